@@ -1,0 +1,217 @@
+// Package config turns flags and environment variables into one validated Config.
+//
+// Every setting has an environment variable; `app run` also accepts the same names as
+// flags. Validation happens up front and names the variable at fault, so a bad deploy
+// fails at start with a message an operator can act on.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Config is everything the process needs to start. Secrets are kept out of String().
+type Config struct {
+	DatabaseURL     string
+	DiscordToken    string
+	DiscordAppID    string
+	DiscordAPIURL   string // REST base including /api/v10; empty means Discord itself
+	HTTPAddr        string
+	LogLevel        slog.Level
+	LogFormat       string // json|text
+	DefaultTimezone *time.Location
+	DefaultLocale   string // en|ru
+	Modules         []string
+	ShardIDs        []int
+	ShardCount      int
+	RiverUIUser     string
+	RiverUIPassword string
+	OpsAddr         string // optional loopback listener for River UI without credentials
+}
+
+// FieldError names the variable whose value is wrong.
+type FieldError struct {
+	Var    string
+	Reason string
+}
+
+func (e *FieldError) Error() string { return e.Var + ": " + e.Reason }
+
+// Lookup reads one setting; tests pass a map instead of the process environment.
+type Lookup func(name string) (string, bool)
+
+// FromEnv uses the process environment.
+func FromEnv() Lookup { return os.LookupEnv }
+
+// FromMap is handy in tests.
+func FromMap(m map[string]string) Lookup {
+	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
+}
+
+// Vars lists every variable with its default and meaning; the README table is generated from the same list.
+var Vars = []struct{ Name, Default, Help string }{
+	{"DATABASE_URL", "", "Postgres URL; `make run` starts a local Postgres when unset"},
+	{"DISCORD_TOKEN", "", "bot token; `make run` starts the built-in emulator when unset"},
+	{"DISCORD_APP_ID", "", "application id; read from GET /oauth2 / users/@me when unset"},
+	{"DISCORD_API_URL", "https://discord.com/api/v10", "REST base (emulator or REST proxy)"},
+	{"HTTP_ADDR", "127.0.0.1:8080", "address of /healthz and /metrics"},
+	{"LOG_LEVEL", "info", "debug|info|warn|error"},
+	{"LOG_FORMAT", "json", "json|text"},
+	{"DEFAULT_TIMEZONE", "UTC", "IANA zone for guilds that set none"},
+	{"DEFAULT_LOCALE", "en", "en|ru, for guilds that set none"},
+	{"MODULES", "all", "comma-separated modules to run"},
+	{"SHARD_IDS", "all", "comma-separated shard ids this process opens"},
+	{"SHARD_COUNT", "1", "total shards across all processes"},
+	{"RIVERUI_USER", "", "basic-auth user for /riverui/ (with RIVERUI_PASSWORD)"},
+	{"RIVERUI_PASSWORD", "", "basic-auth password for /riverui/"},
+	{"OPS_ADDR", "", "loopback-only listener serving /riverui/ without auth"},
+}
+
+// Load reads and validates every setting. All problems are reported together.
+func Load(get Lookup) (*Config, error) {
+	c := &Config{}
+	var errs []error
+	str := func(name, def string) string {
+		if v, ok := get(name); ok && strings.TrimSpace(v) != "" {
+			return strings.TrimSpace(v)
+		}
+		return def
+	}
+	fail := func(name, format string, args ...any) {
+		errs = append(errs, &FieldError{Var: name, Reason: fmt.Sprintf(format, args...)})
+	}
+
+	c.DatabaseURL = str("DATABASE_URL", "")
+	if c.DatabaseURL != "" {
+		if u, err := url.Parse(c.DatabaseURL); err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+			fail("DATABASE_URL", "must be a postgres:// URL")
+		}
+	}
+	c.DiscordToken = str("DISCORD_TOKEN", "")
+	if strings.ContainsAny(c.DiscordToken, " \t\n") {
+		fail("DISCORD_TOKEN", "contains white space (paste the token alone, without \"Bot \")")
+	}
+	c.DiscordAppID = str("DISCORD_APP_ID", "")
+	if c.DiscordAppID != "" {
+		if _, err := strconv.ParseUint(c.DiscordAppID, 10, 64); err != nil {
+			fail("DISCORD_APP_ID", "must be a numeric snowflake, got %q", c.DiscordAppID)
+		}
+	}
+	c.DiscordAPIURL = strings.TrimRight(str("DISCORD_API_URL", "https://discord.com/api/v10"), "/")
+	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		fail("DISCORD_API_URL", "must be an http(s) URL such as http://127.0.0.1:7000/api/v10")
+	}
+	c.HTTPAddr = str("HTTP_ADDR", "127.0.0.1:8080")
+	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+		fail("HTTP_ADDR", "must be host:port, got %q", c.HTTPAddr)
+	}
+	c.OpsAddr = str("OPS_ADDR", "")
+	if c.OpsAddr != "" {
+		host, _, err := net.SplitHostPort(c.OpsAddr)
+		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+			fail("OPS_ADDR", "must be a loopback host:port such as 127.0.0.1:8081 (it serves River UI without auth)")
+		}
+	}
+	switch lvl := strings.ToLower(str("LOG_LEVEL", "info")); lvl {
+	case "debug":
+		c.LogLevel = slog.LevelDebug
+	case "info":
+		c.LogLevel = slog.LevelInfo
+	case "warn", "warning":
+		c.LogLevel = slog.LevelWarn
+	case "error":
+		c.LogLevel = slog.LevelError
+	default:
+		fail("LOG_LEVEL", "must be debug, info, warn or error, got %q", lvl)
+	}
+	c.LogFormat = strings.ToLower(str("LOG_FORMAT", "json"))
+	if c.LogFormat != "json" && c.LogFormat != "text" {
+		fail("LOG_FORMAT", "must be json or text, got %q", c.LogFormat)
+	}
+	tz := str("DEFAULT_TIMEZONE", "UTC")
+	if loc, err := time.LoadLocation(tz); err != nil || tz == "Local" {
+		fail("DEFAULT_TIMEZONE", "must be an IANA zone such as Europe/Berlin, got %q", tz)
+	} else {
+		c.DefaultTimezone = loc
+	}
+	c.DefaultLocale = strings.ToLower(str("DEFAULT_LOCALE", "en"))
+	if c.DefaultLocale != "en" && c.DefaultLocale != "ru" {
+		fail("DEFAULT_LOCALE", "must be en or ru, got %q", c.DefaultLocale)
+	}
+	if m := str("MODULES", "all"); m != "all" {
+		c.Modules = SplitList(m)
+	}
+	count, err := strconv.Atoi(str("SHARD_COUNT", "1"))
+	if err != nil || count < 1 {
+		fail("SHARD_COUNT", "must be a whole number ≥ 1")
+		count = 1
+	}
+	c.ShardCount = count
+	if ids := str("SHARD_IDS", "all"); ids != "all" {
+		for _, s := range SplitList(ids) {
+			id, err := strconv.Atoi(s)
+			if err != nil || id < 0 || id >= count {
+				fail("SHARD_IDS", "shard id %q is not in 0..%d (SHARD_COUNT=%d)", s, count-1, count)
+				continue
+			}
+			c.ShardIDs = append(c.ShardIDs, id)
+		}
+	} else {
+		for i := 0; i < count; i++ {
+			c.ShardIDs = append(c.ShardIDs, i)
+		}
+	}
+	c.RiverUIUser = str("RIVERUI_USER", "")
+	c.RiverUIPassword = str("RIVERUI_PASSWORD", "")
+	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
+		fail("RIVERUI_USER", "RIVERUI_USER and RIVERUI_PASSWORD must be set together")
+	}
+	return c, errors.Join(errs...)
+}
+
+// SplitList splits a comma-separated list, dropping blanks.
+func SplitList(s string) []string {
+	var out []string
+	for _, p := range strings.Split(s, ",") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// String is safe to log: secrets are redacted.
+func (c *Config) String() string {
+	return fmt.Sprintf("database=%s discord_api=%s token=%s http=%s modules=%v shards=%v/%d tz=%s locale=%s",
+		RedactURL(c.DatabaseURL), c.DiscordAPIURL, redact(c.DiscordToken), c.HTTPAddr, c.Modules, c.ShardIDs, c.ShardCount,
+		c.DefaultTimezone, c.DefaultLocale)
+}
+
+func redact(s string) string {
+	if s == "" {
+		return "(unset)"
+	}
+	return "(set)"
+}
+
+// RedactURL hides the password of a database URL.
+func RedactURL(raw string) string {
+	if raw == "" {
+		return "(unset)"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable)"
+	}
+	if _, has := u.User.Password(); has {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}

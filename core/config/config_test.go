@@ -1,0 +1,74 @@
+package config
+
+import (
+	"errors"
+	"strings"
+	"testing"
+)
+
+func TestLoadDefaults(t *testing.T) {
+	c, err := Load(FromMap(nil))
+	if err != nil {
+		t.Fatalf("defaults must load: %v", err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.DefaultLocale != "en" || c.DefaultTimezone.String() != "UTC" || c.ShardCount != 1 {
+		t.Fatalf("unexpected defaults: %+v", c)
+	}
+	if len(c.ShardIDs) != 1 || c.ShardIDs[0] != 0 {
+		t.Fatalf("shard ids default to all: %v", c.ShardIDs)
+	}
+	if c.Modules != nil {
+		t.Fatalf("MODULES unset means all, got %v", c.Modules)
+	}
+}
+
+func TestLoadNamesTheBadVariable(t *testing.T) {
+	cases := []struct{ name, value, wantVar string }{
+		{"DATABASE_URL", "mysql://x", "DATABASE_URL"},
+		{"DISCORD_APP_ID", "abc", "DISCORD_APP_ID"},
+		{"DISCORD_API_URL", "ftp://x", "DISCORD_API_URL"},
+		{"HTTP_ADDR", "8080", "HTTP_ADDR"},
+		{"LOG_LEVEL", "loud", "LOG_LEVEL"},
+		{"LOG_FORMAT", "xml", "LOG_FORMAT"},
+		{"DEFAULT_TIMEZONE", "Mars/Olympus", "DEFAULT_TIMEZONE"},
+		{"DEFAULT_LOCALE", "de", "DEFAULT_LOCALE"},
+		{"SHARD_COUNT", "0", "SHARD_COUNT"},
+		{"SHARD_IDS", "0,5", "SHARD_IDS"},
+		{"RIVERUI_USER", "admin", "RIVERUI_USER"},
+		{"OPS_ADDR", "0.0.0.0:9000", "OPS_ADDR"},
+		{"DISCORD_TOKEN", "Bot abc", "DISCORD_TOKEN"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(FromMap(map[string]string{tc.name: tc.value}))
+			var fe *FieldError
+			if !errors.As(err, &fe) || fe.Var != tc.wantVar {
+				t.Fatalf("want FieldError for %s, got %v", tc.wantVar, err)
+			}
+		})
+	}
+}
+
+func TestStringRedactsSecrets(t *testing.T) {
+	c, err := Load(FromMap(map[string]string{
+		"DATABASE_URL":  "postgres://u:hunter2@db/x",
+		"DISCORD_TOKEN": "MTIzNDU2.secret.token",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := c.String()
+	if strings.Contains(s, "hunter2") || strings.Contains(s, "secret") {
+		t.Fatalf("secrets leaked: %s", s)
+	}
+}
+
+func TestShardSelection(t *testing.T) {
+	c, err := Load(FromMap(map[string]string{"SHARD_COUNT": "4", "SHARD_IDS": "1, 3"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.ShardIDs) != 2 || c.ShardIDs[0] != 1 || c.ShardIDs[1] != 3 {
+		t.Fatalf("got %v", c.ShardIDs)
+	}
+}

@@ -1,0 +1,238 @@
+package queue
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// Gate decides whether a module may act in a guild; the guild package provides it.
+type Gate interface {
+	ModuleEnabled(ctx context.Context, module string, guildID uint64) (bool, error)
+}
+
+// Options configure the process's queue.
+type Options struct {
+	DB        *db.DB
+	Registry  *Registry
+	Schedules []Schedule
+	Gate      Gate // nil: every guild-scoped job runs
+	Logger    *slog.Logger
+	// MaxWorkers per queue in this process (default 10).
+	MaxWorkers int
+	// TickEvery is how often due schedules are enqueued (default 15 s).
+	TickEvery time.Duration
+	// SoftStopTimeout bounds how long running jobs may finish at shutdown (default 20 s).
+	SoftStopTimeout time.Duration
+	// Test trims River's start-up jitter.
+	Test bool
+}
+
+// Queue is the process's River client plus the registry it was built from.
+type Queue struct {
+	River     *river.Client[*sql.Tx]
+	reg       *Registry
+	schedules []Schedule
+	db        *db.DB
+	log       *slog.Logger
+	softStop  time.Duration
+	tickEvery time.Duration
+	stopSeen  context.CancelFunc
+	seenDone  chan struct{}
+}
+
+// New builds the client without starting it; operator commands use it to insert.
+func New(opts Options) (*Queue, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.MaxWorkers == 0 {
+		opts.MaxWorkers = 10
+	}
+	if opts.TickEvery == 0 {
+		opts.TickEvery = 15 * time.Second
+	}
+	if opts.SoftStopTimeout == 0 {
+		opts.SoftStopTimeout = 20 * time.Second
+	}
+	tick := NewJob(CoreQueue, "enqueues due schedules (core_schedules)", &tickWorker{db: opts.DB, log: opts.Logger})
+	all := append([]Job{tick}, opts.Registry.All()...)
+	reg, err := NewRegistry(all)
+	if err != nil {
+		return nil, err
+	}
+	workers, err := reg.workers()
+	if err != nil {
+		return nil, err
+	}
+	queues := map[string]river.QueueConfig{}
+	for _, q := range reg.Queues() {
+		queues[q] = river.QueueConfig{MaxWorkers: opts.MaxWorkers}
+	}
+	cfg := &river.Config{
+		Logger:  opts.Logger,
+		Queues:  queues,
+		Workers: workers,
+		// Every process registers the same single periodic job, so whichever one
+		// is leader enqueues the same thing; what is due lives in core_schedules.
+		PeriodicJobs: []*river.PeriodicJob{river.NewPeriodicJob(
+			river.PeriodicInterval(opts.TickEvery),
+			func() (river.JobArgs, *river.InsertOpts) {
+				return TickArgs{}, &river.InsertOpts{Queue: CoreQueue, UniqueOpts: river.UniqueOpts{ByPeriod: opts.TickEvery}}
+			},
+			&river.PeriodicJobOpts{RunOnStart: true, ID: "core.schedule_tick"},
+		)},
+		Middleware:           []rivertype.Middleware{&jobMiddleware{reg: reg, gate: opts.Gate, log: opts.Logger}},
+		JobTimeout:           2 * time.Minute,
+		RescueStuckJobsAfter: 5 * time.Minute,
+		TestOnly:             opts.Test,
+	}
+	if opts.Test {
+		cfg.FetchCooldown = 20 * time.Millisecond
+		cfg.FetchPollInterval = 200 * time.Millisecond
+	}
+	client, err := river.NewClient(riverdatabasesql.NewWithPgxListener(opts.DB.SQL, opts.DB.Pool), cfg)
+	if err != nil {
+		return nil, fmt.Errorf("river client: %w", err)
+	}
+	return &Queue{River: client, reg: reg, schedules: opts.Schedules, db: opts.DB, log: opts.Logger,
+		softStop: opts.SoftStopTimeout, tickEvery: opts.TickEvery}, nil
+}
+
+// Registry returns every job kind this process knows, the core's included.
+func (q *Queue) Registry() *Registry { return q.reg }
+
+// Start begins fetching. River stops when its context ends, so it gets a
+// process-lifetime context, never fx's start context (which has a deadline).
+func (q *Queue) Start(ctx context.Context) error {
+	if err := SyncSchedules(ctx, q.db, q.schedules); err != nil {
+		return err
+	}
+	if err := q.River.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("start river: %w", err)
+	}
+	seenCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	q.stopSeen, q.seenDone = cancel, make(chan struct{})
+	go q.markSchedulesSeen(seenCtx)
+	return nil
+}
+
+// Stop lets running jobs finish within the soft-stop bound, then cancels the
+// rest; a cancelled job is retried later, so none is lost.
+func (q *Queue) Stop(ctx context.Context) error {
+	if q.stopSeen != nil {
+		q.stopSeen()
+		<-q.seenDone
+	}
+	softCtx, cancel := context.WithTimeout(ctx, q.softStop)
+	defer cancel()
+	err := q.River.Stop(softCtx)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		q.log.Warn("jobs still running after soft stop; cancelling them for a later retry")
+		return q.River.StopAndCancel(ctx)
+	}
+	return err
+}
+
+// InsertTx enqueues inside a business transaction: the job exists only if the
+// transaction commits.
+func (q *Queue) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return q.River.InsertTx(ctx, tx.Tx, args, q.withQueue(args, opts))
+}
+
+// Insert enqueues outside a transaction.
+func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return q.River.Insert(ctx, args, q.withQueue(args, opts))
+}
+
+func (q *Queue) withQueue(args river.JobArgs, opts *river.InsertOpts) *river.InsertOpts {
+	o := river.InsertOpts{}
+	if opts != nil {
+		o = *opts
+	}
+	if o.Queue == "" {
+		o.Queue = q.reg.QueueFor(args.Kind())
+	}
+	return &o
+}
+
+// Ping checks the queue tables answer within ctx.
+func (q *Queue) Ping(ctx context.Context) error {
+	var one int
+	err := q.db.Pool.QueryRow(ctx, `SELECT 1 FROM river_job LIMIT 1`).Scan(&one)
+	if err != nil && !db.IsNoRows(err) {
+		return err
+	}
+	return nil
+}
+
+func (q *Queue) markSchedulesSeen(ctx context.Context) {
+	defer close(q.seenDone)
+	names := make([]string, len(q.schedules))
+	for i, s := range q.schedules {
+		names[i] = s.Name
+	}
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := q.db.Pool.Exec(ctx, `UPDATE core_schedules SET seen_at = now() WHERE name = ANY($1)`, names); err != nil && ctx.Err() == nil {
+				q.log.Warn("refresh schedule liveness", "error", err)
+			}
+		}
+	}
+}
+
+// jobMiddleware logs every job with its identifiers and applies the per-guild gate.
+type jobMiddleware struct {
+	river.MiddlewareDefaults
+	reg  *Registry
+	gate Gate
+	log  *slog.Logger
+}
+
+func (m *jobMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
+	ctx = context.WithValue(ctx, jobIDKey, job.ID)
+	module := m.reg.QueueFor(job.Kind)
+	log := m.log.With("job_id", job.ID, "kind", job.Kind, "module", module, "attempt", job.Attempt)
+	if m.gate != nil && module != CoreQueue {
+		if guildID, ok := guildOf(job); ok {
+			on, err := m.gate.ModuleEnabled(ctx, module, guildID)
+			if err != nil {
+				return fmt.Errorf("check module gate: %w", err)
+			}
+			if !on {
+				log.Info("job skipped: module turned off in guild", "guild_id", guildID, "action", "skip")
+				return nil
+			}
+		}
+	}
+	start := time.Now()
+	err := doInner(ctx)
+	var snooze *river.JobSnoozeError
+	switch {
+	case err == nil:
+		log.Debug("job done", "ms", time.Since(start).Milliseconds())
+	case errors.As(err, &snooze):
+		log.Debug("job snoozed", "error", err)
+	default:
+		log.Warn("job failed", "error", err, "ms", time.Since(start).Milliseconds())
+	}
+	return err
+}
