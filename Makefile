@@ -1,0 +1,51 @@
+# The two set-up commands: `make run` and `make test`. Everything else is a helper.
+SHELL := /bin/bash
+GO ?= go
+STATICCHECK_VERSION := v0.8.2
+BIN := bin
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: run test build lint vet fmt staticcheck bench pg pg-stop clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/app ./app
+
+# Runs the bot. Without DATABASE_URL a project-local Postgres is started (.pgdata/);
+# without DISCORD_TOKEN the built-in Discord emulator is started in-process.
+run: build
+	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
+	export LOG_FORMAT=$${LOG_FORMAT:-text}; \
+	exec $(BIN)/app run
+
+# Everything the tests need: Postgres (started here), formatting, vet, staticcheck, race tests.
+test: lint
+	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+lint: fmt vet staticcheck
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet ./...
+
+staticcheck:
+	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
+	$$( command -v staticcheck || echo $$($(GO) env GOPATH)/bin/staticcheck ) ./...
+
+# Benchmarks against the emulator and a real Postgres; results go in docs/benchmarks.md.
+bench:
+	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
+	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+pg:
+	@scripts/localpg.sh
+
+pg-stop:
+	@d=$${TOGETHER_PGDIR:-.pgdata}/data; [ -d "$$d" ] && runuser -u postgres -- pg_ctl -D "$$d" stop -m fast || true
+
+clean:
+	rm -rf $(BIN)

@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"strings"
+
+	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/logging"
+	"github.com/together-bot/together/core/module"
+)
+
+// settings holds the flags shared by commands that read the configuration.
+type settings struct {
+	fs    *flag.FlagSet
+	flags map[string]*string
+}
+
+// newFlags registers one flag per configuration variable (--database-url for
+// DATABASE_URL, ...); a flag given on the command line wins over the environment.
+func newFlags(name string, stderr io.Writer) *settings {
+	fs := flag.NewFlagSet("app "+name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	s := &settings{fs: fs, flags: map[string]*string{}}
+	for _, v := range config.Vars {
+		flagName := strings.ReplaceAll(strings.ToLower(v.Name), "_", "-")
+		s.flags[v.Name] = fs.String(flagName, "", v.Help+" (env "+v.Name+")")
+	}
+	return s
+}
+
+func (s *settings) parse(args []string) error {
+	if err := s.fs.Parse(args); err != nil {
+		if err == flag.ErrHelp {
+			return err
+		}
+		return usagef("%v", err)
+	}
+	return nil
+}
+
+func (s *settings) lookup(env *environment) config.Lookup {
+	return func(name string) (string, bool) {
+		if p, ok := s.flags[name]; ok && *p != "" {
+			return *p, true
+		}
+		return env.getenv(name)
+	}
+}
+
+// load validates the configuration; problems are usage errors (exit 2).
+func (s *settings) load(env *environment) (*config.Config, error) {
+	cfg, err := config.Load(s.lookup(env))
+	if err != nil {
+		return nil, usagef("configuration: %v", err)
+	}
+	return cfg, nil
+}
+
+func newLogger(env *environment, cfg *config.Config) *slog.Logger {
+	return logging.New(env.stderr, cfg.LogFormat, cfg.LogLevel)
+}
+
+// selectModules resolves --modules against the catalog; unknown names are usage errors.
+func selectModules(cfg *config.Config) (module.Selection, error) {
+	cat, err := catalog()
+	if err != nil {
+		return module.Selection{}, err
+	}
+	sel, err := cat.Resolve(cfg.Modules)
+	if err != nil {
+		return module.Selection{}, usagef("%v", err)
+	}
+	return sel, nil
+}
+
+// openDB connects for an operator command; DATABASE_URL is required.
+func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, usagef("DATABASE_URL is not set (make run / make test start a local Postgres and set it)")
+	}
+	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxConns: 4})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}

@@ -1,0 +1,284 @@
+// Package gateway connects the bot to Discord's gateway with disgo, tracks
+// readiness per shard and repairs zombied connections.
+//
+// Operators grep for ShardDisconnect and ShardResume: both are logged once per
+// transition with the shard id and the reason.
+package gateway
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/disgoorg/disgo"
+	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/events"
+	dgateway "github.com/disgoorg/disgo/gateway"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/disgo/sharding"
+)
+
+// Intents are the least the bot needs: guild structure for GUILD_CREATE and
+// channel events, members to notice people leaving. Never message content.
+var Intents = []dgateway.Intents{dgateway.IntentGuilds, dgateway.IntentGuildMembers}
+
+// Options configure the connection.
+type Options struct {
+	Token      string
+	Rest       rest.Rest
+	ShardIDs   []int
+	ShardCount int
+	Listeners  []bot.EventListener
+	Logger     *slog.Logger
+	// WatchEvery is how often shard health is checked (default 1 s).
+	WatchEvery time.Duration
+}
+
+// Gateway owns the disgo client and the shard state.
+type Gateway struct {
+	opts   Options
+	log    *slog.Logger
+	mu     sync.Mutex
+	client *bot.Client
+	shards map[int]*shardState
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+type shardState struct {
+	ready       bool
+	readySince  time.Time
+	lastAck     time.Time
+	ackEvery    time.Duration // observed heartbeat cadence
+	downSince   time.Time
+	disconnects int
+}
+
+// New prepares the gateway; Start connects.
+func New(opts Options) *Gateway {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.WatchEvery == 0 {
+		opts.WatchEvery = time.Second
+	}
+	if opts.ShardCount == 0 {
+		opts.ShardCount = 1
+	}
+	if len(opts.ShardIDs) == 0 {
+		for i := range opts.ShardCount {
+			opts.ShardIDs = append(opts.ShardIDs, i)
+		}
+	}
+	g := &Gateway{opts: opts, log: opts.Logger, shards: map[int]*shardState{}}
+	for _, id := range opts.ShardIDs {
+		g.shards[id] = &shardState{}
+	}
+	return g
+}
+
+// Start connects in the background: building the client asks Discord for the
+// gateway URL, and the process must keep serving /healthz while Discord is down.
+func (g *Gateway) Start() {
+	ctx, cancel := context.WithCancel(context.Background())
+	g.cancel, g.done = cancel, make(chan struct{})
+	go g.run(ctx)
+}
+
+func (g *Gateway) run(ctx context.Context) {
+	defer close(g.done)
+	for attempt := 1; ; attempt++ {
+		client, err := g.build()
+		if err == nil {
+			g.mu.Lock()
+			g.client = client
+			g.mu.Unlock()
+			// Opening waits for identify slots; it must not block Start.
+			if err := client.OpenShardManager(ctx); err != nil {
+				g.log.Error("open shards", "error", err)
+			}
+			g.watch(ctx)
+			return
+		}
+		wait := min(time.Duration(attempt)*2*time.Second, 30*time.Second)
+		g.log.Warn("ShardDisconnect: cannot reach Discord to discover the gateway; retrying",
+			"error", err, "retry_in", wait.String(), "attempt", attempt)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(wait):
+		}
+	}
+}
+
+func (g *Gateway) build() (*bot.Client, error) {
+	listeners := append([]bot.EventListener{bot.NewListenerFunc(g.onEvent)}, g.opts.Listeners...)
+	return disgo.New(g.opts.Token,
+		bot.WithLogger(g.log),
+		bot.WithRest(g.opts.Rest),
+		bot.WithEventListeners(listeners...),
+		bot.WithShardManagerConfigOpts(
+			sharding.WithShardCount(g.opts.ShardCount),
+			sharding.WithShardIDs(g.opts.ShardIDs...),
+			sharding.WithAutoScaling(false),
+			sharding.WithGatewayConfigOpts(dgateway.WithIntents(Intents...), dgateway.WithAutoReconnect(true)),
+			sharding.WithCloseHandler(g.onClose),
+		),
+	)
+}
+
+func (g *Gateway) onEvent(e bot.Event) {
+	switch ev := e.(type) {
+	case *events.Ready:
+		g.markUp(ev.ShardID(), "ready")
+	case *events.Resumed:
+		g.markUp(ev.ShardID(), "resumed")
+	case *events.HeartbeatAck:
+		g.mu.Lock()
+		if s := g.shards[ev.ShardID()]; s != nil {
+			now := time.Now()
+			if !s.lastAck.IsZero() {
+				s.ackEvery = now.Sub(s.lastAck)
+			}
+			s.lastAck = now
+		}
+		g.mu.Unlock()
+	}
+}
+
+func (g *Gateway) onClose(shard dgateway.Gateway, err error, reconnect bool) {
+	g.markDown(shard.ShardID(), fmt.Sprintf("closed: %v (reconnect=%t)", err, reconnect))
+}
+
+func (g *Gateway) markUp(shardID int, how string) {
+	g.mu.Lock()
+	s := g.shards[shardID]
+	if s == nil {
+		g.mu.Unlock()
+		return
+	}
+	wasDown := !s.downSince.IsZero()
+	downFor := time.Since(s.downSince)
+	s.ready, s.readySince, s.lastAck, s.ackEvery, s.downSince = true, time.Now(), time.Time{}, 0, time.Time{}
+	g.mu.Unlock()
+	if wasDown {
+		g.log.Info("ShardResume", "shard_id", shardID, "how", how, "down_for", downFor.Round(time.Millisecond).String())
+	} else {
+		g.log.Info("shard ready", "shard_id", shardID, "how", how)
+	}
+}
+
+func (g *Gateway) markDown(shardID int, reason string) {
+	g.mu.Lock()
+	s := g.shards[shardID]
+	if s == nil || !s.ready {
+		g.mu.Unlock()
+		return
+	}
+	s.ready, s.downSince = false, time.Now()
+	s.disconnects++
+	g.mu.Unlock()
+	g.log.Warn("ShardDisconnect", "shard_id", shardID, "reason", reason)
+}
+
+// watch notices disconnects disgo does not announce and closes zombied
+// connections (no heartbeat ACK for two intervals) so disgo resumes them.
+func (g *Gateway) watch(ctx context.Context) {
+	t := time.NewTicker(g.opts.WatchEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		for shard := range g.client.ShardManager.Shards() {
+			id := shard.ShardID()
+			status := shard.Status()
+			if status != dgateway.StatusReady {
+				g.markDown(id, "status "+status.String())
+				continue
+			}
+			g.mu.Lock()
+			s := g.shards[id]
+			var stale bool
+			if s != nil && s.ready {
+				// The cadence is learned from consecutive ACKs, so it follows whatever
+				// heartbeat_interval the server asked for.
+				stale = s.ackEvery > 0 && time.Since(s.lastAck) > 2*s.ackEvery+g.opts.WatchEvery
+			} else if s != nil && !s.ready && !s.downSince.IsZero() {
+				// disgo went back to Ready without a READY/RESUMED event reaching us.
+				g.mu.Unlock()
+				g.markUp(id, "status ready")
+				continue
+			}
+			g.mu.Unlock()
+			if stale {
+				g.markDown(id, "no heartbeat ACK for two intervals (zombied connection)")
+				// 1012 keeps the session so the reconnect resumes instead of re-identifying.
+				go func() {
+					closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
+					defer cancel()
+					shard.CloseWithCode(closeCtx, 1012, "heartbeat ACK missing")
+					if err := shard.Open(ctx); err != nil && !errors.Is(err, context.Canceled) {
+						g.log.Warn("reopen zombied shard", "shard_id", id, "error", err)
+					}
+				}()
+			}
+		}
+	}
+}
+
+// Ready reports whether every shard of this process is connected and ready.
+func (g *Gateway) Ready() bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	for _, s := range g.shards {
+		if !s.ready {
+			return false
+		}
+	}
+	return len(g.shards) > 0
+}
+
+// ShardStatus is one shard's state for /healthz and metrics.
+type ShardStatus struct {
+	ShardID     int  `json:"shard_id"`
+	Ready       bool `json:"ready"`
+	Disconnects int  `json:"disconnects"`
+}
+
+// Shards lists this process's shards.
+func (g *Gateway) Shards() []ShardStatus {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	out := make([]ShardStatus, 0, len(g.shards))
+	for _, id := range g.opts.ShardIDs {
+		s := g.shards[id]
+		out = append(out, ShardStatus{ShardID: id, Ready: s.ready, Disconnects: s.disconnects})
+	}
+	return out
+}
+
+// Client returns the disgo client once connected (nil before).
+func (g *Gateway) Client() *bot.Client {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return g.client
+}
+
+// Stop closes every shard. Closing with 1000 ends the sessions: a restarted
+// process identifies afresh, which is what a deliberate shutdown wants.
+func (g *Gateway) Stop(ctx context.Context) {
+	if g.cancel == nil {
+		return
+	}
+	g.cancel()
+	<-g.done
+	if c := g.Client(); c != nil {
+		c.Close(ctx)
+	}
+}

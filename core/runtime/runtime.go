@@ -1,0 +1,176 @@
+// Package runtime assembles a running bot with fx: the core services, then every
+// selected module's fx.Option. Reading this file top to bottom shows how a module
+// becomes part of the process.
+package runtime
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/rest"
+	"go.uber.org/fx"
+	"go.uber.org/fx/fxevent"
+
+	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/gateway"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/ops"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/migrations"
+)
+
+// Params are decided before the container is built.
+type Params struct {
+	Config    *config.Config
+	Selection module.Selection
+	Logger    *slog.Logger
+	Version   string
+	NoMigrate bool
+	// Extra options, e.g. the emulator's test hooks or core layers added later.
+	Extra []fx.Option
+}
+
+// In collects module contributions; every group may be empty.
+type contributions struct {
+	fx.In
+	Jobs      []queue.Job         `group:"jobs"`
+	Schedules []queue.Schedule    `group:"schedules"`
+	Listeners []bot.EventListener `group:"event_listeners"`
+	Gate      queue.Gate          `optional:"true"`
+}
+
+// Options returns the whole application graph.
+func Options(p Params) fx.Option {
+	opts := []fx.Option{
+		fx.WithLogger(func() fxevent.Logger {
+			l := &fxevent.SlogLogger{Logger: p.Logger}
+			l.UseLogLevel(slog.LevelDebug)
+			return l
+		}),
+		fx.StartTimeout(90 * time.Second),
+		fx.StopTimeout(60 * time.Second),
+		fx.Supply(p.Config, p.Selection, p.Logger),
+		fx.Provide(
+			openDB,
+			newRest,
+			newQueue,
+			newGateway,
+		),
+		fx.Invoke(func(lc fx.Lifecycle, d *db.DB, log *slog.Logger) {
+			if p.NoMigrate {
+				return
+			}
+			lc.Append(fx.StartHook(func(ctx context.Context) error { return migrateWithRetry(ctx, d, p.Selection, log) }))
+		}),
+		fx.Invoke(startQueue, startGateway, func(lc fx.Lifecycle, d *db.DB, q *queue.Queue, g *gateway.Gateway) {
+			serveHTTP(lc, p, d, q, g)
+		}),
+	}
+	for _, m := range p.Selection.Modules {
+		if m.Options != nil {
+			opts = append(opts, m.Options)
+		}
+	}
+	return fx.Options(append(opts, p.Extra...)...)
+}
+
+// Sources lists migrations in the order they apply: core, then modules in dependency order.
+func Sources(sel module.Selection) []migrate.Source {
+	out := []migrate.Source{{Module: "core", FS: migrations.FS}}
+	for _, m := range sel.Modules {
+		if m.Migrations != nil {
+			out = append(out, migrate.Source{Module: m.Name, FS: m.Migrations})
+		}
+	}
+	return out
+}
+
+func openDB(lc fx.Lifecycle, cfg *config.Config) (*db.DB, error) {
+	d, err := db.Open(context.Background(), cfg.DatabaseURL, db.Options{})
+	if err != nil {
+		return nil, err
+	}
+	lc.Append(fx.StopHook(d.Close))
+	return d, nil
+}
+
+// migrateWithRetry waits for Postgres at start instead of crash-looping.
+func migrateWithRetry(ctx context.Context, d *db.DB, sel module.Selection, log *slog.Logger) error {
+	m := migrate.New(d.Pool, log, Sources(sel)...)
+	for attempt := 1; ; attempt++ {
+		applied, err := m.Up(ctx)
+		if err == nil {
+			log.Info("migrations current", "applied_now", len(applied))
+			return nil
+		}
+		if !db.IsUnavailable(err) {
+			return err
+		}
+		wait := min(time.Duration(attempt)*time.Second, 10*time.Second)
+		log.Warn("database not reachable for migrations; retrying", "error", err, "retry_in", wait.String())
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("migrate: %w (last error: %v)", ctx.Err(), err)
+		case <-time.After(wait):
+		}
+	}
+}
+
+func newRest(cfg *config.Config, log *slog.Logger) rest.Rest {
+	return rest.New(rest.NewClient(cfg.DiscordToken, rest.WithURL(cfg.DiscordAPIURL), rest.WithLogger(log)))
+}
+
+func newQueue(c contributions, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
+	reg, err := queue.NewRegistry(c.Jobs)
+	if err != nil {
+		return nil, err
+	}
+	return queue.New(queue.Options{DB: d, Registry: reg, Schedules: c.Schedules, Gate: c.Gate, Logger: log})
+}
+
+func startQueue(lc fx.Lifecycle, q *queue.Queue) {
+	lc.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
+}
+
+func newGateway(c contributions, cfg *config.Config, r rest.Rest, log *slog.Logger) *gateway.Gateway {
+	return gateway.New(gateway.Options{Token: cfg.DiscordToken, Rest: r, ShardIDs: cfg.ShardIDs,
+		ShardCount: cfg.ShardCount, Listeners: c.Listeners, Logger: log})
+}
+
+func startGateway(lc fx.Lifecycle, g *gateway.Gateway) {
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error { g.Start(); return nil },
+		OnStop:  func(ctx context.Context) error { g.Stop(ctx); return nil },
+	})
+}
+
+func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway) {
+	mux := http.NewServeMux()
+	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Modules: p.Selection.Names(),
+		Version: p.Version, Started: time.Now()})
+	srv := &http.Server{Addr: p.Config.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	lc.Append(fx.Hook{
+		OnStart: func(context.Context) error {
+			ln, err := net.Listen("tcp", p.Config.HTTPAddr)
+			if err != nil {
+				return fmt.Errorf("HTTP_ADDR %s: %w", p.Config.HTTPAddr, err)
+			}
+			p.Logger.Info("http listening", "addr", ln.Addr().String())
+			go func() {
+				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+					p.Logger.Error("http server", "error", err)
+				}
+			}()
+			return nil
+		},
+		OnStop: srv.Shutdown,
+	})
+}
