@@ -1,0 +1,253 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/ops"
+)
+
+// invoke runs the CLI in-process with the given environment.
+func invoke(t *testing.T, ctx context.Context, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errOut syncBuffer
+	env := &environment{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
+	code = run(ctx, env, args)
+	return code, out.String(), errOut.String()
+}
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+func TestHelpListsEveryCommand(t *testing.T) {
+	code, out, _ := invoke(t, context.Background(), nil, "--help")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for name := range commands {
+		if !strings.Contains(out, "  "+name+" ") {
+			t.Errorf("help misses %q:\n%s", name, out)
+		}
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	cases := []struct {
+		name string
+		vars map[string]string
+		args []string
+		want string
+	}{
+		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
+		{"unknown module", map[string]string{"DATABASE_URL": "postgres://x/y", "DISCORD_TOKEN": "t"}, []string{"run", "--modules=karaoke"}, "unknown module(s) karaoke; valid modules:"},
+		{"bad variable", map[string]string{"LOG_LEVEL": "loud"}, []string{"run"}, "LOG_LEVEL: must be"},
+		{"bad flag", nil, []string{"run", "--no-such-flag"}, "flag provided but not defined"},
+		{"schedules without subcommand", nil, []string{"schedules"}, "usage: app schedules"},
+		{"run without database", map[string]string{"DISCORD_TOKEN": "t"}, []string{"run"}, "DATABASE_URL is not set"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := invoke(t, context.Background(), tc.vars, tc.args...)
+			if code != 2 || !strings.Contains(errOut, tc.want) {
+				t.Fatalf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+}
+
+// fakeDiscord answers GET /users/@me for one token, 401 otherwise.
+func fakeDiscord(t *testing.T, token string) string {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.Header.Get("Authorization") != "Bot "+token {
+			w.WriteHeader(401)
+			_, _ = w.Write([]byte(`{"message":"401: Unauthorized","code":0}`))
+			return
+		}
+		if r.URL.Path == "/api/v10/users/@me" {
+			_, _ = w.Write([]byte(`{"id":"1000","username":"together","discriminator":"0","bot":true}`))
+			return
+		}
+		w.WriteHeader(404)
+		_, _ = w.Write([]byte(`{"message":"404: Not Found","code":0}`))
+	}))
+	t.Cleanup(srv.Close)
+	return srv.URL + "/api/v10"
+}
+
+func TestSmoke(t *testing.T) {
+	t.Parallel()
+	api := fakeDiscord(t, "good-token")
+	base := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "DISCORD_TOKEN": "good-token", "DISCORD_API_URL": api}
+	with := func(k, v string) map[string]string {
+		m := map[string]string{}
+		for a, b := range base {
+			m[a] = b
+		}
+		m[k] = v
+		return m
+	}
+
+	// Before migrating: migrations, queue and schedules fail, each on its own line.
+	code, out, _ := invoke(t, context.Background(), base, "smoke")
+	for _, want := range []string{"ok   config", "ok   database", "FAIL migrations", "FAIL queue", "FAIL schedules", "ok   discord"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("smoke before migrate: missing %q in\n%s", want, out)
+		}
+	}
+	if code != 1 {
+		t.Fatalf("exit %d, want 1", code)
+	}
+
+	if code, out, errOut := invoke(t, context.Background(), base, "migrate"); code != 0 {
+		t.Fatalf("migrate exit %d: %s %s", code, out, errOut)
+	}
+	code, out, _ = invoke(t, context.Background(), base, "smoke")
+	if code != 0 || strings.Contains(out, "FAIL") {
+		t.Fatalf("smoke after migrate: exit %d\n%s", code, out)
+	}
+
+	for name, vars := range map[string]map[string]string{
+		"FAIL discord":  with("DISCORD_TOKEN", "wrong-token"),
+		"FAIL database": with("DATABASE_URL", "postgres://postgres@127.0.0.1:1/x?connect_timeout=1"),
+		"FAIL config":   with("LOG_FORMAT", "xml"),
+	} {
+		code, out, _ := invoke(t, context.Background(), vars, "smoke")
+		if code != 1 || !strings.Contains(out, name) {
+			t.Errorf("want %q and exit 1, got %d:\n%s", name, code, out)
+		}
+	}
+}
+
+func TestSchedulesCommands(t *testing.T) {
+	t.Parallel()
+	schema := dbtest.Schema(t)
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, schema)}
+	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errOut)
+	}
+	d := dbtest.Open(t, schema)
+	_, err := d.Pool.Exec(context.Background(), `INSERT INTO core_schedules (name, module, kind, spec, next_run_at) VALUES ('raid.weekly','raid','raid.weekly','0 * * * *', now())`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := invoke(t, context.Background(), vars, "schedules", "disable", "raid.weekly")
+	if code != 0 || !strings.Contains(out, "raid.weekly disabled for every process") {
+		t.Fatalf("disable: %d %s", code, out)
+	}
+	code, out, _ = invoke(t, context.Background(), vars, "schedules", "list")
+	if code != 0 || !strings.Contains(out, "disabled") {
+		t.Fatalf("list: %d %s", code, out)
+	}
+	code, _, errOut := invoke(t, context.Background(), vars, "schedules", "enable", "nope")
+	if code != 2 || !strings.Contains(errOut, `unknown schedule "nope"`) {
+		t.Fatalf("unknown: %d %s", code, errOut)
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}
+
+func getHealth(t *testing.T, addr string) (int, ops.Report, time.Duration) {
+	start := time.Now()
+	client := &http.Client{Timeout: 5 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
+	if err != nil {
+		return 0, ops.Report{}, time.Since(start)
+	}
+	defer resp.Body.Close()
+	var r ops.Report
+	_ = json.NewDecoder(resp.Body).Decode(&r)
+	return resp.StatusCode, r, time.Since(start)
+}
+
+// TestRunHealthThroughPostgresOutage boots the real process against a private
+// Postgres, stops Postgres, starts it again, then shuts down with SIGTERM's path.
+func TestRunHealthThroughPostgresOutage(t *testing.T) {
+	t.Parallel()
+	cluster := dbtest.NewCluster(t)
+	addr := freeAddr(t)
+	vars := map[string]string{"DATABASE_URL": cluster.URL(), "DISCORD_TOKEN": "good-token",
+		"DISCORD_API_URL": fakeDiscord(t, "good-token"), "HTTP_ADDR": addr, "LOG_LEVEL": "error"}
+	ctx, cancel := context.WithCancel(context.Background())
+	exit := make(chan int, 1)
+	go func() {
+		code, _, errOut := invoke(t, ctx, vars, "run")
+		if code != 0 {
+			t.Logf("run stderr: %s", errOut)
+		}
+		exit <- code
+	}()
+	var report ops.Report
+	dbtest.WaitUntil(t, 60*time.Second, "db and queue ok", func() bool {
+		_, report, _ = getHealth(t, addr)
+		return report.DB == "ok" && report.Queue == "ok"
+	})
+	if report.OK || report.Discord != "not_ready" {
+		t.Fatalf("without a gateway the bot is not ready: %+v", report)
+	}
+
+	cluster.Stop()
+	dbtest.WaitUntil(t, 30*time.Second, "db fail", func() bool {
+		status, r, took := getHealth(t, addr)
+		if took > 2*time.Second {
+			t.Errorf("healthz took %s during the outage", took)
+		}
+		return status == 503 && r.DB == "fail" && r.Queue == "fail"
+	})
+
+	cluster.Start()
+	dbtest.WaitUntil(t, 60*time.Second, "db ok again", func() bool {
+		_, r, _ := getHealth(t, addr)
+		return r.DB == "ok" && r.Queue == "ok"
+	})
+
+	cancel()
+	select {
+	case code := <-exit:
+		if code != 0 {
+			t.Fatalf("graceful shutdown exited %d", code)
+		}
+	case <-time.After(90 * time.Second):
+		t.Fatal("process did not stop")
+	}
+}
+
+func schemaURL(t *testing.T, schema string) string {
+	url := dbtest.URL(t)
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return fmt.Sprintf("%s%ssearch_path=%s", url, sep, schema)
+}
