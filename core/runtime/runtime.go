@@ -21,6 +21,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/queue"
@@ -34,6 +35,8 @@ type Params struct {
 	Logger    *slog.Logger
 	Version   string
 	NoMigrate bool
+	// Test shortens queue polling and start-up jitter for tests.
+	Test bool
 	// Extra options, e.g. the emulator's test hooks or core layers added later.
 	Extra []fx.Option
 }
@@ -61,7 +64,9 @@ func Options(p Params) fx.Option {
 		fx.Provide(
 			openDB,
 			newRest,
-			newQueue,
+			func(c contributions, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
+				return newQueue(c, d, log, p.Test)
+			},
 			newGateway,
 		),
 		fx.Invoke(func(lc fx.Lifecycle, d *db.DB, log *slog.Logger) {
@@ -125,15 +130,15 @@ func migrateWithRetry(ctx context.Context, d *db.DB, sel module.Selection, log *
 }
 
 func newRest(cfg *config.Config, log *slog.Logger) rest.Rest {
-	return rest.New(rest.NewClient(cfg.DiscordToken, rest.WithURL(cfg.DiscordAPIURL), rest.WithLogger(log)))
+	return restclient.New(cfg.DiscordToken, cfg.DiscordAPIURL, log, nil)
 }
 
-func newQueue(c contributions, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
+func newQueue(c contributions, d *db.DB, log *slog.Logger, test bool) (*queue.Queue, error) {
 	reg, err := queue.NewRegistry(c.Jobs)
 	if err != nil {
 		return nil, err
 	}
-	return queue.New(queue.Options{DB: d, Registry: reg, Schedules: c.Schedules, Gate: c.Gate, Logger: log})
+	return queue.New(queue.Options{DB: d, Registry: reg, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test})
 }
 
 func startQueue(lc fx.Lifecycle, q *queue.Queue) {

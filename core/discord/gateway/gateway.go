@@ -1,5 +1,5 @@
-// Package gateway connects the bot to Discord's gateway with disgo, tracks
-// readiness per shard and repairs zombied connections.
+// Package gateway connects the bot to Discord's gateway with disgo and tracks
+// readiness per shard.
 //
 // Operators grep for ShardDisconnect and ShardResume: both are logged once per
 // transition with the shard id and the reason.
@@ -7,7 +7,6 @@ package gateway
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -51,8 +50,6 @@ type Gateway struct {
 type shardState struct {
 	ready       bool
 	readySince  time.Time
-	lastAck     time.Time
-	ackEvery    time.Duration // observed heartbeat cadence
 	downSince   time.Time
 	disconnects int
 }
@@ -124,7 +121,10 @@ func (g *Gateway) build() (*bot.Client, error) {
 			sharding.WithShardCount(g.opts.ShardCount),
 			sharding.WithShardIDs(g.opts.ShardIDs...),
 			sharding.WithAutoScaling(false),
-			sharding.WithGatewayConfigOpts(dgateway.WithIntents(Intents...), dgateway.WithAutoReconnect(true)),
+			sharding.WithGatewayConfigOpts(dgateway.WithIntents(Intents...), dgateway.WithAutoReconnect(true),
+				// disgo v0.19.6's zstd transport shares a buffer between goroutines
+				// without a lock (a data race under -race); uncompressed JSON avoids it.
+				dgateway.WithCompression(dgateway.CompressionNone)),
 			sharding.WithCloseHandler(g.onClose),
 		),
 	)
@@ -136,16 +136,6 @@ func (g *Gateway) onEvent(e bot.Event) {
 		g.markUp(ev.ShardID(), "ready")
 	case *events.Resumed:
 		g.markUp(ev.ShardID(), "resumed")
-	case *events.HeartbeatAck:
-		g.mu.Lock()
-		if s := g.shards[ev.ShardID()]; s != nil {
-			now := time.Now()
-			if !s.lastAck.IsZero() {
-				s.ackEvery = now.Sub(s.lastAck)
-			}
-			s.lastAck = now
-		}
-		g.mu.Unlock()
 	}
 }
 
@@ -162,7 +152,7 @@ func (g *Gateway) markUp(shardID int, how string) {
 	}
 	wasDown := !s.downSince.IsZero()
 	downFor := time.Since(s.downSince)
-	s.ready, s.readySince, s.lastAck, s.ackEvery, s.downSince = true, time.Now(), time.Time{}, 0, time.Time{}
+	s.ready, s.readySince, s.downSince = true, time.Now(), time.Time{}
 	g.mu.Unlock()
 	if wasDown {
 		g.log.Info("ShardResume", "shard_id", shardID, "how", how, "down_for", downFor.Round(time.Millisecond).String())
@@ -184,8 +174,9 @@ func (g *Gateway) markDown(shardID int, reason string) {
 	g.log.Warn("ShardDisconnect", "shard_id", shardID, "reason", reason)
 }
 
-// watch notices disconnects disgo does not announce and closes zombied
-// connections (no heartbeat ACK for two intervals) so disgo resumes them.
+// watch turns shard status changes into ShardDisconnect / ShardResume log lines
+// and readiness: disgo has no disconnect event. Zombied connections (no
+// heartbeat ACK) are detected and resumed by disgo v0.19.6 itself.
 func (g *Gateway) watch(ctx context.Context) {
 	t := time.NewTicker(g.opts.WatchEvery)
 	defer t.Stop()
@@ -197,36 +188,17 @@ func (g *Gateway) watch(ctx context.Context) {
 		}
 		for shard := range g.client.ShardManager.Shards() {
 			id := shard.ShardID()
-			status := shard.Status()
-			if status != dgateway.StatusReady {
+			if status := shard.Status(); status != dgateway.StatusReady {
 				g.markDown(id, "status "+status.String())
 				continue
 			}
 			g.mu.Lock()
 			s := g.shards[id]
-			var stale bool
-			if s != nil && s.ready {
-				// The cadence is learned from consecutive ACKs, so it follows whatever
-				// heartbeat_interval the server asked for.
-				stale = s.ackEvery > 0 && time.Since(s.lastAck) > 2*s.ackEvery+g.opts.WatchEvery
-			} else if s != nil && !s.ready && !s.downSince.IsZero() {
-				// disgo went back to Ready without a READY/RESUMED event reaching us.
-				g.mu.Unlock()
-				g.markUp(id, "status ready")
-				continue
-			}
+			recovered := s != nil && !s.ready && !s.downSince.IsZero()
 			g.mu.Unlock()
-			if stale {
-				g.markDown(id, "no heartbeat ACK for two intervals (zombied connection)")
-				// 1012 keeps the session so the reconnect resumes instead of re-identifying.
-				go func() {
-					closeCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
-					defer cancel()
-					shard.CloseWithCode(closeCtx, 1012, "heartbeat ACK missing")
-					if err := shard.Open(ctx); err != nil && !errors.Is(err, context.Canceled) {
-						g.log.Warn("reopen zombied shard", "shard_id", id, "error", err)
-					}
-				}()
+			if recovered {
+				// disgo is Ready again without a READY/RESUMED event having reached us.
+				g.markUp(id, "status ready")
 			}
 		}
 	}

@@ -1,0 +1,37 @@
+// Package restclient builds the one disgo REST client the process uses, with the
+// project's rate limiter (core/discord/restlimit) in place of disgo's.
+package restclient
+
+import (
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+
+	"github.com/together-bot/together/core/discord/restlimit"
+)
+
+// New returns a REST client for the given API base (Discord, the emulator or a proxy).
+func New(token, apiURL string, log *slog.Logger, observer restlimit.Observer) rest.Rest {
+	limiter := restlimit.New(restlimit.WithLogger(log), restlimit.WithObserver(observer))
+	// Bursts of up to the global limit (50) reuse connections instead of
+	// opening new ones; Go's default keeps only 2 idle per host.
+	transport := &http.Transport{
+		Proxy:               http.ProxyFromEnvironment,
+		DialContext:         (&net.Dialer{Timeout: 10 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+		MaxIdleConns:        100,
+		MaxIdleConnsPerHost: 64,
+		IdleConnTimeout:     90 * time.Second,
+		TLSHandshakeTimeout: 10 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	client := rest.NewClient(token,
+		rest.WithURL(apiURL),
+		rest.WithLogger(log),
+		rest.WithRateLimiter(limiter),
+		rest.WithHTTPClient(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
+	)
+	return rest.New(client)
+}

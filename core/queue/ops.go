@@ -1,0 +1,82 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// DepthRow is one line of `app queue status`.
+type DepthRow struct {
+	Kind      string
+	Queue     string
+	State     string
+	Count     int
+	OldestAge time.Duration
+}
+
+// Depth counts jobs per kind and state, with the age of the oldest, skipping
+// the finished states operators do not act on unless asked.
+func Depth(ctx context.Context, d *db.DB, includeFinished bool) ([]DepthRow, error) {
+	q := `SELECT kind, queue, state::text, count(*), EXTRACT(EPOCH FROM now() - min(created_at))
+		FROM river_job`
+	if !includeFinished {
+		q += ` WHERE state NOT IN ('completed', 'cancelled')`
+	}
+	q += ` GROUP BY kind, queue, state ORDER BY kind, queue, state`
+	rows, err := d.Pool.Query(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("queue depth: %w", err)
+	}
+	defer rows.Close()
+	var out []DepthRow
+	for rows.Next() {
+		var r DepthRow
+		var age float64
+		if err := rows.Scan(&r.Kind, &r.Queue, &r.State, &r.Count, &age); err != nil {
+			return nil, err
+		}
+		r.OldestAge = time.Duration(age * float64(time.Second)).Round(time.Second)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// RetryableStates are the states `app jobs retry` may move back to available.
+var RetryableStates = []rivertype.JobState{rivertype.JobStateDiscarded, rivertype.JobStateRetryable, rivertype.JobStateCancelled}
+
+// Retry makes every job of a kind in the given states available now and
+// returns how many it moved.
+func (q *Queue) Retry(ctx context.Context, kind string, states []rivertype.JobState) (int, error) {
+	names := make([]string, len(states))
+	for i, s := range states {
+		names[i] = string(s)
+	}
+	rows, err := q.db.Pool.Query(ctx, `SELECT id FROM river_job WHERE kind = $1 AND state::text = ANY($2) ORDER BY id`, kind, names)
+	if err != nil {
+		return 0, fmt.Errorf("find jobs to retry: %w", err)
+	}
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		ids = append(ids, id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for i, id := range ids {
+		if _, err := q.River.JobRetry(ctx, id); err != nil {
+			return i, fmt.Errorf("retry job %d: %w", id, err)
+		}
+	}
+	return len(ids), nil
+}
