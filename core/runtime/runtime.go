@@ -14,8 +14,10 @@ import (
 
 	"github.com/disgoorg/disgo/bot"
 	"github.com/disgoorg/disgo/rest"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/fx"
 	"go.uber.org/fx/fxevent"
+	"riverqueue.com/riverui"
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
@@ -68,6 +70,7 @@ func Options(p Params) fx.Option {
 				return newQueue(c, d, log, p.Test)
 			},
 			newGateway,
+			newMetrics,
 		),
 		fx.Invoke(func(lc fx.Lifecycle, d *db.DB, log *slog.Logger) {
 			if p.NoMigrate {
@@ -75,8 +78,8 @@ func Options(p Params) fx.Option {
 			}
 			lc.Append(fx.StartHook(func(ctx context.Context) error { return migrateWithRetry(ctx, d, p.Selection, log) }))
 		}),
-		fx.Invoke(startQueue, startGateway, func(lc fx.Lifecycle, d *db.DB, q *queue.Queue, g *gateway.Gateway) {
-			serveHTTP(lc, p, d, q, g)
+		fx.Invoke(startQueue, startGateway, func(lc fx.Lifecycle, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
+			return serveHTTP(lc, p, d, q, g, m)
 		}),
 	}
 	for _, m := range p.Selection.Modules {
@@ -129,8 +132,25 @@ func migrateWithRetry(ctx context.Context, d *db.DB, sel module.Selection, log *
 	}
 }
 
-func newRest(cfg *config.Config, log *slog.Logger) rest.Rest {
-	return restclient.New(cfg.DiscordToken, cfg.DiscordAPIURL, log, nil)
+func newRest(cfg *config.Config, log *slog.Logger, m *ops.Metrics) rest.Rest {
+	return restclient.New(cfg.DiscordToken, cfg.DiscordAPIURL, log, m)
+}
+
+// newMetrics reads queue depth and shard readiness lazily, at scrape time.
+func newMetrics(d *db.DB) *ops.Metrics {
+	return ops.NewMetrics(
+		func(ctx context.Context) (map[[2]string]int, error) {
+			rows, err := queue.Depth(ctx, d, false)
+			if err != nil {
+				return nil, err
+			}
+			out := map[[2]string]int{}
+			for _, r := range rows {
+				out[[2]string{r.Kind, r.State}] += r.Count
+			}
+			return out, nil
+		},
+		nil)
 }
 
 func newQueue(c contributions, d *db.DB, log *slog.Logger, test bool) (*queue.Queue, error) {
@@ -150,32 +170,72 @@ func newGateway(c contributions, cfg *config.Config, r rest.Rest, log *slog.Logg
 		ShardCount: cfg.ShardCount, Listeners: c.Listeners, Logger: log})
 }
 
-func startGateway(lc fx.Lifecycle, g *gateway.Gateway) {
+func startGateway(lc fx.Lifecycle, g *gateway.Gateway, m *ops.Metrics) {
+	m.WatchShards(func() map[int]bool {
+		out := map[int]bool{}
+		for _, s := range g.Shards() {
+			out[s.ShardID] = s.Ready
+		}
+		return out
+	})
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { g.Start(); return nil },
 		OnStop:  func(ctx context.Context) error { g.Stop(ctx); return nil },
 	})
 }
 
-func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway) {
+// serveHTTP serves /healthz and /metrics on HTTP_ADDR, and River UI either
+// there behind basic auth or on the loopback-only OPS_ADDR.
+func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Modules: p.Selection.Names(),
 		Version: p.Version, Started: time.Now()})
-	srv := &http.Server{Addr: p.Config.HTTPAddr, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	lc.Append(fx.Hook{
-		OnStart: func(context.Context) error {
-			ln, err := net.Listen("tcp", p.Config.HTTPAddr)
-			if err != nil {
-				return fmt.Errorf("HTTP_ADDR %s: %w", p.Config.HTTPAddr, err)
-			}
-			p.Logger.Info("http listening", "addr", ln.Addr().String())
-			go func() {
-				if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-					p.Logger.Error("http server", "error", err)
+	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second}))
+	listeners := map[string]http.Handler{p.Config.HTTPAddr: mux}
+
+	cfg := p.Config
+	if cfg.RiverUIUser != "" || cfg.OpsAddr != "" {
+		ui, err := riverui.NewHandler(&riverui.HandlerOpts{
+			Endpoints: riverui.NewEndpoints(q.River, nil), Logger: p.Logger, Prefix: "/riverui",
+			JobListHideArgsByDefault: true,
+		})
+		if err != nil {
+			return fmt.Errorf("river ui: %w", err)
+		}
+		uiCtx, stopUI := context.WithCancel(context.Background())
+		lc.Append(fx.Hook{
+			// River UI's background services stop with this context, so it is the
+			// process lifetime, not fx's start context.
+			OnStart: func(context.Context) error { return ui.Start(uiCtx) },
+			OnStop:  func(context.Context) error { stopUI(); return nil },
+		})
+		if cfg.RiverUIUser != "" {
+			mux.Handle("/riverui/", ops.BasicAuth(cfg.RiverUIUser, cfg.RiverUIPassword, ui))
+		}
+		if cfg.OpsAddr != "" {
+			opsMux := http.NewServeMux()
+			opsMux.Handle("/riverui/", ui)
+			listeners[cfg.OpsAddr] = opsMux
+		}
+	}
+	for addr, handler := range listeners {
+		srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+		lc.Append(fx.Hook{
+			OnStart: func(context.Context) error {
+				ln, err := net.Listen("tcp", addr)
+				if err != nil {
+					return fmt.Errorf("listen %s: %w", addr, err)
 				}
-			}()
-			return nil
-		},
-		OnStop: srv.Shutdown,
-	})
+				p.Logger.Info("http listening", "addr", ln.Addr().String())
+				go func() {
+					if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+						p.Logger.Error("http server", "addr", addr, "error", err)
+					}
+				}()
+				return nil
+			},
+			OnStop: srv.Shutdown,
+		})
+	}
+	return nil
 }
