@@ -251,3 +251,39 @@ func schemaURL(t *testing.T, schema string) string {
 	}
 	return fmt.Sprintf("%s%ssearch_path=%s", url, sep, schema)
 }
+
+func TestQueueAndJobsCommands(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t))}
+	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errOut)
+	}
+	code, out, _ := invoke(t, context.Background(), vars, "jobs", "kinds")
+	if code != 0 || !strings.Contains(out, "core.schedule_tick") {
+		t.Fatalf("kinds: %d %s", code, out)
+	}
+	code, out, errOut := invoke(t, context.Background(), vars, "jobs", "send", "core.schedule_tick")
+	if code != 0 || !strings.Contains(out, "enqueued core.schedule_tick") {
+		t.Fatalf("send: %d %s %s", code, out, errOut)
+	}
+	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "send", "core.schedule_tick", "--bogus=1")
+	if code != 2 || !strings.Contains(errOut, `unknown field "bogus"`) {
+		t.Fatalf("send with a bad argument: %d %s", code, errOut)
+	}
+	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "send", "no.such.kind")
+	if code != 2 || !strings.Contains(errOut, "known kinds: core.schedule_tick") {
+		t.Fatalf("unknown kind: %d %s", code, errOut)
+	}
+	code, out, _ = invoke(t, context.Background(), vars, "queue", "status")
+	if code != 0 || !strings.Contains(out, "core.schedule_tick") || !strings.Contains(out, "available") {
+		t.Fatalf("queue status: %d %s", code, out)
+	}
+	code, out, _ = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=core.schedule_tick", "--state=discarded")
+	if code != 0 || !strings.Contains(out, "retried 0") {
+		t.Fatalf("retry: %d %s", code, out)
+	}
+	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=x", "--state=running")
+	if code != 2 || !strings.Contains(errOut, "want discarded, retryable or cancelled") {
+		t.Fatalf("retry bad state: %d %s", code, errOut)
+	}
+}

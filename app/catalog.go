@@ -1,8 +1,13 @@
 package main
 
-import "github.com/together-bot/together/core/module"
+import (
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/modules/publicpost"
+)
 
 // descriptors lists every feature module compiled into this binary.
-var descriptors = []module.Descriptor{}
+var descriptors = []module.Descriptor{
+	publicpost.Descriptor,
+}
 
 func catalog() (*module.Catalog, error) { return module.NewCatalog(descriptors...) }

@@ -7,6 +7,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/runtime"
+	"github.com/together-bot/together/discordsim"
 )
 
 func init() {
@@ -32,10 +33,17 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		return usagef("DATABASE_URL is not set (use `make run`, which starts a local Postgres)")
 	}
 	if cfg.DiscordToken == "" {
-		return usagef("DISCORD_TOKEN is not set (use `make run`, which starts the built-in Discord emulator)")
+		// No Discord token: run against the built-in emulator, as `make run` does.
+		srv, demo, err := startSim(discordsim.Options{Logger: log.With("component", "discordsim")}, true)
+		if err != nil {
+			return err
+		}
+		defer srv.Close()
+		cfg.DiscordToken, cfg.DiscordAPIURL = srv.Token(), srv.APIURL()
+		printSim(env.stdout, srv, demo)
 	}
 	log.Info(sel.Summary(cfg.Modules), "config", cfg.String())
-	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: log, Version: version, NoMigrate: *noMigrate}))
+	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: log, Version: version, NoMigrate: *noMigrate, SyncCommands: true}))
 	if err := app.Err(); err != nil {
 		return fmt.Errorf("build: %w", err)
 	}

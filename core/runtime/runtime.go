@@ -24,6 +24,7 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/discord/restclient"
+	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/queue"
@@ -39,17 +40,27 @@ type Params struct {
 	NoMigrate bool
 	// Test shortens queue polling and start-up jitter for tests.
 	Test bool
+	// SyncCommands registers slash commands at start when their definitions
+	// changed since the last sync (`app run`; tests sync explicitly).
+	SyncCommands bool
 	// Extra options, e.g. the emulator's test hooks or core layers added later.
 	Extra []fx.Option
 }
 
-// In collects module contributions; every group may be empty.
-type contributions struct {
+// queueInputs are the modules' jobs and schedules. They are kept apart from the
+// gateway's listeners: handlers' services need the queue, so the queue must not
+// wait for the handlers.
+type queueInputs struct {
 	fx.In
-	Jobs      []queue.Job         `group:"jobs"`
-	Schedules []queue.Schedule    `group:"schedules"`
+	Jobs      []queue.Job      `group:"jobs"`
+	Schedules []queue.Schedule `group:"schedules"`
+	Gate      queue.Gate       `optional:"true"`
+}
+
+// gatewayInputs are the event listeners (the interaction router among them).
+type gatewayInputs struct {
+	fx.In
 	Listeners []bot.EventListener `group:"event_listeners"`
-	Gate      queue.Gate          `optional:"true"`
 }
 
 // Options returns the whole application graph.
@@ -66,7 +77,7 @@ func Options(p Params) fx.Option {
 		fx.Provide(
 			openDB,
 			newRest,
-			func(c contributions, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
+			func(c queueInputs, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
 				return newQueue(c, d, log, p.Test)
 			},
 			newGateway,
@@ -81,6 +92,12 @@ func Options(p Params) fx.Option {
 		fx.Invoke(startQueue, startGateway, func(lc fx.Lifecycle, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
 			return serveHTTP(lc, p, d, q, g, m)
 		}),
+	}
+	// The interaction layer is part of every bot: the router, guild settings and
+	// their per-guild gate, i18n, and the core commands (/config, /setup, /admin).
+	opts = append(opts, interactionfx.Module)
+	if p.SyncCommands {
+		opts = append(opts, interactionfx.SyncOnStart)
 	}
 	for _, m := range p.Selection.Modules {
 		if m.Options != nil {
@@ -153,7 +170,7 @@ func newMetrics(d *db.DB) *ops.Metrics {
 		nil)
 }
 
-func newQueue(c contributions, d *db.DB, log *slog.Logger, test bool) (*queue.Queue, error) {
+func newQueue(c queueInputs, d *db.DB, log *slog.Logger, test bool) (*queue.Queue, error) {
 	reg, err := queue.NewRegistry(c.Jobs)
 	if err != nil {
 		return nil, err
@@ -165,7 +182,7 @@ func startQueue(lc fx.Lifecycle, q *queue.Queue) {
 	lc.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
 }
 
-func newGateway(c contributions, cfg *config.Config, r rest.Rest, log *slog.Logger) *gateway.Gateway {
+func newGateway(c gatewayInputs, cfg *config.Config, r rest.Rest, log *slog.Logger) *gateway.Gateway {
 	return gateway.New(gateway.Options{Token: cfg.DiscordToken, Rest: r, ShardIDs: cfg.ShardIDs,
 		ShardCount: cfg.ShardCount, Listeners: c.Listeners, Logger: log})
 }

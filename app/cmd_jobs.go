@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/riverqueue/river/rivertype"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/runtime"
+)
+
+func init() {
+	register("queue", "status: jobs per kind and state with the oldest job's age", cmdQueue)
+	register("jobs", "kinds | send KIND --guild=G [--arg=value ...] | retry --kind=K [--state=discarded,retryable]", cmdJobs)
+}
+
+// offlineQueue builds the bot's object graph without starting it, to reach the
+// job registry and an insert-only queue client.
+func offlineQueue(env *environment, cfg *config.Config) (*queue.Queue, func(), error) {
+	if cfg.DatabaseURL == "" {
+		return nil, nil, usagef("DATABASE_URL is not set")
+	}
+	sel, err := selectModules(cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	var q *queue.Queue
+	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: newLogger(env, cfg),
+		Version: version, NoMigrate: true, Extra: []fx.Option{fx.Populate(&q), fx.NopLogger}}))
+	if err := app.Err(); err != nil {
+		return nil, nil, err
+	}
+	return q, func() {}, nil
+}
+
+func cmdQueue(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || args[0] != "status" {
+		return usagef("usage: app queue status [--all]")
+	}
+	s := newFlags("queue status", env.stderr)
+	all := s.fs.Bool("all", false, "include completed and cancelled jobs")
+	if err := s.parse(args[1:]); err != nil {
+		return ignoreHelp(err)
+	}
+	cfg, err := s.load(env)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	rows, err := queue.Depth(ctx, d, *all)
+	if err != nil {
+		return err
+	}
+	if len(rows) == 0 {
+		fmt.Fprintln(env.stdout, "queue empty: no job waiting, running or failed")
+		return nil
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tQUEUE\tSTATE\tCOUNT\tOLDEST")
+	for _, r := range rows {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.Kind, r.Queue, r.State, r.Count, r.OldestAge)
+	}
+	return tw.Flush()
+}
+
+func cmdJobs(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 {
+		return usagef("usage: app jobs kinds | send KIND --guild=G [--arg=value ...] | retry --kind=K [--state=...]")
+	}
+	switch args[0] {
+	case "kinds":
+		return jobsKinds(env, args[1:])
+	case "send":
+		return jobsSend(ctx, env, args[1:])
+	case "retry":
+		return jobsRetry(ctx, env, args[1:])
+	default:
+		return usagef("unknown subcommand %q: use kinds, send or retry", args[0])
+	}
+}
+
+func jobsKinds(env *environment, args []string) error {
+	s := newFlags("jobs kinds", env.stderr)
+	if err := s.parse(args); err != nil {
+		return ignoreHelp(err)
+	}
+	cfg, err := s.load(env)
+	if err != nil {
+		return err
+	}
+	if cfg.DatabaseURL == "" {
+		// Listing kinds needs no database; any syntactically valid URL will do.
+		cfg.DatabaseURL = "postgres://localhost/unused"
+	}
+	q, _, err := offlineQueue(env, cfg)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tMODULE\tARGUMENTS\tDESCRIPTION")
+	for _, j := range q.Registry().All() {
+		var fields []string
+		for _, f := range j.Fields() {
+			fields = append(fields, "--"+f.Name+"="+f.Type)
+		}
+		argText := strings.Join(fields, " ")
+		if argText == "" {
+			argText = "(none)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j.Kind, j.Module, argText, j.Description)
+	}
+	return tw.Flush()
+}
+
+// jobsSend splits its arguments into the known configuration flags and free
+// --name=value job arguments.
+func jobsSend(ctx context.Context, env *environment, args []string) error {
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") {
+		return usagef("usage: app jobs send KIND --guild=G [--arg=value ...] (see app jobs kinds)")
+	}
+	kind := args[0]
+	s := newFlags("jobs send", env.stderr)
+	jobArgs := map[string]any{}
+	var cfgArgs []string
+	for _, a := range args[1:] {
+		name, value, ok := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if !strings.HasPrefix(a, "--") || !ok {
+			return usagef("argument %q: want --name=value", a)
+		}
+		if s.fs.Lookup(name) != nil {
+			cfgArgs = append(cfgArgs, a)
+			continue
+		}
+		if name == "guild" {
+			name = "guild_id"
+		}
+		var decoded any
+		if err := json.Unmarshal([]byte(value), &decoded); err != nil || name == "guild_id" {
+			decoded = value // plain strings (and snowflakes) need no quoting on the command line
+		}
+		jobArgs[name] = decoded
+	}
+	if err := s.parse(cfgArgs); err != nil {
+		return ignoreHelp(err)
+	}
+	cfg, err := s.load(env)
+	if err != nil {
+		return err
+	}
+	q, _, err := offlineQueue(env, cfg)
+	if err != nil {
+		return err
+	}
+	job, ok := q.Registry().Get(kind)
+	if !ok {
+		var kinds []string
+		for _, j := range q.Registry().All() {
+			kinds = append(kinds, j.Kind)
+		}
+		sort.Strings(kinds)
+		return usagef("unknown job kind %q; known kinds: %s", kind, strings.Join(kinds, ", "))
+	}
+	raw, _ := json.Marshal(jobArgs)
+	decoded, err := job.DecodeArgs(raw)
+	if err != nil {
+		return usagef("%v", err)
+	}
+	res, err := q.Insert(ctx, decoded, nil)
+	if err != nil {
+		return fmt.Errorf("enqueue %s: %w", kind, err)
+	}
+	fmt.Fprintf(env.stdout, "enqueued %s as job %d on queue %s with %s\n", kind, res.Job.ID, res.Job.Queue, raw)
+	return nil
+}
+
+func jobsRetry(ctx context.Context, env *environment, args []string) error {
+	s := newFlags("jobs retry", env.stderr)
+	kind := s.fs.String("kind", "", "job kind to retry (required)")
+	states := s.fs.String("state", "discarded,retryable", "states to retry: discarded, retryable, cancelled")
+	if err := s.parse(args); err != nil {
+		return ignoreHelp(err)
+	}
+	if *kind == "" {
+		return usagef("--kind is required (see app jobs kinds)")
+	}
+	var want []rivertype.JobState
+	for _, st := range config.SplitList(*states) {
+		ok := false
+		for _, allowed := range queue.RetryableStates {
+			if string(allowed) == st {
+				want, ok = append(want, allowed), true
+			}
+		}
+		if !ok {
+			return usagef("--state %q: want discarded, retryable or cancelled", st)
+		}
+	}
+	cfg, err := s.load(env)
+	if err != nil {
+		return err
+	}
+	q, _, err := offlineQueue(env, cfg)
+	if err != nil {
+		return err
+	}
+	n, err := q.Retry(ctx, *kind, want)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "retried %d %s job(s) in state %s; they run as soon as a worker is free\n", n, *kind, *states)
+	return nil
+}

@@ -1,0 +1,207 @@
+package guild_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/migrations"
+)
+
+var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+var purposes = []guild.ChannelPurpose{
+	{Module: "duel", Key: "board", NameKey: "duel.purpose.board", TestPost: true},
+	{Module: "pairhome", Key: "rooms", NameKey: "pairhome.purpose.rooms", Kind: guild.Category},
+}
+
+func newService(t *testing.T) (*guild.Service, *db.DB) {
+	t.Helper()
+	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	s, err := guild.NewService(d, quiet, purposes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, d
+}
+
+func TestSettingsDefaultsAndWrites(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t)
+	ctx := context.Background()
+	st, err := s.Settings(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Exists || !st.ModuleOn("duel") || st.Locale != "" {
+		t.Fatalf("defaults: %+v", st)
+	}
+	if err := s.SetLocale(ctx, 1, 9, "ru"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetTimezone(ctx, 1, 9, "Europe/Berlin"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetModeratorRole(ctx, 1, 9, 555); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetModule(ctx, 1, 9, "duel", false); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SetChannel(ctx, 1, 9, "duel.board", 777); err != nil {
+		t.Fatal(err)
+	}
+	st, err = s.Settings(ctx, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, _ := st.Channel("duel", "board")
+	if st.Locale != "ru" || st.Timezone != "Europe/Berlin" || st.ModeratorRoleID != 555 || st.ModuleOn("duel") || ch != 777 {
+		t.Fatalf("after writes: %+v", st)
+	}
+	if on, _ := s.ModuleEnabled(ctx, "duel", 2); !on {
+		t.Fatal("another guild must keep the default (on)")
+	}
+	if on, _ := s.ModuleEnabled(ctx, "core", 1); !on {
+		t.Fatal("core is always on")
+	}
+	if err := s.SetChannel(ctx, 1, 9, "duel.board", 0); err != nil {
+		t.Fatal(err)
+	}
+	st, _ = s.Settings(ctx, 1)
+	if _, ok := st.Channel("duel", "board"); ok {
+		t.Fatal("cleared channel still set")
+	}
+}
+
+func TestSettersRefuseBadInput(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t)
+	ctx := context.Background()
+	if err := s.SetTimezone(ctx, 1, 0, "Mars/Olympus"); !errors.Is(err, guild.ErrBadTimezone) {
+		t.Fatalf("tz err = %v", err)
+	}
+	if err := s.SetLocale(ctx, 1, 0, "de"); !errors.Is(err, guild.ErrBadLocale) {
+		t.Fatalf("locale err = %v", err)
+	}
+	if err := s.SetChannel(ctx, 1, 0, "nope.x", 1); !errors.Is(err, guild.ErrUnknownPurpose) {
+		t.Fatalf("purpose err = %v", err)
+	}
+	if err := s.SetModule(ctx, 1, 0, "core", false); !errors.Is(err, guild.ErrCoreAlwaysOn) {
+		t.Fatalf("core err = %v", err)
+	}
+}
+
+// Two services on one database stand for two replicas: a write through one is
+// seen by the other through NOTIFY long before the TTL would expire.
+func TestCrossReplicaInvalidation(t *testing.T) {
+	t.Parallel()
+	a, d := newService(t)
+	b, err := guild.NewService(d, quiet, purposes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.SetTTL(time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go b.Listen(ctx)
+	if on, _ := b.ModuleEnabled(ctx, "duel", 5); !on {
+		t.Fatal("default on")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	lastWrite := time.Time{}
+	for {
+		// Repeat the write until seen: the listener may not have subscribed
+		// yet when the first notification goes out.
+		if time.Since(lastWrite) > 500*time.Millisecond {
+			if err := a.SetModule(ctx, 5, 0, "duel", false); err != nil {
+				t.Fatal(err)
+			}
+			lastWrite = time.Now()
+		}
+		on, err := b.ModuleEnabled(ctx, "duel", 5)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !on {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("replica b still sees the module on")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestServesStaleWhenDatabaseIsDown(t *testing.T) {
+	t.Parallel()
+	s, d := newService(t)
+	s.SetTTL(0)
+	ctx := context.Background()
+	if err := s.SetModule(ctx, 3, 0, "duel", false); err != nil {
+		t.Fatal(err)
+	}
+	if on, _ := s.ModuleEnabled(ctx, "duel", 3); on {
+		t.Fatal("should be off")
+	}
+	d.Pool.Close()
+	on, err := s.ModuleEnabled(ctx, "duel", 3)
+	if err != nil || on {
+		t.Fatalf("stale read: on=%v err=%v", on, err)
+	}
+	if _, err := s.Settings(ctx, 4); err == nil {
+		t.Fatal("uncached guild with the database down must fail")
+	}
+}
+
+func TestPlanModuleChange(t *testing.T) {
+	req := guild.Requirements{"duel": {"pairhome"}, "raid": {"pairhome"}, "pairhome": nil, "hall": {"duel"}}
+	off := func(m ...string) guild.Settings {
+		s := guild.Settings{Modules: map[string]bool{}}
+		for _, n := range m {
+			s.Modules[n] = false
+		}
+		return s
+	}
+	cases := []struct {
+		name     string
+		s        guild.Settings
+		module   string
+		on       bool
+		wantErr  []string
+		switches map[string]bool
+		also     []string
+	}{
+		{"off refused by dependents", off(), "pairhome", false, []string{"duel", "hall", "raid"}, nil, nil},
+		{"off allowed when dependents off", off("duel", "raid", "hall"), "pairhome", false, nil, map[string]bool{"pairhome": false}, nil},
+		{"on pulls requirements", off("pairhome", "duel"), "hall", true, nil, map[string]bool{"hall": true, "duel": true, "pairhome": true}, []string{"duel", "pairhome"}},
+		{"on with requirements on", off(), "duel", true, nil, map[string]bool{"duel": true}, nil},
+		{"leaf off", off(), "hall", false, nil, map[string]bool{"hall": false}, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p, err := guild.PlanModuleChange(req, c.s, c.module, c.on)
+			if c.wantErr != nil {
+				var de *guild.DependentsError
+				if !errors.As(err, &de) || !reflect.DeepEqual(de.Dependents, c.wantErr) {
+					t.Fatalf("err = %v, want dependents %v", err, c.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(p.Switches, c.switches) || !reflect.DeepEqual(p.AlsoEnabled, c.also) {
+				t.Fatalf("plan = %+v", p)
+			}
+		})
+	}
+}

@@ -1,0 +1,266 @@
+package corecmd
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+)
+
+const maxChoices = 25
+
+func (c *Core) configDefinition() discord.SlashCommandCreate {
+	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
+		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: c.en(key), DescriptionLocalizations: c.loc(key), Options: opts}
+	}
+	var moduleChoices []discord.ApplicationCommandOptionChoiceString
+	for _, m := range c.modules {
+		if len(moduleChoices) < maxChoices {
+			moduleChoices = append(moduleChoices, discord.ApplicationCommandOptionChoiceString{Name: m, Value: m})
+		}
+	}
+	var purposeChoices []discord.ApplicationCommandOptionChoiceString
+	if ps := c.guilds.Purposes(); len(ps) <= maxChoices {
+		for _, p := range ps {
+			purposeChoices = append(purposeChoices, discord.ApplicationCommandOptionChoiceString{
+				Name: trim(c.purposeLabel(i18n.EN, p), 100), Value: p.ID(),
+				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: trim(c.purposeLabel(i18n.RU, p), 100)},
+			})
+		}
+	}
+	return discord.SlashCommandCreate{
+		Name: "config", Description: c.en("core.cmd.config"), DescriptionLocalizations: c.loc("core.cmd.config"),
+		Options: []discord.ApplicationCommandOption{
+			sub("show", "core.cmd.config.show"),
+			sub("module", "core.cmd.config.module",
+				discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.module"), DescriptionLocalizations: c.loc("core.opt.module"),
+					Required: true, Choices: moduleChoices},
+				discord.ApplicationCommandOptionBool{Name: "enabled", Description: c.en("core.opt.enabled"), DescriptionLocalizations: c.loc("core.opt.enabled"), Required: true}),
+			sub("channel", "core.cmd.config.channel",
+				discord.ApplicationCommandOptionString{Name: "purpose", Description: c.en("core.opt.purpose"), DescriptionLocalizations: c.loc("core.opt.purpose"),
+					Required: true, Choices: purposeChoices},
+				discord.ApplicationCommandOptionChannel{Name: "channel", Description: c.en("core.opt.channel"), DescriptionLocalizations: c.loc("core.opt.channel"),
+					ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews, discord.ChannelTypeGuildCategory}}),
+			sub("moderator-role", "core.cmd.config.moderator_role",
+				discord.ApplicationCommandOptionRole{Name: "role", Description: c.en("core.opt.role"), DescriptionLocalizations: c.loc("core.opt.role")}),
+			sub("timezone", "core.cmd.config.timezone",
+				discord.ApplicationCommandOptionString{Name: "zone", Description: c.en("core.opt.zone"), DescriptionLocalizations: c.loc("core.opt.zone"), MaxLength: intPtr(64)}),
+			sub("locale", "core.cmd.config.locale",
+				discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.locale"), DescriptionLocalizations: c.loc("core.opt.locale"), Required: true,
+					Choices: []discord.ApplicationCommandOptionChoiceString{{Name: "English", Value: i18n.EN}, {Name: "Русский", Value: i18n.RU},
+						{Name: c.en("core.locale.auto"), NameLocalizations: c.loc("core.locale.auto"), Value: "auto"}}}),
+		},
+	}
+}
+
+func (c *Core) handleConfig(ic *interaction.Context) error {
+	d, _ := ic.SlashData()
+	gid, uid := ic.GuildID(), ic.UserID()
+	switch ic.CommandPath() {
+	case "config show":
+		return ic.ReplyLong(true, c.settingsReport(ic, ic.Settings))
+	case "config module":
+		return c.configModule(ic, d.String("name"), d.Bool("enabled"))
+	case "config channel":
+		p, ok := c.guilds.Purpose(d.String("purpose"))
+		if !ok {
+			return interaction.Refuse("core.config.unknown_purpose", "purpose", d.String("purpose"))
+		}
+		ch, set := d.OptChannel("channel")
+		if !set {
+			if err := c.guilds.SetChannel(ic, gid, uid, p.ID(), 0); err != nil {
+				return err
+			}
+			return ic.ReplyText(true, ic.T("core.config.channel_cleared", "purpose", c.purposeLabel(ic.Locale, p)))
+		}
+		if !kindMatches(p.Kind, ch.Type) {
+			return interaction.Refuse("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
+		}
+		if err := c.guilds.SetChannel(ic, gid, uid, p.ID(), uint64(ch.ID)); err != nil {
+			return err
+		}
+		return ic.ReplyText(true, ic.T("core.config.channel_set", "purpose", c.purposeLabel(ic.Locale, p), "channel", fmt.Sprintf("<#%d>", ch.ID)))
+	case "config moderator-role":
+		role, set := d.OptRole("role")
+		var id uint64
+		if set {
+			id = uint64(role.ID)
+		}
+		if err := c.guilds.SetModeratorRole(ic, gid, uid, id); err != nil {
+			return err
+		}
+		if id == 0 {
+			return ic.ReplyText(true, ic.T("core.config.role_cleared"))
+		}
+		return ic.ReplyText(true, ic.T("core.config.role_set", "role", fmt.Sprintf("<@&%d>", id)))
+	case "config timezone":
+		zone := strings.TrimSpace(d.String("zone"))
+		if err := c.guilds.SetTimezone(ic, gid, uid, zone); err != nil {
+			if errors.Is(err, guild.ErrBadTimezone) {
+				return interaction.Refuse("core.config.bad_timezone", "zone", zone)
+			}
+			return err
+		}
+		if zone == "" {
+			return ic.ReplyText(true, ic.T("core.config.timezone_cleared"))
+		}
+		return ic.ReplyText(true, ic.T("core.config.timezone_set", "zone", zone))
+	case "config locale":
+		v := d.String("value")
+		if v == "auto" {
+			v = ""
+		}
+		if err := c.guilds.SetLocale(ic, gid, uid, v); err != nil {
+			if errors.Is(err, guild.ErrBadLocale) {
+				return interaction.Refuse("core.config.bad_locale")
+			}
+			return err
+		}
+		// Answer in the language just chosen.
+		newLoc := i18n.Resolve(v, guildLocaleOf(ic), c.defLoc)
+		return ic.ReplyText(true, c.bundle.T(newLoc, "core.config.locale_set", "locale", localeName(c, newLoc, v)))
+	}
+	return interaction.Refuse("core.error.unknown_action")
+}
+
+func (c *Core) configModule(ic *interaction.Context, name string, on bool) error {
+	if name == mod {
+		return interaction.Refuse("core.config.core_always_on")
+	}
+	if !contains(c.modules, name) {
+		return interaction.Refuse("core.config.unknown_module", "module", name, "modules", strings.Join(c.modules, ", "))
+	}
+	st, err := c.guilds.Settings(ic, ic.GuildID())
+	if err != nil {
+		return err
+	}
+	plan, err := guild.PlanModuleChange(c.req, st, name, on)
+	var dep *guild.DependentsError
+	if errors.As(err, &dep) {
+		return interaction.Refuse("core.config.module_required_by", "module", name, "dependents", strings.Join(dep.Dependents, ", "))
+	}
+	if err != nil {
+		return err
+	}
+	if err := c.guilds.SetModules(ic, ic.GuildID(), ic.UserID(), plan.Switches); err != nil {
+		return err
+	}
+	key := "core.config.module_off"
+	if on {
+		key = "core.config.module_on"
+	}
+	text := ic.T(key, "module", name)
+	if len(plan.AlsoEnabled) > 0 {
+		text += "\n" + ic.T("core.config.module_also_on", "modules", strings.Join(plan.AlsoEnabled, ", "), "module", name)
+	}
+	return ic.ReplyText(true, text)
+}
+
+// settingsReport is /config show.
+func (c *Core) settingsReport(ic *interaction.Context, st guild.Settings) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "## %s\n", ic.T("core.config.title"))
+	locale := ic.T("core.locale.auto") + " → " + ic.Locale
+	if st.Locale != "" {
+		locale = localeName(c, ic.Locale, st.Locale)
+	}
+	fmt.Fprintf(&b, "%s: %s\n", ic.T("core.label.locale"), locale)
+	tz := ic.T("core.value.default")
+	if st.Timezone != "" {
+		tz = st.Timezone
+	}
+	fmt.Fprintf(&b, "%s: %s\n", ic.T("core.label.timezone"), tz)
+	role := ic.T("core.value.not_set")
+	if st.ModeratorRoleID != 0 {
+		role = fmt.Sprintf("<@&%d>", st.ModeratorRoleID)
+	}
+	fmt.Fprintf(&b, "%s: %s\n", ic.T("core.label.moderator_role"), role)
+	fmt.Fprintf(&b, "\n**%s**\n", ic.T("core.label.modules"))
+	for _, m := range c.modules {
+		state := "✅ " + ic.T("core.value.on")
+		if !st.ModuleOn(m) {
+			state = "⛔ " + ic.T("core.value.off")
+		}
+		fmt.Fprintf(&b, "%s: %s\n", m, state)
+	}
+	if ps := c.guilds.Purposes(); len(ps) > 0 {
+		fmt.Fprintf(&b, "\n**%s**\n", ic.T("core.label.channels"))
+		for _, p := range ps {
+			b.WriteString(c.purposeLine(ic, st, p) + "\n")
+		}
+	}
+	return b.String()
+}
+
+func (c *Core) purposeLine(ic *interaction.Context, st guild.Settings, p guild.ChannelPurpose) string {
+	if id, ok := st.Channel(p.Module, p.Key); ok {
+		return fmt.Sprintf("✅ %s: <#%d>", c.purposeLabel(ic.Locale, p), id)
+	}
+	mark := "⬜"
+	if p.Required && st.ModuleOn(p.Module) {
+		mark = "⚠️"
+	}
+	return fmt.Sprintf("%s %s: %s", mark, c.purposeLabel(ic.Locale, p), ic.T("core.value.not_set"))
+}
+
+func kindMatches(k guild.ChannelKind, t discord.ChannelType) bool {
+	if k == guild.Category {
+		return t == discord.ChannelTypeGuildCategory
+	}
+	return t == discord.ChannelTypeGuildText || t == discord.ChannelTypeGuildNews
+}
+
+func kindKey(k guild.ChannelKind) string {
+	if k == guild.Category {
+		return "core.kind.category"
+	}
+	return "core.kind.text"
+}
+
+func channelTypesFor(k guild.ChannelKind) []discord.ChannelType {
+	if k == guild.Category {
+		return []discord.ChannelType{discord.ChannelTypeGuildCategory}
+	}
+	return []discord.ChannelType{discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews}
+}
+
+func localeName(c *Core, in, l string) string {
+	switch l {
+	case i18n.EN:
+		return "English"
+	case i18n.RU:
+		return "Русский"
+	}
+	return c.bundle.T(in, "core.locale.auto")
+}
+
+func guildLocaleOf(ic *interaction.Context) string {
+	if l := ic.Interaction.GuildLocale(); l != nil {
+		return string(*l)
+	}
+	return ""
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func trim(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+func intPtr(i int) *int { return &i }

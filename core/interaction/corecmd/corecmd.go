@@ -1,0 +1,98 @@
+// Package corecmd is the core's own commands (module "core", always on):
+// /config, /setup and /admin.
+package corecmd
+
+import (
+	"log/slog"
+	"sort"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/module"
+)
+
+const mod = guild.CoreModule
+
+// Deps are what the core commands need from the container.
+type Deps struct {
+	fx.In
+	Guilds     *guild.Service
+	Selection  module.Selection
+	Bundle     *i18n.Bundle
+	DB         *db.DB
+	REST       rest.Rest
+	Log        *slog.Logger
+	Dashboards interaction.DashboardLister `optional:"true"`
+	Config     *config.Config              `optional:"true"`
+}
+
+// Core implements the commands.
+type Core struct {
+	guilds  *guild.Service
+	modules []string // deployed feature modules, sorted, without core
+	req     guild.Requirements
+	bundle  *i18n.Bundle
+	db      *db.DB
+	rest    rest.Rest
+	log     *slog.Logger
+	dash    interaction.DashboardLister
+	defLoc  string
+}
+
+// New builds the core commands.
+func New(d Deps) *Core {
+	c := &Core{guilds: d.Guilds, req: guild.RequirementsOf(d.Selection), bundle: d.Bundle, db: d.DB,
+		rest: d.REST, log: d.Log, dash: d.Dashboards}
+	for _, m := range d.Selection.Names() {
+		if m != mod {
+			c.modules = append(c.modules, m)
+		}
+	}
+	sort.Strings(c.modules)
+	c.defLoc = i18n.EN
+	if d.Config != nil && d.Config.DefaultLocale != "" {
+		c.defLoc = d.Config.DefaultLocale
+	}
+	if c.log == nil {
+		c.log = slog.Default()
+	}
+	return c
+}
+
+// Commands are contributed to the group "commands".
+func (c *Core) Commands() []interaction.Command {
+	return []interaction.Command{
+		{Module: mod, Staff: true, Ephemeral: true, Definition: c.configDefinition(), Handle: c.handleConfig},
+		{Module: mod, Staff: true, Ephemeral: true, Definition: c.setupDefinition(), Handle: c.handleSetup},
+		{Module: mod, Staff: true, Ephemeral: true, Definition: c.adminDefinition(), Handle: c.handleAdmin},
+	}
+}
+
+// Components are contributed to the group "components".
+func (c *Core) Components() []interaction.Component {
+	return []interaction.Component{
+		{Module: mod, Action: actSetupRole, Staff: true, Handle: c.setupRole},
+		{Module: mod, Action: actSetupLocale, Staff: true, Handle: c.setupLocale},
+		{Module: mod, Action: actSetupChannel, Staff: true, Handle: c.setupChannel},
+		{Module: mod, Action: actSetupPage, Staff: true, Handle: c.setupPage},
+		{Module: mod, Action: actSetupTest, Staff: true, Handle: c.setupTest},
+	}
+}
+
+// en is the English text of a key (command names and descriptions are
+// registered in English with Russian localizations).
+func (c *Core) en(key string) string { return c.bundle.T(i18n.EN, key) }
+
+func (c *Core) loc(key string) map[discord.Locale]string { return c.bundle.Localizations(key) }
+
+// purposeLabel is "<module> · <localized purpose name>".
+func (c *Core) purposeLabel(locale string, p guild.ChannelPurpose) string {
+	return p.Module + " · " + c.bundle.T(locale, p.NameKey)
+}

@@ -1,0 +1,102 @@
+// Package interaction routes Discord interactions (slash commands, buttons,
+// selects, modals) to the handlers modules contribute, with one set of rules
+// applied to all of them:
+//
+//   - a module turned off in the guild refuses its commands, components and
+//     modals with a localized message (jobs are gated by core/queue with the
+//     same guild.Service);
+//   - staff routes are checked at run time from the interaction's member
+//     (Administrator or the guild's moderator role), never from a custom id;
+//   - malformed, truncated or altered custom ids are refused with a
+//     localized ephemeral reply and a log line, never a panic or silence;
+//   - every handler gets the 3-second deadline covered: when it has not
+//     answered after ~1.5 s the router defers for it;
+//   - errors are mapped once: UserError → its localized text, a database
+//     outage → "temporarily unavailable", anything else → "something went
+//     wrong, reference <id>" plus an error log carrying that id.
+package interaction
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/together-bot/together/core/customid"
+)
+
+// Command is a slash command a module contributes (fx group "commands").
+// Subcommands and groups live in Definition; Handle dispatches on
+// c.CommandPath() ("config show", "duel round start").
+type Command struct {
+	Module     string
+	Definition discord.SlashCommandCreate
+	// Staff commands are hidden from members without Manage Server
+	// (default_member_permissions), guild-only, and re-checked at run time.
+	Staff bool
+	// Ephemeral makes the automatic defer (and so the reply that follows it)
+	// visible only to the user.
+	Ephemeral bool
+	// AllowDM lets a non-staff command run outside guilds.
+	AllowDM bool
+	Handle  func(*Context) error
+}
+
+// Component handles buttons and selects whose custom id names Module and
+// Action (fx group "components").
+type Component struct {
+	Module, Action string
+	Staff          bool
+	Handle         func(*Context, customid.ID) error
+}
+
+// Modal handles modal submissions whose custom id names Module and Action
+// (fx group "modals").
+type Modal struct {
+	Module, Action string
+	Staff          bool
+	Handle         func(*Context, customid.ID) error
+}
+
+// UserError is a refusal the user should read: a key in the i18n bundle plus
+// named args. The router answers it ephemerally in the user's locale and logs
+// it at info level only.
+type UserError struct {
+	Key  string
+	Args []any
+}
+
+func (e *UserError) Error() string { return "user error: " + e.Key }
+
+// Refuse builds a UserError: return interaction.Refuse("duel.error.no_round").
+func Refuse(key string, args ...any) error { return &UserError{Key: key, Args: args} }
+
+// ErrUnavailable marks a dependency outage; wrap it to get the localized
+// "temporarily unavailable" reply instead of the generic failure.
+var ErrUnavailable = errors.New("temporarily unavailable")
+
+// Dashboard is one live message a module keeps up to date.
+type Dashboard struct {
+	Module      string
+	Name        string
+	ChannelID   uint64
+	MessageID   uint64
+	LastEditAt  time.Time
+	LastError   string
+	LastErrorAt time.Time
+}
+
+// DashboardLister is implemented by core/projection; /admin status and doctor
+// report dashboards through it when it is provided.
+type DashboardLister interface {
+	Dashboards(ctx context.Context, guildID uint64) ([]Dashboard, error)
+}
+
+// route is what the router needs of any contribution.
+type route struct {
+	module, action string
+	staff          bool
+	ephemeral      bool
+	allowDM        bool
+}

@@ -1,0 +1,379 @@
+package interaction
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"runtime/debug"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/events"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/omit"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/puddle/v2"
+
+	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+)
+
+// SettingsSource is what the router reads guild settings from (guild.Service).
+type SettingsSource interface {
+	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
+}
+
+// Options build a Router.
+type Options struct {
+	Commands   []Command
+	Components []Component
+	Modals     []Modal
+	Settings   SettingsSource
+	Bundle     *i18n.Bundle
+	DB         *db.DB
+	// REST is the full client handed to handlers; Interactions defaults to it.
+	REST         rest.Rest
+	Interactions rest.Interactions
+	Log          *slog.Logger
+	// DefaultLocale is DEFAULT_LOCALE.
+	DefaultLocale string
+	// AutoDeferAfter: when a handler has not answered by then, the router
+	// defers for it (default 1.5 s, half of Discord's 3 s).
+	AutoDeferAfter time.Duration
+	// SettingsTimeout bounds the gate's settings read so an outage is
+	// answered well within 3 s (default 1.2 s).
+	SettingsTimeout time.Duration
+}
+
+// Router is the single bot.EventListener for interactions.
+type Router struct {
+	commands   map[string]Command
+	components map[string]Component
+	modals     map[string]Modal
+	settings   SettingsSource
+	bundle     *i18n.Bundle
+	db         *db.DB
+	rest       rest.Rest
+	irest      rest.Interactions
+	log        *slog.Logger
+	defLocale  string
+	autoDefer  time.Duration
+	gateWait   time.Duration
+	cooldowns  *Cooldowns
+	inflight   sync.WaitGroup
+}
+
+// NewRouter indexes the contributions, refusing duplicates.
+func NewRouter(o Options) (*Router, error) {
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.AutoDeferAfter == 0 {
+		o.AutoDeferAfter = 1500 * time.Millisecond
+	}
+	if o.SettingsTimeout == 0 {
+		o.SettingsTimeout = 1200 * time.Millisecond
+	}
+	if o.Interactions == nil {
+		o.Interactions = o.REST
+	}
+	if o.Bundle == nil || o.Settings == nil {
+		return nil, errors.New("interaction router needs a bundle and a settings source")
+	}
+	r := &Router{
+		commands: map[string]Command{}, components: map[string]Component{}, modals: map[string]Modal{},
+		settings: o.Settings, bundle: o.Bundle, db: o.DB, rest: o.REST, irest: o.Interactions, log: o.Log,
+		defLocale: o.DefaultLocale, autoDefer: o.AutoDeferAfter, gateWait: o.SettingsTimeout,
+		cooldowns: NewCooldowns(o.DB),
+	}
+	for _, c := range o.Commands {
+		name := c.Definition.Name
+		if name == "" || c.Module == "" || c.Handle == nil {
+			return nil, fmt.Errorf("command %q of module %q: name, module and handler are required", name, c.Module)
+		}
+		if prev, dup := r.commands[name]; dup {
+			return nil, fmt.Errorf("command /%s registered by %s and %s", name, prev.Module, c.Module)
+		}
+		r.commands[name] = c
+	}
+	for _, c := range o.Components {
+		if _, err := customid.New(c.Module, c.Action); err != nil || c.Handle == nil {
+			return nil, fmt.Errorf("component %s:%s: invalid module/action or no handler", c.Module, c.Action)
+		}
+		k := c.Module + ":" + c.Action
+		if _, dup := r.components[k]; dup {
+			return nil, fmt.Errorf("component %s registered twice", k)
+		}
+		r.components[k] = c
+	}
+	for _, m := range o.Modals {
+		if _, err := customid.New(m.Module, m.Action); err != nil || m.Handle == nil {
+			return nil, fmt.Errorf("modal %s:%s: invalid module/action or no handler", m.Module, m.Action)
+		}
+		k := m.Module + ":" + m.Action
+		if _, dup := r.modals[k]; dup {
+			return nil, fmt.Errorf("modal %s registered twice", k)
+		}
+		r.modals[k] = m
+	}
+	return r, nil
+}
+
+// Definitions returns the command definitions to sync, sorted by name, with
+// the core's rules applied: staff commands require Manage Server by default
+// and are guild-only; other commands are guild-only unless AllowDM.
+func (r *Router) Definitions() []discord.ApplicationCommandCreate {
+	names := make([]string, 0, len(r.commands))
+	for n := range r.commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	out := make([]discord.ApplicationCommandCreate, 0, len(names))
+	for _, n := range names {
+		c := r.commands[n]
+		def := c.Definition
+		if c.Staff {
+			def.DefaultMemberPermissions = omit.NewPtr(discord.PermissionManageGuild)
+		}
+		if c.Staff || !c.AllowDM {
+			def.Contexts = []discord.InteractionContextType{discord.InteractionContextTypeGuild}
+		}
+		out = append(out, def)
+	}
+	return out
+}
+
+// Commands lists the registered commands, sorted by name.
+func (r *Router) Commands() []Command {
+	out := make([]Command, 0, len(r.commands))
+	for _, c := range r.commands {
+		out = append(out, c)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Definition.Name < out[j].Definition.Name })
+	return out
+}
+
+// OnEvent implements bot.EventListener. Each interaction runs in its own
+// goroutine so a slow handler never blocks the gateway.
+func (r *Router) OnEvent(e bot.Event) {
+	ev, ok := e.(*events.InteractionCreate)
+	if !ok {
+		return
+	}
+	r.inflight.Add(1)
+	go func() {
+		defer r.inflight.Done()
+		r.Handle(context.Background(), ev.Interaction, ev.Respond)
+	}()
+}
+
+// Wait blocks until in-flight handlers return or ctx ends (graceful stop).
+func (r *Router) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { r.inflight.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Handle runs one interaction to completion. It is exported so tests (and an
+// HTTP interactions endpoint) can drive the router without a gateway.
+func (r *Router) Handle(parent context.Context, in discord.Interaction, respond events.InteractionResponderFunc) {
+	start := time.Now()
+	// Handlers may keep working after the 3 s window (follow-ups are valid
+	// for 15 minutes), but not forever.
+	ctx, cancel := context.WithTimeout(parent, 14*time.Minute)
+	defer cancel()
+	c := &Context{Context: ctx, Interaction: in, r: r, respond: respond, CorrelationID: newCorrelationID(),
+		// Until the route is known, an automatic defer stays private.
+		route: route{ephemeral: true}}
+	c.Locale = i18n.Resolve("", guildLocale(in), r.defLocale)
+	attrs := []any{"interaction_id", in.ID().String(), "correlation_id", c.CorrelationID, "user_id", in.User().ID.String()}
+	if g := in.GuildID(); g != nil {
+		attrs = append(attrs, "guild_id", g.String())
+	}
+	c.Log = r.log.With(attrs...)
+
+	timer := time.AfterFunc(r.autoDefer, c.autoDefer)
+	defer timer.Stop()
+
+	err := r.dispatch(c)
+	timer.Stop()
+	r.finish(c, err, time.Since(start))
+}
+
+func (r *Router) dispatch(c *Context) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("panic in handler: %v\n%s", p, debug.Stack())
+		}
+	}()
+	var (
+		run func() error
+		rt  route
+	)
+	switch in := c.Interaction.(type) {
+	case discord.ApplicationCommandInteraction:
+		name := in.Data.CommandName()
+		cmd, ok := r.commands[name]
+		if !ok {
+			return Refuse("core.error.unknown_action")
+		}
+		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
+		run = func() error { return cmd.Handle(c) }
+	case discord.ComponentInteraction:
+		id, perr := customid.Parse(in.Data.CustomID())
+		if perr != nil {
+			return &badIDError{err: perr}
+		}
+		comp, ok := r.components[id.Module+":"+id.Action]
+		if !ok {
+			return Refuse("core.error.unknown_action")
+		}
+		rt = route{module: comp.Module, action: comp.Action, staff: comp.Staff}
+		run = func() error { return comp.Handle(c, id) }
+	case discord.ModalSubmitInteraction:
+		id, perr := customid.Parse(in.Data.CustomID)
+		if perr != nil {
+			return &badIDError{err: perr}
+		}
+		m, ok := r.modals[id.Module+":"+id.Action]
+		if !ok {
+			return Refuse("core.error.unknown_action")
+		}
+		rt = route{module: m.Module, action: m.Action, staff: m.Staff, ephemeral: true}
+		run = func() error { return m.Handle(c, id) }
+	case discord.AutocompleteInteraction:
+		// No module uses autocomplete yet; an empty answer beats a timeout.
+		return c.respond(discord.InteractionResponseTypeAutocompleteResult, discord.AutocompleteResult{Choices: []discord.AutocompleteChoice{}})
+	default:
+		return nil
+	}
+	c.mu.Lock() // the auto-defer timer reads route and Log
+	c.route = rt
+	c.Log = c.Log.With("module", rt.module, "action", rt.action)
+	c.mu.Unlock()
+
+	if c.GuildID() == 0 {
+		if !rt.allowDM {
+			return Refuse("core.error.guild_only")
+		}
+		return run()
+	}
+	sctx, cancel := context.WithTimeout(c, r.gateWait)
+	st, serr := r.settings.Settings(sctx, c.GuildID())
+	cancel()
+	if serr != nil {
+		return fmt.Errorf("%w: guild settings: %w", ErrUnavailable, serr)
+	}
+	c.Settings = st
+	c.Locale = i18n.Resolve(st.Locale, guildLocale(c.Interaction), r.defLocale)
+	if !st.ModuleOn(rt.module) {
+		return Refuse("core.error.module_off", "module", rt.module)
+	}
+	if rt.staff && !c.IsStaff() {
+		return Refuse("core.error.staff_only")
+	}
+	return run()
+}
+
+// badIDError is a custom id that failed to parse.
+type badIDError struct{ err error }
+
+func (e *badIDError) Error() string { return "refused custom id: " + e.err.Error() }
+func (e *badIDError) Unwrap() error { return e.err }
+
+// finish maps the handler's outcome to one answer and one log line.
+func (r *Router) finish(c *Context, err error, took time.Duration) {
+	log := c.Log.With("ms", took.Milliseconds())
+	var (
+		ue  *UserError
+		bad *badIDError
+		key string
+		arg []any
+	)
+	switch {
+	case err == nil:
+		switch c.answered() {
+		case unanswered:
+			// The handler forgot to answer; close the spinner instead of
+			// letting Discord show "interaction failed".
+			log.Warn("handler returned without answering")
+			if _, isComp := c.Interaction.(discord.ComponentInteraction); isComp {
+				_ = c.DeferUpdate()
+			} else {
+				_ = c.ReplyText(true, c.T("core.done"))
+			}
+		case deferredCreate:
+			log.Warn("handler deferred but never answered")
+			_ = c.ReplyText(true, c.T("core.done"))
+		}
+		log.Info("interaction handled")
+		return
+	case errors.As(err, &bad):
+		log.Warn("interaction refused: bad custom id", "error", err)
+		key = "core.error.bad_id"
+	case errors.As(err, &ue):
+		log.Info("interaction refused", "reason", ue.Key)
+		key, arg = ue.Key, ue.Args
+	case IsUnavailable(err):
+		log.Error("interaction failed: dependency unavailable", "error", err)
+		key = "core.error.unavailable"
+	default:
+		log.Error("interaction failed", "error", err)
+		key, arg = "core.error.internal", []any{"ref", c.CorrelationID}
+	}
+	text := c.T(key, arg...)
+	if c.answered() == modalShown {
+		return
+	}
+	if rerr := c.ReplyText(true, text); rerr != nil {
+		log.Error("could not send the error answer", "error", rerr)
+	}
+}
+
+// IsUnavailable reports errors that mean a dependency (Postgres, Discord's
+// network) is down or too slow, as opposed to a bug.
+func IsUnavailable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	switch {
+	case errors.Is(err, ErrUnavailable),
+		errors.Is(err, context.DeadlineExceeded),
+		errors.Is(err, puddle.ErrClosedPool),
+		errors.As(err, &connErr),
+		pgconn.Timeout(err),
+		errors.As(err, &netErr):
+		return true
+	}
+	return strings.Contains(err.Error(), "closed pool")
+}
+
+func guildLocale(in discord.Interaction) string {
+	if l := in.GuildLocale(); l != nil {
+		return string(*l)
+	}
+	return ""
+}
+
+func newCorrelationID() string {
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

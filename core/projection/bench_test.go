@@ -1,0 +1,396 @@
+package projection_test
+
+// Load benchmarks against the emulator. Each runs one fixed scenario per
+// iteration (minutes of wall time), so run them explicitly:
+//
+//	go test -run '^$' -bench . -benchtime 1x -timeout 30m ./core/projection/
+//
+// Reported metrics: edits (creates+edits Discord accepted), changes
+// (committed business transactions), 429s (emulator counter), staleness
+// p50/p99/max in seconds (commit of a change -> Discord first shows it or a
+// later value), share_pct (accepted sends per second while backlogged, as a
+// percentage of Discord's 50/s global ceiling), correct (1 when every
+// dashboard shows its final value at the end).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/discordsim"
+)
+
+const discordGlobalCeiling = 50.0
+
+// sendLog records every message create/edit the emulator accepted.
+type sendLog struct {
+	mu    sync.Mutex
+	sends []send
+}
+
+type send struct {
+	at    time.Time
+	key   string
+	value int64
+}
+
+// recorder wraps the emulator: it notes successful POST/PATCH of messages
+// with the "key=value" content they carried.
+func (l *sendLog) recorder(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		isMsg := (r.Method == http.MethodPost || r.Method == http.MethodPatch) && strings.Contains(r.URL.Path, "/messages")
+		var body []byte
+		if isMsg {
+			body, _ = io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(body))
+		}
+		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(sw, r)
+		if !isMsg || sw.status >= 300 {
+			return
+		}
+		var m struct {
+			Content string `json:"content"`
+		}
+		if json.Unmarshal(body, &m) != nil {
+			return
+		}
+		key, val, ok := strings.Cut(m.Content, "=")
+		if !ok {
+			return
+		}
+		v, err := strconv.ParseInt(val, 10, 64)
+		if err != nil {
+			return
+		}
+		l.mu.Lock()
+		l.sends = append(l.sends, send{at: time.Now(), key: key, value: v})
+		l.mu.Unlock()
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (s *statusRecorder) WriteHeader(code int) { s.status = code; s.ResponseWriter.WriteHeader(code) }
+
+type commit struct {
+	at    time.Time
+	key   string
+	value int64
+}
+
+type scenario struct {
+	name       string
+	dashboards int
+	channels   int
+	changes    int
+	over       time.Duration
+	processes  int
+	hotKeys    int // >0: every change goes to the first hotKeys dashboards
+}
+
+type benchResult struct {
+	edits, changes, rateLimited int
+	p50, p99, maxStale          time.Duration
+	sharePct, budgetPct         float64
+	correct                     bool
+	settle                      time.Duration
+}
+
+func runScenario(b *testing.B, sc scenario) benchResult {
+	b.Helper()
+	ctx := context.Background()
+	sim, err := discordsim.New(discordsim.Options{Logger: quiet, RequestLogSize: 10})
+	if err != nil {
+		b.Fatal(err)
+	}
+	log := &sendLog{}
+	srv := httptest.NewServer(log.recorder(sim.Handler()))
+	defer srv.Close()
+	apiURL := srv.URL + discordsim.APIPrefix
+	guild, err := sim.CreateGuild("bench")
+	if err != nil {
+		b.Fatal(err)
+	}
+	// The emulator learns its host from the first request.
+	resp, err := http.Get(apiURL + "/gateway")
+	if err == nil {
+		_ = resp.Body.Close()
+	}
+	w := &world{sim: sim, guild: guild}
+
+	d := newDB(b)
+	var schema string
+	if err := d.Pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		b.Fatal(err)
+	}
+	chans := make([]snowflake.ID, sc.channels)
+	for i := range chans {
+		chans[i] = w.channel(b, fmt.Sprintf("c%d", i))
+	}
+	keys := make([]string, sc.dashboards)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("d%d", i)
+		board(b, d, keys[i], w.guildID(), chans[i%sc.channels])
+	}
+
+	// Each process: its own pool, REST client + limiter, Service and queue,
+	// in production fetch settings (1 s poll).
+	nodes := make([]*node, sc.processes)
+	dbs := make([]*db.DB, sc.processes)
+	for i := range nodes {
+		dbs[i] = d
+		if i > 0 {
+			dbs[i] = dbtest.Open(b, schema)
+		}
+		nodes[i] = newBenchNode(b, dbs[i], w.restAt(apiURL))
+	}
+	time.Sleep(2 * time.Second) // River start-up (leader election, producers)
+	var idleMu sync.Mutex
+	var idle time.Duration
+	var idleN int
+	projection.DebugIdle = func(d time.Duration) {
+		if d > 10*time.Second {
+			return
+		}
+		idleMu.Lock()
+		idle += d
+		idleN++
+		idleMu.Unlock()
+	}
+	phases := map[string][]time.Duration{}
+	projection.DebugPhase = func(name string, d time.Duration) {
+		idleMu.Lock()
+		phases[name] = append(phases[name], d)
+		idleMu.Unlock()
+	}
+	defer func() {
+		b.Logf("idle %s over %d bookings", idle, idleN)
+		for k, v := range phases {
+			slices.Sort(v)
+			var sum time.Duration
+			for _, x := range v {
+				sum += x
+			}
+			b.Logf("%s n=%d mean=%s p50=%s p90=%s", k, len(v), sum/time.Duration(len(v)), v[len(v)/2], v[len(v)*9/10])
+		}
+	}()
+
+	// Load: changes spread evenly over the period, keys chosen at random,
+	// issued round-robin by the processes.
+	var (
+		mu      sync.Mutex
+		commits []commit
+	)
+	start := time.Now()
+	gap := sc.over / time.Duration(sc.changes)
+	workers := 16
+	var wg sync.WaitGroup
+	for wkr := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(uint64(wkr), 42))
+			for i := wkr; i < sc.changes; i += workers {
+				if d := time.Until(start.Add(time.Duration(i) * gap)); d > 0 {
+					time.Sleep(d)
+				}
+				n := len(keys)
+				if sc.hotKeys > 0 {
+					n = sc.hotKeys
+				}
+				key := keys[rng.IntN(n)]
+				nd, pd := nodes[i%len(nodes)], dbs[i%len(nodes)]
+				var v int64
+				err := pd.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+					if err := tx.QueryRowContext(ctx, `UPDATE test_boards SET value = value + 1 WHERE key = ? RETURNING value`, key).Scan(&v); err != nil {
+						return err
+					}
+					return nd.svc.Request(ctx, tx, testKind, key)
+				})
+				if err != nil {
+					b.Error(err)
+					return
+				}
+				at := time.Now()
+				mu.Lock()
+				commits = append(commits, commit{at: at, key: key, value: v})
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	loadEnd := time.Now()
+
+	// Settle: every dashboard caught up.
+	deadline := time.Now().Add(3 * time.Minute)
+	for {
+		var behind int
+		if err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM core_projections WHERE version > done_version`).Scan(&behind); err != nil {
+			b.Fatal(err)
+		}
+		if behind == 0 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	settle := time.Since(loadEnd)
+
+	res := benchResult{changes: len(commits), rateLimited: sim.Stats().RateLimited, settle: settle}
+	log.mu.Lock()
+	sends := slices.Clone(log.sends)
+	log.mu.Unlock()
+	res.edits = len(sends)
+
+	// Correctness: the emulator shows each dashboard's final value, once.
+	res.correct = true
+	final := map[string]int64{}
+	rows, err := d.Pool.Query(ctx, `SELECT key, value FROM test_boards`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for rows.Next() {
+		var k string
+		var v int64
+		_ = rows.Scan(&k, &v)
+		final[k] = v
+	}
+	rows.Close()
+	shownBy := map[string]int{}
+	for _, ch := range chans {
+		ms, err := sim.Messages(ch.String())
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range ms {
+			k, val, _ := strings.Cut(m["content"].(string), "=")
+			shownBy[k]++
+			if v, _ := strconv.ParseInt(val, 10, 64); v != final[k] {
+				res.correct = false
+			}
+		}
+	}
+	for k, v := range final {
+		if v > 0 && shownBy[k] != 1 {
+			res.correct = false
+		}
+	}
+
+	// Staleness: per change, the first accepted send of that key showing
+	// its value or a later one.
+	byKey := map[string][]send{}
+	for _, s := range sends {
+		byKey[s.key] = append(byKey[s.key], s)
+	}
+	var stale []time.Duration
+	for _, c := range commits {
+		ss := byKey[c.key]
+		i := slices.IndexFunc(ss, func(s send) bool { return s.value >= c.value })
+		if i < 0 {
+			res.correct = false
+			continue
+		}
+		stale = append(stale, max(0, ss[i].at.Sub(c.at)))
+	}
+	slices.Sort(stale)
+	if len(stale) > 0 {
+		res.p50 = stale[len(stale)/2]
+		res.p99 = stale[len(stale)*99/100]
+		res.maxStale = stale[len(stale)-1]
+	}
+
+	// Throughput while backlogged: from 5 s in (dashboards created, backlog
+	// built) to the end of the load.
+	from, to := start.Add(5*time.Second), loadEnd
+	inWindow := 0
+	for _, s := range sends {
+		if !s.at.Before(from) && s.at.Before(to) {
+			inWindow++
+		}
+	}
+	rate := float64(inWindow) / to.Sub(from).Seconds()
+	res.sharePct = 100 * rate / discordGlobalCeiling
+	res.budgetPct = 100 * rate / 46
+	return res
+}
+
+// newBenchNode is a process in production fetch settings (Test: false).
+func newBenchNode(b *testing.B, d *db.DB, r rest.Rest) *node {
+	return startNode(b, d, r, projection.Options{}, nil, false, false)
+}
+
+func report(b *testing.B, r benchResult, backlogged bool) {
+	b.ReportMetric(float64(r.edits), "edits")
+	b.ReportMetric(float64(r.changes), "changes")
+	b.ReportMetric(float64(r.rateLimited), "429s")
+	b.ReportMetric(r.p50.Seconds(), "stale_p50_s")
+	b.ReportMetric(r.p99.Seconds(), "stale_p99_s")
+	b.ReportMetric(r.maxStale.Seconds(), "stale_max_s")
+	if backlogged {
+		b.ReportMetric(r.sharePct, "share_pct")
+	}
+	correct := 0.0
+	if r.correct {
+		correct = 1
+	}
+	b.ReportMetric(correct, "correct")
+	b.Logf("edits=%d changes=%d 429s=%d stale p50=%s p99=%s max=%s share=%.1f%% of 50/s (%.1f%% of the 46/s budget) correct=%v settle=%s",
+		r.edits, r.changes, r.rateLimited, r.p50, r.p99, r.maxStale, r.sharePct, r.budgetPct, r.correct, r.settle.Round(time.Millisecond))
+	if r.rateLimited != 0 || !r.correct || r.edits > r.changes {
+		b.Errorf("targets missed: 429s=%d correct=%v edits=%d > changes=%d", r.rateLimited, r.correct, r.edits, r.changes)
+	}
+}
+
+// BenchmarkHotDashboard: one dashboard, 2,000 committed changes over 20 s.
+func BenchmarkHotDashboard(b *testing.B) {
+	for b.Loop() {
+		r := runScenario(b, scenario{name: "hot", dashboards: 1, channels: 1, changes: 2000, over: 20 * time.Second, processes: 1, hotKeys: 1})
+		report(b, r, false)
+		if r.p99 > 2*time.Second {
+			b.Errorf("hot staleness p99 %s > 2 s", r.p99)
+		}
+	}
+}
+
+// BenchmarkStorm: 1,000 dashboards in 250 channels, 20,000 changes over 60 s.
+func BenchmarkStorm(b *testing.B) {
+	for b.Loop() {
+		r := runScenario(b, scenario{name: "storm", dashboards: 1000, channels: 250, changes: 20000, over: 60 * time.Second, processes: 1})
+		report(b, r, true)
+		if r.sharePct < 90 {
+			b.Errorf("throughput %.1f%% of the ceiling while backlogged, want >= 90%%", r.sharePct)
+		}
+	}
+}
+
+// BenchmarkStormTwoProcesses: the storm with two processes on one database.
+func BenchmarkStormTwoProcesses(b *testing.B) {
+	for b.Loop() {
+		r := runScenario(b, scenario{name: "storm2", dashboards: 1000, channels: 250, changes: 20000, over: 60 * time.Second, processes: 2})
+		report(b, r, true)
+		if r.sharePct < 90 {
+			b.Errorf("throughput %.1f%% of the ceiling while backlogged, want >= 90%%", r.sharePct)
+		}
+	}
+}

@@ -1,0 +1,252 @@
+package projection_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/migrations"
+)
+
+// quiet discards logs unless PROJECTION_TEST_LOG is set.
+var quiet = func() *slog.Logger {
+	if os.Getenv("PROJECTION_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}()
+
+const testKind = "test.board"
+
+// world is one emulated Discord with a guild.
+type world struct {
+	sim   *discordsim.Server
+	guild string
+}
+
+func newWorld(t testing.TB, opts discordsim.Options) *world {
+	t.Helper()
+	if opts.Logger == nil {
+		opts.Logger = quiet
+	}
+	sim, err := discordsim.New(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sim.RequireNoViolations(t)
+		_ = sim.Close()
+	})
+	g, err := sim.CreateGuild("projections")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &world{sim: sim, guild: g}
+}
+
+func (w *world) channel(t testing.TB, name string) snowflake.ID {
+	t.Helper()
+	id, err := w.sim.CreateChannel(w.guild, discordsim.ChannelSpec{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return snowflake.MustParse(id)
+}
+
+func (w *world) guildID() snowflake.ID { return snowflake.MustParse(w.guild) }
+
+// messages returns the contents of a channel's messages by message id.
+func (w *world) messages(t testing.TB, ch snowflake.ID) map[string]map[string]any {
+	t.Helper()
+	ms, err := w.sim.Messages(ch.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]any{}
+	for _, m := range ms {
+		out[m["id"].(string)] = m
+	}
+	return out
+}
+
+// rest is one process's REST client, with the project's limiter.
+func (w *world) rest() rest.Rest { return w.restAt(w.sim.APIURL()) }
+
+func (w *world) restAt(apiURL string) rest.Rest {
+	return rest.New(rest.NewClient(w.sim.Token(), rest.WithURL(apiURL),
+		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+}
+
+// newDB returns a migrated schema with the test renderer's table.
+func newDB(t testing.TB) *db.DB {
+	t.Helper()
+	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	if _, err := d.Pool.Exec(context.Background(), `CREATE TABLE test_boards (
+		key text PRIMARY KEY, guild_id bigint NOT NULL, channel_id bigint NOT NULL,
+		value bigint NOT NULL DEFAULT 0, gone boolean NOT NULL DEFAULT false)`); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// renderer renders "key=value" from test_boards.
+func renderer(pin bool) projection.Renderer {
+	return projection.Renderer{Kind: testKind, Module: "testmod", Pin: pin,
+		Render: func(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
+			var b struct {
+				GuildID, ChannelID int64
+				Value              int64
+				Gone               bool
+			}
+			err := idb.NewRaw(`SELECT guild_id, channel_id, value, gone FROM test_boards WHERE key = ?`, key).
+				Scan(ctx, &b.GuildID, &b.ChannelID, &b.Value, &b.Gone)
+			if err != nil {
+				return projection.Rendered{}, err
+			}
+			return projection.Rendered{GuildID: snowflake.ID(b.GuildID), ChannelID: snowflake.ID(b.ChannelID),
+				Gone: b.Gone, Message: discord.MessageCreate{Content: render(key, b.Value)}}, nil
+		}}
+}
+
+func render(key string, v int64) string { return fmt.Sprintf("%s=%d", key, v) }
+
+// node is one bot process: a Service and its queue.
+type node struct {
+	svc *projection.Service
+	q   *queue.Queue
+}
+
+type gateFunc func(module string, guild uint64) bool
+
+func (g gateFunc) ModuleEnabled(_ context.Context, module string, guild uint64) (bool, error) {
+	return g(module, guild), nil
+}
+
+func newNode(t testing.TB, d *db.DB, r rest.Rest, opts projection.Options, gate projection.Gate, pin bool) *node {
+	t.Helper()
+	return startNode(t, d, r, opts, gate, pin, true)
+}
+
+// startNode starts a Service and its queue; testMode shortens River's polling.
+func startNode(t testing.TB, d *db.DB, r rest.Rest, opts projection.Options, gate projection.Gate, pin, testMode bool) *node {
+	t.Helper()
+	svc, err := projection.New(projection.Config{DB: d, Discord: r, Renderers: []projection.Renderer{renderer(pin)},
+		Gate: gate, Logger: quiet, Options: opts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := queue.NewRegistry(projection.Jobs(svc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, err := queue.New(queue.Options{DB: d, Registry: reg, Logger: quiet, Test: testMode, MaxWorkers: benchWorkers,
+		SoftStopTimeout: time.Second, TickEvery: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = q.Stop(context.Background()) })
+	return &node{svc: svc, q: q}
+}
+
+// board creates a dashboard row (without requesting it).
+func board(t testing.TB, d *db.DB, key string, guild, ch snowflake.ID) {
+	t.Helper()
+	if _, err := d.Pool.Exec(context.Background(), `INSERT INTO test_boards (key, guild_id, channel_id) VALUES ($1, $2, $3)`,
+		key, int64(guild), int64(ch)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// change runs one business transaction: set fields, then Request.
+func change(t testing.TB, d *db.DB, svc *projection.Service, key, set string, args ...any) {
+	t.Helper()
+	err := d.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		if set != "" {
+			if _, err := tx.ExecContext(ctx, `UPDATE test_boards SET `+set+` WHERE key = ?`, append(args, key)...); err != nil {
+				return err
+			}
+		}
+		return svc.Request(ctx, tx, testKind, key)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func bump(t testing.TB, d *db.DB, svc *projection.Service, key string) {
+	change(t, d, svc, key, "value = value + 1")
+}
+
+// eventually polls cond until it holds or the timeout passes.
+func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %s waiting for %s", timeout, what)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func state(t testing.TB, d *db.DB, key string) projection.State {
+	t.Helper()
+	ls, err := projection.List(context.Background(), d, projection.Filter{Kind: testKind, Key: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ls) != 1 {
+		t.Fatalf("List(%s) returned %d rows", key, len(ls))
+	}
+	return ls[0]
+}
+
+// patchTimes returns when the emulator accepted edits in a channel.
+func patchTimes(w *world, ch snowflake.ID) []time.Time {
+	var out []time.Time
+	for _, r := range w.sim.Requests() {
+		if r.Method == "PATCH" && strings.Contains(r.Path, "/channels/"+ch.String()+"/messages/") && r.Status < 300 {
+			out = append(out, r.Time)
+		}
+	}
+	return out
+}
+
+// maxInWindow is the largest number of times within any window of length d.
+func maxInWindow(ts []time.Time, d time.Duration) int {
+	best := 0
+	for i := range ts {
+		n := 0
+		for j := i; j < len(ts) && ts[j].Sub(ts[i]) < d; j++ {
+			n++
+		}
+		best = max(best, n)
+	}
+	return best
+}
+
+func snowflakeOf(s interface{ String() string }) snowflake.ID { return snowflake.MustParse(s.String()) }
+
+var benchWorkers = 20

@@ -1,0 +1,285 @@
+// Package projection keeps Discord messages ("dashboards") in step with
+// Postgres. A module registers a Renderer per kind; inside its business
+// transaction it calls Service.Request(ctx, tx, kind, key); a River job then
+// renders a snapshot and creates or edits the message, paced so Discord never
+// answers 429. Modules never touch dashboard messages themselves.
+//
+// # Guarantees and how they are kept
+//
+//   - Durable request: Request bumps core_projections.version and inserts the
+//     refresh job in the caller's transaction. Commit means a refresh will
+//     run; rollback leaves nothing behind.
+//   - Coalescing: the job is unique by (kind, key) while available, pending,
+//     scheduled, retryable or running; completed is left out of the unique
+//     states so a finished refresh never blocks the next one (platform notes
+//     §1.1).
+//   - No lost trailing update: River skips an insert while the job runs, so
+//     the worker re-checks version after every send. The final check and the
+//     job's completion happen in one transaction holding the projection row
+//     FOR UPDATE. Request updates that same row first, so either the worker
+//     sees the new version (and loops or snoozes, keeping the unique job), or
+//     Request runs after the job is completed and inserts a fresh one.
+//   - Snapshot consistency: version is read in the same REPEATABLE READ
+//     snapshot the renderer reads, so done_version never claims a change the
+//     message does not show.
+//   - Pacing in Postgres: see pacing.go. Several processes share the channel
+//     and global schedules, and the creation lease, through rows.
+package projection
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
+	"github.com/riverqueue/river/rivertype"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/queue"
+)
+
+// QueueName is the River queue refresh jobs go to (jobs go to a queue named
+// after their module; the projection machinery is core module "projection").
+const QueueName = "projection"
+
+// Renderer turns a snapshot of one kind into a message. Render must be pure:
+// it reads through db (a read-only REPEATABLE READ transaction) and nothing
+// else, so the worker can call it as often as pacing requires.
+type Renderer struct {
+	Kind   string
+	Module string // owning module, for the per-guild gate
+	Pin    bool   // pin the message once, right after it is created
+	Render func(ctx context.Context, db bun.IDB, key string) (Rendered, error)
+}
+
+// Rendered is what a dashboard should look like now.
+type Rendered struct {
+	GuildID   snowflake.ID
+	ChannelID snowflake.ID
+	// Message is sent as is on creation; edits send its content, embeds,
+	// components, allowed mentions and flags (see update()).
+	Message discord.MessageCreate
+	// Gone means the thing no longer exists: the message is deleted and the
+	// projection stops until a later render says otherwise.
+	Gone bool
+}
+
+// Status values of a projection.
+const (
+	StatusPending = "pending"
+	StatusOK      = "ok"
+	StatusBroken  = "broken"
+	StatusGone    = "gone"
+)
+
+// Errors callers can branch on.
+var (
+	ErrUnknownKind = errors.New("projection: unknown kind")
+	ErrInvalid     = errors.New("projection: invalid renderer")
+)
+
+// Gate is core/queue.Gate: whether a module may act in a guild.
+type Gate = queue.Gate
+
+// Options tune pacing. Zero values take the defaults.
+type Options struct {
+	// ChannelEdits creates/edits are allowed in any ChannelWindow per channel,
+	// shared by every dashboard there. Defaults 5 and 5.25 s: Discord's
+	// observed 5 per 5 s per channel, with 5% margin so network jitter cannot
+	// squeeze a sixth request into one of Discord's windows.
+	ChannelEdits  int
+	ChannelWindow time.Duration
+	// GlobalPerSecond is the projections' share of the bot's global REST
+	// budget (Discord: 50/s for all requests), across all processes.
+	// Default 46: 92% of the ceiling, leaving room for commands and setup.
+	GlobalPerSecond float64
+	// MaxSleep is the longest a worker waits in-process for its turn before
+	// it snoozes the job instead (River's poll adds up to a second). Default 1.5 s.
+	MaxSleep time.Duration
+	// WorkBudget bounds one job run that keeps refreshing a hot dashboard
+	// while no other refresh waits. Default 30 s.
+	WorkBudget time.Duration
+	// BrokenRecheck is how long a broken projection waits before it tries the
+	// same channel again (the periodic recheck or the next Request). Default 5 min.
+	BrokenRecheck time.Duration
+	// RecheckEvery is the spec of the periodic recheck schedule. Default "@every 1m".
+	RecheckEvery string
+}
+
+func (o Options) withDefaults() Options {
+	if o.ChannelEdits <= 0 {
+		o.ChannelEdits = 5
+	}
+	if o.ChannelWindow <= 0 {
+		o.ChannelWindow = 5250 * time.Millisecond
+	}
+	if o.GlobalPerSecond <= 0 {
+		o.GlobalPerSecond = 46
+	}
+	if o.MaxSleep <= 0 {
+		o.MaxSleep = 1500 * time.Millisecond
+	}
+	if o.WorkBudget <= 0 {
+		o.WorkBudget = 30 * time.Second
+	}
+	if o.BrokenRecheck <= 0 {
+		o.BrokenRecheck = 5 * time.Minute
+	}
+	if o.RecheckEvery == "" {
+		o.RecheckEvery = "@every 1m"
+	}
+	return o
+}
+
+// messageInterval is the least time between two edits of one message when
+// active dashboards share its channel: the channel's sustained rate split
+// evenly (1.05 s alone, 4.2 s among four).
+func (o Options) messageInterval(active int) time.Duration {
+	return time.Duration(max(active, 1)) * o.ChannelWindow / time.Duration(o.ChannelEdits)
+}
+
+// Config builds a Service.
+type Config struct {
+	DB        *db.DB
+	Discord   Discord // rest.Rest satisfies it; nil only for command-line use (List/Rebuild)
+	Renderers []Renderer
+	Gate      Gate // nil: every guild is on
+	Logger    *slog.Logger
+	Options   Options
+}
+
+// Service requests refreshes and runs the refresh worker.
+type Service struct {
+	db        *db.DB
+	discord   Discord
+	gate      Gate
+	renderers map[string]Renderer
+	log       *slog.Logger
+	opts      Options
+	// inserter is an insert-only River client on the same *sql.DB. Owning
+	// it breaks the fx cycle (the Queue needs our worker, we would need the
+	// Queue to insert) and lets CLI commands enqueue without a started queue.
+	// Jobs name their queue explicitly, so any process's Queue runs them.
+	inserter *river.Client[*sql.Tx]
+}
+
+// New validates the renderers and builds the Service.
+func New(cfg Config) (*Service, error) {
+	if cfg.DB == nil {
+		return nil, fmt.Errorf("%w: Config.DB is nil", ErrInvalid)
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	s := &Service{
+		db:        cfg.DB,
+		discord:   cfg.Discord,
+		gate:      cfg.Gate,
+		renderers: map[string]Renderer{},
+		log:       cfg.Logger.With("component", "projection"),
+		opts:      cfg.Options.withDefaults(),
+	}
+	for _, r := range cfg.Renderers {
+		switch {
+		case r.Kind == "":
+			return nil, fmt.Errorf("%w: empty Kind (module %q)", ErrInvalid, r.Module)
+		case r.Module == "":
+			return nil, fmt.Errorf("%w: kind %q has no Module", ErrInvalid, r.Kind)
+		case r.Render == nil:
+			return nil, fmt.Errorf("%w: kind %q has no Render func", ErrInvalid, r.Kind)
+		}
+		if prev, dup := s.renderers[r.Kind]; dup {
+			return nil, fmt.Errorf("%w: kind %q registered by %s and %s", ErrInvalid, r.Kind, prev.Module, r.Module)
+		}
+		s.renderers[r.Kind] = r
+	}
+	ins, err := newInserter(cfg.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.inserter = ins
+	return s, nil
+}
+
+func newInserter(d *db.DB) (*river.Client[*sql.Tx], error) {
+	c, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return nil, fmt.Errorf("projection: river insert client: %w", err)
+	}
+	return c, nil
+}
+
+// Kinds lists the registered kinds.
+func (s *Service) Kinds() []string {
+	out := make([]string, 0, len(s.renderers))
+	for k := range s.renderers {
+		out = append(out, k)
+	}
+	return out
+}
+
+// Request asks for (kind, key) to be refreshed once tx commits. Call it after
+// the business writes, late in the transaction: it updates the projection row,
+// which stays locked until commit.
+func (s *Service) Request(ctx context.Context, tx bun.Tx, kind, key string) error {
+	r, ok := s.renderers[kind]
+	if !ok {
+		return fmt.Errorf("%w %q", ErrUnknownKind, kind)
+	}
+	if _, err := tx.ExecContext(ctx, `
+		INSERT INTO core_projections (kind, key, module) VALUES (?, ?, ?)
+		ON CONFLICT (kind, key) DO UPDATE SET
+			version = core_projections.version + 1, requested_at = now(), updated_at = now()`,
+		kind, key, r.Module); err != nil {
+		return fmt.Errorf("projection: request %s/%s: %w", kind, key, err)
+	}
+	if _, err := s.inserter.InsertTx(ctx, tx.Tx, RefreshArgs{Projection: kind, Key: key}, refreshInsertOpts()); err != nil {
+		return fmt.Errorf("projection: enqueue %s/%s: %w", kind, key, err)
+	}
+	return nil
+}
+
+// RefreshArgs identify the projection a refresh job works on. There is
+// deliberately no top-level guild_id: the core queue's gate would then check
+// the "projection" module; the worker gates on the renderer's module instead.
+type RefreshArgs struct {
+	Projection string `json:"projection" river:"unique"` // the renderer's kind
+	Key        string `json:"key" river:"unique"`
+}
+
+// Kind implements river.JobArgs.
+func (RefreshArgs) Kind() string { return "projection.refresh" }
+
+// Validate lets `app jobs send` refuse incomplete args.
+func (a RefreshArgs) Validate() error {
+	if a.Projection == "" || a.Key == "" {
+		return errors.New("projection and key are required")
+	}
+	return nil
+}
+
+// InsertOpts implements river.JobArgsWithInsertOpts so that jobs inserted by
+// any client (the lead's Queue, `app jobs send`) get the same uniqueness.
+func (RefreshArgs) InsertOpts() river.InsertOpts { return *refreshInsertOpts() }
+
+func refreshInsertOpts() *river.InsertOpts {
+	return &river.InsertOpts{
+		Queue:       QueueName,
+		MaxAttempts: 25,
+		UniqueOpts: river.UniqueOpts{
+			ByArgs: true,
+			// No "completed": a finished refresh must not block the next one.
+			ByState: []rivertype.JobState{
+				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+				rivertype.JobStateRunning, rivertype.JobStateScheduled,
+			},
+		},
+	}
+}

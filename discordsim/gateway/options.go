@@ -1,0 +1,125 @@
+package gateway
+
+import (
+	"encoding/json"
+	"log/slog"
+	"time"
+)
+
+// Defaults applied by NewServer to zero Options fields.
+const (
+	DefaultHeartbeatInterval = 41250 * time.Millisecond
+	DefaultIdentifyTimeout   = 20 * time.Second
+	DefaultResumeWindow      = 3 * time.Minute
+	DefaultResumeBuffer      = 1000
+	DefaultSendLimit         = 120
+	DefaultSendWindow        = 60 * time.Second
+
+	// identifyWindow is Discord's fixed identify spacing per concurrency bucket.
+	identifyWindow = 5 * time.Second
+	// maxFrameSize is the largest client frame Discord accepts.
+	maxFrameSize = 4096
+)
+
+// Options configures a Server. Zero values select Discord's behaviour.
+type Options struct {
+	// Token is the bot token without the "Bot " prefix, expected in
+	// Identify and Resume; a mismatch closes with 4004.
+	Token string
+	// HeartbeatInterval is sent in Hello. Default 41250ms.
+	HeartbeatInterval time.Duration
+	// HeartbeatTimeout is how long the server waits for a heartbeat before
+	// closing with 4009. Default 1.5 × HeartbeatInterval.
+	HeartbeatTimeout time.Duration
+	// IdentifyTimeout bounds the time between Hello and Identify/Resume.
+	IdentifyTimeout time.Duration
+	// ShardCountHint is the recommended shard count (for /gateway/bot).
+	ShardCountHint int
+	// MaxConcurrency is session_start_limit.max_concurrency. Default 1.
+	MaxConcurrency int
+	// EnforceIdentifyConcurrency answers identifies faster than one per 5 s
+	// per bucket with op 9 false. nil means true.
+	EnforceIdentifyConcurrency *bool
+	// ResumeWindow is how long a disconnected session stays resumable.
+	ResumeWindow time.Duration
+	// ResumeBuffer bounds the dispatches kept per session for replay.
+	ResumeBuffer int
+	// SendLimit and SendWindow bound client frames per connection (120/60s).
+	SendLimit  int
+	SendWindow time.Duration
+	// ResumeURL returns resume_gateway_url for READY. Default: the URL the
+	// client connected to, without query.
+	ResumeURL func() string
+	// Ready supplies the user, application and guild IDs for READY. Guild IDs
+	// on other shards are dropped.
+	Ready func(shardID, shardCount int) ReadyData
+	// GuildCreates supplies full GUILD_CREATE payloads sent after READY.
+	// Payloads whose "id" belongs to another shard are dropped.
+	GuildCreates func(shardID, shardCount int) []json.RawMessage
+	// GuildMembers answers Request Guild Members (op 8). It returns the
+	// member objects matching the request; nil answers with no members.
+	GuildMembers func(req MemberRequest) []json.RawMessage
+	// Logger receives structured logs. Default discards.
+	Logger *slog.Logger
+	// Now is the clock for session bookkeeping. Default time.Now.
+	Now func() time.Time
+}
+
+// ReadyData is the per-shard content of READY.
+type ReadyData struct {
+	User             json.RawMessage
+	ApplicationID    string
+	ApplicationFlags int
+	GuildIDs         []string
+}
+
+// MemberRequest is the decoded d of a Request Guild Members (op 8).
+type MemberRequest struct {
+	GuildID   string
+	Query     string // "" with Limit 0 means all members
+	Limit     int
+	Presences bool
+	UserIDs   []string // set instead of Query when asking for specific users
+	Nonce     string
+}
+
+func (o Options) withDefaults() Options {
+	if o.HeartbeatInterval <= 0 {
+		o.HeartbeatInterval = DefaultHeartbeatInterval
+	}
+	if o.HeartbeatTimeout <= 0 {
+		o.HeartbeatTimeout = o.HeartbeatInterval * 3 / 2
+	}
+	if o.IdentifyTimeout <= 0 {
+		o.IdentifyTimeout = DefaultIdentifyTimeout
+	}
+	if o.ShardCountHint <= 0 {
+		o.ShardCountHint = 1
+	}
+	if o.MaxConcurrency <= 0 {
+		o.MaxConcurrency = 1
+	}
+	if o.EnforceIdentifyConcurrency == nil {
+		enforce := true
+		o.EnforceIdentifyConcurrency = &enforce
+	}
+	if o.ResumeWindow <= 0 {
+		o.ResumeWindow = DefaultResumeWindow
+	}
+	if o.ResumeBuffer <= 0 {
+		o.ResumeBuffer = DefaultResumeBuffer
+	}
+	if o.SendLimit <= 0 {
+		o.SendLimit = DefaultSendLimit
+	}
+	if o.SendWindow <= 0 {
+		o.SendWindow = DefaultSendWindow
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return o
+}

@@ -1,0 +1,344 @@
+package discordsim
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"mime"
+	"mime/multipart"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/together-bot/together/discordsim/ratelimit"
+)
+
+// restHandler serves one REST route. It runs without s.mu held.
+type restHandler func(rc *restCall) (status int, body any, err error)
+
+// restRoute binds a method + path template (in the OpenAPI spec's naming)
+// to a handler.
+type restRoute struct {
+	method   string
+	template string
+	segs     []string
+	// noAuth routes are authenticated by the token in their path
+	// (interaction callbacks, webhook executions), like on Discord.
+	noAuth  bool
+	handler restHandler
+}
+
+// restCall is one REST request after routing.
+type restCall struct {
+	r      *http.Request
+	params map[string]string
+	query  map[string][]string
+	body   []byte
+	route  string
+}
+
+func (rc *restCall) param(name string) string { return rc.params[name] }
+
+// decode unmarshals the (already spec-validated) body.
+func (rc *restCall) decode(v any) error {
+	if len(bytes.TrimSpace(rc.body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(rc.body, v); err != nil {
+		return formError("_errors", "BASE_TYPE_BAD_JSON", "Invalid JSON: "+err.Error())
+	}
+	return nil
+}
+
+func route(method, template string, h restHandler) restRoute {
+	return restRoute{method: method, template: template, segs: strings.Split(strings.Trim(template, "/"), "/"), handler: h}
+}
+
+func (rt restRoute) unauthenticated() restRoute { rt.noAuth = true; return rt }
+
+// match returns the path params and how many literal segments matched, so
+// "/users/@me" beats "/users/{user_id}".
+func (rt restRoute) match(segs []string) (map[string]string, int, bool) {
+	if len(segs) != len(rt.segs) {
+		return nil, 0, false
+	}
+	params := map[string]string{}
+	literal := 0
+	for i, seg := range rt.segs {
+		if strings.HasPrefix(seg, "{") {
+			params[strings.Trim(seg, "{}")] = segs[i]
+			continue
+		}
+		if seg != segs[i] {
+			return nil, 0, false
+		}
+		literal++
+	}
+	return params, literal, true
+}
+
+func (s *Server) findRoute(method, path string) (*restRoute, map[string]string, bool) {
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	var best *restRoute
+	var bestParams map[string]string
+	bestLit := -1
+	pathExists := false
+	for i := range s.routes {
+		rt := &s.routes[i]
+		params, lit, ok := rt.match(segs)
+		if !ok {
+			continue
+		}
+		pathExists = true
+		if rt.method == method && lit > bestLit {
+			best, bestParams, bestLit = rt, params, lit
+		}
+	}
+	return best, bestParams, pathExists
+}
+
+// statusWriter records the status a handler wrote.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+// serveREST is the pipeline every /api/v10 request goes through, in
+// Discord's order: faults, auth, routing, rate limits, validation, handler.
+func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	path := strings.TrimPrefix(r.URL.Path, APIPrefix)
+	body, _ := io.ReadAll(io.LimitReader(r.Body, 25<<20))
+	sw := &statusWriter{ResponseWriter: w}
+	specRoute, _, matched := s.validator.Match(r.Method, path)
+	logRoute := specRoute
+	if !matched {
+		logRoute = path
+	}
+	token := botToken(r)
+	var myParams map[string]string
+	defer func() {
+		s.recordRequest(r.Method, path, logRoute, myParams, sw.status, body, time.Since(start))
+	}()
+
+	if err := s.applyLatency(r.Context()); err != nil {
+		return
+	}
+	if f, ok := s.activeFailure(specRoute); ok {
+		writeJSON(sw, f, map[string]any{"message": http.StatusText(f), "code": 0})
+		return
+	}
+
+	rt, myParams, pathExists := s.findRoute(r.Method, path)
+	if token != "" && s.limiter.InvalidExceeded(token) {
+		// Discord's Cloudflare ban after too many 401/403/429s.
+		sw.Header().Set("Retry-After", "600")
+		writeJSON(sw, http.StatusTooManyRequests, map[string]any{
+			"message":     "You are being blocked from accessing our API temporarily due to exceeding our rate limits frequently.",
+			"retry_after": 600, "global": true, "code": 0,
+		})
+		return
+	}
+	authOK := token == s.opts.Token
+	if !(rt != nil && rt.noAuth) && !authOK {
+		s.limiter.RecordStatus(token, http.StatusUnauthorized, "")
+		writeAPIError(sw, errUnauthorized)
+		return
+	}
+	if !matched && rt == nil {
+		status := http.StatusNotFound
+		if pathExists {
+			status = http.StatusMethodNotAllowed
+			writeJSON(sw, status, map[string]any{"message": "405: Method Not Allowed", "code": 0})
+		} else {
+			writeAPIError(sw, errNotFound)
+		}
+		s.limiter.RecordStatus(token, status, "")
+		return
+	}
+	if rt == nil {
+		s.log.Warn("route in spec but not emulated", "method", r.Method, "route", specRoute)
+		writeJSON(sw, http.StatusNotImplemented, map[string]any{"message": "route not emulated by discordsim: " + r.Method + " " + specRoute, "code": 0})
+		return
+	}
+	if specRoute == "" {
+		specRoute = rt.template
+	}
+
+	rlToken := token
+	if tok := myParams["interaction_token"] + myParams["webhook_token"]; rt.noAuth && tok != "" {
+		// Interaction endpoints are not bound to the bot's global limit.
+		rlToken = "interaction:" + tok
+	} else if rlToken == "" {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		rlToken = "ip:" + host // unauthenticated calls are limited per client IP
+	}
+	res := s.limiter.Acquire(ratelimit.Request{
+		Token: rlToken, Method: r.Method, Route: specRoute, MajorID: majorID(myParams),
+		Exempt: strings.HasSuffix(rt.template, "/callback"),
+	})
+	for k, vs := range res.Header {
+		for _, v := range vs {
+			sw.Header().Add(k, v)
+		}
+	}
+	if !res.Allowed {
+		s.countRateLimited(res.Global)
+		ratelimit.WriteTooManyRequests(sw, res)
+		s.limiter.RecordStatus(rlToken, http.StatusTooManyRequests, res.Scope)
+		return
+	}
+
+	if matched {
+		if vs := s.validator.Validate(r.Method, path, r.URL.Query(), r.Header.Get("Content-Type"), body); len(vs) > 0 {
+			for i := range vs {
+				vs[i].Path = redactPath(vs[i].Path, myParams)
+			}
+			s.recordViolations(vs)
+			writeAPIError(sw, invalidFormBody(vs))
+			s.limiter.RecordStatus(rlToken, http.StatusBadRequest, res.Scope)
+			return
+		}
+	}
+
+	rc := &restCall{r: r, params: myParams, query: r.URL.Query(), body: jsonPayload(r.Header.Get("Content-Type"), body), route: rt.template}
+	status, out, err := rt.handler(rc)
+	if err != nil {
+		writeAPIError(sw, err)
+	} else if out == nil {
+		sw.WriteHeader(status)
+	} else {
+		writeJSON(sw, status, out)
+	}
+	s.limiter.RecordStatus(rlToken, sw.status, res.Scope)
+}
+
+// jsonPayload returns the JSON part of a body: the body itself, or the
+// payload_json field of a multipart/form-data upload (files are not kept).
+func jsonPayload(contentType string, body []byte) []byte {
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != "multipart/form-data" {
+		return body
+	}
+	mr := multipart.NewReader(bytes.NewReader(body), params["boundary"])
+	for {
+		part, err := mr.NextPart()
+		if err != nil {
+			return nil
+		}
+		if part.FormName() == "payload_json" {
+			b, _ := io.ReadAll(part)
+			return b
+		}
+	}
+}
+
+// botToken extracts T from "Authorization: Bot T".
+func botToken(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if t, ok := strings.CutPrefix(h, "Bot "); ok {
+		return strings.TrimSpace(t)
+	}
+	return ""
+}
+
+// majorID picks the major parameter Discord buckets by.
+func majorID(params map[string]string) string {
+	for _, k := range []string{"channel_id", "guild_id", "webhook_id", "interaction_token"} {
+		if v := params[k]; v != "" {
+			if k == "webhook_id" && params["webhook_token"] != "" {
+				return v + "/" + params["webhook_token"]
+			}
+			return v
+		}
+	}
+	return ""
+}
+
+func (s *Server) applyLatency(ctx context.Context) error {
+	d := s.currentLatency()
+	if d <= 0 {
+		return nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Server) restRoutes() []restRoute {
+	return []restRoute{
+		route("GET", "/gateway", s.getGateway).unauthenticated(), // public on Discord
+		route("GET", "/gateway/bot", s.getGatewayBot),
+		route("GET", "/users/@me", s.getCurrentUser),
+		route("GET", "/users/{user_id}", s.getUser),
+		route("POST", "/users/@me/channels", s.createDM),
+
+		route("GET", "/applications/{application_id}/commands", s.listCommands),
+		route("PUT", "/applications/{application_id}/commands", s.bulkOverwriteCommands),
+		route("POST", "/applications/{application_id}/commands", s.createCommand),
+		route("GET", "/applications/{application_id}/commands/{command_id}", s.getCommand),
+		route("PATCH", "/applications/{application_id}/commands/{command_id}", s.editCommand),
+		route("DELETE", "/applications/{application_id}/commands/{command_id}", s.deleteCommand),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands", s.listCommands),
+		route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", s.bulkOverwriteCommands),
+		route("POST", "/applications/{application_id}/guilds/{guild_id}/commands", s.createCommand),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.getCommand),
+		route("PATCH", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.editCommand),
+		route("DELETE", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.deleteCommand),
+
+		route("GET", "/channels/{channel_id}/messages", s.listMessages),
+		route("POST", "/channels/{channel_id}/messages", s.createMessage),
+		route("GET", "/channels/{channel_id}/messages/{message_id}", s.getMessage),
+		route("PATCH", "/channels/{channel_id}/messages/{message_id}", s.editMessage),
+		route("DELETE", "/channels/{channel_id}/messages/{message_id}", s.deleteMessage),
+		route("GET", "/channels/{channel_id}/messages/pins", s.listPinsNew),
+		route("PUT", "/channels/{channel_id}/messages/pins/{message_id}", s.pinMessage),
+		route("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", s.unpinMessage),
+		route("GET", "/channels/{channel_id}/pins", s.listPinsLegacy),
+		route("PUT", "/channels/{channel_id}/pins/{message_id}", s.pinMessage),
+		route("DELETE", "/channels/{channel_id}/pins/{message_id}", s.unpinMessage),
+
+		route("GET", "/channels/{channel_id}", s.getChannel),
+		route("PATCH", "/channels/{channel_id}", s.modifyChannel),
+		route("DELETE", "/channels/{channel_id}", s.deleteChannelREST),
+		route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", s.putOverwrite),
+		route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", s.deleteOverwrite),
+
+		route("GET", "/guilds/{guild_id}", s.getGuild),
+		route("GET", "/guilds/{guild_id}/channels", s.listGuildChannels),
+		route("POST", "/guilds/{guild_id}/channels", s.createGuildChannel),
+		route("GET", "/guilds/{guild_id}/members", s.listMembers),
+		route("GET", "/guilds/{guild_id}/members/{user_id}", s.getMember),
+		route("GET", "/guilds/{guild_id}/roles", s.listRoles),
+
+		route("POST", "/interactions/{interaction_id}/{interaction_token}/callback", s.interactionCallback).unauthenticated(),
+		route("POST", "/webhooks/{webhook_id}/{webhook_token}", s.executeWebhook).unauthenticated(),
+		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.getOriginal).unauthenticated(),
+		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.editOriginal).unauthenticated(),
+		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.deleteOriginal).unauthenticated(),
+		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.getFollowup).unauthenticated(),
+		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.editFollowup).unauthenticated(),
+		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.deleteFollowup).unauthenticated(),
+	}
+}

@@ -1,0 +1,354 @@
+package discordsim
+
+import (
+	"encoding/json"
+	"net/http"
+)
+
+var (
+	errAlreadyAcked = apiErr(http.StatusBadRequest, codeAlreadyAcknowledged, "Interaction has already been acknowledged.")
+	errInvalidToken = apiErr(http.StatusUnauthorized, codeInvalidWebhookToken, "Invalid Webhook Token")
+)
+
+// allowedCallback reports whether Discord accepts callback type cb for an
+// interaction: PONG is for HTTP pings only, updates need a message, a modal
+// cannot answer a modal.
+func allowedCallback(it *interaction, cb int) bool {
+	switch cb {
+	case callbackMessage, callbackDeferredMessage:
+		return true
+	case callbackDeferredUpdate, callbackUpdateMessage:
+		return it.Type == InteractionComponent || it.Type == InteractionModalSubmit && it.SourceMessageID != ""
+	case callbackModal:
+		return it.Type == InteractionCommand || it.Type == InteractionComponent
+	case callbackAutocomplete:
+		return it.Type == InteractionAutocomplete
+	}
+	return false
+}
+
+func (s *Server) interactionCallback(rc *restCall) (int, any, error) {
+	var body struct {
+		Type int             `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := rc.decode(&body); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	it := s.st.interactions[rc.param("interaction_id")]
+	if it == nil || it.Token != rc.param("interaction_token") {
+		s.mu.Unlock()
+		return 0, nil, errUnknown(codeUnknownInteraction)
+	}
+	if it.Acked {
+		s.mu.Unlock()
+		return 0, nil, errAlreadyAcked
+	}
+	if it.Failed || s.callbackExpired(it) {
+		s.markFailed(it)
+		s.mu.Unlock()
+		return 0, nil, errUnknown(codeUnknownInteraction)
+	}
+	if !allowedCallback(it, body.Type) {
+		s.mu.Unlock()
+		return 0, nil, formError("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Interaction response type is invalid for this interaction")
+	}
+	ev, err := s.applyCallbackLocked(it, body.Type, body.Data)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	it.Acked, it.AckAt, it.AckType = true, s.now(), body.Type
+	it.Response = append(json.RawMessage{}, rc.body...)
+	var out any
+	if rc.r.URL.Query().Get("with_response") == "true" {
+		out = s.callbackResponseJSON(it)
+	}
+	s.notifyInteractions()
+	s.mu.Unlock()
+	s.flush(ev)
+	if out == nil {
+		return http.StatusNoContent, nil, nil
+	}
+	return http.StatusOK, out, nil
+}
+
+// applyCallbackLocked performs what a callback does to the channel.
+func (s *Server) applyCallbackLocked(it *interaction, cb int, data json.RawMessage) ([]pendingEvent, error) {
+	ch := s.st.channels[it.ChannelID]
+	if ch == nil {
+		return nil, errUnknown(codeUnknownChannel)
+	}
+	switch cb {
+	case callbackMessage, callbackDeferredMessage:
+		var b messageBody
+		if len(data) > 0 {
+			if err := json.Unmarshal(data, &b); err != nil {
+				return nil, formError("data", "BASE_TYPE_BAD_JSON", err.Error())
+			}
+		}
+		flags := 0
+		if b.Flags != nil {
+			flags = *b.Flags
+		}
+		if cb == callbackDeferredMessage {
+			// The "Bot is thinking..." placeholder; only EPHEMERAL matters.
+			b = messageBody{}
+			flags = flags&flagEphemeral | flagLoading
+		} else if b.empty() {
+			return nil, errEmptyMessage
+		}
+		b.Flags = &flags
+		m, ev := s.newInteractionMessageLocked(it, ch, b)
+		it.OriginalID = m.ID
+		return ev, nil
+	case callbackDeferredUpdate:
+		it.OriginalID = it.SourceMessageID
+		return nil, nil
+	case callbackUpdateMessage:
+		m := s.st.messages[it.SourceMessageID]
+		if m == nil {
+			return nil, errUnknown(codeUnknownMessage)
+		}
+		it.OriginalID = m.ID
+		return s.patchMessageLocked(m, data, true)
+	case callbackModal:
+		var modal struct {
+			CustomID   string `json:"custom_id"`
+			Components []any  `json:"components"`
+		}
+		if err := json.Unmarshal(data, &modal); err != nil {
+			return nil, formError("data", "BASE_TYPE_BAD_JSON", err.Error())
+		}
+		s.st.modalsShown[it.UserID] = append(s.st.modalsShown[it.UserID], &shownModal{
+			CustomID: modal.CustomID, Components: modal.Components, ChannelID: it.ChannelID,
+			GuildID: it.GuildID, MessageID: it.SourceMessageID,
+		})
+		return nil, nil
+	}
+	return nil, nil
+}
+
+// newInteractionMessageLocked creates a response or follow-up message:
+// authored by the bot through the application's webhook, ephemeral to the
+// user when flag 64 is set.
+func (s *Server) newInteractionMessageLocked(it *interaction, ch *channel, b messageBody) (*message, []pendingEvent) {
+	typ := msgTypeDefault
+	if it.Type == InteractionCommand {
+		typ = msgTypeCommand
+	}
+	b.Nonce, b.MessageReference = nil, nil
+	flags := 0
+	if b.Flags != nil {
+		flags = *b.Flags
+	}
+	m := &message{
+		ID: s.ids.next(), ChannelID: ch.ID, GuildID: ch.GuildID, AuthorID: s.opts.BotUserID, Type: typ,
+		Timestamp: s.now(), Embeds: b.Embeds, Components: assignComponentIDs(b.Components), Flags: flags,
+		WebhookID: s.opts.AppID, InteractionMeta: s.interactionMetadata(it),
+	}
+	if b.Content != nil {
+		m.Content = *b.Content
+	}
+	if flags&flagEphemeral != 0 {
+		m.EphemeralTo = it.UserID
+	}
+	s.st.messages[m.ID] = m
+	s.st.channelMsgs[ch.ID] = append(s.st.channelMsgs[ch.ID], m.ID)
+	if m.EphemeralTo == "" {
+		ch.LastMsgID = m.ID
+	}
+	s.stats.messagesCreated++
+	return m, s.messageEvent("MESSAGE_CREATE", m)
+}
+
+func (s *Server) callbackResponseJSON(it *interaction) map[string]any {
+	inter := map[string]any{"id": it.ID, "type": it.Type, "activity_instance_id": nil}
+	out := map[string]any{"interaction": inter}
+	resource := map[string]any{"type": it.AckType}
+	if m := s.st.messages[it.OriginalID]; m != nil && it.AckType != callbackDeferredUpdate {
+		inter["response_message_id"] = m.ID
+		inter["response_message_loading"] = m.Flags&flagLoading != 0
+		inter["response_message_ephemeral"] = m.EphemeralTo != ""
+		if it.AckType == callbackMessage || it.AckType == callbackUpdateMessage {
+			resource["message"] = s.messageJSON(m)
+		}
+	}
+	out["resource"] = resource
+	return out
+}
+
+// webhookInteraction resolves an interaction token used as a webhook.
+// Caller holds s.mu.
+func (s *Server) webhookInteraction(rc *restCall) (*interaction, error) {
+	if rc.param("webhook_id") != s.opts.AppID {
+		return nil, errUnknown(codeUnknownWebhook)
+	}
+	var it *interaction
+	for _, cand := range s.st.interactions {
+		if cand.Token == rc.param("webhook_token") {
+			it = cand
+			break
+		}
+	}
+	if it == nil {
+		return nil, errInvalidToken
+	}
+	if s.now().After(it.CreatedAt.Add(interactionTokenLifetime)) {
+		return nil, errInvalidToken
+	}
+	if !it.Acked {
+		// Follow-ups exist only after the initial response.
+		return nil, errUnknown(codeUnknownWebhook)
+	}
+	return it, nil
+}
+
+// ownedMessage returns a message belonging to the interaction.
+func (s *Server) ownedMessage(it *interaction, id string) (*message, error) {
+	if id == "@original" {
+		id = it.OriginalID
+	}
+	owned := id != "" && id == it.OriginalID
+	for _, f := range it.Followups {
+		owned = owned || f == id
+	}
+	m := s.st.messages[id]
+	if !owned || m == nil {
+		return nil, errUnknown(codeUnknownMessage)
+	}
+	return m, nil
+}
+
+func (s *Server) executeWebhook(rc *restCall) (int, any, error) {
+	var b messageBody
+	if err := rc.decode(&b); err != nil {
+		return 0, nil, err
+	}
+	s.mu.Lock()
+	it, err := s.webhookInteraction(rc)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	ch := s.st.channels[it.ChannelID]
+	if ch == nil {
+		s.mu.Unlock()
+		return 0, nil, errUnknown(codeUnknownChannel)
+	}
+	if b.empty() {
+		s.mu.Unlock()
+		return 0, nil, errEmptyMessage
+	}
+	var m *message
+	var ev []pendingEvent
+	if it.AckType == callbackDeferredMessage && !it.OriginalEdited {
+		// The first follow-up after a deferred response replaces the
+		// "thinking" message, as Discord documents.
+		m = s.st.messages[it.OriginalID]
+		if m == nil {
+			s.mu.Unlock()
+			return 0, nil, errUnknown(codeUnknownMessage)
+		}
+		ev, err = s.patchMessageLocked(m, rc.body, false)
+		if err != nil {
+			s.mu.Unlock()
+			return 0, nil, err
+		}
+		it.OriginalEdited = true
+	} else {
+		m, ev = s.newInteractionMessageLocked(it, ch, b)
+		it.Followups = append(it.Followups, m.ID)
+	}
+	out := s.messageJSON(m)
+	s.notifyInteractions()
+	s.mu.Unlock()
+	s.flush(ev)
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) getOriginal(rc *restCall) (int, any, error) {
+	return s.getWebhookMessage(rc, "@original")
+}
+
+func (s *Server) getFollowup(rc *restCall) (int, any, error) {
+	return s.getWebhookMessage(rc, rc.param("message_id"))
+}
+
+func (s *Server) getWebhookMessage(rc *restCall, id string) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	it, err := s.webhookInteraction(rc)
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := s.ownedMessage(it, id)
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, s.messageJSON(m), nil
+}
+
+func (s *Server) editOriginal(rc *restCall) (int, any, error) {
+	return s.editWebhookMessage(rc, "@original")
+}
+
+func (s *Server) editFollowup(rc *restCall) (int, any, error) {
+	return s.editWebhookMessage(rc, rc.param("message_id"))
+}
+
+func (s *Server) editWebhookMessage(rc *restCall, id string) (int, any, error) {
+	s.mu.Lock()
+	it, err := s.webhookInteraction(rc)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	m, err := s.ownedMessage(it, id)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	firstDeferredEdit := m.ID == it.OriginalID && it.AckType == callbackDeferredMessage && !it.OriginalEdited
+	ev, err := s.patchMessageLocked(m, rc.body, !firstDeferredEdit)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	if m.ID == it.OriginalID {
+		it.OriginalEdited = true
+	}
+	out := s.messageJSON(m)
+	s.notifyInteractions()
+	s.mu.Unlock()
+	s.flush(ev)
+	return http.StatusOK, out, nil
+}
+
+func (s *Server) deleteOriginal(rc *restCall) (int, any, error) {
+	return s.deleteWebhookMessage(rc, "@original")
+}
+
+func (s *Server) deleteFollowup(rc *restCall) (int, any, error) {
+	return s.deleteWebhookMessage(rc, rc.param("message_id"))
+}
+
+func (s *Server) deleteWebhookMessage(rc *restCall, id string) (int, any, error) {
+	s.mu.Lock()
+	it, err := s.webhookInteraction(rc)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	m, err := s.ownedMessage(it, id)
+	if err != nil {
+		s.mu.Unlock()
+		return 0, nil, err
+	}
+	ev := s.deleteMessageLocked(m)
+	s.notifyInteractions()
+	s.mu.Unlock()
+	s.flush(ev)
+	return http.StatusNoContent, nil, nil
+}

@@ -1,0 +1,37 @@
+// Package simtest holds testing helpers for the Discord emulator: start a
+// server for one test and fail the test on any spec violation the bot made.
+package simtest
+
+import (
+	"testing"
+
+	"github.com/together-bot/together/discordsim"
+)
+
+// New starts an emulator on a random local port for the duration of t.
+// At cleanup it fails t for every spec violation recorded, then closes the
+// server. Point the bot at srv.APIURL() (DISCORD_API_URL) and srv.Token().
+func New(t testing.TB, opts discordsim.Options) *discordsim.Server {
+	t.Helper()
+	srv, err := discordsim.New(opts)
+	if err != nil {
+		t.Fatalf("discordsim: %v", err)
+	}
+	if err := srv.Start("127.0.0.1:0"); err != nil {
+		t.Fatalf("discordsim: %v", err)
+	}
+	t.Cleanup(func() {
+		RequireNoViolations(t, srv)
+		if err := srv.Close(); err != nil {
+			t.Errorf("discordsim close: %v", err)
+		}
+	})
+	return srv
+}
+
+// RequireNoViolations fails t for each request the bot sent that Discord
+// would have refused as invalid (see GET /_sim/violations).
+func RequireNoViolations(t testing.TB, srv *discordsim.Server) {
+	t.Helper()
+	srv.RequireNoViolations(t)
+}

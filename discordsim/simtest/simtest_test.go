@@ -1,0 +1,63 @@
+package simtest_test
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/simtest"
+)
+
+func postMessage(t *testing.T, srv *discordsim.Server, channelID, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest("POST", srv.APIURL()+"/channels/"+channelID+"/messages", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bot "+srv.Token())
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+func TestNewServesCleanBot(t *testing.T) {
+	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
+	demo, err := srv.SeedDemoGuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := postMessage(t, srv, demo.ChannelIDs["general"], `{"content":"hi"}`); got != 200 {
+		t.Fatalf("status %d", got)
+	}
+}
+
+func TestRequireNoViolationsFails(t *testing.T) {
+	srv, err := discordsim.New(discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	demo, _ := srv.SeedDemoGuild()
+	if got := postMessage(t, srv, demo.ChannelIDs["general"], `{"content":"hi","flags":"x"}`); got != 400 {
+		t.Fatalf("status %d", got)
+	}
+	ft := &fakeT{TB: t}
+	simtest.RequireNoViolations(ft, srv)
+	if !ft.failed {
+		t.Fatal("violation not reported")
+	}
+}
+
+type fakeT struct {
+	testing.TB
+	failed bool
+}
+
+func (f *fakeT) Helper()                           {}
+func (f *fakeT) Errorf(format string, args ...any) { f.failed = true }

@@ -1,0 +1,169 @@
+package publicpost
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/migrations"
+)
+
+// quiet discards logs unless PUBLICPOST_TEST_LOG is set.
+var quiet = func() *slog.Logger {
+	if os.Getenv("PUBLICPOST_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}()
+
+// sources are the migrations a publicpost database needs.
+func sources() []migrate.Source {
+	return []migrate.Source{{Module: "core", FS: migrations.FS}, {Module: ModuleName, FS: Migrations}}
+}
+
+// clock is an adjustable clock for the emulator (nonce memory ages with it).
+type clock struct{ offset atomic.Int64 }
+
+func (c *clock) Now() time.Time              { return time.Now().Add(time.Duration(c.offset.Load())) }
+func (c *clock) Advance(d time.Duration)     { c.offset.Add(int64(d)) }
+func (c *clock) options() discordsim.Options { return discordsim.Options{Logger: quiet, Now: c.Now} }
+
+// env is one emulated Discord with a guild and a channel, plus a database.
+type env struct {
+	t       testing.TB
+	sim     *discordsim.Server
+	clock   *clock
+	db      *db.DB
+	guild   uint64
+	channel uint64
+}
+
+func newEnv(t testing.TB) *env {
+	t.Helper()
+	e := newSimEnv(t)
+	e.db = dbtest.New(t, sources()...)
+	return e
+}
+
+func newSimEnv(t testing.TB) *env {
+	t.Helper()
+	c := &clock{}
+	sim, err := discordsim.New(c.options())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sim.RequireNoViolations(t)
+		_ = sim.Close()
+	})
+	g, err := sim.CreateGuild("posts")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{t: t, sim: sim, clock: c, guild: mustID(t, g)}
+	e.channel = e.newChannel("announcements")
+	return e
+}
+
+func (e *env) newChannel(name string) uint64 {
+	e.t.Helper()
+	id, err := e.sim.CreateChannel(strconv.FormatUint(e.guild, 10), discordsim.ChannelSpec{Name: name})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return mustID(e.t, id)
+}
+
+func mustID(t testing.TB, s string) uint64 {
+	t.Helper()
+	id, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func (e *env) rest(opts ...restlimit.Option) rest.Rest {
+	opts = append([]restlimit.Option{restlimit.WithLogger(quiet)}, opts...)
+	return rest.New(rest.NewClient(e.sim.Token(), rest.WithURL(e.sim.APIURL()),
+		rest.WithRateLimiter(restlimit.New(opts...)), rest.WithLogger(quiet)))
+}
+
+// testConfig keeps retries fast.
+func testConfig() Config {
+	return Config{
+		Lease: 2 * time.Second, MaxAttempts: 3, SendTimeout: time.Second, SweepBudget: 30 * time.Second,
+		Backoff: resterr.BackoffPolicy{Base: 50 * time.Millisecond, Max: 200 * time.Millisecond},
+	}
+}
+
+func (e *env) publisher(cfg Config) *Publisher {
+	return NewPublisher(e.db, e.rest(), cfg, quiet)
+}
+
+func (e *env) service() *Service { return NewService(e.db, quiet) }
+
+// post creates a post due now (or at) in the env's channel.
+func (e *env) post(svc *Service, key, text string, at time.Time) Post {
+	e.t.Helper()
+	p, created, err := svc.CreateNow(context.Background(), NewPost{GuildID: e.guild, ChannelID: e.channel,
+		Payload: Payload{Content: text}, At: at, IdempotencyKey: key})
+	if err != nil || !created {
+		e.t.Fatalf("create post %s: created=%v err=%v", key, created, err)
+	}
+	return p
+}
+
+func (e *env) get(id int64) Post {
+	e.t.Helper()
+	posts, err := List(context.Background(), e.db, Filter{ID: id})
+	if err != nil || len(posts) != 1 {
+		e.t.Fatalf("read post %d: %v (%d rows)", id, err, len(posts))
+	}
+	return posts[0]
+}
+
+// messages returns the channel's message contents, oldest first.
+func (e *env) messages(channel uint64) []map[string]any {
+	e.t.Helper()
+	ms, err := e.sim.Messages(strconv.FormatUint(channel, 10))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return ms
+}
+
+// setModule switches publicpost in the env's guild, as /config would.
+func (e *env) setModule(on bool) {
+	e.t.Helper()
+	_, err := e.db.Pool.Exec(context.Background(), `INSERT INTO core_guild_modules (guild_id, module, enabled)
+		VALUES ($1, 'publicpost', $2) ON CONFLICT (guild_id, module) DO UPDATE SET enabled = EXCLUDED.enabled`,
+		int64(e.guild), on)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func (e *env) drain(p *Publisher) DrainStats {
+	e.t.Helper()
+	st, err := p.Drain(context.Background(), time.Minute)
+	if err != nil {
+		e.t.Fatalf("drain: %v", err)
+	}
+	return st
+}

@@ -1,0 +1,63 @@
+package publicpost
+
+import (
+	"embed"
+	"io/fs"
+	"log/slog"
+
+	"github.com/disgoorg/disgo/rest"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/queue"
+)
+
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+// Migrations are the module's SQL files (NNN_name.sql at the root).
+var Migrations = mustSub(migrationFiles, "migrations")
+
+// Descriptor registers the module with the core.
+//
+// Provides: *Service (other modules create posts with it). Contributes:
+// /post (commands), the publish and sweep jobs (jobs), the periodic sweep
+// (schedules) and the catalog (catalogs). Publisher settings come from a
+// Config value, replaceable with fx.Decorate.
+var Descriptor = module.Descriptor{
+	Name:       ModuleName,
+	Migrations: Migrations,
+	Options: fx.Module(ModuleName,
+		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
+		fx.Provide(
+			func(r rest.Rest) Discord { return r },
+			func(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
+				return NewPublisher(d, dc, cfg, log)
+			},
+			NewCommands,
+			fx.Private,
+		),
+		fx.Provide(
+			// Public so a deployment or test can replace it with fx.Decorate.
+			func() Config { return Config{}.withDefaults() },
+			NewService,
+			fx.Annotate(PublishJob, fx.ResultTags(`group:"jobs"`)),
+			fx.Annotate(SweepJob, fx.ResultTags(`group:"jobs"`)),
+			fx.Annotate(SweepSchedule, fx.ResultTags(`group:"schedules"`)),
+			fx.Annotate(func(h *Commands) interaction.Command { return h.Command() }, fx.ResultTags(`group:"commands"`)),
+			fx.Annotate(func() i18n.Catalog { return Catalog }, fx.ResultTags(`group:"catalogs"`)),
+		),
+		fx.Invoke(func(s *Service, q *queue.Queue) { s.AttachQueue(q) }),
+	),
+}
+
+func mustSub(f fs.FS, dir string) fs.FS {
+	sub, err := fs.Sub(f, dir)
+	if err != nil {
+		panic(err)
+	}
+	return sub
+}

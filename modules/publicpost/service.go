@@ -1,0 +1,126 @@
+package publicpost
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync/atomic"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/queue"
+)
+
+// Service is publicpost's API for other modules and for its own commands.
+type Service struct {
+	db *db.DB
+	// q inserts the prompt publish job; nil means the sweep alone publishes.
+	// It is attached after construction (AttachQueue) because the queue is
+	// built from every module's contributions, and /post's handler, which
+	// needs this service, is one of them (through the interaction router):
+	// taking the queue in the constructor would be a dependency cycle.
+	q   atomic.Pointer[queue.Queue]
+	log *slog.Logger
+	now func() time.Time
+}
+
+// NewService builds the service.
+func NewService(d *db.DB, log *slog.Logger) *Service {
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Service{db: d, log: log, now: time.Now}
+}
+
+// AttachQueue lets Create enqueue the prompt publish job (fx does it at start).
+func (s *Service) AttachQueue(q *queue.Queue) { s.q.Store(q) }
+
+// Create records a post inside the caller's transaction, together with the
+// job that publishes it on time: if the caller rolls back, neither exists.
+// Repeating a call with the same idempotency key returns the first post and
+// created=false, whatever the other fields say.
+func (s *Service) Create(ctx context.Context, tx bun.Tx, n NewPost) (p Post, created bool, err error) {
+	if n.Source == "" {
+		n.Source = ModuleName
+	}
+	if n.At.IsZero() {
+		n.At = s.now()
+	}
+	if err := n.validate(); err != nil {
+		return Post{}, false, err
+	}
+	p, created, err = insertPost(ctx, tx, n)
+	q := s.q.Load()
+	if err != nil || !created || q == nil {
+		return p, created, err
+	}
+	opts := &river.InsertOpts{}
+	if p.ScheduledFor.After(s.now()) {
+		opts.ScheduledAt = p.ScheduledFor
+	}
+	if _, err := q.InsertTx(ctx, tx, PublishArgs{GuildID: p.GuildID, PostID: p.ID}, opts); err != nil {
+		return Post{}, false, fmt.Errorf("enqueue publish of post %d: %w", p.ID, err)
+	}
+	return p, true, nil
+}
+
+// CreateNow is Create in a transaction of its own.
+func (s *Service) CreateNow(ctx context.Context, n NewPost) (p Post, created bool, err error) {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		p, created, err = s.Create(ctx, tx, n)
+		return err
+	})
+	return p, created, err
+}
+
+// Cancel stops a pending post of the guild. Posts already being published or
+// final cannot be cancelled (ErrNotCancellable).
+func (s *Service) Cancel(ctx context.Context, guildID uint64, id int64) (Post, error) {
+	p, err := scanPost(s.db.Pool.QueryRow(ctx, `UPDATE scheduled_posts SET status = 'cancelled', lease_until = NULL, updated_at = now()
+		WHERE id = $1 AND guild_id = $2 AND status = 'pending' RETURNING `+postCols, id, int64(guildID)))
+	if err == nil {
+		return p, nil
+	}
+	if !db.IsNoRows(err) {
+		return Post{}, fmt.Errorf("cancel post %d: %w", id, err)
+	}
+	posts, err := List(ctx, s.db, Filter{GuildID: guildID, ID: id, Limit: 1})
+	switch {
+	case err != nil:
+		return Post{}, err
+	case len(posts) == 0:
+		return Post{}, ErrNotFound
+	default:
+		return posts[0], ErrNotCancellable
+	}
+}
+
+// Get reads one post of the guild.
+func (s *Service) Get(ctx context.Context, guildID uint64, id int64) (Post, error) {
+	posts, err := List(ctx, s.db, Filter{GuildID: guildID, ID: id, Limit: 1})
+	if err != nil {
+		return Post{}, err
+	}
+	if len(posts) == 0 {
+		return Post{}, ErrNotFound
+	}
+	return posts[0], nil
+}
+
+// Upcoming lists the guild's pending and processing posts by time, then the
+// most recent failures, for /post list.
+func (s *Service) Upcoming(ctx context.Context, guildID uint64, limit int) ([]Post, error) {
+	rows, err := s.db.Pool.Query(ctx, `
+		(SELECT `+postCols+` FROM scheduled_posts WHERE guild_id = $1 AND status IN ('pending', 'processing')
+			ORDER BY scheduled_for, id LIMIT $2)
+		UNION ALL
+		(SELECT `+postCols+` FROM scheduled_posts WHERE guild_id = $1 AND status = 'failed'
+			ORDER BY updated_at DESC LIMIT 5)`, int64(guildID), limit)
+	if err != nil {
+		return nil, fmt.Errorf("list upcoming posts: %w", err)
+	}
+	return collectPosts(rows)
+}

@@ -1,0 +1,95 @@
+package publicpost
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// GuildStatus is publicpost's section of /admin status for one guild.
+type GuildStatus struct {
+	Counts map[Status]int
+	// ModuleOff: an admin turned publicpost off; due posts are held, not sent.
+	ModuleOff bool
+	// Held is how many pending posts are due but held because the module is off.
+	Held int
+	// Overdue counts pending posts due for more than OverdueAfter while the
+	// module is on: a stuck publisher or a long outage.
+	Overdue int
+	// OldestDue is the oldest due pending post's time, if any.
+	OldestDue *time.Time
+	// LastFailure is the newest failed post's error, for a quick look.
+	LastFailure *Post
+}
+
+// OverdueAfter is when a due post counts as overdue (a few sweep intervals).
+const OverdueAfter = 5 * time.Minute
+
+// GuildStatus reads the guild's outbox state.
+func (s *Service) GuildStatus(ctx context.Context, guildID uint64) (GuildStatus, error) {
+	st := GuildStatus{Counts: map[Status]int{}}
+	gid := int64(guildID)
+	rows, err := s.db.Pool.Query(ctx, `SELECT status, count(*) FROM scheduled_posts WHERE guild_id = $1 GROUP BY status`, gid)
+	if err != nil {
+		return st, fmt.Errorf("count posts: %w", err)
+	}
+	for rows.Next() {
+		var status string
+		var n int
+		if err := rows.Scan(&status, &n); err != nil {
+			rows.Close()
+			return st, err
+		}
+		st.Counts[Status(status)] = n
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return st, fmt.Errorf("count posts: %w", err)
+	}
+	err = s.db.Pool.QueryRow(ctx, `
+		SELECT EXISTS (SELECT 1 FROM core_guild_modules WHERE guild_id = $1 AND module = 'publicpost' AND NOT enabled),
+			count(*) FILTER (WHERE scheduled_for <= now()),
+			count(*) FILTER (WHERE scheduled_for <= now() - make_interval(secs => $2)),
+			min(scheduled_for) FILTER (WHERE scheduled_for <= now())
+		FROM scheduled_posts WHERE guild_id = $1 AND status = 'pending'`, gid, OverdueAfter.Seconds()).
+		Scan(&st.ModuleOff, &st.Held, &st.Overdue, &st.OldestDue)
+	if err != nil {
+		return st, fmt.Errorf("read due posts: %w", err)
+	}
+	if st.ModuleOff {
+		st.Overdue = 0
+	} else {
+		st.Held = 0
+	}
+	if st.Counts[StatusFailed] > 0 {
+		posts, err := List(ctx, s.db, Filter{GuildID: guildID, Statuses: []Status{StatusFailed}, Limit: 1})
+		if err != nil {
+			return st, err
+		}
+		if len(posts) > 0 {
+			st.LastFailure = &posts[0]
+		}
+	}
+	return st, nil
+}
+
+// StatusLines renders GuildStatus through the i18n function the caller
+// holds (interaction.Context.T or a Bundle bound to a locale), one line per
+// fact, for /admin status.
+func StatusLines(t func(key string, args ...any) string, st GuildStatus) []string {
+	lines := []string{t("publicpost.status.counts",
+		"pending", st.Counts[StatusPending], "processing", st.Counts[StatusProcessing],
+		"sent", st.Counts[StatusSent], "failed", st.Counts[StatusFailed])}
+	switch {
+	case st.ModuleOff && st.Held > 0:
+		lines = append(lines, t("publicpost.status.held", "count", st.Held))
+	case st.Overdue > 0:
+		lines = append(lines, t("publicpost.status.overdue", "count", st.Overdue,
+			"since", fmt.Sprintf("<t:%d:R>", st.OldestDue.Unix())))
+	}
+	if st.LastFailure != nil {
+		lines = append(lines, t("publicpost.status.last_failure", "id", st.LastFailure.ID,
+			"error", truncate(oneLine(st.LastFailure.LastError), 200)))
+	}
+	return lines
+}

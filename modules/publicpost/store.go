@@ -1,0 +1,233 @@
+package publicpost
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// postCols is the column list every query returns, in scanPost's order.
+const postCols = `id, guild_id, channel_id, source, payload, scheduled_for, status, idempotency_key,
+	attempts, next_attempt_at, lease_until, first_attempt_at, last_attempt_at, sent_at,
+	published_message_id, last_error, created_by, created_at, updated_at`
+
+// offGuild is true for rows of guilds where an admin turned publicpost off.
+// It reads the core's switch table directly so that one index-backed query
+// can skip those rows: they stay pending, untouched, instead of being claimed
+// and put back on every sweep (the original's endless bounce).
+const offGuild = `EXISTS (SELECT 1 FROM core_guild_modules m
+	WHERE m.guild_id = p.guild_id AND m.module = 'publicpost' AND NOT m.enabled)`
+
+func scanPost(row pgx.Row, extra ...any) (Post, error) {
+	var (
+		p                      Post
+		gid, ch                int64
+		msgID, createdBy       *int64
+		payload                []byte
+		status                 string
+		lastErr                *string
+		lease, first, last, at *time.Time
+	)
+	dest := append([]any{&p.ID, &gid, &ch, &p.Source, &payload, &p.ScheduledFor, &status, &p.IdempotencyKey,
+		&p.Attempts, &p.NextAttemptAt, &lease, &first, &last, &at, &msgID, &lastErr, &createdBy,
+		&p.CreatedAt, &p.UpdatedAt}, extra...)
+	if err := row.Scan(dest...); err != nil {
+		return Post{}, err
+	}
+	p.GuildID, p.ChannelID, p.Status = uint64(gid), uint64(ch), Status(status)
+	p.LeaseUntil, p.FirstAttemptAt, p.LastAttemptAt, p.SentAt = lease, first, last, at
+	if msgID != nil {
+		p.PublishedMessageID = uint64(*msgID)
+	}
+	if createdBy != nil {
+		p.CreatedBy = uint64(*createdBy)
+	}
+	if lastErr != nil {
+		p.LastError = *lastErr
+	}
+	var err error
+	p.Payload, err = decodePayload(payload)
+	return p, err
+}
+
+// insertPost writes the row in the caller's transaction. On an idempotency
+// key conflict it returns the existing row and created=false.
+func insertPost(ctx context.Context, tx bun.Tx, n NewPost) (Post, bool, error) {
+	payload, err := json.Marshal(n.Payload)
+	if err != nil {
+		return Post{}, false, fmt.Errorf("encode payload: %w", err)
+	}
+	var createdBy *int64
+	if n.CreatedBy != 0 {
+		v := int64(n.CreatedBy)
+		createdBy = &v
+	}
+	// ON CONFLICT DO NOTHING returns no row on conflict; the second statement
+	// then reads the winner. Both run in the caller's transaction, so a row
+	// committed by a concurrent creator is visible (READ COMMITTED).
+	row := tx.Tx.QueryRowContext(ctx, `
+		INSERT INTO scheduled_posts (guild_id, channel_id, source, payload, scheduled_for, idempotency_key, next_attempt_at, created_by)
+		VALUES ($1, $2, $3, $4, $5, $6, $5, $7)
+		ON CONFLICT ON CONSTRAINT scheduled_posts_idempotency_key_key DO NOTHING
+		RETURNING `+postCols,
+		int64(n.GuildID), int64(n.ChannelID), n.Source, payload, n.At, n.IdempotencyKey, createdBy)
+	p, err := scanPost(row)
+	if err == nil {
+		return p, true, nil
+	}
+	if !db.IsNoRows(err) {
+		return Post{}, false, fmt.Errorf("insert scheduled post: %w", err)
+	}
+	p, err = scanPost(tx.Tx.QueryRowContext(ctx, `SELECT `+postCols+` FROM scheduled_posts WHERE idempotency_key = $1`, n.IdempotencyKey))
+	if err != nil {
+		return Post{}, false, fmt.Errorf("read existing post %q: %w", n.IdempotencyKey, err)
+	}
+	return p, false, nil
+}
+
+// claim is one claimed row plus what the claim learnt about earlier attempts.
+type claim struct {
+	Post
+	// token fences later updates: only the holder of this claim may release it.
+	token time.Time
+	// retried: an earlier attempt may have reached Discord.
+	retried bool
+	// stale: that earlier attempt is older than the nonce window we trust.
+	stale bool
+}
+
+// claimNext moves the oldest due row (or the given one, if due) to processing
+// under a lease. The row lock plus SKIP LOCKED means concurrent claimers take
+// different rows; the committed lease keeps the row away from everyone else
+// until it expires. Returns nil when nothing is claimable.
+func claimNext(ctx context.Context, pool *pgxpool.Pool, onlyID int64, lease, nonceTrust time.Duration) (*claim, error) {
+	var idArg *int64
+	if onlyID != 0 {
+		idArg = &onlyID
+	}
+	row := pool.QueryRow(ctx, `
+		WITH c AS (
+			SELECT p.id FROM scheduled_posts p
+			WHERE p.status IN ('pending', 'processing') AND p.next_attempt_at <= now()
+				AND ($1::bigint IS NULL OR p.id = $1)
+				AND NOT `+offGuild+`
+			ORDER BY p.next_attempt_at, p.id
+			LIMIT 1
+			FOR UPDATE OF p SKIP LOCKED
+		)
+		UPDATE scheduled_posts p SET
+			status = 'processing', attempts = p.attempts + 1,
+			lease_until = now() + make_interval(secs => $2), next_attempt_at = now() + make_interval(secs => $2),
+			first_attempt_at = coalesce(p.first_attempt_at, now()), last_attempt_at = now(), updated_at = now()
+		FROM c WHERE p.id = c.id
+		RETURNING `+prefixed("p", postCols)+`,
+			p.first_attempt_at < now(), p.first_attempt_at < now() - make_interval(secs => $3)`,
+		idArg, lease.Seconds(), nonceTrust.Seconds())
+	var c claim
+	p, err := scanPost(row, &c.retried, &c.stale)
+	if db.IsNoRows(err) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim scheduled post: %w", err)
+	}
+	c.Post, c.token = p, *p.LastAttemptAt
+	return &c, nil
+}
+
+// markSent records the message. It is not fenced by the claim token: the
+// message exists whoever sent it (a reclaimer using the same nonce gets the
+// same id), so recording it is always right unless the row is final already.
+func markSent(ctx context.Context, pool *pgxpool.Pool, id int64, messageID uint64) error {
+	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'sent', sent_at = now(), published_message_id = $2,
+		lease_until = NULL, last_error = NULL, updated_at = now()
+		WHERE id = $1 AND status IN ('pending', 'processing', 'failed')`, id, int64(messageID))
+	if err != nil {
+		return fmt.Errorf("record post %d as sent: %w", id, err)
+	}
+	return nil
+}
+
+// reschedule puts a claimed row back to pending for a later attempt. refund
+// gives the attempt back (Discord refused before acting, e.g. a 429).
+func reschedule(ctx context.Context, pool *pgxpool.Pool, c *claim, after time.Duration, lastErr string, refund bool) error {
+	dec := 0
+	if refund {
+		dec = 1
+	}
+	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'pending', lease_until = NULL,
+		next_attempt_at = now() + make_interval(secs => $3), attempts = greatest(attempts - $4, 0),
+		last_error = $5, updated_at = now()
+		WHERE id = $1 AND status = 'processing' AND last_attempt_at = $2`,
+		c.ID, c.token, after.Seconds(), dec, nullText(lastErr))
+	if err != nil {
+		return fmt.Errorf("reschedule post %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// markFailed ends a claimed row with its reason.
+func markFailed(ctx context.Context, pool *pgxpool.Pool, c *claim, lastErr string) error {
+	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'failed', lease_until = NULL, last_error = $3, updated_at = now()
+		WHERE id = $1 AND status = 'processing' AND last_attempt_at = $2`, c.ID, c.token, truncate(lastErr, maxErrLen))
+	if err != nil {
+		return fmt.Errorf("record post %d as failed: %w", c.ID, err)
+	}
+	return nil
+}
+
+// otherMessageIDs lists message ids already recorded for other posts in the
+// channel since a time, so the lookup never adopts another post's message.
+func otherMessageIDs(ctx context.Context, pool *pgxpool.Pool, channelID uint64, exceptID int64, since time.Time) (map[uint64]bool, error) {
+	rows, err := pool.Query(ctx, `SELECT published_message_id FROM scheduled_posts
+		WHERE channel_id = $1 AND id <> $2 AND published_message_id IS NOT NULL AND sent_at >= $3`,
+		int64(channelID), exceptID, since)
+	if err != nil {
+		return nil, fmt.Errorf("read recorded messages: %w", err)
+	}
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return nil, fmt.Errorf("read recorded messages: %w", err)
+	}
+	out := make(map[uint64]bool, len(ids))
+	for _, id := range ids {
+		out[uint64(id)] = true
+	}
+	return out, nil
+}
+
+const maxErrLen = 800
+
+func nullText(s string) *string {
+	if s == "" {
+		return nil
+	}
+	s = truncate(s, maxErrLen)
+	return &s
+}
+
+func truncate(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
+}
+
+// prefixed qualifies every column of a list with a table alias, for
+// statements where a bare "id" would be ambiguous.
+func prefixed(alias, cols string) string {
+	parts := strings.Split(cols, ",")
+	for i, c := range parts {
+		parts[i] = alias + "." + strings.TrimSpace(c)
+	}
+	return strings.Join(parts, ", ")
+}
