@@ -37,7 +37,9 @@ var Descriptor = module.Descriptor{
 		interactionfx.AsCatalog(catalog),
 		interactionfx.AsCommands(func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
 		fx.Provide(
-			fx.Annotate(func(d *db.DB) queue.Job { return queue.NewJob(Name, "thanks a member for greeting", &thankWorker{db: d}) },
+			fx.Annotate(func(d *db.DB) queue.Job {
+				return queue.NewJob(Name, "thanks a member for greeting", &thankWorker{db: d})
+			},
 				fx.ResultTags(`group:"jobs"`)),
 			fx.Annotate(func() queue.Schedule {
 				return queue.Schedule{Name: "hello.nightly", Module: Name, Spec: "0 3 * * *", Args: TidyArgs{}, Description: "forgets stale greetings"}
