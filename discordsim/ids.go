@@ -37,12 +37,3 @@ func (g *idGenerator) next() string {
 	base := snowflake.New(time.UnixMilli(ms))
 	return snowflake.ID(uint64(base) | g.seq).String()
 }
-
-// snowflakeTime returns the creation time encoded in a snowflake id.
-func snowflakeTime(id string) time.Time {
-	sf, err := snowflake.Parse(id)
-	if err != nil {
-		return time.Time{}
-	}
-	return sf.Time()
-}
