@@ -1,0 +1,8 @@
+-- Hash of the command definitions last bulk-overwritten per scope ("global" or
+-- "guild:<id>"), so `app run` syncs at start only when the definitions changed.
+CREATE TABLE core_command_sync (
+    scope     text        PRIMARY KEY,
+    app_id    bigint      NOT NULL,
+    hash      text        NOT NULL,
+    synced_at timestamptz NOT NULL DEFAULT now()
+);
