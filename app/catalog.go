@@ -2,11 +2,15 @@ package main
 
 import (
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/modules/duel"
+	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/publicpost"
 )
 
 // descriptors lists every feature module compiled into this binary.
 var descriptors = []module.Descriptor{
+	pairhome.Descriptor,
+	duel.Descriptor,
 	publicpost.Descriptor,
 }
 

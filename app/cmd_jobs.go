@@ -22,8 +22,8 @@ func init() {
 }
 
 // offlineQueue builds the bot's object graph without starting it, to reach the
-// job registry and an insert-only queue client.
-func offlineQueue(env *environment, cfg *config.Config) (*queue.Queue, func(), error) {
+// job registry and the insert-only queue client.
+func offlineQueue(env *environment, cfg *config.Config) (*queue.Queue, *queue.Registry, error) {
 	if cfg.DatabaseURL == "" {
 		return nil, nil, usagef("DATABASE_URL is not set")
 	}
@@ -32,12 +32,13 @@ func offlineQueue(env *environment, cfg *config.Config) (*queue.Queue, func(), e
 		return nil, nil, err
 	}
 	var q *queue.Queue
+	var runner *queue.Runner
 	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: newLogger(env, cfg),
-		Version: version, NoMigrate: true, Extra: []fx.Option{fx.Populate(&q), fx.NopLogger}}))
+		Version: version, NoMigrate: true, Extra: []fx.Option{fx.Populate(&q, &runner), fx.NopLogger}}))
 	if err := app.Err(); err != nil {
 		return nil, nil, err
 	}
-	return q, func() {}, nil
+	return q, runner.Registry(), nil
 }
 
 func cmdQueue(ctx context.Context, env *environment, args []string) error {
@@ -103,13 +104,13 @@ func jobsKinds(env *environment, args []string) error {
 		// Listing kinds needs no database; any syntactically valid URL will do.
 		cfg.DatabaseURL = "postgres://localhost/unused"
 	}
-	q, _, err := offlineQueue(env, cfg)
+	_, reg, err := offlineQueue(env, cfg)
 	if err != nil {
 		return err
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tMODULE\tARGUMENTS\tDESCRIPTION")
-	for _, j := range q.Registry().All() {
+	for _, j := range reg.All() {
 		var fields []string
 		for _, f := range j.Fields() {
 			fields = append(fields, "--"+f.Name+"="+f.Type)
@@ -158,14 +159,14 @@ func jobsSend(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	q, _, err := offlineQueue(env, cfg)
+	q, reg, err := offlineQueue(env, cfg)
 	if err != nil {
 		return err
 	}
-	job, ok := q.Registry().Get(kind)
+	job, ok := reg.Get(kind)
 	if !ok {
 		var kinds []string
-		for _, j := range q.Registry().All() {
+		for _, j := range reg.All() {
 			kinds = append(kinds, j.Kind)
 		}
 		sort.Strings(kinds)

@@ -51,6 +51,7 @@ type Harness struct {
 	Guild  discordsim.DemoGuild
 	DB     *db.DB
 	Queue  *queue.Queue
+	Runner *queue.Runner
 	Schema string
 	opts   Options
 	app    *fx.App
@@ -134,7 +135,7 @@ func (h *Harness) Boot() {
 	var gw *gateway.Gateway
 	var router *interaction.Router
 	var rst rest.Rest
-	extra := append([]fx.Option{fx.Populate(&gw, &h.Queue, &router, &rst)}, h.opts.Extra...)
+	extra := append([]fx.Option{fx.Populate(&gw, &h.Queue, &h.Runner, &router, &rst)}, h.opts.Extra...)
 	h.app = fx.New(runtime.Options(runtime.Params{Config: h.cfg, Selection: h.sel, Logger: h.log, Version: "test",
 		Test: true, Extra: extra}))
 	if err := h.app.Err(); err != nil {

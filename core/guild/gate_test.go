@@ -14,7 +14,7 @@ type gateArgs struct {
 	GuildID string `json:"guild_id"`
 }
 
-func (gateArgs) Kind() string { return "guildtest.gated" }
+func (gateArgs) Kind() string { return "duel.gated" }
 
 type gateWorker struct {
 	river.WorkerDefaults[gateArgs]
@@ -40,7 +40,7 @@ func TestServiceGatesJobsPerGuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := queue.New(queue.Options{DB: d, Registry: reg, Gate: s, Logger: quiet, Test: true, TickEvery: time.Second,
+	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Gate: s, Logger: quiet, Test: true, TickEvery: time.Second,
 		SoftStopTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -49,10 +49,14 @@ func TestServiceGatesJobsPerGuild(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
-	if _, err := q.Insert(ctx, gateArgs{GuildID: "111"}, nil); err != nil {
+	ins, err := queue.NewQueue(d, quiet)
+	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.Insert(ctx, gateArgs{GuildID: "222"}, nil); err != nil {
+	if _, err := ins.Insert(ctx, gateArgs{GuildID: "111"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ins.Insert(ctx, gateArgs{GuildID: "222"}, nil); err != nil {
 		t.Fatal(err)
 	}
 	select {

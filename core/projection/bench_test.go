@@ -42,8 +42,9 @@ const discordGlobalCeiling = 50.0
 
 // sendLog records every message create/edit the emulator accepted.
 type sendLog struct {
-	mu    sync.Mutex
-	sends []send
+	mu      sync.Mutex
+	sends   []send
+	limited []string // "METHOD path scope" of every 429
 }
 
 type send struct {
@@ -64,6 +65,11 @@ func (l *sendLog) recorder(next http.Handler) http.Handler {
 		}
 		sw := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(sw, r)
+		if sw.status == http.StatusTooManyRequests {
+			l.mu.Lock()
+			l.limited = append(l.limited, fmt.Sprintf("%s %s %s scope=%s", time.Now().Format("15:04:05.000"), r.Method, r.URL.Path, sw.Header().Get("X-RateLimit-Scope")))
+			l.mu.Unlock()
+		}
 		if !isMsg || sw.status >= 300 {
 			return
 		}
@@ -167,36 +173,6 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 		nodes[i] = newBenchNode(b, dbs[i], w.restAt(apiURL))
 	}
 	time.Sleep(2 * time.Second) // River start-up (leader election, producers)
-	var idleMu sync.Mutex
-	var idle time.Duration
-	var idleN int
-	projection.DebugIdle = func(d time.Duration) {
-		if d > 10*time.Second {
-			return
-		}
-		idleMu.Lock()
-		idle += d
-		idleN++
-		idleMu.Unlock()
-	}
-	phases := map[string][]time.Duration{}
-	projection.DebugPhase = func(name string, d time.Duration) {
-		idleMu.Lock()
-		phases[name] = append(phases[name], d)
-		idleMu.Unlock()
-	}
-	defer func() {
-		b.Logf("idle %s over %d bookings", idle, idleN)
-		for k, v := range phases {
-			slices.Sort(v)
-			var sum time.Duration
-			for _, x := range v {
-				sum += x
-			}
-			b.Logf("%s n=%d mean=%s p50=%s p90=%s", k, len(v), sum/time.Duration(len(v)), v[len(v)/2], v[len(v)*9/10])
-		}
-	}()
-
 	// Load: changes spread evenly over the period, keys chosen at random,
 	// issued round-robin by the processes.
 	var (
@@ -260,8 +236,12 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 	res := benchResult{changes: len(commits), rateLimited: sim.Stats().RateLimited, settle: settle}
 	log.mu.Lock()
 	sends := slices.Clone(log.sends)
+	limited := slices.Clone(log.limited)
 	log.mu.Unlock()
 	res.edits = len(sends)
+	for _, l := range limited {
+		b.Logf("429: %s", l)
+	}
 
 	// Correctness: the emulator shows each dashboard's final value, once.
 	res.correct = true

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -132,7 +133,7 @@ func render(key string, v int64) string { return fmt.Sprintf("%s=%d", key, v) }
 // node is one bot process: a Service and its queue.
 type node struct {
 	svc *projection.Service
-	q   *queue.Queue
+	q   *queue.Runner
 }
 
 type gateFunc func(module string, guild uint64) bool
@@ -158,7 +159,7 @@ func startNode(t testing.TB, d *db.DB, r rest.Rest, opts projection.Options, gat
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := queue.New(queue.Options{DB: d, Registry: reg, Logger: quiet, Test: testMode, MaxWorkers: benchWorkers,
+	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Logger: quiet, Test: testMode, MaxWorkers: benchWorkers,
 		SoftStopTimeout: time.Second, TickEvery: time.Hour})
 	if err != nil {
 		t.Fatal(err)
@@ -249,4 +250,12 @@ func maxInWindow(ts []time.Time, d time.Duration) int {
 
 func snowflakeOf(s interface{ String() string }) snowflake.ID { return snowflake.MustParse(s.String()) }
 
-var benchWorkers = 20
+// benchWorkers is River's MaxWorkers per process (PROJECTION_BENCH_WORKERS,
+// default 20). Workers sleep until their send slot, so the paced budget
+// needs about GlobalPerSecond × 0.4 s of them.
+var benchWorkers = func() int {
+	if n, err := strconv.Atoi(os.Getenv("PROJECTION_BENCH_WORKERS")); err == nil && n > 0 {
+		return n
+	}
+	return 20
+}()

@@ -33,31 +33,30 @@ import (
 // Times come from the database clock (clock_timestamp()), so processes on
 // different machines agree; workers only sleep relative delays locally.
 
-// burstSlots is how many global slots a send may take early after idle time.
-// Two keeps the worst one-second window at GlobalPerSecond+3 (49 of 50 with
-// the default), inside Discord's ceiling and the process limiter's.
-const burstSlots = 2
-
 // book reserves a send for channelID (0: global budget only) using n global
 // slots. booked=false means nothing was reserved and delay is how long until
 // the channel frees or the global slot is within reach.
-func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time.Duration, booked bool, err error) {
+//
+// When booked, sendAt is the slot in local clock terms: the database's
+// offset was taken when the rows were read, so the booking transaction's own
+// commit latency does not make the send late.
+func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time.Duration, sendAt time.Time, booked bool, err error) {
 	tx, err := s.db.Pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return 0, false, fmt.Errorf("projection: begin pacing: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("projection: begin pacing: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
 	if channelID != 0 {
 		if _, err := tx.Exec(ctx, `INSERT INTO core_projection_pacing (channel_id) VALUES ($1) ON CONFLICT DO NOTHING`,
 			int64(channelID)); err != nil {
-			return 0, false, fmt.Errorf("projection: pacing row: %w", err)
+			return 0, time.Time{}, false, fmt.Errorf("projection: pacing row: %w", err)
 		}
 	}
 	// ORDER BY makes every process lock the global row first: no deadlocks.
 	rows, err := tx.Query(ctx, `SELECT channel_id, next_at, recent, clock_timestamp() FROM core_projection_pacing
 		WHERE channel_id = ANY($1) ORDER BY channel_id FOR UPDATE`, []int64{0, int64(channelID)})
 	if err != nil {
-		return 0, false, fmt.Errorf("projection: lock pacing: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("projection: lock pacing: %w", err)
 	}
 	var (
 		globalNext, now time.Time
@@ -71,7 +70,7 @@ func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time
 		)
 		if err := rows.Scan(&id, &next, &rec, &now); err != nil {
 			rows.Close()
-			return 0, false, fmt.Errorf("projection: read pacing: %w", err)
+			return 0, time.Time{}, false, fmt.Errorf("projection: read pacing: %w", err)
 		}
 		if id == 0 {
 			globalNext = next
@@ -80,29 +79,29 @@ func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time
 		}
 	}
 	rows.Close()
+	local := time.Now()
 	if err := rows.Err(); err != nil {
-		return 0, false, fmt.Errorf("projection: read pacing: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("projection: read pacing: %w", err)
 	}
 	slices.SortFunc(recent, time.Time.Compare)
 	if k := s.opts.ChannelEdits; channelID != 0 && len(recent) >= k {
 		if free := recent[len(recent)-k].Add(s.opts.ChannelWindow); free.After(now) {
-			return free.Sub(now), false, nil
+			return free.Sub(now), time.Time{}, false, nil
 		}
 	}
-	// GCRA on the global row: next_at is the theoretical time of the next
-	// slot; a send may go up to burstSlots slots early, so a few slots left
-	// idle (no worker free to book them in time) are made up right after,
-	// while any one-second window still holds at most GlobalPerSecond+3.
+	// The global row is a plain pacer: slots exactly 1/GlobalPerSecond
+	// apart, never early. Sends leave at most one slot late (lateTolerance)
+	// and reach Discord with some jitter; without a burst allowance that
+	// still leaves any one second at about GlobalPerSecond+3 (49 of 50).
+	// Bursting to make up idle slots was tried: under CPU starvation two
+	// processes then tipped a second over 50.
 	gap := time.Duration(float64(time.Second) / s.opts.GlobalPerSecond)
 	at := now
-	if earliest := globalNext.Add(-burstSlots * gap); earliest.After(at) {
-		at = earliest
+	if globalNext.After(at) {
+		at = globalNext
 	}
 	if wait := at.Sub(now); wait > s.opts.MaxSleep {
-		return wait, false, nil
-	}
-	if DebugIdle != nil && globalNext.Before(now) {
-		DebugIdle(now.Sub(globalNext))
+		return wait, time.Time{}, false, nil
 	}
 	next := globalNext
 	if next.Before(now) {
@@ -110,7 +109,7 @@ func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time
 	}
 	if _, err := tx.Exec(ctx, `UPDATE core_projection_pacing SET next_at = $1 WHERE channel_id = 0`,
 		next.Add(time.Duration(n)*gap)); err != nil {
-		return 0, false, fmt.Errorf("projection: book global slot: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("projection: book global slot: %w", err)
 	}
 	if channelID != 0 {
 		recent = append(recent, at)
@@ -119,26 +118,33 @@ func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time
 		}
 		if _, err := tx.Exec(ctx, `UPDATE core_projection_pacing SET recent = $1 WHERE channel_id = $2`,
 			recent, int64(channelID)); err != nil {
-			return 0, false, fmt.Errorf("projection: book channel slot: %w", err)
+			return 0, time.Time{}, false, fmt.Errorf("projection: book channel slot: %w", err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, false, fmt.Errorf("projection: commit pacing: %w", err)
+		return 0, time.Time{}, false, fmt.Errorf("projection: commit pacing: %w", err)
 	}
-	return at.Sub(now), true, nil
+	return at.Sub(now), local.Add(at.Sub(now)), true, nil
 }
 
 // reserve books a send and sleeps until it, or returns a snooze error when
 // the wait is long or other refreshes are queued behind this one.
 func (s *Service) reserve(ctx context.Context, channelID uint64, n int) (time.Time, error) {
 	for {
-		delay, booked, err := s.book(ctx, channelID, n)
+		delay, sendAt, booked, err := s.book(ctx, channelID, n)
 		if err != nil {
 			return time.Time{}, err
 		}
 		if booked {
-			if err := sleep(ctx, delay); err != nil {
+			if err := sleep(ctx, time.Until(sendAt)); err != nil {
 				return time.Time{}, err
+			}
+			// Woken too late (a starved process): sending now would bunch
+			// with the next slots and could exceed the per-second ceiling
+			// once several processes do it. Give the slot up and book again.
+			if late := time.Since(sendAt); late > s.lateTolerance() {
+				s.log.Debug("woke too late for the send slot; booking another", "late", late)
+				continue
 			}
 			return time.Now(), nil
 		}
@@ -146,6 +152,12 @@ func (s *Service) reserve(ctx context.Context, channelID uint64, n int) (time.Ti
 			return time.Time{}, err
 		}
 	}
+}
+
+// lateTolerance is how late after its slot a send may still go out: one
+// global slot, so late sends cannot bunch into a burst.
+func (s *Service) lateTolerance() time.Duration {
+	return time.Duration(float64(time.Second) / s.opts.GlobalPerSecond)
 }
 
 // pause waits d in-process when that is short and no other refresh is
@@ -194,5 +206,3 @@ func newNonce() string {
 	_, _ = rand.Read(b)
 	return hex.EncodeToString(b)
 }
-
-var DebugIdle func(time.Duration)

@@ -184,6 +184,18 @@ func (s *Service) releaseCreate(ctx context.Context, kind, key string) {
 	}
 }
 
+// noteError records a failure for operators without changing the state; the
+// job retries it.
+func (s *Service) noteError(ctx context.Context, kind, key, msg string) {
+	if len(msg) > 500 {
+		msg = msg[:500]
+	}
+	if _, err := s.db.Pool.Exec(ctx, `UPDATE core_projections SET last_error = $3, updated_at = now()
+		WHERE kind = $1 AND key = $2`, kind, key, msg); err != nil {
+		s.log.Warn("record projection error", "kind", kind, "key", key, "error", err)
+	}
+}
+
 func (s *Service) setPinned(ctx context.Context, kind, key string, pinErr string) error {
 	_, err := s.db.Pool.Exec(ctx, `UPDATE core_projections SET pinned = true, last_error = nullif($3, ''), updated_at = now()
 		WHERE kind = $1 AND key = $2`, kind, key, pinErr)

@@ -90,7 +90,6 @@ func (s *Service) work(ctx context.Context, job *river.Job[RefreshArgs]) error {
 // refresh brings Discord to the current version of one projection, or
 // returns a snooze/retry error.
 func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, error) {
-	phaseStart := time.Now()
 	p, err := s.load(ctx, r.Kind, key)
 	if err != nil {
 		return result{}, err
@@ -113,6 +112,10 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 	}
 	rd, v, err := s.snapshot(ctx, r, key)
 	if err != nil {
+		var re *RenderError
+		if errors.As(err, &re) {
+			s.noteError(ctx, r.Kind, key, err.Error())
+		}
 		return result{}, err
 	}
 	if rd.Gone {
@@ -145,7 +148,9 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 		}
 		message, needPin = 0, r.Pin
 	}
-	if message != 0 && bytes.Equal(hash, p.ContentHash) {
+	// Equal content needs no call, except for a broken projection: only a
+	// successful send proves the channel works again.
+	if message != 0 && bytes.Equal(hash, p.ContentHash) && p.State != StatusBroken {
 		if needPin {
 			return s.pinOnly(ctx, r, p, rd, v, hash)
 		}
@@ -158,13 +163,7 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 		slots = 2 // create + pin
 	}
 	waitStart := time.Now()
-	if DebugPhase != nil {
-		DebugPhase("prebook", waitStart.Sub(phaseStart))
-	}
 	sentAt, err := s.reserve(ctx, channel, slots)
-	if DebugPhase != nil {
-		DebugPhase("reserve", time.Since(waitStart))
-	}
 	if err != nil {
 		return result{}, err
 	}
@@ -181,9 +180,6 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 		_, err := withCall(ctx, func(o rest.RequestOpt) (*discord.Message, error) {
 			return s.discord.UpdateMessage(snowflake.ID(channel), snowflake.ID(message), update(rd.Message), o)
 		})
-		if DebugPhase != nil {
-			DebugPhase("patch", time.Since(sentAt))
-		}
 		if err == nil {
 			return result{version: v}, s.markShown(ctx, r.Kind, key, v, shown{guild: uint64(rd.GuildID),
 				channel: channel, message: message, hash: hash, edited: &sentAt, pinned: p.Pinned})
@@ -342,5 +338,3 @@ func withCall[T any](ctx context.Context, call func(opt rest.RequestOpt) (T, err
 	defer cancel()
 	return call(rest.WithCtx(c))
 }
-
-var DebugPhase func(string, time.Duration)

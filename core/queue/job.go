@@ -109,10 +109,14 @@ type Registry struct {
 	byKind map[string]Job
 }
 
-// NewRegistry rejects two modules claiming one kind.
+// NewRegistry rejects two modules claiming one kind, and kinds not named
+// "<module>.<job>": the prefix is the queue the job goes to.
 func NewRegistry(jobs []Job) (*Registry, error) {
 	r := &Registry{byKind: map[string]Job{}}
 	for _, j := range jobs {
+		if QueueFor(j.Kind) != j.Module {
+			return nil, fmt.Errorf("job kind %q of module %s must be named %s.<job>", j.Kind, j.Module, j.Module)
+		}
 		if prev, dup := r.byKind[j.Kind]; dup {
 			return nil, fmt.Errorf("job kind %q registered by %s and %s", j.Kind, prev.Module, j.Module)
 		}
@@ -137,10 +141,12 @@ func (r *Registry) All() []Job {
 	return out
 }
 
-// QueueFor returns the queue a kind's jobs go to.
-func (r *Registry) QueueFor(kind string) string {
-	if j, ok := r.byKind[kind]; ok && j.Module != "" {
-		return j.Module
+// QueueFor returns the queue a kind's jobs go to: the module named by the
+// kind's prefix ("duel.close" → "duel"), so any process can insert any kind
+// and only processes running that module fetch it.
+func QueueFor(kind string) string {
+	if module, _, ok := strings.Cut(kind, "."); ok && module != "" {
+		return module
 	}
 	return CoreQueue
 }

@@ -30,10 +30,10 @@ func TestDepthAndRetry(t *testing.T) {
 	for _, r := range rows {
 		got[r.Kind+"/"+r.Queue+"/"+r.State] = r.Count
 	}
-	if got["test.ping/testmod/discarded"] != 2 || got["test.ping/testmod/available"] != 1 {
+	if got["test.ping/test/discarded"] != 2 || got["test.ping/test/available"] != 1 {
 		t.Fatalf("depth %+v", rows)
 	}
-	n, err := q.Retry(ctx, "test.ping", []rivertype.JobState{rivertype.JobStateDiscarded})
+	n, err := q.ins.Retry(ctx, "test.ping", []rivertype.JobState{rivertype.JobStateDiscarded})
 	if err != nil || n != 2 {
 		t.Fatalf("retry moved %d, %v", n, err)
 	}

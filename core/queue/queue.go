@@ -21,10 +21,10 @@ type Gate interface {
 	ModuleEnabled(ctx context.Context, module string, guildID uint64) (bool, error)
 }
 
-// Options configure the process's queue.
+// Options configure the process's job runner.
 type Options struct {
 	DB        *db.DB
-	Registry  *Registry
+	Jobs      []Job
 	Schedules []Schedule
 	Gate      Gate // nil: every guild-scoped job runs
 	Logger    *slog.Logger
@@ -38,8 +38,28 @@ type Options struct {
 	Test bool
 }
 
-// Queue is the process's River client plus the registry it was built from.
+// Queue inserts jobs. It needs nothing but the database, so any service can
+// take it without waiting for the workers (which often need that service).
 type Queue struct {
+	// River is an insert-only client: inserts, and job reads and retries.
+	River *river.Client[*sql.Tx]
+	db    *db.DB
+}
+
+// NewQueue builds the inserter.
+func NewQueue(d *db.DB, log *slog.Logger) (*Queue, error) {
+	if log == nil {
+		log = slog.Default()
+	}
+	client, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("river insert client: %w", err)
+	}
+	return &Queue{River: client, db: d}, nil
+}
+
+// Runner works the jobs of the process's modules and fires the schedules.
+type Runner struct {
 	River     *river.Client[*sql.Tx]
 	reg       *Registry
 	schedules []Schedule
@@ -51,8 +71,8 @@ type Queue struct {
 	seenDone  chan struct{}
 }
 
-// New builds the client without starting it; operator commands use it to insert.
-func New(opts Options) (*Queue, error) {
+// NewRunner builds the worker client without starting it.
+func NewRunner(opts Options) (*Runner, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
@@ -66,8 +86,7 @@ func New(opts Options) (*Queue, error) {
 		opts.SoftStopTimeout = 20 * time.Second
 	}
 	tick := NewJob(CoreQueue, "enqueues due schedules (core_schedules)", &tickWorker{db: opts.DB, log: opts.Logger})
-	all := append([]Job{tick}, opts.Registry.All()...)
-	reg, err := NewRegistry(all)
+	reg, err := NewRegistry(append([]Job{tick}, opts.Jobs...))
 	if err != nil {
 		return nil, err
 	}
@@ -105,16 +124,16 @@ func New(opts Options) (*Queue, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Queue{River: client, reg: reg, schedules: opts.Schedules, db: opts.DB, log: opts.Logger,
+	return &Runner{River: client, reg: reg, schedules: opts.Schedules, db: opts.DB, log: opts.Logger,
 		softStop: opts.SoftStopTimeout, tickEvery: opts.TickEvery}, nil
 }
 
 // Registry returns every job kind this process knows, the core's included.
-func (q *Queue) Registry() *Registry { return q.reg }
+func (q *Runner) Registry() *Registry { return q.reg }
 
 // Start begins fetching. River stops when its context ends, so it gets a
 // process-lifetime context, never fx's start context (which has a deadline).
-func (q *Queue) Start(ctx context.Context) error {
+func (q *Runner) Start(ctx context.Context) error {
 	if err := SyncSchedules(ctx, q.db, q.schedules); err != nil {
 		return err
 	}
@@ -129,7 +148,7 @@ func (q *Queue) Start(ctx context.Context) error {
 
 // Stop lets running jobs finish within the soft-stop bound, then cancels the
 // rest; a cancelled job is retried later, so none is lost.
-func (q *Queue) Stop(ctx context.Context) error {
+func (q *Runner) Stop(ctx context.Context) error {
 	if q.stopSeen != nil {
 		q.stopSeen()
 		<-q.seenDone
@@ -164,7 +183,7 @@ func (q *Queue) withQueue(args river.JobArgs, opts *river.InsertOpts) *river.Ins
 		o = *opts
 	}
 	if o.Queue == "" {
-		o.Queue = q.reg.QueueFor(args.Kind())
+		o.Queue = QueueFor(args.Kind())
 	}
 	return &o
 }
@@ -179,7 +198,7 @@ func (q *Queue) Ping(ctx context.Context) error {
 	return nil
 }
 
-func (q *Queue) markSchedulesSeen(ctx context.Context) {
+func (q *Runner) markSchedulesSeen(ctx context.Context) {
 	defer close(q.seenDone)
 	names := make([]string, len(q.schedules))
 	for i, s := range q.schedules {
@@ -209,7 +228,7 @@ type jobMiddleware struct {
 
 func (m *jobMiddleware) Work(ctx context.Context, job *rivertype.JobRow, doInner func(context.Context) error) error {
 	ctx = context.WithValue(ctx, jobIDKey, job.ID)
-	module := m.reg.QueueFor(job.Kind)
+	module := QueueFor(job.Kind)
 	log := m.log.With("job_id", job.ID, "kind", job.Kind, "module", module, "attempt", job.Attempt)
 	if m.gate != nil && module != CoreQueue {
 		if guildID, ok := guildOf(job); ok {

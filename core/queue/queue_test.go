@@ -56,18 +56,28 @@ func newDB(t *testing.T) *db.DB {
 	return dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
 }
 
-func newQueue(t *testing.T, d *db.DB, w *pingWorker, g queue.Gate, schedules ...queue.Schedule) *queue.Queue {
+// proc is one process's queue: the inserter and the runner.
+type proc struct {
+	*queue.Runner
+	ins *queue.Queue
+}
+
+func (p proc) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
+	return p.ins.Insert(ctx, args, opts)
+}
+
+func newQueue(t *testing.T, d *db.DB, w *pingWorker, g queue.Gate, schedules ...queue.Schedule) proc {
 	t.Helper()
-	reg, err := queue.NewRegistry([]queue.Job{queue.NewJob("testmod", "test job", w)})
+	r, err := queue.NewRunner(queue.Options{DB: d, Jobs: []queue.Job{queue.NewJob("test", "test job", w)}, Schedules: schedules,
+		Gate: g, Logger: quiet, Test: true, TickEvery: time.Second, SoftStopTimeout: 200 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := queue.New(queue.Options{DB: d, Registry: reg, Schedules: schedules, Gate: g, Logger: quiet,
-		Test: true, TickEvery: time.Second, SoftStopTimeout: 200 * time.Millisecond})
+	ins, err := queue.NewQueue(d, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return q
+	return proc{Runner: r, ins: ins}
 }
 
 func waitFor(t *testing.T, ch <-chan pingArgs) pingArgs {
@@ -94,7 +104,7 @@ func TestJobGoesToItsModuleQueueAndRuns(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Job.Queue != "testmod" {
+	if res.Job.Queue != "test" {
 		t.Fatalf("queue = %q, want the module's queue", res.Job.Queue)
 	}
 	if got := waitFor(t, w.done); got.Note != "hi" {
@@ -110,7 +120,7 @@ func TestInsertTxRollbackLeavesNoJob(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := q.InsertTx(context.Background(), tx, pingArgs{}, nil); err != nil {
+	if _, err := q.ins.InsertTx(context.Background(), tx, pingArgs{}, nil); err != nil {
 		t.Fatal(err)
 	}
 	_ = tx.Rollback()
@@ -148,7 +158,7 @@ func TestGateSkipsTurnedOffGuild(t *testing.T) {
 	}
 }
 
-func waitState(t *testing.T, q *queue.Queue, id int64, want rivertype.JobState) *rivertype.JobRow {
+func waitState(t *testing.T, q proc, id int64, want rivertype.JobState) *rivertype.JobRow {
 	t.Helper()
 	deadline := time.Now().Add(15 * time.Second)
 	for {
@@ -209,14 +219,14 @@ func TestSchedulesFireOnceAndObeyTheSwitch(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)
 	w := &pingWorker{done: make(chan pingArgs, 16)}
-	sched := queue.Schedule{Name: "testmod.ping", Module: "testmod", Spec: "@every 1h", Args: pingArgs{Note: "scheduled"}}
+	sched := queue.Schedule{Name: "test.ping", Module: "test", Spec: "@every 1h", Args: pingArgs{Note: "scheduled"}}
 	q := newQueue(t, d, w, nil, sched)
 	ctx := context.Background()
 	if err := queue.SyncSchedules(ctx, d, []queue.Schedule{sched}); err != nil {
 		t.Fatal(err)
 	}
 	// Disabled: due but must not fire.
-	if err := queue.SetScheduleEnabled(ctx, d, "testmod.ping", false); err != nil {
+	if err := queue.SetScheduleEnabled(ctx, d, "test.ping", false); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := d.Pool.Exec(ctx, `UPDATE core_schedules SET next_run_at = now() - interval '1 minute'`); err != nil {
@@ -230,7 +240,7 @@ func TestSchedulesFireOnceAndObeyTheSwitch(t *testing.T) {
 	if n := countKind(t, d, "test.ping"); n != 0 {
 		t.Fatalf("disabled schedule fired %d times", n)
 	}
-	if err := queue.SetScheduleEnabled(ctx, d, "testmod.ping", true); err != nil {
+	if err := queue.SetScheduleEnabled(ctx, d, "test.ping", true); err != nil {
 		t.Fatal(err)
 	}
 	if got := waitFor(t, w.done); got.Note != "scheduled" {
@@ -278,7 +288,7 @@ func countCompleted(t *testing.T, d *db.DB) int {
 }
 
 func TestDecodeArgsValidates(t *testing.T) {
-	j := queue.NewJob("testmod", "x", &pingWorker{})
+	j := queue.NewJob("test", "x", &pingWorker{})
 	if _, err := j.DecodeArgs([]byte(`{"guild_id":"1","note":"x"}`)); err != nil {
 		t.Fatal(err)
 	}
@@ -292,5 +302,17 @@ func TestDecodeArgsValidates(t *testing.T) {
 	raw, _ := json.Marshal(queue.RawArgs("k", json.RawMessage(`{"a":1}`)))
 	if string(raw) != `{"a":1}` {
 		t.Fatalf("raw args encode as %s", raw)
+	}
+}
+
+func TestRegistryRequiresModulePrefixedKinds(t *testing.T) {
+	if _, err := queue.NewRegistry([]queue.Job{queue.NewJob("duel", "x", &pingWorker{})}); err == nil {
+		t.Fatal("kind test.ping accepted for module duel")
+	}
+	if got := queue.QueueFor("duel.close"); got != "duel" {
+		t.Fatalf("QueueFor = %q", got)
+	}
+	if got := queue.QueueFor("nodot"); got != queue.CoreQueue {
+		t.Fatalf("QueueFor = %q", got)
 	}
 }

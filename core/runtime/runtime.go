@@ -24,9 +24,11 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/discord/restclient"
+	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/migrations"
 )
@@ -77,8 +79,9 @@ func Options(p Params) fx.Option {
 		fx.Provide(
 			openDB,
 			newRest,
-			func(c queueInputs, d *db.DB, log *slog.Logger) (*queue.Queue, error) {
-				return newQueue(c, d, log, p.Test)
+			queue.NewQueue,
+			func(c queueInputs, d *db.DB, log *slog.Logger) (*queue.Runner, error) {
+				return newRunner(c, d, log, p.Test)
 			},
 			newGateway,
 			newMetrics,
@@ -95,7 +98,10 @@ func Options(p Params) fx.Option {
 	}
 	// The interaction layer is part of every bot: the router, guild settings and
 	// their per-guild gate, i18n, and the core commands (/config, /setup, /admin).
-	opts = append(opts, interactionfx.Module)
+	opts = append(opts, interactionfx.Module,
+		// Dashboards: every module's renderers, one coalesced refresh pipeline.
+		projection.Module,
+		fx.Provide(func(s *projection.Service) interaction.DashboardLister { return dashboards{svc: s} }))
 	if p.SyncCommands {
 		opts = append(opts, interactionfx.SyncOnStart)
 	}
@@ -170,15 +176,11 @@ func newMetrics(d *db.DB) *ops.Metrics {
 		nil)
 }
 
-func newQueue(c queueInputs, d *db.DB, log *slog.Logger, test bool) (*queue.Queue, error) {
-	reg, err := queue.NewRegistry(c.Jobs)
-	if err != nil {
-		return nil, err
-	}
-	return queue.New(queue.Options{DB: d, Registry: reg, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test})
+func newRunner(c queueInputs, d *db.DB, log *slog.Logger, test bool) (*queue.Runner, error) {
+	return queue.NewRunner(queue.Options{DB: d, Jobs: c.Jobs, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test})
 }
 
-func startQueue(lc fx.Lifecycle, q *queue.Queue) {
+func startQueue(lc fx.Lifecycle, q *queue.Runner) {
 	lc.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
 }
 

@@ -39,7 +39,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q, err := queue.New(queue.Options{DB: d, Registry: reg, Schedules: []queue.Schedule{SweepSchedule(cfg)},
+	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Schedules: []queue.Schedule{SweepSchedule(cfg)},
 		Logger: quiet, TickEvery: time.Second, SoftStopTimeout: 5 * time.Second, Test: true})
 	if err != nil {
 		t.Fatal(err)
@@ -52,8 +52,12 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 		defer cancel()
 		_ = q.Stop(sctx)
 	})
+	ins, err := queue.NewQueue(d, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
 	svc := NewService(d, quiet)
-	svc.AttachQueue(q)
+	svc.AttachQueue(ins)
 
 	channels := []uint64{e.channel}
 	for i := range 4 {
@@ -78,7 +82,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	// Runbook §2/§4: after recovery an operator may trigger the worker at
 	// once rather than wait for the next sweep (the pool reconnects first).
 	dbtest.WaitUntil(t, 30*time.Second, "publish-now accepted", func() bool {
-		_, err := PublishNow(ctx, q)
+		_, err := PublishNow(ctx, ins)
 		return err == nil
 	})
 

@@ -1,0 +1,294 @@
+package duel
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// NormalizeAnswer trims an answer and checks its length (2..400 characters).
+func NormalizeAnswer(text string) (string, error) {
+	text = strings.TrimSpace(text)
+	if n := utf8.RuneCountInString(text); n < MinAnswerLen || n > MaxAnswerLen {
+		return "", &InputError{Field: "answer", Min: MinAnswerLen, Max: MaxAnswerLen}
+	}
+	return text, nil
+}
+
+// SubmitResult reports an accepted answer.
+type SubmitResult struct {
+	Round Round
+	// Replaced is true when the pair had answered before: the new answer counts.
+	Replaced bool
+}
+
+// Submit records a pair's answer. Either member may answer and may replace
+// the pair's answer until the deadline; the last one counts. The round row
+// is read FOR SHARE, so an answer either commits before the close job's
+// phase change (and counts) or sees the new phase (and is refused as late).
+func (s *Service) Submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (SubmitResult, error) {
+	text, err := NormalizeAnswer(text)
+	if err != nil {
+		return SubmitResult{}, err
+	}
+	var res SubmitResult
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.answerableRound(ctx, tx, guildID, roundID)
+		if err != nil {
+			return err
+		}
+		res.Round = r
+		if err := s.checkMember(ctx, tx, guildID, pairID, userID); err != nil {
+			return err
+		}
+		var removed bool
+		err = tx.QueryRowContext(ctx, `SELECT removed_at IS NOT NULL FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
+			roundID, pairID).Scan(&removed)
+		switch {
+		case err == nil && removed:
+			return ErrAnswerRemoved
+		case err != nil && !db.IsNoRows(err):
+			return err
+		}
+		if err := tx.QueryRowContext(ctx, `INSERT INTO duel_answers (round_id, pair_id, answer, answered_by)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (round_id, pair_id) DO UPDATE SET answer = EXCLUDED.answer, answered_by = EXCLUDED.answered_by,
+				answered_at = now(), submissions = duel_answers.submissions + 1
+			RETURNING xmax <> 0`, roundID, pairID, text, int64(userID)).Scan(&res.Replaced); err != nil {
+			return fmt.Errorf("duel: save answer: %w", err)
+		}
+		if err := s.pairs.RequestPanel(ctx, tx, pairID); err != nil {
+			return err
+		}
+		return s.requestBoard(ctx, tx, r.DuelID)
+	})
+	if err != nil {
+		return SubmitResult{}, err
+	}
+	s.log.Info("answer saved", "guild_id", guildID, "round_id", roundID, "pair_id", pairID, "user_id", userID,
+		"replaced", res.Replaced, "action", "duel.answer")
+	return res, nil
+}
+
+// CheckCanAnswer is the cheap check made before opening the answer form, so
+// a member is told "too late" or "not your pair" before typing.
+func (s *Service) CheckCanAnswer(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (Round, error) {
+	r, err := s.answerableRound(ctx, s.db.Bun, guildID, roundID)
+	if err != nil {
+		return Round{}, err
+	}
+	return r, s.checkMember(ctx, s.db.Bun, guildID, pairID, userID)
+}
+
+// answerableRound loads the round FOR SHARE inside a transaction (plain
+// read otherwise) and refuses it unless it takes answers right now.
+func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint64, roundID int64) (Round, error) {
+	lock := noLock
+	if _, ok := idb.(bun.Tx); ok {
+		lock = forShare
+	}
+	r, err := loadRound(ctx, idb, roundID, lock)
+	if err != nil {
+		return Round{}, err
+	}
+	if r.GuildID != guildID {
+		return Round{}, ErrNoRound
+	}
+	switch r.Phase {
+	case PhaseAnswering:
+	case PhaseCancelled:
+		return Round{}, ErrNotAnswering
+	default:
+		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+	}
+	// The close job runs up to a few seconds after the deadline; the
+	// deadline itself is what counts, on the database clock.
+	var late bool
+	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&late); err != nil {
+		return Round{}, err
+	}
+	if late {
+		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+	}
+	return r, nil
+}
+
+func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, pairID int64, userID uint64) error {
+	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
+	if err != nil {
+		return err
+	}
+	if p.ID != pairID {
+		return ErrNotPairMember
+	}
+	return nil
+}
+
+// RemoveTarget names the answer a moderator removes: the pair of Member, or
+// the ballot number Label (during voting).
+type RemoveTarget struct {
+	Member uint64
+	Label  int
+}
+
+// RemoveAnswer hides an answer of the open round (moderation) before voting
+// ends: it no longer scores, its votes are dropped (their voters may vote
+// again), and the pair cannot submit again in this round.
+func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target RemoveTarget) (Answer, error) {
+	var out Answer
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		d, err := activeDuel(ctx, tx, guildID, noLock)
+		if err != nil {
+			return err
+		}
+		r, err := openRound(ctx, tx, d.ID, forShare)
+		if err != nil {
+			return err
+		}
+		q := `UPDATE duel_answers SET removed_at = now(), removed_by = ? WHERE round_id = ? AND removed_at IS NULL`
+		args := []any{int64(by), r.ID}
+		switch {
+		case target.Label > 0:
+			q += ` AND label = ?`
+			args = append(args, target.Label)
+		case target.Member != 0:
+			p, err := s.pairs.PairOf(ctx, tx, guildID, target.Member)
+			if err != nil {
+				return err
+			}
+			q += ` AND pair_id = ?`
+			args = append(args, p.ID)
+		default:
+			return ErrNoSuchAnswer
+		}
+		var by int64
+		err = tx.QueryRowContext(ctx, q+` RETURNING round_id, pair_id, answer, answered_by, coalesce(label, 0)`, args...).
+			Scan(&out.RoundID, &out.PairID, &out.Text, &by, &out.Label)
+		if db.IsNoRows(err) {
+			return ErrNoSuchAnswer
+		}
+		if err != nil {
+			return err
+		}
+		out.AnsweredBy, out.Removed = uint64(by), true
+		if _, err := tx.ExecContext(ctx, `DELETE FROM duel_votes WHERE round_id = ? AND target_pair_id = ?`, r.ID, out.PairID); err != nil {
+			return err
+		}
+		if err := s.pairs.RequestPanel(ctx, tx, out.PairID); err != nil {
+			return err
+		}
+		return s.requestBoard(ctx, tx, d.ID)
+	})
+	if err != nil {
+		return Answer{}, err
+	}
+	s.log.Info("answer removed", "guild_id", guildID, "round_id", out.RoundID, "pair_id", out.PairID, "by", by,
+		"action", "duel.answer.remove")
+	return out, nil
+}
+
+// VoteResult reports a recorded vote.
+type VoteResult struct {
+	Label   int
+	Changed bool // the member had voted for another answer before
+}
+
+// Vote records a member's vote for the answer numbered label. Voters are
+// members of active pairs; each has one vote per round, never for their own
+// pair, and may change it until voting closes.
+func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (VoteResult, error) {
+	res := VoteResult{Label: label}
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		r, err := loadRound(ctx, tx, roundID, forShare)
+		if err != nil {
+			return err
+		}
+		if r.GuildID != guildID {
+			return ErrNoRound
+		}
+		switch r.Phase {
+		case PhaseVoting:
+		case PhaseClosed:
+			if r.VoteDeadline != nil {
+				return &LateError{Deadline: *r.VoteDeadline}
+			}
+			return ErrNotVoting
+		default:
+			return ErrNotVoting
+		}
+		var late bool
+		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, *r.VoteDeadline).Scan(&late); err != nil {
+			return err
+		}
+		if late {
+			return &LateError{Deadline: *r.VoteDeadline}
+		}
+		voter, err := s.pairs.PairOf(ctx, tx, guildID, voterID)
+		if err != nil {
+			return err
+		}
+		var target int64
+		var removed bool
+		err = tx.QueryRowContext(ctx, `SELECT pair_id, removed_at IS NOT NULL FROM duel_answers WHERE round_id = ? AND label = ?`,
+			roundID, label).Scan(&target, &removed)
+		switch {
+		case db.IsNoRows(err):
+			return ErrNoSuchAnswer
+		case err != nil:
+			return err
+		case removed:
+			return ErrAnswerRemoved
+		case target == voter.ID:
+			return ErrOwnPair
+		}
+		var prev *int64
+		err = tx.QueryRowContext(ctx, `SELECT target_pair_id FROM duel_votes WHERE round_id = ? AND voter_id = ? FOR UPDATE`,
+			roundID, int64(voterID)).Scan(&prev)
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		res.Changed = prev != nil && *prev != target
+		if _, err := tx.ExecContext(ctx, `INSERT INTO duel_votes (round_id, voter_id, voter_pair_id, target_pair_id)
+			VALUES (?, ?, ?, ?)
+			ON CONFLICT (round_id, voter_id) DO UPDATE SET target_pair_id = EXCLUDED.target_pair_id,
+				voter_pair_id = EXCLUDED.voter_pair_id, voted_at = now()`,
+			roundID, int64(voterID), voter.ID, target); err != nil {
+			return fmt.Errorf("duel: save vote: %w", err)
+		}
+		return s.requestBoard(ctx, tx, r.DuelID)
+	})
+	if err != nil {
+		return VoteResult{}, err
+	}
+	s.log.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
+		"changed", res.Changed, "action", "duel.vote")
+	return res, nil
+}
+
+// MyVote returns the ballot number the member voted for (0: none).
+func (s *Service) MyVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
+	var label int
+	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(a.label, 0) FROM duel_votes v
+		JOIN duel_answers a ON a.round_id = v.round_id AND a.pair_id = v.target_pair_id
+		WHERE v.round_id = ? AND v.voter_id = ?`, roundID, int64(voterID)).Scan(&label)
+	if db.IsNoRows(err) {
+		return 0, nil
+	}
+	return label, err
+}
+
+// isLate unwraps a LateError.
+func isLate(err error) (time.Time, bool) {
+	var le *LateError
+	if errors.As(err, &le) {
+		return le.Deadline, true
+	}
+	return time.Time{}, false
+}

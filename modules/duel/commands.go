@@ -1,0 +1,141 @@
+package duel
+
+import (
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+)
+
+func intPtr(v int) *int { return &v }
+
+// Command is /duel (fx group "commands"). Every subcommand is staff-only;
+// members take part through buttons, the form and the ballot.
+func (h *Handlers) Command() interaction.Command {
+	b := h.s.bundle
+	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
+	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
+		d, l := desc(key)
+		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
+	}
+	str := func(name, key string, required bool, minLen, maxLen int) discord.ApplicationCommandOptionString {
+		d, l := desc(key)
+		return discord.ApplicationCommandOptionString{Name: name, Description: d, DescriptionLocalizations: l,
+			Required: required, MinLength: intPtr(minLen), MaxLength: intPtr(maxLen)}
+	}
+	num := func(name, key string, required bool, minV, maxV int) discord.ApplicationCommandOptionInt {
+		d, l := desc(key)
+		return discord.ApplicationCommandOptionInt{Name: name, Description: d, DescriptionLocalizations: l,
+			Required: required, MinValue: intPtr(minV), MaxValue: intPtr(maxV)}
+	}
+	chDesc, chLoc := desc("duel.cmd.opt.channel")
+	userDesc, userLoc := desc("duel.cmd.opt.member")
+	groupDesc, groupLoc := desc("duel.cmd.round")
+	cmdDesc, cmdLoc := desc("duel.cmd.duel")
+	return interaction.Command{
+		Module: Name, Staff: true, Ephemeral: true,
+		Definition: discord.SlashCommandCreate{
+			Name: "duel", Description: cmdDesc, DescriptionLocalizations: cmdLoc,
+			Options: []discord.ApplicationCommandOption{
+				sub("start", "duel.cmd.start",
+					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
+						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
+					str("title", "duel.cmd.opt.title", false, 1, MaxTitleLen)),
+				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
+					Options: []discord.ApplicationCommandOptionSubCommand{
+						sub("start", "duel.cmd.round_start",
+							str("prompt", "duel.cmd.opt.prompt", true, 1, MaxPromptLen),
+							num("duration_minutes", "duel.cmd.opt.duration", true, MinRoundMinutes, MaxRoundMinutes),
+							num("vote_minutes", "duel.cmd.opt.vote", false, 0, MaxVoteMinutes)),
+						sub("cancel", "duel.cmd.round_cancel"),
+					}},
+				sub("end", "duel.cmd.end"),
+				sub("status", "duel.cmd.status"),
+				sub("remove", "duel.cmd.remove",
+					discord.ApplicationCommandOptionUser{Name: "member", Description: userDesc, DescriptionLocalizations: userLoc},
+					num("number", "duel.cmd.opt.number", false, 1, 100000)),
+			},
+		},
+		Handle: h.handleCommand,
+	}
+}
+
+func (h *Handlers) handleCommand(c *interaction.Context) error {
+	d, _ := c.SlashData()
+	switch c.CommandPath() {
+	case "duel start":
+		return h.start(c, d)
+	case "duel round start":
+		return h.roundStart(c, d)
+	case "duel round cancel":
+		r, err := h.s.CancelRound(c, c.GuildID(), c.UserID())
+		if err != nil {
+			return refusal(err)
+		}
+		return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
+	case "duel end":
+		return h.end(c)
+	case "duel status":
+		return h.status(c)
+	case "duel remove":
+		return h.remove(c, d)
+	}
+	return interaction.Refuse("core.error.unknown_action")
+}
+
+func (h *Handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+	ch := d.Channel("channel")
+	du, err := h.s.StartDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("duel.reply.started", "title", du.Title, "channel", channelMention(du.ChannelID)))
+}
+
+func (h *Handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+	minutes := d.Int("duration_minutes")
+	if minutes < MinRoundMinutes || minutes > MaxRoundMinutes {
+		return refusal(&InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes})
+	}
+	vote, ok := d.OptInt("vote_minutes")
+	if !ok {
+		vote = DefVoteMinutes
+	}
+	res, err := h.s.StartRound(c, c.GuildID(), c.UserID(), RoundSpec{Prompt: d.String("prompt"),
+		AnswerDuration: minuteDuration(minutes), VoteMinutes: vote})
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("duel.reply.round_started", "no", res.Round.No, "rooms", res.Rooms,
+		"no_room", res.NoRoom, "deadline", timestamp(res.Round.AnswerDeadline, "R")))
+}
+
+func (h *Handlers) end(c *interaction.Context) error {
+	res, err := h.s.EndDuel(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return refusal(err)
+	}
+	text := c.T("duel.reply.ended", "title", res.Duel.Title)
+	if res.Scored != nil {
+		text += "\n" + c.T("duel.reply.ended_scored", "no", res.Scored.No)
+	}
+	return c.ReplyText(true, text)
+}
+
+func (h *Handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+	t := RemoveTarget{}
+	if u, ok := d.OptUser("member"); ok {
+		t.Member = uint64(u.ID)
+	}
+	if n, ok := d.OptInt("number"); ok {
+		t.Label = n
+	}
+	if t.Member == 0 && t.Label == 0 {
+		return interaction.Refuse("duel.error.remove_target")
+	}
+	a, err := h.s.RemoveAnswer(c, c.GuildID(), c.UserID(), t)
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("duel.reply.removed", "pair", a.PairID, "answer", truncate(oneLine(a.Text), 200)))
+}

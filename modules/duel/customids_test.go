@@ -1,0 +1,64 @@
+package duel
+
+import (
+	"math"
+	"testing"
+
+	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/customid/customidtest"
+)
+
+// TestCustomIDsFit builds every custom id the module emits with the longest
+// possible values: ids are bigints (20 characters at worst); the original
+// bot's UUID-based ids overflowed Discord's 100 characters.
+func TestCustomIDsFit(t *testing.T) {
+	t.Parallel()
+	worst := []int64{math.MinInt64, math.MaxInt64}
+	for _, v := range worst {
+		builders := map[string]func() (string, error){
+			actSubmit: func() (string, error) { return submitID(v, v) },
+			actAnswer: func() (string, error) { return answerID(v, v) },
+			actVote:   func() (string, error) { return voteID(v, math.MinInt) },
+			actBallot: func() (string, error) { return ballotID(v, math.MinInt) },
+			actRules:  func() (string, error) { return boardButtonID(actRules, v) },
+			actHow:    func() (string, error) { return boardButtonID(actHow, v) },
+			actRoom:   func() (string, error) { return boardButtonID(actRoom, v) },
+			actMine:   func() (string, error) { return boardButtonID(actMine, v) },
+		}
+		for action, build := range builders {
+			s := customidtest.RequireFitsFunc(t, build)
+			id, err := customid.Parse(s)
+			if err != nil || id.Module != Name || id.Action != action {
+				t.Fatalf("%s: %q parsed as %+v (%v)", action, s, id, err)
+			}
+			if got, err := idArg(id, 0); err != nil || got != v {
+				t.Fatalf("%s: first arg %d (%v), want %d", action, got, err, v)
+			}
+		}
+	}
+	// Room for even worst-case snowflakes and UUIDs in every two-argument id.
+	for _, action := range []string{actSubmit, actAnswer, actVote, actBallot} {
+		customidtest.RequireFits(t, Name, action, customidtest.Snowflake, customidtest.Snowflake)
+		customidtest.RequireFits(t, Name, action, customidtest.UUID, customidtest.UUID)
+	}
+	for _, action := range []string{actRules, actHow, actRoom, actMine} {
+		customidtest.RequireFits(t, Name, action, customidtest.UUID)
+	}
+}
+
+func TestEveryHandledActionIsRouted(t *testing.T) {
+	t.Parallel()
+	h := NewHandlers(&Service{})
+	seen := map[string]bool{}
+	for _, c := range h.Components() {
+		seen[c.Action] = true
+	}
+	for _, m := range h.Modals() {
+		seen[m.Action] = true
+	}
+	for _, a := range []string{actSubmit, actAnswer, actVote, actBallot, actRules, actHow, actRoom, actMine} {
+		if !seen[a] {
+			t.Errorf("action %q has no handler", a)
+		}
+	}
+}

@@ -1,0 +1,82 @@
+package duel
+
+import (
+	"context"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// StartDuel opens the guild's duel and asks for its scoreboard in channelID.
+// A second active duel is refused by the partial unique index, so two staff
+// members starting at once cannot both succeed.
+func (s *Service) StartDuel(ctx context.Context, guildID, channelID, by uint64, title string) (Duel, error) {
+	title = strings.TrimSpace(title)
+	if utf8.RuneCountInString(title) > MaxTitleLen {
+		return Duel{}, &InputError{Field: "title", Min: 0, Max: MaxTitleLen}
+	}
+	if title == "" {
+		title = s.t(s.locale(ctx, guildID), "duel.board.default_title")
+	}
+	var out Duel
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = scanDuel(tx.QueryRowContext(ctx, `INSERT INTO duel_duels (guild_id, channel_id, title, created_by)
+			VALUES (?, ?, ?, ?) RETURNING `+duelCols, int64(guildID), int64(channelID), title, int64(by)))
+		if err != nil {
+			return err
+		}
+		return s.requestBoard(ctx, tx, out.ID)
+	})
+	if db.IsUniqueViolation(err, "duel_duels_one_active") {
+		return Duel{}, ErrDuelActive
+	}
+	if err != nil {
+		return Duel{}, err
+	}
+	s.log.Info("duel started", "guild_id", guildID, "duel_id", out.ID, "channel_id", channelID, "by", by, "action", "duel.start")
+	return out, nil
+}
+
+// EndResult reports what EndDuel did.
+type EndResult struct {
+	Duel Duel
+	// Scored is the round whose scoring EndDuel finished, if one was open.
+	Scored *Round
+}
+
+// EndDuel finishes an open round's scoring (with the answers and votes it
+// has so far) and ends the duel, all in one transaction; the round's pending
+// close job later finds the phase moved and does nothing.
+func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, error) {
+	var res EndResult
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		d, err := activeDuel(ctx, tx, guildID, forUpdate)
+		if err != nil {
+			return err
+		}
+		r, err := openRound(ctx, tx, d.ID, forUpdate)
+		switch {
+		case err == nil:
+			if _, err := s.closeRound(ctx, tx, r); err != nil {
+				return err
+			}
+			res.Scored = &r
+		case err != ErrNoRound:
+			return err
+		}
+		if res.Duel, err = scanDuel(tx.QueryRowContext(ctx, `UPDATE duel_duels SET status = 'ended', ended_at = now(), ended_by = ?
+			WHERE id = ? AND status = 'active' RETURNING `+duelCols, int64(by), d.ID)); err != nil {
+			return err
+		}
+		return s.requestBoard(ctx, tx, d.ID)
+	})
+	if err != nil {
+		return EndResult{}, err
+	}
+	s.log.Info("duel ended", "guild_id", guildID, "duel_id", res.Duel.ID, "by", by, "action", "duel.end")
+	return res, nil
+}

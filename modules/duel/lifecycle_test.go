@@ -1,0 +1,204 @@
+package duel
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = e.svc.StartDuel(context.Background(), testGuild, 500, 1, "")
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		switch {
+		case err == nil:
+			ok++
+		case !errors.Is(err, ErrDuelActive):
+			t.Fatalf("unexpected error: %v", err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d duels started, want exactly 1", ok)
+	}
+	d, err := activeDuel(context.Background(), e.db.Bun, testGuild, noLock)
+	must(t, err)
+	if d.Title != "Pair duel" {
+		t.Fatalf("default title = %q", d.Title)
+	}
+	if e.board.count(BoardKind, boardKey(d.ID)) != 1 {
+		t.Fatal("scoreboard projection not requested on start")
+	}
+	// Another guild is independent.
+	if _, err := e.svc.StartDuel(context.Background(), testGuild+1, 500, 1, "x"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestOneOpenRoundAtATime(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	if _, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute}); !errors.Is(err, ErrNoDuel) {
+		t.Fatalf("round without duel: %v", err)
+	}
+	e.startDuel()
+	var wg sync.WaitGroup
+	errs := make([]error, 6)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute})
+		}()
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else if !errors.Is(err, ErrRoundOpen) {
+			t.Fatal(err)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d rounds opened, want 1", ok)
+	}
+	var bad *InputError
+	if _, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: " ", AnswerDuration: time.Minute}); !errors.As(err, &bad) {
+		t.Fatalf("empty prompt: %v", err)
+	}
+}
+
+func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	p := e.pair(1, 0)
+	e.startDuel()
+	r := e.startRound(time.Minute, 0)
+	var wg sync.WaitGroup
+	texts := map[string]bool{}
+	var errs []error
+	var mu sync.Mutex
+	for i := range 20 {
+		text := strings.Repeat("ab", 1+i)
+		texts[text] = true
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[i%2], text)
+			mu.Lock()
+			errs = append(errs, err)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		must(t, err)
+	}
+	var n, subs int
+	var got string
+	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*), max(submissions), max(answer) FROM duel_answers WHERE round_id = $1`,
+		r.ID).Scan(&n, &subs, &got))
+	if n != 1 || subs != 20 || !texts[got] {
+		t.Fatalf("rows=%d submissions=%d answer=%q", n, subs, got)
+	}
+}
+
+func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	p := e.pair(1, 0)
+	other := e.pair(2, 0)
+	e.startDuel()
+	r := e.startRound(time.Minute, 0)
+	if res := e.submit(r, p, 0, "  first answer  "); res.Replaced {
+		t.Fatal("first answer reported as replaced")
+	}
+	if res := e.submit(r, p, 1, "second answer"); !res.Replaced {
+		t.Fatal("resubmission not reported as replaced")
+	}
+	ans, err := answers(context.Background(), e.db.Bun, r.ID, false)
+	must(t, err)
+	if len(ans) != 1 || ans[0].Text != "second answer" || ans[0].AnsweredBy != p.Members[1] {
+		t.Fatalf("answers = %+v", ans)
+	}
+	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, other.Members[0], "hijack"); !errors.Is(err, ErrNotPairMember) {
+		t.Fatalf("other pair answering: %v", err)
+	}
+	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
+		t.Fatalf("stranger answering: %v", err)
+	}
+	var ie *InputError
+	for _, bad := range []string{" x ", strings.Repeat("я", MaxAnswerLen+1)} {
+		if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad); !errors.As(err, &ie) {
+			t.Fatalf("answer %q: %v", bad, err)
+		}
+	}
+	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", MaxAnswerLen)); err != nil {
+		t.Fatalf("400 Cyrillic characters refused: %v", err)
+	}
+	if e.pairs.panels[p.ID] < 3 {
+		t.Fatalf("pair panel requested %d times", e.pairs.panels[p.ID])
+	}
+}
+
+func TestLateAnswerRefusedWithDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	p := e.pair(1, 0)
+	e.startDuel()
+	r := e.startRound(time.Minute, 0)
+	e.expire(r)
+	// The close job has not run yet: the deadline alone refuses the answer.
+	_, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "too late")
+	at, late := isLate(err)
+	if !late || !at.Equal(e.round(r.ID).AnswerDeadline) {
+		t.Fatalf("late answer: %v", err)
+	}
+	ue := refusal(err)
+	if !strings.Contains(ue.Error(), "duel.error.late") {
+		t.Fatalf("refusal = %v", ue)
+	}
+	if _, err := e.svc.CheckCanAnswer(context.Background(), testGuild, r.ID, p.ID, p.Members[0]); err == nil {
+		t.Fatal("form opened after the deadline")
+	}
+}
+
+func TestCancelVoidsRound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	p := e.pair(1, 0)
+	e.startDuel()
+	r := e.startRound(time.Minute, 0)
+	e.submit(r, p, 0, "answer")
+	c, err := e.svc.CancelRound(context.Background(), testGuild, 1)
+	must(t, err)
+	if c.Phase != PhaseCancelled {
+		t.Fatal(c.Phase)
+	}
+	e.expire(r)
+	if out, _, _ := e.svc.Advance(context.Background(), r.ID, PhaseAnswering); out != OutcomeNoop {
+		t.Fatalf("close after cancel: %s", out)
+	}
+	if len(e.scores(r)) != 0 {
+		t.Fatal("cancelled round scored")
+	}
+	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrNotAnswering) {
+		t.Fatalf("answer to cancelled round: %v", err)
+	}
+	// A new round may start.
+	e.startRound(time.Minute, 0)
+}

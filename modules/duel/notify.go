@@ -1,0 +1,143 @@
+package duel
+
+import (
+	"context"
+	"fmt"
+	"hash/fnv"
+	"strings"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/riverqueue/river"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/discord/resterr"
+)
+
+// sendTimeout bounds one post including the rate limiter's wait; a longer
+// wait fails fast with a retry-after and becomes a snooze.
+const sendTimeout = 15 * time.Second
+
+// notify posts the round's prompt in one room and records the outcome. A
+// permanent failure (room deleted, access lost) is recorded and reported,
+// not retried; transient ones are retried by River up to notifyMaxAttempts;
+// rate limits snooze without using an attempt.
+func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) error {
+	var (
+		status  string
+		channel int64
+		phase   string
+		open    bool
+	)
+	err := s.db.Bun.QueryRowContext(ctx, `SELECT d.status, coalesce(d.channel_id, 0), r.phase, r.answer_deadline > clock_timestamp()
+		FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id WHERE d.round_id = ? AND d.pair_id = ?`,
+		a.RoundID, a.PairID).Scan(&status, &channel, &phase, &open)
+	if db.IsNoRows(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if status != "pending" {
+		return nil // a duplicate or redelivered job: already done
+	}
+	if Phase(phase) != PhaseAnswering || !open {
+		return s.setDelivery(ctx, a, "skipped", 0, "")
+	}
+	r, err := loadRound(ctx, s.db.Bun, a.RoundID, noLock)
+	if err != nil {
+		return err
+	}
+	msg, err := s.noticeMessage(s.locale(ctx, a.GuildID), r, a.PairID)
+	if err != nil {
+		return err
+	}
+	msg.Nonce, msg.EnforceNonce = noticeNonce(a.RoundID, a.PairID), true
+	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
+	m, err := s.discord.CreateMessage(snowflake.ID(channel), msg, rest.WithCtx(cctx))
+	cancel()
+	switch {
+	case err == nil:
+		return s.setDelivery(ctx, a, "sent", uint64(m.ID), "")
+	case resterr.IsRateLimited(err):
+		if d, ok := resterr.RetryAfter(err); ok {
+			return river.JobSnooze(d)
+		}
+		return river.JobSnooze(time.Second)
+	case resterr.IsPermanent(err):
+		s.log.Warn("room unreachable; prompt not delivered", "guild_id", a.GuildID, "round_id", a.RoundID,
+			"pair_id", a.PairID, "channel_id", channel, "error", err)
+		return s.setDelivery(ctx, a, "failed", 0, errSummary(err))
+	default:
+		st := "pending"
+		if lastAttempt {
+			st = "failed"
+		}
+		if derr := s.setDelivery(ctx, a, st, 0, errSummary(err)); derr != nil {
+			return derr
+		}
+		return fmt.Errorf("duel: post prompt in room of pair %d: %w", a.PairID, err)
+	}
+}
+
+// setDelivery records one attempt's outcome; it only moves pending rows, so
+// a late duplicate cannot overwrite "sent".
+func (s *Service) setDelivery(ctx context.Context, a NotifyArgs, status string, messageID uint64, lastErr string) error {
+	var msg any
+	if messageID != 0 {
+		msg = int64(messageID)
+	}
+	_, err := s.db.Bun.ExecContext(ctx, `UPDATE duel_deliveries SET status = ?, message_id = ?, last_error = nullif(?, ''),
+		attempts = attempts + 1, updated_at = now() WHERE round_id = ? AND pair_id = ? AND status = 'pending'`,
+		status, msg, lastErr, a.RoundID, a.PairID)
+	if err != nil {
+		return fmt.Errorf("duel: record delivery: %w", err)
+	}
+	return nil
+}
+
+// noticeMessage is the prompt posted in a pair's room.
+func (s *Service) noticeMessage(locale string, r Round, pairID int64) (discord.MessageCreate, error) {
+	id, err := submitID(r.ID, pairID)
+	if err != nil {
+		return discord.MessageCreate{}, err
+	}
+	text := s.t(locale, "duel.notice.text", "no", r.No, "prompt", quote(r.Prompt),
+		"deadline", timestamp(r.AnswerDeadline, "t"), "relative", timestamp(r.AnswerDeadline, "R"))
+	return discord.MessageCreate{
+		Content: text,
+		Components: []discord.LayoutComponent{discord.NewActionRow(
+			discord.NewPrimaryButton(s.t(locale, "duel.button.submit"), id))},
+		// A prompt may contain @everyone or mentions: never ping from it.
+		AllowedMentions: &discord.AllowedMentions{},
+	}, nil
+}
+
+// noticeNonce makes a retried post after a lost response idempotent
+// (Discord keeps nonces for a few minutes; ≤ 25 characters).
+func noticeNonce(roundID, pairID int64) string {
+	h := fnv.New64a()
+	_, _ = fmt.Fprintf(h, "duel:%d:%d", roundID, pairID)
+	return fmt.Sprintf("d%x", h.Sum64())
+}
+
+// quote renders text as a Markdown block quote.
+func quote(text string) string {
+	return "> " + strings.ReplaceAll(text, "\n", "\n> ")
+}
+
+// timestamp is a Discord timestamp tag; style t (time) or R (relative).
+func timestamp(t time.Time, style string) string {
+	return fmt.Sprintf("<t:%d:%s>", t.Unix(), style)
+}
+
+// errSummary keeps a stored error short.
+func errSummary(err error) string {
+	s := err.Error()
+	if len(s) > 300 {
+		s = s[:300]
+	}
+	return s
+}

@@ -1,0 +1,54 @@
+package duel
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/together-bot/together/core/i18n"
+)
+
+func TestPairHomeSectionFollowsTheRound(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	ctx := context.Background()
+	p := e.pair(1, 0)
+	q := e.pair(2, 0)
+	view := func(pair Pair, loc string) SectionView {
+		t.Helper()
+		v, err := e.svc.RenderSection(ctx, e.db.Bun, pair, loc)
+		must(t, err)
+		return v
+	}
+	if v := view(p, i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
+		t.Fatalf("section without a duel: %+v", v)
+	}
+	e.startDuel()
+	if v := view(p, i18n.EN); !strings.Contains(v.Text, "first round starts soon") {
+		t.Fatalf("idle section: %+v", v)
+	}
+	r := e.startRound(time.Minute, 10)
+	v := view(p, i18n.RU)
+	want, _ := submitID(r.ID, p.ID)
+	if !strings.Contains(v.Text, "ещё не ответила") || len(v.Buttons) != 1 || v.Buttons[0].CustomID != want {
+		t.Fatalf("answering section: %+v", v)
+	}
+	e.submit(r, p, 0, "an answer")
+	e.submit(r, q, 0, "another")
+	if v := view(p, i18n.EN); !strings.Contains(v.Text, "has answered") || len(v.Buttons) != 1 {
+		t.Fatalf("answered section: %+v", v)
+	}
+	e.expire(r)
+	e.advance(r)
+	if v := view(p, i18n.EN); !strings.Contains(v.Text, "voting") || len(v.Buttons) != 0 || !strings.Contains(v.Text, "<#500>") {
+		t.Fatalf("voting section: %+v", v)
+	}
+	_, err := e.svc.Vote(ctx, testGuild, r.ID, q.Members[0], e.labelOf(r, p.ID))
+	must(t, err)
+	e.expire(r)
+	e.advance(r)
+	if v := view(p, i18n.EN); !strings.Contains(v.Text, "closed") || !strings.Contains(v.Text, "**2**") {
+		t.Fatalf("closed section: %+v", v)
+	}
+}

@@ -1,0 +1,167 @@
+package duel
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/together-bot/together/core/interaction"
+)
+
+// Delivery counts of a round's prompt fan-out, by status.
+type Delivery struct {
+	Pending, Sent, Failed, NoRoom, Skipped int
+	// FailedRooms lists up to 10 rooms that could not be reached, with why.
+	FailedRooms []FailedRoom
+}
+
+// FailedRoom is one unreachable pair room.
+type FailedRoom struct {
+	PairID    int64
+	ChannelID uint64
+	Error     string
+}
+
+// Status is what /duel status shows staff.
+type Status struct {
+	Duel     Duel
+	Round    *Round
+	Delivery Delivery
+	// Answers of the open round with their pairs (staff only: moderation).
+	Answers []Answer
+}
+
+// Status reports the active duel, its latest round and the fan-out progress.
+func (s *Service) Status(ctx context.Context, guildID uint64) (Status, error) {
+	d, err := activeDuel(ctx, s.db.Bun, guildID, noLock)
+	if err != nil {
+		return Status{}, err
+	}
+	st := Status{Duel: d}
+	r, err := lastRound(ctx, s.db.Bun, d.ID)
+	if err == ErrNoRound {
+		return st, nil
+	}
+	if err != nil {
+		return Status{}, err
+	}
+	st.Round = &r
+	if st.Delivery, err = s.deliveries(ctx, r.ID); err != nil {
+		return Status{}, err
+	}
+	if r.Phase.Open() {
+		if st.Answers, err = answers(ctx, s.db.Bun, r.ID, true); err != nil {
+			return Status{}, err
+		}
+	}
+	return st, nil
+}
+
+func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, error) {
+	var d Delivery
+	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
+	if err != nil {
+		return d, fmt.Errorf("duel: delivery counts: %w", err)
+	}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			rows.Close()
+			return d, err
+		}
+		switch st {
+		case "pending":
+			d.Pending = n
+		case "sent":
+			d.Sent = n
+		case "failed":
+			d.Failed = n
+		case "no_room":
+			d.NoRoom = n
+		case "skipped":
+			d.Skipped = n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return d, err
+	}
+	rows, err = s.db.Bun.QueryContext(ctx, `SELECT pair_id, coalesce(channel_id, 0), coalesce(last_error, '') FROM duel_deliveries
+		WHERE round_id = ? AND status = 'failed' ORDER BY pair_id LIMIT 10`, roundID)
+	if err != nil {
+		return d, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var f FailedRoom
+		var ch int64
+		if err := rows.Scan(&f.PairID, &ch, &f.Error); err != nil {
+			return d, err
+		}
+		f.ChannelID = uint64(ch)
+		d.FailedRooms = append(d.FailedRooms, f)
+	}
+	return d, rows.Err()
+}
+
+// statusAnswers bounds the answers /duel status lists (a thousand pairs
+// would otherwise take dozens of messages); /duel remove takes a member too.
+const statusAnswers = 40
+
+func (h *Handlers) status(c *interaction.Context) error {
+	st, err := h.s.Status(c, c.GuildID())
+	if err != nil {
+		return refusal(err)
+	}
+	var b strings.Builder
+	b.WriteString(c.T("duel.status.duel", "title", st.Duel.Title, "channel", channelMention(st.Duel.ChannelID)))
+	if st.Round == nil {
+		b.WriteString("\n" + c.T("duel.board.no_round"))
+		return c.ReplyLong(true, b.String())
+	}
+	r := *st.Round
+	b.WriteString("\n" + h.s.phaseLine(c.Locale, r))
+	dl := st.Delivery
+	b.WriteString("\n" + c.T("duel.status.delivery", "sent", dl.Sent, "pending", dl.Pending, "failed", dl.Failed,
+		"no_room", dl.NoRoom, "skipped", dl.Skipped))
+	for _, f := range dl.FailedRooms {
+		b.WriteString("\n" + c.T("duel.status.failed_room", "pair", f.PairID, "channel", channelMention(f.ChannelID),
+			"error", truncate(f.Error, 120)))
+	}
+	if len(st.Answers) > 0 {
+		b.WriteString("\n\n" + c.T("duel.status.answers"))
+	}
+	for i, a := range st.Answers {
+		if i == statusAnswers {
+			b.WriteString("\n" + c.T("duel.status.more", "n", len(st.Answers)-statusAnswers))
+			break
+		}
+		label := "–"
+		if a.Label > 0 {
+			label = fmt.Sprintf("#%d", a.Label)
+		}
+		line := fmt.Sprintf("\n%s · pair %d · <@%d> · %d · %s", label, a.PairID, a.AnsweredBy, a.Votes, truncate(oneLine(a.Text), 80))
+		if a.Removed {
+			line = "\n~~" + line[1:] + "~~"
+		}
+		b.WriteString(line)
+	}
+	return c.ReplyLong(true, b.String())
+}
+
+// Contribution is one pair's totals in a duel.
+type Contribution struct{ Points, Answers, Votes int }
+
+// Contribution sums a pair's scored rounds in a duel.
+func (s *Service) Contribution(ctx context.Context, duelID, pairID int64) (Contribution, error) {
+	var ct Contribution
+	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
+		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, pairID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
+	return ct, err
+}
+
+func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }
+
+func minuteDuration(m int) time.Duration { return time.Duration(m) * time.Minute }

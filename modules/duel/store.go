@@ -1,0 +1,160 @@
+package duel
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// Row locks for loaders.
+const (
+	noLock    = ""
+	forShare  = " FOR SHARE"
+	forUpdate = " FOR UPDATE"
+)
+
+const duelCols = `id, guild_id, channel_id, title, status, created_at, ended_at`
+
+func scanDuel(sc interface{ Scan(...any) error }) (Duel, error) {
+	var d Duel
+	var g, c int64
+	err := sc.Scan(&d.ID, &g, &c, &d.Title, &d.Status, &d.CreatedAt, &d.EndedAt)
+	d.GuildID, d.ChannelID = uint64(g), uint64(c)
+	return d, err
+}
+
+// activeDuel returns the guild's active duel or ErrNoDuel.
+func activeDuel(ctx context.Context, idb bun.IDB, guildID uint64, lock string) (Duel, error) {
+	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels
+		WHERE guild_id = ? AND status = 'active'`+lock, int64(guildID)))
+	if db.IsNoRows(err) {
+		return Duel{}, ErrNoDuel
+	}
+	if err != nil {
+		return Duel{}, fmt.Errorf("duel: load active duel: %w", err)
+	}
+	return d, nil
+}
+
+func loadDuel(ctx context.Context, idb bun.IDB, id int64, lock string) (Duel, error) {
+	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels WHERE id = ?`+lock, id))
+	if db.IsNoRows(err) {
+		return Duel{}, ErrNoDuel
+	}
+	if err != nil {
+		return Duel{}, fmt.Errorf("duel: load duel %d: %w", id, err)
+	}
+	return d, nil
+}
+
+const roundCols = `id, duel_id, guild_id, round_no, prompt, phase, vote_minutes, started_at,
+	answer_deadline, vote_deadline, ended_at`
+
+func scanRound(sc interface{ Scan(...any) error }) (Round, error) {
+	var r Round
+	var g int64
+	var ph string
+	err := sc.Scan(&r.ID, &r.DuelID, &g, &r.No, &r.Prompt, &ph, &r.VoteMinutes, &r.StartedAt,
+		&r.AnswerDeadline, &r.VoteDeadline, &r.EndedAt)
+	r.GuildID, r.Phase = uint64(g), Phase(ph)
+	return r, err
+}
+
+// loadRound returns a round by id or ErrNoRound.
+func loadRound(ctx context.Context, idb bun.IDB, id int64, lock string) (Round, error) {
+	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds WHERE id = ?`+lock, id))
+	if db.IsNoRows(err) {
+		return Round{}, ErrNoRound
+	}
+	if err != nil {
+		return Round{}, fmt.Errorf("duel: load round %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// openRound returns the duel's open round or ErrNoRound.
+func openRound(ctx context.Context, idb bun.IDB, duelID int64, lock string) (Round, error) {
+	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
+		WHERE duel_id = ? AND phase IN ('answering', 'voting')`+lock, duelID))
+	if db.IsNoRows(err) {
+		return Round{}, ErrNoRound
+	}
+	if err != nil {
+		return Round{}, fmt.Errorf("duel: load open round: %w", err)
+	}
+	return r, nil
+}
+
+// lastRound returns the duel's latest round, open or not, or ErrNoRound.
+func lastRound(ctx context.Context, idb bun.IDB, duelID int64) (Round, error) {
+	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
+		WHERE duel_id = ? ORDER BY round_no DESC LIMIT 1`, duelID))
+	if db.IsNoRows(err) {
+		return Round{}, ErrNoRound
+	}
+	if err != nil {
+		return Round{}, fmt.Errorf("duel: load last round: %w", err)
+	}
+	return r, nil
+}
+
+// roundPairs lists the pairs a round concerns (every pair it was announced
+// to, plus any that answered), for panel refreshes.
+func roundPairs(ctx context.Context, idb bun.IDB, roundID int64) ([]int64, error) {
+	var ids []int64
+	rows, err := idb.QueryContext(ctx, `SELECT pair_id FROM duel_deliveries WHERE round_id = ?
+		UNION SELECT pair_id FROM duel_answers WHERE round_id = ? ORDER BY 1`, roundID, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("duel: round pairs: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// Answer is one pair's answer in a round.
+type Answer struct {
+	RoundID    int64
+	PairID     int64
+	Text       string
+	AnsweredBy uint64
+	Label      int // 0 until voting opens
+	Removed    bool
+	Votes      int
+}
+
+// answers lists a round's answers that still count, by label (then pair).
+func answers(ctx context.Context, idb bun.IDB, roundID int64, withRemoved bool) ([]Answer, error) {
+	q := `SELECT a.round_id, a.pair_id, a.answer, a.answered_by, coalesce(a.label, 0), a.removed_at IS NOT NULL,
+		(SELECT count(*) FROM duel_votes v WHERE v.round_id = a.round_id AND v.target_pair_id = a.pair_id)
+		FROM duel_answers a WHERE a.round_id = ?`
+	if !withRemoved {
+		q += ` AND a.removed_at IS NULL`
+	}
+	q += ` ORDER BY a.label NULLS LAST, a.answered_at, a.pair_id`
+	rows, err := idb.QueryContext(ctx, q, roundID)
+	if err != nil {
+		return nil, fmt.Errorf("duel: list answers: %w", err)
+	}
+	defer rows.Close()
+	var out []Answer
+	for rows.Next() {
+		var a Answer
+		var by int64
+		if err := rows.Scan(&a.RoundID, &a.PairID, &a.Text, &by, &a.Label, &a.Removed, &a.Votes); err != nil {
+			return nil, err
+		}
+		a.AnsweredBy = uint64(by)
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,275 @@
+package pairhome
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+
+	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/interaction"
+)
+
+// actionDissolve is the custom-id action of the dissolve confirm button:
+// "1:pairhome:dissolve:<pair id>:<sum>". The id carries the pair only; who
+// clicked is read from the interaction.
+const actionDissolve = "dissolve"
+
+// Command is /pair (fx group "commands"). It is not a Staff command as a
+// whole because members use /pair room and /pair dissolve; create, settings
+// and dissolving someone else's pair check staff at run time.
+func (s *Service) Command() interaction.Command {
+	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true, Handle: s.handlePair}
+}
+
+// Components are pairhome's buttons (fx group "components").
+func (s *Service) Components() []interaction.Component {
+	return []interaction.Component{{Module: Name, Action: actionDissolve, Handle: s.handleDissolveButton}}
+}
+
+func localized(key string) map[discord.Locale]string {
+	return map[discord.Locale]string{discord.LocaleRussian: ru(key)}
+}
+
+func definition() discord.SlashCommandCreate {
+	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
+		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: en(key), DescriptionLocalizations: localized(key), Options: opts}
+	}
+	user := func(name, key string, required bool) discord.ApplicationCommandOptionUser {
+		return discord.ApplicationCommandOptionUser{Name: name, Description: en(key), DescriptionLocalizations: localized(key), Required: required}
+	}
+	choice := func(value, key string) discord.ApplicationCommandOptionChoiceString {
+		return discord.ApplicationCommandOptionChoiceString{Name: en(key), NameLocalizations: localized(key), Value: value}
+	}
+	return discord.SlashCommandCreate{
+		Name: "pair", Description: en("pairhome.cmd.pair"), DescriptionLocalizations: localized("pairhome.cmd.pair"),
+		Options: []discord.ApplicationCommandOption{
+			sub("create", "pairhome.cmd.create",
+				user("member_a", "pairhome.cmd.create.member_a", true),
+				user("member_b", "pairhome.cmd.create.member_b", true)),
+			sub("room", "pairhome.cmd.room"),
+			sub("dissolve", "pairhome.cmd.dissolve", user("member", "pairhome.cmd.dissolve.member", false)),
+			sub("settings", "pairhome.cmd.settings",
+				discord.ApplicationCommandOptionBool{Name: "moderator_access", Description: en("pairhome.cmd.settings.moderator_access"),
+					DescriptionLocalizations: localized("pairhome.cmd.settings.moderator_access")},
+				discord.ApplicationCommandOptionString{Name: "archive", Description: en("pairhome.cmd.settings.archive"),
+					DescriptionLocalizations: localized("pairhome.cmd.settings.archive"),
+					Choices: []discord.ApplicationCommandOptionChoiceString{
+						choice(ArchiveReadOnly, "pairhome.cmd.settings.archive.readonly"),
+						choice(ArchiveDelete, "pairhome.cmd.settings.archive.delete"),
+					}}),
+		},
+	}
+}
+
+func (s *Service) handlePair(c *interaction.Context) error {
+	switch c.CommandPath() {
+	case "pair create":
+		return s.handleCreate(c)
+	case "pair room":
+		return s.handleRoom(c)
+	case "pair dissolve":
+		return s.handleDissolve(c)
+	case "pair settings":
+		return s.handleSettings(c)
+	}
+	return interaction.Refuse("core.error.unknown_action")
+}
+
+func (s *Service) handleCreate(c *interaction.Context) error {
+	if !c.IsStaff() {
+		return interaction.Refuse("core.error.staff_only")
+	}
+	d, _ := c.SlashData()
+	a, b := d.User("member_a"), d.User("member_b")
+	switch {
+	case a.ID == b.ID:
+		return interaction.Refuse("pairhome.error.self_pair")
+	case a.Bot || b.Bot || a.System || b.System:
+		return interaction.Refuse("pairhome.error.bot")
+	}
+	names := [2]string{}
+	for i, u := range []discord.User{a, b} {
+		m, ok := d.OptMember([]string{"member_a", "member_b"}[i])
+		if !ok {
+			return interaction.Refuse("pairhome.error.not_a_member", "user", mention(uint64(u.ID)))
+		}
+		names[i] = u.EffectiveName()
+		if m.Nick != nil && *m.Nick != "" {
+			names[i] = *m.Nick
+		}
+	}
+	if _, ok := c.Settings.Channel(Name, CategoryPurposeKey); !ok {
+		return interaction.Refuse("pairhome.error.no_category")
+	}
+	p, created, err := s.Create(c, CreateInput{GuildID: c.GuildID(), MemberA: uint64(a.ID), MemberB: uint64(b.ID),
+		By: c.UserID(), NameA: names[0], NameB: names[1]})
+	if err != nil {
+		return refusal(err)
+	}
+	ma, mb := mention(p.Members[0]), mention(p.Members[1])
+	switch {
+	case created:
+		return c.ReplyText(true, c.T("pairhome.reply.created", "a", ma, "b", mb))
+	case p.ChannelID != 0:
+		return c.ReplyText(true, c.T("pairhome.reply.existing", "a", ma, "b", mb, "room", channelMention(p.ChannelID)))
+	}
+	return c.ReplyText(true, c.T("pairhome.reply.existing_pending", "a", ma, "b", mb))
+}
+
+func (s *Service) handleRoom(c *interaction.Context) error {
+	p, err := s.PairOf(c, nil, c.GuildID(), c.UserID())
+	if errors.Is(err, ErrNotFound) {
+		return c.ReplyText(true, c.T("pairhome.reply.no_pair"))
+	}
+	if err != nil {
+		return err
+	}
+	if p.ChannelID != 0 {
+		return c.ReplyText(true, c.T("pairhome.reply.your_room", "room", channelMention(p.ChannelID)))
+	}
+	r, err := loadPair(c, s.db.Bun, p.ID)
+	if err != nil {
+		return err
+	}
+	if r.RoomError != nil && *r.RoomError != "" {
+		return c.ReplyText(true, c.T("pairhome.reply.room_problem", "reason", c.T("pairhome.room_error."+*r.RoomError)))
+	}
+	return c.ReplyText(true, c.T("pairhome.reply.room_pending"))
+}
+
+func (s *Service) handleDissolve(c *interaction.Context) error {
+	d, _ := c.SlashData()
+	if target, ok := d.OptUser("member"); ok && uint64(target.ID) != c.UserID() {
+		if !c.IsStaff() {
+			return interaction.Refuse("core.error.staff_only")
+		}
+		p, err := s.PairOf(c, nil, c.GuildID(), uint64(target.ID))
+		if errors.Is(err, ErrNotFound) {
+			return interaction.Refuse("pairhome.error.member_not_paired", "user", mention(uint64(target.ID)))
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := s.Dissolve(c, c.GuildID(), p.ID, c.UserID()); err != nil {
+			return refusal(err)
+		}
+		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
+	}
+	p, err := s.PairOf(c, nil, c.GuildID(), c.UserID())
+	if errors.Is(err, ErrNotFound) {
+		return c.ReplyText(true, c.T("pairhome.reply.no_pair"))
+	}
+	if err != nil {
+		return err
+	}
+	btn, err := dissolveButton(c.T("pairhome.button.dissolve"), p.ID)
+	if err != nil {
+		return err
+	}
+	return c.Reply(true, discord.MessageCreate{
+		Content:         c.T("pairhome.reply.dissolve_confirm", "partner", mention(p.Partner(c.UserID()))),
+		Components:      []discord.LayoutComponent{discord.NewActionRow(btn)},
+		AllowedMentions: &discord.AllowedMentions{Parse: []discord.AllowedMentionType{}},
+	})
+}
+
+func dissolveButton(label string, pairID int64) (discord.ButtonComponent, error) {
+	id, err := customid.New(Name, actionDissolve, strconv.FormatInt(pairID, 10))
+	if err != nil {
+		return discord.ButtonComponent{}, err
+	}
+	return discord.NewDangerButton(label, id), nil
+}
+
+func (s *Service) handleDissolveButton(c *interaction.Context, id customid.ID) error {
+	pairID, err := strconv.ParseInt(id.Arg(0), 10, 64)
+	if err != nil {
+		return interaction.Refuse("core.error.bad_id")
+	}
+	p, dissolved, err := s.ConsentDissolve(c, c.GuildID(), pairID, c.UserID())
+	if err != nil {
+		return refusal(err)
+	}
+	if dissolved {
+		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
+	}
+	partner := p.Partner(c.UserID())
+	if err := c.ReplyText(true, c.T("pairhome.reply.dissolve_waiting", "partner", mention(partner))); err != nil {
+		return err
+	}
+	// Tell the partner in the room, once per consent window.
+	if p.ChannelID == 0 || s.discord == nil {
+		return nil
+	}
+	first, err := c.Once(fmt.Sprintf("dissolve-request:%d:%d", p.ID, c.UserID()), consentTTL)
+	if err != nil || !first {
+		return err
+	}
+	btn, err := dissolveButton(c.T("pairhome.button.dissolve"), p.ID)
+	if err != nil {
+		return err
+	}
+	_, err = call(c, func(o rest.RequestOpt) (*discord.Message, error) {
+		return s.discord.CreateMessage(snowflake.ID(p.ChannelID), discord.MessageCreate{
+			Content:         c.T("pairhome.reply.dissolve_request", "user", mention(c.UserID()), "partner", mention(partner)),
+			Components:      []discord.LayoutComponent{discord.NewActionRow(btn)},
+			AllowedMentions: &discord.AllowedMentions{Users: []snowflake.ID{snowflake.ID(partner)}},
+		}, o)
+	})
+	if err != nil {
+		c.Log.Warn("could not post the dissolve request in the pair room", "pair_id", p.ID, "error", err)
+	}
+	return nil
+}
+
+func (s *Service) handleSettings(c *interaction.Context) error {
+	if !c.IsStaff() {
+		return interaction.Refuse("core.error.staff_only")
+	}
+	cfg, err := s.GuildConfig(c, c.GuildID())
+	if err != nil {
+		return err
+	}
+	d, _ := c.SlashData()
+	changed := false
+	if v, ok := d.OptBool("moderator_access"); ok {
+		cfg.ModeratorAccess, changed = v, true
+	}
+	if v, ok := d.OptString("archive"); ok {
+		cfg.ArchiveMode, changed = v, true
+	}
+	if changed {
+		if err := s.SetGuildConfig(c, c.GuildID(), c.UserID(), cfg); err != nil {
+			return err
+		}
+	}
+	access := c.T("pairhome.value.off")
+	if cfg.ModeratorAccess {
+		access = c.T("pairhome.value.on")
+	}
+	return c.ReplyText(true, c.T("pairhome.reply.settings", "access", access, "mode", c.T("pairhome.value."+cfg.ArchiveMode)))
+}
+
+// refusal maps the service's typed errors to localized refusals.
+func refusal(err error) error {
+	var ap *AlreadyPairedError
+	switch {
+	case errors.As(err, &ap):
+		return interaction.Refuse("pairhome.error.already_paired", "user", mention(ap.UserID))
+	case errors.Is(err, ErrSelfPair):
+		return interaction.Refuse("pairhome.error.self_pair")
+	case errors.Is(err, ErrNotMember):
+		return interaction.Refuse("pairhome.error.not_member")
+	case errors.Is(err, ErrNotActive), errors.Is(err, ErrNotFound):
+		return interaction.Refuse("pairhome.error.not_active")
+	case errors.Is(err, ErrNoCategory):
+		return interaction.Refuse("pairhome.error.no_category")
+	}
+	return err
+}
+
+func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }

@@ -1,0 +1,174 @@
+package pairhome_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/apptest"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/interaction/commands"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome"
+)
+
+func seen(res discordsim.InteractionResult) string {
+	raw, _ := json.Marshal(append([]map[string]any{res.Message}, res.Followups...))
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw))
+}
+
+// firstButton returns the custom id of the first button of a message (JSON form).
+func firstButton(m map[string]any) string {
+	raw, _ := json.Marshal(m)
+	s := string(raw)
+	i := strings.Index(s, `"custom_id":"`)
+	if i < 0 {
+		return ""
+	}
+	s = s[i+len(`"custom_id":"`):]
+	return s[:strings.Index(s, `"`)]
+}
+
+// TestE2EPairLifecycle drives pairhome through the real runtime and the
+// emulator's gateway: commands, room creation, panel, both-member dissolve,
+// a member leaving and a room deleted by hand (events), and a restart.
+func TestE2EPairLifecycle(t *testing.T) {
+	t.Parallel()
+	var (
+		router *interaction.Router
+		guilds *guild.Service
+		svc    *pairhome.Service
+	)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
+		Extra: []fx.Option{fx.Populate(&router, &guilds, &svc)}})
+	ctx := context.Background()
+	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
+	t.Cleanup(func() { client.Close(ctx) })
+	gid := snowflake.MustParse(h.Guild.GuildID)
+	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions()); err != nil {
+		t.Fatal(err)
+	}
+	if err := guilds.SetChannel(ctx, uint64(gid), 0, pairhome.CategoryPurpose.ID(), uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
+		t.Fatal(err)
+	}
+	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
+	res := h.Command(h.Guild.AdminID, "pair create", map[string]any{"member_a": bob, "member_b": carol})
+	if !strings.Contains(seen(res), "Paired") {
+		t.Fatalf("/pair create: %s", seen(res))
+	}
+	pair, err := svc.PairOf(ctx, nil, uint64(gid), uint64(snowflake.MustParse(bob)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var room string
+	h.WaitUntil(20*time.Second, "room and pinned panel", func() bool {
+		p, err := svc.Pair(ctx, nil, pair.ID)
+		if err != nil || p.ChannelID == 0 {
+			return false
+		}
+		room = snowflake.ID(p.ChannelID).String()
+		ms, _ := h.Sim.Messages(room)
+		for _, m := range ms {
+			if pinned, _ := m["pinned"].(bool); pinned {
+				return true
+			}
+		}
+		return false
+	})
+	if res := h.Command(bob, "pair room", nil); !strings.Contains(seen(res), "<#"+room+">") {
+		t.Fatalf("/pair room: %s", seen(res))
+	}
+
+	// Bob asks to dissolve; the request lands in the room with a button.
+	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindCommand, UserID: bob, ChannelID: room, Command: "pair dissolve"})
+	btn := firstButton(res.Message)
+	if btn == "" {
+		t.Fatalf("no confirm button: %s", seen(res))
+	}
+	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: room,
+		MessageID: res.MessageID, CustomID: btn})
+	if !strings.Contains(seen(res), "once") {
+		t.Fatalf("bob's consent: %s", seen(res))
+	}
+	var request map[string]any
+	h.WaitUntil(10*time.Second, "dissolve request in the room", func() bool {
+		ms, _ := h.Sim.Messages(room)
+		for _, m := range ms {
+			if raw, _ := json.Marshal(m); strings.Contains(string(raw), "wants to dissolve") {
+				request = m
+				return true
+			}
+		}
+		return false
+	})
+
+	// The buttons keep working across a restart.
+	h.Stop()
+	h.Boot()
+	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: carol, ChannelID: room,
+		MessageID: request["id"].(string), CustomID: firstButton(request)})
+	if !strings.Contains(seen(res), "dissolved") {
+		t.Fatalf("carol's consent after restart: %s", seen(res))
+	}
+	h.WaitUntil(20*time.Second, "room archived", func() bool {
+		p, _ := svc.Pair(ctx, nil, pair.ID)
+		return p.RoomState == pairhome.RoomArchived
+	})
+}
+
+// TestE2EGatewayEventsRepairAndArchive: a room deleted by hand comes back,
+// and a member leaving archives the pair, both from gateway events alone.
+func TestE2EGatewayEventsRepairAndArchive(t *testing.T) {
+	t.Parallel()
+	var (
+		router *interaction.Router
+		guilds *guild.Service
+		svc    *pairhome.Service
+	)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
+		Extra: []fx.Option{fx.Populate(&router, &guilds, &svc)}})
+	ctx := context.Background()
+	gid := uint64(snowflake.MustParse(h.Guild.GuildID))
+	if err := guilds.SetChannel(ctx, gid, 0, pairhome.CategoryPurpose.ID(), uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
+		t.Fatal(err)
+	}
+	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
+	p, _, err := svc.Create(ctx, pairhome.CreateInput{GuildID: gid, MemberA: uint64(snowflake.MustParse(bob)),
+		MemberB: uint64(snowflake.MustParse(carol)), NameA: "bob", NameB: "carol"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roomOf := func() uint64 {
+		got, _ := svc.Pair(ctx, nil, p.ID)
+		return got.ChannelID
+	}
+	h.WaitUntil(20*time.Second, "room", func() bool { return roomOf() != 0 })
+	first := roomOf()
+	if err := h.Sim.DeleteChannel(snowflake.ID(first).String()); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitUntil(20*time.Second, "room recreated from CHANNEL_DELETE", func() bool { r := roomOf(); return r != 0 && r != first })
+	second := roomOf()
+	h.WaitUntil(20*time.Second, "panel in the new room", func() bool {
+		ms, _ := h.Sim.Messages(snowflake.ID(second).String())
+		return len(ms) > 0
+	})
+	if err := h.Sim.RemoveMember(h.Guild.GuildID, carol); err != nil {
+		t.Fatal(err)
+	}
+	h.WaitUntil(20*time.Second, "pair archived from GUILD_MEMBER_REMOVE", func() bool {
+		got, _ := svc.Pair(ctx, nil, p.ID)
+		return got.Status == pairhome.StatusArchived && got.RoomState == pairhome.RoomArchived
+	})
+	if refs, _ := svc.ActivePairs(ctx, nil, gid); len(refs) != 0 {
+		t.Fatalf("ActivePairs after the member left: %+v", refs)
+	}
+}

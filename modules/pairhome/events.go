@@ -1,0 +1,86 @@
+package pairhome
+
+import (
+	"context"
+	"time"
+
+	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/events"
+)
+
+// eventTimeout bounds the database work of one gateway event.
+const eventTimeout = 30 * time.Second
+
+// Listener reacts to members leaving and rooms deleted by hand (fx group
+// "event_listeners"). Failures are logged, never panicked: the reconcile
+// job repairs whatever an event could not.
+func (s *Service) Listener() bot.EventListener {
+	return bot.NewListenerFunc(func(e bot.Event) {
+		switch ev := e.(type) {
+		case *events.GuildMemberLeave:
+			s.background(func() { s.onMemberLeave(uint64(ev.GuildID), uint64(ev.User.ID)) })
+		case *events.GuildChannelDelete:
+			s.background(func() { s.onChannelDelete(uint64(ev.GuildID), uint64(ev.ChannelID)) })
+		}
+	})
+}
+
+// background runs event work off the gateway goroutine; Wait lets shutdown
+// finish it before the database closes.
+func (s *Service) background(fn func()) {
+	s.events.Add(1)
+	go func() {
+		defer s.events.Done()
+		fn()
+	}()
+}
+
+// Wait blocks until in-flight event work is done or ctx ends.
+func (s *Service) Wait(ctx context.Context) error {
+	done := make(chan struct{})
+	go func() { s.events.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *Service) onMemberLeave(guildID, userID uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+	defer cancel()
+	if !s.moduleOn(ctx, guildID) {
+		return
+	}
+	archived, err := s.MemberLeft(ctx, guildID, userID)
+	if err != nil {
+		s.log.Error("archive the pair of a member who left", "guild_id", guildID, "user_id", userID, "error", err)
+		return
+	}
+	if archived {
+		s.log.Info("member left; pair archived", "guild_id", guildID, "user_id", userID)
+	}
+}
+
+func (s *Service) onChannelDelete(guildID, channelID uint64) {
+	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
+	defer cancel()
+	if !s.moduleOn(ctx, guildID) {
+		return
+	}
+	if err := s.RoomDeleted(ctx, guildID, channelID); err != nil {
+		s.log.Error("repair a deleted pair room", "guild_id", guildID, "channel_id", channelID, "error", err)
+	}
+}
+
+// moduleOn asks the guild gate; while it is off, events are ignored and the
+// reconcile job catches up once it is back on.
+func (s *Service) moduleOn(ctx context.Context, guildID uint64) bool {
+	st, err := s.settings.Settings(ctx, guildID)
+	if err != nil {
+		s.log.Warn("guild settings unavailable; event left to the reconcile job", "guild_id", guildID, "error", err)
+		return false
+	}
+	return st.ModuleOn(Name)
+}

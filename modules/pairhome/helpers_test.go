@@ -1,0 +1,395 @@
+package pairhome
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/discordsim"
+	coremigrations "github.com/together-bot/together/migrations"
+	"github.com/together-bot/together/modules/pairhome/migrations"
+)
+
+// quiet discards logs unless PAIRHOME_TEST_LOG is set.
+var quiet = func() *slog.Logger {
+	if os.Getenv("PAIRHOME_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}()
+
+// env is one emulated guild with a pair category, members and a moderator
+// role, plus a database, the core services pairhome plugs into, and a
+// running queue.
+type env struct {
+	t        testing.TB
+	ctx      context.Context
+	sim      *discordsim.Server
+	db       *db.DB
+	guilds   *guild.Service
+	bundle   *i18n.Bundle
+	proj     *projection.Service
+	svc      *Service
+	q        *queue.Runner
+	rest     rest.Rest
+	guild    uint64
+	category uint64
+	modRole  uint64
+	// Members by name: anna, boris (Cyrillic display names), carol, dave, mod, bot.
+	users map[string]uint64
+}
+
+type envOptions struct {
+	sections []Section
+	// noQueue leaves jobs to the test (it calls EnsureRoom etc. itself).
+	noQueue bool
+}
+
+func newEnv(t testing.TB, o envOptions) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sim, err := discordsim.New(discordsim.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sim.RequireNoViolations(t)
+		_ = sim.Close()
+	})
+	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}}
+	g, err := sim.CreateGuild("pairs")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.guild = id(t, g)
+	cat, err := sim.CreateChannel(g, discordsim.ChannelSpec{Name: "Pairs", Type: discordsim.ChannelGuildCategory})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.category = id(t, cat)
+	role, err := sim.CreateRole(g, "Moderators", discordsim.PermManageMessages)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.modRole = id(t, role)
+	for _, m := range []struct {
+		key  string
+		spec discordsim.MemberSpec
+	}{
+		{"anna", discordsim.MemberSpec{Username: "Анна Каренина"}},
+		{"boris", discordsim.MemberSpec{Username: "Борис"}},
+		{"carol", discordsim.MemberSpec{Username: "carol"}},
+		{"dave", discordsim.MemberSpec{Username: "dave"}},
+		{"mod", discordsim.MemberSpec{Username: "mod", RoleIDs: []string{role}}},
+		{"admin", discordsim.MemberSpec{Username: "admin", Admin: true}},
+		{"bot", discordsim.MemberSpec{Username: "otherbot", Bot: true}},
+	} {
+		uid, err := sim.AddMember(g, m.spec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.users[m.key] = id(t, uid)
+	}
+
+	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
+	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{CategoryPurpose}); err != nil {
+		t.Fatal(err)
+	}
+	e.guilds.SetTTL(0)
+	if err := e.guilds.SetChannel(ctx, e.guild, 0, CategoryPurpose.ID(), e.category); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.guilds.SetModeratorRole(ctx, e.guild, 0, e.modRole); err != nil {
+		t.Fatal(err)
+	}
+	if e.bundle, err = i18n.NewBundle(quiet, interaction.Catalog, Catalog); err != nil {
+		t.Fatal(err)
+	}
+	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
+		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+	pn := newPanel(e.guilds, o.sections, e.bundle, i18n.EN)
+	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{pn.Renderer()},
+		Gate: e.guilds, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.svc, err = NewService(Config{DB: e.db, Projections: e.proj, Settings: e.guilds, Discord: e.rest, Bundle: e.bundle,
+		DefaultLocale: i18n.EN, BotUserID: id(t, sim.BotUserID()), Sections: o.sections, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if BotUserIDFromToken(sim.Token()) != id(t, sim.BotUserID()) {
+		t.Fatalf("BotUserIDFromToken(%q) = %d, want %s", sim.Token(), BotUserIDFromToken(sim.Token()), sim.BotUserID())
+	}
+	if !o.noQueue {
+		e.startQueue()
+	}
+	return e
+}
+
+// startQueue runs pairhome's and the projection's workers (a bot process).
+func (e *env) startQueue() {
+	e.t.Helper()
+	reg, err := queue.NewRegistry(append(e.svc.Jobs(), projection.Jobs(e.proj)...))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Gate: e.guilds, Logger: quiet, Test: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := q.Start(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	e.q = q
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(ctx)
+	})
+}
+
+func id(t testing.TB, s string) uint64 {
+	t.Helper()
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("bad id %q: %v", s, err)
+	}
+	return v
+}
+
+func str(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// create pairs two members by key as the admin.
+func (e *env) create(a, b string) (PairRef, bool, error) {
+	return e.svc.Create(e.ctx, CreateInput{GuildID: e.guild, MemberA: e.users[a], MemberB: e.users[b], By: e.users["admin"],
+		NameA: e.name(a), NameB: e.name(b)})
+}
+
+func (e *env) name(key string) string {
+	switch key {
+	case "anna":
+		return "Анна Каренина"
+	case "boris":
+		return "Борис"
+	}
+	return key
+}
+
+func (e *env) mustCreate(a, b string) PairRef {
+	e.t.Helper()
+	p, _, err := e.create(a, b)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// pair re-reads a pair.
+func (e *env) pair(id int64) PairRef {
+	e.t.Helper()
+	p, err := e.svc.Pair(e.ctx, nil, id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+// waitRoom waits until the pair's room is recorded and returns its channel id.
+func (e *env) waitRoom(pairID int64) uint64 {
+	e.t.Helper()
+	var ch uint64
+	dbtest.WaitUntil(e.t, 20*time.Second, "pair room recorded", func() bool {
+		p := e.pair(pairID)
+		ch = p.ChannelID
+		return p.RoomState == RoomReady && ch != 0
+	})
+	return ch
+}
+
+// channels lists the guild's channels in JSON form.
+func (e *env) channels() []map[string]any {
+	e.t.Helper()
+	chs, err := e.sim.Channels(str(e.guild))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out := make([]map[string]any, len(chs))
+	for i, ch := range chs {
+		out[i] = norm(ch)
+	}
+	return out
+}
+
+// channel returns one channel in JSON form, nil when it does not exist.
+func (e *env) channel(channelID uint64) map[string]any {
+	for _, ch := range e.channels() {
+		if ch["id"] == str(channelID) {
+			return ch
+		}
+	}
+	return nil
+}
+
+// roomsOf lists the guild's channels whose topic carries the pair's marker.
+func (e *env) roomsOf(pairID int64) []map[string]any {
+	e.t.Helper()
+	var out []map[string]any
+	for _, ch := range e.channels() {
+		if topic, _ := ch["topic"].(string); strings.Contains(topic, marker(pairID)) {
+			out = append(out, ch)
+		}
+	}
+	return out
+}
+
+// panelMessages returns a channel's Components V2 messages (Pair Home panels).
+func (e *env) panelMessages(channelID uint64) []map[string]any {
+	e.t.Helper()
+	ms, err := e.sim.Messages(str(channelID))
+	if err != nil {
+		return nil
+	}
+	var out []map[string]any
+	for _, m := range ms {
+		m := norm(m)
+		if f, _ := m["flags"].(float64); int(f)&(1<<15) != 0 {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// waitPanel waits until exactly one panel exists in the room and cond holds on its JSON text.
+func (e *env) waitPanel(channelID uint64, what string, cond func(text string) bool) map[string]any {
+	e.t.Helper()
+	var got map[string]any
+	dbtest.WaitUntil(e.t, 20*time.Second, what, func() bool {
+		ps := e.panelMessages(channelID)
+		if len(ps) != 1 {
+			return false
+		}
+		got = ps[0]
+		return cond(jsonText(got))
+	})
+	return got
+}
+
+// exec runs SQL in the test schema.
+func (e *env) exec(q string, args ...any) {
+	e.t.Helper()
+	if _, err := e.db.Bun.ExecContext(e.ctx, q, args...); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// inTx runs fn in a transaction (for RequestPanel from "another module").
+func (e *env) inTx(fn func(tx bunTx) error) {
+	e.t.Helper()
+	if err := e.db.InTx(e.ctx, func(_ context.Context, tx bun.Tx) error { return fn(tx) }); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// perms computes a non-admin member's permissions in a channel from its
+// overwrites, the way Discord does: @everyone, then roles, then the member.
+func (e *env) perms(ch map[string]any, userKey string) uint64 {
+	e.t.Helper()
+	p := discordsim.DefaultEveryonePermissions
+	var roles []string
+	if userKey == "mod" {
+		p |= discordsim.PermManageMessages
+		roles = append(roles, str(e.modRole))
+	}
+	ows, _ := ch["permission_overwrites"].([]any)
+	get := func(match func(id string, typ int) bool) (allow, deny uint64) {
+		for _, o := range ows {
+			o := o.(map[string]any)
+			typ := int(o["type"].(float64))
+			if match(o["id"].(string), typ) {
+				a, _ := strconv.ParseUint(o["allow"].(string), 10, 64)
+				d, _ := strconv.ParseUint(o["deny"].(string), 10, 64)
+				allow |= a
+				deny |= d
+			}
+		}
+		return allow, deny
+	}
+	a, d := get(func(id string, typ int) bool { return typ == 0 && id == str(e.guild) })
+	p = p&^d | a
+	a, d = get(func(id string, typ int) bool { return typ == 0 && slices.Contains(roles, id) })
+	p = p&^d | a
+	a, d = get(func(id string, typ int) bool { return typ == 1 && id == str(e.users[userKey]) })
+	p = p&^d | a
+	if p&discordsim.PermViewChannel == 0 {
+		return 0
+	}
+	return p
+}
+
+func (e *env) canView(ch map[string]any, userKey string) bool {
+	return e.perms(ch, userKey)&discordsim.PermViewChannel != 0
+}
+
+func (e *env) canSend(ch map[string]any, userKey string) bool {
+	return e.perms(ch, userKey)&discordsim.PermSendMessages != 0
+}
+
+// botOverwrite returns the allow bits of the bot's member overwrite.
+func (e *env) botOverwrite(ch map[string]any) uint64 {
+	ows, _ := ch["permission_overwrites"].([]any)
+	for _, o := range ows {
+		o := o.(map[string]any)
+		if o["id"] == e.sim.BotUserID() {
+			v, _ := strconv.ParseUint(o["allow"].(string), 10, 64)
+			return v
+		}
+	}
+	return 0
+}
+
+func (e *env) waitUntilPinned(channelID uint64) {
+	e.t.Helper()
+	dbtest.WaitUntil(e.t, 10*time.Second, "panel pinned", func() bool {
+		for _, m := range e.panelMessages(channelID) {
+			if p, _ := m["pinned"].(bool); p {
+				return true
+			}
+		}
+		return false
+	})
+}
+
+// settle waits until no pairhome or projection job is pending.
+func (e *env) settle() {
+	e.t.Helper()
+	dbtest.WaitUntil(e.t, 20*time.Second, "jobs settled", func() bool {
+		var n int
+		err := e.db.Pool.QueryRow(e.ctx, `SELECT count(*) FROM river_job WHERE queue IN ('pairhome', 'projection')
+			AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`).Scan(&n)
+		return err == nil && n == 0
+	})
+}
+
+type bunTx = bun.Tx

@@ -1,0 +1,110 @@
+// Package pairhome is the pairs module: staff pair two members, each pair
+// gets a private room and a Pair Home panel, and every other loop (duel,
+// raid, oracle, hall) counts pairs through this package's Service.
+//
+// Other modules add blocks to the panel through the Section extension point
+// (fx group "pairhome_sections") without pairhome importing them.
+package pairhome
+
+import (
+	"encoding/base64"
+	"log/slog"
+	"strconv"
+	"strings"
+
+	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/pairhome/migrations"
+)
+
+// Name is the module's id.
+const Name = "pairhome"
+
+// CategoryPurposeKey names the channel purpose of the pair rooms' category.
+const CategoryPurposeKey = "category"
+
+// CategoryPurpose asks /config and /setup for the category rooms go under.
+var CategoryPurpose = guild.ChannelPurpose{
+	Module: Name, Key: CategoryPurposeKey, NameKey: "pairhome.purpose.category", Kind: guild.Category, Required: true,
+	// Manage Roles lets the bot write the rooms' permission overwrites.
+	Permissions: botAllow | discord.PermissionManageRoles,
+}
+
+// Descriptor is the module as the catalog sees it.
+var Descriptor = module.Descriptor{
+	Name:       Name,
+	Migrations: migrations.FS,
+	Options: fx.Module(Name,
+		fx.Provide(
+			newFxPanel,
+			newFxService,
+			group("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
+			group("commands", func(s *Service) interaction.Command { return s.Command() }),
+			group("components,flatten", func(s *Service) []interaction.Component { return s.Components() }),
+			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			group("schedules,flatten", func() []queue.Schedule { return Schedules }),
+			group("event_listeners", func(s *Service) bot.EventListener { return s.Listener() }),
+			group("catalogs", func() i18n.Catalog { return Catalog }),
+			group("channel_purposes", func() guild.ChannelPurpose { return CategoryPurpose }),
+		),
+		// Stop hooks run in reverse order, so this waits before the database closes.
+		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
+	),
+}
+
+// group annotates a constructor as a value-group contribution.
+func group(name string, ctor any) any {
+	return fx.Annotate(ctor, fx.ResultTags(`group:"`+name+`"`))
+}
+
+type fxDeps struct {
+	fx.In
+	DB       *db.DB
+	Config   *config.Config
+	Guilds   *guild.Service
+	Bundle   *i18n.Bundle
+	Logger   *slog.Logger
+	Sections []Section `group:"pairhome_sections"`
+}
+
+func newFxPanel(d fxDeps) *panel {
+	return newPanel(d.Guilds, d.Sections, d.Bundle, d.Config.DefaultLocale)
+}
+
+func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*Service, error) {
+	botID := BotUserIDFromToken(d.Config.DiscordToken)
+	if botID == 0 {
+		// Modern applications' bot user shares the application's id.
+		botID, _ = strconv.ParseUint(d.Config.DiscordAppID, 10, 64)
+	}
+	return NewService(Config{
+		DB: d.DB, Projections: proj, Settings: d.Guilds, Discord: r, Bundle: d.Bundle,
+		DefaultLocale: d.Config.DefaultLocale, BotUserID: botID,
+		Sections: d.Sections, Logger: d.Logger,
+	})
+}
+
+// BotUserIDFromToken reads the bot's user id from its token, whose first
+// dot-separated part is the base64 of that id (0 when it cannot).
+func BotUserIDFromToken(token string) uint64 {
+	first, _, _ := strings.Cut(strings.TrimPrefix(token, "Bot "), ".")
+	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.StdEncoding, base64.RawURLEncoding} {
+		if raw, err := enc.DecodeString(first); err == nil {
+			if id, err := strconv.ParseUint(string(raw), 10, 64); err == nil {
+				return id
+			}
+		}
+	}
+	return 0
+}

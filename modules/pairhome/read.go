@@ -1,0 +1,72 @@
+package pairhome
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// The read API other modules use. Pass their transaction as idb to read
+// inside it, or nil to read through the pool.
+
+// ActivePairs lists the guild's active pairs, oldest first. Dashboards use
+// it, so archived pairs never appear there.
+func (s *Service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]PairRef, error) {
+	rows, err := activePairs(ctx, orDB(idb, s.db), guildID)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]PairRef, len(rows))
+	for i, r := range rows {
+		out[i] = r.ref()
+	}
+	return out, nil
+}
+
+// PairOf returns the member's active pair, or ErrNotFound.
+func (s *Service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (PairRef, error) {
+	r, err := activePairOf(ctx, orDB(idb, s.db), guildID, userID)
+	if err != nil {
+		return PairRef{}, err
+	}
+	return r.ref(), nil
+}
+
+// Pair returns a pair by id, active or archived, or ErrNotFound.
+func (s *Service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (PairRef, error) {
+	r, err := loadPair(ctx, orDB(idb, s.db), pairID)
+	if err != nil {
+		return PairRef{}, err
+	}
+	return r.ref(), nil
+}
+
+// RequestPanel re-renders the pair's panel once tx commits. Contributing
+// modules call it in the transaction that changes what their section shows.
+func (s *Service) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
+	return s.proj.Request(ctx, tx, PanelKind, panelKey(pairID))
+}
+
+// RequestPanels re-renders every active pair's panel in the guild (for
+// guild-wide changes such as a raid starting).
+func (s *Service) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
+	rows, err := activePairs(ctx, tx, guildID)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := s.RequestPanel(ctx, tx, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func orDB(idb bun.IDB, d *db.DB) bun.IDB {
+	if idb == nil {
+		return d.Bun
+	}
+	return idb
+}

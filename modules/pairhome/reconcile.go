@@ -1,0 +1,182 @@
+package pairhome
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/projection"
+)
+
+// memberChecksPerRun bounds GET member calls per guild and run; pairs are
+// checked oldest-checked first, so every pair gets its turn.
+const memberChecksPerRun = 25
+
+// Reconcile repairs what events may have missed (the bot was offline, an
+// event was dropped): rooms deleted by hand, members who left, rooms still
+// to create or archive. Discord errors are logged and skipped, never
+// returned, so one broken guild cannot fail the job for the others; only
+// database errors are returned (River retries them).
+func (s *Service) Reconcile(ctx context.Context) error {
+	guilds, err := guildsToReconcile(ctx, s.db.Bun)
+	if err != nil {
+		return err
+	}
+	for _, g := range guilds {
+		if err := s.reconcileGuild(ctx, g); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			s.log.Error("reconcile guild", "guild_id", g, "error", err)
+		}
+	}
+	return nil
+}
+
+func (s *Service) reconcileGuild(ctx context.Context, guildID uint64) error {
+	st, err := s.settings.Settings(ctx, guildID)
+	if err != nil {
+		return err
+	}
+	if !st.ModuleOn(Name) {
+		return nil
+	}
+	pairs, err := pairsToReconcile(ctx, s.db.Bun, guildID)
+	if err != nil {
+		return err
+	}
+	channels, cerr := call(ctx, func(o rest.RequestOpt) ([]discord.GuildChannel, error) {
+		return s.discord.GetGuildChannels(snowflake.ID(guildID), o)
+	})
+	if cerr != nil {
+		s.log.Warn("reconcile: cannot list guild channels; skipping room checks", "guild_id", guildID, "error", cerr)
+	}
+	live := map[uint64]bool{}
+	for _, ch := range channels {
+		live[uint64(ch.ID())] = true
+	}
+	for _, r := range pairs {
+		p := r.ref()
+		switch {
+		case p.Status == StatusArchived:
+			err = s.enqueueNow(ctx, ArchiveArgs{GuildID: guildID, PairID: p.ID})
+		case p.ChannelID == 0 || (r.RoomError != nil && *r.RoomError != ""):
+			err = s.enqueueNow(ctx, RoomArgs{GuildID: guildID, PairID: p.ID})
+		case cerr == nil && !live[p.ChannelID]:
+			err = s.RoomDeleted(ctx, guildID, p.ChannelID)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return s.checkMembers(ctx, guildID)
+}
+
+// checkMembers archives pairs whose member is no longer in the guild.
+func (s *Service) checkMembers(ctx context.Context, guildID uint64) error {
+	pairs, err := pairsForMemberCheck(ctx, s.db.Bun, guildID, memberChecksPerRun)
+	if err != nil {
+		return err
+	}
+	for _, r := range pairs {
+		p := r.ref()
+		left, ok := uint64(0), true
+		for _, m := range p.Members {
+			_, err := call(ctx, func(o rest.RequestOpt) (*discord.Member, error) {
+				return s.discord.GetMember(snowflake.ID(guildID), snowflake.ID(m), o)
+			})
+			if err == nil {
+				continue
+			}
+			if c, has := resterr.Code(err); has && c == rest.JSONErrorCodeUnknownMember || !has && resterr.IsUnknownResource(err) {
+				left = m
+				break
+			}
+			s.log.Warn("reconcile: cannot check a pair member", "guild_id", guildID, "pair_id", p.ID, "user_id", m, "error", err)
+			ok = false
+			break
+		}
+		if left != 0 {
+			if _, err := s.MemberLeft(ctx, guildID, left); err != nil {
+				return err
+			}
+			continue
+		}
+		if ok {
+			if err := markMembersChecked(ctx, s.db.Bun, p.ID); err != nil {
+				return err
+			}
+			if err := s.verifyPanel(ctx, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// panelRebuilder is implemented by core/projection's Service.
+type panelRebuilder interface {
+	Rebuild(ctx context.Context, f projection.Filter) (int, error)
+}
+
+// verifyPanel makes the core re-send the pair's panel even if its content is
+// unchanged. The core only notices a panel deleted by hand when it edits it
+// (the bot does not receive message events), so this is what recreates a
+// deleted panel within one reconcile cycle.
+func (s *Service) verifyPanel(ctx context.Context, p PairRef) error {
+	rb, ok := s.proj.(panelRebuilder)
+	if !ok || p.ChannelID == 0 {
+		return nil
+	}
+	_, err := rb.Rebuild(ctx, projection.Filter{Kind: PanelKind, Key: p.Key()})
+	return err
+}
+
+// SyncSections compares, per guild, the sections that would show now with
+// the ones shown last, and re-renders that guild's panels when they differ.
+// Guild settings carry no change hook, so this runs every minute.
+func (s *Service) SyncSections(ctx context.Context) error {
+	guilds, err := guildsWithActivePairs(ctx, s.db.Bun)
+	if err != nil {
+		return err
+	}
+	for _, g := range guilds {
+		st, err := s.settings.Settings(ctx, g)
+		if err != nil {
+			s.log.Warn("sections: guild settings unavailable", "guild_id", g, "error", err)
+			continue
+		}
+		var names []string
+		if st.ModuleOn(Name) {
+			for _, sec := range enabledSections(st, s.sections) {
+				names = append(names, sec.Module)
+			}
+		}
+		err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			changed, err := swapSections(ctx, tx, g, strings.Join(names, ","))
+			if err != nil || !changed {
+				return err
+			}
+			return s.RequestPanels(ctx, tx, g)
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// enqueueNow inserts a job outside any business transaction.
+func (s *Service) enqueueNow(ctx context.Context, args river.JobArgs) error {
+	if _, err := s.inserter.Insert(ctx, args, nil); err != nil {
+		return fmt.Errorf("pairhome: enqueue %s: %w", args.Kind(), err)
+	}
+	return nil
+}

@@ -1,0 +1,345 @@
+package pairhome
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// pairRow is one pairhome_pairs row. Only this file reads or writes the table.
+type pairRow struct {
+	bun.BaseModel `bun:"table:pairhome_pairs"`
+
+	ID               int64      `bun:"id,pk,autoincrement"`
+	GuildID          int64      `bun:"guild_id"`
+	UserLow          int64      `bun:"user_low"`
+	UserHigh         int64      `bun:"user_high"`
+	Status           string     `bun:"status"`
+	RoomState        string     `bun:"room_state"`
+	ChannelID        *int64     `bun:"channel_id"`
+	RoomName         string     `bun:"room_name"`
+	RoomError        *string    `bun:"room_error"`
+	ArchiveReason    *string    `bun:"archive_reason"`
+	CreatedBy        *int64     `bun:"created_by"`
+	CreatedAt        time.Time  `bun:"created_at"`
+	ArchivedAt       *time.Time `bun:"archived_at"`
+	ArchivedBy       *int64     `bun:"archived_by"`
+	MembersCheckedAt *time.Time `bun:"members_checked_at"`
+}
+
+func (r pairRow) ref() PairRef {
+	p := PairRef{
+		ID: r.ID, GuildID: uint64(r.GuildID), Members: [2]uint64{uint64(r.UserLow), uint64(r.UserHigh)},
+		Status: r.Status, RoomState: r.RoomState, CreatedAt: r.CreatedAt,
+	}
+	if r.ChannelID != nil {
+		p.ChannelID = uint64(*r.ChannelID)
+	}
+	return p
+}
+
+func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
+
+func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
+	var r pairRow
+	err := idb.NewSelect().Model(&r).Where("id = ?", pairID).Scan(ctx)
+	if isNoRows(err) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("pairhome: load pair %d: %w", pairID, err)
+	}
+	return r, nil
+}
+
+// lockPair loads a pair FOR UPDATE inside a transaction.
+func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
+	var r pairRow
+	err := tx.NewSelect().Model(&r).Where("id = ?", pairID).For("UPDATE").Scan(ctx)
+	if isNoRows(err) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("pairhome: lock pair %d: %w", pairID, err)
+	}
+	return r, nil
+}
+
+// activePairOf finds the active pair of a member through pairhome_members.
+func activePairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairRow, error) {
+	var r pairRow
+	err := idb.NewSelect().Model(&r).
+		Where("id = (SELECT pair_id FROM pairhome_members WHERE guild_id = ? AND user_id = ?)", int64(guildID), int64(userID)).
+		Scan(ctx)
+	if isNoRows(err) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("pairhome: pair of user %d: %w", userID, err)
+	}
+	return r, nil
+}
+
+func activePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairRow, error) {
+	var rows []pairRow
+	err := idb.NewSelect().Model(&rows).Where("guild_id = ? AND status = ?", int64(guildID), StatusActive).
+		Order("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pairhome: active pairs of guild %d: %w", guildID, err)
+	}
+	return rows, nil
+}
+
+// pairByChannel finds the pair whose room is channelID (any status).
+func pairByChannel(ctx context.Context, idb bun.IDB, channelID uint64) (pairRow, error) {
+	var r pairRow
+	err := idb.NewSelect().Model(&r).Where("channel_id = ?", int64(channelID)).Scan(ctx)
+	if isNoRows(err) {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("pairhome: pair of channel %d: %w", channelID, err)
+	}
+	return r, nil
+}
+
+// insertPair writes the pair and its two membership rows. A unique
+// violation on pairhome_members means a member was paired concurrently.
+func insertPair(ctx context.Context, tx bun.Tx, r *pairRow) error {
+	if _, err := tx.NewInsert().Model(r).
+		Column("guild_id", "user_low", "user_high", "room_name", "created_by").
+		Returning("id, status, room_state, created_at").Exec(ctx); err != nil {
+		return fmt.Errorf("pairhome: insert pair: %w", err)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES (?, ?, ?), (?, ?, ?)`,
+		r.GuildID, r.UserLow, r.ID, r.GuildID, r.UserHigh, r.ID)
+	if err != nil {
+		return fmt.Errorf("pairhome: insert members: %w", err)
+	}
+	return nil
+}
+
+// archivePair marks an active pair archived and frees its members. It
+// reports false when the pair was not active (already archived).
+func archivePair(ctx context.Context, tx bun.Tx, pairID int64, reason string, by uint64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE pairhome_pairs SET status = 'archived', archive_reason = ?,
+		archived_at = now(), archived_by = ? WHERE id = ? AND status = 'active'`, reason, nullID(by), pairID)
+	if err != nil {
+		return false, fmt.Errorf("pairhome: archive pair %d: %w", pairID, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pairhome_members WHERE pair_id = ?`, pairID); err != nil {
+		return false, fmt.Errorf("pairhome: free members of pair %d: %w", pairID, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pairhome_dissolve_consents WHERE pair_id = ?`, pairID); err != nil {
+		return false, fmt.Errorf("pairhome: clear consents of pair %d: %w", pairID, err)
+	}
+	return true, nil
+}
+
+// recordRoom stores the channel the room job created or adopted. It
+// succeeds only if no other channel was recorded meanwhile, and returns the
+// pair's status so the caller can archive a room that arrived late.
+func recordRoom(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64) (status string, ok bool, err error) {
+	err = tx.QueryRowContext(ctx, `UPDATE pairhome_pairs SET channel_id = ?, room_state = 'ready', room_error = NULL
+		WHERE id = ? AND (channel_id IS NULL OR channel_id = ?) RETURNING status`,
+		int64(channelID), pairID, int64(channelID)).Scan(&status)
+	if isNoRows(err) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("pairhome: record room of pair %d: %w", pairID, err)
+	}
+	return status, true, nil
+}
+
+// forgetRoom resets an active pair whose room was deleted by hand to pending.
+func forgetRoom(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64) (bool, error) {
+	res, err := tx.ExecContext(ctx, `UPDATE pairhome_pairs SET channel_id = NULL, room_state = 'pending'
+		WHERE id = ? AND channel_id = ? AND status = 'active'`, pairID, int64(channelID))
+	if err != nil {
+		return false, fmt.Errorf("pairhome: forget room of pair %d: %w", pairID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// setRoomState finishes the archive of a room. "deleted" always clears the
+// channel id, so a channel recorded later is never mistaken for handled.
+func setRoomState(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64, state string) error {
+	q := `UPDATE pairhome_pairs SET room_state = ?, room_error = NULL WHERE id = ? AND channel_id = ?`
+	args := []any{state, pairID, int64(channelID)}
+	if state == RoomDeleted {
+		q = `UPDATE pairhome_pairs SET room_state = 'deleted', channel_id = NULL, room_error = NULL
+			WHERE id = ? AND channel_id IS NOT DISTINCT FROM ?`
+		args = []any{pairID, nullID(channelID)}
+	}
+	if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("pairhome: set room state of pair %d: %w", pairID, err)
+	}
+	return nil
+}
+
+func setRoomError(ctx context.Context, idb bun.IDB, pairID int64, reason string) error {
+	_, err := idb.ExecContext(ctx, `UPDATE pairhome_pairs SET room_error = nullif(?, '') WHERE id = ?`, reason, pairID)
+	if err != nil {
+		return fmt.Errorf("pairhome: record room error of pair %d: %w", pairID, err)
+	}
+	return nil
+}
+
+// GuildConfig is pairhome's own per-guild settings.
+type GuildConfig struct {
+	ModeratorAccess bool
+	ArchiveMode     string
+}
+
+func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (GuildConfig, error) {
+	c := GuildConfig{ArchiveMode: ArchiveReadOnly}
+	err := idb.QueryRowContext(ctx, `SELECT moderator_access, archive_mode FROM pairhome_settings WHERE guild_id = ?`,
+		int64(guildID)).Scan(&c.ModeratorAccess, &c.ArchiveMode)
+	if err != nil && !isNoRows(err) {
+		return c, fmt.Errorf("pairhome: settings of guild %d: %w", guildID, err)
+	}
+	return c, nil
+}
+
+func saveConfig(ctx context.Context, tx bun.Tx, guildID, by uint64, c GuildConfig) error {
+	_, err := tx.ExecContext(ctx, `INSERT INTO pairhome_settings (guild_id, moderator_access, archive_mode, updated_by)
+		VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET moderator_access = EXCLUDED.moderator_access,
+		archive_mode = EXCLUDED.archive_mode, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+		int64(guildID), c.ModeratorAccess, c.ArchiveMode, nullID(by))
+	if err != nil {
+		return fmt.Errorf("pairhome: save settings of guild %d: %w", guildID, err)
+	}
+	return nil
+}
+
+// addConsent records a member's consent to dissolve and returns how many
+// unexpired consents the pair now has.
+func addConsent(ctx context.Context, tx bun.Tx, pairID int64, userID uint64, ttl time.Duration) (int, error) {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM pairhome_dissolve_consents WHERE pair_id = ? AND expires_at <= now()`, pairID); err != nil {
+		return 0, fmt.Errorf("pairhome: expire consents: %w", err)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pairhome_dissolve_consents (pair_id, user_id, expires_at)
+		VALUES (?, ?, now() + ?::interval) ON CONFLICT (pair_id, user_id) DO UPDATE SET expires_at = EXCLUDED.expires_at`,
+		pairID, int64(userID), fmt.Sprintf("%d seconds", int(ttl.Seconds()))); err != nil {
+		return 0, fmt.Errorf("pairhome: record consent: %w", err)
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM pairhome_dissolve_consents WHERE pair_id = ?`, pairID).Scan(&n); err != nil {
+		return 0, fmt.Errorf("pairhome: count consents: %w", err)
+	}
+	return n, nil
+}
+
+// guildsToReconcile lists guilds with active pairs or rooms still to archive.
+func guildsToReconcile(ctx context.Context, idb bun.IDB) ([]uint64, error) {
+	var ids []int64
+	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs
+		WHERE status = 'active' OR room_state = 'ready' ORDER BY guild_id`).Scan(ctx, &ids)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("pairhome: guilds to reconcile: %w", err)
+	}
+	out := make([]uint64, len(ids))
+	for i, id := range ids {
+		out[i] = uint64(id)
+	}
+	return out, nil
+}
+
+// pairsToReconcile: active pairs, and archived pairs whose room is not archived yet.
+func pairsToReconcile(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairRow, error) {
+	var rows []pairRow
+	err := idb.NewSelect().Model(&rows).
+		Where("guild_id = ? AND (status = 'active' OR room_state = 'ready')", int64(guildID)).
+		Order("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pairhome: pairs to reconcile in guild %d: %w", guildID, err)
+	}
+	return rows, nil
+}
+
+// pairsForMemberCheck picks the active pairs checked longest ago.
+func pairsForMemberCheck(ctx context.Context, idb bun.IDB, guildID uint64, limit int64) ([]pairRow, error) {
+	var rows []pairRow
+	err := idb.NewSelect().Model(&rows).Where("guild_id = ? AND status = 'active'", int64(guildID)).
+		OrderExpr("members_checked_at NULLS FIRST, id").Limit(limit).Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("pairhome: pairs for member check: %w", err)
+	}
+	return rows, nil
+}
+
+func markMembersChecked(ctx context.Context, idb bun.IDB, pairID int64) error {
+	_, err := idb.ExecContext(ctx, `UPDATE pairhome_pairs SET members_checked_at = now() WHERE id = ?`, pairID)
+	return err
+}
+
+// guildsWithActivePairs lists guilds that have at least one active pair.
+func guildsWithActivePairs(ctx context.Context, idb bun.IDB) ([]uint64, error) {
+	var ids []int64
+	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs WHERE status = 'active' ORDER BY guild_id`).Scan(ctx, &ids)
+	if err != nil && !isNoRows(err) {
+		return nil, fmt.Errorf("pairhome: guilds with pairs: %w", err)
+	}
+	out := make([]uint64, len(ids))
+	for i, id := range ids {
+		out[i] = uint64(id)
+	}
+	return out, nil
+}
+
+// swapSections stores the section set shown in a guild and reports whether it changed.
+func swapSections(ctx context.Context, tx bun.Tx, guildID uint64, modules string) (bool, error) {
+	var prev sql.NullString
+	err := tx.QueryRowContext(ctx, `SELECT modules FROM pairhome_guild_sections WHERE guild_id = ? FOR UPDATE`, int64(guildID)).Scan(&prev)
+	if err != nil && !isNoRows(err) {
+		return false, fmt.Errorf("pairhome: read sections of guild %d: %w", guildID, err)
+	}
+	if prev.Valid && prev.String == modules {
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pairhome_guild_sections (guild_id, modules) VALUES (?, ?)
+		ON CONFLICT (guild_id) DO UPDATE SET modules = EXCLUDED.modules, updated_at = now()`, int64(guildID), modules); err != nil {
+		return false, fmt.Errorf("pairhome: store sections of guild %d: %w", guildID, err)
+	}
+	return true, nil
+}
+
+func nullID(id uint64) any {
+	if id == 0 {
+		return nil
+	}
+	return int64(id)
+}
+
+// roomLease is how long one room job may hold a pair's room: longer than its
+// few bounded Discord calls, short enough that a crashed worker's lease
+// expires before River's retry backoff grows.
+const roomLease = time.Minute
+
+// takeRoomLease claims the pair's room work; ok=false while another worker
+// holds an unexpired lease.
+func takeRoomLease(ctx context.Context, idb bun.IDB, pairID int64, token string) (bool, error) {
+	res, err := idb.ExecContext(ctx, `UPDATE pairhome_pairs SET room_lease_until = clock_timestamp() + ?::interval,
+		room_lease_token = ? WHERE id = ? AND (room_lease_until IS NULL OR room_lease_until < clock_timestamp())`,
+		fmt.Sprintf("%d seconds", int(roomLease.Seconds())), token, pairID)
+	if err != nil {
+		return false, fmt.Errorf("pairhome: room lease of pair %d: %w", pairID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+func releaseRoomLease(ctx context.Context, idb bun.IDB, pairID int64, token string) error {
+	_, err := idb.ExecContext(ctx, `UPDATE pairhome_pairs SET room_lease_until = NULL, room_lease_token = NULL
+		WHERE id = ? AND room_lease_token = ?`, pairID, token)
+	return err
+}
