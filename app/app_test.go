@@ -48,7 +48,7 @@ func TestHelpListsEveryCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	for name := range commands {
+	for name := range subcommands {
 		if !strings.Contains(out, "  "+name+" ") {
 			t.Errorf("help misses %q:\n%s", name, out)
 		}

@@ -132,7 +132,7 @@ func jobsSend(ctx context.Context, env *environment, args []string) error {
 	}
 	kind := args[0]
 	s := newFlags("jobs send", env.stderr)
-	jobArgs := map[string]any{}
+	given := map[string]string{}
 	var cfgArgs []string
 	for _, a := range args[1:] {
 		name, value, ok := strings.Cut(strings.TrimLeft(a, "-"), "=")
@@ -146,11 +146,7 @@ func jobsSend(ctx context.Context, env *environment, args []string) error {
 		if name == "guild" {
 			name = "guild_id"
 		}
-		var decoded any
-		if err := json.Unmarshal([]byte(value), &decoded); err != nil || name == "guild_id" {
-			decoded = value // plain strings (and snowflakes) need no quoting on the command line
-		}
-		jobArgs[name] = decoded
+		given[name] = value
 	}
 	if err := s.parse(cfgArgs); err != nil {
 		return ignoreHelp(err)
@@ -172,7 +168,10 @@ func jobsSend(ctx context.Context, env *environment, args []string) error {
 		sort.Strings(kinds)
 		return usagef("unknown job kind %q; known kinds: %s", kind, strings.Join(kinds, ", "))
 	}
-	raw, _ := json.Marshal(jobArgs)
+	raw, err := argsJSON(job, given)
+	if err != nil {
+		return usagef("%v", err)
+	}
 	decoded, err := job.DecodeArgs(raw)
 	if err != nil {
 		return usagef("%v", err)
@@ -221,4 +220,32 @@ func jobsRetry(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "retried %d %s job(s) in state %s; they run as soon as a worker is free\n", n, *kind, *states)
 	return nil
+}
+
+// argsJSON turns --name=value pairs into the job's JSON, quoting values of
+// string fields and passing the rest through as JSON literals, so numbers,
+// booleans and snowflakes need no quoting on the command line.
+func argsJSON(job queue.Job, given map[string]string) ([]byte, error) {
+	types := map[string]string{}
+	for _, f := range job.Fields() {
+		types[f.Name] = f.Type
+	}
+	obj := map[string]json.RawMessage{}
+	for name, value := range given {
+		typ, known := types[name]
+		if !known {
+			// Left in so DecodeArgs reports the unknown field with the valid ones.
+			typ = "string"
+		}
+		if typ == "string" {
+			quoted, _ := json.Marshal(value)
+			obj[name] = quoted
+			continue
+		}
+		if !json.Valid([]byte(value)) {
+			return nil, fmt.Errorf("--%s=%q is not a valid %s", name, value, typ)
+		}
+		obj[name] = json.RawMessage(value)
+	}
+	return json.Marshal(obj)
 }

@@ -27,11 +27,11 @@ type command struct {
 	run     func(ctx context.Context, env *environment, args []string) error
 }
 
-// commands maps each subcommand to its one-line summary; `app --help` prints them.
-var commands = map[string]command{}
+// subcommands maps each subcommand to its one-line summary; `app --help` prints them.
+var subcommands = map[string]command{}
 
 func register(name, summary string, run func(ctx context.Context, env *environment, args []string) error) {
-	commands[name] = command{summary: summary, run: run}
+	subcommands[name] = command{summary: summary, run: run}
 }
 
 // environment is what every subcommand may print to and read from.
@@ -52,7 +52,7 @@ func run(ctx context.Context, env *environment, args []string) int {
 		printHelp(env.stdout)
 		return 0
 	}
-	cmd, ok := commands[args[0]]
+	cmd, ok := subcommands[args[0]]
 	if !ok {
 		fmt.Fprintf(env.stderr, "app: unknown command %q\n\n", args[0])
 		printHelp(env.stderr)
@@ -72,13 +72,13 @@ func run(ctx context.Context, env *environment, args []string) int {
 
 func printHelp(w io.Writer) {
 	fmt.Fprintln(w, "app: the together Discord bot and its operator commands.\n\nUsage: app <command> [flags]   (app <command> --help for flags)\n\nCommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
+	names := make([]string, 0, len(subcommands))
+	for n := range subcommands {
 		names = append(names, n)
 	}
 	sort.Strings(names)
 	for _, n := range names {
-		fmt.Fprintf(w, "  %-22s %s\n", n, commands[n].summary)
+		fmt.Fprintf(w, "  %-22s %s\n", n, subcommands[n].summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from the environment (see README); `app run` also takes each setting as a flag.")
 }

@@ -10,6 +10,9 @@ type DemoGuild struct {
 	// ChannelIDs maps channel name to id (general, lobby, duels).
 	ChannelIDs  map[string]string `json:"channel_ids"`
 	AdminRoleID string            `json:"admin_role_id"`
+	// BotRoleID is the bot's managed role (deny it in overwrites to test
+	// the bot's 403 paths).
+	BotRoleID string `json:"bot_role_id"`
 }
 
 // SeedDemoGuild builds a small world for `make run`: a guild with its
@@ -22,6 +25,7 @@ func (s *Server) SeedDemoGuild() (DemoGuild, error) {
 	}
 	s.mu.Lock()
 	d.OwnerID = s.st.guilds[d.GuildID].OwnerID
+	d.BotRoleID = s.st.guilds[d.GuildID].BotRoleID
 	s.mu.Unlock()
 	if d.AdminRoleID, err = s.CreateRole(d.GuildID, "Admin", PermAdministrator); err != nil {
 		return d, err

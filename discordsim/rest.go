@@ -291,6 +291,7 @@ func (s *Server) restRoutes() []restRoute {
 		route("GET", "/gateway", s.getGateway).unauthenticated(), // public on Discord
 		route("GET", "/gateway/bot", s.getGatewayBot),
 		route("GET", "/users/@me", s.getCurrentUser),
+		route("GET", "/applications/@me", s.getCurrentApplication),
 		route("GET", "/users/{user_id}", s.getUser),
 		route("POST", "/users/@me/channels", s.createDM),
 

@@ -109,6 +109,9 @@ func (s *Server) createGuildChannel(rc *restCall) (int, any, error) {
 		return 0, nil, err
 	}
 	var ows []Overwrite
+	if b.Overwrites != nil {
+		ows = []Overwrite{} // sent, even empty: no sync with the category
+	}
 	if b.Overwrites != nil && len(*b.Overwrites) > 0 {
 		if err := s.requireGuildPerms(g, PermManageRoles); err != nil {
 			s.mu.Unlock()
@@ -371,4 +374,18 @@ func (s *Server) listRoles(rc *restCall) (int, any, error) {
 		out = append(out, roleJSON(g.Roles[rid]))
 	}
 	return http.StatusOK, out, nil
+}
+
+// UnmarshalJSON accepts allow/deny as decimal strings (Discord's format)
+// or numbers, so control-API scripts can use either.
+func (o *Overwrite) UnmarshalJSON(b []byte) error {
+	var ob overwriteBody
+	if err := json.Unmarshal(b, &ob); err != nil {
+		return err
+	}
+	*o = Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
+	if ob.Type != nil {
+		o.Type = *ob.Type
+	}
+	return nil
 }

@@ -29,10 +29,15 @@ func TestPermissionOverwrites(t *testing.T) {
 	if err := h.srv.SetOverwrite(ch2, Overwrite{ID: g.ID, Type: OverwriteRole, Deny: PermSendMessages}); err != nil {
 		t.Fatal(err)
 	}
-	// The bot's managed role does not grant SEND at channel level, but its
-	// base does: the @everyone channel deny only removes the @everyone bit,
-	// role allows are applied after. Deny it on the bot's role too.
-	if err := h.srv.SetOverwrite(ch2, Overwrite{ID: botRole, Type: OverwriteRole, Deny: PermSendMessages}); err != nil {
+	// The @everyone deny applies to the bot's whole base permissions.
+	h.expect(h.api("POST", "/channels/"+ch2+"/messages", map[string]any{"content": "hi"}), 403, codeMissingPermissions)
+	// A role allow on the bot's role wins over the @everyone deny...
+	if err := h.srv.SetOverwrite(ch2, Overwrite{ID: botRole, Type: OverwriteRole, Allow: PermSendMessages}); err != nil {
+		t.Fatal(err)
+	}
+	h.post(ch2, "role allow wins")
+	// ...and a member deny wins over both.
+	if err := h.srv.SetOverwrite(ch2, Overwrite{ID: h.srv.BotUserID(), Type: OverwriteMember, Deny: PermSendMessages}); err != nil {
 		t.Fatal(err)
 	}
 	h.expect(h.api("POST", "/channels/"+ch2+"/messages", map[string]any{"content": "hi"}), 403, codeMissingPermissions)
@@ -46,8 +51,8 @@ func TestPermissionOverwrites(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.post(ch2, "admin wins")
-	if st := h.srv.Stats(); st.InvalidRequests != 3 {
-		t.Fatalf("invalid = %d, want 3", st.InvalidRequests)
+	if st := h.srv.Stats(); st.InvalidRequests != 4 {
+		t.Fatalf("invalid = %d, want 4", st.InvalidRequests)
 	}
 	h.srv.RequireNoViolations(t)
 }
@@ -82,8 +87,8 @@ func TestGuildChannelsREST(t *testing.T) {
 		t.Fatalf("created %v", ch)
 	}
 	h.waitEvent("CHANNEL_CREATE")
-	// The bot can still post: @everyone deny, but its own role allows VIEW
-	// at base level only, so it needs an overwrite of its own.
+	// @everyone is denied VIEW_CHANNEL and the bot has no overwrite of its
+	// own: 50001, and it cannot add one to a channel it cannot see.
 	h.expect(h.api("POST", "/channels/"+id+"/messages", map[string]any{"content": "x"}), 403, codeMissingAccess)
 	h.expect(h.api("PUT", "/channels/"+id+"/permissions/"+g.BotRoleID, map[string]any{"type": 0, "allow": strconv.FormatUint(PermViewChannel, 10), "deny": "0"}), 403, codeMissingAccess)
 
@@ -199,5 +204,33 @@ func TestCommandsREST(t *testing.T) {
 		t.Fatalf("guild list %v", list)
 	}
 	h.expect(h.api("GET", "/applications/999999999999999/commands", nil), 403, codeMissingAccess)
+	h.srv.RequireNoViolations(t)
+}
+
+func TestNewChannelSyncsWithCategory(t *testing.T) {
+	h := newHarness(t, Options{})
+	gid := h.world.GuildID
+	deny := Overwrite{ID: gid, Type: OverwriteRole, Deny: PermSendMessages}
+	if err := h.srv.SetOverwrite(h.world.CategoryID, deny); err != nil {
+		t.Fatal(err)
+	}
+	// No permission_overwrites sent: the channel starts synced (a copy).
+	synced := h.api("POST", "/guilds/"+gid+"/channels", map[string]any{"name": "synced", "parent_id": h.world.CategoryID}).json(t)
+	if ows := synced["permission_overwrites"].([]any); len(ows) != 1 {
+		t.Fatalf("not synced: %v", synced)
+	}
+	// An explicit empty list means no overwrites.
+	own := h.api("POST", "/guilds/"+gid+"/channels", map[string]any{"name": "own", "parent_id": h.world.CategoryID, "permission_overwrites": []any{}}).json(t)
+	if ows := own["permission_overwrites"].([]any); len(ows) != 0 {
+		t.Fatalf("explicit overwrites ignored: %v", own)
+	}
+	sid := synced["id"].(string)
+	h.expect(h.api("POST", "/channels/"+sid+"/messages", map[string]any{"content": "x"}), 403, codeMissingPermissions)
+	h.post(own["id"].(string), "no overwrites here")
+	// Later category edits do not propagate: still 50013, not 50001.
+	if err := h.srv.SetOverwrite(h.world.CategoryID, Overwrite{ID: gid, Type: OverwriteRole, Deny: PermViewChannel}); err != nil {
+		t.Fatal(err)
+	}
+	h.expect(h.api("POST", "/channels/"+sid+"/messages", map[string]any{"content": "x"}), 403, codeMissingPermissions)
 	h.srv.RequireNoViolations(t)
 }

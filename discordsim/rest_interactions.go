@@ -115,14 +115,17 @@ func (s *Server) applyCallbackLocked(it *interaction, cb int, data json.RawMessa
 		return s.patchMessageLocked(m, data, true)
 	case callbackModal:
 		var modal struct {
-			CustomID   string `json:"custom_id"`
-			Components []any  `json:"components"`
+			CustomID   string          `json:"custom_id"`
+			Components json.RawMessage `json:"components"`
 		}
 		if err := json.Unmarshal(data, &modal); err != nil {
 			return nil, formError("data", "BASE_TYPE_BAD_JSON", err.Error())
 		}
+		// Discord numbers modal components too; submits echo the ids.
+		var comps []any
+		_ = json.Unmarshal(assignComponentIDs(modal.Components), &comps)
 		s.st.modalsShown[it.UserID] = append(s.st.modalsShown[it.UserID], &shownModal{
-			CustomID: modal.CustomID, Components: modal.Components, ChannelID: it.ChannelID,
+			CustomID: modal.CustomID, Components: comps, ChannelID: it.ChannelID,
 			GuildID: it.GuildID, MessageID: it.SourceMessageID,
 		})
 		return nil, nil

@@ -1,6 +1,9 @@
 package discordsim
 
-import "net/http"
+import (
+	"net/http"
+	"strings"
+)
 
 func (s *Server) getGateway(rc *restCall) (int, any, error) {
 	return http.StatusOK, map[string]any{"url": s.gatewayURLFor(rc.r)}, nil
@@ -25,6 +28,26 @@ func (s *Server) getCurrentUser(rc *restCall) (int, any, error) {
 	u["locale"] = "en-US"
 	u["email"] = nil
 	return http.StatusOK, u, nil
+}
+
+// getCurrentApplication is GET /applications/@me: the bot's application, with
+// its bot user, as Discord returns it to a bot token.
+func (s *Server) getCurrentApplication(rc *restCall) (int, any, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return http.StatusOK, map[string]any{
+		"id":                     s.opts.AppID,
+		"name":                   s.opts.BotUsername,
+		"icon":                   nil,
+		"description":            "",
+		"bot_public":             true,
+		"bot_require_code_grant": false,
+		"verify_key":             strings.Repeat("0", 64),
+		"flags":                  0,
+		"bot":                    s.userJSON(s.opts.BotUserID),
+		"summary":                "",
+		"team":                   nil,
+	}, nil
 }
 
 func (s *Server) getUser(rc *restCall) (int, any, error) {

@@ -27,6 +27,9 @@ type GuildInfo struct {
 	ID      string `json:"id"`
 	Name    string `json:"name"`
 	OwnerID string `json:"owner_id"`
+	// BotRoleID is the bot's managed role; the @everyone role's id is the
+	// guild id.
+	BotRoleID string `json:"bot_role_id"`
 }
 
 type pendingEvent struct {
@@ -83,7 +86,7 @@ func (s *Server) Guilds() []GuildInfo {
 	out := make([]GuildInfo, 0, len(s.st.guildOrder))
 	for _, gid := range s.st.guildOrder {
 		g := s.st.guilds[gid]
-		out = append(out, GuildInfo{ID: g.ID, Name: g.Name, OwnerID: g.OwnerID})
+		out = append(out, GuildInfo{ID: g.ID, Name: g.Name, OwnerID: g.OwnerID, BotRoleID: g.BotRoleID})
 	}
 	return out
 }
@@ -107,9 +110,11 @@ func (s *Server) AddMember(guildID string, spec MemberSpec) (string, error) {
 		}
 	}
 	roles := append([]string{}, spec.RoleIDs...)
+	var events []pendingEvent
 	if spec.Admin {
 		r := s.createRoleLocked(g, "admin-"+spec.Username, PermAdministrator)
 		roles = append(roles, r.ID)
+		events = append(events, pendingEvent{g.ID, "GUILD_ROLE_CREATE", map[string]any{"guild_id": g.ID, "role": roleJSON(r)}})
 	}
 	uid := s.ids.next()
 	s.st.users[uid] = &user{ID: uid, Username: spec.Username, Bot: spec.Bot}
@@ -117,7 +122,7 @@ func (s *Server) AddMember(guildID string, spec MemberSpec) (string, error) {
 	payload := s.memberJSON(g, m, true)
 	payload["guild_id"] = g.ID
 	s.mu.Unlock()
-	s.dispatch(guildID, "GUILD_MEMBER_ADD", payload)
+	s.flush(append(events, pendingEvent{guildID, "GUILD_MEMBER_ADD", payload}))
 	return uid, nil
 }
 
@@ -227,7 +232,16 @@ func (s *Server) checkNewChannel(g *guild, name string, typ int, parentID string
 	return nil
 }
 
+// insertChannelLocked stores a new channel. ows == nil (no
+// permission_overwrites sent) under a category copies the category's
+// overwrites: Discord creates the channel synced. From then on the channel
+// owns its overwrites; later category edits do not propagate.
 func (s *Server) insertChannelLocked(g *guild, name string, typ int, parentID string, ows []Overwrite) *channel {
+	if ows == nil && parentID != "" {
+		if p := s.st.channels[parentID]; p != nil {
+			ows = p.Overwrites
+		}
+	}
 	ch := &channel{
 		ID: s.ids.next(), Type: typ, GuildID: g.ID, Name: name, ParentID: parentID,
 		Position: len(g.ChannelIDs), Overwrites: append([]Overwrite{}, ows...),
