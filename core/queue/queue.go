@@ -30,6 +30,9 @@ type Options struct {
 	Logger    *slog.Logger
 	// MaxWorkers per queue in this process (default 10).
 	MaxWorkers int
+	// QueueWorkers overrides MaxWorkers for named queues, e.g. a queue whose
+	// workers mostly wait for a rate-limit slot.
+	QueueWorkers map[string]int
 	// TickEvery is how often due schedules are enqueued (default 15 s).
 	TickEvery time.Duration
 	// SoftStopTimeout bounds how long running jobs may finish at shutdown (default 20 s).
@@ -96,7 +99,11 @@ func NewRunner(opts Options) (*Runner, error) {
 	}
 	queues := map[string]river.QueueConfig{}
 	for _, q := range reg.Queues() {
-		queues[q] = river.QueueConfig{MaxWorkers: opts.MaxWorkers}
+		n := opts.MaxWorkers
+		if override, ok := opts.QueueWorkers[q]; ok && override > 0 {
+			n = override
+		}
+		queues[q] = river.QueueConfig{MaxWorkers: n}
 	}
 	cfg := &river.Config{
 		Logger:  opts.Logger,

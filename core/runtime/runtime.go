@@ -177,7 +177,10 @@ func newMetrics(d *db.DB) *ops.Metrics {
 }
 
 func newRunner(c queueInputs, d *db.DB, log *slog.Logger, test bool) (*queue.Runner, error) {
-	return queue.NewRunner(queue.Options{DB: d, Jobs: c.Jobs, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test})
+	return queue.NewRunner(queue.Options{DB: d, Jobs: c.Jobs, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test,
+		// Refresh workers mostly sleep until their send slot; 10 cannot keep
+		// the global budget busy (docs/benchmarks.md).
+		QueueWorkers: map[string]int{projection.QueueName: 24}})
 }
 
 func startQueue(lc fx.Lifecycle, q *queue.Runner) {

@@ -3,6 +3,7 @@ package publicpost
 import (
 	"context"
 	"fmt"
+	"github.com/together-bot/together/core/guild"
 	"time"
 )
 
@@ -47,7 +48,7 @@ func (s *Service) GuildStatus(ctx context.Context, guildID uint64) (GuildStatus,
 		return st, fmt.Errorf("count posts: %w", err)
 	}
 	err = s.db.Pool.QueryRow(ctx, `
-		SELECT EXISTS (SELECT 1 FROM core_guild_modules WHERE guild_id = $1 AND module = 'publicpost' AND NOT enabled),
+		SELECT `+guild.ModuleOffCondition("$1", ModuleName)+`,
 			count(*) FILTER (WHERE scheduled_for <= now()),
 			count(*) FILTER (WHERE scheduled_for <= now() - make_interval(secs => $2)),
 			min(scheduled_for) FILTER (WHERE scheduled_for <= now())

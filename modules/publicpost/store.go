@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/together-bot/together/core/guild"
 	"strings"
 	"time"
 
@@ -19,12 +20,10 @@ const postCols = `id, guild_id, channel_id, source, payload, scheduled_for, stat
 	attempts, next_attempt_at, lease_until, first_attempt_at, last_attempt_at, sent_at,
 	published_message_id, last_error, created_by, created_at, updated_at`
 
-// offGuild is true for rows of guilds where an admin turned publicpost off.
-// It reads the core's switch table directly so that one index-backed query
-// can skip those rows: they stay pending, untouched, instead of being claimed
-// and put back on every sweep (the original's endless bounce).
-const offGuild = `EXISTS (SELECT 1 FROM core_guild_modules m
-	WHERE m.guild_id = p.guild_id AND m.module = 'publicpost' AND NOT m.enabled)`
+// offGuild is true for rows of guilds where an admin turned publicpost off, so
+// one query skips those rows: they stay pending, untouched, instead of being
+// claimed and put back on every sweep (the original's endless bounce).
+var offGuild = guild.ModuleOffCondition("p.guild_id", ModuleName)
 
 func scanPost(row pgx.Row, extra ...any) (Post, error) {
 	var (
