@@ -42,7 +42,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		cfg.DiscordToken, cfg.DiscordAPIURL = srv.Token(), srv.APIURL()
 		printSim(env.stdout, srv, demo)
 	}
-	log.Info(sel.Summary(cfg.Modules), "config", cfg.String())
+	requested := cfg.Modules
+	if len(requested) == 0 {
+		requested = sel.Names()
+	}
+	log.Info(sel.Summary(requested), "config", cfg.String())
 	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: log, Version: version, NoMigrate: *noMigrate, SyncCommands: true}))
 	if err := app.Err(); err != nil {
 		return fmt.Errorf("build: %w", err)

@@ -19,3 +19,13 @@ func TestSecretsAreRedacted(t *testing.T) {
 		t.Fatalf("ordinary attribute lost: %s", out)
 	}
 }
+
+func TestAtLeastDropsLowerLevels(t *testing.T) {
+	var buf bytes.Buffer
+	log := AtLeast(New(&buf, "text", slog.LevelDebug).With("component", "river"), slog.LevelWarn)
+	log.Info("producer counts")
+	log.Warn("job stuck")
+	if out := buf.String(); strings.Contains(out, "producer counts") || !strings.Contains(out, "job stuck") || !strings.Contains(out, "component=river") {
+		t.Fatalf("got %q", out)
+	}
+}

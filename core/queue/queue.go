@@ -14,6 +14,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/logging"
 )
 
 // Gate decides whether a module may act in a guild; the guild package provides it.
@@ -106,7 +107,9 @@ func NewRunner(opts Options) (*Runner, error) {
 		queues[q] = river.QueueConfig{MaxWorkers: n}
 	}
 	cfg := &river.Config{
-		Logger:  opts.Logger,
+		// River reports producer counts and start/stop at info every few
+		// seconds; operators need its warnings, not its heartbeat.
+		Logger:  logging.AtLeast(opts.Logger, slog.LevelWarn),
 		Queues:  queues,
 		Workers: workers,
 		// Every process registers the same single periodic job, so whichever one

@@ -160,14 +160,18 @@ func Hash(defs []discord.ApplicationCommandCreate) (string, error) {
 
 // SyncIfChanged syncs only when the definitions' hash differs from the one
 // stored for this scope after the last successful sync.
-func SyncIfChanged(ctx context.Context, d *db.DB, r REST, appID snowflake.ID, guildID *snowflake.ID, defs []discord.ApplicationCommandCreate) (Diff, bool, error) {
+//
+// endpoint names the API the commands live on (DISCORD_API_URL): the stored
+// hash only vouches for that one, so a fresh emulator (or a move to a REST
+// proxy with other state) is synced again.
+func SyncIfChanged(ctx context.Context, d *db.DB, r REST, endpoint string, appID snowflake.ID, guildID *snowflake.ID, defs []discord.ApplicationCommandCreate) (Diff, bool, error) {
 	hash, err := Hash(defs)
 	if err != nil {
 		return Diff{}, false, err
 	}
-	scope := "global"
+	scope := endpoint + " global"
 	if guildID != nil {
-		scope = "guild:" + guildID.String()
+		scope = endpoint + " guild:" + guildID.String()
 	}
 	var stored string
 	err = d.Pool.QueryRow(ctx, `SELECT hash FROM core_command_sync WHERE scope = $1 AND app_id = $2`, scope, int64(appID)).Scan(&stored)

@@ -102,17 +102,22 @@ func TestSyncIfChangedSkipsWhenHashMatches(t *testing.T) {
 		t.Fatal(err)
 	}
 	g := snowflake.MustParse(gid)
-	_, synced, err := commands.SyncIfChanged(ctx, db, client, app, &g, defs("x"))
+	_, synced, err := commands.SyncIfChanged(ctx, db, client, "http://discord.test/api/v10", app, &g, defs("x"))
 	if err != nil || !synced {
 		t.Fatalf("first: synced=%v err=%v", synced, err)
 	}
-	_, synced, err = commands.SyncIfChanged(ctx, db, client, app, &g, defs("x"))
+	_, synced, err = commands.SyncIfChanged(ctx, db, client, "http://discord.test/api/v10", app, &g, defs("x"))
 	if err != nil || synced {
 		t.Fatalf("unchanged: synced=%v err=%v", synced, err)
 	}
-	_, synced, err = commands.SyncIfChanged(ctx, db, client, app, &g, defs("y"))
+	_, synced, err = commands.SyncIfChanged(ctx, db, client, "http://discord.test/api/v10", app, &g, defs("y"))
 	if err != nil || !synced {
 		t.Fatalf("changed: synced=%v err=%v", synced, err)
+	}
+	// Another API (a fresh emulator, a proxy) holds its own commands.
+	_, synced, err = commands.SyncIfChanged(ctx, db, client, "http://127.0.0.1:7000/api/v10", app, &g, defs("y"))
+	if err != nil || !synced {
+		t.Fatalf("other endpoint: synced=%v err=%v", synced, err)
 	}
 }
 

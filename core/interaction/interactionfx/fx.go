@@ -88,7 +88,7 @@ var SyncOnStart = fx.Invoke(func(lc fx.Lifecycle, r *interaction.Router, d *db.D
 				log.Error("command sync skipped", "error", err)
 				return
 			}
-			diff, synced, err := commands.SyncIfChanged(ctx, d, rst, appID, nil, r.Definitions())
+			diff, synced, err := commands.SyncIfChanged(ctx, d, rst, cfg.DiscordAPIURL, appID, nil, r.Definitions())
 			switch {
 			case err != nil:
 				log.Error("command sync failed", "error", err)
