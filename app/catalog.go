@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/modules/duel"
+	"github.com/together-bot/together/modules/oracle"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/publicpost"
 )
@@ -11,6 +12,7 @@ import (
 var descriptors = []module.Descriptor{
 	pairhome.Descriptor,
 	duel.Descriptor,
+	oracle.Descriptor,
 	publicpost.Descriptor,
 }
 

@@ -81,3 +81,28 @@ func TestCommandsSyncWritesOnlyChanges(t *testing.T) {
 	}
 	sim.RequireNoViolations(t)
 }
+
+func TestOraclePublishCommand(t *testing.T) {
+	t.Parallel()
+	schema := dbtest.Schema(t)
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, schema)}
+	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errOut)
+	}
+	ctx := context.Background()
+	if code, _, errOut := invoke(t, ctx, vars, "oracle", "publish", "--guild=42"); code != 2 || !strings.Contains(errOut, "no oracle channel") {
+		t.Fatalf("without a channel: %d %s", code, errOut)
+	}
+	d := dbtest.Open(t, schema)
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES (42, 'oracle', 'channel', 4242)`); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := invoke(t, ctx, vars, "oracle", "publish", "--guild=42")
+	if code != 0 || !strings.Contains(out, "in channel 4242") {
+		t.Fatalf("publish: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = invoke(t, ctx, vars, "projections", "list")
+	if code != 0 || !strings.Contains(out, "oracle") {
+		t.Fatalf("the dashboard was not requested: %s", out)
+	}
+}

@@ -1,6 +1,7 @@
 package guild
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 )
@@ -19,4 +20,32 @@ func ModuleOffCondition(guildExpr, module string) string {
 	}
 	return fmt.Sprintf(`EXISTS (SELECT 1 FROM core_guild_modules gm WHERE gm.guild_id = %s AND gm.module = '%s' AND NOT gm.enabled)`,
 		guildExpr, module)
+}
+
+// GuildChannel is one guild's channel for a purpose.
+type GuildChannel struct {
+	GuildID   uint64
+	ChannelID uint64
+}
+
+// GuildsWithChannel lists, by guild id, the guilds that configured a channel
+// for the module's purpose (key as in ChannelPurpose.Key) and have not turned
+// the module off: the guilds a periodic job of that module should visit.
+func (s *Service) GuildsWithChannel(ctx context.Context, module, key string) ([]GuildChannel, error) {
+	rows, err := s.db.Pool.Query(ctx, `SELECT c.guild_id, c.channel_id FROM core_guild_channels c
+		WHERE c.module = $1 AND c.purpose = $2 AND NOT `+ModuleOffCondition("c.guild_id", module)+`
+		ORDER BY c.guild_id`, module, key)
+	if err != nil {
+		return nil, fmt.Errorf("guild: list guilds with a %s.%s channel: %w", module, key, err)
+	}
+	defer rows.Close()
+	var out []GuildChannel
+	for rows.Next() {
+		var g, c int64
+		if err := rows.Scan(&g, &c); err != nil {
+			return nil, err
+		}
+		out = append(out, GuildChannel{GuildID: uint64(g), ChannelID: uint64(c)})
+	}
+	return out, rows.Err()
 }

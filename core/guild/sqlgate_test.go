@@ -33,3 +33,29 @@ func TestModuleOffCondition(t *testing.T) {
 	}()
 	guild.ModuleOffCondition("$1", "x' OR true --")
 }
+
+func TestGuildsWithChannel(t *testing.T) {
+	t.Parallel()
+	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	s, err := guild.NewService(d, nil, []guild.ChannelPurpose{{Module: "oracle", Key: "channel", NameKey: "oracle.purpose", Kind: guild.Text}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for g, ch := range map[uint64]uint64{1: 11, 2: 22, 3: 33} {
+		if err := s.SetChannel(ctx, g, 0, "oracle.channel", ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := s.SetModule(ctx, 2, 0, "oracle", false); err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.GuildsWithChannel(ctx, "oracle", "channel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []guild.GuildChannel{{GuildID: 1, ChannelID: 11}, {GuildID: 3, ChannelID: 33}}
+	if len(got) != 2 || got[0] != want[0] || got[1] != want[1] {
+		t.Fatalf("got %+v, want %+v", got, want)
+	}
+}

@@ -1,0 +1,262 @@
+package oracle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+)
+
+// handlers are the thin layer between the router and the service: parse,
+// call, answer. Every rule lives in the service.
+type handlers struct{ svc *Service }
+
+// Command is /oracle (status for everyone, publish-now for staff). One
+// command keeps both under /oracle; publish-now checks staff at run time,
+// which the router's Staff flag would otherwise do for the whole command.
+func (h *handlers) Command() interaction.Command {
+	ru := func(key string) map[discord.Locale]string {
+		return map[discord.Locale]string{discord.LocaleRussian: Catalog.Messages[i18n.RU][key]}
+	}
+	en := func(key string) string { return Catalog.Messages[i18n.EN][key] }
+	return interaction.Command{
+		Module: Name,
+		Definition: discord.SlashCommandCreate{
+			Name: "oracle", Description: en("oracle.cmd.description"), DescriptionLocalizations: ru("oracle.cmd.description"),
+			Options: []discord.ApplicationCommandOption{
+				discord.ApplicationCommandOptionSubCommand{Name: "status",
+					Description: en("oracle.cmd.status"), DescriptionLocalizations: ru("oracle.cmd.status")},
+				discord.ApplicationCommandOptionSubCommand{Name: "publish-now",
+					Description: en("oracle.cmd.publish_now"), DescriptionLocalizations: ru("oracle.cmd.publish_now")},
+			},
+		},
+		Ephemeral: true,
+		Handle:    h.command,
+	}
+}
+
+// Components lists the buttons and selects of the card, the picker and the
+// guidance view.
+func (h *handlers) Components() []interaction.Component {
+	return []interaction.Component{
+		{Module: Name, Action: actOpen, Handle: h.open},
+		{Module: Name, Action: actAbout, Handle: h.about},
+		{Module: Name, Action: actRitual, Handle: h.ritual},
+		{Module: Name, Action: actTone, Handle: h.pickTone},
+		{Module: Name, Action: actContext, Handle: h.pickContext},
+		{Module: Name, Action: actClaim, Handle: h.claim},
+		{Module: Name, Action: actDM, Handle: h.sendDM},
+		{Module: Name, Action: actPair, Handle: h.sendPair},
+	}
+}
+
+func (h *handlers) command(c *interaction.Context) error {
+	switch c.CommandPath() {
+	case "oracle status":
+		return h.status(c)
+	case "oracle publish-now":
+		return h.publishNow(c)
+	}
+	return interaction.Refuse("core.error.unknown_action")
+}
+
+func (h *handlers) status(c *interaction.Context) error {
+	st, err := h.svc.Status(c, c.GuildID())
+	if err != nil {
+		return refusal(err)
+	}
+	channel := c.T("oracle.status.no_channel")
+	if st.ChannelID != 0 {
+		channel = fmt.Sprintf("<#%d>", st.ChannelID)
+	}
+	shown := c.T("oracle.status.not_published")
+	if st.Shown != nil {
+		shown = st.Shown.String()
+	}
+	title := st.Archetype
+	if a, ok := h.svc.lib.Archetype(c.Locale, st.Archetype); ok {
+		title = a.Title
+	}
+	return c.ReplyText(true, c.T("oracle.status.text",
+		"week", st.Week.String(), "range", weekRange(st.Week, st.Location, c.Locale), "archetype", title,
+		"channel", channel, "shown", shown,
+		"next", st.NextPublish.Format("02.01.2006 15:04"), "zone", st.Location.String(),
+		"relative", fmt.Sprintf("<t:%d:R>", st.NextPublish.Unix())))
+}
+
+func (h *handlers) publishNow(c *interaction.Context) error {
+	if !c.IsStaff() {
+		return interaction.Refuse("core.error.staff_only")
+	}
+	p, err := h.svc.PublishNow(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("oracle.publish.done", "week", p.Week.String(), "channel", fmt.Sprintf("<#%d>", p.ChannelID)))
+}
+
+// open answers "Get guidance": the stored guidance when the member already
+// claimed this week (nothing is sent again), the picker otherwise.
+func (h *handlers) open(c *interaction.Context, id customid.ID) error {
+	w, err := ParseWeek(id.Arg(0))
+	if err != nil {
+		return interaction.Refuse("oracle.error.stale_card")
+	}
+	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
+	switch {
+	case err == nil:
+		return c.Reply(true, guidanceMessage(c.Bundle(), c.Locale, cl))
+	case errors.Is(err, ErrNoClaim):
+		return c.Reply(true, pickerMessage(c.Bundle(), c.Locale, w, ToneSoft, CtxAllGood))
+	default:
+		return refusal(err)
+	}
+}
+
+func (h *handlers) about(c *interaction.Context, _ customid.ID) error {
+	return c.ReplyText(true, c.T("oracle.about"))
+}
+
+func (h *handlers) ritual(c *interaction.Context, _ customid.ID) error {
+	room, err := h.svc.Ritual(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("oracle.ritual.done", "room", fmt.Sprintf("<#%d>", room)))
+}
+
+func (h *handlers) pickTone(c *interaction.Context, id customid.ID) error {
+	w, cx, err := pickerState(id)
+	if err != nil {
+		return err
+	}
+	t := Tone(selected(c))
+	if !t.Valid() {
+		return interaction.Refuse("core.error.bad_id")
+	}
+	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, t, Context(cx))))
+}
+
+func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
+	w, t, err := pickerState(id)
+	if err != nil {
+		return err
+	}
+	cx := Context(selected(c))
+	if !cx.Valid() {
+		return interaction.Refuse("core.error.bad_id")
+	}
+	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(t), cx)))
+}
+
+// pickerState reads "<week>:<other choice>" from a picker select's id.
+func pickerState(id customid.ID) (Week, string, error) {
+	w, err := ParseWeek(id.Arg(0))
+	if err != nil {
+		return Week{}, "", interaction.Refuse("oracle.error.stale_card")
+	}
+	other := id.Arg(1)
+	if !Tone(other).Valid() && !Context(other).Valid() {
+		return Week{}, "", interaction.Refuse("core.error.bad_id")
+	}
+	return w, other, nil
+}
+
+func selected(c *interaction.Context) string {
+	ci, ok := c.ComponentInteraction()
+	if !ok {
+		return ""
+	}
+	if d, ok := ci.Data.(discord.StringSelectMenuInteractionData); ok && len(d.Values) > 0 {
+		return d.Values[0]
+	}
+	return ""
+}
+
+// claim stores the first claim (or finds the earlier one) and turns the
+// picker into the guidance view. A double click runs this twice; both see
+// the same stored claim and nothing is sent anywhere.
+func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
+	w, err := ParseWeek(id.Arg(0))
+	if err != nil {
+		return interaction.Refuse("oracle.error.stale_card")
+	}
+	cl, err := h.svc.ClaimGuidance(c, c.GuildID(), c.UserID(), w, Tone(id.Arg(1)), Context(id.Arg(2)), c.Locale)
+	if err != nil {
+		return refusal(err)
+	}
+	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
+}
+
+func (h *handlers) sendDM(c *interaction.Context, id customid.ID) error {
+	return h.sendCopy(c, id, h.svc.SendToDM, "oracle.error.dm_failed")
+}
+
+func (h *handlers) sendPair(c *interaction.Context, id customid.ID) error {
+	return h.sendCopy(c, id, h.svc.SendToPair, "oracle.error.pair_failed")
+}
+
+// sendCopy sends one copy, then redraws the guidance view so the button
+// shows as sent.
+func (h *handlers) sendCopy(c *interaction.Context, id customid.ID, send func(context.Context, uint64, uint64, Week) error, failKey string) error {
+	w, err := ParseWeek(id.Arg(0))
+	if err != nil {
+		return interaction.Refuse("oracle.error.stale_card")
+	}
+	if err := send(c, c.GuildID(), c.UserID(), w); err != nil {
+		if errors.Is(err, ErrSendFailed) {
+			c.Log.Info("guidance copy refused by Discord", "error", err)
+			return interaction.Refuse(failKey)
+		}
+		return refusal(err)
+	}
+	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
+	if err != nil {
+		return refusal(err)
+	}
+	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
+}
+
+// refusal maps the service's errors to what the member reads; anything else
+// goes to the router as a failure with a reference.
+func refusal(err error) error {
+	keys := []struct {
+		err error
+		key string
+	}{
+		{ErrModuleOff, "oracle.error.module_off"},
+		{ErrNoChannel, "oracle.error.no_channel"},
+		{ErrNotPublished, "oracle.error.not_published"},
+		{ErrStaleCard, "oracle.error.stale_card"},
+		{ErrNoClaim, "oracle.error.no_claim"},
+		{ErrAlreadySent, "oracle.error.already_sent"},
+		{ErrNoPair, "oracle.error.no_pair"},
+		{ErrNoPairhome, "oracle.error.no_pairhome"},
+		{ErrBadChoice, "core.error.bad_id"},
+	}
+	for _, k := range keys {
+		if errors.Is(err, k.err) {
+			return interaction.Refuse(k.key)
+		}
+	}
+	return err
+}
+
+// toUpdate turns a message into the edit that makes an existing message
+// equal to it (every field set, so nothing from the picker survives).
+func toUpdate(m discord.MessageCreate) discord.MessageUpdate {
+	content, comps := m.Content, m.Components
+	embeds := m.Embeds
+	if embeds == nil {
+		embeds = []discord.Embed{}
+	}
+	if comps == nil {
+		comps = []discord.LayoutComponent{}
+	}
+	return discord.MessageUpdate{Content: &content, Embeds: &embeds, Components: &comps, AllowedMentions: m.AllowedMentions}
+}

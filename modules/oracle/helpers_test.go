@@ -1,0 +1,267 @@
+package oracle
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"strconv"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/discordsim"
+	coremigrations "github.com/together-bot/together/migrations"
+	"github.com/together-bot/together/modules/oracle/migrations"
+)
+
+// quiet discards logs unless ORACLE_TEST_LOG is set.
+var quiet = func() *slog.Logger {
+	if os.Getenv("ORACLE_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}()
+
+// clock is a settable time source shared by the service under test.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Set(t time.Time) {
+	c.mu.Lock()
+	c.t = t
+	c.mu.Unlock()
+}
+
+// env is one emulated guild with an oracle channel and two members, a fresh
+// schema, the core services oracle plugs into, and (unless noQueue) a
+// running queue with the projection worker: a bot process without gateway.
+type env struct {
+	t       testing.TB
+	ctx     context.Context
+	sim     *discordsim.Server
+	db      *db.DB
+	guilds  *guild.Service
+	proj    *projection.Service
+	svc     *Service
+	clock   *clock
+	rest    rest.Rest
+	pairs   *fakePairs
+	guild   uint64
+	channel uint64
+	users   map[string]uint64
+}
+
+type envOptions struct {
+	noQueue  bool
+	timezone string
+	pairs    bool // pretend pairhome is deployed
+}
+
+// monday1030MSK is Monday 23 Nov 2026 10:30 in Moscow (07:30 UTC), ISO week 2026-W48.
+var monday1030MSK = time.Date(2026, time.November, 23, 7, 30, 0, 0, time.UTC)
+
+func newEnv(t testing.TB, o envOptions) *env {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sim, err := discordsim.New(discordsim.Options{Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sim.Start(""); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		sim.RequireNoViolations(t)
+		_ = sim.Close()
+	})
+	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, clock: &clock{t: monday1030MSK}}
+	g, err := sim.CreateGuild("oracle")
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.guild = id(t, g)
+	ch, err := sim.CreateChannel(g, discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.channel = id(t, ch)
+	for _, name := range []string{"anna", "boris", "carol"} {
+		uid, err := sim.AddMember(g, discordsim.MemberSpec{Username: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.users[name] = id(t, uid)
+	}
+	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
+	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{ChannelPurpose}); err != nil {
+		t.Fatal(err)
+	}
+	e.guilds.SetTTL(0)
+	if err := e.guilds.SetChannel(ctx, e.guild, 0, ChannelPurpose.ID(), e.channel); err != nil {
+		t.Fatal(err)
+	}
+	tz := o.timezone
+	if tz == "" {
+		tz = "Europe/Moscow"
+	}
+	if err := e.guilds.SetTimezone(ctx, e.guild, 0, tz); err != nil {
+		t.Fatal(err)
+	}
+	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
+		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+	lib, err := DefaultLibrary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewRenderer(e.guilds, lib, time.UTC, "en", o.pairs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{r},
+		Gate: e.guilds, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{DB: e.db, Settings: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
+		DefaultTimezone: time.UTC, DefaultLocale: "en", Logger: quiet, Now: e.clock.Now}
+	if o.pairs {
+		e.pairs = &fakePairs{byUser: map[uint64]Pair{}}
+		cfg.Pairs = e.pairs
+	}
+	if e.svc, err = NewService(cfg); err != nil {
+		t.Fatal(err)
+	}
+	if !o.noQueue {
+		e.startQueue()
+	}
+	return e
+}
+
+// startQueue runs oracle's and the projection's workers.
+func (e *env) startQueue() {
+	e.t.Helper()
+	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: append([]queue.Job{PublishDueJob(e.svc)}, projection.Jobs(e.proj)...),
+		Gate: e.guilds, Logger: quiet, Test: true})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := q.Start(e.ctx); err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		_ = q.Stop(ctx)
+	})
+}
+
+// dashboardShown waits until Discord shows the latest requested version of the
+// guild's dashboard and returns its projection state.
+func (e *env) dashboardShown() projection.State {
+	e.t.Helper()
+	var st projection.State
+	dbtest.WaitUntil(e.t, 20*time.Second, "dashboard shown", func() bool {
+		list, err := projection.List(e.ctx, e.db, projection.Filter{Kind: DashboardKind, Key: DashboardKey(e.guild)})
+		if err != nil || len(list) != 1 {
+			return false
+		}
+		st = list[0]
+		return !st.Behind && st.Status == projection.StatusOK && st.MessageID != 0
+	})
+	return st
+}
+
+// messages lists the oracle channel's messages.
+func (e *env) messages() []map[string]any {
+	e.t.Helper()
+	msgs, err := e.sim.Messages(str(e.channel))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return msgs
+}
+
+// dms lists the messages in a user's DM channel with the bot.
+func (e *env) dms(user string) []map[string]any {
+	e.t.Helper()
+	msgs, err := e.sim.DMs(str(e.users[user]))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return msgs
+}
+
+func (e *env) publish() Published {
+	e.t.Helper()
+	p, err := e.svc.PublishNow(e.ctx, e.guild, e.users["carol"])
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p
+}
+
+func id(t testing.TB, s string) uint64 {
+	t.Helper()
+	v, err := strconv.ParseUint(s, 10, 64)
+	if err != nil {
+		t.Fatalf("bad id %q: %v", s, err)
+	}
+	return v
+}
+
+func str(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// fakePairs stands in for pairhome: a fixed map of members to pairs, and a
+// log of panel refresh requests.
+type fakePairs struct {
+	mu        sync.Mutex
+	byUser    map[uint64]Pair
+	requested []int64
+}
+
+func (f *fakePairs) add(p Pair) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, m := range p.Members {
+		f.byUser[m] = p
+	}
+}
+
+func (f *fakePairs) PairOf(_ context.Context, _, userID uint64) (Pair, bool, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.byUser[userID]
+	return p, ok, nil
+}
+
+func (f *fakePairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.requested = append(f.requested, pairID)
+	return nil
+}
+
+func (f *fakePairs) requests() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]int64(nil), f.requested...)
+}

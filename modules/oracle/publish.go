@@ -1,0 +1,134 @@
+package oracle
+
+import (
+	"context"
+
+	"github.com/uptrace/bun"
+)
+
+// Published is the outcome of a publish.
+type Published struct {
+	Week      Week
+	ChannelID uint64
+	// Moved is false when the dashboard already showed this week (publish-now
+	// then only refreshes it; the schedule does nothing).
+	Moved bool
+}
+
+// PublishNow points the guild's dashboard at the current week and asks the
+// core to render it: the existing message is edited (or recreated if it was
+// deleted), never a second one posted. by is the staff member, 0 for the
+// operator CLI.
+func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published, error) {
+	g, err := s.guild(ctx, guildID)
+	if err != nil {
+		return Published{}, err
+	}
+	if !g.settings.ModuleOn(Name) {
+		return Published{}, ErrModuleOff
+	}
+	ch, ok := g.settings.Channel(Name, ChannelPurposeKey)
+	if !ok {
+		return Published{}, ErrNoChannel
+	}
+	p := Published{Week: WeekAt(s.now(), g.loc), ChannelID: ch}
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.weekArchetype(ctx, tx, guildID, p.Week); err != nil {
+			return err
+		}
+		moved, err := s.st.setDashboardWeek(ctx, tx, guildID, p.Week, by, true)
+		if err != nil {
+			return err
+		}
+		p.Moved = moved
+		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
+	})
+	if err != nil {
+		return Published{}, err
+	}
+	s.log.Info("dashboard published", "guild_id", guildID, "week", p.Week.String(), "by", by, "moved", p.Moved, "action", "publish")
+	return p, nil
+}
+
+// publishIfDue is the schedule's per-guild step: publish the current week
+// once its Monday PublishHour has passed locally and the dashboard still
+// shows an older week. Running it again does nothing, so the schedule can
+// run every few minutes on any replica.
+func (s *Service) publishIfDue(ctx context.Context, guildID uint64, shown string) (bool, error) {
+	g, err := s.guild(ctx, guildID)
+	if err != nil {
+		return false, err
+	}
+	if !g.settings.ModuleOn(Name) {
+		return false, nil
+	}
+	if _, ok := g.settings.Channel(Name, ChannelPurposeKey); !ok {
+		return false, nil
+	}
+	now := s.now()
+	w := WeekAt(now, g.loc)
+	if shown != "" && shown >= w.String() || now.Before(w.PublishAt(g.loc)) {
+		return false, nil
+	}
+	var moved bool
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := s.weekArchetype(ctx, tx, guildID, w); err != nil {
+			return err
+		}
+		if moved, err = s.st.setDashboardWeek(ctx, tx, guildID, w, 0, false); err != nil || !moved {
+			return err
+		}
+		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
+	})
+	if err == nil && moved {
+		s.log.Info("dashboard published by schedule", "guild_id", guildID, "week", w.String(), "action", "publish")
+	}
+	return moved, err
+}
+
+// PublishDue runs publishIfDue for every guild with an oracle channel and
+// returns how many moved to a new week. One guild's failure does not stop
+// the others; failures come back as *GuildErrors.
+func (s *Service) PublishDue(ctx context.Context) (int, error) {
+	guilds, err := s.guildsWithChannel(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var (
+		n      int
+		failed GuildErrors
+	)
+	for _, g := range guilds {
+		moved, err := s.publishIfDue(ctx, g.GuildID, g.Week)
+		if err != nil {
+			s.log.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)
+			failed = append(failed, GuildError{GuildID: g.GuildID, Err: err})
+			continue
+		}
+		if moved {
+			n++
+		}
+	}
+	if len(failed) > 0 {
+		return n, failed
+	}
+	return n, nil
+}
+
+// guildsWithChannel lists guilds whose oracle channel is configured and where
+// oracle is not turned off, with the week their dashboard shows.
+func (s *Service) guildsWithChannel(ctx context.Context) ([]guildWithChannel, error) {
+	channels, err := s.settings.GuildsWithChannel(ctx, Name, ChannelPurposeKey)
+	if err != nil {
+		return nil, err
+	}
+	weeks, err := s.st.dashboardWeeks(ctx, s.db.Bun)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]guildWithChannel, 0, len(channels))
+	for _, c := range channels {
+		out = append(out, guildWithChannel{GuildID: c.GuildID, Week: weeks[c.GuildID]})
+	}
+	return out, nil
+}

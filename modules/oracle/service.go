@@ -1,0 +1,172 @@
+package oracle
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+)
+
+// Settings is where guild settings come from (guild.Service).
+type Settings interface {
+	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
+	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
+}
+
+// Requester asks for a dashboard refresh inside a transaction
+// (projection.Service).
+type Requester interface {
+	Request(ctx context.Context, tx bun.Tx, kind, key string) error
+}
+
+// Messenger sends the DM and pair-room copies (rest.Rest satisfies it).
+type Messenger interface {
+	CreateDMChannel(userID snowflake.ID, opts ...rest.RequestOpt) (*discord.DMChannel, error)
+	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
+}
+
+// Config builds a Service. DB, Settings and Projections are required.
+type Config struct {
+	DB          *db.DB
+	Settings    Settings
+	Projections Requester
+	Discord     Messenger // nil: copies cannot be sent (operator CLI)
+	Pairs       Pairs     // nil: pairhome is not deployed
+	Library     *Library  // nil: the embedded library
+	// DefaultTimezone and DefaultLocale apply when the guild set none.
+	DefaultTimezone *time.Location
+	DefaultLocale   string
+	Logger          *slog.Logger
+	Now             func() time.Time // tests move time instead of sleeping
+}
+
+// Service holds the oracle's rules. Each action is one transaction: state,
+// projection requests and pair-panel requests commit together.
+type Service struct {
+	db        *db.DB
+	settings  Settings
+	proj      Requester
+	discord   Messenger
+	pairs     Pairs
+	lib       *Library
+	texts     *i18n.Bundle
+	defTZ     *time.Location
+	defLocale string
+	log       *slog.Logger
+	now       func() time.Time
+	st        store
+}
+
+// NewService validates cfg.
+func NewService(cfg Config) (*Service, error) {
+	if cfg.DB == nil || cfg.Settings == nil || cfg.Projections == nil {
+		return nil, errors.New("oracle: Config needs DB, Settings and Projections")
+	}
+	if cfg.Library == nil {
+		lib, err := DefaultLibrary()
+		if err != nil {
+			return nil, err
+		}
+		cfg.Library = lib
+	}
+	if cfg.DefaultTimezone == nil {
+		cfg.DefaultTimezone = time.UTC
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	texts, err := i18n.NewBundle(cfg.Logger, Catalog)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{db: cfg.DB, settings: cfg.Settings, proj: cfg.Projections, discord: cfg.Discord, pairs: cfg.Pairs,
+		lib: cfg.Library, texts: texts, defTZ: cfg.DefaultTimezone, defLocale: i18n.Normalize(cfg.DefaultLocale),
+		log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+}
+
+// Library is the content the service draws from.
+func (s *Service) Library() *Library { return s.lib }
+
+// guildView is what most actions need to know about a guild.
+type guildView struct {
+	settings guild.Settings
+	loc      *time.Location
+	locale   string
+}
+
+func (s *Service) guild(ctx context.Context, guildID uint64) (guildView, error) {
+	st, err := s.settings.Settings(ctx, guildID)
+	if err != nil {
+		return guildView{}, fmt.Errorf("oracle: guild settings: %w", err)
+	}
+	return guildView{settings: st, loc: st.Location(s.defTZ), locale: i18n.Resolve(st.Locale, "", s.defLocale)}, nil
+}
+
+// pairhomeOn: deployed in this process and on in the guild.
+func (s *Service) pairhomeOn(st guild.Settings) bool {
+	return s.pairs != nil && st.ModuleOn(PairhomeModule)
+}
+
+// CurrentWeek is the week it is now in the guild's time zone.
+func (s *Service) CurrentWeek(ctx context.Context, guildID uint64) (Week, error) {
+	g, err := s.guild(ctx, guildID)
+	if err != nil {
+		return Week{}, err
+	}
+	return WeekAt(s.now(), g.loc), nil
+}
+
+// weekArchetype records (if needed) and returns the week's archetype.
+func (s *Service) weekArchetype(ctx context.Context, idb bun.IDB, guildID uint64, w Week) (string, error) {
+	return s.st.ensureWeek(ctx, idb, guildID, w, PickArchetype(s.lib.Keys(), guildID, w))
+}
+
+// Status is what /oracle status shows.
+type Status struct {
+	Week        Week      // the current week in the guild's zone
+	Shown       *Week     // the week the dashboard shows; nil if never published
+	Archetype   string    // this week's archetype key
+	ChannelID   uint64    // 0: not configured
+	NextPublish time.Time // in the guild's zone
+	Location    *time.Location
+}
+
+// Status reports the oracle's state in a guild without changing anything.
+func (s *Service) Status(ctx context.Context, guildID uint64) (Status, error) {
+	g, err := s.guild(ctx, guildID)
+	if err != nil {
+		return Status{}, err
+	}
+	now := s.now()
+	st := Status{Week: WeekAt(now, g.loc), NextPublish: NextPublish(now, g.loc).In(g.loc), Location: g.loc}
+	st.ChannelID, _ = g.settings.Channel(Name, ChannelPurposeKey)
+	d, ok, err := s.st.dashboard(ctx, s.db.Bun, guildID)
+	if err != nil {
+		return Status{}, err
+	}
+	if ok {
+		st.Shown = &d.Week
+	}
+	key, err := s.st.weekArchetype(ctx, s.db.Bun, guildID, st.Week)
+	if err != nil {
+		return Status{}, err
+	}
+	if key == "" {
+		key = PickArchetype(s.lib.Keys(), guildID, st.Week)
+	}
+	st.Archetype = key
+	return st, nil
+}
