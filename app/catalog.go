@@ -6,6 +6,7 @@ import (
 	"github.com/together-bot/together/modules/oracle"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/publicpost"
+	"github.com/together-bot/together/modules/raid"
 )
 
 // descriptors lists every feature module compiled into this binary.
@@ -14,6 +15,7 @@ var descriptors = []module.Descriptor{
 	duel.Descriptor,
 	oracle.Descriptor,
 	publicpost.Descriptor,
+	raid.Descriptor,
 }
 
 func catalog() (*module.Catalog, error) { return module.NewCatalog(descriptors...) }

@@ -12,10 +12,11 @@ import (
 
 // Module provides *Service and contributes the refresh and recheck workers
 // (group "jobs") and the recheck schedule (group "schedules"). Renderers come
-// from group "renderers". There is no cycle with the Queue: the Service
-// inserts through its own insert-only River client (see Service.inserter).
+// from group "renderers" and are registered once the Service exists, so a
+// renderer may be built from a module service that needs the Service.
 var Module = fx.Module("projection",
 	fx.Provide(newFromFx),
+	fx.Invoke(func(s *Service, p renderersIn) error { return s.Register(p.Renderers...) }),
 	fx.Provide(
 		fx.Annotate(func(s *Service) queue.Job { return s.Job() }, fx.ResultTags(`group:"jobs"`)),
 		fx.Annotate(func(s *Service) queue.Job { return s.RecheckJob() }, fx.ResultTags(`group:"jobs"`)),
@@ -23,18 +24,23 @@ var Module = fx.Module("projection",
 	),
 )
 
+// renderersIn is registered after the Service is built (see Register).
+type renderersIn struct {
+	fx.In
+	Renderers []Renderer `group:"renderers"`
+}
+
 type fxParams struct {
 	fx.In
-	DB        *db.DB
-	Rest      rest.Rest
-	Renderers []Renderer   `group:"renderers"`
-	Gate      queue.Gate   `optional:"true"`
-	Logger    *slog.Logger `optional:"true"`
-	Options   *Options     `optional:"true"`
+	DB      *db.DB
+	Rest    rest.Rest
+	Gate    queue.Gate   `optional:"true"`
+	Logger  *slog.Logger `optional:"true"`
+	Options *Options     `optional:"true"`
 }
 
 func newFromFx(p fxParams) (*Service, error) {
-	cfg := Config{DB: p.DB, Discord: p.Rest, Renderers: p.Renderers, Gate: p.Gate, Logger: p.Logger}
+	cfg := Config{DB: p.DB, Discord: p.Rest, Gate: p.Gate, Logger: p.Logger}
 	if p.Options != nil {
 		cfg.Options = *p.Options
 	}

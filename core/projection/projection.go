@@ -32,6 +32,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
@@ -160,6 +161,7 @@ type Service struct {
 	db        *db.DB
 	discord   Discord
 	gate      Gate
+	mu        sync.RWMutex
 	renderers map[string]Renderer
 	log       *slog.Logger
 	opts      Options
@@ -186,19 +188,8 @@ func New(cfg Config) (*Service, error) {
 		log:       cfg.Logger.With("component", "projection"),
 		opts:      cfg.Options.withDefaults(),
 	}
-	for _, r := range cfg.Renderers {
-		switch {
-		case r.Kind == "":
-			return nil, fmt.Errorf("%w: empty Kind (module %q)", ErrInvalid, r.Module)
-		case r.Module == "":
-			return nil, fmt.Errorf("%w: kind %q has no Module", ErrInvalid, r.Kind)
-		case r.Render == nil:
-			return nil, fmt.Errorf("%w: kind %q has no Render func", ErrInvalid, r.Kind)
-		}
-		if prev, dup := s.renderers[r.Kind]; dup {
-			return nil, fmt.Errorf("%w: kind %q registered by %s and %s", ErrInvalid, r.Kind, prev.Module, r.Module)
-		}
-		s.renderers[r.Kind] = r
+	if err := s.Register(cfg.Renderers...); err != nil {
+		return nil, err
 	}
 	ins, err := newInserter(cfg.DB)
 	if err != nil {
@@ -216,8 +207,41 @@ func newInserter(d *db.DB) (*river.Client[*sql.Tx], error) {
 	return c, nil
 }
 
+// Register adds renderers. fx registers the "renderers" group after the Service
+// exists, so a renderer may depend on a module service that itself needs the
+// projection Service (to call Request) without a construction cycle.
+func (s *Service) Register(rs ...Renderer) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, r := range rs {
+		switch {
+		case r.Kind == "":
+			return fmt.Errorf("%w: empty Kind (module %q)", ErrInvalid, r.Module)
+		case r.Module == "":
+			return fmt.Errorf("%w: kind %q has no Module", ErrInvalid, r.Kind)
+		case r.Render == nil:
+			return fmt.Errorf("%w: kind %q has no Render func", ErrInvalid, r.Kind)
+		}
+		if prev, dup := s.renderers[r.Kind]; dup {
+			return fmt.Errorf("%w: kind %q registered by %s and %s", ErrInvalid, r.Kind, prev.Module, r.Module)
+		}
+		s.renderers[r.Kind] = r
+	}
+	return nil
+}
+
+// renderer looks a kind up.
+func (s *Service) renderer(kind string) (Renderer, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	r, ok := s.renderers[kind]
+	return r, ok
+}
+
 // Kinds lists the registered kinds.
 func (s *Service) Kinds() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	out := make([]string, 0, len(s.renderers))
 	for k := range s.renderers {
 		out = append(out, k)
@@ -229,7 +253,7 @@ func (s *Service) Kinds() []string {
 // the business writes, late in the transaction: it updates the projection row,
 // which stays locked until commit.
 func (s *Service) Request(ctx context.Context, tx bun.Tx, kind, key string) error {
-	r, ok := s.renderers[kind]
+	r, ok := s.renderer(kind)
 	if !ok {
 		return fmt.Errorf("%w %q", ErrUnknownKind, kind)
 	}

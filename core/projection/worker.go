@@ -58,7 +58,7 @@ type result struct {
 }
 
 func (s *Service) work(ctx context.Context, job *river.Job[RefreshArgs]) error {
-	r, ok := s.renderers[job.Args.Projection]
+	r, ok := s.renderer(job.Args.Projection)
 	if !ok {
 		// Another process may run the module that owns this kind; give it
 		// the job. The projection stays dirty, so nothing is lost meanwhile.

@@ -1,0 +1,208 @@
+package raid
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/projection"
+)
+
+// BoardKind is the dashboard's projection kind; its key is the raid id.
+const BoardKind = "raid.board"
+
+func boardKey(raidID int64) string { return strconv.FormatInt(raidID, 10) }
+
+// Accents: in progress, goal reached, over.
+const (
+	colorActive    = 0x1e6f9f
+	colorCompleted = 0x2e9e5b
+	colorEnded     = 0x6b7280
+)
+
+// barWidth is the progress bar's length in blocks.
+const barWidth = 20
+
+// Renderer is the dashboard, for use outside fx (tests, tools); the fx
+// wiring builds the same renderer through late (module.go).
+func (s *Service) Renderer() projection.Renderer {
+	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
+}
+
+// Standing is one pair's points in a raid.
+type Standing struct {
+	PairID int64
+	Points int
+}
+
+// standings ranks a raid's contributing pairs (ties by the older pair id).
+func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]Standing, int, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
+		WHERE raid_id = ? GROUP BY pair_id HAVING sum(points) > 0 ORDER BY sum(points) DESC, pair_id LIMIT ?`, raidID, limit)
+	if err != nil {
+		return nil, 0, fmt.Errorf("raid: standings: %w", err)
+	}
+	defer rows.Close()
+	var out []Standing
+	total := 0
+	for rows.Next() {
+		var st Standing
+		if err := rows.Scan(&st.PairID, &st.Points, &total); err != nil {
+			return nil, 0, err
+		}
+		out = append(out, st)
+	}
+	return out, total, rows.Err()
+}
+
+// Percent is progress as a whole percentage, capped at 100.
+func Percent(progress, goal int) int {
+	if goal <= 0 {
+		return 0
+	}
+	return min(100, progress*100/goal)
+}
+
+// Bar draws the progress bar.
+func Bar(progress, goal int) string {
+	filled := Percent(progress, goal) * barWidth / 100
+	return strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
+}
+
+// phaseKey names the raid's phase.
+func phaseKey(r Raid) string {
+	p := Percent(r.Progress, r.Goal)
+	switch {
+	case r.Status == StatusEnded && r.Completed():
+		return "raid.phase.ended_won"
+	case r.Status == StatusEnded:
+		return "raid.phase.ended"
+	case r.Completed():
+		return "raid.phase.completed"
+	case p >= 75:
+		return "raid.phase.final"
+	case p >= 40:
+		return "raid.phase.middle"
+	case p > 0:
+		return "raid.phase.momentum"
+	default:
+		return "raid.phase.start"
+	}
+}
+
+func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		return projection.Rendered{}, fmt.Errorf("raid: board key %q: %w", key, err)
+	}
+	r, err := loadRaid(ctx, idb, id)
+	if err != nil {
+		return projection.Rendered{}, err
+	}
+	loc := s.locale(ctx, r.GuildID)
+	now := s.now()
+	open := r.Open(now)
+	var b strings.Builder
+	if r.Completed() {
+		b.WriteString(s.t(loc, "raid.board.celebrate") + "\n\n")
+	}
+	b.WriteString(s.t(loc, "raid.board.goal", "goal", r.Goal) + "\n")
+	b.WriteString(s.t(loc, "raid.board.progress", "progress", r.Progress, "goal", r.Goal,
+		"percent", Percent(r.Progress, r.Goal), "bar", Bar(r.Progress, r.Goal)) + "\n")
+	b.WriteString(s.t(loc, "raid.board.phase", "phase", s.t(loc, phaseKey(r))) + "\n")
+	if open {
+		b.WriteString(s.t(loc, "raid.board.time_left", "end", timestamp(r.EndsAt, "R"), "end_at", timestamp(r.EndsAt, "f")))
+	} else {
+		ended := r.EndsAt
+		if r.EndedAt != nil && r.EndedAt.Before(ended) {
+			ended = *r.EndedAt
+		}
+		b.WriteString(s.t(loc, "raid.board.ended_at", "end", timestamp(ended, "f")))
+	}
+	top, contributors, err := standings(ctx, idb, r.ID, boardTop)
+	if err != nil {
+		return projection.Rendered{}, err
+	}
+	b.WriteString("\n" + s.t(loc, "raid.board.pairs", "n", contributors) + "\n\n")
+	b.WriteString(s.t(loc, "raid.board.top") + "\n")
+	if len(top) == 0 {
+		b.WriteString(s.t(loc, "raid.board.no_points") + "\n")
+	}
+	for i, st := range top {
+		b.WriteString(s.t(loc, "raid.board.line", "place", i+1, "pair", s.pairName(ctx, idb, st.PairID), "points", st.Points) + "\n")
+	}
+	if open {
+		day := r.Today(now)
+		offers, err := Offers(ctx, idb, r, day)
+		if err != nil {
+			return projection.Rendered{}, err
+		}
+		b.WriteString("\n" + s.t(loc, "raid.board.today", "cap", r.DailyCap) + "\n")
+		for _, q := range offers {
+			b.WriteString(s.t(loc, "raid.quest.line", "points", q.Points, "text", q.Text(loc)) + "\n")
+		}
+	}
+	rows, err := s.boardRows(loc, r, open)
+	if err != nil {
+		return projection.Rendered{}, err
+	}
+	color := colorActive
+	switch {
+	case r.Completed():
+		color = colorCompleted
+	case !open:
+		color = colorEnded
+	}
+	return projection.Rendered{
+		GuildID:   snowflake.ID(r.GuildID),
+		ChannelID: snowflake.ID(r.ChannelID),
+		Message: discord.MessageCreate{
+			Embeds: []discord.Embed{{Title: s.t(loc, "raid.board.title", "week", r.WeekStart),
+				Description: strings.TrimSpace(b.String()), Color: color}},
+			Components:      rows,
+			AllowedMentions: &discord.AllowedMentions{},
+		},
+	}, nil
+}
+
+func (s *Service) boardRows(loc string, r Raid, open bool) ([]discord.LayoutComponent, error) {
+	type btn struct {
+		action, label string
+		style         discord.ButtonStyle
+	}
+	all := []btn{{actTake, "raid.button.take", discord.ButtonStylePrimary},
+		{actMine, "raid.button.mine", discord.ButtonStyleSecondary},
+		{actRules, "raid.button.rules", discord.ButtonStyleSecondary}}
+	if !open {
+		all = all[1:] // nothing left to take
+	}
+	var buttons []discord.InteractiveComponent
+	for _, b := range all {
+		id, err := boardButtonID(b.action, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		buttons = append(buttons, discord.ButtonComponent{Style: b.style, Label: s.t(loc, b.label), CustomID: id})
+	}
+	return []discord.LayoutComponent{discord.NewActionRow(buttons...)}, nil
+}
+
+// pairName is "<@a> & <@b>" (the board never pings).
+func (s *Service) pairName(ctx context.Context, idb bun.IDB, pairID int64) string {
+	p, err := s.pairs.Pair(ctx, idb, pairID)
+	if err != nil {
+		return fmt.Sprintf("#%d", pairID)
+	}
+	return fmt.Sprintf("<@%d> & <@%d>", p.Members[0], p.Members[1])
+}
+
+// timestamp is a Discord timestamp tag.
+func timestamp(t time.Time, style string) string {
+	return fmt.Sprintf("<t:%d:%s>", t.Unix(), style)
+}

@@ -1,0 +1,154 @@
+package raid
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/disgoorg/disgo/discord"
+
+	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/interaction"
+)
+
+// Handlers answers the module's command and buttons.
+type Handlers struct{ s *Service }
+
+// NewHandlers wraps the service.
+func NewHandlers(s *Service) *Handlers { return &Handlers{s: s} }
+
+// Components lists the buttons (fx group "components").
+func (h *Handlers) Components() []interaction.Component {
+	return []interaction.Component{
+		{Module: Name, Action: actTake, Handle: func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }},
+		{Module: Name, Action: actMine, Handle: h.mine},
+		{Module: Name, Action: actRules, Handle: h.rules},
+		{Module: Name, Action: actClaim, Handle: h.claim},
+		{Module: Name, Action: actConfirm, Handle: h.confirm},
+	}
+}
+
+// maxRowButtons is Discord's limit for one action row.
+const maxRowButtons = 5
+
+// showToday is /raid quests and the "Take today's quests" button: today's
+// offers with a claim button each, and the pair's claims — a pending one
+// with its confirm button for the partner, so a claim whose room prompt
+// never arrived can still be confirmed.
+func (h *Handlers) showToday(c *interaction.Context) error {
+	t, err := h.s.TodayFor(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return refusal(err)
+	}
+	var b strings.Builder
+	b.WriteString(c.T("raid.quests.head", "day", string(t.Day)))
+	inPair := t.Pair.ID != 0
+	if inPair {
+		b.WriteString("\n" + c.T("raid.quests.points", "points", t.Points, "cap", t.Raid.DailyCap, "week", t.Week))
+	} else {
+		b.WriteString("\n" + c.T("raid.quests.no_pair"))
+	}
+	claimed := map[string]Claim{}
+	for _, cl := range t.Claims {
+		claimed[cl.QuestKey] = cl
+	}
+	var claimBtns, confirmBtns []discord.InteractiveComponent
+	for i, q := range t.Offers {
+		n := i + 1
+		b.WriteString("\n\n" + fmt.Sprintf("%d. ", n) + c.T("raid.quest.line", "points", q.Points, "text", q.Text(c.Locale)))
+		cl, ok := claimed[q.Key]
+		switch {
+		case !inPair:
+		case !ok:
+			id, err := claimID(t.Raid.ID, q.Key)
+			if err != nil {
+				return err
+			}
+			claimBtns = append(claimBtns, discord.NewPrimaryButton(c.T("raid.button.claim", "n", n), id))
+		case cl.Status == ClaimConfirmed:
+			b.WriteString("\n" + c.T("raid.quests.confirmed", "applied", cl.Applied, "points", cl.Points))
+		case cl.RequestedBy == c.UserID():
+			b.WriteString("\n" + c.T("raid.quests.waiting"))
+		default:
+			b.WriteString("\n" + c.T("raid.quests.to_confirm", "user", fmt.Sprintf("<@%d>", cl.RequestedBy)))
+			id, err := confirmID(cl.ID)
+			if err != nil {
+				return err
+			}
+			confirmBtns = append(confirmBtns, discord.NewSuccessButton(c.T("raid.button.confirm_n", "n", n), id))
+		}
+	}
+	if len(t.Offers) == 0 {
+		b.WriteString("\n\n" + c.T("raid.quests.none"))
+	}
+	var rows []discord.LayoutComponent
+	for _, group := range [][]discord.InteractiveComponent{confirmBtns, claimBtns} {
+		for len(group) > 0 && len(rows) < 5 {
+			k := min(maxRowButtons, len(group))
+			rows = append(rows, discord.NewActionRow(group[:k]...))
+			group = group[k:]
+		}
+	}
+	return c.Reply(true, discord.MessageCreate{Content: b.String(), Components: rows, AllowedMentions: &discord.AllowedMentions{}})
+}
+
+func (h *Handlers) claim(c *interaction.Context, id customid.ID) error {
+	raidID, err := idArg(id, 0)
+	if err != nil {
+		return err
+	}
+	res, err := h.s.Claim(c, c.GuildID(), c.UserID(), raidID, id.Arg(1))
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("raid.reply.claimed", "points", res.Quest.Points))
+}
+
+func (h *Handlers) confirm(c *interaction.Context, id customid.ID) error {
+	cid, err := idArg(id, 0)
+	if err != nil {
+		return err
+	}
+	res, err := h.s.Confirm(c, c.GuildID(), c.UserID(), cid)
+	if err != nil {
+		return refusal(err)
+	}
+	var text string
+	switch {
+	case res.Applied == 0:
+		text = c.T("raid.reply.confirmed_capped", "cap", res.Cap)
+	case res.Capped():
+		text = c.T("raid.reply.confirmed_partial", "applied", res.Applied, "points", res.Claim.Points, "cap", res.Cap)
+	default:
+		text = c.T("raid.reply.confirmed", "points", res.Applied, "today", res.UsedToday, "cap", res.Cap)
+	}
+	if res.JustCompleted {
+		text += "\n" + c.T("raid.reply.goal_reached", "goal", res.Raid.Goal)
+	}
+	return c.ReplyText(true, text)
+}
+
+func (h *Handlers) mine(c *interaction.Context, id customid.ID) error {
+	raidID, err := idArg(id, 0)
+	if err != nil {
+		return err
+	}
+	ct, err := h.s.Contribution(c, c.GuildID(), c.UserID(), raidID)
+	if err != nil {
+		return refusal(err)
+	}
+	return c.ReplyText(true, c.T("raid.reply.mine", "today", ct.Today, "cap", ct.Cap, "week", ct.Week))
+}
+
+func (h *Handlers) rules(c *interaction.Context, id customid.ID) error {
+	raidID, err := idArg(id, 0)
+	if err != nil {
+		return err
+	}
+	r, err := loadRaid(c, h.s.db.Bun, raidID)
+	if err != nil || r.GuildID != c.GuildID() {
+		return refusal(ErrNoRaid)
+	}
+	return c.ReplyText(true, c.T("raid.reply.rules", "cap", r.DailyCap, "offers", r.OffersPerDay))
+}
+
+func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }

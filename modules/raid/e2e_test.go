@@ -1,0 +1,187 @@
+package raid
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/snowflake/v2"
+
+	"github.com/together-bot/together/core/apptest"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome"
+)
+
+// text joins what the user saw: the answer and its follow-ups.
+func text(res discordsim.InteractionResult) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(append([]map[string]any{res.Message}, res.Followups...))
+	return b.String()
+}
+
+func requireText(t *testing.T, got string, want ...string) {
+	t.Helper()
+	for _, w := range want {
+		if !strings.Contains(got, w) {
+			t.Fatalf("%q does not contain %q", got, w)
+		}
+	}
+}
+
+// e2eWorld boots the bot with pairhome and raid and seeds two pairs with
+// rooms (written into pairhome's tables, as its room job would).
+type e2eWorld struct {
+	h       *apptest.Harness
+	board   string
+	general string
+	rooms   [2]string
+	pairs   [2]int64
+	members [2][2]string
+	admin   string
+}
+
+func newE2E(t *testing.T) *e2eWorld {
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor},
+		Env: map[string]string{"DEFAULT_TIMEZONE": "Asia/Almaty"}})
+	ctx := context.Background()
+	gid := snowflake.MustParse(h.Guild.GuildID)
+	w := &e2eWorld{h: h, board: h.Guild.ChannelIDs["duels"], general: h.Guild.ChannelIDs["general"], admin: h.Guild.AdminID}
+	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
+	must(t, err)
+	erin, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "erin"})
+	must(t, err)
+	w.members = [2][2]string{{h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]}, {dave, erin}}
+	for i := range 2 {
+		room, err := h.Sim.CreateChannel(h.Guild.GuildID, discordsim.ChannelSpec{Name: "pair-room", ParentID: h.Guild.CategoryID})
+		must(t, err)
+		w.rooms[i] = room
+		a, b := snowflake.MustParse(w.members[i][0]), snowflake.MustParse(w.members[i][1])
+		lo, hi := min(a, b), max(a, b)
+		must(t, h.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_state, channel_id, room_name)
+			VALUES ($1, $2, $3, 'ready', $4, 'pair-room') RETURNING id`, int64(gid), int64(lo), int64(hi),
+			int64(snowflake.MustParse(room))).Scan(&w.pairs[i]))
+		_, err = h.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
+			int64(gid), int64(lo), int64(hi), w.pairs[i])
+		must(t, err)
+	}
+	return w
+}
+
+// waitMessage waits for a message in channel whose JSON contains want.
+func (w *e2eWorld) waitMessage(t *testing.T, channel, want string) map[string]any {
+	t.Helper()
+	var found map[string]any
+	w.h.WaitUntil(30*time.Second, "message with "+want, func() bool {
+		ms, err := w.h.Sim.Messages(channel)
+		must(t, err)
+		for _, m := range ms {
+			raw, _ := json.Marshal(m)
+			if strings.Contains(string(raw), want) {
+				found = m
+				return true
+			}
+		}
+		return false
+	})
+	return found
+}
+
+func (w *e2eWorld) click(user, channel, message, customID string) string {
+	return text(w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user,
+		ChannelID: channel, MessageID: message, CustomID: customID}))
+}
+
+// TestE2ERaidThroughDiscord plays a raid day as users do: staff start the
+// raid, a member takes today's quests and claims one, the partner confirms
+// from the room prompt, the dashboard follows; a pair whose room is gone
+// still confirms from /raid quests; staff end the raid and the dashboard
+// shows the final state.
+func TestE2ERaidThroughDiscord(t *testing.T) {
+	t.Parallel()
+	w := newE2E(t)
+	h, ctx := w.h, context.Background()
+
+	requireText(t, text(h.Command(w.members[0][0], "raid start", nil)), "Only administrators")
+	requireText(t, text(h.Command(w.admin, "raid quests", nil)), "no raid running")
+	requireText(t, text(h.Command(w.admin, "raid start", map[string]any{"channel": w.board, "goal": 30})), "The raid is on", "**30**")
+	requireText(t, text(h.Command(w.admin, "raid start", nil)), "already running")
+	w.waitMessage(t, w.board, "Cooperative raid")
+
+	var raidID int64
+	var keys []string
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT r.id, o.quest_keys FROM raid_raids r JOIN raid_offers o ON o.raid_id = r.id`).
+		Scan(&raidID, &keys))
+	if len(keys) != DefaultOffersPerDay {
+		t.Fatalf("offers %v", keys)
+	}
+
+	// Pair 0 claims today's first quest from /raid quests.
+	quests := h.Command(w.members[0][0], "raid quests", nil)
+	requireText(t, text(quests), "Today's raid quests", libraryByKey[keys[0]].EN, "Did #1")
+	claim, _ := claimID(raidID, keys[0])
+	requireText(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "Nice!")
+	requireText(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "already claimed")
+
+	prompt := w.waitMessage(t, w.rooms[0], "1:raid:confirm:")
+	var cid int64
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id FROM raid_claims WHERE pair_id = $1`, w.pairs[0]).Scan(&cid))
+	confirm, _ := confirmID(cid)
+	requireText(t, w.click(w.members[0][0], w.rooms[0], prompt["id"].(string), confirm), "your partner has to confirm")
+	pts := libraryByKey[keys[0]].Points
+	requireText(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "Confirmed", "+"+itoa(int64(pts)))
+	requireText(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "already confirmed")
+	board := w.waitMessage(t, w.board, "Contributing pairs: **1**")
+
+	// Pair 1's room is gone: the prompt cannot be delivered, but the
+	// partner confirms from /raid quests.
+	must(t, h.Sim.DeleteChannel(w.rooms[1]))
+	q1 := h.Command(w.members[1][0], "raid quests", nil)
+	claim2, _ := claimID(raidID, keys[1])
+	requireText(t, w.click(w.members[1][0], w.general, q1.MessageID, claim2), "Nice!")
+	var cid2 int64
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id FROM raid_claims WHERE pair_id = $1`, w.pairs[1]).Scan(&cid2))
+	// Depending on whether pairhome has seen the deletion yet, the post is
+	// refused (failed) or there is no room (pending, retried): not sent.
+	h.WaitUntil(30*time.Second, "prompt attempted", func() bool {
+		var st string
+		var tries int
+		must(t, h.DB.Pool.QueryRow(ctx, `SELECT prompt_status, prompt_tries FROM raid_claims WHERE id = $1`, cid2).Scan(&st, &tries))
+		if st == "sent" {
+			t.Fatal("prompt sent to a deleted room")
+		}
+		return tries > 0
+	})
+	partnerView := h.Command(w.members[1][1], "raid quests", nil)
+	requireText(t, text(partnerView), "confirm if you did it together", "Confirm #2")
+	confirm2, _ := confirmID(cid2)
+	requireText(t, w.click(w.members[1][1], w.general, partnerView.MessageID, confirm2), "Confirmed")
+
+	total := pts + libraryByKey[keys[1]].Points
+	w.waitMessage(t, w.board, "Contributing pairs: **2**")
+	mine, _ := boardButtonID(actMine, raidID)
+	requireText(t, w.click(w.members[1][0], w.board, board["id"].(string), mine), "this week")
+	rules, _ := boardButtonID(actRules, raidID)
+	requireText(t, w.click(w.members[1][0], w.board, board["id"].(string), rules), "Raid rules")
+
+	requireText(t, text(h.Command(w.admin, "raid end", nil)), "has ended", itoa(int64(total))+"/30")
+	w.waitMessage(t, w.board, "Phase: **Over")
+	boards := 0
+	ms, err := h.Sim.Messages(w.board)
+	must(t, err)
+	for _, m := range ms {
+		if raw, _ := json.Marshal(m); strings.Contains(string(raw), "Cooperative raid") {
+			boards++
+		}
+	}
+	if boards != 1 {
+		t.Fatalf("%d dashboard messages, want 1 edited in place", boards)
+	}
+	if st := h.Sim.Stats(); st.RateLimited != 0 {
+		t.Fatalf("%d requests got 429", st.RateLimited)
+	}
+}

@@ -1,0 +1,61 @@
+package raid
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+)
+
+// PointsByPair returns each pair's applied raid points in a guild for
+// claims confirmed in [from, to): the read service the hall module ranks
+// with. Points count at the moment of the confirm, after the daily cap,
+// so the hall sums exactly what the raid boards showed. idb nil reads
+// through the pool.
+func (s *Service) PointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
+	if idb == nil {
+		idb = s.db.Bun
+	}
+	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(applied)::int FROM raid_claims
+		WHERE guild_id = ? AND status = 'confirmed' AND confirmed_at >= ? AND confirmed_at < ?
+		GROUP BY pair_id HAVING sum(applied) > 0`, int64(guildID), from, to)
+	if err != nil {
+		return nil, fmt.Errorf("raid: points by pair: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]int{}
+	for rows.Next() {
+		var id int64
+		var n int
+		if err := rows.Scan(&id, &n); err != nil {
+			return nil, err
+		}
+		out[id] = n
+	}
+	return out, rows.Err()
+}
+
+// Contribution is the member's pair's points in a raid.
+type Contribution struct {
+	Today, Week, Cap int
+}
+
+// Contribution reads the member's pair's points in a raid: on the raid's
+// current day (against its cap) and in total.
+func (s *Service) Contribution(ctx context.Context, guildID, userID uint64, raidID int64) (Contribution, error) {
+	r, err := loadRaid(ctx, s.db.Bun, raidID)
+	if err != nil {
+		return Contribution{}, err
+	}
+	if r.GuildID != guildID {
+		return Contribution{}, ErrNoRaid
+	}
+	p, err := s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	if err != nil {
+		return Contribution{}, err
+	}
+	ct := Contribution{Cap: r.DailyCap}
+	ct.Today, ct.Week, err = pairPoints(ctx, s.db.Bun, r.ID, p.ID, r.Today(s.now()))
+	return ct, err
+}

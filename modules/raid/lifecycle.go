@@ -1,0 +1,318 @@
+package raid
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+)
+
+// PurposeKey is the raid channel's guild.ChannelPurpose key.
+const PurposeKey = "channel"
+
+// StartSpec is what /raid start (or the weekly step) asks for.
+type StartSpec struct {
+	GuildID   uint64
+	ChannelID uint64 // 0: the configured raid channel
+	Goal      int    // 0: DefaultGoal
+	By        uint64 // 0: the weekly step
+}
+
+// zone is the guild's timezone, else the deployment default.
+func (s *Service) zone(ctx context.Context, guildID uint64) *time.Location {
+	return s.guildSettings(ctx, guildID).Location(s.defZone)
+}
+
+// StartRaid starts the guild's raid for the current guild-local week,
+// ending next Monday 00:00 local time. A second active raid is refused by
+// the partial unique index, so two staff members (or staff and the step)
+// starting at once cannot both succeed.
+func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
+	if spec.Goal == 0 {
+		spec.Goal = DefaultGoal
+	}
+	if spec.Goal < 1 || spec.Goal > MaxGoal {
+		return Raid{}, &InputError{Field: "goal", Min: 1, Max: MaxGoal}
+	}
+	// An active raid is the more useful answer than a missing channel (the
+	// index below still decides races).
+	if _, err := activeRaid(ctx, s.db.Bun, spec.GuildID); err == nil {
+		return Raid{}, ErrRaidActive
+	}
+	if spec.ChannelID == 0 {
+		ch, ok := s.guildSettings(ctx, spec.GuildID).Channel(Name, PurposeKey)
+		if !ok {
+			return Raid{}, ErrNoChannel
+		}
+		spec.ChannelID = ch
+	}
+	if err := s.LoadLibrary(ctx); err != nil {
+		return Raid{}, err
+	}
+	r, started, err := s.start(ctx, spec, false)
+	if err != nil {
+		return Raid{}, err
+	}
+	if !started {
+		return Raid{}, ErrRaidActive
+	}
+	return r, nil
+}
+
+// start inserts the raid and its first effects in one transaction. auto
+// (the weekly step) only starts when the guild has had no raid at all this
+// week, so a raid staff ended stays ended until next week.
+func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, bool, error) {
+	loc := s.zone(ctx, spec.GuildID)
+	now := s.now()
+	week := WeekAt(now, loc)
+	var by any
+	if spec.By != 0 {
+		by = int64(spec.By)
+	}
+	var out Raid
+	started := false
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		q := `INSERT INTO raid_raids (guild_id, channel_id, timezone, week_start, ends_at, goal, daily_cap, offers_per_day,
+			auto, created_by, shown_day)
+			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+		if auto {
+			q += ` WHERE NOT EXISTS (SELECT 1 FROM raid_raids WHERE guild_id = ? AND week_start = ?)`
+		}
+		q += ` RETURNING ` + raidCols
+		args := []any{int64(spec.GuildID), int64(spec.ChannelID), loc.String(), string(week.Start), week.End, spec.Goal,
+			DefaultDailyCap, DefaultOffersPerDay, auto, by, string(DayAt(now, loc))}
+		if auto {
+			args = append(args, int64(spec.GuildID), string(week.Start))
+		}
+		var err error
+		out, err = scanRaid(tx.QueryRowContext(ctx, q, args...))
+		if db.IsNoRows(err) {
+			return nil // auto: this week already had its raid
+		}
+		if err != nil {
+			return err
+		}
+		started = true
+		if _, err := ensureOffers(ctx, tx, out, DayAt(now, loc)); err != nil {
+			return err
+		}
+		if err := s.requestBoard(ctx, tx, out.ID); err != nil {
+			return err
+		}
+		return s.pairs.RequestPanels(ctx, tx, spec.GuildID)
+	})
+	if db.IsUniqueViolation(err, "raid_raids_one_active") {
+		return Raid{}, false, nil
+	}
+	if err != nil {
+		return Raid{}, false, fmt.Errorf("raid: start in guild %d: %w", spec.GuildID, err)
+	}
+	if started {
+		s.log.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
+			"by", spec.By, "action", "raid.start")
+	}
+	return out, started, nil
+}
+
+// EndRaid ends the guild's active raid now (staff). The dashboard shows
+// its final state.
+func (s *Service) EndRaid(ctx context.Context, guildID, by uint64) (Raid, error) {
+	r, err := activeRaid(ctx, s.db.Bun, guildID)
+	if err != nil {
+		return Raid{}, err
+	}
+	out, ok, err := s.end(ctx, r.ID, by, time.Time{})
+	if err != nil {
+		return Raid{}, err
+	}
+	if !ok {
+		return Raid{}, ErrNoRaid
+	}
+	return out, nil
+}
+
+// end moves one raid to ended, guarded by its status (and, for the step,
+// by its end time), with the board and panels in the same transaction. A
+// confirm racing with it either commits first (its points count) or finds
+// the raid ended and rolls back.
+func (s *Service) end(ctx context.Context, raidID int64, by uint64, expiredBefore time.Time) (Raid, bool, error) {
+	var out Raid
+	ended := false
+	var byArg any
+	if by != 0 {
+		byArg = int64(by)
+	}
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		q := `UPDATE raid_raids SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status = 'active'`
+		args := []any{s.now(), byArg, raidID}
+		if !expiredBefore.IsZero() {
+			q += ` AND ends_at <= ?`
+			args = append(args, expiredBefore)
+		}
+		var err error
+		out, err = scanRaid(tx.QueryRowContext(ctx, q+` RETURNING `+raidCols, args...))
+		if db.IsNoRows(err) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		ended = true
+		if err := s.requestBoard(ctx, tx, out.ID); err != nil {
+			return err
+		}
+		return s.pairs.RequestPanels(ctx, tx, out.GuildID)
+	})
+	if err != nil {
+		return Raid{}, false, fmt.Errorf("raid: end raid %d: %w", raidID, err)
+	}
+	if ended {
+		s.log.Info("raid ended", "guild_id", out.GuildID, "raid_id", out.ID, "progress", out.Progress, "goal", out.Goal,
+			"by", by, "action", "raid.end")
+	}
+	return out, ended, nil
+}
+
+// StepResult reports what one Step did.
+type StepResult struct {
+	Ended, Started, DayChanged, Prompts int
+}
+
+// Step is the frequent periodic step: it ends expired raids first, then
+// starts the current week's raid for every guild where raid is on and a
+// raid channel is configured, then refreshes boards whose local day
+// changed and re-queues undelivered prompts. Each part is idempotent, so a
+// second run (or one after a missed week) changes nothing it should not.
+// One guild's failure does not stop the others; failures are joined.
+func (s *Service) Step(ctx context.Context) (StepResult, error) {
+	var res StepResult
+	var errs []error
+	now := s.now()
+	ids, err := s.ids(ctx, `SELECT id FROM raid_raids WHERE status = 'active' AND ends_at <= ? ORDER BY id`, now)
+	if err != nil {
+		return res, err
+	}
+	for _, id := range ids {
+		_, ok, err := s.end(ctx, id, 0, now)
+		if err != nil {
+			errs = append(errs, err)
+		} else if ok {
+			res.Ended++
+		}
+	}
+	var guilds []guild.GuildChannel
+	if s.settings != nil {
+		if guilds, err = s.settings.GuildsWithChannel(ctx, Name, PurposeKey); err != nil {
+			return res, err
+		}
+	}
+	if len(guilds) > 0 {
+		if err := s.LoadLibrary(ctx); err != nil {
+			return res, err
+		}
+	}
+	for _, g := range guilds {
+		gid := g.GuildID
+		if !s.enabled(ctx, gid) {
+			continue
+		}
+		ch, ok := s.guildSettings(ctx, gid).Channel(Name, PurposeKey)
+		if !ok {
+			continue // settings unreadable or cleared since the query: next run
+		}
+		_, started, err := s.start(ctx, StartSpec{GuildID: gid, Goal: DefaultGoal, ChannelID: ch}, true)
+		if err != nil {
+			errs = append(errs, err)
+		} else if started {
+			res.Started++
+		}
+	}
+	n, err := s.refreshDays(ctx, now)
+	res.DayChanged = n
+	if err != nil {
+		errs = append(errs, err)
+	}
+	n, err = s.requeuePrompts(ctx)
+	res.Prompts = n
+	if err != nil {
+		errs = append(errs, err)
+	}
+	return res, errors.Join(errs...)
+}
+
+// refreshDays re-renders the dashboard and pair panels of every active raid
+// whose local day moved since they were last shown (new offers, the daily
+// points reset). The guarded UPDATE makes it once per day and raid.
+func (s *Service) refreshDays(ctx context.Context, now time.Time) (int, error) {
+	rows, err := s.db.Bun.QueryContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE status = 'active' ORDER BY id`)
+	if err != nil {
+		return 0, fmt.Errorf("raid: list active raids: %w", err)
+	}
+	var raids []Raid
+	for rows.Next() {
+		r, err := scanRaid(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		raids = append(raids, r)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	n := 0
+	var errs []error
+	for _, r := range raids {
+		today := r.Today(now)
+		changed := false
+		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			res, err := tx.ExecContext(ctx, `UPDATE raid_raids SET shown_day = ? WHERE id = ? AND status = 'active'
+				AND shown_day IS DISTINCT FROM ?`, string(today), r.ID, string(today))
+			if err != nil {
+				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				return nil
+			}
+			changed = true
+			if _, err := ensureOffers(ctx, tx, r, today); err != nil {
+				return err
+			}
+			if err := s.requestBoard(ctx, tx, r.ID); err != nil {
+				return err
+			}
+			return s.pairs.RequestPanels(ctx, tx, r.GuildID)
+		})
+		switch {
+		case err != nil:
+			errs = append(errs, fmt.Errorf("raid: new day of raid %d: %w", r.ID, err))
+		case changed:
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+	rows, err := s.db.Bun.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("raid: step query: %w", err)
+	}
+	defer rows.Close()
+	var out []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		out = append(out, id)
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,109 @@
+package raid
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+// Row locks for loaders.
+const (
+	noLock    = ""
+	forUpdate = " FOR UPDATE"
+)
+
+type scanner interface{ Scan(...any) error }
+
+const raidCols = `id, guild_id, channel_id, timezone, week_start::text, ends_at, goal, progress, daily_cap,
+	offers_per_day, status, completed_at, auto, ended_at`
+
+func scanRaid(sc scanner) (Raid, error) {
+	var r Raid
+	var g, c int64
+	var week string
+	err := sc.Scan(&r.ID, &g, &c, &r.Timezone, &week, &r.EndsAt, &r.Goal, &r.Progress, &r.DailyCap,
+		&r.OffersPerDay, &r.Status, &r.CompletedAt, &r.Auto, &r.EndedAt)
+	r.GuildID, r.ChannelID, r.WeekStart = uint64(g), uint64(c), Day(week)
+	return r, err
+}
+
+// activeRaid returns the guild's active raid (possibly past its end, until
+// the step ends it) or ErrNoRaid.
+func activeRaid(ctx context.Context, idb bun.IDB, guildID uint64) (Raid, error) {
+	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids
+		WHERE guild_id = ? AND status = 'active'`, int64(guildID)))
+	if db.IsNoRows(err) {
+		return Raid{}, ErrNoRaid
+	}
+	if err != nil {
+		return Raid{}, fmt.Errorf("raid: load active raid: %w", err)
+	}
+	return r, nil
+}
+
+func loadRaid(ctx context.Context, idb bun.IDB, id int64) (Raid, error) {
+	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id))
+	if db.IsNoRows(err) {
+		return Raid{}, ErrNoRaid
+	}
+	if err != nil {
+		return Raid{}, fmt.Errorf("raid: load raid %d: %w", id, err)
+	}
+	return r, nil
+}
+
+const claimCols = `id, raid_id, guild_id, pair_id, day::text, quest_key, points, requested_by, status, applied,
+	coalesce(confirmed_by, 0), prompt_status`
+
+func scanClaim(sc scanner) (Claim, error) {
+	var c Claim
+	var g, req, conf int64
+	var day string
+	err := sc.Scan(&c.ID, &c.RaidID, &g, &c.PairID, &day, &c.QuestKey, &c.Points, &req, &c.Status, &c.Applied,
+		&conf, &c.PromptStatus)
+	c.GuildID, c.RequestedBy, c.ConfirmedBy, c.Day = uint64(g), uint64(req), uint64(conf), Day(day)
+	return c, err
+}
+
+func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (Claim, error) {
+	c, err := scanClaim(idb.QueryRowContext(ctx, `SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id))
+	if db.IsNoRows(err) {
+		return Claim{}, ErrNoClaim
+	}
+	if err != nil {
+		return Claim{}, fmt.Errorf("raid: load claim %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// pairClaims lists a pair's claims of one raid day, oldest first.
+func pairClaims(ctx context.Context, idb bun.IDB, raidID, pairID int64, day Day) ([]Claim, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT `+claimCols+` FROM raid_claims
+		WHERE raid_id = ? AND pair_id = ? AND day = ? ORDER BY id`, raidID, pairID, string(day))
+	if err != nil {
+		return nil, fmt.Errorf("raid: pair claims: %w", err)
+	}
+	defer rows.Close()
+	var out []Claim
+	for rows.Next() {
+		c, err := scanClaim(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// pairPoints is a pair's points in a raid on one day and in total.
+func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day Day) (today, week int, err error) {
+	err = idb.QueryRowContext(ctx, `SELECT coalesce(sum(points) FILTER (WHERE day = ?), 0)::int, coalesce(sum(points), 0)::int
+		FROM raid_pair_days WHERE raid_id = ? AND pair_id = ?`, string(day), raidID, pairID).Scan(&today, &week)
+	if err != nil {
+		return 0, 0, fmt.Errorf("raid: pair points: %w", err)
+	}
+	return today, week, nil
+}
