@@ -3,8 +3,9 @@ package publicpost
 import (
 	"context"
 	"fmt"
-	"github.com/together-bot/together/core/guild"
 	"time"
+
+	"github.com/together-bot/together/core/guild"
 )
 
 // GuildStatus is publicpost's section of /admin status for one guild.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"github.com/together-bot/together/core/guild"
 	"strings"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 )
 
 // postCols is the column list every query returns, in scanPost's order.
