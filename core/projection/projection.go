@@ -38,7 +38,6 @@ import (
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 
@@ -200,11 +199,11 @@ func New(cfg Config) (*Service, error) {
 }
 
 func newInserter(d *db.DB) (*river.Client[*sql.Tx], error) {
-	c, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	q, err := queue.NewQueue(d, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("projection: river insert client: %w", err)
 	}
-	return c, nil
+	return q.River, nil
 }
 
 // Register adds renderers. fx registers the "renderers" group after the Service

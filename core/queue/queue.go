@@ -55,7 +55,8 @@ func NewQueue(d *db.DB, log *slog.Logger) (*Queue, error) {
 	if log == nil {
 		log = slog.Default()
 	}
-	client, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: log})
+	client, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: logging.AtLeast(log, slog.LevelWarn),
+		JobInsertMiddleware: []rivertype.JobInsertMiddleware{&exactArgs{}}})
 	if err != nil {
 		return nil, fmt.Errorf("river insert client: %w", err)
 	}
@@ -121,7 +122,7 @@ func NewRunner(opts Options) (*Runner, error) {
 			},
 			&river.PeriodicJobOpts{RunOnStart: true, ID: "core.schedule_tick"},
 		)},
-		Middleware:           []rivertype.Middleware{&jobMiddleware{reg: reg, gate: opts.Gate, log: opts.Logger}},
+		Middleware:           []rivertype.Middleware{&jobMiddleware{reg: reg, gate: opts.Gate, log: opts.Logger}, &exactArgs{}},
 		JobTimeout:           2 * time.Minute,
 		RescueStuckJobsAfter: 5 * time.Minute,
 		TestOnly:             opts.Test,

@@ -17,7 +17,7 @@ import (
 // core queue skip the job while duel is off in the guild (the sweep
 // re-queues it later).
 type NotifyArgs struct {
-	GuildID uint64 `json:"guild_id" river:"unique"`
+	GuildID uint64 `json:"guild_id,string" river:"unique"`
 	RoundID int64  `json:"round_id" river:"unique"`
 	PairID  int64  `json:"pair_id" river:"unique"`
 }
@@ -35,7 +35,7 @@ func (a NotifyArgs) Validate() error {
 
 // CloseArgs end one phase of a round at its deadline.
 type CloseArgs struct {
-	GuildID uint64 `json:"guild_id" river:"unique"`
+	GuildID uint64 `json:"guild_id,string" river:"unique"`
 	RoundID int64  `json:"round_id" river:"unique"`
 	Phase   string `json:"phase" river:"unique"`
 }

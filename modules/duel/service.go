@@ -11,7 +11,6 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
@@ -92,12 +91,12 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	ins, err := river.NewClient(riverdatabasesql.New(cfg.DB.SQL), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	q, err := queue.NewQueue(cfg.DB, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("duel: river insert client: %w", err)
 	}
 	return &Service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord, settings: cfg.Settings, gate: cfg.Gate,
-		bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, log: cfg.Logger.With("module", Name), inserter: ins}, nil
+		bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, log: cfg.Logger.With("module", Name), inserter: q.River}, nil
 }
 
 // locale is the guild's language for texts nobody in particular asked for

@@ -13,7 +13,7 @@ import (
 // guild_id lets the core gate skip it while pairhome is off in the guild;
 // the reconcile job picks the pair up again once it is back on.
 type RoomArgs struct {
-	GuildID uint64 `json:"guild_id"`
+	GuildID uint64 `json:"guild_id,string"`
 	PairID  int64  `json:"pair_id"`
 }
 
@@ -29,7 +29,7 @@ func (RoomArgs) InsertOpts() river.InsertOpts { return roomOpts() }
 
 // ArchiveArgs asks for an archived pair's room to become read-only or go.
 type ArchiveArgs struct {
-	GuildID uint64 `json:"guild_id"`
+	GuildID uint64 `json:"guild_id,string"`
 	PairID  int64  `json:"pair_id"`
 }
 

@@ -15,12 +15,12 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver/riverdatabasesql"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/queue"
 )
 
 // consentTTL is how long one member's "dissolve" waits for the partner's.
@@ -98,14 +98,14 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	ins, err := river.NewClient(riverdatabasesql.New(cfg.DB.SQL), &river.Config{Logger: slog.New(slog.DiscardHandler)})
+	q, err := queue.NewQueue(cfg.DB, slog.New(slog.DiscardHandler))
 	if err != nil {
 		return nil, fmt.Errorf("pairhome: river insert client: %w", err)
 	}
 	s := &Service{
 		db: cfg.DB, proj: cfg.Projections, settings: cfg.Settings, discord: cfg.Discord, bundle: cfg.Bundle,
 		defLocale: cfg.DefaultLocale, sections: sortSections(cfg.Sections),
-		log: cfg.Logger.With("module", Name), inserter: ins,
+		log: cfg.Logger.With("module", Name), inserter: q.River,
 	}
 	s.botID.Store(cfg.BotUserID)
 	return s, nil

@@ -16,7 +16,7 @@ import (
 // lets the core queue skip the job while raid is off in the guild (the
 // step re-queues it later).
 type PromptArgs struct {
-	GuildID uint64 `json:"guild_id" river:"unique"`
+	GuildID uint64 `json:"guild_id,string" river:"unique"`
 	ClaimID int64  `json:"claim_id" river:"unique"`
 }
 
