@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/modules/duel"
+	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/oracle"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/publicpost"
@@ -13,6 +14,7 @@ import (
 var descriptors = []module.Descriptor{
 	pairhome.Descriptor,
 	duel.Descriptor,
+	hall.Descriptor,
 	oracle.Descriptor,
 	publicpost.Descriptor,
 	raid.Descriptor,

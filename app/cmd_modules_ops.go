@@ -5,11 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/oracle"
 )
 
 func init() {
 	register("oracle", "publish --guild=G: point the guild's oracle dashboard at this week now", cmdOracle)
+	register("hall", "refresh --guild=G: re-send the guild's hall of fame cards (recreating deleted ones)", cmdHall)
 }
 
 // guildCommand parses `<sub> --guild=G` for per-guild operator commands.
@@ -56,5 +58,27 @@ func cmdOracle(ctx context.Context, env *environment, args []string) error {
 	}
 	fmt.Fprintf(env.stdout, "oracle dashboard of guild %d %s week %s in channel %d; a running bot edits the message within seconds\n",
 		guildID, verb, res.Week, res.ChannelID)
+	return nil
+}
+
+func cmdHall(ctx context.Context, env *environment, args []string) error {
+	s, guildID, err := guildCommand(env, "hall", "refresh", args)
+	if err != nil {
+		return ignoreHelp(err)
+	}
+	cfg, err := s.load(env)
+	if err != nil {
+		return err
+	}
+	d, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer d.Close()
+	n, err := hall.Refresh(ctx, d, guildID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.stdout, "queued a hall sync for guild %d and re-sent %d card(s); a running bot with hall edits them within seconds\n", guildID, n)
 	return nil
 }

@@ -106,3 +106,23 @@ func TestOraclePublishCommand(t *testing.T) {
 		t.Fatalf("the dashboard was not requested: %s", out)
 	}
 }
+
+func TestHallRefreshCommand(t *testing.T) {
+	t.Parallel()
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t))}
+	ctx := context.Background()
+	if code, out, errOut := invoke(t, ctx, vars, "migrate"); code != 0 {
+		t.Fatalf("migrate: %s %s", out, errOut)
+	}
+	code, out, errOut := invoke(t, ctx, vars, "hall", "refresh", "--guild=42")
+	if code != 0 || !strings.Contains(out, "queued a hall sync for guild 42") {
+		t.Fatalf("hall refresh: %d %s %s", code, out, errOut)
+	}
+	code, out, _ = invoke(t, ctx, vars, "queue", "status")
+	if code != 0 || !strings.Contains(out, "hall.sync") {
+		t.Fatalf("the sync job is not queued: %s", out)
+	}
+	if code, _, _ := invoke(t, ctx, vars, "hall", "refresh", "--guild=abc"); code != 2 {
+		t.Fatalf("bad guild accepted: %d", code)
+	}
+}

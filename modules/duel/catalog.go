@@ -5,6 +5,7 @@ import "github.com/together-bot/together/core/i18n"
 // Catalog holds every text of the module (fx group "catalogs").
 var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
+		"duel.hall.category":    "Duel points",
 		"duel.cmd.duel":         "Run the pair duel",
 		"duel.cmd.start":        "Start a duel and post its scoreboard",
 		"duel.cmd.round":        "Duel rounds",
@@ -96,6 +97,7 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"duel.section.points":       "Your pair's points in this duel: **{points}**",
 	},
 	i18n.RU: {
+		"duel.hall.category":    "Очки дуэлей",
 		"duel.cmd.duel":         "Дуэль пар",
 		"duel.cmd.start":        "Начать дуэль и опубликовать табло",
 		"duel.cmd.round":        "Раунды дуэли",

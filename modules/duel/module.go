@@ -19,6 +19,7 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/duel/migrations"
+	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/pairhome"
 )
 
@@ -38,6 +39,7 @@ var Descriptor = module.Descriptor{
 			group("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
 			group("modals,flatten", func(h *Handlers) []interaction.Modal { return h.Modals() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			group(hall.CategoryGroup, hallCategory),
 			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 		),
@@ -59,12 +61,14 @@ type fxDeps struct {
 	Projections *projection.Service
 	Pairs       *pairhome.Service
 	Rest        rest.Rest
-	Gate        queue.Gate `optional:"true"`
+	Gate        queue.Gate      `optional:"true"`
+	Hall        *hall.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Pairs: pairhomePairs{d.Pairs}, Projections: d.Projections, Discord: d.Rest,
-		Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale, Logger: d.Logger})
+		Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale, Logger: d.Logger,
+		Hall: hallOrNil(d.Hall)})
 }
 
 // late hands the Service to the two contributions that must exist before
@@ -136,4 +140,12 @@ func (a pairhomePairs) Pair(ctx context.Context, idb bun.IDB, pairID int64) (Pai
 
 func (a pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
 	return a.s.RequestPanel(ctx, tx, pairID)
+}
+
+// hallOrNil keeps an absent hall a nil interface, not a typed nil.
+func hallOrNil(r *hall.Refresher) HallRefresher {
+	if r == nil {
+		return nil
+	}
+	return r
 }

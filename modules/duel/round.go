@@ -307,5 +307,8 @@ func (s *Service) closeRound(ctx context.Context, tx bun.Tx, r Round) (bool, err
 		return false, fmt.Errorf("duel: apply points: %w", err)
 	}
 	r.Phase = PhaseClosed
+	if err := s.requestHall(ctx, tx, r.GuildID); err != nil {
+		return false, err
+	}
 	return true, s.afterPhaseChange(ctx, tx, r)
 }

@@ -52,6 +52,7 @@ type Config struct {
 	Discord       Discord
 	Settings      SettingsSource // nil: DefaultLocale everywhere
 	Gate          queue.Gate     // nil: the sweep treats every guild as on
+	Hall          HallRefresher  // nil: hall not deployed
 	Bundle        *i18n.Bundle
 	DefaultLocale string
 	Logger        *slog.Logger
@@ -74,6 +75,7 @@ type Service struct {
 	// core/projection and pairhome: the process Queue needs our workers, so
 	// depending on it would be an fx cycle. Jobs name the "duel" queue.
 	inserter *river.Client[*sql.Tx]
+	hall     HallRefresher
 }
 
 // NewService validates the configuration.
@@ -96,7 +98,7 @@ func NewService(cfg Config) (*Service, error) {
 		return nil, fmt.Errorf("duel: river insert client: %w", err)
 	}
 	return &Service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord, settings: cfg.Settings, gate: cfg.Gate,
-		bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, log: cfg.Logger.With("module", Name), inserter: q.River}, nil
+		bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, log: cfg.Logger.With("module", Name), inserter: q.River, hall: cfg.Hall}, nil
 }
 
 // locale is the guild's language for texts nobody in particular asked for

@@ -5,6 +5,7 @@ import "github.com/together-bot/together/core/i18n"
 // Catalog holds every text of the module (fx group "catalogs").
 var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
+		"raid.hall.category":   "Raid points",
 		"raid.cmd.raid":        "The weekly cooperative raid",
 		"raid.cmd.quests":      "Today's raid quests for your pair",
 		"raid.cmd.start":       "Start this week's raid (staff)",
@@ -82,6 +83,7 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"raid.section.week":  "This week: {points} points · server {progress}/{goal}",
 	},
 	i18n.RU: {
+		"raid.hall.category":   "Очки рейда",
 		"raid.cmd.raid":        "Еженедельный совместный рейд",
 		"raid.cmd.quests":      "Сегодняшние квесты рейда для вашей пары",
 		"raid.cmd.start":       "Начать рейд этой недели (модераторы)",

@@ -173,6 +173,9 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 		if err := s.requestBoard(ctx, tx, r.ID); err != nil {
 			return err
 		}
+		if err := s.requestHall(ctx, tx, r.GuildID); err != nil {
+			return err
+		}
 		return s.pairs.RequestPanel(ctx, tx, c.PairID)
 	})
 	if err != nil {

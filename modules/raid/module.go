@@ -18,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/raid/migrations"
 )
@@ -41,6 +42,7 @@ var Descriptor = module.Descriptor{
 			group("commands", func(h *Handlers) interaction.Command { return h.Command() }),
 			group("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			group(hall.CategoryGroup, hallCategory),
 			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 			group("channel_purposes", func() guild.ChannelPurpose { return Purpose }),
@@ -64,13 +66,14 @@ type fxDeps struct {
 	Pairs       *pairhome.Service
 	Queue       *queue.Queue
 	Rest        rest.Rest
-	Gate        queue.Gate `optional:"true"`
+	Gate        queue.Gate      `optional:"true"`
+	Hall        *hall.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Pairs: pairhomePairs{d.Pairs}, Projections: d.Projections, Queue: d.Queue,
 		Discord: d.Rest, Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale,
-		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger})
+		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: hallOrNil(d.Hall)})
 }
 
 // late hands the Service to the two contributions that must exist before
@@ -134,4 +137,12 @@ func (a pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64
 
 func (a pairhomePairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
 	return a.s.RequestPanels(ctx, tx, guildID)
+}
+
+// hallOrNil keeps an absent hall a nil interface, not a typed nil.
+func hallOrNil(r *hall.Refresher) HallRefresher {
+	if r == nil {
+		return nil
+	}
+	return r
 }

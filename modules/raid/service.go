@@ -61,6 +61,7 @@ type Config struct {
 	Discord       Discord
 	Settings      SettingsSource // nil: defaults everywhere and no configured channels
 	Gate          queue.Gate     // nil: every guild counts as on
+	Hall          HallRefresher  // nil: hall not deployed
 	Bundle        *i18n.Bundle
 	DefaultLocale string
 	DefaultZone   *time.Location // nil: UTC
@@ -80,6 +81,7 @@ type Service struct {
 	discord   Discord
 	settings  SettingsSource
 	gate      queue.Gate
+	hall      HallRefresher
 	bundle    *i18n.Bundle
 	defLocale string
 	defZone   *time.Location
@@ -112,7 +114,7 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, queue: cfg.Queue, discord: cfg.Discord,
+	return &Service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, queue: cfg.Queue, discord: cfg.Discord, hall: cfg.Hall,
 		settings: cfg.Settings, gate: cfg.Gate, bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, defZone: cfg.DefaultZone,
 		log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
 }

@@ -1,0 +1,106 @@
+package hall
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/i18n/i18ntest"
+)
+
+func TestCatalogComplete(t *testing.T) {
+	t.Parallel()
+	i18ntest.RequireComplete(t, Catalog)
+}
+
+// TestEveryKeyUsedExists scans the sources for "hall.…" keys so a typo
+// cannot ship a raw key to users.
+func TestEveryKeyUsedExists(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.NewBundle(quiet, Catalog)
+	must(t, err)
+	files, err := filepath.Glob("*.go")
+	must(t, err)
+	key := regexp.MustCompile(`"(hall\.[a-z_]+\.[a-z_.]+)"`)
+	var keys []string
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") || f == "catalog.go" {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		must(t, err)
+		for _, m := range key.FindAllStringSubmatch(string(src), -1) {
+			keys = append(keys, m[1])
+		}
+	}
+	for i := 1; i <= 12; i++ {
+		keys = append(keys, "hall.month."+Month{2026, time.Month(i)}.String()[5:])
+	}
+	if len(keys) < 30 {
+		t.Fatalf("found only %d keys; is the scan broken?", len(keys))
+	}
+	i18ntest.RequireKeys(t, b, keys...)
+}
+
+func TestCommandDefinition(t *testing.T) {
+	t.Parallel()
+	b, err := i18n.NewBundle(quiet, Catalog, testCatalog)
+	must(t, err)
+	s := &Service{bundle: b, categories: []Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category"}}}
+	cmd := s.Command()
+	if cmd.Staff || !cmd.Ephemeral || cmd.Definition.Name != "hall" || len(cmd.Definition.Options) != 3 {
+		t.Fatalf("command = %+v", cmd.Definition)
+	}
+	var names []string
+	for _, o := range cmd.Definition.Options {
+		names = append(names, o.OptionName())
+	}
+	raw := strings.Join(names, ",")
+	if raw != "optin,optout,status" {
+		t.Fatalf("subcommands %s", raw)
+	}
+	for _, loc := range []string{i18n.EN, i18n.RU} {
+		for k, text := range Catalog.Messages[loc] {
+			if strings.HasPrefix(k, "hall.cmd.") || strings.HasPrefix(k, "hall.choice.") {
+				if n := len([]rune(text)); n > 100 {
+					t.Errorf("%s %s: %d characters (Discord allows 100)", loc, k, n)
+				}
+			}
+		}
+	}
+}
+
+func TestCategoriesAreValidatedAndOrdered(t *testing.T) {
+	t.Parallel()
+	pts := func(context.Context, bun.IDB, uint64, time.Time, time.Time) (map[int64]int, error) { return nil, nil }
+	ok := func(key string, order int) Category {
+		return Category{Module: "m" + key, Key: key, NameKey: "x.y", Order: order, Points: pts}
+	}
+	got, err := sortCategories([]Category{ok("b", 5), ok("c", 1), ok("a", 5)})
+	if err != nil || keysOf(got) != "c,a,b" {
+		t.Fatalf("order %s (%v)", keysOf(got), err)
+	}
+	bad := []Category{
+		{Key: "x", NameKey: "x.y", Points: pts},                    // no module
+		{Module: "m", Key: "Bad Key", NameKey: "x.y", Points: pts}, // key pattern
+		{Module: "m", Key: "all", NameKey: "x.y", Points: pts},     // reserved
+		{Module: "m", Key: "x", Points: pts},                       // no name
+		{Module: "m", Key: "x", NameKey: "x.y"},                    // no points
+	}
+	for _, c := range bad {
+		if _, err := sortCategories([]Category{c}); !errors.Is(err, ErrBadCategory) {
+			t.Errorf("%+v accepted (%v)", c, err)
+		}
+	}
+	if _, err := sortCategories([]Category{ok("a", 1), ok("a", 2)}); !errors.Is(err, ErrBadCategory) {
+		t.Errorf("duplicate key accepted (%v)", err)
+	}
+}

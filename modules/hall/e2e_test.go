@@ -1,0 +1,247 @@
+package hall_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
+	"github.com/uptrace/bun"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/apptest"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/interaction/commands"
+	"github.com/together-bot/together/core/interaction/interactionfx"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/hall"
+	"github.com/together-bot/together/modules/pairhome"
+)
+
+// quest is a stand-in for duel or raid: a module that contributes a hall
+// category exactly as they should, using hall's exported API only, and asks
+// for a refresh in the transaction that changes its points.
+type quest struct {
+	db   *db.DB
+	hall *hall.Refresher // nil when hall is not deployed
+
+	mu     sync.Mutex
+	points map[int64]int
+}
+
+type questDeps struct {
+	fx.In
+	DB   *db.DB
+	Hall *hall.Refresher `optional:"true"`
+}
+
+var questModule = module.Descriptor{
+	Name: "quest",
+	Options: fx.Module("quest",
+		fx.Provide(func(d questDeps) *quest { return &quest{db: d.DB, hall: d.Hall, points: map[int64]int{}} }),
+		fx.Provide(fx.Annotate(func(q *quest) hall.Category {
+			return hall.Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: q.PointsByPair}
+		}, fx.ResultTags(`group:"`+hall.CategoryGroup+`"`))),
+		interactionfx.AsCatalog(i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
+			i18n.EN: {"quest.hall.category": "Quest points"},
+			i18n.RU: {"quest.hall.category": "Очки квестов"},
+		}}),
+	),
+}
+
+// PointsByPair has the signature duel and raid export.
+func (q *quest) PointsByPair(_ context.Context, _ bun.IDB, _ uint64, _, _ time.Time) (map[int64]int, error) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	out := make(map[int64]int, len(q.points))
+	for k, v := range q.points {
+		out[k] = v
+	}
+	return out, nil
+}
+
+func (q *quest) award(t *testing.T, guildID uint64, pairID int64, n int) {
+	t.Helper()
+	err := q.db.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		q.mu.Lock()
+		q.points[pairID] += n
+		q.mu.Unlock()
+		return q.hall.RequestRefresh(ctx, tx, guildID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func seen(v any) string {
+	raw, _ := json.Marshal(v)
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw))
+}
+
+func must(t *testing.T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestE2EHallCard drives the card through the real runtime and the
+// emulator: a contributed category, consent by slash command, a refresh
+// requested in a contributor's transaction, a deleted card recreated by
+// `app hall refresh`, and a category switched off in the guild.
+func TestE2EHallCard(t *testing.T) {
+	t.Parallel()
+	var (
+		router *interaction.Router
+		guilds *guild.Service
+		q      *quest
+	)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, hall.Descriptor, questModule},
+		Env:   map[string]string{"DEFAULT_TIMEZONE": "Europe/Moscow"},
+		Extra: []fx.Option{fx.Populate(&router, &guilds, &q)}})
+	ctx := context.Background()
+	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
+	t.Cleanup(func() { client.Close(ctx) })
+	gid := snowflake.MustParse(h.Guild.GuildID)
+	_, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions())
+	must(t, err)
+	channel := h.Guild.ChannelIDs["general"]
+	must(t, guilds.SetChannel(ctx, uint64(gid), 0, hall.ChannelPurpose.ID(), uint64(snowflake.MustParse(channel))))
+
+	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
+	must(t, err)
+	erin, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "erin"})
+	must(t, err)
+	members := [2][2]string{{h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]}, {dave, erin}}
+	var pairs [2]int64
+	for i, m := range members {
+		a, b := snowflake.MustParse(m[0]), snowflake.MustParse(m[1])
+		lo, hi := min(a, b), max(a, b)
+		members[i] = [2]string{lo.String(), hi.String()}
+		must(t, h.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_name)
+			VALUES ($1, $2, $3, 'room') RETURNING id`, int64(gid), int64(lo), int64(hi)).Scan(&pairs[i]))
+		_, err = h.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
+			int64(gid), int64(lo), int64(hi), pairs[i])
+		must(t, err)
+	}
+	pairName := func(i int) string { return "<@" + members[i][0] + "> & <@" + members[i][1] + ">" }
+
+	// cards returns the hall card messages in the channel.
+	cards := func() []map[string]any {
+		ms, err := h.Sim.Messages(channel)
+		must(t, err)
+		var out []map[string]any
+		for _, m := range ms {
+			if strings.Contains(seen(m), "Hall of fame") {
+				out = append(out, m)
+			}
+		}
+		return out
+	}
+	waitCard := func(what string, ok func(card string) bool) map[string]any {
+		t.Helper()
+		var last map[string]any
+		defer func() {
+			if t.Failed() {
+				rows, _ := h.DB.Pool.Query(ctx, `SELECT key, state, coalesce(last_error, ''), coalesce(channel_id, 0) FROM core_projections`)
+				for rows.Next() {
+					var k, st, e string
+					var ch int64
+					_ = rows.Scan(&k, &st, &e, &ch)
+					t.Logf("projection %s %s %q channel %d; cards %d", k, st, e, ch, len(cards()))
+				}
+				rows.Close()
+			}
+		}()
+		h.WaitUntil(30*time.Second, what, func() bool {
+			cs := cards()
+			if len(cs) != 1 {
+				return false
+			}
+			last = cs[0]
+			return ok(seen(last))
+		})
+		return last
+	}
+	sync := func() {
+		_, err := h.Queue.Insert(ctx, hall.SyncArgs{GuildID: uint64(gid)}, nil)
+		must(t, err)
+	}
+
+	sync() // what the minute tick does
+	month := hall.MonthOf(time.Now(), time.FixedZone("MSK", 3*3600))
+	waitCard("the first card", func(c string) bool {
+		return strings.Contains(c, "this month so far") && strings.Contains(c, "Quest points") &&
+			strings.Contains(c, "No points yet") && strings.Contains(c, "Active pairs: **2**")
+	})
+	var tz string
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT timezone FROM hall_cards WHERE month_key = $1`, month.String()).Scan(&tz))
+	if tz != "Europe/Moscow" {
+		t.Fatalf("card timezone %q, want the deployment default", tz)
+	}
+
+	if q.hall == nil {
+		t.Fatal("the optional *hall.Refresher was not injected into the contributing module")
+	}
+	q.award(t, uint64(gid), pairs[0], 5)
+	q.award(t, uint64(gid), pairs[1], 3)
+	waitCard("points counted", func(c string) bool { return strings.Contains(c, "2 pair(s) took part") })
+
+	res := seen(h.Command(members[0][0], "hall optin", map[string]any{"category": "quest"}))
+	if !strings.Contains(res, "Preferences updated") || !strings.Contains(res, "Quest points: **opted in** · partner: opted out") {
+		t.Fatalf("/hall optin: %s", res)
+	}
+	seen(h.Command(members[1][0], "hall optin", map[string]any{"category": "all"}))
+	seen(h.Command(members[1][1], "hall optin", map[string]any{"category": "quest"}))
+	waitCard("pair 2 named, pair 1 not (one partner only)", func(c string) bool {
+		return strings.Contains(c, "1. "+pairName(1)+" — **3**") && !strings.Contains(c, members[0][0])
+	})
+	seen(h.Command(members[0][1], "hall optin", map[string]any{"category": "all"}))
+	waitCard("both pairs named", func(c string) bool {
+		return strings.Contains(c, "1. "+pairName(0)+" — **5**") && strings.Contains(c, "2. "+pairName(1)+" — **3**")
+	})
+	res = seen(h.Command(members[0][1], "hall status", nil))
+	if !strings.Contains(res, "**opted in** · partner: opted in") || strings.Contains(res, "Preferences updated") {
+		t.Fatalf("/hall status: %s", res)
+	}
+	seen(h.Command(members[1][1], "hall optout", map[string]any{"category": "all"}))
+	card := waitCard("opted-out pair gone", func(c string) bool {
+		return strings.Contains(c, pairName(0)) && !strings.Contains(c, members[1][1])
+	})
+
+	// Deleted by hand: `app hall refresh` brings it back (one card).
+	must(t, h.Sim.DeleteMessage(channel, card["id"].(string)))
+	n, err := hall.Refresh(ctx, h.DB, uint64(gid))
+	must(t, err)
+	if n != 1 {
+		t.Fatalf("refresh queued %d cards, want 1", n)
+	}
+	again := waitCard("card recreated", func(c string) bool { return strings.Contains(c, pairName(0)) })
+	if again["id"] == card["id"] {
+		t.Fatal("card not recreated")
+	}
+
+	// The contributing module switched off in the guild: the category goes.
+	must(t, guilds.SetModule(ctx, uint64(gid), 0, "quest", false))
+	sync()
+	waitCard("category hidden", func(c string) bool {
+		return !strings.Contains(c, "Quest points") && strings.Contains(c, "No rankings run on this server")
+	})
+	must(t, guilds.SetModule(ctx, uint64(gid), 0, "quest", true))
+	sync()
+	waitCard("category back", func(c string) bool { return strings.Contains(c, "1. "+pairName(0)+" — **5**") })
+	if m, ok := h.Sim.Message(again["id"].(string)); !ok || strings.Contains(seen(m), `"mentions":[{`) {
+		t.Fatalf("card pinged someone: %s", seen(m))
+	}
+	if st := h.Sim.Stats(); st.RateLimited != 0 {
+		t.Fatalf("%d requests got 429", st.RateLimited)
+	}
+}

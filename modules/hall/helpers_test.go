@@ -1,0 +1,301 @@
+package hall
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/migrations"
+	hallmig "github.com/together-bot/together/modules/hall/migrations"
+)
+
+var quiet = func() *slog.Logger {
+	if os.Getenv("HALL_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.NewTextHandler(io.Discard, nil))
+}()
+
+const (
+	testGuild   uint64 = 111
+	hallChannel uint64 = 900
+)
+
+// fakePairs is an in-memory pairhome.
+type fakePairs struct {
+	mu    sync.Mutex
+	pairs map[int64]Pair
+}
+
+func (f *fakePairs) add(id int64, a, b uint64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.pairs == nil {
+		f.pairs = map[int64]Pair{}
+	}
+	f.pairs[id] = Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}}
+}
+
+func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, id int64) (Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pairs[id]
+	if !ok {
+		return Pair{}, ErrNoPair
+	}
+	return p, nil
+}
+
+func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.pairs {
+		if p.GuildID == guildID && (p.Members[0] == userID || p.Members[1] == userID) {
+			return p, nil
+		}
+	}
+	return Pair{}, ErrNoPair
+}
+
+func (f *fakePairs) ActivePairCount(_ context.Context, _ bun.IDB, guildID uint64) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	n := 0
+	for _, p := range f.pairs {
+		if p.GuildID == guildID {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// fakeGuilds is core/guild: a timezone, the hall channel and module switches.
+type fakeGuilds struct {
+	mu  sync.Mutex
+	tz  string
+	off map[string]bool
+}
+
+func (f *fakeGuilds) Settings(_ context.Context, guildID uint64) (guild.Settings, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	mods := map[string]bool{}
+	for m, off := range f.off {
+		mods[m] = !off
+	}
+	return guild.Settings{GuildID: guildID, Timezone: f.tz, Modules: mods, Exists: true,
+		Channels: map[string]uint64{ChannelPurpose.ID(): hallChannel}}, nil
+}
+
+// GuildsWithChannel: the tests' guilds are found through their live cards.
+func (f *fakeGuilds) GuildsWithChannel(context.Context, string, string) ([]guild.GuildChannel, error) {
+	return nil, nil
+}
+
+func (f *fakeGuilds) ModuleEnabled(ctx context.Context, module string, guildID uint64) (bool, error) {
+	st, _ := f.Settings(ctx, guildID)
+	return st.ModuleOn(module), nil
+}
+
+func (f *fakeGuilds) set(module string, on bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.off == nil {
+		f.off = map[string]bool{}
+	}
+	f.off[module] = !on
+}
+
+// fakeProj records projection requests.
+type fakeProj struct {
+	mu   sync.Mutex
+	reqs map[string]int
+}
+
+func (f *fakeProj) Request(_ context.Context, _ bun.Tx, kind, key string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.reqs == nil {
+		f.reqs = map[string]int{}
+	}
+	f.reqs[kind+"/"+key]++
+	return nil
+}
+
+func (f *fakeProj) count(key string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.reqs[CardKind+"/"+key]
+}
+
+// clock is a settable Now.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) set(t time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = t
+}
+
+// ledger is a contributing module's data: points per pair at a moment.
+type ledger struct {
+	mu     sync.Mutex
+	events []event
+}
+
+type event struct {
+	pair   int64
+	at     time.Time
+	points int
+}
+
+func (l *ledger) add(pair int64, at time.Time, points int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.events = append(l.events, event{pair, at, points})
+}
+
+func (l *ledger) Points(_ context.Context, _ bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	out := map[int64]int{}
+	if guildID != testGuild {
+		return out, nil
+	}
+	for _, e := range l.events {
+		if !e.at.Before(from) && e.at.Before(to) {
+			out[e.pair] += e.points
+		}
+	}
+	return out, nil
+}
+
+// testCatalog names the test categories (their modules' own texts).
+var testCatalog = i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
+	i18n.EN: {"quest.hall.category": "Quest points"},
+	i18n.RU: {"quest.hall.category": "Очки квестов"},
+}}
+
+var chessCatalog = i18n.Catalog{Module: "chess", Messages: map[string]map[string]string{
+	i18n.EN: {"chess.hall.category": "Chess wins"},
+	i18n.RU: {"chess.hall.category": "Победы в шахматах"},
+}}
+
+type env struct {
+	t      testing.TB
+	db     *db.DB
+	svc    *Service
+	pairs  *fakePairs
+	guilds *fakeGuilds
+	proj   *fakeProj
+	clock  *clock
+	quest  *ledger
+	chess  *ledger
+}
+
+// newEnv builds a Service with the given category keys deployed ("quest",
+// "chess"), at now in the guild's zone tz.
+func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
+	t.Helper()
+	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: hallmig.FS})
+	b, err := i18n.NewBundle(quiet, Catalog, testCatalog, chessCatalog)
+	must(t, err)
+	q, err := queue.NewQueue(d, quiet)
+	must(t, err)
+	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: &clock{t: now},
+		quest: &ledger{}, chess: &ledger{}}
+	var cats []Category
+	for _, k := range deployed {
+		switch k {
+		case "quest":
+			cats = append(cats, Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: e.quest.Points})
+		case "chess":
+			cats = append(cats, Category{Module: "chess", Key: "chess", NameKey: "chess.hall.category", Order: 20, Points: e.chess.Points})
+		}
+	}
+	e.svc, err = NewService(Config{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: NewRefresher(e.proj),
+		Categories: cats, Bundle: b, DefaultLocale: i18n.EN, Logger: quiet, Now: e.clock.Now})
+	must(t, err)
+	return e
+}
+
+func (e *env) sync() {
+	e.t.Helper()
+	must(e.t, e.svc.Sync(context.Background(), testGuild))
+}
+
+func (e *env) card(m string) Card {
+	e.t.Helper()
+	month, err := ParseMonth(m)
+	must(e.t, err)
+	c, err := loadCard(context.Background(), e.db.Bun, testGuild, month, false)
+	must(e.t, err)
+	return c
+}
+
+// render renders a card as the projection worker would and returns the
+// message JSON ("" when the card is gone).
+func (e *env) render(m string) string {
+	e.t.Helper()
+	month, err := ParseMonth(m)
+	must(e.t, err)
+	r, err := e.svc.renderCard(context.Background(), e.db.Bun, cardKey(testGuild, month))
+	must(e.t, err)
+	if r.Gone {
+		return ""
+	}
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // keep <@id> readable
+	must(e.t, enc.Encode(r.Message))
+	// disgo's component types escape HTML themselves.
+	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(b.String())
+}
+
+func (e *env) optin(user uint64, choice string) {
+	e.t.Helper()
+	must(e.t, e.svc.OptIn(context.Background(), testGuild, user, choice))
+}
+
+func (e *env) optout(user uint64, choice string) {
+	e.t.Helper()
+	must(e.t, e.svc.OptOut(context.Background(), testGuild, user, choice))
+}
+
+func must(t testing.TB, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func utc(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}

@@ -1,0 +1,215 @@
+package hall
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/guild"
+)
+
+// refreshEvery bounds how stale a live card may get when no contributor
+// asked for a refresh (the projection's hash check makes an unchanged
+// render free).
+const refreshEvery = time.Hour
+
+// maxCatchUp bounds the months one Sync finalizes; the next tick goes on.
+const maxCatchUp = 12
+
+// location is the guild's timezone, or the deployment's default.
+func (s *Service) location(st guild.Settings) *time.Location { return st.Location(s.defTZ) }
+
+// Sync brings one guild's cards up to date: it creates the first card,
+// finalizes every live card whose period has ended (each creating the
+// next month's), and re-renders a live card whose categories were switched
+// or that was not refreshed for an hour. Safe to run any number of times,
+// concurrently too.
+func (s *Service) Sync(ctx context.Context, guildID uint64) error {
+	if err := s.ensureFirst(ctx, guildID); err != nil {
+		return err
+	}
+	now := s.now()
+	var live []Card
+	// Each finalization creates the next card, which is due too when the
+	// bot (or hall in this guild) was off for more than a month: catch up,
+	// a bounded number of months per run.
+	for range maxCatchUp {
+		var err error
+		if live, err = cards(ctx, s.db.Bun, guildID, true); err != nil {
+			return err
+		}
+		due := 0
+		for _, c := range live {
+			if !now.Before(c.End) {
+				due++
+				if _, err := s.Finalize(ctx, guildID, c.Month); err != nil {
+					return err
+				}
+			}
+		}
+		if due == 0 {
+			break
+		}
+	}
+	cats, err := s.enabled(ctx, guildID)
+	if err != nil {
+		return err
+	}
+	shown := keysOf(cats)
+	for _, c := range live {
+		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+			due, err := touchLive(ctx, tx, c, shown, refreshEvery)
+			if err != nil || !due {
+				return err
+			}
+			return s.refresher.proj.Request(ctx, tx, CardKind, c.Key())
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ensureFirst creates the guild's first card (the current month in its
+// timezone) when it has none; later cards are created by finalization.
+func (s *Service) ensureFirst(ctx context.Context, guildID uint64) error {
+	var n int
+	if err := s.db.Bun.QueryRowContext(ctx, `SELECT count(*) FROM hall_cards WHERE guild_id = ?`, int64(guildID)).Scan(&n); err != nil {
+		return fmt.Errorf("hall: count cards: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	st, err := s.settings(ctx, guildID)
+	if err != nil {
+		return err
+	}
+	cats, err := s.enabled(ctx, guildID)
+	if err != nil {
+		return err
+	}
+	loc := s.location(st)
+	m := MonthOf(s.now(), loc)
+	c := Card{GuildID: guildID, Month: m, Start: m.Start(loc), End: m.End(loc), Timezone: loc.String(), Shown: keysOf(cats)}
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		created, err := insertCard(ctx, tx, c)
+		if err != nil || !created {
+			return err
+		}
+		s.log.Info("hall card started", "guild_id", guildID, "month", m.String(), "timezone", c.Timezone)
+		return s.refresher.proj.Request(ctx, tx, CardKind, c.Key())
+	})
+}
+
+// Finalize freezes a card whose period has ended: its standings are
+// written to hall tables, it becomes final, and the next month's card is
+// created, starting where this one ends (so a timezone change never
+// counts a moment twice). One transaction holding the card's row lock; a
+// card already final or not yet due is left alone, so duplicate and
+// concurrent runs are no-ops. It reports whether this call finalized it.
+func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, error) {
+	st, err := s.settings(ctx, guildID)
+	if err != nil {
+		return false, err
+	}
+	cats, err := s.enabled(ctx, guildID)
+	if err != nil {
+		return false, err
+	}
+	done := false
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, err := loadCard(ctx, tx, guildID, m, true)
+		if err != nil {
+			return err
+		}
+		if !c.Live() || s.now().Before(c.End) {
+			return nil
+		}
+		boards, err := s.boards(ctx, tx, c, cats)
+		if err != nil {
+			return err
+		}
+		active, err := s.pairs.ActivePairCount(ctx, tx, guildID)
+		if err != nil {
+			return err
+		}
+		channel, _ := st.Channel(Name, channelPurposeKey)
+		if done, err = markFinal(ctx, tx, c, channel, active); err != nil || !done {
+			return err
+		}
+		if err := saveBoards(ctx, tx, c, boards); err != nil {
+			return err
+		}
+		loc := s.location(st)
+		next := Card{GuildID: guildID, Month: m.Next(), Start: c.End, End: m.Next().End(loc), Timezone: loc.String(),
+			Shown: keysOf(cats)}
+		if _, err := insertCard(ctx, tx, next); err != nil {
+			return err
+		}
+		// Keys sort by month, the stable order core/projection asks for.
+		if err := s.refresher.proj.Request(ctx, tx, CardKind, c.Key()); err != nil {
+			return err
+		}
+		return s.refresher.proj.Request(ctx, tx, CardKind, next.Key())
+	})
+	if errors.Is(err, ErrNoCard) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if done {
+		s.log.Info("hall card finalized", "guild_id", guildID, "month", m.String(), "categories", len(cats))
+	}
+	return done, nil
+}
+
+// Tick queues a sync for every guild with a hall channel or a live card.
+// The sync jobs carry guild_id, so the core gate skips guilds where hall
+// is off; asking the gate here first just saves the jobs.
+func (s *Service) Tick(ctx context.Context) (int, error) {
+	guilds, err := s.hallGuilds(ctx)
+	if err != nil {
+		return 0, err
+	}
+	var params []river.InsertManyParams
+	for _, g := range guilds {
+		if s.gate != nil {
+			if on, err := s.gate.ModuleEnabled(ctx, Name, g); err == nil && !on {
+				continue
+			}
+		}
+		params = append(params, river.InsertManyParams{Args: SyncArgs{GuildID: g}, InsertOpts: syncInsertOpts()})
+	}
+	if len(params) == 0 {
+		return 0, nil
+	}
+	if _, err := s.queue.River.InsertMany(ctx, params); err != nil {
+		return 0, fmt.Errorf("hall: queue syncs: %w", err)
+	}
+	return len(params), nil
+}
+
+// hallGuilds are the guilds the tick looks after: a hall channel is set, or a
+// card is still live.
+func (s *Service) hallGuilds(ctx context.Context) ([]uint64, error) {
+	configured, err := s.guilds.GuildsWithChannel(ctx, Name, channelPurposeKey)
+	if err != nil {
+		return nil, fmt.Errorf("hall: list guilds: %w", err)
+	}
+	live, err := liveCardGuilds(ctx, s.db.Bun)
+	if err != nil {
+		return nil, err
+	}
+	for _, g := range configured {
+		live = append(live, g.GuildID)
+	}
+	slices.Sort(live)
+	return slices.Compact(live), nil
+}

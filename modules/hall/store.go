@@ -1,0 +1,251 @@
+package hall
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/db"
+)
+
+const cardColumns = `guild_id, month_key, period_start, period_end, timezone, status, shown,
+	coalesce(channel_id, 0), coalesce(active_pairs, 0), finalized_at`
+
+type scanner interface{ Scan(dest ...any) error }
+
+func scanCard(r scanner) (Card, error) {
+	var c Card
+	var g, ch int64
+	var month string
+	if err := r.Scan(&g, &month, &c.Start, &c.End, &c.Timezone, &c.Status, &c.Shown, &ch, &c.ActivePairs, &c.FinalizedAt); err != nil {
+		return Card{}, err
+	}
+	m, err := ParseMonth(month)
+	if err != nil {
+		return Card{}, err
+	}
+	c.GuildID, c.Month, c.ChannelID = uint64(g), m, uint64(ch)
+	return c, nil
+}
+
+// loadCard reads one card; forUpdate locks it (finalization).
+func loadCard(ctx context.Context, idb bun.IDB, guildID uint64, m Month, forUpdate bool) (Card, error) {
+	q := `SELECT ` + cardColumns + ` FROM hall_cards WHERE guild_id = ? AND month_key = ?`
+	if forUpdate {
+		q += ` FOR UPDATE`
+	}
+	c, err := scanCard(idb.QueryRowContext(ctx, q, int64(guildID), m.String()))
+	if db.IsNoRows(err) {
+		return Card{}, ErrNoCard
+	}
+	if err != nil {
+		return Card{}, fmt.Errorf("hall: load card %d:%s: %w", guildID, m, err)
+	}
+	return c, nil
+}
+
+// cards lists a guild's cards, oldest first; live only when asked.
+func cards(ctx context.Context, idb bun.IDB, guildID uint64, liveOnly bool) ([]Card, error) {
+	q := `SELECT ` + cardColumns + ` FROM hall_cards WHERE guild_id = ?`
+	if liveOnly {
+		q += ` AND status = 'live'`
+	}
+	rows, err := idb.QueryContext(ctx, q+` ORDER BY month_key`, int64(guildID))
+	if err != nil {
+		return nil, fmt.Errorf("hall: list cards: %w", err)
+	}
+	defer rows.Close()
+	var out []Card
+	for rows.Next() {
+		c, err := scanCard(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// insertCard creates a live card unless one exists for that month; it
+// reports whether this call created it.
+func insertCard(ctx context.Context, idb bun.IDB, c Card) (bool, error) {
+	res, err := idb.ExecContext(ctx, `INSERT INTO hall_cards (guild_id, month_key, period_start, period_end, timezone, shown)
+		VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (guild_id, month_key) DO NOTHING`,
+		int64(c.GuildID), c.Month.String(), c.Start, c.End, c.Timezone, c.Shown)
+	if err != nil {
+		return false, fmt.Errorf("hall: insert card %s: %w", c.Key(), err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// markFinal is the finalization's guard: only a live card changes.
+func markFinal(ctx context.Context, idb bun.IDB, c Card, channelID uint64, activePairs int) (bool, error) {
+	res, err := idb.ExecContext(ctx, `UPDATE hall_cards SET status = 'final', finalized_at = now(),
+		channel_id = nullif(?, 0), active_pairs = ? WHERE guild_id = ? AND month_key = ? AND status = 'live'`,
+		int64(channelID), activePairs, int64(c.GuildID), c.Month.String())
+	if err != nil {
+		return false, fmt.Errorf("hall: finalize %s: %w", c.Key(), err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// touchLive records that the live card was refreshed for shown categories;
+// it reports whether a refresh is due (categories changed, or every passed
+// on the database clock, which every process shares).
+func touchLive(ctx context.Context, idb bun.IDB, c Card, shown string, every time.Duration) (bool, error) {
+	res, err := idb.ExecContext(ctx, `UPDATE hall_cards SET shown = ?, refreshed_at = now()
+		WHERE guild_id = ? AND month_key = ? AND status = 'live' AND (shown <> ? OR refreshed_at < now() - ?::interval)`,
+		shown, int64(c.GuildID), c.Month.String(), shown, every.String())
+	if err != nil {
+		return false, fmt.Errorf("hall: touch card %s: %w", c.Key(), err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// saveBoards freezes a card's standings.
+func saveBoards(ctx context.Context, idb bun.IDB, c Card, boards []Board) error {
+	for _, b := range boards {
+		if _, err := idb.ExecContext(ctx, `INSERT INTO hall_card_categories (guild_id, month_key, category, name_key, ord, participation)
+			VALUES (?, ?, ?, ?, ?, ?)`, int64(c.GuildID), c.Month.String(), b.Category, b.NameKey, b.Order, b.Participation); err != nil {
+			return fmt.Errorf("hall: freeze %s/%s: %w", c.Key(), b.Category, err)
+		}
+		for _, e := range b.Top {
+			if _, err := idb.ExecContext(ctx, `INSERT INTO hall_card_entries (guild_id, month_key, category, place, pair_id, user_a, user_b, points)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, int64(c.GuildID), c.Month.String(), b.Category, e.Place, e.PairID,
+				int64(e.Members[0]), int64(e.Members[1]), e.Points); err != nil {
+				return fmt.Errorf("hall: freeze %s/%s #%d: %w", c.Key(), b.Category, e.Place, err)
+			}
+		}
+	}
+	return nil
+}
+
+// loadBoards reads a finalized card's frozen standings.
+func loadBoards(ctx context.Context, idb bun.IDB, c Card) ([]Board, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT category, name_key, ord, participation FROM hall_card_categories
+		WHERE guild_id = ? AND month_key = ? ORDER BY ord, category`, int64(c.GuildID), c.Month.String())
+	if err != nil {
+		return nil, fmt.Errorf("hall: frozen categories: %w", err)
+	}
+	var out []Board
+	index := map[string]int{}
+	for rows.Next() {
+		var b Board
+		if err := rows.Scan(&b.Category, &b.NameKey, &b.Order, &b.Participation); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		index[b.Category] = len(out)
+		out = append(out, b)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows, err = idb.QueryContext(ctx, `SELECT category, place, pair_id, user_a, user_b, points FROM hall_card_entries
+		WHERE guild_id = ? AND month_key = ? ORDER BY category, place`, int64(c.GuildID), c.Month.String())
+	if err != nil {
+		return nil, fmt.Errorf("hall: frozen entries: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var cat string
+		var e Entry
+		var a, b int64
+		if err := rows.Scan(&cat, &e.Place, &e.PairID, &a, &b, &e.Points); err != nil {
+			return nil, err
+		}
+		e.Members = [2]uint64{uint64(a), uint64(b)}
+		if i, ok := index[cat]; ok {
+			out[i].Top = append(out[i].Top, e)
+		}
+	}
+	return out, rows.Err()
+}
+
+// optedIn is the set of members of a guild opted in to a category.
+func optedIn(ctx context.Context, idb bun.IDB, guildID uint64, category string) (map[uint64]bool, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT user_id FROM hall_optins WHERE guild_id = ? AND category = ?`,
+		int64(guildID), category)
+	if err != nil {
+		return nil, fmt.Errorf("hall: opt-ins of %s: %w", category, err)
+	}
+	defer rows.Close()
+	out := map[uint64]bool{}
+	for rows.Next() {
+		var u int64
+		if err := rows.Scan(&u); err != nil {
+			return nil, err
+		}
+		out[uint64(u)] = true
+	}
+	return out, rows.Err()
+}
+
+// memberOptins lists the categories a member opted in to.
+func memberOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64) (map[string]bool, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT category FROM hall_optins WHERE guild_id = ? AND user_id = ?`,
+		int64(guildID), int64(userID))
+	if err != nil {
+		return nil, fmt.Errorf("hall: member opt-ins: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			return nil, err
+		}
+		out[c] = true
+	}
+	return out, rows.Err()
+}
+
+func addOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys []string) error {
+	for _, k := range keys {
+		if _, err := idb.ExecContext(ctx, `INSERT INTO hall_optins (guild_id, user_id, category) VALUES (?, ?, ?)
+			ON CONFLICT DO NOTHING`, int64(guildID), int64(userID), k); err != nil {
+			return fmt.Errorf("hall: opt in to %s: %w", k, err)
+		}
+	}
+	return nil
+}
+
+// removeOptins deletes the given categories, or every one when keys is nil
+// (including categories of modules no longer deployed: consent withdrawn
+// means withdrawn everywhere).
+func removeOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys []string) error {
+	q, args := `DELETE FROM hall_optins WHERE guild_id = ? AND user_id = ?`, []any{int64(guildID), int64(userID)}
+	if keys != nil {
+		q += ` AND category IN (?)`
+		args = append(args, bun.List(keys))
+	}
+	if _, err := idb.ExecContext(ctx, q, args...); err != nil {
+		return fmt.Errorf("hall: opt out: %w", err)
+	}
+	return nil
+}
+
+// liveCardGuilds are the guilds with a live card: it must be finalized even if
+// the hall channel was unset since.
+func liveCardGuilds(ctx context.Context, idb bun.IDB) ([]uint64, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT DISTINCT guild_id FROM hall_cards WHERE status = 'live' ORDER BY 1`)
+	if err != nil {
+		return nil, fmt.Errorf("hall: list guilds: %w", err)
+	}
+	defer rows.Close()
+	var out []uint64
+	for rows.Next() {
+		var g int64
+		if err := rows.Scan(&g); err != nil {
+			return nil, err
+		}
+		out = append(out, uint64(g))
+	}
+	return out, rows.Err()
+}
