@@ -165,7 +165,7 @@ func (w *tickWorker) Work(ctx context.Context, job *river.Job[TickArgs]) error {
 			d.name, spec.Next(now)); err != nil {
 			return err
 		}
-		w.log.Info("schedule fired", "schedule", d.name, "module", d.module, "kind", d.kind, "action", "schedule")
+		w.log.Debug("schedule fired", "schedule", d.name, "module", d.module, "kind", d.kind, "action", "schedule")
 	}
 	return tx.Commit()
 }
