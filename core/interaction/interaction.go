@@ -87,6 +87,14 @@ type Dashboard struct {
 	LastErrorAt time.Time
 }
 
+// StatusSection adds a module's lines to /admin status (fx group
+// "status_sections"), e.g. posts held while the module is off. Lines reads
+// Postgres only, so the report stays fast; texts come from c.T.
+type StatusSection struct {
+	Module string
+	Lines  func(c *Context) ([]string, error)
+}
+
 // DashboardLister is implemented by core/projection; /admin status and doctor
 // report dashboards through it when it is provided.
 type DashboardLister interface {

@@ -2,7 +2,9 @@ package publicpost_test
 
 import (
 	"context"
+	"fmt"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -45,5 +47,31 @@ func TestE2EPostPublishedByRuntime(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d copies of the post", n)
+	}
+}
+
+// TestE2EHeldPostsInAdminStatus: with publicpost turned off in the guild a due
+// post stays pending, and /admin status says so.
+func TestE2EHeldPostsInAdminStatus(t *testing.T) {
+	t.Parallel()
+	var svc *publicpost.Service
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{publicpost.Descriptor},
+		Extra: []fx.Option{fx.Populate(&svc)}})
+	h.Command(h.Guild.AdminID, "config module", map[string]any{"name": "publicpost", "enabled": false})
+	guildID, _ := strconv.ParseUint(h.Guild.GuildID, 10, 64)
+	channelID, _ := strconv.ParseUint(h.Guild.ChannelIDs["general"], 10, 64)
+	if _, _, err := svc.CreateNow(context.Background(), publicpost.NewPost{GuildID: guildID, ChannelID: channelID,
+		Source: "e2e", Payload: publicpost.Payload{Content: "held"}, IdempotencyKey: "e2e:held"}); err != nil {
+		t.Fatal(err)
+	}
+	var report string
+	h.WaitUntil(20*time.Second, "held post reported", func() bool {
+		res := h.Command(h.Guild.AdminID, "admin status", nil)
+		report = fmt.Sprint(res.Message["content"])
+		return strings.Contains(report, "1 due post(s) are held because publicpost is turned off")
+	})
+	posts, err := publicpost.List(context.Background(), h.DB, publicpost.Filter{})
+	if err != nil || len(posts) != 1 || posts[0].Status != publicpost.StatusPending || posts[0].Attempts != 0 {
+		t.Fatalf("held post: %+v %v", posts, err)
 	}
 }

@@ -49,6 +49,7 @@ var Descriptor = module.Descriptor{
 			fx.Annotate(SweepSchedule, fx.ResultTags(`group:"schedules"`)),
 			fx.Annotate(func(h *Commands) interaction.Command { return h.Command() }, fx.ResultTags(`group:"commands"`)),
 			fx.Annotate(func() i18n.Catalog { return Catalog }, fx.ResultTags(`group:"catalogs"`)),
+			fx.Annotate(statusSection, fx.ResultTags(`group:"status_sections"`)),
 		),
 		fx.Invoke(func(s *Service, q *queue.Queue) { s.AttachQueue(q) }),
 	),

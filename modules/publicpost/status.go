@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/interaction"
 )
 
 // GuildStatus is publicpost's section of /admin status for one guild.
@@ -94,4 +95,16 @@ func StatusLines(t func(key string, args ...any) string, st GuildStatus) []strin
 			"error", truncate(oneLine(st.LastFailure.LastError), 200)))
 	}
 	return lines
+}
+
+// statusSection reports the outbox in /admin status, including posts held
+// because publicpost is turned off in the guild.
+func statusSection(s *Service) interaction.StatusSection {
+	return interaction.StatusSection{Module: ModuleName, Lines: func(c *interaction.Context) ([]string, error) {
+		st, err := s.GuildStatus(c, c.GuildID())
+		if err != nil {
+			return nil, err
+		}
+		return StatusLines(c.T, st), nil
+	}}
 }

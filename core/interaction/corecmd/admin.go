@@ -103,6 +103,16 @@ func (c *Core) Status(ic *interaction.Context) (string, error) {
 	if err := c.dashboardLines(ic, &b, nil); err != nil {
 		return "", err
 	}
+	for _, sec := range c.sections {
+		lines, err := sec.Lines(ic)
+		if err != nil {
+			return "", fmt.Errorf("%s status: %w", sec.Module, err)
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		fmt.Fprintf(&b, "\n**%s**\n%s\n", sec.Module, strings.Join(lines, "\n"))
+	}
 	return b.String(), nil
 }
 

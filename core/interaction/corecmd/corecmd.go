@@ -4,6 +4,7 @@ package corecmd
 
 import (
 	"log/slog"
+	"slices"
 	"sort"
 
 	"github.com/disgoorg/disgo/discord"
@@ -31,6 +32,7 @@ type Deps struct {
 	Log        *slog.Logger
 	Dashboards interaction.DashboardLister `optional:"true"`
 	Config     *config.Config              `optional:"true"`
+	Sections   []interaction.StatusSection `group:"status_sections"`
 }
 
 // Core implements the commands.
@@ -44,12 +46,15 @@ type Core struct {
 	log     *slog.Logger
 	dash    interaction.DashboardLister
 	defLoc  string
+	// sections are modules' /admin status lines, sorted by module.
+	sections []interaction.StatusSection
 }
 
 // New builds the core commands.
 func New(d Deps) *Core {
 	c := &Core{guilds: d.Guilds, req: guild.RequirementsOf(d.Selection), bundle: d.Bundle, db: d.DB,
-		rest: d.REST, log: d.Log, dash: d.Dashboards}
+		rest: d.REST, log: d.Log, dash: d.Dashboards, sections: slices.Clone(d.Sections)}
+	sort.SliceStable(c.sections, func(i, j int) bool { return c.sections[i].Module < c.sections[j].Module })
 	for _, m := range d.Selection.Names() {
 		if m != mod {
 			c.modules = append(c.modules, m)
