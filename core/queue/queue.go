@@ -56,7 +56,7 @@ func NewQueue(d *db.DB, log *slog.Logger) (*Queue, error) {
 		log = slog.Default()
 	}
 	client, err := river.NewClient(riverdatabasesql.New(d.SQL), &river.Config{Logger: logging.AtLeast(log, slog.LevelWarn),
-		JobInsertMiddleware: []rivertype.JobInsertMiddleware{&exactArgs{}}})
+		Middleware: []rivertype.Middleware{&exactArgs{}}})
 	if err != nil {
 		return nil, fmt.Errorf("river insert client: %w", err)
 	}
