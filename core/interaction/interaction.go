@@ -87,6 +87,21 @@ type Dashboard struct {
 	LastErrorAt time.Time
 }
 
+// Setting is a per-guild option of a module that staff change with
+// `/config setting name:<module.key> value:<v>` and read in `/config show`
+// (fx group "settings").
+type Setting struct {
+	Module  string
+	Key     string   // unique within the module, [a-z_]
+	NameKey string   // i18n key of the label
+	Values  []string // the accepted values, shown to staff
+	Get     func(ctx context.Context, guildID uint64) (string, error)
+	Set     func(ctx context.Context, guildID, by uint64, value string) error
+}
+
+// ID is "module.key", the setting's name in /config.
+func (s Setting) ID() string { return s.Module + "." + s.Key }
+
 // StatusSection adds a module's lines to /admin status (fx group
 // "status_sections"), e.g. posts held while the module is off. Lines reads
 // Postgres only, so the report stays fast; texts come from c.T.

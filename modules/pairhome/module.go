@@ -51,6 +51,7 @@ var Descriptor = module.Descriptor{
 			newFxService,
 			group("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
 			group("commands", func(s *Service) interaction.Command { return s.Command() }),
+			group("settings,flatten", configSettings),
 			group("components,flatten", func(s *Service) []interaction.Component { return s.Components() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
 			group("schedules,flatten", func() []queue.Schedule { return Schedules }),

@@ -3,6 +3,7 @@ package corecmd
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/disgoorg/disgo/discord"
@@ -33,9 +34,26 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 			})
 		}
 	}
+	var settingChoices []discord.ApplicationCommandOptionChoiceString
+	for _, s := range c.settings {
+		if len(settingChoices) < maxChoices {
+			settingChoices = append(settingChoices, discord.ApplicationCommandOptionChoiceString{
+				Name: trim(s.ID()+" — "+c.bundle.T(i18n.EN, s.NameKey), 100), Value: s.ID(),
+				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: trim(s.ID()+" — "+c.bundle.T(i18n.RU, s.NameKey), 100)},
+			})
+		}
+	}
+	options := []discord.ApplicationCommandOption{}
+	if len(settingChoices) > 0 {
+		options = append(options, sub("setting", "core.cmd.config.setting",
+			discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.setting"), DescriptionLocalizations: c.loc("core.opt.setting"),
+				Required: true, Choices: settingChoices},
+			discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.setting_value"), DescriptionLocalizations: c.loc("core.opt.setting_value"),
+				Required: true, MaxLength: intPtr(64)}))
+	}
 	return discord.SlashCommandCreate{
 		Name: "config", Description: c.en("core.cmd.config"), DescriptionLocalizations: c.loc("core.cmd.config"),
-		Options: []discord.ApplicationCommandOption{
+		Options: append([]discord.ApplicationCommandOption{
 			sub("show", "core.cmd.config.show"),
 			sub("module", "core.cmd.config.module",
 				discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.module"), DescriptionLocalizations: c.loc("core.opt.module"),
@@ -54,7 +72,7 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 				discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.locale"), DescriptionLocalizations: c.loc("core.opt.locale"), Required: true,
 					Choices: []discord.ApplicationCommandOptionChoiceString{{Name: "English", Value: i18n.EN}, {Name: "Русский", Value: i18n.RU},
 						{Name: c.en("core.locale.auto"), NameLocalizations: c.loc("core.locale.auto"), Value: "auto"}}}),
-		},
+		}, options...),
 	}
 }
 
@@ -110,6 +128,8 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 			return ic.ReplyText(true, ic.T("core.config.timezone_cleared"))
 		}
 		return ic.ReplyText(true, ic.T("core.config.timezone_set", "zone", zone))
+	case "config setting":
+		return c.configSetting(ic, d.String("name"), strings.TrimSpace(d.String("value")))
 	case "config locale":
 		v := d.String("value")
 		if v == "auto" {
@@ -188,6 +208,17 @@ func (c *Core) settingsReport(ic *interaction.Context, st guild.Settings) string
 		}
 		fmt.Fprintf(&b, "%s: %s\n", m, state)
 	}
+	if len(c.settings) > 0 {
+		fmt.Fprintf(&b, "\n**%s**\n", ic.T("core.label.settings"))
+		for _, s := range c.settings {
+			v, err := s.Get(ic, st.GuildID)
+			if err != nil {
+				v = "?"
+				c.log.Warn("read module setting", "setting", s.ID(), "guild_id", st.GuildID, "error", err)
+			}
+			fmt.Fprintf(&b, "%s (`%s`): %s\n", ic.T(s.NameKey), s.ID(), v)
+		}
+	}
 	if ps := c.guilds.Purposes(); len(ps) > 0 {
 		fmt.Fprintf(&b, "\n**%s**\n", ic.T("core.label.channels"))
 		for _, p := range ps {
@@ -264,3 +295,22 @@ func trim(s string, n int) string {
 }
 
 func intPtr(i int) *int { return &i }
+
+// configSetting changes one module setting after checking the value.
+func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
+	i := slices.IndexFunc(c.settings, func(s interaction.Setting) bool { return s.ID() == id })
+	if i < 0 {
+		return interaction.Refuse("core.config.unknown_setting", "setting", id)
+	}
+	s := c.settings[i]
+	if !ic.Settings.ModuleOn(s.Module) {
+		return interaction.Refuse("core.error.module_off", "module", s.Module)
+	}
+	if !slices.Contains(s.Values, value) {
+		return interaction.Refuse("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))
+	}
+	if err := s.Set(ic, ic.GuildID(), ic.UserID(), value); err != nil {
+		return err
+	}
+	return ic.ReplyText(true, ic.T("core.config.setting_set", "setting", ic.T(s.NameKey), "value", value))
+}

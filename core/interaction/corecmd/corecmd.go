@@ -33,6 +33,7 @@ type Deps struct {
 	Dashboards interaction.DashboardLister `optional:"true"`
 	Config     *config.Config              `optional:"true"`
 	Sections   []interaction.StatusSection `group:"status_sections"`
+	Settings   []interaction.Setting       `group:"settings"`
 }
 
 // Core implements the commands.
@@ -48,6 +49,8 @@ type Core struct {
 	defLoc  string
 	// sections are modules' /admin status lines, sorted by module.
 	sections []interaction.StatusSection
+	// settings are modules' /config options, sorted by id.
+	settings []interaction.Setting
 }
 
 // New builds the core commands.
@@ -55,6 +58,8 @@ func New(d Deps) *Core {
 	c := &Core{guilds: d.Guilds, req: guild.RequirementsOf(d.Selection), bundle: d.Bundle, db: d.DB,
 		rest: d.REST, log: d.Log, dash: d.Dashboards, sections: slices.Clone(d.Sections)}
 	sort.SliceStable(c.sections, func(i, j int) bool { return c.sections[i].Module < c.sections[j].Module })
+	c.settings = slices.Clone(d.Settings)
+	sort.Slice(c.settings, func(i, j int) bool { return c.settings[i].ID() < c.settings[j].ID() })
 	for _, m := range d.Selection.Names() {
 		if m != mod {
 			c.modules = append(c.modules, m)
