@@ -42,6 +42,19 @@ type Options struct {
 	Env map[string]string
 	// Extra fx options, e.g. fx.Populate to reach a module's service.
 	Extra []fx.Option
+	// DatabaseURL, when set, is the database the bot uses instead of a fresh
+	// schema on the shared DATABASE_URL server: outage drills pass a private
+	// dbtest.NewCluster they can stop and start. Harness.DB opens it too.
+	DatabaseURL string
+	// SharedSim, when set, is an emulator this harness uses instead of
+	// starting its own (Sim is then ignored): several harnesses sharing one
+	// emulator and one database (DatabaseURL) are several processes of one
+	// bot, e.g. with disjoint SHARD_IDS. The harness neither seeds a guild
+	// (Guild stays empty) nor closes it; its owner does both.
+	SharedSim *discordsim.Server
+	// LogOutput, when set, also receives the bot's log (text, debug level), so
+	// a test can assert on lines such as ShardDisconnect.
+	LogOutput io.Writer
 }
 
 // Harness is a running bot plus the world it lives in.
@@ -52,58 +65,69 @@ type Harness struct {
 	DB     *db.DB
 	Queue  *queue.Queue
 	Runner *queue.Runner
-	Schema string
+	Schema string // empty with Options.DatabaseURL
 	opts   Options
 	app    *fx.App
 	cfg    *config.Config
 	sel    module.Selection
 	log    *slog.Logger
+	vars   map[string]string
 }
 
 // Start boots everything and waits until the gateway is ready. Cleanup stops
 // the bot and fails the test if any request broke Discord's API rules.
 //
-// End-to-end tests are named TestE2E...: `make test` runs them in a second pass
-// without the race detector, because disgo's own gateway races (race_on.go)
-// would fail every one of them under -race; everything else runs with -race.
+// End-to-end tests are named TestE2E... (benchmarks may call Start too):
+// `make test` runs them in a second pass without the race detector, because
+// disgo's own gateway races (race_on.go) would fail every one of them under
+// -race; everything else runs with -race.
 func Start(t testing.TB, opts Options) *Harness {
 	t.Helper()
-	if !strings.HasPrefix(t.Name(), "TestE2E") {
+	if _, isBench := t.(*testing.B); !isBench && !strings.HasPrefix(t.Name(), "TestE2E") {
 		t.Fatalf("end-to-end test %s must be named TestE2E... so make test's e2e pass runs it", t.Name())
 	}
-	if raceEnabled {
-		t.Skip("end-to-end: runs in make test's pass without -race (disgo v0.19.6 gateway data races)")
-	}
+	SkipUnderRace(t)
 	logOut := io.Discard
 	if os.Getenv("APPTEST_LOG") != "" {
 		logOut = os.Stderr
 	}
+	if opts.LogOutput != nil {
+		logOut = io.MultiWriter(logOut, opts.LogOutput)
+	}
 	log := logging.New(logOut, "text", slog.LevelDebug)
-	simOpts := opts.Sim
-	if simOpts.Logger == nil {
-		simOpts.Logger = log.With("component", "discordsim")
+	sim, guild := opts.SharedSim, discordsim.DemoGuild{}
+	if sim == nil {
+		simOpts := opts.Sim
+		if simOpts.Logger == nil {
+			simOpts.Logger = log.With("component", "discordsim")
+		}
+		var err error
+		if sim, err = discordsim.New(simOpts); err != nil {
+			t.Fatal(err)
+		}
+		if err := sim.Start(""); err != nil {
+			t.Fatal(err)
+		}
+		if guild, err = sim.SeedDemoGuild(); err != nil {
+			t.Fatal(err)
+		}
 	}
-	sim, err := discordsim.New(simOpts)
-	if err != nil {
-		t.Fatal(err)
+	schema, dbURL := "", opts.DatabaseURL
+	if dbURL == "" {
+		schema = dbtest.Schema(t)
+		dbURL = withSearchPath(dbtest.URL(t), schema)
 	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	guild, err := sim.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
-	schema := dbtest.Schema(t)
 	h := &Harness{T: t, Sim: sim, Guild: guild, Schema: schema, opts: opts, log: log}
 	t.Cleanup(func() {
 		h.Stop()
-		_ = sim.Close()
-		sim.RequireNoViolations(t)
+		if opts.SharedSim == nil {
+			_ = sim.Close()
+			sim.RequireNoViolations(t)
+		}
 	})
 
 	vars := map[string]string{
-		"DATABASE_URL":    withSearchPath(dbtest.URL(t), schema),
+		"DATABASE_URL":    dbURL,
 		"DISCORD_TOKEN":   sim.Token(),
 		"DISCORD_APP_ID":  sim.AppID(),
 		"DISCORD_API_URL": sim.APIURL(),
@@ -112,6 +136,8 @@ func Start(t testing.TB, opts Options) *Harness {
 	for k, v := range opts.Env {
 		vars[k] = v
 	}
+	h.vars = vars
+	var err error
 	h.cfg, err = config.Load(config.FromMap(vars))
 	if err != nil {
 		t.Fatal(err)
@@ -123,9 +149,27 @@ func Start(t testing.TB, opts Options) *Harness {
 	if h.sel, err = cat.Resolve(nil); err != nil {
 		t.Fatal(err)
 	}
-	h.DB = dbtest.Open(t, schema)
+	if schema != "" {
+		h.DB = dbtest.Open(t, schema)
+	} else {
+		d, err := db.Open(context.Background(), dbURL, db.Options{MaxConns: 4})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(d.Close)
+		h.DB = d
+	}
 	h.Boot()
 	return h
+}
+
+// SkipUnderRace skips a test that opens a real gateway connection (through
+// Start, or `app run` in-process) when built with -race; see Start.
+func SkipUnderRace(t testing.TB) {
+	t.Helper()
+	if raceEnabled {
+		t.Skip("end-to-end: runs in make test's pass without -race (disgo v0.19.6 gateway data races)")
+	}
 }
 
 // Boot starts the bot process (again, after Stop: a restart).
@@ -168,6 +212,16 @@ func (h *Harness) Stop() {
 		h.T.Errorf("stop app: %v", err)
 	}
 	h.app = nil
+}
+
+// Env is the bot's configuration as environment variables (database, token,
+// API URL, HTTP address and Options.Env), for running CLI commands against it.
+func (h *Harness) Env() map[string]string {
+	out := map[string]string{}
+	for k, v := range h.vars {
+		out[k] = v
+	}
+	return out
 }
 
 // HTTPURL is the bot's ops listener (/healthz, /metrics), e.g. "http://127.0.0.1:1234".
