@@ -34,7 +34,7 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 	}
 	if cfg.DiscordToken == "" {
 		// No Discord token: run against the built-in emulator, as `make run` does.
-		srv, demo, err := startSim(discordsim.Options{Logger: log.With("component", "discordsim")}, true)
+		srv, demo, err := startSim(discordsim.Options{Logger: log}, true)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"os"
@@ -255,6 +256,32 @@ func TestE2EDrillDiscordOutage(t *testing.T) {
 	t.Logf("REST 5xx for %s: dashboard showed %s %s after the outage ended", outage, want, time.Since(faultEnd).Round(100*time.Millisecond))
 	if _, text := d.bump(); text != "count=8" {
 		t.Fatalf("after the REST outage /drillbump answered %q", text)
+	}
+	// What an operator graphs: interactions, dashboard edits with their
+	// staleness, and the 5xx answers Discord gave during the outage.
+	resp, err := http.Get(d.HTTPURL() + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	for _, want := range []string{
+		`together_interactions_total{command="drillbump",module="drill",outcome="ok"}`,
+		`together_projection_refreshes_total{kind="drill.counter",result="edited"}`,
+		`together_projection_staleness_seconds_count{kind="drill.counter"}`,
+	} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	failedEdits := false
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, `together_discord_requests_total{route="PATCH `) && strings.Contains(line, `status="502"`) {
+			failedEdits = true
+		}
+	}
+	if !failedEdits {
+		t.Error("/metrics does not count the 502 answers to dashboard edits")
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/disgoorg/disgo/bot"
@@ -35,6 +36,8 @@ type SettingsSource interface {
 
 // Options build a Router.
 type Options struct {
+	// Observer records each interaction's outcome and ACK time (ops.Metrics).
+	Observer   Observer
 	Commands   []Command
 	Components []Component
 	Modals     []Modal
@@ -71,6 +74,14 @@ type Router struct {
 	gateWait   time.Duration
 	cooldowns  *Cooldowns
 	inflight   sync.WaitGroup
+	observer   Observer
+}
+
+// Observer receives one call per interaction: the module, the command or
+// component action, the outcome ("ok", "refused", "bad_id", "unavailable",
+// "error") and the time until Discord got its first answer.
+type Observer interface {
+	Interaction(module, command, outcome string, ack time.Duration)
 }
 
 // NewRouter indexes the contributions, refusing duplicates.
@@ -92,7 +103,7 @@ func NewRouter(o Options) (*Router, error) {
 	}
 	r := &Router{
 		commands: map[string]Command{}, components: map[string]Component{}, modals: map[string]Modal{},
-		settings: o.Settings, bundle: o.Bundle, db: o.DB, rest: o.REST, irest: o.Interactions, log: o.Log,
+		settings: o.Settings, bundle: o.Bundle, db: o.DB, rest: o.REST, irest: o.Interactions, log: o.Log, observer: o.Observer,
 		defLocale: o.DefaultLocale, autoDefer: o.AutoDeferAfter, gateWait: o.SettingsTimeout,
 		cooldowns: NewCooldowns(o.DB),
 	}
@@ -197,7 +208,14 @@ func (r *Router) Handle(parent context.Context, in discord.Interaction, respond 
 	// for 15 minutes), but not forever.
 	ctx, cancel := context.WithTimeout(parent, 14*time.Minute)
 	defer cancel()
-	c := &Context{Context: ctx, Interaction: in, r: r, respond: respond, CorrelationID: newCorrelationID(),
+	// The first callback is the ACK Discord times against its 3 s deadline.
+	var ackNanos atomic.Int64
+	acking := func(t discord.InteractionResponseType, d discord.InteractionResponseData, opts ...rest.RequestOpt) error {
+		err := respond(t, d, opts...)
+		ackNanos.CompareAndSwap(0, int64(time.Since(start)))
+		return err
+	}
+	c := &Context{Context: ctx, Interaction: in, r: r, respond: acking, CorrelationID: newCorrelationID(),
 		// Until the route is known, an automatic defer stays private.
 		route: route{ephemeral: true}}
 	c.Locale = i18n.Resolve("", guildLocale(in), r.defLocale)
@@ -212,7 +230,10 @@ func (r *Router) Handle(parent context.Context, in discord.Interaction, respond 
 
 	err := r.dispatch(c)
 	timer.Stop()
-	r.finish(c, err, time.Since(start))
+	outcome := r.finish(c, err, time.Since(start))
+	if r.observer != nil {
+		r.observer.Interaction(c.route.module, c.route.action, outcome, time.Duration(ackNanos.Load()))
+	}
 }
 
 func (r *Router) dispatch(c *Context) (err error) {
@@ -297,7 +318,7 @@ func (e *badIDError) Error() string { return "refused custom id: " + e.err.Error
 func (e *badIDError) Unwrap() error { return e.err }
 
 // finish maps the handler's outcome to one answer and one log line.
-func (r *Router) finish(c *Context, err error, took time.Duration) {
+func (r *Router) finish(c *Context, err error, took time.Duration) (outcome string) {
 	log := c.Log.With("ms", took.Milliseconds())
 	var (
 		ue  *UserError
@@ -322,27 +343,28 @@ func (r *Router) finish(c *Context, err error, took time.Duration) {
 			_ = c.ReplyText(true, c.T("core.done"))
 		}
 		log.Info("interaction handled")
-		return
+		return "ok"
 	case errors.As(err, &bad):
 		log.Warn("interaction refused: bad custom id", "error", err)
-		key = "core.error.bad_id"
+		key, outcome = "core.error.bad_id", "bad_id"
 	case errors.As(err, &ue):
 		log.Info("interaction refused", "reason", ue.Key)
-		key, arg = ue.Key, ue.Args
+		key, arg, outcome = ue.Key, ue.Args, "refused"
 	case IsUnavailable(err):
 		log.Error("interaction failed: dependency unavailable", "error", err)
-		key = "core.error.unavailable"
+		key, outcome = "core.error.unavailable", "unavailable"
 	default:
 		log.Error("interaction failed", "error", err)
-		key, arg = "core.error.internal", []any{"ref", c.CorrelationID}
+		key, arg, outcome = "core.error.internal", []any{"ref", c.CorrelationID}, "error"
 	}
 	text := c.T(key, arg...)
 	if c.answered() == modalShown {
-		return
+		return outcome
 	}
 	if rerr := c.ReplyText(true, text); rerr != nil {
 		log.Error("could not send the error answer", "error", rerr)
 	}
+	return outcome
 }
 
 // IsUnavailable reports errors that mean a dependency (Postgres, Discord's

@@ -37,10 +37,12 @@ type fxParams struct {
 	Gate    queue.Gate   `optional:"true"`
 	Logger  *slog.Logger `optional:"true"`
 	Options *Options     `optional:"true"`
+	// Observer records refresh results (ops.Metrics in the runtime).
+	Observer Observer `optional:"true"`
 }
 
 func newFromFx(p fxParams) (*Service, error) {
-	cfg := Config{DB: p.DB, Discord: p.Rest, Gate: p.Gate, Logger: p.Logger}
+	cfg := Config{DB: p.DB, Discord: p.Rest, Gate: p.Gate, Logger: p.Logger, Observer: p.Observer}
 	if p.Options != nil {
 		cfg.Options = *p.Options
 	}

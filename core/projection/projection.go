@@ -145,6 +145,13 @@ func (o Options) messageInterval(active int) time.Duration {
 	return time.Duration(max(active, 1)) * o.ChannelWindow / time.Duration(o.ChannelEdits)
 }
 
+// Observer receives each refresh's result ("edited", "created", "skipped",
+// "broken") and, for sends, the time since the change was requested
+// (ops.Metrics implements it).
+type Observer interface {
+	Projection(kind, result string, staleness time.Duration)
+}
+
 // Config builds a Service.
 type Config struct {
 	DB        *db.DB
@@ -153,6 +160,7 @@ type Config struct {
 	Gate      Gate // nil: every guild is on
 	Logger    *slog.Logger
 	Options   Options
+	Observer  Observer // nil: not recorded
 }
 
 // Service requests refreshes and runs the refresh worker.
@@ -160,6 +168,7 @@ type Service struct {
 	db        *db.DB
 	discord   Discord
 	gate      Gate
+	observer  Observer
 	mu        sync.RWMutex
 	renderers map[string]Renderer
 	log       *slog.Logger
@@ -186,6 +195,7 @@ func New(cfg Config) (*Service, error) {
 		renderers: map[string]Renderer{},
 		log:       cfg.Logger.With("component", "projection"),
 		opts:      cfg.Options.withDefaults(),
+		observer:  cfg.Observer,
 	}
 	if err := s.Register(cfg.Renderers...); err != nil {
 		return nil, err
@@ -305,4 +315,16 @@ func refreshInsertOpts() *river.InsertOpts {
 			},
 		},
 	}
+}
+
+// observe records one refresh outcome.
+func (s *Service) observe(kind, result string, requestedAt time.Time) {
+	if s.observer == nil {
+		return
+	}
+	var stale time.Duration
+	if !requestedAt.IsZero() && (result == "edited" || result == "created") {
+		stale = time.Since(requestedAt)
+	}
+	s.observer.Projection(kind, result, stale)
 }

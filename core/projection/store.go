@@ -23,6 +23,7 @@ type projRow struct {
 	Pinned                   bool
 	Version, DoneVersion     int64
 	LastEditAt, RetryAt      *time.Time
+	RequestedAt              time.Time // the latest Request: staleness is measured from it
 	Now                      time.Time // database clock when loaded
 	// Active counts the dashboards of the channel that currently want edits
 	// (dirty, or edited in the last 10 s); they share the channel's slots.
@@ -38,7 +39,7 @@ func (s *Service) load(ctx context.Context, kind, key string) (*projRow, error) 
 	)
 	err := s.db.Pool.QueryRow(ctx, `
 		SELECT kind, key, module, state, coalesce(guild_id, 0), coalesce(channel_id, 0), coalesce(message_id, 0),
-			content_hash, pinned, version, done_version, last_edit_at, retry_at, clock_timestamp(),
+			content_hash, pinned, version, done_version, last_edit_at, retry_at, requested_at, clock_timestamp(),
 			CASE WHEN channel_id IS NULL THEN 1 ELSE (
 				SELECT count(*) FROM core_projections o
 				WHERE o.channel_id = p.channel_id AND o.state IN ('ok', 'pending')
@@ -46,7 +47,7 @@ func (s *Service) load(ctx context.Context, kind, key string) (*projRow, error) 
 			END
 		FROM core_projections p WHERE kind = $1 AND key = $2`, kind, key).Scan(
 		&p.Kind, &p.Key, &p.Module, &p.State, &guild, &channel, &message,
-		&p.ContentHash, &p.Pinned, &p.Version, &p.DoneVersion, &p.LastEditAt, &p.RetryAt, &p.Now, &p.Active)
+		&p.ContentHash, &p.Pinned, &p.Version, &p.DoneVersion, &p.LastEditAt, &p.RetryAt, &p.RequestedAt, &p.Now, &p.Active)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, errNoRow
 	}

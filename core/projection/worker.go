@@ -154,6 +154,7 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 		if needPin {
 			return s.pinOnly(ctx, r, p, rd, v, hash)
 		}
+		s.observe(r.Kind, "skipped", time.Time{})
 		return result{version: v}, s.markShown(ctx, r.Kind, key, v, shown{
 			guild: uint64(rd.GuildID), channel: channel, message: message, hash: hash, pinned: p.Pinned})
 	}
@@ -181,6 +182,7 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			return s.discord.UpdateMessage(snowflake.ID(channel), snowflake.ID(message), update(rd.Message), o)
 		})
 		if err == nil {
+			s.observe(r.Kind, "edited", p.RequestedAt)
 			return result{version: v}, s.markShown(ctx, r.Kind, key, v, shown{guild: uint64(rd.GuildID),
 				channel: channel, message: message, hash: hash, edited: &sentAt, pinned: p.Pinned})
 		}
@@ -208,7 +210,11 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			return result{}, fmt.Errorf("projection: edit %s/%s: %w", r.Kind, key, err)
 		}
 	}
-	return s.create(ctx, r, key, rd, v, hash, sentAt)
+	res, err := s.create(ctx, r, key, rd, v, hash, sentAt)
+	if err == nil {
+		s.observe(r.Kind, "created", p.RequestedAt)
+	}
+	return res, err
 }
 
 // create POSTs the message under the creation lease, then pins it if asked.
@@ -315,6 +321,7 @@ func (s *Service) deleteOld(ctx context.Context, p *projRow) error {
 }
 
 func (s *Service) broken(ctx context.Context, r Renderer, key string, rd Rendered, v int64, reason string, cause error) (result, error) {
+	s.observe(r.Kind, "broken", time.Time{})
 	s.log.Warn("dashboard broken; will retry after the recheck interval or when reconfigured",
 		"kind", r.Kind, "key", key, "channel_id", rd.ChannelID, "reason", reason, "error", cause)
 	return result{version: v}, s.markBroken(ctx, r.Kind, key, uint64(rd.GuildID), uint64(rd.ChannelID), reason)

@@ -101,7 +101,10 @@ func Options(p Params) fx.Option {
 	opts = append(opts, interactionfx.Module,
 		// Dashboards: every module's renderers, one coalesced refresh pipeline.
 		projection.Module,
-		fx.Provide(func(s *projection.Service) interaction.DashboardLister { return dashboards{svc: s} }))
+		fx.Provide(func(s *projection.Service) interaction.DashboardLister { return dashboards{svc: s} }),
+		// Interactions and dashboard refreshes are counted in /metrics.
+		fx.Provide(func(m *ops.Metrics) interaction.Observer { return m }),
+		fx.Provide(func(m *ops.Metrics) projection.Observer { return m }))
 	if p.SyncCommands {
 		opts = append(opts, interactionfx.SyncOnStart)
 	}

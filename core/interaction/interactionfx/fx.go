@@ -151,7 +151,8 @@ type RouterParams struct {
 	DB         *db.DB
 	REST       rest.Rest
 	Log        *slog.Logger
-	Config     *config.Config `optional:"true"`
+	Config     *config.Config       `optional:"true"`
+	Observer   interaction.Observer `optional:"true"`
 }
 
 // NewRouter builds the router.
@@ -162,7 +163,7 @@ func NewRouter(p RouterParams) (*interaction.Router, error) {
 	}
 	return interaction.NewRouter(interaction.Options{
 		Commands: p.Commands, Components: p.Components, Modals: p.Modals,
-		Settings: p.Guilds, Bundle: p.Bundle, DB: p.DB, REST: p.REST, Log: p.Log, DefaultLocale: def,
+		Settings: p.Guilds, Bundle: p.Bundle, DB: p.DB, REST: p.REST, Log: p.Log, DefaultLocale: def, Observer: p.Observer,
 	})
 }
 
