@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"time"
 )
 
 // handle processes one client payload.
@@ -61,6 +62,10 @@ func (c *conn) onHeartbeat(d json.RawMessage) {
 	}
 	if c.heartbeat != nil {
 		c.heartbeat.Reset(c.srv.opts.HeartbeatTimeout)
+	}
+	if d := c.srv.opts.AckDelay; d > 0 {
+		time.AfterFunc(d, func() { c.enqueue(encodeOp(opHeartbeatACK, nil)) })
+		return
 	}
 	c.enqueue(encodeOp(opHeartbeatACK, nil))
 }

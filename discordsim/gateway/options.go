@@ -28,6 +28,11 @@ type Options struct {
 	Token string
 	// HeartbeatInterval is sent in Hello. Default 41250ms.
 	HeartbeatInterval time.Duration
+	// AckDelay is how long a heartbeat ACK takes, standing in for the network:
+	// on Discord an ACK can never arrive before the client's heartbeat write
+	// has returned, and disgo v0.19.6 takes an earlier one for a zombied
+	// connection. Default 5 ms; negative sends at once.
+	AckDelay time.Duration
 	// HeartbeatTimeout is how long the server waits for a heartbeat before
 	// closing with 4009. Default 1.5 × HeartbeatInterval.
 	HeartbeatTimeout time.Duration
@@ -89,6 +94,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.HeartbeatTimeout <= 0 {
 		o.HeartbeatTimeout = o.HeartbeatInterval * 3 / 2
+	}
+	if o.AckDelay == 0 {
+		o.AckDelay = 5 * time.Millisecond
 	}
 	if o.IdentifyTimeout <= 0 {
 		o.IdentifyTimeout = DefaultIdentifyTimeout
