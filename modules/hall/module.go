@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync/atomic"
 
 	"github.com/uptrace/bun"
 	"go.uber.org/fx"
@@ -40,15 +39,15 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			func(p *projection.Service) *Refresher { return NewRefresher(p) },
 			newFxService,
-			func() *late { return &late{} },
-			group("renderers", func(l *late) projection.Renderer { return l.renderer() }),
+			group("renderers", func(s *Service) projection.Renderer {
+				return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
+			}),
 			group("commands", func(s *Service) interaction.Command { return s.Command() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
 			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 			group("channel_purposes", func() guild.ChannelPurpose { return ChannelPurpose }),
 		),
-		fx.Invoke(func(l *late, s *Service) { l.s.Store(s) }),
 	),
 }
 
@@ -74,25 +73,6 @@ func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Queue: d.Queue, Pairs: pairhomePairs{d.Pairs}, Guilds: d.Guilds,
 		Refresher: d.Refresher, Categories: d.Categories, Gate: d.Gate, Bundle: d.Bundle,
 		DefaultLocale: d.Config.DefaultLocale, DefaultTimezone: d.Config.DefaultTimezone, Logger: d.Logger})
-}
-
-// late hands the Service to the renderer: core/projection needs every
-// renderer before it exists, while the Service needs the categories whose
-// modules need core/projection. The renderer only runs once the app has
-// started, after the fx.Invoke above stored the Service.
-type late struct{ s atomic.Pointer[Service] }
-
-var errNotWired = errors.New("hall: service not wired yet")
-
-func (l *late) renderer() projection.Renderer {
-	return projection.Renderer{Kind: CardKind, Module: Name,
-		Render: func(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
-			s := l.s.Load()
-			if s == nil {
-				return projection.Rendered{}, errNotWired
-			}
-			return s.renderCard(ctx, idb, key)
-		}}
 }
 
 // pairhomePairs adapts pairhome's read service to Pairs.

@@ -47,6 +47,7 @@ var Descriptor = module.Descriptor{
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(
+			func() *sectionSet { return newSectionSet(nil) },
 			newFxPanel,
 			newFxService,
 			group("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
@@ -59,6 +60,9 @@ var Descriptor = module.Descriptor{
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 			group("channel_purposes", func() guild.ChannelPurpose { return CategoryPurpose }),
 		),
+		// Sections are registered once the Service exists: a contributor's section
+		// may come from a service that needs pairhome's.
+		fx.Invoke(func(set *sectionSet, in sectionsIn) { set.set(in.Sections) }),
 		// Stop hooks run in reverse order, so this waits before the database closes.
 		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
 	),
@@ -71,16 +75,25 @@ func group(name string, ctor any) any {
 
 type fxDeps struct {
 	fx.In
-	DB       *db.DB
-	Config   *config.Config
-	Guilds   *guild.Service
-	Bundle   *i18n.Bundle
-	Logger   *slog.Logger
+	DB     *db.DB
+	Config *config.Config
+	Guilds *guild.Service
+	Bundle *i18n.Bundle
+	Logger *slog.Logger
+	// Sections is filled by the Invoke below, after every contributor exists.
+	Sections *sectionSet
+}
+
+// sectionsIn are the contributions to pairhome's extension point.
+type sectionsIn struct {
+	fx.In
 	Sections []Section `group:"pairhome_sections"`
 }
 
 func newFxPanel(d fxDeps) *panel {
-	return newPanel(d.Guilds, d.Sections, d.Bundle, d.Config.DefaultLocale)
+	pn := newPanel(d.Guilds, nil, d.Bundle, d.Config.DefaultLocale)
+	pn.sections = d.Sections
+	return pn
 }
 
 func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*Service, error) {
@@ -89,11 +102,15 @@ func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*Service, er
 		// Modern applications' bot user shares the application's id.
 		botID, _ = strconv.ParseUint(d.Config.DiscordAppID, 10, 64)
 	}
-	return NewService(Config{
+	s, err := NewService(Config{
 		DB: d.DB, Projections: proj, Settings: d.Guilds, Discord: r, Bundle: d.Bundle,
-		DefaultLocale: d.Config.DefaultLocale, BotUserID: botID,
-		Sections: d.Sections, Logger: d.Logger,
+		DefaultLocale: d.Config.DefaultLocale, BotUserID: botID, Logger: d.Logger,
 	})
+	if err != nil {
+		return nil, err
+	}
+	s.sections = d.Sections
+	return s, nil
 }
 
 // BotUserIDFromToken reads the bot's user id from its token, whose first

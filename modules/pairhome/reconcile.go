@@ -155,7 +155,7 @@ func (s *Service) SyncSections(ctx context.Context) error {
 		}
 		var names []string
 		if st.ModuleOn(Name) {
-			for _, sec := range enabledSections(st, s.sections) {
+			for _, sec := range enabledSections(st, s.sections.all()) {
 				names = append(names, sec.Module)
 			}
 		}

@@ -21,18 +21,16 @@ const PanelKind = "pairhome.panel"
 // accent is the panel's container colour.
 const accent = 0x4f8a3f
 
-// panel renders Pair Home. It depends on the database, settings and
-// sections only (not on Service), so core/projection can be built before
-// the Service that requests refreshes.
+// panel renders Pair Home from the database, the settings and the sections.
 type panel struct {
 	settings  SettingsSource
-	sections  []Section
+	sections  *sectionSet
 	bundle    *i18n.Bundle
 	defLocale string
 }
 
 func newPanel(settings SettingsSource, sections []Section, bundle *i18n.Bundle, defLocale string) *panel {
-	return &panel{settings: settings, sections: sortSections(sections), bundle: bundle, defLocale: defLocale}
+	return &panel{settings: settings, sections: newSectionSet(sections), bundle: bundle, defLocale: defLocale}
 }
 
 // Renderer is the projection renderer (fx group "renderers"). The core pins
@@ -65,7 +63,7 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 	loc := i18n.Resolve(st.Locale, "", pn.defLocale)
 	var views []SectionView
 	if p.Active() {
-		for _, sec := range enabledSections(st, pn.sections) {
+		for _, sec := range enabledSections(st, pn.sections.all()) {
 			v, err := sec.Render(ctx, idb, p, loc)
 			if err != nil {
 				return projection.Rendered{}, fmt.Errorf("pairhome: section %s: %w", sec.Module, err)

@@ -71,7 +71,7 @@ type Service struct {
 	bundle    *i18n.Bundle
 	defLocale string
 	botID     atomic.Uint64
-	sections  []Section
+	sections  *sectionSet
 	log       *slog.Logger
 	// inserter is an insert-only River client: owning it keeps the queue
 	// (which needs our workers) out of our dependencies, as core/projection does.
@@ -104,7 +104,7 @@ func NewService(cfg Config) (*Service, error) {
 	}
 	s := &Service{
 		db: cfg.DB, proj: cfg.Projections, settings: cfg.Settings, discord: cfg.Discord, bundle: cfg.Bundle,
-		defLocale: cfg.DefaultLocale, sections: sortSections(cfg.Sections),
+		defLocale: cfg.DefaultLocale, sections: newSectionSet(cfg.Sections),
 		log: cfg.Logger.With("module", Name), inserter: q.River,
 	}
 	s.botID.Store(cfg.BotUserID)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"sync/atomic"
 
 	"github.com/disgoorg/disgo/rest"
 	"github.com/uptrace/bun"
@@ -36,9 +35,8 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			newFxService,
 			NewHandlers,
-			func() *late { return &late{} },
-			group("renderers", func(l *late) projection.Renderer { return l.renderer() }),
-			group(pairhome.SectionGroup, func(l *late) pairhome.Section { return l.section() }),
+			group("renderers", boardRenderer),
+			group(pairhome.SectionGroup, pairSection),
 			group("commands", func(h *Handlers) interaction.Command { return h.Command() }),
 			group("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
@@ -47,7 +45,6 @@ var Descriptor = module.Descriptor{
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 			group("channel_purposes", func() guild.ChannelPurpose { return Purpose }),
 		),
-		fx.Invoke(func(l *late, s *Service) { l.s.Store(s) }),
 	),
 }
 
@@ -76,32 +73,15 @@ func newFxService(d fxDeps) (*Service, error) {
 		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: hallOrNil(d.Hall)})
 }
 
-// late hands the Service to the two contributions that must exist before
-// it: core/projection needs every renderer to be built and pairhome needs
-// every section, while the Service needs both of them. They only run once
-// the app has started, after the fx.Invoke above stored the Service.
-type late struct{ s atomic.Pointer[Service] }
-
-var errNotWired = errors.New("raid: service not wired yet")
-
-func (l *late) renderer() projection.Renderer {
-	return projection.Renderer{Kind: BoardKind, Module: Name,
-		Render: func(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
-			s := l.s.Load()
-			if s == nil {
-				return projection.Rendered{}, errNotWired
-			}
-			return s.renderBoard(ctx, idb, key)
-		}}
+// boardRenderer is the raid dashboard's projection renderer.
+func boardRenderer(s *Service) projection.Renderer {
+	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
 }
 
-func (l *late) section() pairhome.Section {
+// pairSection is raid's part of the Pair Home panel.
+func pairSection(s *Service) pairhome.Section {
 	return pairhome.Section{Module: Name, Order: sectionOrder,
 		Render: func(ctx context.Context, idb bun.IDB, p pairhome.PairRef, locale string) (pairhome.SectionView, error) {
-			s := l.s.Load()
-			if s == nil {
-				return pairhome.SectionView{}, errNotWired
-			}
 			v, err := s.RenderSection(ctx, idb, fromRef(p), locale)
 			return pairhome.SectionView{Text: v.Text, Buttons: v.Buttons}, err
 		}}
