@@ -1,9 +1,6 @@
 package raid
 
 import (
-	"os"
-	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,34 +13,10 @@ func TestCatalogComplete(t *testing.T) {
 	i18ntest.RequireComplete(t, Catalog)
 }
 
-// TestEveryKeyUsedExists scans the sources for "raid.…" keys so a typo
-// cannot ship a raw key to users.
+// TestEveryKeyUsedExists: a typo cannot ship a raw key to users.
 func TestEveryKeyUsedExists(t *testing.T) {
 	t.Parallel()
-	b, err := i18n.NewBundle(quiet, Catalog)
-	must(t, err)
-	files, err := filepath.Glob("*.go")
-	must(t, err)
-	key := regexp.MustCompile(`"(raid\.[a-z_]+\.[a-z_.]+)"`)
-	var keys []string
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "catalog.go" {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		must(t, err)
-		for _, m := range key.FindAllStringSubmatchIndex(string(src), -1) {
-			k := string(src[m[2]:m[3]])
-			if strings.HasSuffix(string(src[:m[0]]), `"action", `) {
-				continue // log lines name actions, not texts
-			}
-			keys = append(keys, k)
-		}
-	}
-	if len(keys) < 40 {
-		t.Fatalf("found only %d keys; is the scan broken?", len(keys))
-	}
-	i18ntest.RequireKeys(t, b, keys...)
+	i18ntest.RequireKeysUsedExist(t, ".", Catalog, 40)
 }
 
 func TestCommandDefinitionIsValid(t *testing.T) {
