@@ -92,11 +92,13 @@ type Dashboard struct {
 // (fx group "settings").
 type Setting struct {
 	Module  string
-	Key     string   // unique within the module, [a-z_]
-	NameKey string   // i18n key of the label
-	Values  []string // the accepted values, shown to staff
-	Get     func(ctx context.Context, guildID uint64) (string, error)
-	Set     func(ctx context.Context, guildID, by uint64, value string) error
+	Key     string // unique within the module, [a-z_]
+	NameKey string // i18n key of the label
+	// Values are the accepted values, checked by /config and shown to staff;
+	// empty for free-form values, which Set checks (returning a Refuse).
+	Values []string
+	Get    func(ctx context.Context, guildID uint64) (string, error)
+	Set    func(ctx context.Context, guildID, by uint64, value string) error
 }
 
 // ID is "module.key", the setting's name in /config.

@@ -185,3 +185,23 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 		t.Fatalf("%d requests got 429", st.RateLimited)
 	}
 }
+
+// TestE2ERaidSettingsThroughConfig: staff set the cap, offers and goal with
+// /config; the next raid starts with them, and out-of-range values change nothing.
+func TestE2ERaidSettingsThroughConfig(t *testing.T) {
+	t.Parallel()
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor}})
+	admin := h.Guild.AdminID
+	requireText(t, text(h.Command(admin, "config setting", map[string]any{"name": "raid.daily_cap", "value": "0"})),
+		"use a whole number from 1 to 10000")
+	for setting, value := range map[string]string{"raid.daily_cap": "90", "raid.offers_per_day": "5", "raid.goal": "1200"} {
+		requireText(t, text(h.Command(admin, "config setting", map[string]any{"name": setting, "value": value})), value)
+	}
+	requireText(t, text(h.Command(admin, "config show", nil)), "(`raid.daily_cap`): 90", "(`raid.goal`): 1200")
+	requireText(t, text(h.Command(admin, "raid start", map[string]any{"channel": h.Guild.ChannelIDs["lobby"]})), "**1200**")
+	var dailyCap, offers int
+	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT daily_cap, offers_per_day FROM raid_raids WHERE status = 'active'`).
+		Scan(&dailyCap, &offers); err != nil || dailyCap != 90 || offers != 5 {
+		t.Fatalf("raid started with cap %d and %d offers (%v)", dailyCap, offers, err)
+	}
+}

@@ -34,7 +34,11 @@ func (s *Service) zone(ctx context.Context, guildID uint64) *time.Location {
 // starting at once cannot both succeed.
 func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
 	if spec.Goal == 0 {
-		spec.Goal = DefaultGoal
+		st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
+		if err != nil {
+			return Raid{}, err
+		}
+		spec.Goal = st.Goal
 	}
 	if spec.Goal < 1 || spec.Goal > MaxGoal {
 		return Raid{}, &InputError{Field: "goal", Min: 1, Max: MaxGoal}
@@ -77,7 +81,14 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 	}
 	var out Raid
 	started := false
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
+	if err != nil {
+		return Raid{}, false, err
+	}
+	if spec.Goal == 0 {
+		spec.Goal = st.Goal
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		q := `INSERT INTO raid_raids (guild_id, channel_id, timezone, week_start, ends_at, goal, daily_cap, offers_per_day,
 			auto, created_by, shown_day)
 			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
@@ -86,7 +97,7 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 		}
 		q += ` RETURNING ` + raidCols
 		args := []any{int64(spec.GuildID), int64(spec.ChannelID), loc.String(), string(week.Start), week.End, spec.Goal,
-			DefaultDailyCap, DefaultOffersPerDay, auto, by, string(DayAt(now, loc))}
+			st.DailyCap, st.OffersPerDay, auto, by, string(DayAt(now, loc))}
 		if auto {
 			args = append(args, int64(spec.GuildID), string(week.Start))
 		}
@@ -226,7 +237,7 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 		if !ok {
 			continue // settings unreadable or cleared since the query: next run
 		}
-		_, started, err := s.start(ctx, StartSpec{GuildID: gid, Goal: DefaultGoal, ChannelID: ch}, true)
+		_, started, err := s.start(ctx, StartSpec{GuildID: gid, ChannelID: ch}, true)
 		if err != nil {
 			errs = append(errs, err)
 		} else if started {

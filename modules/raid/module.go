@@ -41,6 +41,7 @@ var Descriptor = module.Descriptor{
 			group("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
 			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
 			group(hall.CategoryGroup, hallCategory),
+			group("settings,flatten", configSettings),
 			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
 			group("catalogs", func() i18n.Catalog { return Catalog }),
 			group("channel_purposes", func() guild.ChannelPurpose { return Purpose }),

@@ -306,7 +306,7 @@ func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
 	if !ic.Settings.ModuleOn(s.Module) {
 		return interaction.Refuse("core.error.module_off", "module", s.Module)
 	}
-	if !slices.Contains(s.Values, value) {
+	if len(s.Values) > 0 && !slices.Contains(s.Values, value) {
 		return interaction.Refuse("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))
 	}
 	if err := s.Set(ic, ic.GuildID(), ic.UserID(), value); err != nil {
