@@ -137,7 +137,9 @@ func TestE2ERunbookDashboardsAndPosts(t *testing.T) {
 		msgs, _ := d.Sim.Messages(duels)
 		return len(msgs) == 1 && msgs[0]["content"] == "runbook post"
 	})
-	if code, out, _ = invoke(t, ctx, vars, "posts", "list", "--status=sent"); code != 0 || !strings.Contains(out, "sent") {
-		t.Fatalf("posts list after publish: %d %s", code, out)
-	}
+	// The row is marked sent just after Discord answers, so poll for it.
+	d.WaitUntil(15*time.Second, "post listed as sent", func() bool {
+		code, out, _ = invoke(t, ctx, vars, "posts", "list", "--status=sent")
+		return code == 0 && strings.Contains(out, " sent ")
+	})
 }
