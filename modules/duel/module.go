@@ -31,21 +31,17 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			newFxService,
 			NewHandlers,
-			group("renderers", boardRenderer),
-			group(pairhome.SectionGroup, pairSection),
-			group("commands", func(h *Handlers) interaction.Command { return h.Command() }),
-			group("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
-			group("modals,flatten", func(h *Handlers) []interaction.Modal { return h.Modals() }),
-			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			group(hall.CategoryGroup, hallCategory),
-			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			group("catalogs", func() i18n.Catalog { return Catalog }),
+			module.Into("renderers", boardRenderer),
+			module.Into(pairhome.SectionGroup, pairSection),
+			module.Into("commands", func(h *Handlers) interaction.Command { return h.Command() }),
+			module.Into("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
+			module.Into("modals,flatten", func(h *Handlers) []interaction.Modal { return h.Modals() }),
+			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			module.Into(hall.CategoryGroup, hallCategory),
+			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
+			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
 		),
 	),
-}
-
-func group(name string, ctor any) any {
-	return fx.Annotate(ctor, fx.ResultTags(`group:"`+name+`"`))
 }
 
 type fxDeps struct {

@@ -39,20 +39,16 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			func(p *projection.Service) *Refresher { return NewRefresher(p) },
 			newFxService,
-			group("renderers", func(s *Service) projection.Renderer {
+			module.Into("renderers", func(s *Service) projection.Renderer {
 				return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
 			}),
-			group("commands", func(s *Service) interaction.Command { return s.Command() }),
-			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			group("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			group("catalogs", func() i18n.Catalog { return Catalog }),
-			group("channel_purposes", func() guild.ChannelPurpose { return ChannelPurpose }),
+			module.Into("commands", func(s *Service) interaction.Command { return s.Command() }),
+			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
+			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
+			module.Into("channel_purposes", func() guild.ChannelPurpose { return ChannelPurpose }),
 		),
 	),
-}
-
-func group(name string, ctor any) any {
-	return fx.Annotate(ctor, fx.ResultTags(`group:"`+name+`"`))
 }
 
 type fxDeps struct {

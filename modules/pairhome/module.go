@@ -50,15 +50,15 @@ var Descriptor = module.Descriptor{
 			func() *sectionSet { return newSectionSet(nil) },
 			newFxPanel,
 			newFxService,
-			group("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
-			group("commands", func(s *Service) interaction.Command { return s.Command() }),
-			group("settings,flatten", configSettings),
-			group("components,flatten", func(s *Service) []interaction.Component { return s.Components() }),
-			group("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			group("schedules,flatten", func() []queue.Schedule { return Schedules }),
-			group("event_listeners", func(s *Service) bot.EventListener { return s.Listener() }),
-			group("catalogs", func() i18n.Catalog { return Catalog }),
-			group("channel_purposes", func() guild.ChannelPurpose { return CategoryPurpose }),
+			module.Into("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
+			module.Into("commands", func(s *Service) interaction.Command { return s.Command() }),
+			module.Into("settings,flatten", configSettings),
+			module.Into("components,flatten", func(s *Service) []interaction.Component { return s.Components() }),
+			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
+			module.Into("schedules,flatten", func() []queue.Schedule { return Schedules }),
+			module.Into("event_listeners", func(s *Service) bot.EventListener { return s.Listener() }),
+			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
+			module.Into("channel_purposes", func() guild.ChannelPurpose { return CategoryPurpose }),
 		),
 		// Sections are registered once the Service exists: a contributor's section
 		// may come from a service that needs pairhome's.
@@ -66,11 +66,6 @@ var Descriptor = module.Descriptor{
 		// Stop hooks run in reverse order, so this waits before the database closes.
 		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
 	),
-}
-
-// group annotates a constructor as a value-group contribution.
-func group(name string, ctor any) any {
-	return fx.Annotate(ctor, fx.ResultTags(`group:"`+name+`"`))
 }
 
 type fxDeps struct {
