@@ -38,6 +38,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module"
 )
 
 // CoreModule is always on and cannot be turned off.
@@ -483,3 +484,6 @@ func cloneSettings(s Settings) Settings {
 	}
 	return s
 }
+
+// Purposes is the extension point for the channels a module needs configured.
+var Purposes = module.NewPoint[ChannelPurpose]("channel purposes")

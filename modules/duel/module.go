@@ -31,16 +31,16 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			newFxService,
 			NewHandlers,
-			module.Into("renderers", boardRenderer),
 			module.Into(pairhome.SectionGroup, pairSection),
-			module.Into("commands", func(h *Handlers) interaction.Command { return h.Command() }),
-			module.Into("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
-			module.Into("modals,flatten", func(h *Handlers) []interaction.Modal { return h.Modals() }),
-			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
 			module.Into(hall.CategoryGroup, hallCategory),
-			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
 		),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{boardRenderer(s)} }),
+		module.Contribute(interaction.Commands, func(h *Handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Contribute(interaction.Components, func(h *Handlers) []interaction.Component { return h.Components() }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
+		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Contribute(interaction.Modals, func(h *Handlers) []interaction.Modal { return h.Modals() }),
 	),
 }
 

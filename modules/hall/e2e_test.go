@@ -19,7 +19,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/commands"
-	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/hall"
@@ -50,7 +49,7 @@ var questModule = module.Descriptor{
 		fx.Provide(fx.Annotate(func(q *quest) hall.Category {
 			return hall.Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: q.PointsByPair}
 		}, fx.ResultTags(`group:"`+hall.CategoryGroup+`"`))),
-		interactionfx.AsCatalog(i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
+		module.Add(i18n.Catalogs, i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
 			i18n.EN: {"quest.hall.category": "Quest points"},
 			i18n.RU: {"quest.hall.category": "Очки квестов"},
 		}}),

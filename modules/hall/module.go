@@ -39,15 +39,15 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			func(p *projection.Service) *Refresher { return NewRefresher(p) },
 			newFxService,
-			module.Into("renderers", func(s *Service) projection.Renderer {
-				return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
-			}),
-			module.Into("commands", func(s *Service) interaction.Command { return s.Command() }),
-			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
-			module.Into("channel_purposes", func() guild.ChannelPurpose { return ChannelPurpose }),
 		),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer {
+			return []projection.Renderer{{Kind: CardKind, Module: Name, Render: s.renderCard}}
+		}),
+		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.Command()} }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
+		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Add(guild.Purposes, ChannelPurpose),
 	),
 }
 

@@ -18,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/modules/pairhome"
 )
 
@@ -197,9 +198,9 @@ func TestCatalogComplete(t *testing.T) {
 	// Every refusal maps to a key that exists.
 	for _, err := range []error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
 		ErrNoPair, ErrNoPairhome, ErrBadChoice} {
-		ue, ok := refusal(err).(*interaction.UserError)
+		ue, ok := asRefusal(err).(*refusal.Error)
 		if !ok || (!b.Has(i18n.EN, ue.Key)) {
-			t.Errorf("%v maps to %v", err, refusal(err))
+			t.Errorf("%v maps to %v", err, asRefusal(err))
 		}
 	}
 }
