@@ -130,8 +130,15 @@ func NewBundle(log *slog.Logger, c module.Contributions[i18n.Catalog]) (*i18n.Bu
 }
 
 // NewGuilds builds the settings service with every module's channel purposes.
-func NewGuilds(d *db.DB, log *slog.Logger, p module.Contributions[guild.ChannelPurpose]) (*guild.Service, error) {
-	return guild.NewService(d, log, p.Items)
+func NewGuilds(d *db.DB, log *slog.Logger, cfg *config.Config, p module.Contributions[guild.ChannelPurpose]) (*guild.Service, error) {
+	s, err := guild.NewService(d, log, p.Items)
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		s.SetDefaults(cfg.DefaultLocale, cfg.DefaultTimezone)
+	}
+	return s, nil
 }
 
 // RouterParams collects routes and services.
