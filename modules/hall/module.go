@@ -18,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // channelPurposeKey names the hall channel's purpose.
@@ -74,7 +75,7 @@ func newFxService(d fxDeps) (*Service, error) {
 // pairhomePairs adapts pairhome's read service to Pairs.
 type pairhomePairs struct{ s *pairhome.Service }
 
-func fromRef(r pairhome.PairRef) Pair { return Pair{ID: r.ID, GuildID: r.GuildID, Members: r.Members} }
+func fromRef(r pairhomeapi.Pair) Pair { return Pair{ID: r.ID, GuildID: r.GuildID, Members: r.Members} }
 
 func noPair(err error) error {
 	if errors.Is(err, pairhome.ErrNotFound) {

@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // PairhomeModule is the module oracle integrates with when it is deployed.
@@ -82,7 +83,7 @@ type section struct {
 	st    store
 }
 
-func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhome.PairRef, locale string) (pairhome.SectionView, error) {
+func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhome.SectionView, error) {
 	text, week, err := s.text(ctx, idb, pair.GuildID, pair.Members[:], locale)
 	if err != nil || text == "" {
 		return pairhome.SectionView{}, err

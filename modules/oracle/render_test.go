@@ -19,7 +19,7 @@ import (
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // render runs the dashboard renderer on the current state, as the
@@ -223,7 +223,7 @@ func TestPairSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna, boris := e.users["anna"], e.users["boris"]
-	pair := pairhome.PairRef{ID: 1, GuildID: e.guild, Members: [2]uint64{anna, boris}}
+	pair := pairhomeapi.Pair{ID: 1, GuildID: e.guild, Members: [2]uint64{anna, boris}}
 	if v, err := sec.Render(e.ctx, e.db.Bun, pair, i18n.EN); err != nil || !v.Empty() {
 		t.Fatalf("before any publish: %+v, %v", v, err)
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/raid/migrations"
 )
 
@@ -78,7 +79,7 @@ func boardRenderer(s *Service) projection.Renderer {
 // pairSection is raid's part of the Pair Home panel.
 func pairSection(s *Service) pairhome.Section {
 	return pairhome.Section{Module: Name, Order: sectionOrder,
-		Render: func(ctx context.Context, idb bun.IDB, p pairhome.PairRef, locale string) (pairhome.SectionView, error) {
+		Render: func(ctx context.Context, idb bun.IDB, p pairhomeapi.Pair, locale string) (pairhome.SectionView, error) {
 			v, err := s.RenderSection(ctx, idb, fromRef(p), locale)
 			return pairhome.SectionView{Text: v.Text, Buttons: v.Buttons}, err
 		}}
@@ -87,7 +88,7 @@ func pairSection(s *Service) pairhome.Section {
 // pairhomePairs adapts pairhome's Service to Pairs.
 type pairhomePairs struct{ s *pairhome.Service }
 
-func fromRef(p pairhome.PairRef) Pair {
+func fromRef(p pairhomeapi.Pair) Pair {
 	return Pair{ID: p.ID, GuildID: p.GuildID, Members: p.Members, ChannelID: p.ChannelID}
 }
 

@@ -63,6 +63,9 @@ type Pairs interface {
 	// RequestPanel redraws the pair's Pair Home panel once tx commits. Call
 	// it in the transaction that changes what a Section shows.
 	RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error
+	// RequestPanels redraws every active pair's panel in the guild once tx
+	// commits, for guild-wide changes such as a raid starting.
+	RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error
 }
 
 // Section is a block of the Pair Home panel owned by another module (duel

@@ -105,3 +105,15 @@ func (f *Pairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
 	f.panels[pairID]++
 	return nil
 }
+
+// RequestPanels implements pairhomeapi.Pairs by counting a request for each
+// active pair of the guild.
+func (f *Pairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
+	pairs, _ := f.ActivePairs(ctx, nil, guildID)
+	for _, p := range pairs {
+		if err := f.RequestPanel(ctx, tx, p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
