@@ -25,10 +25,3 @@ type Descriptor struct {
 	// Options provides the module's services and contributions. Build it with fx.Module(Name, ...).
 	Options fx.Option
 }
-
-// Into annotates a constructor as a contribution to a value group, e.g.
-// module.Into("renderers", boardRenderer) inside fx.Provide. Add ",flatten"
-// to the group name when the constructor returns a slice.
-func Into(group string, ctor any) any {
-	return fx.Annotate(ctor, fx.ResultTags(`group:"`+group+`"`))
-}

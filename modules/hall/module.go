@@ -16,6 +16,7 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -39,6 +40,7 @@ var Descriptor = module.Descriptor{
 	Options: fx.Module(Name,
 		fx.Provide(
 			func(p *projection.Service) *Refresher { return NewRefresher(p) },
+			func(r *Refresher) hallapi.Refresher { return r },
 			newFxService,
 		),
 		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer {
@@ -49,6 +51,7 @@ var Descriptor = module.Descriptor{
 		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
+		module.Collect(hallapi.Categories),
 	),
 }
 
@@ -62,13 +65,13 @@ type fxDeps struct {
 	Logger     *slog.Logger
 	Refresher  *Refresher
 	Pairs      *pairhome.Service
-	Categories []Category `group:"hall_categories"`
+	Categories module.Contributions[hallapi.Category]
 	Gate       queue.Gate `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Queue: d.Queue, Pairs: pairhomePairs{d.Pairs}, Guilds: d.Guilds,
-		Refresher: d.Refresher, Categories: d.Categories, Gate: d.Gate, Bundle: d.Bundle,
+		Refresher: d.Refresher, Categories: d.Categories.Items, Gate: d.Gate, Bundle: d.Bundle,
 		DefaultLocale: d.Config.DefaultLocale, DefaultTimezone: d.Config.DefaultTimezone, Logger: d.Logger})
 }
 

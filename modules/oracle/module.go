@@ -20,6 +20,7 @@ import (
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/oracle/migrations"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
@@ -51,10 +52,11 @@ var Descriptor = module.Descriptor{
 		module.Add(queue.Schedules, PublishSchedule),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
-		fx.Provide(
-			// Consumed only when pairhome is deployed; otherwise nobody reads the group.
-			fx.Annotate(NewSection, fx.ResultTags(`group:"pairhome_sections"`)),
-		),
+		// Collected only when pairhome is deployed; otherwise nobody builds it.
+		module.ContributeOrFail(pairhomeapi.Sections, func(struct{}) ([]pairhomeapi.Section, error) {
+			s, err := NewSection()
+			return []pairhomeapi.Section{s}, err
+		}),
 	),
 }
 

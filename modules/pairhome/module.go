@@ -27,6 +27,7 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
@@ -63,7 +64,9 @@ var Descriptor = module.Descriptor{
 		module.Add(guild.Purposes, CategoryPurpose),
 		// Sections are registered once the Service exists: a contributor's section
 		// may come from a service that needs pairhome's.
-		fx.Invoke(func(set *sectionSet, in sectionsIn) { set.set(in.Sections) }),
+		module.Collect(pairhomeapi.Sections),
+		fx.Provide(func(s *Service) pairhomeapi.Pairs { return s }),
+		fx.Invoke(func(set *sectionSet, in module.Contributions[pairhomeapi.Section]) { set.set(in.Items) }),
 		// Stop hooks run in reverse order, so this waits before the database closes.
 		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
 	),
@@ -78,12 +81,6 @@ type fxDeps struct {
 	Logger *slog.Logger
 	// Sections is filled by the Invoke below, after every contributor exists.
 	Sections *sectionSet
-}
-
-// sectionsIn are the contributions to pairhome's extension point.
-type sectionsIn struct {
-	fx.In
-	Sections []Section `group:"pairhome_sections"`
 }
 
 func newFxPanel(d fxDeps) *panel {

@@ -6,9 +6,6 @@ import (
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// SectionGroup is the fx value group other modules contribute Sections to.
-const SectionGroup = "pairhome_sections"
-
 // Section and SectionView are pairhomeapi's; other modules name them there.
 type (
 	Section     = pairhomeapi.Section

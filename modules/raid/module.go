@@ -17,7 +17,7 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/modules/hall"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/raid/migrations"
@@ -36,8 +36,6 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			newFxService,
 			NewHandlers,
-			module.Into(pairhome.SectionGroup, pairSection),
-			module.Into(hall.CategoryGroup, hallCategory),
 		),
 		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{boardRenderer(s)} }),
 		module.Contribute(interaction.Commands, func(h *Handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
@@ -45,6 +43,8 @@ var Descriptor = module.Descriptor{
 		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
 		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
 		module.Add(i18n.Catalogs, Catalog),
+		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
+		module.Contribute(hallapi.Categories, func(s *Service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
 		module.Contribute(interaction.Settings, configSettings),
 		module.Add(guild.Purposes, Purpose),
 	),
@@ -61,14 +61,14 @@ type fxDeps struct {
 	Pairs       *pairhome.Service
 	Queue       *queue.Queue
 	Rest        rest.Rest
-	Gate        queue.Gate      `optional:"true"`
-	Hall        *hall.Refresher `optional:"true"`
+	Gate        queue.Gate        `optional:"true"`
+	Hall        hallapi.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Pairs: pairhomePairs{d.Pairs}, Projections: d.Projections, Queue: d.Queue,
 		Discord: d.Rest, Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale,
-		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: hallOrNil(d.Hall)})
+		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: d.Hall})
 }
 
 // boardRenderer is the raid dashboard's projection renderer.
@@ -77,11 +77,11 @@ func boardRenderer(s *Service) projection.Renderer {
 }
 
 // pairSection is raid's part of the Pair Home panel.
-func pairSection(s *Service) pairhome.Section {
-	return pairhome.Section{Module: Name, Order: sectionOrder,
-		Render: func(ctx context.Context, idb bun.IDB, p pairhomeapi.Pair, locale string) (pairhome.SectionView, error) {
+func pairSection(s *Service) pairhomeapi.Section {
+	return pairhomeapi.Section{Module: Name, Order: sectionOrder,
+		Render: func(ctx context.Context, idb bun.IDB, p pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
 			v, err := s.RenderSection(ctx, idb, fromRef(p), locale)
-			return pairhome.SectionView{Text: v.Text, Buttons: v.Buttons}, err
+			return pairhomeapi.SectionView{Text: v.Text, Buttons: v.Buttons}, err
 		}}
 }
 
@@ -115,12 +115,4 @@ func (a pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64
 
 func (a pairhomePairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
 	return a.s.RequestPanels(ctx, tx, guildID)
-}
-
-// hallOrNil keeps an absent hall a nil interface, not a typed nil.
-func hallOrNil(r *hall.Refresher) HallRefresher {
-	if r == nil {
-		return nil
-	}
-	return r
 }
