@@ -72,6 +72,10 @@ func ContributeOrFail[T, D any](p Point[T], f func(D) ([]T, error)) fx.Option {
 	return fx.Provide(fx.Annotate(f, fx.ResultTags(p.resultTag())))
 }
 
+// None is the dependency of a constructor that needs nothing from the
+// container: func(module.None) ([]T, error).
+type None struct{ fx.In }
+
 // Add contributes fixed values that need nothing from the container.
 //
 //	module.Add(i18n.Catalogs, Catalog)

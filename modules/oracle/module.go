@@ -53,7 +53,7 @@ var Descriptor = module.Descriptor{
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
 		// Collected only when pairhome is deployed; otherwise nobody builds it.
-		module.ContributeOrFail(pairhomeapi.Sections, func(struct{}) ([]pairhomeapi.Section, error) {
+		module.ContributeOrFail(pairhomeapi.Sections, func(module.None) ([]pairhomeapi.Section, error) {
 			s, err := NewSection()
 			return []pairhomeapi.Section{s}, err
 		}),
