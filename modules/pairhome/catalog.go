@@ -2,8 +2,8 @@ package pairhome
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every text pairhome shows (fx group "catalogs").
-var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
+// catalog holds every text pairhome shows (point i18n.Catalogs).
+var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"pairhome.purpose.category": "Pair rooms (category)",
 
@@ -122,7 +122,7 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 
 // ru returns the Russian text of a key for Discord's localization maps
 // (command definitions are built before any Bundle exists).
-func ru(key string) string { return Catalog.Messages[i18n.RU][key] }
+func ru(key string) string { return catalog.Messages[i18n.RU][key] }
 
 // en returns the English (base) text of a key.
-func en(key string) string { return Catalog.Messages[i18n.EN][key] }
+func en(key string) string { return catalog.Messages[i18n.EN][key] }

@@ -11,7 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // actionDissolve is the custom-id action of the dissolve confirm button:
@@ -19,15 +19,15 @@ import (
 // clicked is read from the interaction.
 const actionDissolve = "dissolve"
 
-// Command is /pair (fx group "commands"). It is not a Staff command as a
+// Command is /pair (point interaction.Commands). It is not a Staff command as a
 // whole because members use /pair room and /pair dissolve; create, settings
 // and dissolving someone else's pair check staff at run time.
-func (s *Service) Command() interaction.Command {
+func (s *service) Command() interaction.Command {
 	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true, Handle: s.handlePair}
 }
 
-// Components are pairhome's buttons (fx group "components").
-func (s *Service) Components() []interaction.Component {
+// Components are pairhome's buttons (point interaction.Components).
+func (s *service) Components() []interaction.Component {
 	return []interaction.Component{{Module: Name, Action: actionDissolve, Handle: s.handleDissolveButton}}
 }
 
@@ -59,14 +59,14 @@ func definition() discord.SlashCommandCreate {
 				discord.ApplicationCommandOptionString{Name: "archive", Description: en("pairhome.cmd.settings.archive"),
 					DescriptionLocalizations: localized("pairhome.cmd.settings.archive"),
 					Choices: []discord.ApplicationCommandOptionChoiceString{
-						choice(ArchiveReadOnly, "pairhome.cmd.settings.archive.readonly"),
-						choice(ArchiveDelete, "pairhome.cmd.settings.archive.delete"),
+						choice(archiveReadOnly, "pairhome.cmd.settings.archive.readonly"),
+						choice(archiveDelete, "pairhome.cmd.settings.archive.delete"),
 					}}),
 		},
 	}
 }
 
-func (s *Service) handlePair(c *interaction.Context) error {
+func (s *service) handlePair(c *interaction.Context) error {
 	switch c.CommandPath() {
 	case "pair create":
 		return s.handleCreate(c)
@@ -77,39 +77,39 @@ func (s *Service) handlePair(c *interaction.Context) error {
 	case "pair settings":
 		return s.handleSettings(c)
 	}
-	return refusal.New("core.error.unknown_action")
+	return errUnknownAction
 }
 
-func (s *Service) handleCreate(c *interaction.Context) error {
+func (s *service) handleCreate(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return errStaffOnly
 	}
 	d, _ := c.SlashData()
 	a, b := d.User("member_a"), d.User("member_b")
 	switch {
 	case a.ID == b.ID:
-		return refusal.New("pairhome.error.self_pair")
+		return errSelfPair
 	case a.Bot || b.Bot || a.System || b.System:
-		return refusal.New("pairhome.error.bot")
+		return errBot
 	}
 	names := [2]string{}
 	for i, u := range []discord.User{a, b} {
 		m, ok := d.OptMember([]string{"member_a", "member_b"}[i])
 		if !ok {
-			return refusal.New("pairhome.error.not_a_member", "user", mention(uint64(u.ID)))
+			return errNotGuildMember.With("user", mention(uint64(u.ID)))
 		}
 		names[i] = u.EffectiveName()
 		if m.Nick != nil && *m.Nick != "" {
 			names[i] = *m.Nick
 		}
 	}
-	if _, ok := c.Settings.Channel(Name, CategoryPurposeKey); !ok {
-		return refusal.New("pairhome.error.no_category")
+	if _, ok := c.Settings.Channel(Name, categoryPurposeKey); !ok {
+		return errNoCategory
 	}
-	p, created, err := s.Create(c, CreateInput{GuildID: c.GuildID(), MemberA: uint64(a.ID), MemberB: uint64(b.ID),
+	p, created, err := s.Create(c, createInput{GuildID: c.GuildID(), MemberA: uint64(a.ID), MemberB: uint64(b.ID),
 		By: c.UserID(), NameA: names[0], NameB: names[1]})
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	ma, mb := mention(p.Members[0]), mention(p.Members[1])
 	switch {
@@ -121,11 +121,9 @@ func (s *Service) handleCreate(c *interaction.Context) error {
 	return c.ReplyText(true, c.T("pairhome.reply.existing_pending", "a", ma, "b", mb))
 }
 
-func (s *Service) handleRoom(c *interaction.Context) error {
+func (s *service) handleRoom(c *interaction.Context) error {
+	// pairhomeapi.ErrNoPair is the "not in a pair" refusal itself.
 	p, err := s.PairOf(c, nil, c.GuildID(), c.UserID())
-	if errors.Is(err, ErrNotFound) {
-		return c.ReplyText(true, c.T("pairhome.reply.no_pair"))
-	}
 	if err != nil {
 		return err
 	}
@@ -142,28 +140,26 @@ func (s *Service) handleRoom(c *interaction.Context) error {
 	return c.ReplyText(true, c.T("pairhome.reply.room_pending"))
 }
 
-func (s *Service) handleDissolve(c *interaction.Context) error {
+func (s *service) handleDissolve(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	if target, ok := d.OptUser("member"); ok && uint64(target.ID) != c.UserID() {
 		if !c.IsStaff() {
-			return refusal.New("core.error.staff_only")
+			return errStaffOnly
 		}
 		p, err := s.PairOf(c, nil, c.GuildID(), uint64(target.ID))
-		if errors.Is(err, ErrNotFound) {
-			return refusal.New("pairhome.error.member_not_paired", "user", mention(uint64(target.ID)))
+		if errors.Is(err, pairhomeapi.ErrNoPair) {
+			return errMemberNotPaired.With("user", mention(uint64(target.ID)))
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := s.Dissolve(c, c.GuildID(), p.ID, c.UserID()); err != nil {
-			return asRefusal(err)
+			return err
 		}
 		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
 	}
+	// pairhomeapi.ErrNoPair is the "not in a pair" refusal itself.
 	p, err := s.PairOf(c, nil, c.GuildID(), c.UserID())
-	if errors.Is(err, ErrNotFound) {
-		return c.ReplyText(true, c.T("pairhome.reply.no_pair"))
-	}
 	if err != nil {
 		return err
 	}
@@ -186,14 +182,19 @@ func dissolveButton(label string, pairID int64) (discord.ButtonComponent, error)
 	return discord.NewDangerButton(label, id), nil
 }
 
-func (s *Service) handleDissolveButton(c *interaction.Context, id customid.ID) error {
+func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) error {
 	pairID, err := strconv.ParseInt(id.Arg(0), 10, 64)
 	if err != nil {
-		return refusal.New("core.error.bad_id")
+		return errBadID
 	}
 	p, dissolved, err := s.ConsentDissolve(c, c.GuildID(), pairID, c.UserID())
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
+		// The button outlived its pair (or names another guild's): to the
+		// member it reads as a pair that is gone.
+		return errNotActive
+	}
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	if dissolved {
 		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
@@ -227,50 +228,37 @@ func (s *Service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 	return nil
 }
 
-func (s *Service) handleSettings(c *interaction.Context) error {
+func (s *service) handleSettings(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return errStaffOnly
 	}
-	cfg, err := s.GuildConfig(c, c.GuildID())
+	d, _ := c.SlashData()
+	access, accessGiven := d.OptBool("moderator_access")
+	mode, modeGiven := d.OptString("archive")
+	var (
+		cfg guildConfig
+		err error
+	)
+	if accessGiven || modeGiven {
+		cfg, err = s.updateConfig(c, c.GuildID(), c.UserID(), func(cfg *guildConfig) {
+			if accessGiven {
+				cfg.ModeratorAccess = access
+			}
+			if modeGiven {
+				cfg.ArchiveMode = mode
+			}
+		})
+	} else {
+		cfg, err = s.GuildConfig(c, c.GuildID())
+	}
 	if err != nil {
 		return err
 	}
-	d, _ := c.SlashData()
-	changed := false
-	if v, ok := d.OptBool("moderator_access"); ok {
-		cfg.ModeratorAccess, changed = v, true
-	}
-	if v, ok := d.OptString("archive"); ok {
-		cfg.ArchiveMode, changed = v, true
-	}
-	if changed {
-		if err := s.SetGuildConfig(c, c.GuildID(), c.UserID(), cfg); err != nil {
-			return err
-		}
-	}
-	access := c.T("pairhome.value.off")
+	accessText := c.T("pairhome.value.off")
 	if cfg.ModeratorAccess {
-		access = c.T("pairhome.value.on")
+		accessText = c.T("pairhome.value.on")
 	}
-	return c.ReplyText(true, c.T("pairhome.reply.settings", "access", access, "mode", c.T("pairhome.value."+cfg.ArchiveMode)))
-}
-
-// refusal maps the service's typed errors to localized refusals.
-func asRefusal(err error) error {
-	var ap *AlreadyPairedError
-	switch {
-	case errors.As(err, &ap):
-		return refusal.New("pairhome.error.already_paired", "user", mention(ap.UserID))
-	case errors.Is(err, ErrSelfPair):
-		return refusal.New("pairhome.error.self_pair")
-	case errors.Is(err, ErrNotMember):
-		return refusal.New("pairhome.error.not_member")
-	case errors.Is(err, ErrNotActive), errors.Is(err, ErrNotFound):
-		return refusal.New("pairhome.error.not_active")
-	case errors.Is(err, ErrNoCategory):
-		return refusal.New("pairhome.error.no_category")
-	}
-	return err
+	return c.ReplyText(true, c.T("pairhome.reply.settings", "access", accessText, "mode", c.T("pairhome.value."+cfg.ArchiveMode)))
 }
 
 func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }

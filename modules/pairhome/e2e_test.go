@@ -18,7 +18,11 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
+
+// categoryPurposeID is the pair category's purpose as /config names it.
+const categoryPurposeID = pairhomeapi.Name + ".category"
 
 func seen(res discordsim.InteractionResult) string {
 	raw, _ := json.Marshal(append([]map[string]any{res.Message}, res.Followups...))
@@ -45,10 +49,10 @@ func TestE2EPairLifecycle(t *testing.T) {
 	var (
 		router *interaction.Router
 		guilds *guild.Service
-		svc    *pairhome.Service
+		pairs  pairhomeapi.Pairs
 	)
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
-		Extra: []fx.Option{fx.Populate(&router, &guilds, &svc)}})
+		Extra: []fx.Option{fx.Populate(&router, &guilds, &pairs)}})
 	ctx := context.Background()
 	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
 	t.Cleanup(func() { client.Close(ctx) })
@@ -56,7 +60,7 @@ func TestE2EPairLifecycle(t *testing.T) {
 	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions()); err != nil {
 		t.Fatal(err)
 	}
-	if err := guilds.SetChannel(ctx, uint64(gid), 0, pairhome.CategoryPurpose.ID(), uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
+	if err := guilds.SetChannel(ctx, uint64(gid), 0, categoryPurposeID, uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
 		t.Fatal(err)
 	}
 	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
@@ -64,13 +68,13 @@ func TestE2EPairLifecycle(t *testing.T) {
 	if !strings.Contains(seen(res), "Paired") {
 		t.Fatalf("/pair create: %s", seen(res))
 	}
-	pair, err := svc.PairOf(ctx, nil, uint64(gid), uint64(snowflake.MustParse(bob)))
+	pair, err := pairs.PairOf(ctx, nil, uint64(gid), uint64(snowflake.MustParse(bob)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var room string
 	h.WaitUntil(20*time.Second, "room and pinned panel", func() bool {
-		p, err := svc.Pair(ctx, nil, pair.ID)
+		p, err := pairs.Pair(ctx, nil, pair.ID)
 		if err != nil || p.ChannelID == 0 {
 			return false
 		}
@@ -120,7 +124,7 @@ func TestE2EPairLifecycle(t *testing.T) {
 	}
 	h.WaitUntil(20*time.Second, "room archived", func() bool {
 		status, room := pairState(t, h, pair.ID)
-		return status == pairhome.StatusArchived && room == pairhome.RoomArchived
+		return status == "archived" && room == "archived"
 	})
 }
 
@@ -131,23 +135,30 @@ func TestE2EGatewayEventsRepairAndArchive(t *testing.T) {
 	var (
 		router *interaction.Router
 		guilds *guild.Service
-		svc    *pairhome.Service
+		pairs  pairhomeapi.Pairs
 	)
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
-		Extra: []fx.Option{fx.Populate(&router, &guilds, &svc)}})
+		Extra: []fx.Option{fx.Populate(&router, &guilds, &pairs)}})
 	ctx := context.Background()
 	gid := uint64(snowflake.MustParse(h.Guild.GuildID))
-	if err := guilds.SetChannel(ctx, gid, 0, pairhome.CategoryPurpose.ID(), uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
+	if err := guilds.SetChannel(ctx, gid, 0, categoryPurposeID, uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
+		t.Fatal(err)
+	}
+	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
+	t.Cleanup(func() { client.Close(ctx) })
+	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), (*snowflake.ID)(&gid), router.Definitions()); err != nil {
 		t.Fatal(err)
 	}
 	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
-	p, _, err := svc.Create(ctx, pairhome.CreateInput{GuildID: gid, MemberA: uint64(snowflake.MustParse(bob)),
-		MemberB: uint64(snowflake.MustParse(carol)), NameA: "bob", NameB: "carol"})
+	if res := h.Command(h.Guild.AdminID, "pair create", map[string]any{"member_a": bob, "member_b": carol}); !strings.Contains(seen(res), "Paired") {
+		t.Fatalf("/pair create: %s", seen(res))
+	}
+	p, err := pairs.PairOf(ctx, nil, gid, uint64(snowflake.MustParse(bob)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	roomOf := func() uint64 {
-		got, _ := svc.Pair(ctx, nil, p.ID)
+		got, _ := pairs.Pair(ctx, nil, p.ID)
 		return got.ChannelID
 	}
 	h.WaitUntil(20*time.Second, "room", func() bool { return roomOf() != 0 })
@@ -166,9 +177,9 @@ func TestE2EGatewayEventsRepairAndArchive(t *testing.T) {
 	}
 	h.WaitUntil(20*time.Second, "pair archived from GUILD_MEMBER_REMOVE", func() bool {
 		status, room := pairState(t, h, p.ID)
-		return status == pairhome.StatusArchived && room == pairhome.RoomArchived
+		return status == "archived" && room == "archived"
 	})
-	if refs, _ := svc.ActivePairs(ctx, nil, gid); len(refs) != 0 {
+	if refs, _ := pairs.ActivePairs(ctx, nil, gid); len(refs) != 0 {
 		t.Fatalf("ActivePairs after the member left: %+v", refs)
 	}
 }

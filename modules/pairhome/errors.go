@@ -1,29 +1,42 @@
 package pairhome
 
 import (
-	"errors"
 	"fmt"
 
+	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Errors callers branch on; commands map them to localized refusals.
+// Refusals the members and staff read. A pair id that names no pair (or a
+// pair of another guild) is pairhomeapi.ErrNoPair.
 var (
-	// ErrNotFound is pairhomeapi.ErrNoPair, so other modules branch on it
-	// without importing this package.
-	ErrNotFound   = pairhomeapi.ErrNoPair
-	ErrSelfPair   = errors.New("pairhome: a member cannot be paired with themselves")
-	ErrNoCategory = errors.New("pairhome: the pair category is not configured")
-	ErrNotMember  = errors.New("pairhome: the user is not a member of this pair")
-	ErrNotActive  = errors.New("pairhome: the pair is no longer active")
+	errSelfPair      = refusal.New("pairhome.error.self_pair")
+	errNoCategory    = refusal.New("pairhome.error.no_category")
+	errNotMember     = refusal.New("pairhome.error.not_member")
+	errNotActive     = refusal.New("pairhome.error.not_active")
+	errAlreadyPaired = refusal.New("pairhome.error.already_paired")
+
+	errBot             = refusal.New("pairhome.error.bot")
+	errNotGuildMember  = refusal.New("pairhome.error.not_a_member")
+	errMemberNotPaired = refusal.New("pairhome.error.member_not_paired")
+	errStaffOnly       = refusal.New("core.error.staff_only")
+	errUnknownAction   = refusal.New("core.error.unknown_action")
+	errBadID           = refusal.New("core.error.bad_id")
 )
 
-// AlreadyPairedError: a member already belongs to another active pair.
-type AlreadyPairedError struct {
+// alreadyPairedError says which member is taken and by which pair; it is
+// errAlreadyPaired naming that member, so a handler returns it as it is.
+type alreadyPairedError struct {
 	UserID uint64
 	PairID int64
 }
 
-func (e *AlreadyPairedError) Error() string {
+func (e *alreadyPairedError) Error() string {
 	return fmt.Sprintf("pairhome: user %d is already in active pair %d", e.UserID, e.PairID)
 }
+
+// Unwrap makes errors.Is(err, errAlreadyPaired) hold and lets the router
+// find the refusal with the member's mention.
+func (e *alreadyPairedError) Unwrap() error { return errAlreadyPaired.With("user", mention(e.UserID)) }
+
+var _ = pairhomeapi.ErrNoPair

@@ -11,10 +11,10 @@ import (
 // eventTimeout bounds the database work of one gateway event.
 const eventTimeout = 30 * time.Second
 
-// Listener reacts to members leaving and rooms deleted by hand (fx group
-// "event_listeners"). Failures are logged, never panicked: the reconcile
+// Listener reacts to members leaving and rooms deleted by hand (point
+// gateway.Listeners). Failures are logged, never panicked: the reconcile
 // job repairs whatever an event could not.
-func (s *Service) Listener() bot.EventListener {
+func (s *service) Listener() bot.EventListener {
 	return bot.NewListenerFunc(func(e bot.Event) {
 		switch ev := e.(type) {
 		case *events.GuildMemberLeave:
@@ -27,7 +27,7 @@ func (s *Service) Listener() bot.EventListener {
 
 // background runs event work off the gateway goroutine; Wait lets shutdown
 // finish it before the database closes.
-func (s *Service) background(fn func()) {
+func (s *service) background(fn func()) {
 	s.events.Add(1)
 	go func() {
 		defer s.events.Done()
@@ -36,7 +36,7 @@ func (s *Service) background(fn func()) {
 }
 
 // Wait blocks until in-flight event work is done or ctx ends.
-func (s *Service) Wait(ctx context.Context) error {
+func (s *service) Wait(ctx context.Context) error {
 	done := make(chan struct{})
 	go func() { s.events.Wait(); close(done) }()
 	select {
@@ -47,7 +47,7 @@ func (s *Service) Wait(ctx context.Context) error {
 	}
 }
 
-func (s *Service) onMemberLeave(guildID, userID uint64) {
+func (s *service) onMemberLeave(guildID, userID uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
 	defer cancel()
 	if !s.moduleOn(ctx, guildID) {
@@ -63,7 +63,7 @@ func (s *Service) onMemberLeave(guildID, userID uint64) {
 	}
 }
 
-func (s *Service) onChannelDelete(guildID, channelID uint64) {
+func (s *service) onChannelDelete(guildID, channelID uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)
 	defer cancel()
 	if !s.moduleOn(ctx, guildID) {
@@ -74,9 +74,10 @@ func (s *Service) onChannelDelete(guildID, channelID uint64) {
 	}
 }
 
-// moduleOn asks the guild gate; while it is off, events are ignored and the
-// reconcile job catches up once it is back on.
-func (s *Service) moduleOn(ctx context.Context, guildID uint64) bool {
+// moduleOn asks the guild gate. The core gates jobs and interactions but not
+// gateway events, so listeners ask themselves; while pairhome is off, events
+// are ignored and the reconcile job catches up once it is back on.
+func (s *service) moduleOn(ctx context.Context, guildID uint64) bool {
 	st, err := s.settings.Settings(ctx, guildID)
 	if err != nil {
 		s.log.Warn("guild settings unavailable; event left to the reconcile job", "guild_id", guildID, "error", err)

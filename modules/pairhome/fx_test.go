@@ -11,6 +11,7 @@ import (
 	"github.com/together-bot/together/core/runtime"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // TestFxGraph checks pairhome's wiring against the real runtime (no
@@ -35,7 +36,7 @@ func TestFxGraph(t *testing.T) {
 		t.Fatal(err)
 	}
 	opts := runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: slog.New(slog.DiscardHandler),
-		Extra: []fx.Option{fx.Invoke(func(*pairhome.Service) {})}})
+		Extra: []fx.Option{fx.Invoke(func(pairhomeapi.Pairs) {})}})
 	if err := fx.ValidateApp(opts); err != nil {
 		t.Fatal(err)
 	}

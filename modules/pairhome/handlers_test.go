@@ -223,7 +223,7 @@ func TestPairCommands(t *testing.T) {
 	if got := c.click("boris", btn).text(); !strings.Contains(got, "already dissolved") {
 		t.Errorf("click after dissolve: %q", got)
 	}
-	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == RoomArchived })
+	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == roomArchived })
 
 	// Staff dissolve and settings.
 	if got := c.slash("admin", "create", map[string]string{"member_a": "carol", "member_b": "dave"}, nil).text(); !strings.Contains(got, "Paired") {
@@ -239,7 +239,7 @@ func TestPairCommands(t *testing.T) {
 	if !strings.Contains(got, "**on**") || !strings.Contains(got, "**deleted**") {
 		t.Errorf("settings: %q", got)
 	}
-	if cfg, _ := e.svc.GuildConfig(e.ctx, e.guild); !cfg.ModeratorAccess || cfg.ArchiveMode != ArchiveDelete {
+	if cfg, _ := e.svc.GuildConfig(e.ctx, e.guild); !cfg.ModeratorAccess || cfg.ArchiveMode != archiveDelete {
 		t.Errorf("settings stored: %+v", cfg)
 	}
 	e.settle()
@@ -248,7 +248,7 @@ func TestPairCommands(t *testing.T) {
 func TestCreateRefusedWithoutCategory(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
-	if err := e.guilds.SetChannel(e.ctx, e.guild, 0, CategoryPurpose.ID(), 0); err != nil {
+	if err := e.guilds.SetChannel(e.ctx, e.guild, 0, categoryPurpose.ID(), 0); err != nil {
 		t.Fatal(err)
 	}
 	got := e.caller().slash("admin", "create", map[string]string{"member_a": "anna", "member_b": "boris"}, nil).text()
@@ -260,10 +260,10 @@ func TestCreateRefusedWithoutCategory(t *testing.T) {
 func TestServiceRefusesCreateWithoutCategory(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
-	if err := e.guilds.SetChannel(e.ctx, e.guild, 0, CategoryPurpose.ID(), 0); err != nil {
+	if err := e.guilds.SetChannel(e.ctx, e.guild, 0, categoryPurpose.ID(), 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := e.create("anna", "boris"); !errors.Is(err, ErrNoCategory) {
-		t.Fatalf("err = %v, want ErrNoCategory", err)
+	if _, _, err := e.create("anna", "boris"); !errors.Is(err, errNoCategory) {
+		t.Fatalf("err = %v, want errNoCategory", err)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"github.com/together-bot/together/discordsim"
 	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/pairhome/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // quiet discards logs unless PAIRHOME_TEST_LOG is set.
@@ -46,7 +47,7 @@ type env struct {
 	guilds   *guild.Service
 	bundle   *i18n.Bundle
 	proj     *projection.Service
-	svc      *Service
+	svc      *service
 	q        *queue.Runner
 	rest     rest.Rest
 	guild    uint64
@@ -57,7 +58,7 @@ type env struct {
 }
 
 type envOptions struct {
-	sections []Section
+	sections []pairhomeapi.Section
 	// noQueue leaves jobs to the test (it calls EnsureRoom etc. itself).
 	noQueue bool
 }
@@ -113,34 +114,39 @@ func newEnv(t testing.TB, o envOptions) *env {
 	}
 
 	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
-	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{CategoryPurpose}); err != nil {
+	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{categoryPurpose}); err != nil {
 		t.Fatal(err)
 	}
 	e.guilds.SetTTL(0)
-	if err := e.guilds.SetChannel(ctx, e.guild, 0, CategoryPurpose.ID(), e.category); err != nil {
+	if err := e.guilds.SetChannel(ctx, e.guild, 0, categoryPurpose.ID(), e.category); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.guilds.SetModeratorRole(ctx, e.guild, 0, e.modRole); err != nil {
 		t.Fatal(err)
 	}
-	if e.bundle, err = i18n.NewBundle(quiet, interaction.Catalog, Catalog); err != nil {
+	if e.bundle, err = i18n.NewBundle(quiet, interaction.Catalog, catalog); err != nil {
 		t.Fatal(err)
 	}
 	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
 		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
-	pn := newPanel(e.guilds, o.sections, e.bundle, i18n.EN)
+	sections := newSectionSet(o.sections)
+	pn := newPanel(e.guilds, sections, e.bundle)
 	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{pn.Renderer()},
 		Gate: e.guilds, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc, err = NewService(Config{DB: e.db, Projections: e.proj, Settings: e.guilds, Discord: e.rest, Bundle: e.bundle,
-		DefaultLocale: i18n.EN, BotUserID: id(t, sim.BotUserID()), Sections: o.sections, Logger: quiet})
+	jobs, err := queue.NewQueue(e.db, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if BotUserIDFromToken(sim.Token()) != id(t, sim.BotUserID()) {
-		t.Fatalf("BotUserIDFromToken(%q) = %d, want %s", sim.Token(), BotUserIDFromToken(sim.Token()), sim.BotUserID())
+	e.svc, err = newService(serviceConfig{DB: e.db, Queue: jobs, Projections: e.proj, Settings: e.guilds, Discord: e.rest,
+		Bundle: e.bundle, BotUserID: id(t, sim.BotUserID()), Sections: sections, Logger: quiet})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if botUserIDFromToken(sim.Token()) != id(t, sim.BotUserID()) {
+		t.Fatalf("botUserIDFromToken(%q) = %d, want %s", sim.Token(), botUserIDFromToken(sim.Token()), sim.BotUserID())
 	}
 	if !o.noQueue {
 		e.startQueue()
@@ -182,8 +188,8 @@ func id(t testing.TB, s string) uint64 {
 func str(v uint64) string { return strconv.FormatUint(v, 10) }
 
 // create pairs two members by key as the admin.
-func (e *env) create(a, b string) (PairRef, bool, error) {
-	return e.svc.Create(e.ctx, CreateInput{GuildID: e.guild, MemberA: e.users[a], MemberB: e.users[b], By: e.users["admin"],
+func (e *env) create(a, b string) (pairRef, bool, error) {
+	return e.svc.Create(e.ctx, createInput{GuildID: e.guild, MemberA: e.users[a], MemberB: e.users[b], By: e.users["admin"],
 		NameA: e.name(a), NameB: e.name(b)})
 }
 
@@ -197,7 +203,7 @@ func (e *env) name(key string) string {
 	return key
 }
 
-func (e *env) mustCreate(a, b string) PairRef {
+func (e *env) mustCreate(a, b string) pairRef {
 	e.t.Helper()
 	p, _, err := e.create(a, b)
 	if err != nil {
@@ -207,7 +213,7 @@ func (e *env) mustCreate(a, b string) PairRef {
 }
 
 // pair re-reads a pair.
-func (e *env) pair(id int64) PairRef {
+func (e *env) pair(id int64) pairRef {
 	e.t.Helper()
 	r, err := loadPair(e.ctx, e.db.Bun, id)
 	if err != nil {
@@ -223,7 +229,7 @@ func (e *env) waitRoom(pairID int64) uint64 {
 	dbtest.WaitUntil(e.t, 20*time.Second, "pair room recorded", func() bool {
 		p := e.pair(pairID)
 		ch = p.ChannelID
-		return p.RoomState == RoomReady && ch != 0
+		return p.RoomState == roomReady && ch != 0
 	})
 	return ch
 }
@@ -300,6 +306,14 @@ func (e *env) waitPanel(channelID uint64, what string, cond func(text string) bo
 func (e *env) exec(q string, args ...any) {
 	e.t.Helper()
 	if _, err := e.db.Bun.ExecContext(e.ctx, q, args...); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+// setConfig stores pairhome's guild settings as staff would.
+func (e *env) setConfig(c guildConfig) {
+	e.t.Helper()
+	if _, err := e.svc.updateConfig(e.ctx, e.guild, e.users["admin"], func(cur *guildConfig) { *cur = c }); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -1,9 +1,9 @@
 // Package pairhome is the pairs module: staff pair two members, each pair
-// gets a private room and a Pair Home panel, and every other loop (duel,
-// raid, oracle, hall) counts pairs through this package's Service.
-//
-// Other modules add blocks to the panel through the Section extension point
-// (fx group "pairhome_sections") without pairhome importing them.
+// gets a private room and a Pair Home panel. Every other loop (duel, raid,
+// oracle, hall) reads pairs through pairhomeapi.Pairs and adds blocks to the
+// panel through the pairhomeapi.Sections point; none of them imports this
+// package, and it imports none of them. Its only export is Descriptor (and
+// Name, which is pairhomeapi.Name).
 package pairhome
 
 import (
@@ -31,14 +31,14 @@ import (
 )
 
 // Name is the module's id.
-const Name = "pairhome"
+const Name = pairhomeapi.Name
 
-// CategoryPurposeKey names the channel purpose of the pair rooms' category.
-const CategoryPurposeKey = "category"
+// categoryPurposeKey names the channel purpose of the pair rooms' category.
+const categoryPurposeKey = "category"
 
-// CategoryPurpose asks /config and /setup for the category rooms go under.
-var CategoryPurpose = guild.ChannelPurpose{
-	Module: Name, Key: CategoryPurposeKey, NameKey: "pairhome.purpose.category", Kind: guild.Category, Required: true,
+// categoryPurpose asks /config and /setup for the category rooms go under.
+var categoryPurpose = guild.ChannelPurpose{
+	Module: Name, Key: categoryPurposeKey, NameKey: "pairhome.purpose.category", Kind: guild.Category, Required: true,
 	// Manage Roles lets the bot write the rooms' permission overwrites.
 	Permissions: botAllow | discord.PermissionManageRoles,
 }
@@ -52,63 +52,56 @@ var Descriptor = module.Descriptor{
 			func() *sectionSet { return newSectionSet(nil) },
 			newFxPanel,
 			newFxService,
+			func(s *service) pairhomeapi.Pairs { return s },
 		),
 		module.Contribute(projection.Renderers, func(p *panel) []projection.Renderer { return []projection.Renderer{p.Renderer()} }),
-		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.Command()} }),
+		module.Contribute(interaction.Commands, func(s *service) []interaction.Command { return []interaction.Command{s.Command()} }),
 		module.Contribute(interaction.Settings, configSettings),
-		module.Contribute(interaction.Components, func(s *Service) []interaction.Component { return s.Components() }),
-		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
-		module.Add(queue.Schedules, Schedules...),
-		module.Contribute(gateway.Listeners, func(s *Service) []bot.EventListener { return []bot.EventListener{s.Listener()} }),
-		module.Add(i18n.Catalogs, Catalog),
-		module.Add(guild.Purposes, CategoryPurpose),
-		// Sections are registered once the Service exists: a contributor's section
-		// may come from a service that needs pairhome's.
+		module.Contribute(interaction.Components, func(s *service) []interaction.Component { return s.Components() }),
+		module.Contribute(queue.Jobs, func(s *service) []queue.Job { return s.Jobs() }),
+		module.Add(queue.Schedules, schedules...),
+		module.Contribute(gateway.Listeners, func(s *service) []bot.EventListener { return []bot.EventListener{s.Listener()} }),
+		module.Add(i18n.Catalogs, catalog),
+		module.Add(guild.Purposes, categoryPurpose),
+		// pairhome collects its own point. The sections are handed over once
+		// everything is built, not taken by the constructors: a contributor's
+		// section may come from a service that needs pairhomeapi.Pairs.
 		module.Collect(pairhomeapi.Sections),
-		fx.Provide(func(s *Service) pairhomeapi.Pairs { return s }),
 		fx.Invoke(func(set *sectionSet, in module.Contributions[pairhomeapi.Section]) { set.set(in.Items) }),
 		// Stop hooks run in reverse order, so this waits before the database closes.
-		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
+		fx.Invoke(func(lc fx.Lifecycle, s *service) { lc.Append(fx.StopHook(s.Wait)) }),
 	),
 }
 
 type fxDeps struct {
 	fx.In
 	DB     *db.DB
+	Queue  *queue.Queue
 	Config *config.Config
 	Guilds *guild.Service
 	Bundle *i18n.Bundle
 	Logger *slog.Logger
-	// Sections is filled by the Invoke below, after every contributor exists.
+	// Sections is filled by the Invoke above, after every contributor exists.
 	Sections *sectionSet
 }
 
-func newFxPanel(d fxDeps) *panel {
-	pn := newPanel(d.Guilds, nil, d.Bundle, d.Config.DefaultLocale)
-	pn.sections = d.Sections
-	return pn
-}
+func newFxPanel(d fxDeps) *panel { return newPanel(d.Guilds, d.Sections, d.Bundle) }
 
-func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*Service, error) {
-	botID := BotUserIDFromToken(d.Config.DiscordToken)
+func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*service, error) {
+	botID := botUserIDFromToken(d.Config.DiscordToken)
 	if botID == 0 {
 		// Modern applications' bot user shares the application's id.
 		botID, _ = strconv.ParseUint(d.Config.DiscordAppID, 10, 64)
 	}
-	s, err := NewService(Config{
-		DB: d.DB, Projections: proj, Settings: d.Guilds, Discord: r, Bundle: d.Bundle,
-		DefaultLocale: d.Config.DefaultLocale, BotUserID: botID, Logger: d.Logger,
+	return newService(serviceConfig{
+		DB: d.DB, Queue: d.Queue, Projections: proj, Settings: d.Guilds, Discord: r, Bundle: d.Bundle,
+		BotUserID: botID, Sections: d.Sections, Logger: d.Logger,
 	})
-	if err != nil {
-		return nil, err
-	}
-	s.sections = d.Sections
-	return s, nil
 }
 
-// BotUserIDFromToken reads the bot's user id from its token, whose first
+// botUserIDFromToken reads the bot's user id from its token, whose first
 // dot-separated part is the base64 of that id (0 when it cannot).
-func BotUserIDFromToken(token string) uint64 {
+func botUserIDFromToken(token string) uint64 {
 	first, _, _ := strings.Cut(strings.TrimPrefix(token, "Bot "), ".")
 	for _, enc := range []*base64.Encoding{base64.RawStdEncoding, base64.StdEncoding, base64.RawURLEncoding} {
 		if raw, err := enc.DecodeString(first); err == nil {

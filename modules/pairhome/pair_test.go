@@ -10,11 +10,12 @@ import (
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func TestCatalogComplete(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireComplete(t, Catalog, interaction.Catalog)
+	i18ntest.RequireComplete(t, catalog, interaction.Catalog)
 }
 
 func TestCustomIDsFit(t *testing.T) {
@@ -31,11 +32,11 @@ func TestRoomNameKeepsEveryScript(t *testing.T) {
 		{"🙂", "🎉", ""},
 		{"Ali", "Ωmega 2", "ali-ωmega-2"},
 	} {
-		if got := RoomName(c.a, c.b); got != c.want {
-			t.Errorf("RoomName(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
+		if got := roomName(c.a, c.b); got != c.want {
+			t.Errorf("roomName(%q, %q) = %q, want %q", c.a, c.b, got, c.want)
 		}
 	}
-	if got := RoomName(strings.Repeat("я", 200), "b"); len([]rune(got)) > 100 {
+	if got := roomName(strings.Repeat("я", 200), "b"); len([]rune(got)) > 100 {
 		t.Errorf("RoomName too long: %d runes", len([]rune(got)))
 	}
 }
@@ -94,8 +95,8 @@ func TestCreateOpensPrivateRoomWithPinnedPanel(t *testing.T) {
 			t.Errorf("PairOf(%s) = %+v, %v", who, got, err)
 		}
 	}
-	if _, err := e.svc.PairOf(e.ctx, nil, e.guild, e.users["carol"]); !errors.Is(err, ErrNotFound) {
-		t.Errorf("PairOf(carol) err = %v, want ErrNotFound", err)
+	if _, err := e.svc.PairOf(e.ctx, nil, e.guild, e.users["carol"]); !errors.Is(err, pairhomeapi.ErrNoPair) {
+		t.Errorf("PairOf(carol) err = %v, want pairhomeapi.ErrNoPair", err)
 	}
 }
 
@@ -126,7 +127,7 @@ func TestConcurrentCreatesGiveOnePairPerMember(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	var wg sync.WaitGroup
 	type result struct {
-		p       PairRef
+		p       pairRef
 		created bool
 		err     error
 	}
@@ -146,7 +147,7 @@ func TestConcurrentCreatesGiveOnePairPerMember(t *testing.T) {
 	wg.Wait()
 	created, ids := 0, map[int64]bool{}
 	for _, r := range results {
-		var ap *AlreadyPairedError
+		var ap *alreadyPairedError
 		switch {
 		case r.err == nil:
 			ids[r.p.ID] = true
@@ -179,12 +180,12 @@ func TestConcurrentCreatesGiveOnePairPerMember(t *testing.T) {
 func TestCreateRefusesSelfAndTakenMembers(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
-	if _, _, err := e.create("anna", "anna"); !errors.Is(err, ErrSelfPair) {
+	if _, _, err := e.create("anna", "anna"); !errors.Is(err, errSelfPair) {
 		t.Fatalf("self pair: err = %v", err)
 	}
 	p := e.mustCreate("anna", "boris")
 	_, _, err := e.create("carol", "boris")
-	var ap *AlreadyPairedError
+	var ap *alreadyPairedError
 	if !errors.As(err, &ap) || ap.UserID != e.users["boris"] || ap.PairID != p.ID {
 		t.Fatalf("boris taken: err = %v", err)
 	}

@@ -12,11 +12,11 @@ import (
 // The read API other modules use through pairhomeapi.Pairs. Pass their
 // transaction as idb to read inside it, or nil to read through the pool.
 
-var _ pairhomeapi.Pairs = (*Service)(nil)
+var _ pairhomeapi.Pairs = (*service)(nil)
 
 // ActivePairs lists the guild's active pairs, oldest first. Dashboards use
 // it, so archived pairs never appear there.
-func (s *Service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
+func (s *service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
 	rows, err := activePairs(ctx, orDB(idb, s.db), guildID)
 	if err != nil {
 		return nil, err
@@ -28,8 +28,8 @@ func (s *Service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) 
 	return out, nil
 }
 
-// PairOf returns the member's active pair, or ErrNotFound.
-func (s *Service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
+// PairOf returns the member's active pair, or pairhomeapi.ErrNoPair.
+func (s *service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	r, err := activePairOf(ctx, orDB(idb, s.db), guildID, userID)
 	if err != nil {
 		return pairhomeapi.Pair{}, err
@@ -37,8 +37,8 @@ func (s *Service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 	return r.ref().API(), nil
 }
 
-// Pair returns a pair by id, active or archived, or ErrNotFound.
-func (s *Service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
+// Pair returns a pair by id, active or archived, or pairhomeapi.ErrNoPair.
+func (s *service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
 	r, err := loadPair(ctx, orDB(idb, s.db), pairID)
 	if err != nil {
 		return pairhomeapi.Pair{}, err
@@ -48,13 +48,13 @@ func (s *Service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhome
 
 // RequestPanel re-renders the pair's panel once tx commits. Contributing
 // modules call it in the transaction that changes what their section shows.
-func (s *Service) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
-	return s.proj.Request(ctx, tx, PanelKind, panelKey(pairID))
+func (s *service) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
+	return s.proj.Request(ctx, tx, panelKind, panelKey(pairID))
 }
 
 // RequestPanels re-renders every active pair's panel in the guild (for
 // guild-wide changes such as a raid starting).
-func (s *Service) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
+func (s *service) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
 	rows, err := activePairs(ctx, tx, guildID)
 	if err != nil {
 		return err

@@ -24,7 +24,7 @@ const memberChecksPerRun = 25
 // to create or archive. Discord errors are logged and skipped, never
 // returned, so one broken guild cannot fail the job for the others; only
 // database errors are returned (River retries them).
-func (s *Service) Reconcile(ctx context.Context) error {
+func (s *service) Reconcile(ctx context.Context) error {
 	guilds, err := guildsToReconcile(ctx, s.db.Bun)
 	if err != nil {
 		return err
@@ -40,14 +40,7 @@ func (s *Service) Reconcile(ctx context.Context) error {
 	return nil
 }
 
-func (s *Service) reconcileGuild(ctx context.Context, guildID uint64) error {
-	st, err := s.settings.Settings(ctx, guildID)
-	if err != nil {
-		return err
-	}
-	if !st.ModuleOn(Name) {
-		return nil
-	}
+func (s *service) reconcileGuild(ctx context.Context, guildID uint64) error {
 	pairs, err := pairsToReconcile(ctx, s.db.Bun, guildID)
 	if err != nil {
 		return err
@@ -65,10 +58,10 @@ func (s *Service) reconcileGuild(ctx context.Context, guildID uint64) error {
 	for _, r := range pairs {
 		p := r.ref()
 		switch {
-		case p.Status == StatusArchived:
-			err = s.enqueueNow(ctx, ArchiveArgs{GuildID: guildID, PairID: p.ID})
+		case p.Status == statusArchived:
+			err = s.enqueueNow(ctx, archiveArgs{GuildID: guildID, PairID: p.ID})
 		case p.ChannelID == 0 || (r.RoomError != nil && *r.RoomError != ""):
-			err = s.enqueueNow(ctx, RoomArgs{GuildID: guildID, PairID: p.ID})
+			err = s.enqueueNow(ctx, roomArgs{GuildID: guildID, PairID: p.ID})
 		case cerr == nil && !live[p.ChannelID]:
 			err = s.RoomDeleted(ctx, guildID, p.ChannelID)
 		}
@@ -80,7 +73,7 @@ func (s *Service) reconcileGuild(ctx context.Context, guildID uint64) error {
 }
 
 // checkMembers archives pairs whose member is no longer in the guild.
-func (s *Service) checkMembers(ctx context.Context, guildID uint64) error {
+func (s *service) checkMembers(ctx context.Context, guildID uint64) error {
 	pairs, err := pairsForMemberCheck(ctx, s.db.Bun, guildID, memberChecksPerRun)
 	if err != nil {
 		return err
@@ -121,28 +114,22 @@ func (s *Service) checkMembers(ctx context.Context, guildID uint64) error {
 	return nil
 }
 
-// panelRebuilder is implemented by core/projection's Service.
-type panelRebuilder interface {
-	Rebuild(ctx context.Context, f projection.Filter) (int, error)
-}
-
 // verifyPanel makes the core re-send the pair's panel even if its content is
 // unchanged. The core only notices a panel deleted by hand when it edits it
 // (the bot does not receive message events), so this is what recreates a
 // deleted panel within one reconcile cycle.
-func (s *Service) verifyPanel(ctx context.Context, p PairRef) error {
-	rb, ok := s.proj.(panelRebuilder)
-	if !ok || p.ChannelID == 0 {
+func (s *service) verifyPanel(ctx context.Context, p pairRef) error {
+	if p.ChannelID == 0 {
 		return nil
 	}
-	_, err := rb.Rebuild(ctx, projection.Filter{Kind: PanelKind, Key: p.Key()})
+	_, err := s.proj.Rebuild(ctx, projection.Filter{Kind: panelKind, Key: p.Key()})
 	return err
 }
 
 // SyncSections compares, per guild, the sections that would show now with
 // the ones shown last, and re-renders that guild's panels when they differ.
 // Guild settings carry no change hook, so this runs every minute.
-func (s *Service) SyncSections(ctx context.Context) error {
+func (s *service) SyncSections(ctx context.Context) error {
 	guilds, err := guildsWithActivePairs(ctx, s.db.Bun)
 	if err != nil {
 		return err
@@ -174,8 +161,8 @@ func (s *Service) SyncSections(ctx context.Context) error {
 }
 
 // enqueueNow inserts a job outside any business transaction.
-func (s *Service) enqueueNow(ctx context.Context, args river.JobArgs) error {
-	if _, err := s.inserter.Insert(ctx, args, nil); err != nil {
+func (s *service) enqueueNow(ctx context.Context, args river.JobArgs) error {
+	if _, err := s.queue.Insert(ctx, args, nil); err != nil {
 		return fmt.Errorf("pairhome: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

@@ -13,30 +13,30 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// PanelKind is the projection kind of the Pair Home panel; its key is the pair id.
-const PanelKind = "pairhome.panel"
+// panelKind is the projection kind of the Pair Home panel; its key is the pair id.
+const panelKind = "pairhome.panel"
 
 // accent is the panel's container colour.
 const accent = 0x4f8a3f
 
 // panel renders Pair Home from the database, the settings and the sections.
 type panel struct {
-	settings  SettingsSource
-	sections  *sectionSet
-	bundle    *i18n.Bundle
-	defLocale string
+	settings guildSettings
+	sections *sectionSet
+	bundle   *i18n.Bundle
 }
 
-func newPanel(settings SettingsSource, sections []Section, bundle *i18n.Bundle, defLocale string) *panel {
-	return &panel{settings: settings, sections: newSectionSet(sections), bundle: bundle, defLocale: defLocale}
+func newPanel(settings guildSettings, sections *sectionSet, bundle *i18n.Bundle) *panel {
+	return &panel{settings: settings, sections: sections, bundle: bundle}
 }
 
-// Renderer is the projection renderer (fx group "renderers"). The core pins
+// Renderer is the panel's projection renderer (point projection.Renderers). The core pins
 // the message once and recreates it when it is deleted.
 func (pn *panel) Renderer() projection.Renderer {
-	return projection.Renderer{Kind: PanelKind, Module: Name, Pin: true, Render: pn.render}
+	return projection.Renderer{Kind: panelKind, Module: Name, Pin: true, Render: pn.render}
 }
 
 func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
@@ -45,7 +45,7 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 		return projection.Rendered{Gone: true}, nil
 	}
 	r, err := loadPair(ctx, idb, id)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return projection.Rendered{Gone: true}, nil
 	}
 	if err != nil {
@@ -60,8 +60,8 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 	if err != nil {
 		return projection.Rendered{}, fmt.Errorf("pairhome: guild settings: %w", err)
 	}
-	loc := i18n.Resolve(st.Locale, "", pn.defLocale)
-	var views []SectionView
+	loc := pn.settings.Locale(ctx, p.GuildID)
+	var views []pairhomeapi.SectionView
 	if p.Active() {
 		for _, sec := range enabledSections(st, pn.sections.all()) {
 			v, err := sec.Render(ctx, idb, p.API(), loc)
@@ -82,7 +82,7 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 
 // buildPanel is the pure part of rendering: pair + section views → message.
 // Mentions are shown but never ping (allowed_mentions is empty).
-func buildPanel(b *i18n.Bundle, loc string, p PairRef, archivedAt *time.Time, views []SectionView) discord.MessageCreate {
+func buildPanel(b *i18n.Bundle, loc string, p pairRef, archivedAt *time.Time, views []pairhomeapi.SectionView) discord.MessageCreate {
 	head := b.T(loc, "pairhome.panel.title") + "\n" +
 		b.T(loc, "pairhome.panel.members", "a", mention(p.Members[0]), "b", mention(p.Members[1]))
 	comps := []discord.ContainerSubComponent{discord.NewTextDisplay(head)}
@@ -100,8 +100,8 @@ func buildPanel(b *i18n.Bundle, loc string, p PairRef, archivedAt *time.Time, vi
 		}
 		if len(v.Buttons) > 0 {
 			btns := v.Buttons
-			if len(btns) > maxSectionButtons {
-				btns = btns[:maxSectionButtons]
+			if len(btns) > pairhomeapi.MaxSectionButtons {
+				btns = btns[:pairhomeapi.MaxSectionButtons]
 			}
 			row := make([]discord.InteractiveComponent, len(btns))
 			for i, btn := range btns {

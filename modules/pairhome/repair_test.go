@@ -22,7 +22,7 @@ func TestCrashBeforeRoomIsRepairedOnRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
 	p := e.mustCreate("anna", "boris")
-	if got := e.pair(p.ID); got.RoomState != RoomPending || got.ChannelID != 0 {
+	if got := e.pair(p.ID); got.RoomState != roomPending || got.ChannelID != 0 {
 		t.Fatalf("before any worker ran: %+v", got)
 	}
 	// A second click while "down" returns the same pair and creates nothing.
@@ -99,10 +99,10 @@ func TestStaffDissolveMakesRoomReadOnly(t *testing.T) {
 	if _, err := e.svc.Dissolve(e.ctx, e.guild, p.ID, e.users["admin"]); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.Dissolve(e.ctx, e.guild, p.ID, e.users["admin"]); !errors.Is(err, ErrNotActive) {
-		t.Fatalf("second dissolve: err = %v, want ErrNotActive", err)
+	if _, err := e.svc.Dissolve(e.ctx, e.guild, p.ID, e.users["admin"]); !errors.Is(err, errNotActive) {
+		t.Fatalf("second dissolve: err = %v, want errNotActive", err)
 	}
-	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == RoomArchived })
+	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == roomArchived })
 	room := e.channel(ch)
 	for _, who := range []string{"anna", "boris"} {
 		if !e.canView(room, who) || e.canSend(room, who) {
@@ -125,19 +125,17 @@ func TestStaffDissolveMakesRoomReadOnly(t *testing.T) {
 func TestDissolveDeletesRoomWhenConfigured(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{})
-	if err := e.svc.SetGuildConfig(e.ctx, e.guild, e.users["admin"], GuildConfig{ArchiveMode: ArchiveDelete}); err != nil {
-		t.Fatal(err)
-	}
+	e.setConfig(guildConfig{ArchiveMode: archiveDelete})
 	p := e.mustCreate("anna", "boris")
 	ch := e.waitRoom(p.ID)
 	if _, err := e.svc.Dissolve(e.ctx, e.guild, p.ID, e.users["admin"]); err != nil {
 		t.Fatal(err)
 	}
-	dbtest.WaitUntil(t, 20*time.Second, "room deleted", func() bool { return e.pair(p.ID).RoomState == RoomDeleted })
+	dbtest.WaitUntil(t, 20*time.Second, "room deleted", func() bool { return e.pair(p.ID).RoomState == roomDeleted })
 	if e.channel(ch) != nil {
 		t.Fatal("room still exists")
 	}
-	if got := e.pair(p.ID); got.ChannelID != 0 || got.Status != StatusArchived {
+	if got := e.pair(p.ID); got.ChannelID != 0 || got.Status != statusArchived {
 		t.Fatalf("pair after delete: %+v", got)
 	}
 	e.settle()
@@ -148,8 +146,8 @@ func TestBothMembersConfirmToDissolve(t *testing.T) {
 	e := newEnv(t, envOptions{})
 	p := e.mustCreate("anna", "boris")
 	e.waitRoom(p.ID)
-	if _, _, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["carol"]); !errors.Is(err, ErrNotMember) {
-		t.Fatalf("carol's consent: err = %v, want ErrNotMember", err)
+	if _, _, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["carol"]); !errors.Is(err, errNotMember) {
+		t.Fatalf("carol's consent: err = %v, want errNotMember", err)
 	}
 	_, done, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["anna"])
 	if err != nil || done {
@@ -162,7 +160,7 @@ func TestBothMembersConfirmToDissolve(t *testing.T) {
 	if _, done, err = e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["boris"]); err != nil || !done {
 		t.Fatalf("boris: done=%v err=%v", done, err)
 	}
-	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == RoomArchived })
+	dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(p.ID).RoomState == roomArchived })
 	e.settle()
 }
 
@@ -183,7 +181,7 @@ func TestDeletedRoomIsRecreated(t *testing.T) {
 	dbtest.WaitUntil(t, 20*time.Second, "room recreated", func() bool {
 		got := e.pair(p.ID)
 		ch2 = got.ChannelID
-		return got.RoomState == RoomReady && ch2 != 0 && ch2 != ch
+		return got.RoomState == roomReady && ch2 != 0 && ch2 != ch
 	})
 	e.waitPanel(ch2, "panel in the new room", func(string) bool { return true })
 	e.waitUntilPinned(ch2)
@@ -199,7 +197,7 @@ func TestDeletedRoomIsRecreated(t *testing.T) {
 		GenericEvent: events.NewGenericEvent(nil, 0, 0), GuildID: snowflake.ID(e.guild), ChannelID: snowflake.ID(ch2)}})
 	dbtest.WaitUntil(t, 20*time.Second, "room recreated after the event", func() bool {
 		got := e.pair(p.ID)
-		return got.RoomState == RoomReady && got.ChannelID != 0 && got.ChannelID != ch2
+		return got.RoomState == roomReady && got.ChannelID != 0 && got.ChannelID != ch2
 	})
 }
 
@@ -238,7 +236,7 @@ func TestMemberLeavingArchivesThePair(t *testing.T) {
 	if err := e.svc.Reconcile(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.pair(p1.ID); got.Status != StatusArchived {
+	if got := e.pair(p1.ID); got.Status != statusArchived {
 		t.Fatalf("pair 1 after boris left: %+v", got)
 	}
 	// Event path: dave leaves and GUILD_MEMBER_REMOVE arrives.
@@ -247,9 +245,9 @@ func TestMemberLeavingArchivesThePair(t *testing.T) {
 	}
 	e.svc.Listener().OnEvent(&events.GuildMemberLeave{GenericEvent: events.NewGenericEvent(nil, 0, 0),
 		GuildID: snowflake.ID(e.guild), User: discord.User{ID: snowflake.ID(e.users["dave"])}})
-	dbtest.WaitUntil(t, 10*time.Second, "pair 2 archived", func() bool { return e.pair(p2.ID).Status == StatusArchived })
+	dbtest.WaitUntil(t, 10*time.Second, "pair 2 archived", func() bool { return e.pair(p2.ID).Status == statusArchived })
 	for _, id := range []int64{p1.ID, p2.ID} {
-		dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(id).RoomState == RoomArchived })
+		dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(id).RoomState == roomArchived })
 	}
 	e.settle()
 	// anna stays and may pair again.
@@ -273,7 +271,7 @@ func TestReconcileSurvivesDiscordOutage(t *testing.T) {
 		t.Fatalf("Reconcile during an outage: %v", err)
 	}
 	e.sim.ClearFaults()
-	if got := e.pair(p.ID); got.Status != StatusActive || got.RoomState != RoomReady {
+	if got := e.pair(p.ID); got.Status != statusActive || got.RoomState != roomReady {
 		t.Fatalf("an outage changed the pair: %+v", got)
 	}
 }
@@ -286,16 +284,12 @@ func TestModeratorAccessIsOptIn(t *testing.T) {
 	if e.canView(e.channel(ch), "mod") {
 		t.Fatal("moderators see the room without the guild opting in")
 	}
-	if err := e.svc.SetGuildConfig(e.ctx, e.guild, e.users["admin"], GuildConfig{ModeratorAccess: true, ArchiveMode: ArchiveReadOnly}); err != nil {
-		t.Fatal(err)
-	}
+	e.setConfig(guildConfig{ModeratorAccess: true, ArchiveMode: archiveReadOnly})
 	dbtest.WaitUntil(t, 20*time.Second, "moderators see the room", func() bool { return e.canView(e.channel(ch), "mod") })
 	if e.canView(e.channel(ch), "carol") {
 		t.Fatal("carol sees the room")
 	}
-	if err := e.svc.SetGuildConfig(e.ctx, e.guild, e.users["admin"], GuildConfig{ArchiveMode: ArchiveReadOnly}); err != nil {
-		t.Fatal(err)
-	}
+	e.setConfig(guildConfig{ArchiveMode: archiveReadOnly})
 	dbtest.WaitUntil(t, 20*time.Second, "moderator access revoked", func() bool { return !e.canView(e.channel(ch), "mod") })
 	e.settle()
 }

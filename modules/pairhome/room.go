@@ -17,6 +17,7 @@ import (
 
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Room permissions. Members talk; the bot also manages the channel and its
@@ -45,7 +46,7 @@ func marker(pairID int64) string { return fmt.Sprintf("[pairhome:%d]", pairID) }
 
 // overwrites is the full permission set of a room. @everyone cannot see it;
 // moderators see it only when the guild opted in.
-func (s *Service) overwrites(guildID snowflake.ID, members [2]uint64, st guild.Settings, cfg GuildConfig, readOnly bool, botID uint64) []discord.PermissionOverwrite {
+func (s *service) overwrites(guildID snowflake.ID, members [2]uint64, st guild.Settings, cfg guildConfig, readOnly bool, botID uint64) []discord.PermissionOverwrite {
 	allow, deny := memberAllow, discord.Permissions(0)
 	if readOnly {
 		allow, deny = readOnlyAllow, readOnlyDeny
@@ -102,19 +103,19 @@ func sameOverwrites(a, b []discord.PermissionOverwrite) bool {
 // recreates a room deleted by hand, and records the channel. Discord
 // refusals that a retry cannot fix are recorded on the pair and left to the
 // reconcile job; transient failures are returned so River retries.
-func (s *Service) EnsureRoom(ctx context.Context, pairID int64) error {
+func (s *service) EnsureRoom(ctx context.Context, pairID int64) error {
 	return s.withRoomLease(ctx, pairID, s.ensureRoom)
 }
 
-func (s *Service) ensureRoom(ctx context.Context, pairID int64) error {
+func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 	r, err := loadPair(ctx, s.db.Bun, pairID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if r.Status != StatusActive {
+	if r.Status != statusActive {
 		return nil // the archive job owns archived pairs' rooms
 	}
 	p := r.ref()
@@ -150,7 +151,7 @@ func (s *Service) ensureRoom(ctx context.Context, pairID int64) error {
 		}
 	}
 
-	category, ok := st.Channel(Name, CategoryPurposeKey)
+	category, ok := st.Channel(Name, categoryPurposeKey)
 	if !ok {
 		s.log.Warn("pair room waits for the pair category to be configured", "guild_id", p.GuildID, "pair_id", p.ID)
 		return setRoomError(ctx, s.db.Bun, p.ID, roomErrNoCategory)
@@ -178,7 +179,7 @@ func (s *Service) ensureRoom(ctx context.Context, pairID int64) error {
 		if name == "" {
 			name = fmt.Sprintf("pair-%d", p.ID)
 		}
-		loc := s.locale(ctx, p.GuildID)
+		loc := s.settings.Locale(ctx, p.GuildID)
 		topic := s.bundle.T(loc, "pairhome.room.topic", "a", mention(p.Members[0]), "b", mention(p.Members[1])) + " " + marker(p.ID)
 		room, err = call(ctx, func(o rest.RequestOpt) (discord.GuildChannel, error) {
 			return s.discord.CreateGuildChannel(snowflake.ID(p.GuildID), discord.GuildTextChannelCreate{
@@ -200,7 +201,7 @@ func (s *Service) ensureRoom(ctx context.Context, pairID int64) error {
 
 // record stores the room, then asks for the panel. A room that arrives
 // after its pair was archived is archived in turn, never left behind.
-func (s *Service) record(ctx context.Context, p PairRef, channelID uint64) error {
+func (s *service) record(ctx context.Context, p pairRef, channelID uint64) error {
 	orphan := false
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		status, ok, err := recordRoom(ctx, tx, p.ID, channelID)
@@ -211,8 +212,8 @@ func (s *Service) record(ctx context.Context, p PairRef, channelID uint64) error
 			orphan = true
 			return nil
 		}
-		if status != StatusActive {
-			return s.enqueue(ctx, tx, ArchiveArgs{GuildID: p.GuildID, PairID: p.ID})
+		if status != statusActive {
+			return s.enqueue(ctx, tx, archiveArgs{GuildID: p.GuildID, PairID: p.ID})
 		}
 		return s.RequestPanel(ctx, tx, p.ID)
 	})
@@ -230,7 +231,7 @@ func (s *Service) record(ctx context.Context, p PairRef, channelID uint64) error
 	return nil
 }
 
-func (s *Service) syncOverwrites(ctx context.Context, p PairRef, ch discord.Channel, want []discord.PermissionOverwrite) error {
+func (s *service) syncOverwrites(ctx context.Context, p pairRef, ch discord.Channel, want []discord.PermissionOverwrite) error {
 	gc, ok := ch.(discord.GuildChannel)
 	if ok && sameOverwrites(gc.PermissionOverwrites(), want) {
 		if p.ChannelID == uint64(ch.ID()) {
@@ -249,23 +250,23 @@ func (s *Service) syncOverwrites(ctx context.Context, p PairRef, ch discord.Chan
 
 // ArchiveRoom applies the guild's archive mode to an archived pair's room:
 // read-only for both members, or deleted.
-func (s *Service) ArchiveRoom(ctx context.Context, pairID int64) error {
+func (s *service) ArchiveRoom(ctx context.Context, pairID int64) error {
 	return s.withRoomLease(ctx, pairID, s.archiveRoom)
 }
 
-func (s *Service) archiveRoom(ctx context.Context, pairID int64) error {
+func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
 	r, err := loadPair(ctx, s.db.Bun, pairID)
-	if errors.Is(err, ErrNotFound) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
 	p := r.ref()
-	if r.Status != StatusArchived || r.RoomState == RoomArchived || (r.RoomState == RoomDeleted && p.ChannelID == 0) {
+	if r.Status != statusArchived || r.RoomState == roomArchived || (r.RoomState == roomDeleted && p.ChannelID == 0) {
 		return nil
 	}
-	state := RoomDeleted
+	state := roomDeleted
 	if p.ChannelID != 0 {
 		st, err := s.settings.Settings(ctx, p.GuildID)
 		if err != nil {
@@ -275,12 +276,12 @@ func (s *Service) archiveRoom(ctx context.Context, pairID int64) error {
 		if err != nil {
 			return err
 		}
-		if cfg.ArchiveMode == ArchiveDelete {
+		if cfg.ArchiveMode == archiveDelete {
 			_, err = call(ctx, func(o rest.RequestOpt) (struct{}, error) {
 				return struct{}{}, s.discord.DeleteChannel(snowflake.ID(p.ChannelID), o)
 			})
 		} else {
-			state = RoomArchived
+			state = roomArchived
 			// Plain assignments: err must reach the switch below, not a shadow.
 			var members [2]uint64
 			members, err = s.presentMembers(ctx, p)
@@ -299,7 +300,7 @@ func (s *Service) archiveRoom(ctx context.Context, pairID int64) error {
 		switch {
 		case err == nil:
 		case resterr.IsUnknownResource(err):
-			state = RoomDeleted
+			state = roomDeleted
 		default:
 			return s.discordFailure(ctx, p.ID, "archive room", err)
 		}
@@ -314,7 +315,7 @@ func (s *Service) archiveRoom(ctx context.Context, pairID int64) error {
 }
 
 // presentMembers returns the pair's members with 0 for any who left the guild.
-func (s *Service) presentMembers(ctx context.Context, p PairRef) ([2]uint64, error) {
+func (s *service) presentMembers(ctx context.Context, p pairRef) ([2]uint64, error) {
 	out := p.Members
 	for i, m := range p.Members {
 		_, err := call(ctx, func(o rest.RequestOpt) (*discord.Member, error) {
@@ -333,7 +334,7 @@ func (s *Service) presentMembers(ctx context.Context, p PairRef) ([2]uint64, err
 
 // withRoomLease runs fn while holding the pair's room lease, or snoozes
 // the job while another worker holds it.
-func (s *Service) withRoomLease(ctx context.Context, pairID int64, fn func(context.Context, int64) error) error {
+func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(context.Context, int64) error) error {
 	token := newToken()
 	ok, err := takeRoomLease(ctx, s.db.Bun, pairID, token)
 	if err != nil {
@@ -359,7 +360,7 @@ func newToken() string {
 // discordFailure decides what a Discord error means for a room job: wait
 // out rate limits, retry transient failures, and record the rest on the pair
 // (the reconcile job tries again later) instead of failing forever.
-func (s *Service) discordFailure(ctx context.Context, pairID int64, what string, err error) error {
+func (s *service) discordFailure(ctx context.Context, pairID int64, what string, err error) error {
 	if d, ok := resterr.RetryAfter(err); ok {
 		return river.JobSnooze(d)
 	}
@@ -387,7 +388,7 @@ func call[T any](ctx context.Context, fn func(rest.RequestOpt) (T, error)) (T, e
 // botUserID is the bot's own user id, which every room must allow or the bot
 // would lock itself out. Known from the token or DISCORD_APP_ID in practice;
 // otherwise asked of Discord once (GET /users/@me) and remembered.
-func (s *Service) botUserID(ctx context.Context) (uint64, error) {
+func (s *service) botUserID(ctx context.Context) (uint64, error) {
 	if id := s.botID.Load(); id != 0 {
 		return id, nil
 	}

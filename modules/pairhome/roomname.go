@@ -13,7 +13,7 @@ const maxNamePart = 40
 // and digits of every script ("Анна" stays "анна"), lowercased, with
 // anything else folded into single dashes. It returns "" when neither name
 // has a letter or digit; the room job then names the room after the pair id.
-func RoomName(a, b string) string {
+func roomName(a, b string) string {
 	pa, pb := slug(a), slug(b)
 	switch {
 	case pa == "" && pb == "":

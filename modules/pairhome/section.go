@@ -1,38 +1,62 @@
 package pairhome
 
 import (
+	"slices"
 	"sync"
 
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Section and SectionView are pairhomeapi's; other modules name them there.
-type (
-	Section     = pairhomeapi.Section
-	SectionView = pairhomeapi.SectionView
-)
-
-// maxSectionButtons is Discord's limit for one action row.
-const maxSectionButtons = 5
-
 // sectionSet is the contributed sections, filled once the container has built
-// them. They are registered after pairhome's Service exists because a
-// section may come from a module service that itself needs pairhome's.
+// them. They are registered after pairhome's service exists because a
+// section may come from a module service that itself needs pairhomeapi.Pairs.
 type sectionSet struct {
 	mu   sync.RWMutex
-	list []Section
+	list []pairhomeapi.Section
 }
 
-func newSectionSet(list []Section) *sectionSet { return &sectionSet{list: sortSections(list)} }
+func newSectionSet(list []pairhomeapi.Section) *sectionSet {
+	return &sectionSet{list: sortSections(list)}
+}
 
-func (s *sectionSet) set(list []Section) {
+func (s *sectionSet) set(list []pairhomeapi.Section) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.list = sortSections(list)
 }
 
-func (s *sectionSet) all() []Section {
+func (s *sectionSet) all() []pairhomeapi.Section {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	return s.list
+}
+
+// enabledSections returns the sections whose module is on in the guild.
+func enabledSections(st guild.Settings, all []pairhomeapi.Section) []pairhomeapi.Section {
+	out := make([]pairhomeapi.Section, 0, len(all))
+	for _, sec := range all {
+		if st.ModuleOn(sec.Module) {
+			out = append(out, sec)
+		}
+	}
+	return out
+}
+
+// sortSections orders sections by Order, then by module name.
+func sortSections(in []pairhomeapi.Section) []pairhomeapi.Section {
+	out := slices.Clone(in)
+	slices.SortStableFunc(out, func(a, b pairhomeapi.Section) int {
+		if a.Order != b.Order {
+			return a.Order - b.Order
+		}
+		switch {
+		case a.Module < b.Module:
+			return -1
+		case a.Module > b.Module:
+			return 1
+		}
+		return 0
+	})
+	return out
 }

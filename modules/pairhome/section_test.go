@@ -15,18 +15,18 @@ import (
 
 // exampleSection is what a module such as raid contributes: a line of its
 // state for the pair and a button that routes to its own handler.
-func exampleSection(module string, order int) Section {
-	return Section{Module: module, Order: order,
-		Render: func(ctx context.Context, db bun.IDB, p pairhomeapi.Pair, locale string) (SectionView, error) {
+func exampleSection(module string, order int) pairhomeapi.Section {
+	return pairhomeapi.Section{Module: module, Order: order,
+		Render: func(ctx context.Context, db bun.IDB, p pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
 			var n int
 			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pairhome_members WHERE pair_id = ?`, p.ID).Scan(&n); err != nil {
-				return SectionView{}, err
+				return pairhomeapi.SectionView{}, err
 			}
 			label := "Quests"
 			if locale == "ru" {
 				label = "Квесты"
 			}
-			return SectionView{
+			return pairhomeapi.SectionView{
 				Text:    fmt.Sprintf("**%s** section for pair %d (%d members)", module, p.ID, n),
 				Buttons: []discord.ButtonComponent{discord.NewSecondaryButton(label, customid.MustNew(module, "open", fmt.Sprint(p.ID)))},
 			}, nil
@@ -35,7 +35,7 @@ func exampleSection(module string, order int) Section {
 
 func TestSectionsFollowModuleSwitchesPerGuild(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{sections: []Section{exampleSection("raidx", 20), exampleSection("duelx", 10)}})
+	e := newEnv(t, envOptions{sections: []pairhomeapi.Section{exampleSection("raidx", 20), exampleSection("duelx", 10)}})
 	p := e.mustCreate("anna", "boris")
 	ch := e.waitRoom(p.ID)
 	has := func(mod string) func(string) bool {
@@ -91,8 +91,8 @@ func TestPanelWithoutDeployedSections(t *testing.T) {
 func TestBuildPanelLocalizedAndNoPing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
-	p := PairRef{ID: 7, GuildID: 1, Members: [2]uint64{11, 22}, ChannelID: 3, Status: StatusActive}
-	views := []SectionView{{Text: "x", Buttons: make([]discord.ButtonComponent, 7)}}
+	p := pairRef{ID: 7, GuildID: 1, Members: [2]uint64{11, 22}, ChannelID: 3, Status: statusActive}
+	views := []pairhomeapi.SectionView{{Text: "x", Buttons: make([]discord.ButtonComponent, 7)}}
 	for i := range views[0].Buttons {
 		views[0].Buttons[i] = discord.NewSecondaryButton("b", customid.MustNew("m", "a", fmt.Sprint(i)))
 	}
@@ -103,10 +103,10 @@ func TestBuildPanelLocalizedAndNoPing(t *testing.T) {
 			t.Errorf("ru panel lacks %q: %s", want, text)
 		}
 	}
-	if strings.Count(text, `"custom_id"`) != maxSectionButtons {
-		t.Errorf("want %d buttons (one row), got %s", maxSectionButtons, text)
+	if strings.Count(text, `"custom_id"`) != pairhomeapi.MaxSectionButtons {
+		t.Errorf("want %d buttons (one row), got %s", pairhomeapi.MaxSectionButtons, text)
 	}
-	p.Status = StatusArchived
+	p.Status = statusArchived
 	if text := jsonText(norm(buildPanel(e.bundle, "en", p, nil, nil))); !strings.Contains(text, "dissolved") || strings.Contains(text, "Nothing to do") {
 		t.Errorf("archived panel: %s", text)
 	}

@@ -2,11 +2,9 @@ package pairhome
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -20,24 +18,28 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // consentTTL is how long one member's "dissolve" waits for the partner's.
 const consentTTL = 48 * time.Hour
 
-// Requester is what pairhome needs of core/projection's Service.
-type Requester interface {
+// panels is what pairhome needs of core/projection's Service.
+type panels interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
+	Rebuild(ctx context.Context, f projection.Filter) (int, error)
 }
 
-// SettingsSource is what pairhome needs of core/guild's Service.
-type SettingsSource interface {
+// guildSettings is what pairhome needs of core/guild's Service.
+type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
+	Locale(ctx context.Context, guildID uint64) string
 }
 
-// Discord is the part of disgo's rest.Rest pairhome calls.
-type Discord interface {
+// discordAPI is the part of disgo's rest.Rest pairhome calls.
+type discordAPI interface {
 	GetGuildChannels(guildID snowflake.ID, opts ...rest.RequestOpt) ([]discord.GuildChannel, error)
 	CreateGuildChannel(guildID snowflake.ID, c discord.GuildChannelCreate, opts ...rest.RequestOpt) (discord.GuildChannel, error)
 	GetChannel(channelID snowflake.ID, opts ...rest.RequestOpt) (discord.Channel, error)
@@ -48,34 +50,31 @@ type Discord interface {
 	GetCurrentUser(withCounts string, opts ...rest.RequestOpt) (*discord.OAuth2User, error)
 }
 
-// Config builds a Service.
-type Config struct {
-	DB            *db.DB
-	Projections   Requester
-	Settings      SettingsSource
-	Discord       Discord // nil only for code that never touches rooms
-	Bundle        *i18n.Bundle
-	DefaultLocale string
-	BotUserID     uint64
-	Sections      []Section
-	Logger        *slog.Logger
+// serviceConfig builds a service.
+type serviceConfig struct {
+	DB          *db.DB
+	Queue       *queue.Queue
+	Projections panels
+	Settings    guildSettings
+	Discord     discordAPI // nil only for code that never touches rooms
+	Bundle      *i18n.Bundle
+	BotUserID   uint64
+	Sections    *sectionSet // shared with the panel; nil: none
+	Logger      *slog.Logger
 }
 
-// Service owns pairs: the business rules, the rooms and the read API other
-// modules use (ActivePairs, PairOf, Pair, RequestPanel).
-type Service struct {
-	db        *db.DB
-	proj      Requester
-	settings  SettingsSource
-	discord   Discord
-	bundle    *i18n.Bundle
-	defLocale string
-	botID     atomic.Uint64
-	sections  *sectionSet
-	log       *slog.Logger
-	// inserter is an insert-only River client: owning it keeps the queue
-	// (which needs our workers) out of our dependencies, as core/projection does.
-	inserter *river.Client[*sql.Tx]
+// service owns pairs: the business rules, the rooms and the read API other
+// modules use through pairhomeapi.Pairs.
+type service struct {
+	db       *db.DB
+	queue    *queue.Queue
+	proj     panels
+	settings guildSettings
+	discord  discordAPI
+	bundle   *i18n.Bundle
+	botID    atomic.Uint64
+	sections *sectionSet
+	log      *slog.Logger
 	// afterChannelCreate is a test hook run between creating a room and
 	// recording it; an error simulates a crash at that point.
 	afterChannelCreate func(channelID uint64) error
@@ -83,36 +82,36 @@ type Service struct {
 	events sync.WaitGroup
 }
 
-// NewService validates the configuration.
-func NewService(cfg Config) (*Service, error) {
+// newService validates the configuration.
+func newService(cfg serviceConfig) (*service, error) {
 	switch {
 	case cfg.DB == nil:
-		return nil, errors.New("pairhome: Config.DB is nil")
+		return nil, errors.New("pairhome: serviceConfig.DB is nil")
+	case cfg.Queue == nil:
+		return nil, errors.New("pairhome: serviceConfig.Queue is nil")
 	case cfg.Projections == nil:
-		return nil, errors.New("pairhome: Config.Projections is nil")
+		return nil, errors.New("pairhome: serviceConfig.Projections is nil")
 	case cfg.Settings == nil:
-		return nil, errors.New("pairhome: Config.Settings is nil")
+		return nil, errors.New("pairhome: serviceConfig.Settings is nil")
 	case cfg.Bundle == nil:
-		return nil, errors.New("pairhome: Config.Bundle is nil")
+		return nil, errors.New("pairhome: serviceConfig.Bundle is nil")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	q, err := queue.NewQueue(cfg.DB, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, fmt.Errorf("pairhome: river insert client: %w", err)
+	if cfg.Sections == nil {
+		cfg.Sections = newSectionSet(nil)
 	}
-	s := &Service{
-		db: cfg.DB, proj: cfg.Projections, settings: cfg.Settings, discord: cfg.Discord, bundle: cfg.Bundle,
-		defLocale: cfg.DefaultLocale, sections: newSectionSet(cfg.Sections),
-		log: cfg.Logger.With("module", Name), inserter: q.River,
+	s := &service{
+		db: cfg.DB, queue: cfg.Queue, proj: cfg.Projections, settings: cfg.Settings, discord: cfg.Discord,
+		bundle: cfg.Bundle, sections: cfg.Sections, log: cfg.Logger.With("module", Name),
 	}
 	s.botID.Store(cfg.BotUserID)
 	return s, nil
 }
 
-// CreateInput names the two members and who asks.
-type CreateInput struct {
+// createInput names the two members and who asks.
+type createInput struct {
 	GuildID, MemberA, MemberB, By uint64
 	// Display names, used for the room's name (any script is kept).
 	NameA, NameB string
@@ -121,29 +120,29 @@ type CreateInput struct {
 // Create pairs two members. It is idempotent: asking again for the same two
 // members returns their pair (created=false) and re-queues a room that is
 // still pending, which is how a crash between the steps is repaired.
-func (s *Service) Create(ctx context.Context, in CreateInput) (PairRef, bool, error) {
+func (s *service) Create(ctx context.Context, in createInput) (pairRef, bool, error) {
 	if in.MemberA == in.MemberB {
-		return PairRef{}, false, ErrSelfPair
+		return pairRef{}, false, errSelfPair
 	}
 	st, err := s.settings.Settings(ctx, in.GuildID)
 	if err != nil {
-		return PairRef{}, false, fmt.Errorf("pairhome: guild settings: %w", err)
+		return pairRef{}, false, fmt.Errorf("pairhome: guild settings: %w", err)
 	}
-	if _, ok := st.Channel(Name, CategoryPurposeKey); !ok {
+	if _, ok := st.Channel(Name, categoryPurposeKey); !ok {
 		// Refused up front: a pair without a place for its room helps nobody.
-		return PairRef{}, false, ErrNoCategory
+		return pairRef{}, false, errNoCategory
 	}
 	row := pairRow{GuildID: int64(in.GuildID), UserLow: int64(in.MemberA), UserHigh: int64(in.MemberB),
-		RoomName: RoomName(in.NameA, in.NameB), CreatedBy: ptrID(in.By)}
+		RoomName: roomName(in.NameA, in.NameB), CreatedBy: ptrID(in.By)}
 	if in.MemberB < in.MemberA {
 		row.UserLow, row.UserHigh = row.UserHigh, row.UserLow
-		row.RoomName = RoomName(in.NameB, in.NameA)
+		row.RoomName = roomName(in.NameB, in.NameA)
 	}
 	// Concurrent creates meet on pairhome_members' primary key; the loser
 	// retries and then sees the winner's pair.
 	for attempt := 1; ; attempt++ {
 		var (
-			out     PairRef
+			out     pairRef
 			created bool
 		)
 		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -158,23 +157,23 @@ func (s *Service) Create(ctx context.Context, in CreateInput) (PairRef, bool, er
 	}
 }
 
-func (s *Service) createTx(ctx context.Context, tx bun.Tx, in CreateInput, row pairRow) (PairRef, bool, error) {
+func (s *service) createTx(ctx context.Context, tx bun.Tx, in createInput, row pairRow) (pairRef, bool, error) {
 	var existing []struct {
 		UserID int64 `bun:"user_id"`
 		PairID int64 `bun:"pair_id"`
 	}
 	if err := tx.NewRaw(`SELECT user_id, pair_id FROM pairhome_members WHERE guild_id = ? AND user_id IN (?, ?)`,
 		int64(in.GuildID), int64(in.MemberA), int64(in.MemberB)).Scan(ctx, &existing); err != nil && !isNoRows(err) {
-		return PairRef{}, false, fmt.Errorf("pairhome: read memberships: %w", err)
+		return pairRef{}, false, fmt.Errorf("pairhome: read memberships: %w", err)
 	}
 	if len(existing) == 2 && existing[0].PairID == existing[1].PairID {
 		r, err := lockPair(ctx, tx, existing[0].PairID)
 		if err != nil {
-			return PairRef{}, false, err
+			return pairRef{}, false, err
 		}
-		if r.RoomState == RoomPending {
-			if err := s.enqueue(ctx, tx, RoomArgs{GuildID: in.GuildID, PairID: r.ID}); err != nil {
-				return PairRef{}, false, err
+		if r.RoomState == roomPending {
+			if err := s.enqueue(ctx, tx, roomArgs{GuildID: in.GuildID, PairID: r.ID}); err != nil {
+				return pairRef{}, false, err
 			}
 		}
 		return r.ref(), false, nil
@@ -186,43 +185,43 @@ func (s *Service) createTx(ctx context.Context, tx bun.Tx, in CreateInput, row p
 				e = x
 			}
 		}
-		return PairRef{}, false, &AlreadyPairedError{UserID: uint64(e.UserID), PairID: e.PairID}
+		return pairRef{}, false, &alreadyPairedError{UserID: uint64(e.UserID), PairID: e.PairID}
 	}
 	if err := insertPair(ctx, tx, &row); err != nil {
-		return PairRef{}, false, err
+		return pairRef{}, false, err
 	}
-	if err := s.enqueue(ctx, tx, RoomArgs{GuildID: in.GuildID, PairID: row.ID}); err != nil {
-		return PairRef{}, false, err
+	if err := s.enqueue(ctx, tx, roomArgs{GuildID: in.GuildID, PairID: row.ID}); err != nil {
+		return pairRef{}, false, err
 	}
 	s.log.Info("pair created", "guild_id", in.GuildID, "pair_id", row.ID, "by", in.By, "action", "pair.create")
 	return row.ref(), true, nil
 }
 
 // Dissolve archives a pair on a staff member's decision.
-func (s *Service) Dissolve(ctx context.Context, guildID uint64, pairID int64, by uint64) (PairRef, error) {
-	var out PairRef
+func (s *service) Dissolve(ctx context.Context, guildID uint64, pairID int64, by uint64) (pairRef, error) {
+	var out pairRef
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := lockPair(ctx, tx, pairID)
 		if err != nil {
 			return err
 		}
 		if uint64(r.GuildID) != guildID {
-			return ErrNotFound
+			return pairhomeapi.ErrNoPair
 		}
-		if r.Status != StatusActive {
-			return ErrNotActive
+		if r.Status != statusActive {
+			return errNotActive
 		}
 		out = r.ref()
-		return s.archiveTx(ctx, tx, r, ReasonDissolved, by)
+		return s.archiveTx(ctx, tx, r, reasonDissolved, by)
 	})
 	return out, err
 }
 
 // ConsentDissolve records that a member wants to dissolve their pair; the
 // second member's consent archives it.
-func (s *Service) ConsentDissolve(ctx context.Context, guildID uint64, pairID int64, userID uint64) (PairRef, bool, error) {
+func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID int64, userID uint64) (pairRef, bool, error) {
 	var (
-		out       PairRef
+		out       pairRef
 		dissolved bool
 	)
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -233,11 +232,11 @@ func (s *Service) ConsentDissolve(ctx context.Context, guildID uint64, pairID in
 		out = r.ref()
 		switch {
 		case uint64(r.GuildID) != guildID:
-			return ErrNotFound
-		case r.Status != StatusActive:
-			return ErrNotActive
+			return pairhomeapi.ErrNoPair
+		case r.Status != statusActive:
+			return errNotActive
 		case !out.Has(userID):
-			return ErrNotMember
+			return errNotMember
 		}
 		n, err := addConsent(ctx, tx, pairID, userID, consentTTL)
 		if err != nil {
@@ -247,17 +246,17 @@ func (s *Service) ConsentDissolve(ctx context.Context, guildID uint64, pairID in
 			return nil
 		}
 		dissolved = true
-		return s.archiveTx(ctx, tx, r, ReasonDissolved, userID)
+		return s.archiveTx(ctx, tx, r, reasonDissolved, userID)
 	})
 	return out, dissolved, err
 }
 
 // MemberLeft archives the active pair of a member who left the guild.
-func (s *Service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool, error) {
+func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool, error) {
 	archived := false
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := activePairOf(ctx, tx, guildID, userID)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, pairhomeapi.ErrNoPair) {
 			return nil
 		}
 		if err != nil {
@@ -266,21 +265,21 @@ func (s *Service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 		if r, err = lockPair(ctx, tx, r.ID); err != nil {
 			return err
 		}
-		if r.Status != StatusActive {
+		if r.Status != statusActive {
 			return nil
 		}
 		archived = true
-		return s.archiveTx(ctx, tx, r, ReasonMemberLeft, 0)
+		return s.archiveTx(ctx, tx, r, reasonMemberLeft, 0)
 	})
 	return archived, err
 }
 
-// RoomDeleted handles a room deleted by hand: an active pair gets a new
+// roomDeleted handles a room deleted by hand: an active pair gets a new
 // room; an archived pair's room is simply gone.
-func (s *Service) RoomDeleted(ctx context.Context, guildID, channelID uint64) error {
+func (s *service) RoomDeleted(ctx context.Context, guildID, channelID uint64) error {
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := pairByChannel(ctx, tx, channelID)
-		if errors.Is(err, ErrNotFound) {
+		if errors.Is(err, pairhomeapi.ErrNoPair) {
 			return nil
 		}
 		if err != nil {
@@ -292,15 +291,15 @@ func (s *Service) RoomDeleted(ctx context.Context, guildID, channelID uint64) er
 		if uint64(r.GuildID) != guildID {
 			return nil
 		}
-		if r.Status == StatusActive {
+		if r.Status == statusActive {
 			ok, err := forgetRoom(ctx, tx, r.ID, channelID)
 			if err != nil || !ok {
 				return err
 			}
 			s.log.Info("pair room deleted by hand; recreating it", "guild_id", guildID, "pair_id", r.ID, "channel_id", channelID)
-			return s.enqueue(ctx, tx, RoomArgs{GuildID: guildID, PairID: r.ID})
+			return s.enqueue(ctx, tx, roomArgs{GuildID: guildID, PairID: r.ID})
 		}
-		if err := setRoomState(ctx, tx, r.ID, channelID, RoomDeleted); err != nil {
+		if err := setRoomState(ctx, tx, r.ID, channelID, roomDeleted); err != nil {
 			return err
 		}
 		return s.RequestPanel(ctx, tx, r.ID)
@@ -309,12 +308,12 @@ func (s *Service) RoomDeleted(ctx context.Context, guildID, channelID uint64) er
 
 // archiveTx archives r and queues what follows: the room's archive and a
 // last render of the panel.
-func (s *Service) archiveTx(ctx context.Context, tx bun.Tx, r pairRow, reason string, by uint64) error {
+func (s *service) archiveTx(ctx context.Context, tx bun.Tx, r pairRow, reason string, by uint64) error {
 	ok, err := archivePair(ctx, tx, r.ID, reason, by)
 	if err != nil || !ok {
 		return err
 	}
-	if err := s.enqueue(ctx, tx, ArchiveArgs{GuildID: uint64(r.GuildID), PairID: r.ID}); err != nil {
+	if err := s.enqueue(ctx, tx, archiveArgs{GuildID: uint64(r.GuildID), PairID: r.ID}); err != nil {
 		return err
 	}
 	s.log.Info("pair archived", "guild_id", r.GuildID, "pair_id", r.ID, "reason", reason, "by", by, "action", "pair.archive")
@@ -322,48 +321,11 @@ func (s *Service) archiveTx(ctx context.Context, tx bun.Tx, r pairRow, reason st
 }
 
 // enqueue inserts a job in the caller's transaction.
-func (s *Service) enqueue(ctx context.Context, tx bun.Tx, args river.JobArgs) error {
-	if _, err := s.inserter.InsertTx(ctx, tx.Tx, args, nil); err != nil {
+func (s *service) enqueue(ctx context.Context, tx bun.Tx, args river.JobArgs) error {
+	if _, err := s.queue.InsertTx(ctx, tx, args, nil); err != nil {
 		return fmt.Errorf("pairhome: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil
-}
-
-// locale picks the guild's language for texts the bot posts on its own.
-func (s *Service) locale(ctx context.Context, guildID uint64) string {
-	st, err := s.settings.Settings(ctx, guildID)
-	if err != nil {
-		return i18n.Resolve("", "", s.defLocale)
-	}
-	return i18n.Resolve(st.Locale, "", s.defLocale)
-}
-
-// enabledSections returns the sections whose module is on in the guild.
-func enabledSections(st guild.Settings, all []Section) []Section {
-	out := make([]Section, 0, len(all))
-	for _, sec := range all {
-		if st.ModuleOn(sec.Module) {
-			out = append(out, sec)
-		}
-	}
-	return out
-}
-
-func sortSections(in []Section) []Section {
-	out := slices.Clone(in)
-	slices.SortStableFunc(out, func(a, b Section) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
-		}
-		switch {
-		case a.Module < b.Module:
-			return -1
-		case a.Module > b.Module:
-			return 1
-		}
-		return 0
-	})
-	return out
 }
 
 func ptrID(id uint64) *int64 {

@@ -8,24 +8,31 @@ import (
 )
 
 // GuildConfig returns pairhome's settings for a guild.
-func (s *Service) GuildConfig(ctx context.Context, guildID uint64) (GuildConfig, error) {
+func (s *service) GuildConfig(ctx context.Context, guildID uint64) (guildConfig, error) {
 	return loadConfig(ctx, s.db.Bun, guildID)
 }
 
-// SetGuildConfig stores the settings; a change of moderator access is
-// applied to every active room by the room job.
-func (s *Service) SetGuildConfig(ctx context.Context, guildID, by uint64, c GuildConfig) error {
-	if c.ArchiveMode != ArchiveReadOnly && c.ArchiveMode != ArchiveDelete {
-		return fmt.Errorf("pairhome: archive mode %q: want %q or %q", c.ArchiveMode, ArchiveReadOnly, ArchiveDelete)
-	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		old, err := loadConfig(ctx, tx, guildID)
+// updateConfig changes pairhome's settings of a guild and returns them as
+// stored. The read, the change and the write happen in one transaction
+// holding the guild's settings row, so two staff members changing two
+// options at once both get their way (issue #19). A change of moderator
+// access is applied to every active room by the room job.
+func (s *service) updateConfig(ctx context.Context, guildID, by uint64, change func(*guildConfig)) (guildConfig, error) {
+	var out guildConfig
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		old, err := lockConfig(ctx, tx, guildID)
 		if err != nil {
 			return err
+		}
+		c := old
+		change(&c)
+		if c.ArchiveMode != archiveReadOnly && c.ArchiveMode != archiveDelete {
+			return fmt.Errorf("pairhome: archive mode %q: want %q or %q", c.ArchiveMode, archiveReadOnly, archiveDelete)
 		}
 		if err := saveConfig(ctx, tx, guildID, by, c); err != nil {
 			return err
 		}
+		out = c
 		if old.ModeratorAccess == c.ModeratorAccess {
 			return nil
 		}
@@ -34,10 +41,11 @@ func (s *Service) SetGuildConfig(ctx context.Context, guildID, by uint64, c Guil
 			return err
 		}
 		for _, r := range rows {
-			if err := s.enqueue(ctx, tx, RoomArgs{GuildID: guildID, PairID: r.ID}); err != nil {
+			if err := s.enqueue(ctx, tx, roomArgs{GuildID: guildID, PairID: r.ID}); err != nil {
 				return err
 			}
 		}
 		return nil
 	})
+	return out, err
 }

@@ -2,7 +2,6 @@ package pairhome
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/together-bot/together/core/interaction"
 )
@@ -16,7 +15,7 @@ const (
 // configSettings are pairhome's options in /config setting: whether the
 // guild's moderators can see pair rooms (off by default: rooms are private)
 // and what dissolving a pair does to its room.
-func configSettings(s *Service) []interaction.Setting {
+func configSettings(s *service) []interaction.Setting {
 	return []interaction.Setting{
 		{Module: Name, Key: "moderator_access", NameKey: "pairhome.setting.moderator_access", Values: []string{accessOff, accessOn},
 			Get: func(ctx context.Context, guildID uint64) (string, error) {
@@ -27,24 +26,17 @@ func configSettings(s *Service) []interaction.Setting {
 				return accessOff, err
 			},
 			Set: func(ctx context.Context, guildID, by uint64, v string) error {
-				return s.updateConfig(ctx, guildID, by, func(c *GuildConfig) { c.ModeratorAccess = v == accessOn })
+				_, err := s.updateConfig(ctx, guildID, by, func(c *guildConfig) { c.ModeratorAccess = v == accessOn })
+				return err
 			}},
-		{Module: Name, Key: "archive_mode", NameKey: "pairhome.setting.archive_mode", Values: []string{ArchiveReadOnly, ArchiveDelete},
+		{Module: Name, Key: "archive_mode", NameKey: "pairhome.setting.archive_mode", Values: []string{archiveReadOnly, archiveDelete},
 			Get: func(ctx context.Context, guildID uint64) (string, error) {
 				c, err := s.GuildConfig(ctx, guildID)
 				return c.ArchiveMode, err
 			},
 			Set: func(ctx context.Context, guildID, by uint64, v string) error {
-				return s.updateConfig(ctx, guildID, by, func(c *GuildConfig) { c.ArchiveMode = v })
+				_, err := s.updateConfig(ctx, guildID, by, func(c *guildConfig) { c.ArchiveMode = v })
+				return err
 			}},
 	}
-}
-
-func (s *Service) updateConfig(ctx context.Context, guildID, by uint64, change func(*GuildConfig)) error {
-	c, err := s.GuildConfig(ctx, guildID)
-	if err != nil {
-		return fmt.Errorf("pairhome: read settings: %w", err)
-	}
-	change(&c)
-	return s.SetGuildConfig(ctx, guildID, by, c)
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/uptrace/bun"
 )
 
@@ -31,8 +33,8 @@ type pairRow struct {
 	MembersCheckedAt *time.Time `bun:"members_checked_at"`
 }
 
-func (r pairRow) ref() PairRef {
-	p := PairRef{
+func (r pairRow) ref() pairRef {
+	p := pairRef{
 		ID: r.ID, GuildID: uint64(r.GuildID), Members: [2]uint64{uint64(r.UserLow), uint64(r.UserHigh)},
 		Status: r.Status, RoomState: r.RoomState, CreatedAt: r.CreatedAt,
 	}
@@ -48,7 +50,7 @@ func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("id = ?", pairID).Scan(ctx)
 	if isNoRows(err) {
-		return r, ErrNotFound
+		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
 		return r, fmt.Errorf("pairhome: load pair %d: %w", pairID, err)
@@ -61,7 +63,7 @@ func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := tx.NewSelect().Model(&r).Where("id = ?", pairID).For("UPDATE").Scan(ctx)
 	if isNoRows(err) {
-		return r, ErrNotFound
+		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
 		return r, fmt.Errorf("pairhome: lock pair %d: %w", pairID, err)
@@ -76,7 +78,7 @@ func activePairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pai
 		Where("id = (SELECT pair_id FROM pairhome_members WHERE guild_id = ? AND user_id = ?)", int64(guildID), int64(userID)).
 		Scan(ctx)
 	if isNoRows(err) {
-		return r, ErrNotFound
+		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
 		return r, fmt.Errorf("pairhome: pair of user %d: %w", userID, err)
@@ -86,7 +88,7 @@ func activePairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pai
 
 func activePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairRow, error) {
 	var rows []pairRow
-	err := idb.NewSelect().Model(&rows).Where("guild_id = ? AND status = ?", int64(guildID), StatusActive).
+	err := idb.NewSelect().Model(&rows).Where("guild_id = ? AND status = ?", int64(guildID), statusActive).
 		Order("id").Scan(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("pairhome: active pairs of guild %d: %w", guildID, err)
@@ -99,7 +101,7 @@ func pairByChannel(ctx context.Context, idb bun.IDB, channelID uint64) (pairRow,
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("channel_id = ?", int64(channelID)).Scan(ctx)
 	if isNoRows(err) {
-		return r, ErrNotFound
+		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
 		return r, fmt.Errorf("pairhome: pair of channel %d: %w", channelID, err)
@@ -175,7 +177,7 @@ func forgetRoom(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64) 
 func setRoomState(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64, state string) error {
 	q := `UPDATE pairhome_pairs SET room_state = ?, room_error = NULL WHERE id = ? AND channel_id = ?`
 	args := []any{state, pairID, int64(channelID)}
-	if state == RoomDeleted {
+	if state == roomDeleted {
 		q = `UPDATE pairhome_pairs SET room_state = 'deleted', channel_id = NULL, room_error = NULL
 			WHERE id = ? AND channel_id IS NOT DISTINCT FROM ?`
 		args = []any{pairID, nullID(channelID)}
@@ -194,14 +196,14 @@ func setRoomError(ctx context.Context, idb bun.IDB, pairID int64, reason string)
 	return nil
 }
 
-// GuildConfig is pairhome's own per-guild settings.
-type GuildConfig struct {
+// guildConfig is pairhome's own per-guild settings.
+type guildConfig struct {
 	ModeratorAccess bool
 	ArchiveMode     string
 }
 
-func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (GuildConfig, error) {
-	c := GuildConfig{ArchiveMode: ArchiveReadOnly}
+func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (guildConfig, error) {
+	c := guildConfig{ArchiveMode: archiveReadOnly}
 	err := idb.QueryRowContext(ctx, `SELECT moderator_access, archive_mode FROM pairhome_settings WHERE guild_id = ?`,
 		int64(guildID)).Scan(&c.ModeratorAccess, &c.ArchiveMode)
 	if err != nil && !isNoRows(err) {
@@ -210,7 +212,23 @@ func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (GuildConfig, 
 	return c, nil
 }
 
-func saveConfig(ctx context.Context, tx bun.Tx, guildID, by uint64, c GuildConfig) error {
+// lockConfig reads a guild's settings and locks its row until tx ends,
+// creating the row with the defaults first so there is one to lock.
+func lockConfig(ctx context.Context, tx bun.Tx, guildID uint64) (guildConfig, error) {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO pairhome_settings (guild_id) VALUES (?) ON CONFLICT (guild_id) DO NOTHING`,
+		int64(guildID)); err != nil {
+		return guildConfig{}, fmt.Errorf("pairhome: settings row of guild %d: %w", guildID, err)
+	}
+	var c guildConfig
+	err := tx.QueryRowContext(ctx, `SELECT moderator_access, archive_mode FROM pairhome_settings WHERE guild_id = ? FOR UPDATE`,
+		int64(guildID)).Scan(&c.ModeratorAccess, &c.ArchiveMode)
+	if err != nil {
+		return c, fmt.Errorf("pairhome: lock settings of guild %d: %w", guildID, err)
+	}
+	return c, nil
+}
+
+func saveConfig(ctx context.Context, tx bun.Tx, guildID, by uint64, c guildConfig) error {
 	_, err := tx.ExecContext(ctx, `INSERT INTO pairhome_settings (guild_id, moderator_access, archive_mode, updated_by)
 		VALUES (?, ?, ?, ?) ON CONFLICT (guild_id) DO UPDATE SET moderator_access = EXCLUDED.moderator_access,
 		archive_mode = EXCLUDED.archive_mode, updated_at = now(), updated_by = EXCLUDED.updated_by`,
@@ -239,11 +257,13 @@ func addConsent(ctx context.Context, tx bun.Tx, pairID int64, userID uint64, ttl
 	return n, nil
 }
 
-// guildsToReconcile lists guilds with active pairs or rooms still to archive.
+// guildsToReconcile lists guilds with active pairs or rooms still to
+// archive, leaving out the guilds that turned pairhome off.
 func guildsToReconcile(ctx context.Context, idb bun.IDB) ([]uint64, error) {
 	var ids []int64
-	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs
-		WHERE status = 'active' OR room_state = 'ready' ORDER BY guild_id`).Scan(ctx, &ids)
+	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs p
+		WHERE (status = 'active' OR room_state = 'ready') AND NOT `+guild.ModuleOffCondition("p.guild_id", Name)+`
+		ORDER BY guild_id`).Scan(ctx, &ids)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("pairhome: guilds to reconcile: %w", err)
 	}
