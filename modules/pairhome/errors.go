@@ -4,11 +4,11 @@ import (
 	"fmt"
 
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Refusals the members and staff read. A pair id that names no pair (or a
-// pair of another guild) is pairhomeapi.ErrNoPair.
+// Refusals the members and staff read; the router localizes them. A member
+// in no pair, or a pair id that names none in the guild, is
+// pairhomeapi.ErrNoPair.
 var (
 	errSelfPair      = refusal.New("pairhome.error.self_pair")
 	errNoCategory    = refusal.New("pairhome.error.no_category")
@@ -38,5 +38,3 @@ func (e *alreadyPairedError) Error() string {
 // Unwrap makes errors.Is(err, errAlreadyPaired) hold and lets the router
 // find the refusal with the member's mention.
 func (e *alreadyPairedError) Unwrap() error { return errAlreadyPaired.With("user", mention(e.UserID)) }
-
-var _ = pairhomeapi.ErrNoPair

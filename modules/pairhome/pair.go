@@ -2,7 +2,6 @@ package pairhome
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -33,40 +32,11 @@ const (
 	archiveDelete   = "delete"
 )
 
-// pairRef is what other modules get for a pair.
+// pairRef is a pair as pairhome itself sees it: what other modules see,
+// plus the room's state.
 type pairRef struct {
-	ID      int64
-	GuildID uint64
-	// Members ordered by id.
-	Members [2]uint64
-	// ChannelID is 0 while the room is pending or after it was deleted.
-	ChannelID uint64
-	Status    string
+	pairhomeapi.Pair
 	RoomState string
-	CreatedAt time.Time
-}
-
-// Active reports a pair that counts for the guild's loops.
-func (p pairRef) Active() bool { return p.Status == statusActive }
-
-// API is the pair as other modules see it (pairhomeapi.Pair).
-func (p pairRef) API() pairhomeapi.Pair {
-	return pairhomeapi.Pair{ID: p.ID, GuildID: p.GuildID, Members: p.Members, ChannelID: p.ChannelID,
-		Active: p.Active(), CreatedAt: p.CreatedAt}
-}
-
-// Has reports whether userID is one of the members.
-func (p pairRef) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }
-
-// Partner returns the other member (0 when userID is not a member).
-func (p pairRef) Partner(userID uint64) uint64 {
-	switch userID {
-	case p.Members[0]:
-		return p.Members[1]
-	case p.Members[1]:
-		return p.Members[0]
-	}
-	return 0
 }
 
 // Key is the projection key of the pair's panel.

@@ -2,6 +2,7 @@ package pairhome
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -9,6 +10,7 @@ import (
 	"github.com/together-bot/together/core/customid/customidtest"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -188,6 +190,11 @@ func TestCreateRefusesSelfAndTakenMembers(t *testing.T) {
 	var ap *alreadyPairedError
 	if !errors.As(err, &ap) || ap.UserID != e.users["boris"] || ap.PairID != p.ID {
 		t.Fatalf("boris taken: err = %v", err)
+	}
+	// It is the already-paired refusal, naming boris for the router's text.
+	var re *refusal.Error
+	if !errors.Is(err, errAlreadyPaired) || !errors.As(err, &re) || !slices.Contains(re.Args, any(mention(e.users["boris"]))) {
+		t.Fatalf("boris taken: %v is not the already-paired refusal naming boris (%+v)", err, re)
 	}
 	// The database itself refuses a second active membership.
 	_, err = e.db.Pool.Exec(e.ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $3)`,

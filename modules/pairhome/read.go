@@ -23,7 +23,7 @@ func (s *service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) 
 	}
 	out := make([]pairhomeapi.Pair, len(rows))
 	for i, r := range rows {
-		out[i] = r.ref().API()
+		out[i] = r.ref().Pair
 	}
 	return out, nil
 }
@@ -34,7 +34,7 @@ func (s *service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 	if err != nil {
 		return pairhomeapi.Pair{}, err
 	}
-	return r.ref().API(), nil
+	return r.ref().Pair, nil
 }
 
 // Pair returns a pair by id, active or archived, or pairhomeapi.ErrNoPair.
@@ -43,7 +43,7 @@ func (s *service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhome
 	if err != nil {
 		return pairhomeapi.Pair{}, err
 	}
-	return r.ref().API(), nil
+	return r.ref().Pair, nil
 }
 
 // RequestPanel re-renders the pair's panel once tx commits. Contributing

@@ -58,7 +58,7 @@ func (s *service) reconcileGuild(ctx context.Context, guildID uint64) error {
 	for _, r := range pairs {
 		p := r.ref()
 		switch {
-		case p.Status == statusArchived:
+		case !p.Active:
 			err = s.enqueueNow(ctx, archiveArgs{GuildID: guildID, PairID: p.ID})
 		case p.ChannelID == 0 || (r.RoomError != nil && *r.RoomError != ""):
 			err = s.enqueueNow(ctx, roomArgs{GuildID: guildID, PairID: p.ID})

@@ -62,9 +62,9 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 	}
 	loc := pn.settings.Locale(ctx, p.GuildID)
 	var views []pairhomeapi.SectionView
-	if p.Active() {
+	if p.Active {
 		for _, sec := range enabledSections(st, pn.sections.all()) {
-			v, err := sec.Render(ctx, idb, p.API(), loc)
+			v, err := sec.Render(ctx, idb, p.Pair, loc)
 			if err != nil {
 				return projection.Rendered{}, fmt.Errorf("pairhome: section %s: %w", sec.Module, err)
 			}
@@ -86,7 +86,7 @@ func buildPanel(b *i18n.Bundle, loc string, p pairRef, archivedAt *time.Time, vi
 	head := b.T(loc, "pairhome.panel.title") + "\n" +
 		b.T(loc, "pairhome.panel.members", "a", mention(p.Members[0]), "b", mention(p.Members[1]))
 	comps := []discord.ContainerSubComponent{discord.NewTextDisplay(head)}
-	if !p.Active() {
+	if !p.Active {
 		text := b.T(loc, "pairhome.panel.archived")
 		if archivedAt != nil {
 			text = b.T(loc, "pairhome.panel.archived_at", "when", fmt.Sprintf("<t:%d:f>", archivedAt.Unix()))
@@ -110,7 +110,7 @@ func buildPanel(b *i18n.Bundle, loc string, p pairRef, archivedAt *time.Time, vi
 			comps = append(comps, discord.NewActionRow(row...))
 		}
 	}
-	if p.Active() && len(views) == 0 {
+	if p.Active && len(views) == 0 {
 		comps = append(comps, discord.NewSeparator(discord.SeparatorSpacingSizeSmall),
 			discord.NewTextDisplay(b.T(loc, "pairhome.panel.empty")))
 	}

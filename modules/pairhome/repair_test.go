@@ -135,7 +135,7 @@ func TestDissolveDeletesRoomWhenConfigured(t *testing.T) {
 	if e.channel(ch) != nil {
 		t.Fatal("room still exists")
 	}
-	if got := e.pair(p.ID); got.ChannelID != 0 || got.Status != statusArchived {
+	if got := e.pair(p.ID); got.ChannelID != 0 || got.Active {
 		t.Fatalf("pair after delete: %+v", got)
 	}
 	e.settle()
@@ -236,7 +236,7 @@ func TestMemberLeavingArchivesThePair(t *testing.T) {
 	if err := e.svc.Reconcile(e.ctx); err != nil {
 		t.Fatal(err)
 	}
-	if got := e.pair(p1.ID); got.Status != statusArchived {
+	if got := e.pair(p1.ID); got.Active {
 		t.Fatalf("pair 1 after boris left: %+v", got)
 	}
 	// Event path: dave leaves and GUILD_MEMBER_REMOVE arrives.
@@ -245,7 +245,7 @@ func TestMemberLeavingArchivesThePair(t *testing.T) {
 	}
 	e.svc.Listener().OnEvent(&events.GuildMemberLeave{GenericEvent: events.NewGenericEvent(nil, 0, 0),
 		GuildID: snowflake.ID(e.guild), User: discord.User{ID: snowflake.ID(e.users["dave"])}})
-	dbtest.WaitUntil(t, 10*time.Second, "pair 2 archived", func() bool { return e.pair(p2.ID).Status == statusArchived })
+	dbtest.WaitUntil(t, 10*time.Second, "pair 2 archived", func() bool { return !e.pair(p2.ID).Active })
 	for _, id := range []int64{p1.ID, p2.ID} {
 		dbtest.WaitUntil(t, 20*time.Second, "room archived", func() bool { return e.pair(id).RoomState == roomArchived })
 	}
@@ -271,7 +271,7 @@ func TestReconcileSurvivesDiscordOutage(t *testing.T) {
 		t.Fatalf("Reconcile during an outage: %v", err)
 	}
 	e.sim.ClearFaults()
-	if got := e.pair(p.ID); got.Status != statusActive || got.RoomState != roomReady {
+	if got := e.pair(p.ID); !got.Active || got.RoomState != roomReady {
 		t.Fatalf("an outage changed the pair: %+v", got)
 	}
 }

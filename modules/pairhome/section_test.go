@@ -91,7 +91,7 @@ func TestPanelWithoutDeployedSections(t *testing.T) {
 func TestBuildPanelLocalizedAndNoPing(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true})
-	p := pairRef{ID: 7, GuildID: 1, Members: [2]uint64{11, 22}, ChannelID: 3, Status: statusActive}
+	p := pairRef{Pair: pairhomeapi.Pair{ID: 7, GuildID: 1, Members: [2]uint64{11, 22}, ChannelID: 3, Active: true}}
 	views := []pairhomeapi.SectionView{{Text: "x", Buttons: make([]discord.ButtonComponent, 7)}}
 	for i := range views[0].Buttons {
 		views[0].Buttons[i] = discord.NewSecondaryButton("b", customid.MustNew("m", "a", fmt.Sprint(i)))
@@ -106,7 +106,7 @@ func TestBuildPanelLocalizedAndNoPing(t *testing.T) {
 	if strings.Count(text, `"custom_id"`) != pairhomeapi.MaxSectionButtons {
 		t.Errorf("want %d buttons (one row), got %s", pairhomeapi.MaxSectionButtons, text)
 	}
-	p.Status = statusArchived
+	p.Active = false
 	if text := jsonText(norm(buildPanel(e.bundle, "en", p, nil, nil))); !strings.Contains(text, "dissolved") || strings.Contains(text, "Nothing to do") {
 		t.Errorf("archived panel: %s", text)
 	}

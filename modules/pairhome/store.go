@@ -34,10 +34,10 @@ type pairRow struct {
 }
 
 func (r pairRow) ref() pairRef {
-	p := pairRef{
+	p := pairRef{Pair: pairhomeapi.Pair{
 		ID: r.ID, GuildID: uint64(r.GuildID), Members: [2]uint64{uint64(r.UserLow), uint64(r.UserHigh)},
-		Status: r.Status, RoomState: r.RoomState, CreatedAt: r.CreatedAt,
-	}
+		Active: r.Status == statusActive, CreatedAt: r.CreatedAt,
+	}, RoomState: r.RoomState}
 	if r.ChannelID != nil {
 		p.ChannelID = uint64(*r.ChannelID)
 	}
