@@ -140,6 +140,8 @@ func (s *service) SyncSections(ctx context.Context) error {
 			s.log.Warn("sections: guild settings unavailable", "guild_id", g, "error", err)
 			continue
 		}
+		// While pairhome itself is off its panels show no section; recording
+		// that empty set makes switching it back on re-render them.
 		var names []string
 		if st.ModuleOn(Name) {
 			for _, sec := range enabledSections(st, s.sections.all()) {

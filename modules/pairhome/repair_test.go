@@ -293,3 +293,36 @@ func TestModeratorAccessIsOptIn(t *testing.T) {
 	dbtest.WaitUntil(t, 20*time.Second, "moderator access revoked", func() bool { return !e.canView(e.channel(ch), "mod") })
 	e.settle()
 }
+
+// TestReconcileSkipsGuildsWithPairhomeOff: while a guild has pairhome off,
+// the reconcile sweep leaves its pairs alone; once it is back on, the sweep
+// catches up on what happened meanwhile.
+func TestReconcileSkipsGuildsWithPairhomeOff(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{})
+	p := e.mustCreate("anna", "boris")
+	e.waitRoom(p.ID)
+	e.settle()
+	if err := e.guilds.SetModule(e.ctx, e.guild, 0, Name, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.RemoveMember(str(e.guild), str(e.users["boris"])); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Reconcile(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.pair(p.ID); !got.Active {
+		t.Fatalf("pair archived by a sweep while pairhome is off: %+v", got)
+	}
+	if err := e.guilds.SetModule(e.ctx, e.guild, 0, Name, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.Reconcile(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.pair(p.ID); got.Active {
+		t.Fatalf("pair still active after the sweep with pairhome back on: %+v", got)
+	}
+	e.settle()
+}
