@@ -1,9 +1,9 @@
 // Package pairhome is the pairs module: staff pair two members, each pair
 // gets a private room and a Pair Home panel. Every other loop (duel, raid,
 // oracle, hall) reads pairs through pairhomeapi.Pairs and adds blocks to the
-// panel through the pairhomeapi.Sections point; none of them imports this
-// package, and it imports none of them. Its only export is Descriptor (and
-// Name, which is pairhomeapi.Name).
+// panel through the pairhomeapi.Sections point. No module imports this
+// package, and it imports none of them; its exports are the Descriptor the
+// app's catalog lists and Name (pairhomeapi.Name).
 package pairhome
 
 import (
