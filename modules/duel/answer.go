@@ -2,10 +2,8 @@ package duel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -13,11 +11,11 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// NormalizeAnswer trims an answer and checks its length (2..400 characters).
-func NormalizeAnswer(text string) (string, error) {
+// normalizeAnswer trims an answer and checks its length (2..400 characters).
+func normalizeAnswer(text string) (string, error) {
 	text = strings.TrimSpace(text)
 	if n := utf8.RuneCountInString(text); n < MinAnswerLen || n > MaxAnswerLen {
-		return "", &InputError{Field: "answer", Min: MinAnswerLen, Max: MaxAnswerLen}
+		return "", badInput("answer", MinAnswerLen, MaxAnswerLen)
 	}
 	return text, nil
 }
@@ -29,12 +27,12 @@ type SubmitResult struct {
 	Replaced bool
 }
 
-// Submit records a pair's answer. Either member may answer and may replace
+// submit records a pair's answer. Either member may answer and may replace
 // the pair's answer until the deadline; the last one counts. The round row
 // is read FOR SHARE, so an answer either commits before the close job's
 // phase change (and counts) or sees the new phase (and is refused as late).
-func (s *Service) Submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (SubmitResult, error) {
-	text, err := NormalizeAnswer(text)
+func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (SubmitResult, error) {
+	text, err := normalizeAnswer(text)
 	if err != nil {
 		return SubmitResult{}, err
 	}
@@ -77,14 +75,24 @@ func (s *Service) Submit(ctx context.Context, guildID uint64, roundID, pairID in
 	return res, nil
 }
 
-// CheckCanAnswer is the cheap check made before opening the answer form, so
-// a member is told "too late" or "not your pair" before typing.
-func (s *Service) CheckCanAnswer(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (Round, error) {
+// answerForm is the cheap check made before opening the answer form, so a
+// member is told "too late" or "not your pair" before typing. It also
+// returns the pair's current answer to prefill the form ("" when none).
+func (s *Service) answerForm(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (Round, string, error) {
 	r, err := s.answerableRound(ctx, s.db.Bun, guildID, roundID)
 	if err != nil {
-		return Round{}, err
+		return Round{}, "", err
 	}
-	return r, s.checkMember(ctx, s.db.Bun, guildID, pairID, userID)
+	if err := s.checkMember(ctx, s.db.Bun, guildID, pairID, userID); err != nil {
+		return Round{}, "", err
+	}
+	var current string
+	err = s.db.Bun.QueryRowContext(ctx, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
+		roundID, pairID).Scan(&current)
+	if err != nil && !db.IsNoRows(err) {
+		return Round{}, "", fmt.Errorf("duel: current answer of pair %d: %w", pairID, err)
+	}
+	return r, current, nil
 }
 
 // answerableRound loads the round FOR SHARE inside a transaction (plain
@@ -106,22 +114,22 @@ func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint
 	case PhaseCancelled:
 		return Round{}, ErrNotAnswering
 	default:
-		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+		return Round{}, late(r.AnswerDeadline)
 	}
 	// The close job runs up to a few seconds after the deadline; the
 	// deadline itself is what counts, on the database clock.
-	var late bool
-	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&late); err != nil {
+	var past bool
+	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&past); err != nil {
 		return Round{}, err
 	}
-	if late {
-		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+	if past {
+		return Round{}, late(r.AnswerDeadline)
 	}
 	return r, nil
 }
 
 func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, pairID int64, userID uint64) error {
-	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
+	p, err := s.pairOf(ctx, idb, guildID, userID)
 	if err != nil {
 		return err
 	}
@@ -138,10 +146,10 @@ type RemoveTarget struct {
 	Label  int
 }
 
-// RemoveAnswer hides an answer of the open round (moderation) before voting
+// removeAnswer hides an answer of the open round (moderation) before voting
 // ends: it no longer scores, its votes are dropped (their voters may vote
 // again), and the pair cannot submit again in this round.
-func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target RemoveTarget) (Answer, error) {
+func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target RemoveTarget) (Answer, error) {
 	var out Answer
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
@@ -159,7 +167,7 @@ func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target R
 			q += ` AND label = ?`
 			args = append(args, target.Label)
 		case target.Member != 0:
-			p, err := s.pairs.PairOf(ctx, tx, guildID, target.Member)
+			p, err := s.pairOf(ctx, tx, guildID, target.Member)
 			if err != nil {
 				return err
 			}
@@ -200,10 +208,10 @@ type VoteResult struct {
 	Changed bool // the member had voted for another answer before
 }
 
-// Vote records a member's vote for the answer numbered label. Voters are
+// vote records a member's vote for the answer numbered label. Voters are
 // members of active pairs; each has one vote per round, never for their own
 // pair, and may change it until voting closes.
-func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (VoteResult, error) {
+func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (VoteResult, error) {
 	res := VoteResult{Label: label}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forShare)
@@ -217,20 +225,20 @@ func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voter
 		case PhaseVoting:
 		case PhaseClosed:
 			if r.VoteDeadline != nil {
-				return &LateError{Deadline: *r.VoteDeadline}
+				return late(*r.VoteDeadline)
 			}
 			return ErrNotVoting
 		default:
 			return ErrNotVoting
 		}
-		var late bool
-		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, *r.VoteDeadline).Scan(&late); err != nil {
+		var past bool
+		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, *r.VoteDeadline).Scan(&past); err != nil {
 			return err
 		}
-		if late {
-			return &LateError{Deadline: *r.VoteDeadline}
+		if past {
+			return late(*r.VoteDeadline)
 		}
-		voter, err := s.pairs.PairOf(ctx, tx, guildID, voterID)
+		voter, err := s.pairOf(ctx, tx, guildID, voterID)
 		if err != nil {
 			return err
 		}
@@ -272,8 +280,8 @@ func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voter
 	return res, nil
 }
 
-// MyVote returns the ballot number the member voted for (0: none).
-func (s *Service) MyVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
+// myVote returns the ballot number the member voted for (0: none).
+func (s *Service) myVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
 	var label int
 	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(a.label, 0) FROM duel_votes v
 		JOIN duel_answers a ON a.round_id = v.round_id AND a.pair_id = v.target_pair_id
@@ -282,13 +290,4 @@ func (s *Service) MyVote(ctx context.Context, roundID int64, voterID uint64) (in
 		return 0, nil
 	}
 	return label, err
-}
-
-// isLate unwraps a LateError.
-func isLate(err error) (time.Time, bool) {
-	var le *LateError
-	if errors.As(err, &le) {
-		return le.Deadline, true
-	}
-	return time.Time{}, false
 }

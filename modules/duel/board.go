@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -32,9 +33,8 @@ const (
 	ballotPageSize = 8
 )
 
-// Renderer is the scoreboard, for use outside fx (tests, tools); the fx
-// wiring builds the same renderer through late (module.go).
-func (s *Service) Renderer() projection.Renderer {
+// boardRenderer is the scoreboard's projection renderer (projection.Renderers).
+func (s *Service) boardRenderer() projection.Renderer {
 	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
 }
 
@@ -76,11 +76,11 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.locale(ctx, d.GuildID)
+	loc := s.guilds.Locale(ctx, d.GuildID)
 	var b strings.Builder
 	r, err := lastRound(ctx, idb, d.ID)
 	hasRound := err == nil
-	if err != nil && err != ErrNoRound {
+	if err != nil && !errors.Is(err, ErrNoRound) {
 		return projection.Rendered{}, err
 	}
 	var ans []Answer

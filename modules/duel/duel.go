@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -10,16 +11,16 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// StartDuel opens the guild's duel and asks for its scoreboard in channelID.
+// startDuel opens the guild's duel and asks for its scoreboard in channelID.
 // A second active duel is refused by the partial unique index, so two staff
 // members starting at once cannot both succeed.
-func (s *Service) StartDuel(ctx context.Context, guildID, channelID, by uint64, title string) (Duel, error) {
+func (s *Service) startDuel(ctx context.Context, guildID, channelID, by uint64, title string) (Duel, error) {
 	title = strings.TrimSpace(title)
 	if utf8.RuneCountInString(title) > MaxTitleLen {
-		return Duel{}, &InputError{Field: "title", Min: 0, Max: MaxTitleLen}
+		return Duel{}, badInput("title", 0, MaxTitleLen)
 	}
 	if title == "" {
-		title = s.t(s.locale(ctx, guildID), "duel.board.default_title")
+		title = s.t(s.guilds.Locale(ctx, guildID), "duel.board.default_title")
 	}
 	var out Duel
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -48,10 +49,10 @@ type EndResult struct {
 	Scored *Round
 }
 
-// EndDuel finishes an open round's scoring (with the answers and votes it
+// endDuel finishes an open round's scoring (with the answers and votes it
 // has so far) and ends the duel, all in one transaction; the round's pending
 // close job later finds the phase moved and does nothing.
-func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, error) {
+func (s *Service) endDuel(ctx context.Context, guildID, by uint64) (EndResult, error) {
 	var res EndResult
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, forUpdate)
@@ -65,7 +66,7 @@ func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, e
 				return err
 			}
 			res.Scored = &r
-		case err != ErrNoRound:
+		case !errors.Is(err, ErrNoRound):
 			return err
 		}
 		if res.Duel, err = scanDuel(tx.QueryRowContext(ctx, `UPDATE duel_duels SET status = 'ended', ended_at = now(), ended_by = ?

@@ -1,9 +1,9 @@
 package duel
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Name is the module's id (custom ids, queue, catalogs, tables).
@@ -79,50 +79,35 @@ func (r Round) Deadline() time.Time {
 	return time.Time{}
 }
 
-// Pair is what duel needs of a pairhome pair.
-type Pair struct {
-	ID        int64
-	GuildID   uint64
-	Members   [2]uint64
-	ChannelID uint64 // 0 while the room does not exist
-}
-
-// Has reports membership.
-func (p Pair) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }
-
-// Errors. Handlers map them to localized refusals (see refusal in handlers.go).
+// Refusals: domain errors the user reads. Handlers return them as they are
+// and the interaction router localizes them; compare with errors.Is.
 var (
-	ErrDuelActive    = errors.New("duel: a duel is already active in this guild")
-	ErrNoDuel        = errors.New("duel: no active duel")
-	ErrRoundOpen     = errors.New("duel: a round is already open")
-	ErrNoRound       = errors.New("duel: no open round")
-	ErrNotAnswering  = errors.New("duel: the round does not take answers")
-	ErrNotVoting     = errors.New("duel: the round is not voting")
-	ErrNotInPair     = errors.New("duel: the user is not in an active pair")
-	ErrNotPairMember = errors.New("duel: the user is not a member of this pair")
-	ErrOwnPair       = errors.New("duel: members cannot vote for their own pair")
-	ErrNoSuchAnswer  = errors.New("duel: no such answer")
-	ErrAnswerRemoved = errors.New("duel: the answer was removed by a moderator")
-	ErrBadInput      = errors.New("duel: invalid input")
+	ErrDuelActive    = refusal.New("duel.error.duel_active")
+	ErrNoDuel        = refusal.New("duel.error.no_duel")
+	ErrRoundOpen     = refusal.New("duel.error.round_open")
+	ErrNoRound       = refusal.New("duel.error.no_round")
+	ErrNotAnswering  = refusal.New("duel.error.not_answering")
+	ErrNotVoting     = refusal.New("duel.error.not_voting")
+	ErrNotInPair     = refusal.New("duel.error.not_in_pair")
+	ErrNotPairMember = refusal.New("duel.error.not_pair_member")
+	ErrOwnPair       = refusal.New("duel.error.own_pair")
+	ErrNoSuchAnswer  = refusal.New("duel.error.no_answer")
+	ErrAnswerRemoved = refusal.New("duel.error.answer_removed")
+	ErrRemoveTarget  = refusal.New("duel.error.remove_target")
+	// ErrLate refuses an answer or vote after its phase's deadline; see late.
+	ErrLate = refusal.New("duel.error.late")
+	// ErrInput says which input is out of range; see badInput.
+	ErrInput = refusal.New("duel.error.input")
+	// errUnknownAction answers an interaction duel has no handler for.
+	errUnknownAction = refusal.New("core.error.unknown_action")
 )
 
-// LateError refuses an answer or vote after its phase's deadline.
-type LateError struct {
-	Deadline time.Time
+// late is ErrLate naming the deadline that passed.
+func late(deadline time.Time) error {
+	return ErrLate.With("deadline", timestamp(deadline, "f"), "relative", timestamp(deadline, "R"))
 }
 
-func (e *LateError) Error() string {
-	return fmt.Sprintf("duel: too late (deadline was %s)", e.Deadline.UTC().Format(time.RFC3339))
+// badInput is ErrInput naming the field and its allowed range.
+func badInput(field string, minV, maxV int) error {
+	return ErrInput.With("field", field, "min", minV, "max", maxV)
 }
-
-// InputError says which input is out of range.
-type InputError struct {
-	Field    string
-	Min, Max int
-}
-
-func (e *InputError) Error() string {
-	return fmt.Sprintf("duel: %s must be %d..%d", e.Field, e.Min, e.Max)
-}
-
-func (e *InputError) Unwrap() error { return ErrBadInput }

@@ -50,7 +50,7 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	if err != nil {
 		return err
 	}
-	msg, err := s.noticeMessage(s.locale(ctx, a.GuildID), r, a.PairID)
+	msg, err := s.noticeMessage(s.guilds.Locale(ctx, a.GuildID), r, a.PairID)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package duel
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // RoundSpec is what staff chose in /duel round start.
@@ -24,13 +26,13 @@ type RoundSpec struct {
 
 func (r RoundSpec) validate() error {
 	if n := utf8.RuneCountInString(strings.TrimSpace(r.Prompt)); n < 1 || n > MaxPromptLen {
-		return &InputError{Field: "prompt", Min: 1, Max: MaxPromptLen}
+		return badInput("prompt", 1, MaxPromptLen)
 	}
 	if r.AnswerDuration <= 0 || r.AnswerDuration > MaxRoundMinutes*time.Minute {
-		return &InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes}
+		return badInput("duration_minutes", MinRoundMinutes, MaxRoundMinutes)
 	}
 	if r.VoteMinutes < 0 || r.VoteMinutes > MaxVoteMinutes {
-		return &InputError{Field: "vote_minutes", Min: 0, Max: MaxVoteMinutes}
+		return badInput("vote_minutes", 0, MaxVoteMinutes)
 	}
 	return nil
 }
@@ -43,11 +45,11 @@ type StartResult struct {
 	Rooms, NoRoom int
 }
 
-// StartRound opens the next round: the round row, one delivery (and one
+// startRound opens the next round: the round row, one delivery (and one
 // notify job) per active pair's room, and the durable close job at the
 // answer deadline all commit together, so the round can never be left
 // without its close (the original lost it when posting crashed).
-func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec RoundSpec) (StartResult, error) {
+func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec RoundSpec) (StartResult, error) {
 	if err := spec.validate(); err != nil {
 		return StartResult{}, err
 	}
@@ -59,7 +61,7 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 		}
 		if _, err := openRound(ctx, tx, d.ID, noLock); err == nil {
 			return ErrRoundOpen
-		} else if err != ErrNoRound {
+		} else if !errors.Is(err, ErrNoRound) {
 			return err
 		}
 		r, err := scanRound(tx.QueryRowContext(ctx, `INSERT INTO duel_rounds
@@ -105,7 +107,7 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 
 // fanOut records one delivery per pair and queues one notify job per room:
 // a room that fails is retried on its own and never holds up the others.
-func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []Pair) (rooms, noRoom int, err error) {
+func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []pairhomeapi.Pair) (rooms, noRoom int, err error) {
 	if len(pairs) == 0 {
 		return 0, 0, nil
 	}
@@ -132,7 +134,7 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []Pair) 
 		return 0, 0, fmt.Errorf("duel: record deliveries: %w", err)
 	}
 	if len(params) > 0 {
-		if _, err := s.inserter.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		if _, err := s.queue.InsertManyTx(ctx, tx, params); err != nil {
 			return 0, 0, fmt.Errorf("duel: enqueue notices: %w", err)
 		}
 	}
@@ -142,15 +144,15 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []Pair) 
 func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r Round, phase Phase, at time.Time) error {
 	opts := closeInsertOpts()
 	opts.ScheduledAt = at
-	if _, err := s.inserter.InsertTx(ctx, tx.Tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
+	if _, err := s.queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
 		return fmt.Errorf("duel: enqueue close of round %d: %w", r.ID, err)
 	}
 	return nil
 }
 
-// CancelRound voids the open round: no points, answers and votes kept for
+// cancelRound voids the open round: no points, answers and votes kept for
 // the record only.
-func (s *Service) CancelRound(ctx context.Context, guildID, by uint64) (Round, error) {
+func (s *Service) cancelRound(ctx context.Context, guildID, by uint64) (Round, error) {
 	var r Round
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
@@ -202,15 +204,15 @@ const (
 	OutcomeNoRound Outcome = "noround" // the round does not exist
 )
 
-// Advance ends the given phase of a round once its deadline has passed. It is
+// advance ends the given phase of a round once its deadline has passed. It is
 // what the close job runs; duplicates, redeliveries and runs after a restart
 // are no-ops because every transition is an UPDATE guarded by the phase it
 // leaves, under the round's row lock, with the points written in the same
 // transaction. wait > 0 means "too early, come back then".
-func (s *Service) Advance(ctx context.Context, roundID int64, phase Phase) (out Outcome, wait time.Duration, err error) {
+func (s *Service) advance(ctx context.Context, roundID int64, phase Phase) (out Outcome, wait time.Duration, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forUpdate)
-		if err == ErrNoRound {
+		if errors.Is(err, ErrNoRound) {
 			out = OutcomeNoRound
 			return nil
 		}

@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -32,15 +33,15 @@ type Status struct {
 	Answers []Answer
 }
 
-// Status reports the active duel, its latest round and the fan-out progress.
-func (s *Service) Status(ctx context.Context, guildID uint64) (Status, error) {
+// status reports the active duel, its latest round and the fan-out progress.
+func (s *Service) status(ctx context.Context, guildID uint64) (Status, error) {
 	d, err := activeDuel(ctx, s.db.Bun, guildID, noLock)
 	if err != nil {
 		return Status{}, err
 	}
 	st := Status{Duel: d}
 	r, err := lastRound(ctx, s.db.Bun, d.ID)
-	if err == ErrNoRound {
+	if errors.Is(err, ErrNoRound) {
 		return st, nil
 	}
 	if err != nil {
@@ -110,10 +111,10 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, erro
 // would otherwise take dozens of messages); /duel remove takes a member too.
 const statusAnswers = 40
 
-func (h *Handlers) status(c *interaction.Context) error {
-	st, err := h.s.Status(c, c.GuildID())
+func (h *handlers) status(c *interaction.Context) error {
+	st, err := h.s.status(c, c.GuildID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(c.T("duel.status.duel", "title", st.Duel.Title, "channel", channelMention(st.Duel.ChannelID)))
@@ -154,12 +155,30 @@ func (h *Handlers) status(c *interaction.Context) error {
 // Contribution is one pair's totals in a duel.
 type Contribution struct{ Points, Answers, Votes int }
 
-// Contribution sums a pair's scored rounds in a duel.
-func (s *Service) Contribution(ctx context.Context, duelID, pairID int64) (Contribution, error) {
+// contributionOf sums the scored rounds of the member's pair in a duel, or
+// refuses with ErrNotInPair.
+func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (Contribution, error) {
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	if err != nil {
+		return Contribution{}, err
+	}
 	var ct Contribution
-	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
-		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, pairID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
-	return ct, err
+	err = s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
+		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, p.ID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
+	if err != nil {
+		return Contribution{}, fmt.Errorf("duel: contribution of pair %d: %w", p.ID, err)
+	}
+	return ct, nil
+}
+
+// roomOf is the room of the member's pair (0 while it is being created), or
+// ErrNotInPair.
+func (s *Service) roomOf(ctx context.Context, guildID, userID uint64) (uint64, error) {
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	if err != nil {
+		return 0, err
+	}
+	return p.ChannelID, nil
 }
 
 func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }
