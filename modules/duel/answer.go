@@ -14,15 +14,15 @@ import (
 // normalizeAnswer trims an answer and checks its length (2..400 characters).
 func normalizeAnswer(text string) (string, error) {
 	text = strings.TrimSpace(text)
-	if n := utf8.RuneCountInString(text); n < MinAnswerLen || n > MaxAnswerLen {
-		return "", badInput("answer", MinAnswerLen, MaxAnswerLen)
+	if n := utf8.RuneCountInString(text); n < minAnswerLen || n > maxAnswerLen {
+		return "", badInput("answer", minAnswerLen, maxAnswerLen)
 	}
 	return text, nil
 }
 
-// SubmitResult reports an accepted answer.
-type SubmitResult struct {
-	Round Round
+// submitResult reports an accepted answer.
+type submitResult struct {
+	Round round
 	// Replaced is true when the pair had answered before: the new answer counts.
 	Replaced bool
 }
@@ -31,12 +31,12 @@ type SubmitResult struct {
 // the pair's answer until the deadline; the last one counts. The round row
 // is read FOR SHARE, so an answer either commits before the close job's
 // phase change (and counts) or sees the new phase (and is refused as late).
-func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (SubmitResult, error) {
+func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (submitResult, error) {
 	text, err := normalizeAnswer(text)
 	if err != nil {
-		return SubmitResult{}, err
+		return submitResult{}, err
 	}
-	var res SubmitResult
+	var res submitResult
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.answerableRound(ctx, tx, guildID, roundID)
 		if err != nil {
@@ -68,7 +68,7 @@ func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID in
 		return s.requestBoard(ctx, tx, r.DuelID)
 	})
 	if err != nil {
-		return SubmitResult{}, err
+		return submitResult{}, err
 	}
 	s.log.Info("answer saved", "guild_id", guildID, "round_id", roundID, "pair_id", pairID, "user_id", userID,
 		"replaced", res.Replaced, "action", "duel.answer")
@@ -78,52 +78,52 @@ func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID in
 // answerForm is the cheap check made before opening the answer form, so a
 // member is told "too late" or "not your pair" before typing. It also
 // returns the pair's current answer to prefill the form ("" when none).
-func (s *Service) answerForm(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (Round, string, error) {
+func (s *Service) answerForm(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (round, string, error) {
 	r, err := s.answerableRound(ctx, s.db.Bun, guildID, roundID)
 	if err != nil {
-		return Round{}, "", err
+		return round{}, "", err
 	}
 	if err := s.checkMember(ctx, s.db.Bun, guildID, pairID, userID); err != nil {
-		return Round{}, "", err
+		return round{}, "", err
 	}
 	var current string
 	err = s.db.Bun.QueryRowContext(ctx, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
 		roundID, pairID).Scan(&current)
 	if err != nil && !db.IsNoRows(err) {
-		return Round{}, "", fmt.Errorf("duel: current answer of pair %d: %w", pairID, err)
+		return round{}, "", fmt.Errorf("duel: current answer of pair %d: %w", pairID, err)
 	}
 	return r, current, nil
 }
 
 // answerableRound loads the round FOR SHARE inside a transaction (plain
 // read otherwise) and refuses it unless it takes answers right now.
-func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint64, roundID int64) (Round, error) {
+func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint64, roundID int64) (round, error) {
 	lock := noLock
 	if _, ok := idb.(bun.Tx); ok {
 		lock = forShare
 	}
 	r, err := loadRound(ctx, idb, roundID, lock)
 	if err != nil {
-		return Round{}, err
+		return round{}, err
 	}
 	if r.GuildID != guildID {
-		return Round{}, ErrNoRound
+		return round{}, ErrNoRound
 	}
 	switch r.Phase {
-	case PhaseAnswering:
-	case PhaseCancelled:
-		return Round{}, ErrNotAnswering
+	case phaseAnswering:
+	case phaseCancelled:
+		return round{}, ErrNotAnswering
 	default:
-		return Round{}, late(r.AnswerDeadline)
+		return round{}, late(r.AnswerDeadline)
 	}
 	// The close job runs up to a few seconds after the deadline; the
 	// deadline itself is what counts, on the database clock.
 	var past bool
 	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&past); err != nil {
-		return Round{}, err
+		return round{}, err
 	}
 	if past {
-		return Round{}, late(r.AnswerDeadline)
+		return round{}, late(r.AnswerDeadline)
 	}
 	return r, nil
 }
@@ -139,9 +139,9 @@ func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, 
 	return nil
 }
 
-// RemoveTarget names the answer a moderator removes: the pair of Member, or
+// removeTarget names the answer a moderator removes: the pair of Member, or
 // the ballot number Label (during voting).
-type RemoveTarget struct {
+type removeTarget struct {
 	Member uint64
 	Label  int
 }
@@ -149,8 +149,8 @@ type RemoveTarget struct {
 // removeAnswer hides an answer of the open round (moderation) before voting
 // ends: it no longer scores, its votes are dropped (their voters may vote
 // again), and the pair cannot submit again in this round.
-func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target RemoveTarget) (Answer, error) {
-	var out Answer
+func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target removeTarget) (pairAnswer, error) {
+	var out pairAnswer
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
@@ -195,15 +195,15 @@ func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target R
 		return s.requestBoard(ctx, tx, d.ID)
 	})
 	if err != nil {
-		return Answer{}, err
+		return pairAnswer{}, err
 	}
 	s.log.Info("answer removed", "guild_id", guildID, "round_id", out.RoundID, "pair_id", out.PairID, "by", by,
 		"action", "duel.answer.remove")
 	return out, nil
 }
 
-// VoteResult reports a recorded vote.
-type VoteResult struct {
+// voteResult reports a recorded vote.
+type voteResult struct {
 	Label   int
 	Changed bool // the member had voted for another answer before
 }
@@ -211,8 +211,8 @@ type VoteResult struct {
 // vote records a member's vote for the answer numbered label. Voters are
 // members of active pairs; each has one vote per round, never for their own
 // pair, and may change it until voting closes.
-func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (VoteResult, error) {
-	res := VoteResult{Label: label}
+func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (voteResult, error) {
+	res := voteResult{Label: label}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forShare)
 		if err != nil {
@@ -222,8 +222,8 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 			return ErrNoRound
 		}
 		switch r.Phase {
-		case PhaseVoting:
-		case PhaseClosed:
+		case phaseVoting:
+		case phaseClosed:
 			if r.VoteDeadline != nil {
 				return late(*r.VoteDeadline)
 			}
@@ -273,7 +273,7 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 		return s.requestBoard(ctx, tx, r.DuelID)
 	})
 	if err != nil {
-		return VoteResult{}, err
+		return voteResult{}, err
 	}
 	s.log.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
 		"changed", res.Changed, "action", "duel.vote")

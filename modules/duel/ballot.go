@@ -18,7 +18,7 @@ func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64,
 	if r.GuildID != guildID {
 		return discord.MessageCreate{}, ErrNoRound
 	}
-	if r.Phase != PhaseVoting {
+	if r.Phase != phaseVoting {
 		return discord.MessageCreate{}, ErrNotVoting
 	}
 	all, err := answers(ctx, s.db.Bun, roundID, false)

@@ -29,7 +29,7 @@ func BenchmarkRoundStartFanOut1000(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		res, err := e.svc.startRound(ctx, testGuild, 1, RoundSpec{Prompt: "Benchmark prompt", AnswerDuration: time.Hour})
+		res, err := e.svc.startRound(ctx, testGuild, 1, roundSpec{Prompt: "Benchmark prompt", AnswerDuration: time.Hour})
 		must(b, err)
 		committed := time.Since(start)
 		for {

@@ -16,7 +16,7 @@ func TestCatalogComplete(t *testing.T) {
 // TestEveryKeyUsedExists: a typo cannot ship a raw key to users.
 func TestEveryKeyUsedExists(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireKeysUsedExist(t, ".", catalog, 40, BoardKind)
+	i18ntest.RequireKeysUsedExist(t, ".", catalog, 40, boardKind)
 }
 
 func TestCommandDefinitionIsValid(t *testing.T) {

@@ -40,13 +40,13 @@ func (h *handlers) command() interaction.Command {
 				sub("start", "duel.cmd.start",
 					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
 						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, MaxTitleLen)),
+					str("title", "duel.cmd.opt.title", false, 1, maxTitleLen)),
 				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
 					Options: []discord.ApplicationCommandOptionSubCommand{
 						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, 1, MaxPromptLen),
-							num("duration_minutes", "duel.cmd.opt.duration", true, MinRoundMinutes, MaxRoundMinutes),
-							num("vote_minutes", "duel.cmd.opt.vote", false, 0, MaxVoteMinutes)),
+							str("prompt", "duel.cmd.opt.prompt", true, 1, maxPromptLen),
+							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
+							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
 						sub("cancel", "duel.cmd.round_cancel"),
 					}},
 				sub("end", "duel.cmd.end"),
@@ -94,14 +94,14 @@ func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteracti
 
 func (h *handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	minutes := d.Int("duration_minutes")
-	if minutes < MinRoundMinutes || minutes > MaxRoundMinutes {
-		return badInput("duration_minutes", MinRoundMinutes, MaxRoundMinutes)
+	if minutes < minRoundMinutes || minutes > maxRoundMinutes {
+		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
 	}
 	vote, ok := d.OptInt("vote_minutes")
 	if !ok {
-		vote = DefVoteMinutes
+		vote = defVoteMinutes
 	}
-	res, err := h.s.startRound(c, c.GuildID(), c.UserID(), RoundSpec{Prompt: d.String("prompt"),
+	res, err := h.s.startRound(c, c.GuildID(), c.UserID(), roundSpec{Prompt: d.String("prompt"),
 		AnswerDuration: minuteDuration(minutes), VoteMinutes: vote})
 	if err != nil {
 		return err
@@ -123,7 +123,7 @@ func (h *handlers) end(c *interaction.Context) error {
 }
 
 func (h *handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
-	t := RemoveTarget{}
+	t := removeTarget{}
 	if u, ok := d.OptUser("member"); ok {
 		t.Member = uint64(u.ID)
 	}

@@ -52,7 +52,7 @@ func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(MinAnswerLen).WithMaxLength(MaxAnswerLen).
+	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(minAnswerLen).WithMaxLength(maxAnswerLen).
 		WithRequired(true).WithPlaceholder(truncate(oneLine(r.Prompt), 100))
 	if current != "" {
 		input = input.WithValue(current)
@@ -131,7 +131,7 @@ func (h *handlers) ballot(c *interaction.Context, id customid.ID) error {
 
 func (h *handlers) text(key string) func(*interaction.Context, customid.ID) error {
 	return func(c *interaction.Context, _ customid.ID) error {
-		return c.ReplyText(true, c.T(key, "min", MinAnswerLen, "max", MaxAnswerLen))
+		return c.ReplyText(true, c.T(key, "min", minAnswerLen, "max", maxAnswerLen))
 	}
 }
 

@@ -75,7 +75,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 	e.startDuel()
 	// A short outage: the first attempts get 502s and are retried.
 	must(t, s.InjectFault(discordsim.Fault{Kind: "rest_5xx", Status: 502, DurationMS: 300}))
-	res, err := e.svc.startRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "Say @everyone hi", AnswerDuration: time.Minute})
+	res, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "Say @everyone hi", AnswerDuration: time.Minute})
 	must(t, err)
 	if res.Rooms != 7 || res.NoRoom != 1 {
 		t.Fatalf("start = %+v", res)
@@ -149,7 +149,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	}
 	r := e.startRound(time.Minute, 10)
 	for i, p := range ps {
-		e.submit(r, p, i%2, strings.Repeat("long answer text ", 24)[:MaxAnswerLen])
+		e.submit(r, p, i%2, strings.Repeat("long answer text ", 24)[:maxAnswerLen])
 	}
 	if got := post("answering"); !strings.Contains(got, "answers open") || !strings.Contains(got, "Answers: **30**") {
 		t.Fatalf("board = %s", got)

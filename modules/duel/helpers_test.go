@@ -94,7 +94,7 @@ func (e *env) setDuel(on bool) {
 	must(e.t, e.guilds.SetModule(context.Background(), testGuild, 1, Name, on))
 }
 
-func (e *env) startDuel() Duel {
+func (e *env) startDuel() duel {
 	e.t.Helper()
 	d, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "Test duel")
 	if err != nil {
@@ -103,9 +103,9 @@ func (e *env) startDuel() Duel {
 	return d
 }
 
-func (e *env) startRound(answer time.Duration, voteMinutes int) Round {
+func (e *env) startRound(answer time.Duration, voteMinutes int) round {
 	e.t.Helper()
-	res, err := e.svc.startRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "Describe your ideal weekend",
+	res, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "Describe your ideal weekend",
 		AnswerDuration: answer, VoteMinutes: voteMinutes})
 	if err != nil {
 		e.t.Fatal(err)
@@ -113,7 +113,7 @@ func (e *env) startRound(answer time.Duration, voteMinutes int) Round {
 	return res.Round
 }
 
-func (e *env) submit(r Round, p pairhomeapi.Pair, member int, text string) SubmitResult {
+func (e *env) submit(r round, p pairhomeapi.Pair, member int, text string) submitResult {
 	e.t.Helper()
 	res, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[member], text)
 	if err != nil {
@@ -124,7 +124,7 @@ func (e *env) submit(r Round, p pairhomeapi.Pair, member int, text string) Submi
 
 // expire moves the current phase's deadline into the past, as if time had
 // passed (tests do not sleep through minutes).
-func (e *env) expire(r Round) {
+func (e *env) expire(r round) {
 	e.t.Helper()
 	if _, err := e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
 		answer_deadline = CASE WHEN phase = 'answering' THEN now() - interval '1 second' ELSE answer_deadline END,
@@ -134,7 +134,7 @@ func (e *env) expire(r Round) {
 	}
 }
 
-func (e *env) round(id int64) Round {
+func (e *env) round(id int64) round {
 	e.t.Helper()
 	r, err := loadRound(context.Background(), e.db.Bun, id, noLock)
 	if err != nil {
@@ -143,7 +143,7 @@ func (e *env) round(id int64) Round {
 	return r
 }
 
-func (e *env) advance(r Round) Outcome {
+func (e *env) advance(r round) outcome {
 	e.t.Helper()
 	out, _, err := e.svc.advance(context.Background(), r.ID, e.round(r.ID).Phase)
 	if err != nil {
@@ -153,7 +153,7 @@ func (e *env) advance(r Round) Outcome {
 }
 
 // labelOf returns a pair's ballot number.
-func (e *env) labelOf(r Round, pairID int64) int {
+func (e *env) labelOf(r round, pairID int64) int {
 	e.t.Helper()
 	var l int
 	if err := e.db.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
@@ -165,7 +165,7 @@ func (e *env) labelOf(r Round, pairID int64) int {
 
 type score struct{ points, votes, place int }
 
-func (e *env) scores(r Round) map[int64]score {
+func (e *env) scores(r round) map[int64]score {
 	e.t.Helper()
 	rows, err := e.db.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
 	if err != nil {

@@ -45,7 +45,7 @@ func (CloseArgs) Kind() string { return "duel.close" }
 
 // Validate lets `app jobs send` refuse incomplete args.
 func (a CloseArgs) Validate() error {
-	if a.GuildID == 0 || a.RoundID == 0 || (a.Phase != string(PhaseAnswering) && a.Phase != string(PhaseVoting)) {
+	if a.GuildID == 0 || a.RoundID == 0 || (a.Phase != string(phaseAnswering) && a.Phase != string(phaseVoting)) {
 		return errors.New("guild_id, round_id and phase (answering|voting) are required")
 	}
 	return nil
@@ -96,7 +96,7 @@ type closeWorker struct {
 }
 
 func (w *closeWorker) Work(ctx context.Context, job *river.Job[CloseArgs]) error {
-	_, wait, err := w.s.advance(ctx, job.Args.RoundID, Phase(job.Args.Phase))
+	_, wait, err := w.s.advance(ctx, job.Args.RoundID, roundPhase(job.Args.Phase))
 	if err != nil {
 		return err
 	}

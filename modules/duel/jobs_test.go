@@ -8,7 +8,7 @@ import (
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-func phaseOf(e *env, r Round) Phase { return e.round(r.ID).Phase }
+func phaseOf(e *env, r round) roundPhase { return e.round(r.ID).Phase }
 
 // TestCloseOnceAcrossDuplicateJobsAndRestart runs the real queue: the round's
 // close job is due while the process is down; a restarted process closes it,
@@ -29,13 +29,13 @@ func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	// Duplicates bypass uniqueness on purpose.
 	for range 4 {
-		_, err := e.queue.Insert(context.Background(), CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(PhaseAnswering)}, nil)
+		_, err := e.queue.Insert(context.Background(), CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(phaseAnswering)}, nil)
 		must(t, err)
 	}
 	q2 := e.newQueue(nil)
 	must(t, q2.Start(context.Background()))
 	t.Cleanup(func() { _ = q2.Stop(context.Background()) })
-	waitUntil(t, 20*time.Second, "round closed after restart", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "round closed after restart", func() bool { return phaseOf(e, r) == phaseClosed })
 	waitUntil(t, 20*time.Second, "all close jobs finished", func() bool {
 		var n int
 		_ = e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'duel.close' AND state <> 'completed'`).Scan(&n)
@@ -62,7 +62,7 @@ func TestVotingPhaseThroughQueue(t *testing.T) {
 	r := e.startRound(time.Second, 1)
 	e.submit(r, ps[0], 0, "one")
 	e.submit(r, ps[1], 0, "two")
-	waitUntil(t, 20*time.Second, "voting", func() bool { return phaseOf(e, r) == PhaseVoting })
+	waitUntil(t, 20*time.Second, "voting", func() bool { return phaseOf(e, r) == phaseVoting })
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[1], e.labelOf(r, 2))
 	must(t, err)
 	// Skip the minute of voting: the queued job is rescheduled to now.
@@ -70,7 +70,7 @@ func TestVotingPhaseThroughQueue(t *testing.T) {
 	must(t, err)
 	_, err = e.db.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() WHERE kind = 'duel.close' AND state = 'scheduled'`)
 	must(t, err)
-	waitUntil(t, 20*time.Second, "closed", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "closed", func() bool { return phaseOf(e, r) == phaseClosed })
 	if s := e.scores(r); s[2].points != 2 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}
@@ -95,7 +95,7 @@ func TestModuleTurnedOffMidRound(t *testing.T) {
 		_ = e.db.Pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE kind = 'duel.close'`).Scan(&st)
 		return st == "completed"
 	})
-	if phaseOf(e, r) != PhaseAnswering {
+	if phaseOf(e, r) != phaseAnswering {
 		t.Fatal("round advanced while the module was off")
 	}
 	// Past the sweep's grace, as if the module stayed off a while.
@@ -113,7 +113,7 @@ func TestModuleTurnedOffMidRound(t *testing.T) {
 	if n, _ := e.svc.sweep(context.Background()); n != 0 {
 		t.Fatalf("second sweep queued %d duplicates", n)
 	}
-	waitUntil(t, 20*time.Second, "closed after module on", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "closed after module on", func() bool { return phaseOf(e, r) == phaseClosed })
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}

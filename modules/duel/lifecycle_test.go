@@ -39,7 +39,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if e.board.count(BoardKind, boardKey(d.ID)) != 1 {
+	if e.board.count(boardKind, boardKey(d.ID)) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.
@@ -51,7 +51,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 func TestOneOpenRoundAtATime(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	if _, err := e.svc.startRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute}); !errors.Is(err, ErrNoDuel) {
+	if _, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute}); !errors.Is(err, ErrNoDuel) {
 		t.Fatalf("round without duel: %v", err)
 	}
 	e.startDuel()
@@ -61,7 +61,7 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.svc.startRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute})
+			_, errs[i] = e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
 		}()
 	}
 	wg.Wait()
@@ -76,7 +76,7 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d rounds opened, want 1", ok)
 	}
-	_, err := e.svc.startRound(context.Background(), testGuild, 1, RoundSpec{Prompt: " ", AnswerDuration: time.Minute})
+	_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: " ", AnswerDuration: time.Minute})
 	if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "prompt" {
 		t.Fatalf("empty prompt: %v", err)
 	}
@@ -141,13 +141,13 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
 		t.Fatalf("stranger answering: %v", err)
 	}
-	for _, bad := range []string{" x ", strings.Repeat("я", MaxAnswerLen+1)} {
+	for _, bad := range []string{" x ", strings.Repeat("я", maxAnswerLen+1)} {
 		_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad)
 		if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "answer" {
 			t.Fatalf("answer %q: %v", bad, err)
 		}
 	}
-	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", MaxAnswerLen)); err != nil {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", maxAnswerLen)); err != nil {
 		t.Fatalf("400 Cyrillic characters refused: %v", err)
 	}
 	if e.pairs.Panels(p.ID) < 3 {
@@ -185,11 +185,11 @@ func TestCancelVoidsRound(t *testing.T) {
 	e.submit(r, p, 0, "answer")
 	c, err := e.svc.cancelRound(context.Background(), testGuild, 1)
 	must(t, err)
-	if c.Phase != PhaseCancelled {
+	if c.Phase != phaseCancelled {
 		t.Fatal(c.Phase)
 	}
 	e.expire(r)
-	if out, _, _ := e.svc.advance(context.Background(), r.ID, PhaseAnswering); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseAnswering); out != outcomeNoop {
 		t.Fatalf("close after cancel: %s", out)
 	}
 	if len(e.scores(r)) != 0 {

@@ -9,30 +9,30 @@ import (
 // Name is the module's id (custom ids, queue, catalogs, tables).
 const Name = "duel"
 
-// Phase of a round. Transitions only ever go forward.
-type Phase string
+// roundPhase is where a round stands. Transitions only ever go forward.
+type roundPhase string
 
 // Phases; answering and voting are "open".
 const (
-	PhaseAnswering Phase = "answering"
-	PhaseVoting    Phase = "voting"
-	PhaseClosed    Phase = "closed"
-	PhaseCancelled Phase = "cancelled"
+	phaseAnswering roundPhase = "answering"
+	phaseVoting    roundPhase = "voting"
+	phaseClosed    roundPhase = "closed"
+	phaseCancelled roundPhase = "cancelled"
 )
 
 // Open reports a round that still takes answers or votes.
-func (p Phase) Open() bool { return p == PhaseAnswering || p == PhaseVoting }
+func (p roundPhase) Open() bool { return p == phaseAnswering || p == phaseVoting }
 
 // Limits of the commands and the answer form.
 const (
-	MinRoundMinutes = 5
-	MaxRoundMinutes = 720
-	MaxVoteMinutes  = 1440
-	DefVoteMinutes  = 10
-	MinAnswerLen    = 2
-	MaxAnswerLen    = 400
-	MaxPromptLen    = 1000
-	MaxTitleLen     = 100
+	minRoundMinutes = 5
+	maxRoundMinutes = 720
+	maxVoteMinutes  = 1440
+	defVoteMinutes  = 10
+	minAnswerLen    = 2
+	maxAnswerLen    = 400
+	maxPromptLen    = 1000
+	maxTitleLen     = 100
 	// minVotingAnswers: with fewer answers there is nothing to choose
 	// between, so the round closes without a voting phase.
 	minVotingAnswers = 2
@@ -40,8 +40,8 @@ const (
 	boardTop = 10
 )
 
-// Duel is one row of duel_duels.
-type Duel struct {
+// duel is one row of duel_duels.
+type duel struct {
 	ID        int64
 	GuildID   uint64
 	ChannelID uint64
@@ -51,14 +51,14 @@ type Duel struct {
 	EndedAt   *time.Time
 }
 
-// Round is one row of duel_rounds.
-type Round struct {
+// round is one row of duel_rounds.
+type round struct {
 	ID             int64
 	DuelID         int64
 	GuildID        uint64
 	No             int
 	Prompt         string
-	Phase          Phase
+	Phase          roundPhase
 	VoteMinutes    int
 	StartedAt      time.Time
 	AnswerDeadline time.Time
@@ -67,11 +67,11 @@ type Round struct {
 }
 
 // Deadline is when the current phase ends (zero when closed).
-func (r Round) Deadline() time.Time {
+func (r round) Deadline() time.Time {
 	switch r.Phase {
-	case PhaseAnswering:
+	case phaseAnswering:
 		return r.AnswerDeadline
-	case PhaseVoting:
+	case phaseVoting:
 		if r.VoteDeadline != nil {
 			return *r.VoteDeadline
 		}

@@ -53,17 +53,17 @@ func (s *Service) renderSection(ctx context.Context, idb bun.IDB, pair pairhomea
 			lines = append(lines, s.t(locale, "duel.section.removed"))
 		case answered:
 			lines = append(lines, s.t(locale, "duel.section.answered"))
-		case r.Phase == PhaseAnswering:
+		case r.Phase == phaseAnswering:
 			lines = append(lines, s.t(locale, "duel.section.not_answered"))
 		}
-		if r.Phase == PhaseAnswering && !removed {
+		if r.Phase == phaseAnswering && !removed {
 			id, err := submitID(r.ID, pair.ID)
 			if err != nil {
 				return pairhomeapi.SectionView{}, err
 			}
 			v.Buttons = append(v.Buttons, discord.NewPrimaryButton(s.t(locale, "duel.button.submit"), id))
 		}
-		if r.Phase == PhaseVoting {
+		if r.Phase == phaseVoting {
 			lines = append(lines, s.t(locale, "duel.section.vote", "channel", channelMention(d.ChannelID)))
 		}
 	}

@@ -98,7 +98,7 @@ func (s *Service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 
 // requestBoard re-renders the duel's scoreboard once tx commits.
 func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, duelID int64) error {
-	return s.proj.Request(ctx, tx, BoardKind, boardKey(duelID))
+	return s.proj.Request(ctx, tx, boardKind, boardKey(duelID))
 }
 
 // requestPanels re-renders the Pair Home panels of the given pairs.

@@ -10,57 +10,57 @@ import (
 	"github.com/together-bot/together/core/interaction"
 )
 
-// Delivery counts of a round's prompt fan-out, by status.
-type Delivery struct {
+// deliveryCounts counts of a round's prompt fan-out, by status.
+type deliveryCounts struct {
 	Pending, Sent, Failed, NoRoom, Skipped int
 	// FailedRooms lists up to 10 rooms that could not be reached, with why.
-	FailedRooms []FailedRoom
+	FailedRooms []failedRoom
 }
 
-// FailedRoom is one unreachable pair room.
-type FailedRoom struct {
+// failedRoom is one unreachable pair room.
+type failedRoom struct {
 	PairID    int64
 	ChannelID uint64
 	Error     string
 }
 
-// Status is what /duel status shows staff.
-type Status struct {
-	Duel     Duel
-	Round    *Round
-	Delivery Delivery
+// duelStatus is what /duel status shows staff.
+type duelStatus struct {
+	Duel     duel
+	Round    *round
+	Delivery deliveryCounts
 	// Answers of the open round with their pairs (staff only: moderation).
-	Answers []Answer
+	Answers []pairAnswer
 }
 
 // status reports the active duel, its latest round and the fan-out progress.
-func (s *Service) status(ctx context.Context, guildID uint64) (Status, error) {
+func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error) {
 	d, err := activeDuel(ctx, s.db.Bun, guildID, noLock)
 	if err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
-	st := Status{Duel: d}
+	st := duelStatus{Duel: d}
 	r, err := lastRound(ctx, s.db.Bun, d.ID)
 	if errors.Is(err, ErrNoRound) {
 		return st, nil
 	}
 	if err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
 	st.Round = &r
 	if st.Delivery, err = s.deliveries(ctx, r.ID); err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
 	if r.Phase.Open() {
 		if st.Answers, err = answers(ctx, s.db.Bun, r.ID, true); err != nil {
-			return Status{}, err
+			return duelStatus{}, err
 		}
 	}
 	return st, nil
 }
 
-func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, error) {
-	var d Delivery
+func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts, error) {
+	var d deliveryCounts
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
 	if err != nil {
 		return d, fmt.Errorf("duel: delivery counts: %w", err)
@@ -96,7 +96,7 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f FailedRoom
+		var f failedRoom
 		var ch int64
 		if err := rows.Scan(&f.PairID, &ch, &f.Error); err != nil {
 			return d, err
@@ -152,21 +152,21 @@ func (h *handlers) status(c *interaction.Context) error {
 	return c.ReplyLong(true, b.String())
 }
 
-// Contribution is one pair's totals in a duel.
-type Contribution struct{ Points, Answers, Votes int }
+// contribution is one pair's totals in a duel.
+type contribution struct{ Points, Answers, Votes int }
 
 // contributionOf sums the scored rounds of the member's pair in a duel, or
 // refuses with ErrNotInPair.
-func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (Contribution, error) {
+func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (contribution, error) {
 	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
 	if err != nil {
-		return Contribution{}, err
+		return contribution{}, err
 	}
-	var ct Contribution
+	var ct contribution
 	err = s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
 		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, p.ID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
 	if err != nil {
-		return Contribution{}, fmt.Errorf("duel: contribution of pair %d: %w", p.ID, err)
+		return contribution{}, fmt.Errorf("duel: contribution of pair %d: %w", p.ID, err)
 	}
 	return ct, nil
 }

@@ -11,7 +11,7 @@ import (
 )
 
 // votingRound: three pairs answer (pair 1 first), answers close, voting opens.
-func votingRound(t *testing.T, e *env) (Round, [3]pairhomeapi.Pair) {
+func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
 	t.Helper()
 	ps := [3]pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
 	e.startDuel()
@@ -20,7 +20,7 @@ func votingRound(t *testing.T, e *env) (Round, [3]pairhomeapi.Pair) {
 		e.submit(r, p, 0, "answer of pair "+string(rune('A'+i)))
 	}
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeVoting {
+	if out := e.advance(r); out != outcomeVoting {
 		t.Fatalf("advance = %s, want voting", out)
 	}
 	return e.round(r.ID), ps
@@ -30,7 +30,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	r, ps := votingRound(t, e)
-	if r.Phase != PhaseVoting || r.VoteDeadline == nil {
+	if r.Phase != phaseVoting || r.VoteDeadline == nil {
 		t.Fatalf("round = %+v", r)
 	}
 	seen := map[int]bool{}
@@ -79,7 +79,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 		}
 	}
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeClosed {
+	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s, want closed", out)
 	}
 	got := e.scores(r)
@@ -110,7 +110,7 @@ func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 	r := e.startRound(time.Minute, 10)
 	e.submit(r, p, 0, "lonely answer")
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeClosed {
+	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s", out)
 	}
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
@@ -126,13 +126,13 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	must(t, err)
 	e.expire(r)
 	var wg sync.WaitGroup
-	outs := make([]Outcome, 12)
+	outs := make([]outcome, 12)
 	for i := range outs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var err error
-			outs[i], _, err = e.svc.advance(context.Background(), r.ID, PhaseVoting)
+			outs[i], _, err = e.svc.advance(context.Background(), r.ID, phaseVoting)
 			if err != nil {
 				t.Error(err)
 			}
@@ -141,9 +141,9 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	wg.Wait()
 	closed := 0
 	for _, o := range outs {
-		if o == OutcomeClosed {
+		if o == outcomeClosed {
 			closed++
-		} else if o != OutcomeNoop {
+		} else if o != outcomeNoop {
 			t.Fatalf("outcome %s", o)
 		}
 	}
@@ -156,7 +156,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("score rows=%d total=%d, want 3 and 4", rows, total)
 	}
 	// A stale answering-phase job is a no-op too.
-	if out, _, _ := e.svc.advance(context.Background(), r.ID, PhaseAnswering); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseAnswering); out != outcomeNoop {
 		t.Fatalf("stale job: %s", out)
 	}
 }
@@ -166,9 +166,9 @@ func TestEarlyCloseJobWaits(t *testing.T) {
 	e := newEnv(t, nil)
 	e.startDuel()
 	r := e.startRound(time.Minute, 0)
-	out, wait, err := e.svc.advance(context.Background(), r.ID, PhaseAnswering)
+	out, wait, err := e.svc.advance(context.Background(), r.ID, phaseAnswering)
 	must(t, err)
-	if out != OutcomeEarly || wait <= 50*time.Second {
+	if out != outcomeEarly || wait <= 50*time.Second {
 		t.Fatalf("early close: %s wait %s", out, wait)
 	}
 }
@@ -190,7 +190,7 @@ func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	}
 	// The voting close job that fires later does nothing.
 	e.expire(r)
-	if out, _, _ := e.svc.advance(context.Background(), r.ID, PhaseVoting); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseVoting); out != outcomeNoop {
 		t.Fatalf("close after end: %s", out)
 	}
 	if len(e.scores(r)) != 3 {
@@ -213,12 +213,12 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	l2 := e.labelOf(r, 2)
 	_, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2)
 	must(t, err)
-	a, err := e.svc.removeAnswer(ctx, testGuild, 1, RemoveTarget{Label: l2})
+	a, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: l2})
 	must(t, err)
 	if a.PairID != 2 {
 		t.Fatalf("removed %+v", a)
 	}
-	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, RemoveTarget{Label: l2}); !errors.Is(err, ErrNoSuchAnswer) {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: l2}); !errors.Is(err, ErrNoSuchAnswer) {
 		t.Fatalf("second removal: %v", err)
 	}
 	if mine, _ := e.svc.myVote(ctx, r.ID, ps[0].Members[0]); mine != 0 {
@@ -228,7 +228,7 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 		t.Fatalf("vote for removed: %v", err)
 	}
 	// By member, too.
-	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, RemoveTarget{Member: ps[2].Members[1]}); err != nil {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Member: ps[2].Members[1]}); err != nil {
 		t.Fatal(err)
 	}
 	e.expire(r)
@@ -236,7 +236,7 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}
-	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, RemoveTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("removal after close: %v", err)
 	}
 }
@@ -248,7 +248,7 @@ func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 	e.startDuel()
 	r := e.startRound(time.Minute, 0)
 	e.submit(r, p, 0, "rude answer")
-	_, err := e.svc.removeAnswer(context.Background(), testGuild, 1, RemoveTarget{Member: p.Members[1]})
+	_, err := e.svc.removeAnswer(context.Background(), testGuild, 1, removeTarget{Member: p.Members[1]})
 	must(t, err)
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrAnswerRemoved) {
 		t.Fatalf("resubmit after removal: %v", err)
