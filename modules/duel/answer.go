@@ -2,10 +2,8 @@ package duel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -13,32 +11,32 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// NormalizeAnswer trims an answer and checks its length (2..400 characters).
-func NormalizeAnswer(text string) (string, error) {
+// normalizeAnswer trims an answer and checks its length (2..400 characters).
+func normalizeAnswer(text string) (string, error) {
 	text = strings.TrimSpace(text)
-	if n := utf8.RuneCountInString(text); n < MinAnswerLen || n > MaxAnswerLen {
-		return "", &InputError{Field: "answer", Min: MinAnswerLen, Max: MaxAnswerLen}
+	if n := utf8.RuneCountInString(text); n < minAnswerLen || n > maxAnswerLen {
+		return "", badInput("answer", minAnswerLen, maxAnswerLen)
 	}
 	return text, nil
 }
 
-// SubmitResult reports an accepted answer.
-type SubmitResult struct {
-	Round Round
+// submitResult reports an accepted answer.
+type submitResult struct {
+	Round round
 	// Replaced is true when the pair had answered before: the new answer counts.
 	Replaced bool
 }
 
-// Submit records a pair's answer. Either member may answer and may replace
+// submit records a pair's answer. Either member may answer and may replace
 // the pair's answer until the deadline; the last one counts. The round row
 // is read FOR SHARE, so an answer either commits before the close job's
 // phase change (and counts) or sees the new phase (and is refused as late).
-func (s *Service) Submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (SubmitResult, error) {
-	text, err := NormalizeAnswer(text)
+func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (submitResult, error) {
+	text, err := normalizeAnswer(text)
 	if err != nil {
-		return SubmitResult{}, err
+		return submitResult{}, err
 	}
-	var res SubmitResult
+	var res submitResult
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.answerableRound(ctx, tx, guildID, roundID)
 		if err != nil {
@@ -70,58 +68,68 @@ func (s *Service) Submit(ctx context.Context, guildID uint64, roundID, pairID in
 		return s.requestBoard(ctx, tx, r.DuelID)
 	})
 	if err != nil {
-		return SubmitResult{}, err
+		return submitResult{}, err
 	}
 	s.log.Info("answer saved", "guild_id", guildID, "round_id", roundID, "pair_id", pairID, "user_id", userID,
 		"replaced", res.Replaced, "action", "duel.answer")
 	return res, nil
 }
 
-// CheckCanAnswer is the cheap check made before opening the answer form, so
-// a member is told "too late" or "not your pair" before typing.
-func (s *Service) CheckCanAnswer(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (Round, error) {
+// answerForm is the cheap check made before opening the answer form, so a
+// member is told "too late" or "not your pair" before typing. It also
+// returns the pair's current answer to prefill the form ("" when none).
+func (s *Service) answerForm(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (round, string, error) {
 	r, err := s.answerableRound(ctx, s.db.Bun, guildID, roundID)
 	if err != nil {
-		return Round{}, err
+		return round{}, "", err
 	}
-	return r, s.checkMember(ctx, s.db.Bun, guildID, pairID, userID)
+	if err := s.checkMember(ctx, s.db.Bun, guildID, pairID, userID); err != nil {
+		return round{}, "", err
+	}
+	var current string
+	err = s.db.Bun.QueryRowContext(ctx, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
+		roundID, pairID).Scan(&current)
+	if err != nil && !db.IsNoRows(err) {
+		return round{}, "", fmt.Errorf("duel: current answer of pair %d: %w", pairID, err)
+	}
+	return r, current, nil
 }
 
 // answerableRound loads the round FOR SHARE inside a transaction (plain
 // read otherwise) and refuses it unless it takes answers right now.
-func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint64, roundID int64) (Round, error) {
+func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint64, roundID int64) (round, error) {
 	lock := noLock
 	if _, ok := idb.(bun.Tx); ok {
 		lock = forShare
 	}
 	r, err := loadRound(ctx, idb, roundID, lock)
 	if err != nil {
-		return Round{}, err
+		return round{}, err
 	}
 	if r.GuildID != guildID {
-		return Round{}, ErrNoRound
+		return round{}, ErrNoRound
 	}
 	switch r.Phase {
-	case PhaseAnswering:
-	case PhaseCancelled:
-		return Round{}, ErrNotAnswering
+	case phaseAnswering:
+	case phaseCancelled:
+		return round{}, ErrNotAnswering
 	default:
-		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+		return round{}, late(r.AnswerDeadline)
 	}
 	// The close job runs up to a few seconds after the deadline; the
 	// deadline itself is what counts, on the database clock.
-	var late bool
-	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&late); err != nil {
-		return Round{}, err
+	var past bool
+	if err := idb.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, r.AnswerDeadline).Scan(&past); err != nil {
+		return round{}, err
 	}
-	if late {
-		return Round{}, &LateError{Deadline: r.AnswerDeadline}
+	if past {
+		return round{}, late(r.AnswerDeadline)
 	}
 	return r, nil
 }
 
 func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, pairID int64, userID uint64) error {
-	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
+	p, err := s.pairOf(ctx, idb, guildID, userID)
 	if err != nil {
 		return err
 	}
@@ -131,18 +139,18 @@ func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, 
 	return nil
 }
 
-// RemoveTarget names the answer a moderator removes: the pair of Member, or
+// removeTarget names the answer a moderator removes: the pair of Member, or
 // the ballot number Label (during voting).
-type RemoveTarget struct {
+type removeTarget struct {
 	Member uint64
 	Label  int
 }
 
-// RemoveAnswer hides an answer of the open round (moderation) before voting
+// removeAnswer hides an answer of the open round (moderation) before voting
 // ends: it no longer scores, its votes are dropped (their voters may vote
 // again), and the pair cannot submit again in this round.
-func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target RemoveTarget) (Answer, error) {
-	var out Answer
+func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target removeTarget) (pairAnswer, error) {
+	var out pairAnswer
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
@@ -159,7 +167,7 @@ func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target R
 			q += ` AND label = ?`
 			args = append(args, target.Label)
 		case target.Member != 0:
-			p, err := s.pairs.PairOf(ctx, tx, guildID, target.Member)
+			p, err := s.pairOf(ctx, tx, guildID, target.Member)
 			if err != nil {
 				return err
 			}
@@ -187,24 +195,24 @@ func (s *Service) RemoveAnswer(ctx context.Context, guildID, by uint64, target R
 		return s.requestBoard(ctx, tx, d.ID)
 	})
 	if err != nil {
-		return Answer{}, err
+		return pairAnswer{}, err
 	}
 	s.log.Info("answer removed", "guild_id", guildID, "round_id", out.RoundID, "pair_id", out.PairID, "by", by,
 		"action", "duel.answer.remove")
 	return out, nil
 }
 
-// VoteResult reports a recorded vote.
-type VoteResult struct {
+// voteResult reports a recorded vote.
+type voteResult struct {
 	Label   int
 	Changed bool // the member had voted for another answer before
 }
 
-// Vote records a member's vote for the answer numbered label. Voters are
+// vote records a member's vote for the answer numbered label. Voters are
 // members of active pairs; each has one vote per round, never for their own
 // pair, and may change it until voting closes.
-func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (VoteResult, error) {
-	res := VoteResult{Label: label}
+func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (voteResult, error) {
+	res := voteResult{Label: label}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forShare)
 		if err != nil {
@@ -214,23 +222,23 @@ func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voter
 			return ErrNoRound
 		}
 		switch r.Phase {
-		case PhaseVoting:
-		case PhaseClosed:
+		case phaseVoting:
+		case phaseClosed:
 			if r.VoteDeadline != nil {
-				return &LateError{Deadline: *r.VoteDeadline}
+				return late(*r.VoteDeadline)
 			}
 			return ErrNotVoting
 		default:
 			return ErrNotVoting
 		}
-		var late bool
-		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, *r.VoteDeadline).Scan(&late); err != nil {
+		var past bool
+		if err := tx.QueryRowContext(ctx, `SELECT clock_timestamp() > ?`, *r.VoteDeadline).Scan(&past); err != nil {
 			return err
 		}
-		if late {
-			return &LateError{Deadline: *r.VoteDeadline}
+		if past {
+			return late(*r.VoteDeadline)
 		}
-		voter, err := s.pairs.PairOf(ctx, tx, guildID, voterID)
+		voter, err := s.pairOf(ctx, tx, guildID, voterID)
 		if err != nil {
 			return err
 		}
@@ -265,15 +273,15 @@ func (s *Service) Vote(ctx context.Context, guildID uint64, roundID int64, voter
 		return s.requestBoard(ctx, tx, r.DuelID)
 	})
 	if err != nil {
-		return VoteResult{}, err
+		return voteResult{}, err
 	}
 	s.log.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
 		"changed", res.Changed, "action", "duel.vote")
 	return res, nil
 }
 
-// MyVote returns the ballot number the member voted for (0: none).
-func (s *Service) MyVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
+// myVote returns the ballot number the member voted for (0: none).
+func (s *Service) myVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
 	var label int
 	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(a.label, 0) FROM duel_votes v
 		JOIN duel_answers a ON a.round_id = v.round_id AND a.pair_id = v.target_pair_id
@@ -282,13 +290,4 @@ func (s *Service) MyVote(ctx context.Context, roundID int64, voterID uint64) (in
 		return 0, nil
 	}
 	return label, err
-}
-
-// isLate unwraps a LateError.
-func isLate(err error) (time.Time, bool) {
-	var le *LateError
-	if errors.As(err, &le) {
-		return le.Deadline, true
-	}
-	return time.Time{}, false
 }

@@ -8,9 +8,9 @@ import (
 	"github.com/disgoorg/disgo/discord"
 )
 
-// BallotPage renders page (0-based) of a voting round's anonymous answers
+// ballotPage renders page (0-based) of a voting round's anonymous answers
 // in full, with a select for that page's answers and paging buttons.
-func (s *Service) BallotPage(ctx context.Context, locale string, guildID uint64, roundID int64, page int, userID uint64) (discord.MessageCreate, error) {
+func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64, roundID int64, page int, userID uint64) (discord.MessageCreate, error) {
 	r, err := loadRound(ctx, s.db.Bun, roundID, noLock)
 	if err != nil {
 		return discord.MessageCreate{}, err
@@ -18,7 +18,7 @@ func (s *Service) BallotPage(ctx context.Context, locale string, guildID uint64,
 	if r.GuildID != guildID {
 		return discord.MessageCreate{}, ErrNoRound
 	}
-	if r.Phase != PhaseVoting {
+	if r.Phase != phaseVoting {
 		return discord.MessageCreate{}, ErrNotVoting
 	}
 	all, err := answers(ctx, s.db.Bun, roundID, false)
@@ -28,7 +28,7 @@ func (s *Service) BallotPage(ctx context.Context, locale string, guildID uint64,
 	pages := max(1, (len(all)+ballotPageSize-1)/ballotPageSize)
 	page = min(max(page, 0), pages-1)
 	part := all[min(page*ballotPageSize, len(all)):min((page+1)*ballotPageSize, len(all))]
-	mine, err := s.MyVote(ctx, roundID, userID)
+	mine, err := s.myVote(ctx, roundID, userID)
 	if err != nil {
 		return discord.MessageCreate{}, err
 	}

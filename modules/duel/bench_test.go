@@ -29,7 +29,7 @@ func BenchmarkRoundStartFanOut1000(b *testing.B) {
 	b.ResetTimer()
 	for range b.N {
 		start := time.Now()
-		res, err := e.svc.StartRound(ctx, testGuild, 1, RoundSpec{Prompt: "Benchmark prompt", AnswerDuration: time.Hour})
+		res, err := e.svc.startRound(ctx, testGuild, 1, roundSpec{Prompt: "Benchmark prompt", AnswerDuration: time.Hour})
 		must(b, err)
 		committed := time.Since(start)
 		for {
@@ -48,7 +48,7 @@ func BenchmarkRoundStartFanOut1000(b *testing.B) {
 		b.Logf("round %d: transaction %s, all %d rooms notified in %s (bound %s, %.2f× the bound)",
 			res.Round.No, committed.Round(time.Millisecond), pairs, took.Round(time.Millisecond), bound, took.Seconds()/bound.Seconds())
 		b.StopTimer()
-		_, err = e.svc.CancelRound(ctx, testGuild, 1)
+		_, err = e.svc.cancelRound(ctx, testGuild, 1)
 		must(b, err)
 		b.StartTimer()
 	}

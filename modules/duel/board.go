@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -15,8 +16,8 @@ import (
 	"github.com/together-bot/together/core/projection"
 )
 
-// BoardKind is the scoreboard's projection kind; its key is the duel id.
-const BoardKind = "duel.board"
+// boardKind is the scoreboard's projection kind; its key is the duel id.
+const boardKind = "duel.board"
 
 func boardKey(duelID int64) string { return strconv.FormatInt(duelID, 10) }
 
@@ -32,14 +33,13 @@ const (
 	ballotPageSize = 8
 )
 
-// Renderer is the scoreboard, for use outside fx (tests, tools); the fx
-// wiring builds the same renderer through late (module.go).
-func (s *Service) Renderer() projection.Renderer {
-	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
+// boardRenderer is the scoreboard's projection renderer (projection.Renderers).
+func (s *Service) boardRenderer() projection.Renderer {
+	return projection.Renderer{Kind: boardKind, Module: Name, Render: s.renderBoard}
 }
 
-// Standing is one pair's total in a duel.
-type Standing struct {
+// standing is one pair's total in a duel.
+type standing struct {
 	PairID  int64
 	Points  int
 	Answers int
@@ -48,7 +48,7 @@ type Standing struct {
 
 // standings ranks the duel's pairs by points; ties go to the pair whose
 // first scored answer came earlier.
-func standings(ctx context.Context, idb bun.IDB, duelID int64, limit int) ([]Standing, error) {
+func standings(ctx context.Context, idb bun.IDB, duelID int64, limit int) ([]standing, error) {
 	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, sum(answer_points)::int, sum(vote_points)::int
 		FROM duel_scores WHERE duel_id = ? GROUP BY pair_id
 		ORDER BY sum(points) DESC, min(answered_at), pair_id LIMIT ?`, duelID, limit)
@@ -56,9 +56,9 @@ func standings(ctx context.Context, idb bun.IDB, duelID int64, limit int) ([]Sta
 		return nil, fmt.Errorf("duel: standings: %w", err)
 	}
 	defer rows.Close()
-	var out []Standing
+	var out []standing
 	for rows.Next() {
-		var st Standing
+		var st standing
 		if err := rows.Scan(&st.PairID, &st.Points, &st.Answers, &st.Votes); err != nil {
 			return nil, err
 		}
@@ -76,14 +76,14 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.locale(ctx, d.GuildID)
+	loc := s.guilds.Locale(ctx, d.GuildID)
 	var b strings.Builder
 	r, err := lastRound(ctx, idb, d.ID)
 	hasRound := err == nil
-	if err != nil && err != ErrNoRound {
+	if err != nil && !errors.Is(err, ErrNoRound) {
 		return projection.Rendered{}, err
 	}
-	var ans []Answer
+	var ans []pairAnswer
 	switch {
 	case d.Status == "ended":
 		b.WriteString(s.t(loc, "duel.board.ended"))
@@ -120,7 +120,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 			"points", st.Points, "answers", st.Answers, "votes", st.Votes))
 		b.WriteString("\n")
 	}
-	voting := hasRound && r.Phase == PhaseVoting && d.Status == "active"
+	voting := hasRound && r.Phase == phaseVoting && d.Status == "active"
 	more := false
 	if voting {
 		b.WriteString("\n")
@@ -143,13 +143,13 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 }
 
 // phaseLine is "Round #N · answers open · closes in 5 minutes".
-func (s *Service) phaseLine(loc string, r Round) string {
+func (s *Service) phaseLine(loc string, r round) string {
 	switch r.Phase {
-	case PhaseAnswering:
+	case phaseAnswering:
 		return s.t(loc, "duel.board.phase_answering", "no", r.No, "deadline", timestamp(r.AnswerDeadline, "R"))
-	case PhaseVoting:
+	case phaseVoting:
 		return s.t(loc, "duel.board.phase_voting", "no", r.No, "deadline", timestamp(r.Deadline(), "R"))
-	case PhaseCancelled:
+	case phaseCancelled:
 		return s.t(loc, "duel.board.phase_cancelled", "no", r.No)
 	default:
 		return s.t(loc, "duel.board.phase_closed", "no", r.No)
@@ -159,7 +159,7 @@ func (s *Service) phaseLine(loc string, r Round) string {
 // writeBallot lists the anonymous answers within budget characters; each
 // gets an equal share (at most its full text). It reports whether some
 // answers were cut or left out (then the board offers the full ballot).
-func writeBallot(b *strings.Builder, ans []Answer, budget int, moreText string) (more bool) {
+func writeBallot(b *strings.Builder, ans []pairAnswer, budget int, moreText string) (more bool) {
 	if len(ans) == 0 {
 		return false
 	}
@@ -186,7 +186,7 @@ func writeBallot(b *strings.Builder, ans []Answer, budget int, moreText string) 
 
 // boardRows: the voting select (first 25 answers), a full-ballot button
 // when there are more or some were cut, and the four help buttons.
-func (s *Service) boardRows(loc string, d Duel, r Round, voting bool, ans []Answer, more bool) ([]discord.LayoutComponent, error) {
+func (s *Service) boardRows(loc string, d duel, r round, voting bool, ans []pairAnswer, more bool) ([]discord.LayoutComponent, error) {
 	var rows []discord.LayoutComponent
 	if voting && len(ans) > 0 {
 		sel, err := s.voteSelect(loc, r.ID, 0, ans[:min(len(ans), maxSelectOptions)])
@@ -224,7 +224,7 @@ func (s *Service) boardRows(loc string, d Duel, r Round, voting bool, ans []Answ
 }
 
 // voteSelect offers the given answers (≤ 25) by their anonymous number.
-func (s *Service) voteSelect(loc string, roundID int64, page int, ans []Answer) (discord.StringSelectMenuComponent, error) {
+func (s *Service) voteSelect(loc string, roundID int64, page int, ans []pairAnswer) (discord.StringSelectMenuComponent, error) {
 	id, err := voteID(roundID, page)
 	if err != nil {
 		return discord.StringSelectMenuComponent{}, err

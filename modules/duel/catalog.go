@@ -2,8 +2,8 @@ package duel
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every text of the module (fx group "catalogs").
-var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
+// catalog holds every text of the module (i18n.Catalogs).
+var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"duel.hall.category":    "Duel points",
 		"duel.cmd.duel":         "Run the pair duel",

@@ -10,25 +10,25 @@ import (
 
 func TestCatalogComplete(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireComplete(t, Catalog)
+	i18ntest.RequireComplete(t, catalog)
 }
 
 // TestEveryKeyUsedExists: a typo cannot ship a raw key to users.
 func TestEveryKeyUsedExists(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireKeysUsedExist(t, ".", Catalog, 40, BoardKind)
+	i18ntest.RequireKeysUsedExist(t, ".", catalog, 40, boardKind)
 }
 
 func TestCommandDefinitionIsValid(t *testing.T) {
 	t.Parallel()
-	b, err := i18n.NewBundle(quiet, Catalog)
+	b, err := i18n.NewBundle(quiet, catalog)
 	must(t, err)
-	cmd := NewHandlers(&Service{bundle: b}).Command()
+	cmd := newHandlers(&Service{bundle: b}).command()
 	if !cmd.Staff || cmd.Definition.Name != "duel" || len(cmd.Definition.Options) != 5 {
 		t.Fatalf("command = %+v", cmd.Definition)
 	}
 	for _, loc := range []string{i18n.EN, i18n.RU} {
-		for k, text := range Catalog.Messages[loc] {
+		for k, text := range catalog.Messages[loc] {
 			if !strings.HasPrefix(k, "duel.cmd.") {
 				continue
 			}

@@ -5,14 +5,13 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
 )
 
 func intPtr(v int) *int { return &v }
 
-// Command is /duel (fx group "commands"). Every subcommand is staff-only;
+// command is /duel (interaction.Commands). Every subcommand is staff-only;
 // members take part through buttons, the form and the ballot.
-func (h *Handlers) Command() interaction.Command {
+func (h *handlers) command() interaction.Command {
 	b := h.s.bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
@@ -41,13 +40,13 @@ func (h *Handlers) Command() interaction.Command {
 				sub("start", "duel.cmd.start",
 					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
 						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, MaxTitleLen)),
+					str("title", "duel.cmd.opt.title", false, 1, maxTitleLen)),
 				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
 					Options: []discord.ApplicationCommandOptionSubCommand{
 						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, 1, MaxPromptLen),
-							num("duration_minutes", "duel.cmd.opt.duration", true, MinRoundMinutes, MaxRoundMinutes),
-							num("vote_minutes", "duel.cmd.opt.vote", false, 0, MaxVoteMinutes)),
+							str("prompt", "duel.cmd.opt.prompt", true, 1, maxPromptLen),
+							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
+							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
 						sub("cancel", "duel.cmd.round_cancel"),
 					}},
 				sub("end", "duel.cmd.end"),
@@ -61,7 +60,7 @@ func (h *Handlers) Command() interaction.Command {
 	}
 }
 
-func (h *Handlers) handleCommand(c *interaction.Context) error {
+func (h *handlers) handleCommand(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	switch c.CommandPath() {
 	case "duel start":
@@ -69,9 +68,9 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 	case "duel round start":
 		return h.roundStart(c, d)
 	case "duel round cancel":
-		r, err := h.s.CancelRound(c, c.GuildID(), c.UserID())
+		r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
 		if err != nil {
-			return asRefusal(err)
+			return err
 		}
 		return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
 	case "duel end":
@@ -81,40 +80,40 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 	case "duel remove":
 		return h.remove(c, d)
 	}
-	return refusal.New("core.error.unknown_action")
+	return errUnknownAction
 }
 
-func (h *Handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch := d.Channel("channel")
-	du, err := h.s.StartDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
+	du, err := h.s.startDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("duel.reply.started", "title", du.Title, "channel", channelMention(du.ChannelID)))
 }
 
-func (h *Handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	minutes := d.Int("duration_minutes")
-	if minutes < MinRoundMinutes || minutes > MaxRoundMinutes {
-		return asRefusal(&InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes})
+	if minutes < minRoundMinutes || minutes > maxRoundMinutes {
+		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
 	}
 	vote, ok := d.OptInt("vote_minutes")
 	if !ok {
-		vote = DefVoteMinutes
+		vote = defVoteMinutes
 	}
-	res, err := h.s.StartRound(c, c.GuildID(), c.UserID(), RoundSpec{Prompt: d.String("prompt"),
+	res, err := h.s.startRound(c, c.GuildID(), c.UserID(), roundSpec{Prompt: d.String("prompt"),
 		AnswerDuration: minuteDuration(minutes), VoteMinutes: vote})
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("duel.reply.round_started", "no", res.Round.No, "rooms", res.Rooms,
 		"no_room", res.NoRoom, "deadline", timestamp(res.Round.AnswerDeadline, "R")))
 }
 
-func (h *Handlers) end(c *interaction.Context) error {
-	res, err := h.s.EndDuel(c, c.GuildID(), c.UserID())
+func (h *handlers) end(c *interaction.Context) error {
+	res, err := h.s.endDuel(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	text := c.T("duel.reply.ended", "title", res.Duel.Title)
 	if res.Scored != nil {
@@ -123,8 +122,8 @@ func (h *Handlers) end(c *interaction.Context) error {
 	return c.ReplyText(true, text)
 }
 
-func (h *Handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
-	t := RemoveTarget{}
+func (h *handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+	t := removeTarget{}
 	if u, ok := d.OptUser("member"); ok {
 		t.Member = uint64(u.ID)
 	}
@@ -132,11 +131,11 @@ func (h *Handlers) remove(c *interaction.Context, d discord.SlashCommandInteract
 		t.Label = n
 	}
 	if t.Member == 0 && t.Label == 0 {
-		return refusal.New("duel.error.remove_target")
+		return ErrRemoveTarget
 	}
-	a, err := h.s.RemoveAnswer(c, c.GuildID(), c.UserID(), t)
+	a, err := h.s.removeAnswer(c, c.GuildID(), c.UserID(), t)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("duel.reply.removed", "pair", a.PairID, "answer", truncate(oneLine(a.Text), 200)))
 }

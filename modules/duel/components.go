@@ -6,19 +6,16 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/customid"
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
 )
 
-// Handlers answers the module's commands, buttons, selects and modals.
-type Handlers struct{ s *Service }
+// handlers answers the module's commands, buttons, selects and modals.
+type handlers struct{ s *Service }
 
-// NewHandlers wraps the service.
-func NewHandlers(s *Service) *Handlers { return &Handlers{s: s} }
+func newHandlers(s *Service) *handlers { return &handlers{s: s} }
 
-// Components lists the buttons and selects (fx group "components").
-func (h *Handlers) Components() []interaction.Component {
+// components lists the buttons and selects (interaction.Components).
+func (h *handlers) components() []interaction.Component {
 	return []interaction.Component{
 		{Module: Name, Action: actSubmit, Handle: h.openForm},
 		{Module: Name, Action: actVote, Handle: h.vote},
@@ -30,15 +27,15 @@ func (h *Handlers) Components() []interaction.Component {
 	}
 }
 
-// Modals lists the answer form (fx group "modals").
-func (h *Handlers) Modals() []interaction.Modal {
+// modals lists the answer form (interaction.Modals).
+func (h *handlers) modals() []interaction.Modal {
 	return []interaction.Modal{{Module: Name, Action: actAnswer, Handle: h.answer}}
 }
 
 // openForm shows the answer form after the cheap checks, so a member learns
 // "too late" or "not your pair" before typing. The form is prefilled with
 // the pair's current answer.
-func (h *Handlers) openForm(c *interaction.Context, id customid.ID) error {
+func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 	roundID, err := idArg(id, 0)
 	if err != nil {
 		return err
@@ -47,20 +44,15 @@ func (h *Handlers) openForm(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.s.CheckCanAnswer(c, c.GuildID(), roundID, pairID, c.UserID())
+	r, current, err := h.s.answerForm(c, c.GuildID(), roundID, pairID, c.UserID())
 	if err != nil {
-		return asRefusal(err)
-	}
-	var current string
-	if err := h.s.db.Bun.QueryRowContext(c, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
-		roundID, pairID).Scan(&current); err != nil && !db.IsNoRows(err) {
 		return err
 	}
 	formID, err := answerID(roundID, pairID)
 	if err != nil {
 		return err
 	}
-	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(MinAnswerLen).WithMaxLength(MaxAnswerLen).
+	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(minAnswerLen).WithMaxLength(maxAnswerLen).
 		WithRequired(true).WithPlaceholder(truncate(oneLine(r.Prompt), 100))
 	if current != "" {
 		input = input.WithValue(current)
@@ -69,7 +61,7 @@ func (h *Handlers) openForm(c *interaction.Context, id customid.ID) error {
 		discord.NewLabel(truncate(c.T("duel.modal.label"), 45), input)))
 }
 
-func (h *Handlers) answer(c *interaction.Context, id customid.ID) error {
+func (h *handlers) answer(c *interaction.Context, id customid.ID) error {
 	roundID, err := idArg(id, 0)
 	if err != nil {
 		return err
@@ -79,9 +71,9 @@ func (h *Handlers) answer(c *interaction.Context, id customid.ID) error {
 		return err
 	}
 	data, _ := c.ModalData()
-	res, err := h.s.Submit(c, c.GuildID(), roundID, pairID, c.UserID(), data.Text(answerInputID))
+	res, err := h.s.submit(c, c.GuildID(), roundID, pairID, c.UserID(), data.Text(answerInputID))
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	key := "duel.reply.answer_saved"
 	if res.Replaced {
@@ -90,26 +82,26 @@ func (h *Handlers) answer(c *interaction.Context, id customid.ID) error {
 	return c.ReplyText(true, c.T(key, "deadline", timestamp(res.Round.AnswerDeadline, "R")))
 }
 
-func (h *Handlers) vote(c *interaction.Context, id customid.ID) error {
+func (h *handlers) vote(c *interaction.Context, id customid.ID) error {
 	roundID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	ci, ok := c.ComponentInteraction()
 	if !ok {
-		return refusal.New("core.error.unknown_action")
+		return errUnknownAction
 	}
 	values := ci.StringSelectMenuInteractionData().Values
 	if len(values) != 1 {
-		return refusal.New("duel.error.no_answer")
+		return ErrNoSuchAnswer
 	}
 	label, err := strconv.Atoi(values[0])
 	if err != nil {
-		return refusal.New("duel.error.no_answer")
+		return ErrNoSuchAnswer
 	}
-	res, err := h.s.Vote(c, c.GuildID(), roundID, c.UserID(), label)
+	res, err := h.s.vote(c, c.GuildID(), roundID, c.UserID(), label)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	key := "duel.reply.voted"
 	if res.Changed {
@@ -121,15 +113,15 @@ func (h *Handlers) vote(c *interaction.Context, id customid.ID) error {
 // ballot shows one page of the full anonymous ballot privately: used when
 // the board cannot show every answer in full or offer more than 25 in its
 // select (Discord's limit). Paging edits the private message in place.
-func (h *Handlers) ballot(c *interaction.Context, id customid.ID) error {
+func (h *handlers) ballot(c *interaction.Context, id customid.ID) error {
 	roundID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	page, _ := strconv.Atoi(id.Arg(1))
-	msg, err := h.s.BallotPage(c, c.Locale, c.GuildID(), roundID, page, c.UserID())
+	msg, err := h.s.ballotPage(c, c.Locale, c.GuildID(), roundID, page, c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	if ci, ok := c.ComponentInteraction(); ok && ci.Message.Flags.Has(discord.MessageFlagEphemeral) {
 		return c.UpdateMessage(discord.MessageUpdate{Embeds: &msg.Embeds, Components: &msg.Components})
@@ -137,33 +129,29 @@ func (h *Handlers) ballot(c *interaction.Context, id customid.ID) error {
 	return c.Reply(true, msg)
 }
 
-func (h *Handlers) text(key string) func(*interaction.Context, customid.ID) error {
+func (h *handlers) text(key string) func(*interaction.Context, customid.ID) error {
 	return func(c *interaction.Context, _ customid.ID) error {
-		return c.ReplyText(true, c.T(key, "min", MinAnswerLen, "max", MaxAnswerLen))
+		return c.ReplyText(true, c.T(key, "min", minAnswerLen, "max", maxAnswerLen))
 	}
 }
 
-func (h *Handlers) room(c *interaction.Context, _ customid.ID) error {
-	p, err := h.s.pairs.PairOf(c, h.s.db.Bun, c.GuildID(), c.UserID())
+func (h *handlers) room(c *interaction.Context, _ customid.ID) error {
+	room, err := h.s.roomOf(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
-	if p.ChannelID == 0 {
+	if room == 0 {
 		return c.ReplyText(true, c.T("duel.reply.no_room"))
 	}
-	return c.ReplyText(true, c.T("duel.reply.your_room", "channel", channelMention(p.ChannelID)))
+	return c.ReplyText(true, c.T("duel.reply.your_room", "channel", channelMention(room)))
 }
 
-func (h *Handlers) mine(c *interaction.Context, id customid.ID) error {
+func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
 	duelID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
-	p, err := h.s.pairs.PairOf(c, h.s.db.Bun, c.GuildID(), c.UserID())
-	if err != nil {
-		return asRefusal(err)
-	}
-	ct, err := h.s.Contribution(c, duelID, p.ID)
+	ct, err := h.s.contributionOf(c, c.GuildID(), duelID, c.UserID())
 	if err != nil {
 		return err
 	}

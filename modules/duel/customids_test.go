@@ -48,12 +48,12 @@ func TestCustomIDsFit(t *testing.T) {
 
 func TestEveryHandledActionIsRouted(t *testing.T) {
 	t.Parallel()
-	h := NewHandlers(&Service{})
+	h := newHandlers(&Service{})
 	seen := map[string]bool{}
-	for _, c := range h.Components() {
+	for _, c := range h.components() {
 		seen[c.Action] = true
 	}
-	for _, m := range h.Modals() {
+	for _, m := range h.modals() {
 		seen[m.Action] = true
 	}
 	for _, a := range []string{actSubmit, actAnswer, actVote, actBallot, actRules, actHow, actRoom, actMine} {

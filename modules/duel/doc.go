@@ -16,14 +16,16 @@
 // close job is inserted with the transaction that opens the phase. So
 // duplicate, redelivered or post-restart jobs are no-ops, and a crash can
 // never leave a round without its close. A periodic sweep re-queues what
-// the per-guild gate skipped while the module was off.
+// the per-guild gate skipped while the module was off, once it is on again.
 //
 // # Neighbours
 //
 //   - core/projection renders the scoreboard (kind duel.board).
-//   - pairhome supplies pairs and rooms (Pairs) and shows the duel section
-//     on each pair's panel (pairhome_sections).
-//   - the hall module reads per-pair points with Service.PointsByPair.
+//   - pairhome supplies pairs and rooms (pairhomeapi.Pairs) and shows the
+//     duel section on each pair's panel (pairhomeapi.Sections).
+//   - the hall ranks pairs by duel points through duel's category
+//     (hallapi.Categories) and redraws its card when a round is scored
+//     (hallapi.Refresher, when hall is deployed).
 //
 // docs/modules/duel.md describes the behaviour for staff and operators.
 package duel

@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"unicode/utf8"
 
@@ -10,18 +11,18 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// StartDuel opens the guild's duel and asks for its scoreboard in channelID.
+// startDuel opens the guild's duel and asks for its scoreboard in channelID.
 // A second active duel is refused by the partial unique index, so two staff
 // members starting at once cannot both succeed.
-func (s *Service) StartDuel(ctx context.Context, guildID, channelID, by uint64, title string) (Duel, error) {
+func (s *Service) startDuel(ctx context.Context, guildID, channelID, by uint64, title string) (duel, error) {
 	title = strings.TrimSpace(title)
-	if utf8.RuneCountInString(title) > MaxTitleLen {
-		return Duel{}, &InputError{Field: "title", Min: 0, Max: MaxTitleLen}
+	if utf8.RuneCountInString(title) > maxTitleLen {
+		return duel{}, badInput("title", 0, maxTitleLen)
 	}
 	if title == "" {
-		title = s.t(s.locale(ctx, guildID), "duel.board.default_title")
+		title = s.t(s.guilds.Locale(ctx, guildID), "duel.board.default_title")
 	}
-	var out Duel
+	var out duel
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = scanDuel(tx.QueryRowContext(ctx, `INSERT INTO duel_duels (guild_id, channel_id, title, created_by)
@@ -32,27 +33,27 @@ func (s *Service) StartDuel(ctx context.Context, guildID, channelID, by uint64, 
 		return s.requestBoard(ctx, tx, out.ID)
 	})
 	if db.IsUniqueViolation(err, "duel_duels_one_active") {
-		return Duel{}, ErrDuelActive
+		return duel{}, ErrDuelActive
 	}
 	if err != nil {
-		return Duel{}, err
+		return duel{}, err
 	}
 	s.log.Info("duel started", "guild_id", guildID, "duel_id", out.ID, "channel_id", channelID, "by", by, "action", "duel.start")
 	return out, nil
 }
 
-// EndResult reports what EndDuel did.
-type EndResult struct {
-	Duel Duel
-	// Scored is the round whose scoring EndDuel finished, if one was open.
-	Scored *Round
+// endResult reports what endDuel did.
+type endResult struct {
+	Duel duel
+	// Scored is the round whose scoring endDuel finished, if one was open.
+	Scored *round
 }
 
-// EndDuel finishes an open round's scoring (with the answers and votes it
+// endDuel finishes an open round's scoring (with the answers and votes it
 // has so far) and ends the duel, all in one transaction; the round's pending
 // close job later finds the phase moved and does nothing.
-func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, error) {
-	var res EndResult
+func (s *Service) endDuel(ctx context.Context, guildID, by uint64) (endResult, error) {
+	var res endResult
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, forUpdate)
 		if err != nil {
@@ -65,7 +66,7 @@ func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, e
 				return err
 			}
 			res.Scored = &r
-		case err != ErrNoRound:
+		case !errors.Is(err, ErrNoRound):
 			return err
 		}
 		if res.Duel, err = scanDuel(tx.QueryRowContext(ctx, `UPDATE duel_duels SET status = 'ended', ended_at = now(), ended_by = ?
@@ -75,7 +76,7 @@ func (s *Service) EndDuel(ctx context.Context, guildID, by uint64) (EndResult, e
 		return s.requestBoard(ctx, tx, d.ID)
 	})
 	if err != nil {
-		return EndResult{}, err
+		return endResult{}, err
 	}
 	s.log.Info("duel ended", "guild_id", guildID, "duel_id", res.Duel.ID, "by", by, "action", "duel.end")
 	return res, nil

@@ -107,10 +107,10 @@ func (w *e2eWorld) waitMessage(t *testing.T, channel, want string) map[string]an
 	return found
 }
 
-func (w *e2eWorld) phase(t *testing.T) Phase {
+func (w *e2eWorld) phase(t *testing.T) roundPhase {
 	var ph string
 	must(t, w.h.DB.Pool.QueryRow(context.Background(), `SELECT phase FROM duel_rounds WHERE id = $1`, w.roundID).Scan(&ph))
-	return Phase(ph)
+	return roundPhase(ph)
 }
 
 // skipTo ends the current phase now and makes its queued close job due.
@@ -169,7 +169,7 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 		ChannelID: w.rooms[0], MessageID: notice["id"].(string), CustomID: submit})), "Only the members of this pair")
 
 	w.skipTo(t)
-	h.WaitUntil(30*time.Second, "voting", func() bool { return w.phase(t) == PhaseVoting })
+	h.WaitUntil(30*time.Second, "voting", func() bool { return w.phase(t) == phaseVoting })
 	board := w.waitMessage(t, w.board, "1:duel:vote:")
 	vote, _ := voteID(w.roundID, 0)
 	var labelA, labelB int
@@ -189,7 +189,7 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	h.Stop()
 	w.skipTo(t)
 	h.Boot()
-	h.WaitUntil(30*time.Second, "closed after restart", func() bool { return w.phase(t) == PhaseClosed })
+	h.WaitUntil(30*time.Second, "closed after restart", func() bool { return w.phase(t) == phaseClosed })
 	var rows, total int
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*), sum(points) FROM duel_scores WHERE round_id = $1`, w.roundID).Scan(&rows, &total))
 	if rows != 2 || total != 4 {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // sim is an emulated Discord with one guild.
@@ -74,7 +75,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 	e.startDuel()
 	// A short outage: the first attempts get 502s and are retried.
 	must(t, s.InjectFault(discordsim.Fault{Kind: "rest_5xx", Status: 502, DurationMS: 300}))
-	res, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "Say @everyone hi", AnswerDuration: time.Minute})
+	res, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "Say @everyone hi", AnswerDuration: time.Minute})
 	must(t, err)
 	if res.Rooms != 7 || res.NoRoom != 1 {
 		t.Fatalf("start = %+v", res)
@@ -83,10 +84,10 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 	must(t, q.Start(context.Background()))
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
 	waitUntil(t, 30*time.Second, "every room handled", func() bool {
-		st, err := e.svc.Status(context.Background(), testGuild)
+		st, err := e.svc.status(context.Background(), testGuild)
 		return err == nil && st.Delivery.Pending == 0
 	})
-	st, err := e.svc.Status(context.Background(), testGuild)
+	st, err := e.svc.status(context.Background(), testGuild)
 	must(t, err)
 	d := st.Delivery
 	if d.Sent != 6 || d.Failed != 1 || d.NoRoom != 1 || len(d.FailedRooms) != 1 || d.FailedRooms[0].PairID != 7 {
@@ -104,7 +105,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 		}
 	}
 	// Redelivered notify jobs do not post twice.
-	_, err = e.svc.inserter.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
+	_, err = e.queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
 	must(t, err)
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.messages(t, rooms[0])); n != 1 {
@@ -122,7 +123,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	e := newEnv(t, client)
 	board := s.channel(t, "board")
 	ctx := context.Background()
-	d, err := e.svc.StartDuel(ctx, testGuild, board, 1, "Spring duel")
+	d, err := e.svc.startDuel(ctx, testGuild, board, 1, "Spring duel")
 	must(t, err)
 	post := func(stage string) string {
 		t.Helper()
@@ -142,13 +143,13 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	if got := post("no round"); !strings.Contains(got, "No round yet") || !strings.Contains(got, "Spring duel") {
 		t.Fatalf("board = %s", got)
 	}
-	var ps []Pair
+	var ps []pairhomeapi.Pair
 	for i := range 30 {
 		ps = append(ps, e.pair(int64(i+1), 0))
 	}
 	r := e.startRound(time.Minute, 10)
 	for i, p := range ps {
-		e.submit(r, p, i%2, strings.Repeat("long answer text ", 24)[:MaxAnswerLen])
+		e.submit(r, p, i%2, strings.Repeat("long answer text ", 24)[:maxAnswerLen])
 	}
 	if got := post("answering"); !strings.Contains(got, "answers open") || !strings.Contains(got, "Answers: **30**") {
 		t.Fatalf("board = %s", got)
@@ -169,7 +170,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	// Every page of the private ballot is valid too, and covers all answers.
 	seen := map[int]bool{}
 	for page := 0; page < 4; page++ {
-		msg, err := e.svc.BallotPage(ctx, "ru", testGuild, r.ID, page, ps[0].Members[0])
+		msg, err := e.svc.ballotPage(ctx, "ru", testGuild, r.ID, page, ps[0].Members[0])
 		must(t, err)
 		if _, err := client.CreateMessage(snowflake.ID(board), msg); err != nil {
 			t.Fatalf("ballot page %d refused: %v", page, err)
@@ -184,9 +185,9 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	if len(seen) != 30 {
 		t.Fatalf("ballot pages offer %d answers, want 30", len(seen))
 	}
-	_, err = e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
+	_, err = e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
-	_, err = e.svc.EndDuel(ctx, testGuild, 1)
+	_, err = e.svc.endDuel(ctx, testGuild, 1)
 	must(t, err)
 	got = post("ended")
 	if !strings.Contains(got, "The duel is over") || !strings.Contains(got, "**2** pts") || strings.Contains(got, "1:duel:vote:") {

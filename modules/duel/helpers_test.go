@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"os"
@@ -14,10 +15,14 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/migrations"
 	duelmig "github.com/together-bot/together/modules/duel/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 var quiet = func() *slog.Logger {
@@ -28,68 +33,6 @@ var quiet = func() *slog.Logger {
 }()
 
 const testGuild uint64 = 111
-
-// fakePairs is an in-memory pairhome: the service tests do not depend on
-// pairhome's tables or jobs.
-type fakePairs struct {
-	mu     sync.Mutex
-	pairs  []Pair
-	panels map[int64]int
-}
-
-func (f *fakePairs) add(p Pair) Pair {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if p.GuildID == 0 {
-		p.GuildID = testGuild
-	}
-	f.pairs = append(f.pairs, p)
-	return p
-}
-
-func (f *fakePairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []Pair
-	for _, p := range f.pairs {
-		if p.GuildID == guildID {
-			out = append(out, p)
-		}
-	}
-	return out, nil
-}
-
-func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.pairs {
-		if p.GuildID == guildID && p.Has(userID) {
-			return p, nil
-		}
-	}
-	return Pair{}, ErrNotInPair
-}
-
-func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, id int64) (Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.pairs {
-		if p.ID == id {
-			return p, nil
-		}
-	}
-	return Pair{}, ErrNotInPair
-}
-
-func (f *fakePairs) RequestPanel(_ context.Context, _ bun.Tx, id int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.panels == nil {
-		f.panels = map[int64]int{}
-	}
-	f.panels[id]++
-	return nil
-}
 
 // fakeBoard records projection requests.
 type fakeBoard struct {
@@ -113,69 +56,56 @@ func (f *fakeBoard) count(kind, key string) int {
 	return f.reqs[kind+"/"+key]
 }
 
-// gate switches the module per guild, like guild.Service.
-type gate struct {
-	mu  sync.Mutex
-	off map[uint64]bool
-}
-
-func (g *gate) set(guildID uint64, on bool) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.off == nil {
-		g.off = map[uint64]bool{}
-	}
-	g.off[guildID] = !on
-}
-
-func (g *gate) ModuleEnabled(_ context.Context, _ string, guildID uint64) (bool, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return !g.off[guildID], nil
-}
-
 type env struct {
-	t     testing.TB
-	db    *db.DB
-	svc   *Service
-	pairs *fakePairs
-	board *fakeBoard
-	gate  *gate
+	t      testing.TB
+	db     *db.DB
+	svc    *Service
+	queue  *queue.Queue
+	guilds *guild.Service
+	pairs  *pairhometest.Pairs
+	board  *fakeBoard
 }
 
-func newEnv(t testing.TB, discord Discord) *env {
+func newEnv(t testing.TB, discord discordClient) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: duelmig.FS})
-	b, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, db: d, pairs: &fakePairs{}, board: &fakeBoard{}, gate: &gate{}}
-	e.svc, err = NewService(Config{DB: d, Pairs: e.pairs, Projections: e.board, Discord: discord, Bundle: b,
-		Gate: e.gate, DefaultLocale: i18n.EN, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	b, err := i18n.NewBundle(quiet, catalog)
+	must(t, err)
+	guilds, err := guild.NewService(d, quiet, nil)
+	must(t, err)
+	q, err := queue.NewQueue(d, quiet)
+	must(t, err)
+	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}}
+	e.svc, err = newService(config{DB: d, Queue: q, Pairs: e.pairs, Projections: e.board, Discord: discord,
+		Guilds: guilds, Bundle: b, Logger: quiet})
+	must(t, err)
 	return e
 }
 
 // pair adds pair n with members 1000n+1 and 1000n+2.
-func (e *env) pair(n int64, channel uint64) Pair {
-	return e.pairs.add(Pair{ID: n, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)}, ChannelID: channel})
+func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
+	return e.pairs.Add(pairhomeapi.Pair{ID: n, GuildID: testGuild, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
+		ChannelID: channel})
 }
 
-func (e *env) startDuel() Duel {
+// setDuel switches duel on or off in the test guild, as /config does.
+func (e *env) setDuel(on bool) {
 	e.t.Helper()
-	d, err := e.svc.StartDuel(context.Background(), testGuild, 500, 1, "Test duel")
+	must(e.t, e.guilds.SetModule(context.Background(), testGuild, 1, Name, on))
+}
+
+func (e *env) startDuel() duel {
+	e.t.Helper()
+	d, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "Test duel")
 	if err != nil {
 		e.t.Fatal(err)
 	}
 	return d
 }
 
-func (e *env) startRound(answer time.Duration, voteMinutes int) Round {
+func (e *env) startRound(answer time.Duration, voteMinutes int) round {
 	e.t.Helper()
-	res, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "Describe your ideal weekend",
+	res, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "Describe your ideal weekend",
 		AnswerDuration: answer, VoteMinutes: voteMinutes})
 	if err != nil {
 		e.t.Fatal(err)
@@ -183,9 +113,9 @@ func (e *env) startRound(answer time.Duration, voteMinutes int) Round {
 	return res.Round
 }
 
-func (e *env) submit(r Round, p Pair, member int, text string) SubmitResult {
+func (e *env) submit(r round, p pairhomeapi.Pair, member int, text string) submitResult {
 	e.t.Helper()
-	res, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[member], text)
+	res, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[member], text)
 	if err != nil {
 		e.t.Fatalf("submit for pair %d: %v", p.ID, err)
 	}
@@ -194,7 +124,7 @@ func (e *env) submit(r Round, p Pair, member int, text string) SubmitResult {
 
 // expire moves the current phase's deadline into the past, as if time had
 // passed (tests do not sleep through minutes).
-func (e *env) expire(r Round) {
+func (e *env) expire(r round) {
 	e.t.Helper()
 	if _, err := e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
 		answer_deadline = CASE WHEN phase = 'answering' THEN now() - interval '1 second' ELSE answer_deadline END,
@@ -204,7 +134,7 @@ func (e *env) expire(r Round) {
 	}
 }
 
-func (e *env) round(id int64) Round {
+func (e *env) round(id int64) round {
 	e.t.Helper()
 	r, err := loadRound(context.Background(), e.db.Bun, id, noLock)
 	if err != nil {
@@ -213,9 +143,9 @@ func (e *env) round(id int64) Round {
 	return r
 }
 
-func (e *env) advance(r Round) Outcome {
+func (e *env) advance(r round) outcome {
 	e.t.Helper()
-	out, _, err := e.svc.Advance(context.Background(), r.ID, e.round(r.ID).Phase)
+	out, _, err := e.svc.advance(context.Background(), r.ID, e.round(r.ID).Phase)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -223,7 +153,7 @@ func (e *env) advance(r Round) Outcome {
 }
 
 // labelOf returns a pair's ballot number.
-func (e *env) labelOf(r Round, pairID int64) int {
+func (e *env) labelOf(r round, pairID int64) int {
 	e.t.Helper()
 	var l int
 	if err := e.db.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
@@ -235,7 +165,7 @@ func (e *env) labelOf(r Round, pairID int64) int {
 
 type score struct{ points, votes, place int }
 
-func (e *env) scores(r Round) map[int64]score {
+func (e *env) scores(r round) map[int64]score {
 	e.t.Helper()
 	rows, err := e.db.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
 	if err != nil {
@@ -257,7 +187,7 @@ func (e *env) scores(r Round) map[int64]score {
 // newQueue runs the module's jobs against the env's database.
 func (e *env) newQueue(g queue.Gate) *queue.Runner {
 	e.t.Helper()
-	reg, err := queue.NewRegistry(e.svc.Jobs())
+	reg, err := queue.NewRegistry(e.svc.jobs())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -279,4 +209,28 @@ func must(t testing.TB, err error) {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+// refusalArg is the named argument of the refusal err carries.
+func refusalArg(err error, name string) (any, bool) {
+	var r *refusal.Error
+	if !errors.As(err, &r) {
+		return nil, false
+	}
+	for i := 0; i+1 < len(r.Args); i += 2 {
+		if r.Args[i] == name {
+			return r.Args[i+1], true
+		}
+	}
+	return nil, false
+}
+
+// lateDeadline reports whether err is ErrLate, and the deadline it shows.
+func lateDeadline(err error) (string, bool) {
+	if !errors.Is(err, ErrLate) {
+		return "", false
+	}
+	at, _ := refusalArg(err, "deadline")
+	s, _ := at.(string)
+	return s, true
 }

@@ -5,10 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/riverqueue/river"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-func phaseOf(e *env, r Round) Phase { return e.round(r.ID).Phase }
+func phaseOf(e *env, r round) roundPhase { return e.round(r.ID).Phase }
 
 // TestCloseOnceAcrossDuplicateJobsAndRestart runs the real queue: the round's
 // close job is due while the process is down; a restarted process closes it,
@@ -17,7 +17,7 @@ func phaseOf(e *env, r Round) Phase { return e.round(r.ID).Phase }
 func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	ps := []Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
+	ps := []pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
 	e.startDuel()
 	q := e.newQueue(nil)
 	must(t, q.Start(context.Background()))
@@ -29,14 +29,13 @@ func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	time.Sleep(2 * time.Second)
 	// Duplicates bypass uniqueness on purpose.
 	for range 4 {
-		_, err := e.svc.inserter.Insert(context.Background(), CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(PhaseAnswering)},
-			&river.InsertOpts{Queue: Name})
+		_, err := e.queue.Insert(context.Background(), CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(phaseAnswering)}, nil)
 		must(t, err)
 	}
 	q2 := e.newQueue(nil)
 	must(t, q2.Start(context.Background()))
 	t.Cleanup(func() { _ = q2.Stop(context.Background()) })
-	waitUntil(t, 20*time.Second, "round closed after restart", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "round closed after restart", func() bool { return phaseOf(e, r) == phaseClosed })
 	waitUntil(t, 20*time.Second, "all close jobs finished", func() bool {
 		var n int
 		_ = e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'duel.close' AND state <> 'completed'`).Scan(&n)
@@ -55,7 +54,7 @@ func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 func TestVotingPhaseThroughQueue(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	ps := []Pair{e.pair(1, 0), e.pair(2, 0)}
+	ps := []pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0)}
 	e.startDuel()
 	q := e.newQueue(nil)
 	must(t, q.Start(context.Background()))
@@ -63,15 +62,15 @@ func TestVotingPhaseThroughQueue(t *testing.T) {
 	r := e.startRound(time.Second, 1)
 	e.submit(r, ps[0], 0, "one")
 	e.submit(r, ps[1], 0, "two")
-	waitUntil(t, 20*time.Second, "voting", func() bool { return phaseOf(e, r) == PhaseVoting })
-	_, err := e.svc.Vote(context.Background(), testGuild, r.ID, ps[0].Members[1], e.labelOf(r, 2))
+	waitUntil(t, 20*time.Second, "voting", func() bool { return phaseOf(e, r) == phaseVoting })
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[1], e.labelOf(r, 2))
 	must(t, err)
 	// Skip the minute of voting: the queued job is rescheduled to now.
 	_, err = e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET vote_deadline = now() WHERE id = $1`, r.ID)
 	must(t, err)
 	_, err = e.db.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() WHERE kind = 'duel.close' AND state = 'scheduled'`)
 	must(t, err)
-	waitUntil(t, 20*time.Second, "closed", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "closed", func() bool { return phaseOf(e, r) == phaseClosed })
 	if s := e.scores(r); s[2].points != 2 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}
@@ -85,36 +84,36 @@ func TestModuleTurnedOffMidRound(t *testing.T) {
 	e := newEnv(t, nil)
 	p := e.pair(1, 0)
 	e.startDuel()
-	q := e.newQueue(e.gate)
+	q := e.newQueue(e.guilds)
 	must(t, q.Start(context.Background()))
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
 	r := e.startRound(time.Second, 0)
 	e.submit(r, p, 0, "answer")
-	e.gate.set(testGuild, false)
+	e.setDuel(false)
 	waitUntil(t, 20*time.Second, "close job skipped by the gate", func() bool {
 		var st string
 		_ = e.db.Pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE kind = 'duel.close'`).Scan(&st)
 		return st == "completed"
 	})
-	if phaseOf(e, r) != PhaseAnswering {
+	if phaseOf(e, r) != phaseAnswering {
 		t.Fatal("round advanced while the module was off")
 	}
 	// Past the sweep's grace, as if the module stayed off a while.
 	_, err := e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET answer_deadline = now() - interval '1 minute' WHERE id = $1`, r.ID)
 	must(t, err)
-	if n, err := e.svc.Sweep(context.Background()); err != nil || n != 0 {
+	if n, err := e.svc.sweep(context.Background()); err != nil || n != 0 {
 		t.Fatalf("sweep while off queued %d (%v)", n, err)
 	}
-	e.gate.set(testGuild, true)
-	n, err := e.svc.Sweep(context.Background())
+	e.setDuel(true)
+	n, err := e.svc.sweep(context.Background())
 	must(t, err)
 	if n != 1 {
 		t.Fatalf("sweep queued %d jobs, want 1", n)
 	}
-	if n, _ := e.svc.Sweep(context.Background()); n != 0 {
+	if n, _ := e.svc.sweep(context.Background()); n != 0 {
 		t.Fatalf("second sweep queued %d duplicates", n)
 	}
-	waitUntil(t, 20*time.Second, "closed after module on", func() bool { return phaseOf(e, r) == PhaseClosed })
+	waitUntil(t, 20*time.Second, "closed after module on", func() bool { return phaseOf(e, r) == phaseClosed })
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}

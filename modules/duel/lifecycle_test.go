@@ -18,7 +18,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.svc.StartDuel(context.Background(), testGuild, 500, 1, "")
+			_, errs[i] = e.svc.startDuel(context.Background(), testGuild, 500, 1, "")
 		}()
 	}
 	wg.Wait()
@@ -39,11 +39,11 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if e.board.count(BoardKind, boardKey(d.ID)) != 1 {
+	if e.board.count(boardKind, boardKey(d.ID)) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.
-	if _, err := e.svc.StartDuel(context.Background(), testGuild+1, 500, 1, "x"); err != nil {
+	if _, err := e.svc.startDuel(context.Background(), testGuild+1, 500, 1, "x"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -51,7 +51,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 func TestOneOpenRoundAtATime(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	if _, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute}); !errors.Is(err, ErrNoDuel) {
+	if _, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute}); !errors.Is(err, ErrNoDuel) {
 		t.Fatalf("round without duel: %v", err)
 	}
 	e.startDuel()
@@ -61,7 +61,7 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, errs[i] = e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: "p", AnswerDuration: time.Minute})
+			_, errs[i] = e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
 		}()
 	}
 	wg.Wait()
@@ -76,8 +76,8 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d rounds opened, want 1", ok)
 	}
-	var bad *InputError
-	if _, err := e.svc.StartRound(context.Background(), testGuild, 1, RoundSpec{Prompt: " ", AnswerDuration: time.Minute}); !errors.As(err, &bad) {
+	_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: " ", AnswerDuration: time.Minute})
+	if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "prompt" {
 		t.Fatalf("empty prompt: %v", err)
 	}
 }
@@ -98,7 +98,7 @@ func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			_, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[i%2], text)
+			_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[i%2], text)
 			mu.Lock()
 			errs = append(errs, err)
 			mu.Unlock()
@@ -135,23 +135,23 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if len(ans) != 1 || ans[0].Text != "second answer" || ans[0].AnsweredBy != p.Members[1] {
 		t.Fatalf("answers = %+v", ans)
 	}
-	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, other.Members[0], "hijack"); !errors.Is(err, ErrNotPairMember) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, other.Members[0], "hijack"); !errors.Is(err, ErrNotPairMember) {
 		t.Fatalf("other pair answering: %v", err)
 	}
-	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
 		t.Fatalf("stranger answering: %v", err)
 	}
-	var ie *InputError
-	for _, bad := range []string{" x ", strings.Repeat("я", MaxAnswerLen+1)} {
-		if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad); !errors.As(err, &ie) {
+	for _, bad := range []string{" x ", strings.Repeat("я", maxAnswerLen+1)} {
+		_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad)
+		if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "answer" {
 			t.Fatalf("answer %q: %v", bad, err)
 		}
 	}
-	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", MaxAnswerLen)); err != nil {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", maxAnswerLen)); err != nil {
 		t.Fatalf("400 Cyrillic characters refused: %v", err)
 	}
-	if e.pairs.panels[p.ID] < 3 {
-		t.Fatalf("pair panel requested %d times", e.pairs.panels[p.ID])
+	if e.pairs.Panels(p.ID) < 3 {
+		t.Fatalf("pair panel requested %d times", e.pairs.Panels(p.ID))
 	}
 }
 
@@ -163,16 +163,15 @@ func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 	r := e.startRound(time.Minute, 0)
 	e.expire(r)
 	// The close job has not run yet: the deadline alone refuses the answer.
-	_, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "too late")
-	at, late := isLate(err)
-	if !late || !at.Equal(e.round(r.ID).AnswerDeadline) {
+	_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "too late")
+	at, late := lateDeadline(err)
+	if !late || at != timestamp(e.round(r.ID).AnswerDeadline, "f") {
 		t.Fatalf("late answer: %v", err)
 	}
-	ue := asRefusal(err)
-	if !strings.Contains(ue.Error(), "duel.error.late") {
-		t.Fatalf("refusal = %v", ue)
+	if !strings.Contains(err.Error(), "duel.error.late") {
+		t.Fatalf("refusal = %v", err)
 	}
-	if _, err := e.svc.CheckCanAnswer(context.Background(), testGuild, r.ID, p.ID, p.Members[0]); err == nil {
+	if _, _, err := e.svc.answerForm(context.Background(), testGuild, r.ID, p.ID, p.Members[0]); !errors.Is(err, ErrLate) {
 		t.Fatal("form opened after the deadline")
 	}
 }
@@ -184,19 +183,19 @@ func TestCancelVoidsRound(t *testing.T) {
 	e.startDuel()
 	r := e.startRound(time.Minute, 0)
 	e.submit(r, p, 0, "answer")
-	c, err := e.svc.CancelRound(context.Background(), testGuild, 1)
+	c, err := e.svc.cancelRound(context.Background(), testGuild, 1)
 	must(t, err)
-	if c.Phase != PhaseCancelled {
+	if c.Phase != phaseCancelled {
 		t.Fatal(c.Phase)
 	}
 	e.expire(r)
-	if out, _, _ := e.svc.Advance(context.Background(), r.ID, PhaseAnswering); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseAnswering); out != outcomeNoop {
 		t.Fatalf("close after cancel: %s", out)
 	}
 	if len(e.scores(r)) != 0 {
 		t.Fatal("cancelled round scored")
 	}
-	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrNotAnswering) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrNotAnswering) {
 		t.Fatalf("answer to cancelled round: %v", err)
 	}
 	// A new round may start.

@@ -1,38 +1,38 @@
 package duel
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Name is the module's id (custom ids, queue, catalogs, tables).
 const Name = "duel"
 
-// Phase of a round. Transitions only ever go forward.
-type Phase string
+// roundPhase is where a round stands. Transitions only ever go forward.
+type roundPhase string
 
 // Phases; answering and voting are "open".
 const (
-	PhaseAnswering Phase = "answering"
-	PhaseVoting    Phase = "voting"
-	PhaseClosed    Phase = "closed"
-	PhaseCancelled Phase = "cancelled"
+	phaseAnswering roundPhase = "answering"
+	phaseVoting    roundPhase = "voting"
+	phaseClosed    roundPhase = "closed"
+	phaseCancelled roundPhase = "cancelled"
 )
 
 // Open reports a round that still takes answers or votes.
-func (p Phase) Open() bool { return p == PhaseAnswering || p == PhaseVoting }
+func (p roundPhase) Open() bool { return p == phaseAnswering || p == phaseVoting }
 
 // Limits of the commands and the answer form.
 const (
-	MinRoundMinutes = 5
-	MaxRoundMinutes = 720
-	MaxVoteMinutes  = 1440
-	DefVoteMinutes  = 10
-	MinAnswerLen    = 2
-	MaxAnswerLen    = 400
-	MaxPromptLen    = 1000
-	MaxTitleLen     = 100
+	minRoundMinutes = 5
+	maxRoundMinutes = 720
+	maxVoteMinutes  = 1440
+	defVoteMinutes  = 10
+	minAnswerLen    = 2
+	maxAnswerLen    = 400
+	maxPromptLen    = 1000
+	maxTitleLen     = 100
 	// minVotingAnswers: with fewer answers there is nothing to choose
 	// between, so the round closes without a voting phase.
 	minVotingAnswers = 2
@@ -40,8 +40,8 @@ const (
 	boardTop = 10
 )
 
-// Duel is one row of duel_duels.
-type Duel struct {
+// duel is one row of duel_duels.
+type duel struct {
 	ID        int64
 	GuildID   uint64
 	ChannelID uint64
@@ -51,14 +51,14 @@ type Duel struct {
 	EndedAt   *time.Time
 }
 
-// Round is one row of duel_rounds.
-type Round struct {
+// round is one row of duel_rounds.
+type round struct {
 	ID             int64
 	DuelID         int64
 	GuildID        uint64
 	No             int
 	Prompt         string
-	Phase          Phase
+	Phase          roundPhase
 	VoteMinutes    int
 	StartedAt      time.Time
 	AnswerDeadline time.Time
@@ -67,11 +67,11 @@ type Round struct {
 }
 
 // Deadline is when the current phase ends (zero when closed).
-func (r Round) Deadline() time.Time {
+func (r round) Deadline() time.Time {
 	switch r.Phase {
-	case PhaseAnswering:
+	case phaseAnswering:
 		return r.AnswerDeadline
-	case PhaseVoting:
+	case phaseVoting:
 		if r.VoteDeadline != nil {
 			return *r.VoteDeadline
 		}
@@ -79,50 +79,35 @@ func (r Round) Deadline() time.Time {
 	return time.Time{}
 }
 
-// Pair is what duel needs of a pairhome pair.
-type Pair struct {
-	ID        int64
-	GuildID   uint64
-	Members   [2]uint64
-	ChannelID uint64 // 0 while the room does not exist
-}
-
-// Has reports membership.
-func (p Pair) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }
-
-// Errors. Handlers map them to localized refusals (see refusal in handlers.go).
+// Refusals: domain errors the user reads. Handlers return them as they are
+// and the interaction router localizes them; compare with errors.Is.
 var (
-	ErrDuelActive    = errors.New("duel: a duel is already active in this guild")
-	ErrNoDuel        = errors.New("duel: no active duel")
-	ErrRoundOpen     = errors.New("duel: a round is already open")
-	ErrNoRound       = errors.New("duel: no open round")
-	ErrNotAnswering  = errors.New("duel: the round does not take answers")
-	ErrNotVoting     = errors.New("duel: the round is not voting")
-	ErrNotInPair     = errors.New("duel: the user is not in an active pair")
-	ErrNotPairMember = errors.New("duel: the user is not a member of this pair")
-	ErrOwnPair       = errors.New("duel: members cannot vote for their own pair")
-	ErrNoSuchAnswer  = errors.New("duel: no such answer")
-	ErrAnswerRemoved = errors.New("duel: the answer was removed by a moderator")
-	ErrBadInput      = errors.New("duel: invalid input")
+	ErrDuelActive    = refusal.New("duel.error.duel_active")
+	ErrNoDuel        = refusal.New("duel.error.no_duel")
+	ErrRoundOpen     = refusal.New("duel.error.round_open")
+	ErrNoRound       = refusal.New("duel.error.no_round")
+	ErrNotAnswering  = refusal.New("duel.error.not_answering")
+	ErrNotVoting     = refusal.New("duel.error.not_voting")
+	ErrNotInPair     = refusal.New("duel.error.not_in_pair")
+	ErrNotPairMember = refusal.New("duel.error.not_pair_member")
+	ErrOwnPair       = refusal.New("duel.error.own_pair")
+	ErrNoSuchAnswer  = refusal.New("duel.error.no_answer")
+	ErrAnswerRemoved = refusal.New("duel.error.answer_removed")
+	ErrRemoveTarget  = refusal.New("duel.error.remove_target")
+	// ErrLate refuses an answer or vote after its phase's deadline; see late.
+	ErrLate = refusal.New("duel.error.late")
+	// ErrInput says which input is out of range; see badInput.
+	ErrInput = refusal.New("duel.error.input")
+	// errUnknownAction answers an interaction duel has no handler for.
+	errUnknownAction = refusal.New("core.error.unknown_action")
 )
 
-// LateError refuses an answer or vote after its phase's deadline.
-type LateError struct {
-	Deadline time.Time
+// late is ErrLate naming the deadline that passed.
+func late(deadline time.Time) error {
+	return ErrLate.With("deadline", timestamp(deadline, "f"), "relative", timestamp(deadline, "R"))
 }
 
-func (e *LateError) Error() string {
-	return fmt.Sprintf("duel: too late (deadline was %s)", e.Deadline.UTC().Format(time.RFC3339))
+// badInput is ErrInput naming the field and its allowed range.
+func badInput(field string, minV, maxV int) error {
+	return ErrInput.With("field", field, "min", minV, "max", maxV)
 }
-
-// InputError says which input is out of range.
-type InputError struct {
-	Field    string
-	Min, Max int
-}
-
-func (e *InputError) Error() string {
-	return fmt.Sprintf("duel: %s must be %d..%d", e.Field, e.Min, e.Max)
-}
-
-func (e *InputError) Unwrap() error { return ErrBadInput }

@@ -43,14 +43,14 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	if status != "pending" {
 		return nil // a duplicate or redelivered job: already done
 	}
-	if Phase(phase) != PhaseAnswering || !open {
+	if roundPhase(phase) != phaseAnswering || !open {
 		return s.setDelivery(ctx, a, "skipped", 0, "")
 	}
 	r, err := loadRound(ctx, s.db.Bun, a.RoundID, noLock)
 	if err != nil {
 		return err
 	}
-	msg, err := s.noticeMessage(s.locale(ctx, a.GuildID), r, a.PairID)
+	msg, err := s.noticeMessage(s.guilds.Locale(ctx, a.GuildID), r, a.PairID)
 	if err != nil {
 		return err
 	}
@@ -99,7 +99,7 @@ func (s *Service) setDelivery(ctx context.Context, a NotifyArgs, status string, 
 }
 
 // noticeMessage is the prompt posted in a pair's room.
-func (s *Service) noticeMessage(locale string, r Round, pairID int64) (discord.MessageCreate, error) {
+func (s *Service) noticeMessage(locale string, r round, pairID int64) (discord.MessageCreate, error) {
 	id, err := submitID(r.ID, pairID)
 	if err != nil {
 		return discord.MessageCreate{}, err

@@ -3,6 +3,7 @@ package duel
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -13,45 +14,46 @@ import (
 	"github.com/uptrace/bun/dialect/pgdialect"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// RoundSpec is what staff chose in /duel round start.
-type RoundSpec struct {
+// roundSpec is what staff chose in /duel round start.
+type roundSpec struct {
 	Prompt         string
 	AnswerDuration time.Duration
 	VoteMinutes    int
 }
 
-func (r RoundSpec) validate() error {
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Prompt)); n < 1 || n > MaxPromptLen {
-		return &InputError{Field: "prompt", Min: 1, Max: MaxPromptLen}
+func (r roundSpec) validate() error {
+	if n := utf8.RuneCountInString(strings.TrimSpace(r.Prompt)); n < 1 || n > maxPromptLen {
+		return badInput("prompt", 1, maxPromptLen)
 	}
-	if r.AnswerDuration <= 0 || r.AnswerDuration > MaxRoundMinutes*time.Minute {
-		return &InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes}
+	if r.AnswerDuration <= 0 || r.AnswerDuration > maxRoundMinutes*time.Minute {
+		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
 	}
-	if r.VoteMinutes < 0 || r.VoteMinutes > MaxVoteMinutes {
-		return &InputError{Field: "vote_minutes", Min: 0, Max: MaxVoteMinutes}
+	if r.VoteMinutes < 0 || r.VoteMinutes > maxVoteMinutes {
+		return badInput("vote_minutes", 0, maxVoteMinutes)
 	}
 	return nil
 }
 
-// StartResult reports a started round and its fan-out.
-type StartResult struct {
-	Round Round
+// startResult reports a started round and its fan-out.
+type startResult struct {
+	Round round
 	// Rooms is how many pair rooms get the prompt; NoRoom counts active
 	// pairs whose room does not exist yet (they can still answer from Pair Home).
 	Rooms, NoRoom int
 }
 
-// StartRound opens the next round: the round row, one delivery (and one
+// startRound opens the next round: the round row, one delivery (and one
 // notify job) per active pair's room, and the durable close job at the
 // answer deadline all commit together, so the round can never be left
 // without its close (the original lost it when posting crashed).
-func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec RoundSpec) (StartResult, error) {
+func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec roundSpec) (startResult, error) {
 	if err := spec.validate(); err != nil {
-		return StartResult{}, err
+		return startResult{}, err
 	}
-	var res StartResult
+	var res startResult
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, forUpdate)
 		if err != nil {
@@ -59,7 +61,7 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 		}
 		if _, err := openRound(ctx, tx, d.ID, noLock); err == nil {
 			return ErrRoundOpen
-		} else if err != ErrNoRound {
+		} else if !errors.Is(err, ErrNoRound) {
 			return err
 		}
 		r, err := scanRound(tx.QueryRowContext(ctx, `INSERT INTO duel_rounds
@@ -80,7 +82,7 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 		if res.Rooms, res.NoRoom, err = s.fanOut(ctx, tx, r, pairs); err != nil {
 			return err
 		}
-		if err := s.enqueueClose(ctx, tx, r, PhaseAnswering, r.AnswerDeadline); err != nil {
+		if err := s.enqueueClose(ctx, tx, r, phaseAnswering, r.AnswerDeadline); err != nil {
 			return err
 		}
 		ids := make([]int64, len(pairs))
@@ -93,10 +95,10 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 		return s.requestBoard(ctx, tx, d.ID)
 	})
 	if db.IsUniqueViolation(err, "duel_rounds_one_open") {
-		return StartResult{}, ErrRoundOpen
+		return startResult{}, ErrRoundOpen
 	}
 	if err != nil {
-		return StartResult{}, err
+		return startResult{}, err
 	}
 	s.log.Info("round started", "guild_id", guildID, "duel_id", res.Round.DuelID, "round_id", res.Round.ID,
 		"round_no", res.Round.No, "rooms", res.Rooms, "no_room", res.NoRoom, "by", by, "action", "duel.round.start")
@@ -105,7 +107,7 @@ func (s *Service) StartRound(ctx context.Context, guildID, by uint64, spec Round
 
 // fanOut records one delivery per pair and queues one notify job per room:
 // a room that fails is retried on its own and never holds up the others.
-func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []Pair) (rooms, noRoom int, err error) {
+func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r round, pairs []pairhomeapi.Pair) (rooms, noRoom int, err error) {
 	if len(pairs) == 0 {
 		return 0, 0, nil
 	}
@@ -132,26 +134,26 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r Round, pairs []Pair) 
 		return 0, 0, fmt.Errorf("duel: record deliveries: %w", err)
 	}
 	if len(params) > 0 {
-		if _, err := s.inserter.InsertManyTx(ctx, tx.Tx, params); err != nil {
+		if _, err := s.queue.InsertManyTx(ctx, tx, params); err != nil {
 			return 0, 0, fmt.Errorf("duel: enqueue notices: %w", err)
 		}
 	}
 	return rooms, noRoom, nil
 }
 
-func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r Round, phase Phase, at time.Time) error {
+func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r round, phase roundPhase, at time.Time) error {
 	opts := closeInsertOpts()
 	opts.ScheduledAt = at
-	if _, err := s.inserter.InsertTx(ctx, tx.Tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
+	if _, err := s.queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
 		return fmt.Errorf("duel: enqueue close of round %d: %w", r.ID, err)
 	}
 	return nil
 }
 
-// CancelRound voids the open round: no points, answers and votes kept for
+// cancelRound voids the open round: no points, answers and votes kept for
 // the record only.
-func (s *Service) CancelRound(ctx context.Context, guildID, by uint64) (Round, error) {
-	var r Round
+func (s *Service) cancelRound(ctx context.Context, guildID, by uint64) (round, error) {
+	var r round
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
@@ -168,18 +170,18 @@ func (s *Service) CancelRound(ctx context.Context, guildID, by uint64) (Round, e
 		if n, _ := res.RowsAffected(); n == 0 {
 			return ErrNoRound
 		}
-		r.Phase = PhaseCancelled
+		r.Phase = phaseCancelled
 		return s.afterPhaseChange(ctx, tx, r)
 	})
 	if err != nil {
-		return Round{}, err
+		return round{}, err
 	}
 	s.log.Info("round cancelled", "guild_id", guildID, "round_id", r.ID, "by", by, "action", "duel.round.cancel")
 	return r, nil
 }
 
 // afterPhaseChange refreshes everything that shows the round's phase.
-func (s *Service) afterPhaseChange(ctx context.Context, tx bun.Tx, r Round) error {
+func (s *Service) afterPhaseChange(ctx context.Context, tx bun.Tx, r round) error {
 	ids, err := roundPairs(ctx, tx, r.ID)
 	if err != nil {
 		return err
@@ -190,35 +192,35 @@ func (s *Service) afterPhaseChange(ctx context.Context, tx bun.Tx, r Round) erro
 	return s.requestBoard(ctx, tx, r.DuelID)
 }
 
-// Outcome of one close job run.
-type Outcome string
+// outcome is what one close job run did.
+type outcome string
 
 // Outcomes.
 const (
-	OutcomeNoop    Outcome = "noop"    // the phase had already moved on: a duplicate or late job
-	OutcomeEarly   Outcome = "early"   // the deadline has not passed yet (snooze)
-	OutcomeVoting  Outcome = "voting"  // answers closed, voting opened
-	OutcomeClosed  Outcome = "closed"  // round closed and scored
-	OutcomeNoRound Outcome = "noround" // the round does not exist
+	outcomeNoop    outcome = "noop"    // the phase had already moved on: a duplicate or late job
+	outcomeEarly   outcome = "early"   // the deadline has not passed yet (snooze)
+	outcomeVoting  outcome = "voting"  // answers closed, voting opened
+	outcomeClosed  outcome = "closed"  // round closed and scored
+	outcomeNoRound outcome = "noround" // the round does not exist
 )
 
-// Advance ends the given phase of a round once its deadline has passed. It is
+// advance ends the given phase of a round once its deadline has passed. It is
 // what the close job runs; duplicates, redeliveries and runs after a restart
 // are no-ops because every transition is an UPDATE guarded by the phase it
 // leaves, under the round's row lock, with the points written in the same
 // transaction. wait > 0 means "too early, come back then".
-func (s *Service) Advance(ctx context.Context, roundID int64, phase Phase) (out Outcome, wait time.Duration, err error) {
+func (s *Service) advance(ctx context.Context, roundID int64, phase roundPhase) (out outcome, wait time.Duration, err error) {
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forUpdate)
-		if err == ErrNoRound {
-			out = OutcomeNoRound
+		if errors.Is(err, ErrNoRound) {
+			out = outcomeNoRound
 			return nil
 		}
 		if err != nil {
 			return err
 		}
 		if r.Phase != phase {
-			out = OutcomeNoop
+			out = outcomeNoop
 			return nil
 		}
 		var now time.Time
@@ -226,28 +228,28 @@ func (s *Service) Advance(ctx context.Context, roundID int64, phase Phase) (out 
 			return err
 		}
 		if d := r.Deadline(); now.Before(d) {
-			out, wait = OutcomeEarly, d.Sub(now)
+			out, wait = outcomeEarly, d.Sub(now)
 			return nil
 		}
-		if phase == PhaseAnswering && r.VoteMinutes > 0 {
+		if phase == phaseAnswering && r.VoteMinutes > 0 {
 			var n int
 			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duel_answers WHERE round_id = ? AND removed_at IS NULL`,
 				r.ID).Scan(&n); err != nil {
 				return err
 			}
 			if n >= minVotingAnswers {
-				out = OutcomeVoting
+				out = outcomeVoting
 				return s.openVoting(ctx, tx, r)
 			}
 		}
-		out = OutcomeClosed
+		out = outcomeClosed
 		_, err = s.closeRound(ctx, tx, r)
 		return err
 	})
 	if err != nil {
 		return "", 0, err
 	}
-	if out == OutcomeVoting || out == OutcomeClosed {
+	if out == outcomeVoting || out == outcomeClosed {
 		s.log.Info("round advanced", "round_id", roundID, "from", phase, "outcome", out, "action", "duel.round.advance")
 	}
 	return out, wait, nil
@@ -256,7 +258,7 @@ func (s *Service) Advance(ctx context.Context, roundID int64, phase Phase) (out 
 // openVoting moves answering → voting, numbers the answers in a random
 // order (so the ballot does not reveal who answered first) and queues the
 // voting close.
-func (s *Service) openVoting(ctx context.Context, tx bun.Tx, r Round) error {
+func (s *Service) openVoting(ctx context.Context, tx bun.Tx, r round) error {
 	var deadline sql.NullTime
 	err := tx.QueryRowContext(ctx, `UPDATE duel_rounds SET phase = 'voting', vote_deadline = now() + vote_minutes * interval '1 minute'
 		WHERE id = ? AND phase = 'answering' RETURNING vote_deadline`, r.ID).Scan(&deadline)
@@ -272,8 +274,8 @@ func (s *Service) openVoting(ctx context.Context, tx bun.Tx, r Round) error {
 		WHERE a.round_id = ? AND a.pair_id = o.pair_id`, r.ID, r.ID); err != nil {
 		return fmt.Errorf("duel: number answers: %w", err)
 	}
-	r.Phase, r.VoteDeadline = PhaseVoting, &deadline.Time
-	if err := s.enqueueClose(ctx, tx, r, PhaseVoting, deadline.Time); err != nil {
+	r.Phase, r.VoteDeadline = phaseVoting, &deadline.Time
+	if err := s.enqueueClose(ctx, tx, r, phaseVoting, deadline.Time); err != nil {
 		return err
 	}
 	return s.afterPhaseChange(ctx, tx, r)
@@ -283,7 +285,7 @@ func (s *Service) openVoting(ctx context.Context, tx bun.Tx, r Round) error {
 // transaction: 1 per answer that was not removed, plus 1 per vote received;
 // places break ties by the earlier answer. It reports false when the round
 // was no longer open (nothing applied).
-func (s *Service) closeRound(ctx context.Context, tx bun.Tx, r Round) (bool, error) {
+func (s *Service) closeRound(ctx context.Context, tx bun.Tx, r round) (bool, error) {
 	res, err := tx.ExecContext(ctx, `UPDATE duel_rounds SET phase = 'closed', ended_at = now()
 		WHERE id = ? AND phase IN ('answering', 'voting')`, r.ID)
 	if err != nil {
@@ -306,7 +308,7 @@ func (s *Service) closeRound(ctx context.Context, tx bun.Tx, r Round) (bool, err
 		ON CONFLICT (round_id, pair_id) DO NOTHING`, r.ID, r.ID); err != nil {
 		return false, fmt.Errorf("duel: apply points: %w", err)
 	}
-	r.Phase = PhaseClosed
+	r.Phase = phaseClosed
 	if err := s.requestHall(ctx, tx, r.GuildID); err != nil {
 		return false, err
 	}

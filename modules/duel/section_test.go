@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func TestPairHomeSectionFollowsTheRound(t *testing.T) {
@@ -15,9 +16,9 @@ func TestPairHomeSectionFollowsTheRound(t *testing.T) {
 	ctx := context.Background()
 	p := e.pair(1, 0)
 	q := e.pair(2, 0)
-	view := func(pair Pair, loc string) SectionView {
+	view := func(pair pairhomeapi.Pair, loc string) pairhomeapi.SectionView {
 		t.Helper()
-		v, err := e.svc.RenderSection(ctx, e.db.Bun, pair, loc)
+		v, err := e.svc.renderSection(ctx, e.db.Bun, pair, loc)
 		must(t, err)
 		return v
 	}
@@ -44,7 +45,7 @@ func TestPairHomeSectionFollowsTheRound(t *testing.T) {
 	if v := view(p, i18n.EN); !strings.Contains(v.Text, "voting") || len(v.Buttons) != 0 || !strings.Contains(v.Text, "<#500>") {
 		t.Fatalf("voting section: %+v", v)
 	}
-	_, err := e.svc.Vote(ctx, testGuild, r.ID, q.Members[0], e.labelOf(r, p.ID))
+	_, err := e.svc.vote(ctx, testGuild, r.ID, q.Members[0], e.labelOf(r, p.ID))
 	must(t, err)
 	e.expire(r)
 	e.advance(r)

@@ -2,6 +2,7 @@ package duel
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -9,57 +10,57 @@ import (
 	"github.com/together-bot/together/core/interaction"
 )
 
-// Delivery counts of a round's prompt fan-out, by status.
-type Delivery struct {
+// deliveryCounts counts of a round's prompt fan-out, by status.
+type deliveryCounts struct {
 	Pending, Sent, Failed, NoRoom, Skipped int
 	// FailedRooms lists up to 10 rooms that could not be reached, with why.
-	FailedRooms []FailedRoom
+	FailedRooms []failedRoom
 }
 
-// FailedRoom is one unreachable pair room.
-type FailedRoom struct {
+// failedRoom is one unreachable pair room.
+type failedRoom struct {
 	PairID    int64
 	ChannelID uint64
 	Error     string
 }
 
-// Status is what /duel status shows staff.
-type Status struct {
-	Duel     Duel
-	Round    *Round
-	Delivery Delivery
+// duelStatus is what /duel status shows staff.
+type duelStatus struct {
+	Duel     duel
+	Round    *round
+	Delivery deliveryCounts
 	// Answers of the open round with their pairs (staff only: moderation).
-	Answers []Answer
+	Answers []pairAnswer
 }
 
-// Status reports the active duel, its latest round and the fan-out progress.
-func (s *Service) Status(ctx context.Context, guildID uint64) (Status, error) {
+// status reports the active duel, its latest round and the fan-out progress.
+func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error) {
 	d, err := activeDuel(ctx, s.db.Bun, guildID, noLock)
 	if err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
-	st := Status{Duel: d}
+	st := duelStatus{Duel: d}
 	r, err := lastRound(ctx, s.db.Bun, d.ID)
-	if err == ErrNoRound {
+	if errors.Is(err, ErrNoRound) {
 		return st, nil
 	}
 	if err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
 	st.Round = &r
 	if st.Delivery, err = s.deliveries(ctx, r.ID); err != nil {
-		return Status{}, err
+		return duelStatus{}, err
 	}
 	if r.Phase.Open() {
 		if st.Answers, err = answers(ctx, s.db.Bun, r.ID, true); err != nil {
-			return Status{}, err
+			return duelStatus{}, err
 		}
 	}
 	return st, nil
 }
 
-func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, error) {
-	var d Delivery
+func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts, error) {
+	var d deliveryCounts
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
 	if err != nil {
 		return d, fmt.Errorf("duel: delivery counts: %w", err)
@@ -95,7 +96,7 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, erro
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var f FailedRoom
+		var f failedRoom
 		var ch int64
 		if err := rows.Scan(&f.PairID, &ch, &f.Error); err != nil {
 			return d, err
@@ -110,10 +111,10 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (Delivery, erro
 // would otherwise take dozens of messages); /duel remove takes a member too.
 const statusAnswers = 40
 
-func (h *Handlers) status(c *interaction.Context) error {
-	st, err := h.s.Status(c, c.GuildID())
+func (h *handlers) status(c *interaction.Context) error {
+	st, err := h.s.status(c, c.GuildID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(c.T("duel.status.duel", "title", st.Duel.Title, "channel", channelMention(st.Duel.ChannelID)))
@@ -151,15 +152,33 @@ func (h *Handlers) status(c *interaction.Context) error {
 	return c.ReplyLong(true, b.String())
 }
 
-// Contribution is one pair's totals in a duel.
-type Contribution struct{ Points, Answers, Votes int }
+// contribution is one pair's totals in a duel.
+type contribution struct{ Points, Answers, Votes int }
 
-// Contribution sums a pair's scored rounds in a duel.
-func (s *Service) Contribution(ctx context.Context, duelID, pairID int64) (Contribution, error) {
-	var ct Contribution
-	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
-		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, pairID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
-	return ct, err
+// contributionOf sums the scored rounds of the member's pair in a duel, or
+// refuses with ErrNotInPair.
+func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (contribution, error) {
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	if err != nil {
+		return contribution{}, err
+	}
+	var ct contribution
+	err = s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
+		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, p.ID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
+	if err != nil {
+		return contribution{}, fmt.Errorf("duel: contribution of pair %d: %w", p.ID, err)
+	}
+	return ct, nil
+}
+
+// roomOf is the room of the member's pair (0 while it is being created), or
+// ErrNotInPair.
+func (s *Service) roomOf(ctx context.Context, guildID, userID uint64) (uint64, error) {
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	if err != nil {
+		return 0, err
+	}
+	return p.ChannelID, nil
 }
 
 func channelMention(id uint64) string { return fmt.Sprintf("<#%d>", id) }

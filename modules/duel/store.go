@@ -18,8 +18,8 @@ const (
 
 const duelCols = `id, guild_id, channel_id, title, status, created_at, ended_at`
 
-func scanDuel(sc interface{ Scan(...any) error }) (Duel, error) {
-	var d Duel
+func scanDuel(sc interface{ Scan(...any) error }) (duel, error) {
+	var d duel
 	var g, c int64
 	err := sc.Scan(&d.ID, &g, &c, &d.Title, &d.Status, &d.CreatedAt, &d.EndedAt)
 	d.GuildID, d.ChannelID = uint64(g), uint64(c)
@@ -27,25 +27,25 @@ func scanDuel(sc interface{ Scan(...any) error }) (Duel, error) {
 }
 
 // activeDuel returns the guild's active duel or ErrNoDuel.
-func activeDuel(ctx context.Context, idb bun.IDB, guildID uint64, lock string) (Duel, error) {
+func activeDuel(ctx context.Context, idb bun.IDB, guildID uint64, lock string) (duel, error) {
 	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels
 		WHERE guild_id = ? AND status = 'active'`+lock, int64(guildID)))
 	if db.IsNoRows(err) {
-		return Duel{}, ErrNoDuel
+		return duel{}, ErrNoDuel
 	}
 	if err != nil {
-		return Duel{}, fmt.Errorf("duel: load active duel: %w", err)
+		return duel{}, fmt.Errorf("duel: load active duel: %w", err)
 	}
 	return d, nil
 }
 
-func loadDuel(ctx context.Context, idb bun.IDB, id int64, lock string) (Duel, error) {
+func loadDuel(ctx context.Context, idb bun.IDB, id int64, lock string) (duel, error) {
 	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels WHERE id = ?`+lock, id))
 	if db.IsNoRows(err) {
-		return Duel{}, ErrNoDuel
+		return duel{}, ErrNoDuel
 	}
 	if err != nil {
-		return Duel{}, fmt.Errorf("duel: load duel %d: %w", id, err)
+		return duel{}, fmt.Errorf("duel: load duel %d: %w", id, err)
 	}
 	return d, nil
 }
@@ -53,50 +53,50 @@ func loadDuel(ctx context.Context, idb bun.IDB, id int64, lock string) (Duel, er
 const roundCols = `id, duel_id, guild_id, round_no, prompt, phase, vote_minutes, started_at,
 	answer_deadline, vote_deadline, ended_at`
 
-func scanRound(sc interface{ Scan(...any) error }) (Round, error) {
-	var r Round
+func scanRound(sc interface{ Scan(...any) error }) (round, error) {
+	var r round
 	var g int64
 	var ph string
 	err := sc.Scan(&r.ID, &r.DuelID, &g, &r.No, &r.Prompt, &ph, &r.VoteMinutes, &r.StartedAt,
 		&r.AnswerDeadline, &r.VoteDeadline, &r.EndedAt)
-	r.GuildID, r.Phase = uint64(g), Phase(ph)
+	r.GuildID, r.Phase = uint64(g), roundPhase(ph)
 	return r, err
 }
 
 // loadRound returns a round by id or ErrNoRound.
-func loadRound(ctx context.Context, idb bun.IDB, id int64, lock string) (Round, error) {
+func loadRound(ctx context.Context, idb bun.IDB, id int64, lock string) (round, error) {
 	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds WHERE id = ?`+lock, id))
 	if db.IsNoRows(err) {
-		return Round{}, ErrNoRound
+		return round{}, ErrNoRound
 	}
 	if err != nil {
-		return Round{}, fmt.Errorf("duel: load round %d: %w", id, err)
+		return round{}, fmt.Errorf("duel: load round %d: %w", id, err)
 	}
 	return r, nil
 }
 
 // openRound returns the duel's open round or ErrNoRound.
-func openRound(ctx context.Context, idb bun.IDB, duelID int64, lock string) (Round, error) {
+func openRound(ctx context.Context, idb bun.IDB, duelID int64, lock string) (round, error) {
 	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
 		WHERE duel_id = ? AND phase IN ('answering', 'voting')`+lock, duelID))
 	if db.IsNoRows(err) {
-		return Round{}, ErrNoRound
+		return round{}, ErrNoRound
 	}
 	if err != nil {
-		return Round{}, fmt.Errorf("duel: load open round: %w", err)
+		return round{}, fmt.Errorf("duel: load open round: %w", err)
 	}
 	return r, nil
 }
 
 // lastRound returns the duel's latest round, open or not, or ErrNoRound.
-func lastRound(ctx context.Context, idb bun.IDB, duelID int64) (Round, error) {
+func lastRound(ctx context.Context, idb bun.IDB, duelID int64) (round, error) {
 	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
 		WHERE duel_id = ? ORDER BY round_no DESC LIMIT 1`, duelID))
 	if db.IsNoRows(err) {
-		return Round{}, ErrNoRound
+		return round{}, ErrNoRound
 	}
 	if err != nil {
-		return Round{}, fmt.Errorf("duel: load last round: %w", err)
+		return round{}, fmt.Errorf("duel: load last round: %w", err)
 	}
 	return r, nil
 }
@@ -121,8 +121,8 @@ func roundPairs(ctx context.Context, idb bun.IDB, roundID int64) ([]int64, error
 	return ids, rows.Err()
 }
 
-// Answer is one pair's answer in a round.
-type Answer struct {
+// pairAnswer is one pair's answer in a round.
+type pairAnswer struct {
 	RoundID    int64
 	PairID     int64
 	Text       string
@@ -133,7 +133,7 @@ type Answer struct {
 }
 
 // answers lists a round's answers that still count, by label (then pair).
-func answers(ctx context.Context, idb bun.IDB, roundID int64, withRemoved bool) ([]Answer, error) {
+func answers(ctx context.Context, idb bun.IDB, roundID int64, withRemoved bool) ([]pairAnswer, error) {
 	q := `SELECT a.round_id, a.pair_id, a.answer, a.answered_by, coalesce(a.label, 0), a.removed_at IS NOT NULL,
 		(SELECT count(*) FROM duel_votes v WHERE v.round_id = a.round_id AND v.target_pair_id = a.pair_id)
 		FROM duel_answers a WHERE a.round_id = ?`
@@ -146,9 +146,9 @@ func answers(ctx context.Context, idb bun.IDB, roundID int64, withRemoved bool) 
 		return nil, fmt.Errorf("duel: list answers: %w", err)
 	}
 	defer rows.Close()
-	var out []Answer
+	var out []pairAnswer
 	for rows.Next() {
-		var a Answer
+		var a pairAnswer
 		var by int64
 		if err := rows.Scan(&a.RoundID, &a.PairID, &a.Text, &by, &a.Label, &a.Removed, &a.Votes); err != nil {
 			return nil, err

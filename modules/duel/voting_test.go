@@ -6,19 +6,21 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // votingRound: three pairs answer (pair 1 first), answers close, voting opens.
-func votingRound(t *testing.T, e *env) (Round, [3]Pair) {
+func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
 	t.Helper()
-	ps := [3]Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
+	ps := [3]pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
 	e.startDuel()
 	r := e.startRound(time.Minute, 10)
 	for i, p := range ps {
 		e.submit(r, p, 0, "answer of pair "+string(rune('A'+i)))
 	}
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeVoting {
+	if out := e.advance(r); out != outcomeVoting {
 		t.Fatalf("advance = %s, want voting", out)
 	}
 	return e.round(r.ID), ps
@@ -28,7 +30,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	r, ps := votingRound(t, e)
-	if r.Phase != PhaseVoting || r.VoteDeadline == nil {
+	if r.Phase != phaseVoting || r.VoteDeadline == nil {
 		t.Fatalf("round = %+v", r)
 	}
 	seen := map[int]bool{}
@@ -42,29 +44,29 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	l1, l2, l3 := e.labelOf(r, 1), e.labelOf(r, 2), e.labelOf(r, 3)
 
 	// Own pair refused.
-	if _, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], l1); !errors.Is(err, ErrOwnPair) {
+	if _, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l1); !errors.Is(err, ErrOwnPair) {
 		t.Fatalf("vote for own pair: %v", err)
 	}
 	// Not in a pair refused; unknown answer refused.
-	if _, err := e.svc.Vote(ctx, testGuild, r.ID, 424242, l1); !errors.Is(err, ErrNotInPair) {
+	if _, err := e.svc.vote(ctx, testGuild, r.ID, 424242, l1); !errors.Is(err, ErrNotInPair) {
 		t.Fatalf("stranger vote: %v", err)
 	}
-	if _, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], 99); !errors.Is(err, ErrNoSuchAnswer) {
+	if _, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], 99); !errors.Is(err, ErrNoSuchAnswer) {
 		t.Fatalf("unknown label: %v", err)
 	}
 	// Answers are closed now.
-	if _, err := e.svc.Submit(ctx, testGuild, r.ID, ps[0].ID, ps[0].Members[0], "late edit"); err == nil {
+	if _, err := e.svc.submit(ctx, testGuild, r.ID, ps[0].ID, ps[0].Members[0], "late edit"); err == nil {
 		t.Fatal("answer accepted during voting")
 	}
 
 	// Pair 1's first member votes for 2, then changes to 3; one vote counts.
-	if res, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); err != nil || res.Changed {
+	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); err != nil || res.Changed {
 		t.Fatalf("first vote: %+v %v", res, err)
 	}
-	if res, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], l3); err != nil || !res.Changed {
+	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l3); err != nil || !res.Changed {
 		t.Fatalf("changed vote: %+v %v", res, err)
 	}
-	if mine, _ := e.svc.MyVote(ctx, r.ID, ps[0].Members[0]); mine != l3 {
+	if mine, _ := e.svc.myVote(ctx, r.ID, ps[0].Members[0]); mine != l3 {
 		t.Fatalf("my vote = %d, want %d", mine, l3)
 	}
 	// Votes: pair 3 gets 2 (1a, 2a), pair 2 gets 1 (3a), pair 1 gets 1 (2b).
@@ -72,12 +74,12 @@ func TestVotingRulesAndScoring(t *testing.T) {
 		voter uint64
 		label int
 	}{{ps[1].Members[0], l3}, {ps[2].Members[0], l2}, {ps[1].Members[1], l1}} {
-		if _, err := e.svc.Vote(ctx, testGuild, r.ID, v.voter, v.label); err != nil {
+		if _, err := e.svc.vote(ctx, testGuild, r.ID, v.voter, v.label); err != nil {
 			t.Fatal(err)
 		}
 	}
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeClosed {
+	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s, want closed", out)
 	}
 	got := e.scores(r)
@@ -88,8 +90,8 @@ func TestVotingRulesAndScoring(t *testing.T) {
 		}
 	}
 	// Voting is over.
-	_, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[1], l2)
-	if _, late := isLate(err); !late {
+	_, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[1], l2)
+	if _, late := lateDeadline(err); !late {
 		t.Fatalf("vote after close: %v", err)
 	}
 	top, err := standings(ctx, e.db.Bun, r.DuelID, 10)
@@ -108,7 +110,7 @@ func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 	r := e.startRound(time.Minute, 10)
 	e.submit(r, p, 0, "lonely answer")
 	e.expire(r)
-	if out := e.advance(r); out != OutcomeClosed {
+	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s", out)
 	}
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
@@ -120,17 +122,17 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	r, ps := votingRound(t, e)
-	_, err := e.svc.Vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
 	e.expire(r)
 	var wg sync.WaitGroup
-	outs := make([]Outcome, 12)
+	outs := make([]outcome, 12)
 	for i := range outs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			var err error
-			outs[i], _, err = e.svc.Advance(context.Background(), r.ID, PhaseVoting)
+			outs[i], _, err = e.svc.advance(context.Background(), r.ID, phaseVoting)
 			if err != nil {
 				t.Error(err)
 			}
@@ -139,9 +141,9 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	wg.Wait()
 	closed := 0
 	for _, o := range outs {
-		if o == OutcomeClosed {
+		if o == outcomeClosed {
 			closed++
-		} else if o != OutcomeNoop {
+		} else if o != outcomeNoop {
 			t.Fatalf("outcome %s", o)
 		}
 	}
@@ -154,7 +156,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("score rows=%d total=%d, want 3 and 4", rows, total)
 	}
 	// A stale answering-phase job is a no-op too.
-	if out, _, _ := e.svc.Advance(context.Background(), r.ID, PhaseAnswering); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseAnswering); out != outcomeNoop {
 		t.Fatalf("stale job: %s", out)
 	}
 }
@@ -164,9 +166,9 @@ func TestEarlyCloseJobWaits(t *testing.T) {
 	e := newEnv(t, nil)
 	e.startDuel()
 	r := e.startRound(time.Minute, 0)
-	out, wait, err := e.svc.Advance(context.Background(), r.ID, PhaseAnswering)
+	out, wait, err := e.svc.advance(context.Background(), r.ID, phaseAnswering)
 	must(t, err)
-	if out != OutcomeEarly || wait <= 50*time.Second {
+	if out != outcomeEarly || wait <= 50*time.Second {
 		t.Fatalf("early close: %s wait %s", out, wait)
 	}
 }
@@ -175,9 +177,9 @@ func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	r, ps := votingRound(t, e)
-	_, err := e.svc.Vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
-	res, err := e.svc.EndDuel(context.Background(), testGuild, 1)
+	res, err := e.svc.endDuel(context.Background(), testGuild, 1)
 	must(t, err)
 	if res.Scored == nil || res.Scored.ID != r.ID || res.Duel.Status != "ended" {
 		t.Fatalf("end = %+v", res)
@@ -188,17 +190,17 @@ func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	}
 	// The voting close job that fires later does nothing.
 	e.expire(r)
-	if out, _, _ := e.svc.Advance(context.Background(), r.ID, PhaseVoting); out != OutcomeNoop {
+	if out, _, _ := e.svc.advance(context.Background(), r.ID, phaseVoting); out != outcomeNoop {
 		t.Fatalf("close after end: %s", out)
 	}
 	if len(e.scores(r)) != 3 {
 		t.Fatal("scored twice")
 	}
-	if _, err := e.svc.EndDuel(context.Background(), testGuild, 1); !errors.Is(err, ErrNoDuel) {
+	if _, err := e.svc.endDuel(context.Background(), testGuild, 1); !errors.Is(err, ErrNoDuel) {
 		t.Fatalf("second end: %v", err)
 	}
 	// A new duel may start after the end.
-	if _, err := e.svc.StartDuel(context.Background(), testGuild, 500, 1, "Next"); err != nil {
+	if _, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "Next"); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -209,24 +211,24 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	r, ps := votingRound(t, e)
 	ctx := context.Background()
 	l2 := e.labelOf(r, 2)
-	_, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], l2)
+	_, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2)
 	must(t, err)
-	a, err := e.svc.RemoveAnswer(ctx, testGuild, 1, RemoveTarget{Label: l2})
+	a, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: l2})
 	must(t, err)
 	if a.PairID != 2 {
 		t.Fatalf("removed %+v", a)
 	}
-	if _, err := e.svc.RemoveAnswer(ctx, testGuild, 1, RemoveTarget{Label: l2}); !errors.Is(err, ErrNoSuchAnswer) {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: l2}); !errors.Is(err, ErrNoSuchAnswer) {
 		t.Fatalf("second removal: %v", err)
 	}
-	if mine, _ := e.svc.MyVote(ctx, r.ID, ps[0].Members[0]); mine != 0 {
+	if mine, _ := e.svc.myVote(ctx, r.ID, ps[0].Members[0]); mine != 0 {
 		t.Fatal("vote for a removed answer kept")
 	}
-	if _, err := e.svc.Vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); !errors.Is(err, ErrAnswerRemoved) {
+	if _, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); !errors.Is(err, ErrAnswerRemoved) {
 		t.Fatalf("vote for removed: %v", err)
 	}
 	// By member, too.
-	if _, err := e.svc.RemoveAnswer(ctx, testGuild, 1, RemoveTarget{Member: ps[2].Members[1]}); err != nil {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Member: ps[2].Members[1]}); err != nil {
 		t.Fatal(err)
 	}
 	e.expire(r)
@@ -234,7 +236,7 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
 	}
-	if _, err := e.svc.RemoveAnswer(ctx, testGuild, 1, RemoveTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
+	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("removal after close: %v", err)
 	}
 }
@@ -246,9 +248,9 @@ func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 	e.startDuel()
 	r := e.startRound(time.Minute, 0)
 	e.submit(r, p, 0, "rude answer")
-	_, err := e.svc.RemoveAnswer(context.Background(), testGuild, 1, RemoveTarget{Member: p.Members[1]})
+	_, err := e.svc.removeAnswer(context.Background(), testGuild, 1, removeTarget{Member: p.Members[1]})
 	must(t, err)
-	if _, err := e.svc.Submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrAnswerRemoved) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "again"); !errors.Is(err, ErrAnswerRemoved) {
 		t.Fatalf("resubmit after removal: %v", err)
 	}
 }
@@ -257,17 +259,17 @@ func TestPointsByPairForHall(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	r, ps := votingRound(t, e)
-	_, err := e.svc.Vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 3))
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 3))
 	must(t, err)
 	e.expire(r)
 	e.advance(r)
 	now := time.Now()
-	got, err := e.svc.PointsByPair(context.Background(), nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
+	got, err := e.svc.pointsByPair(context.Background(), nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
 	must(t, err)
 	if got[1] != 1 || got[2] != 1 || got[3] != 2 {
 		t.Fatalf("points = %v", got)
 	}
-	got, err = e.svc.PointsByPair(context.Background(), e.db.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
+	got, err = e.svc.pointsByPair(context.Background(), e.db.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
 	must(t, err)
 	if len(got) != 0 {
 		t.Fatalf("points outside the range = %v", got)
