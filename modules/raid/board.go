@@ -29,9 +29,8 @@ const (
 // barWidth is the progress bar's length in blocks.
 const barWidth = 20
 
-// Renderer is the dashboard, for use outside fx (tests, tools); the fx
-// wiring builds the same renderer through late (module.go).
-func (s *Service) Renderer() projection.Renderer {
+// renderer is the dashboard's projection renderer.
+func (s *Service) renderer() projection.Renderer {
 	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
 }
 
@@ -105,7 +104,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.locale(ctx, r.GuildID)
+	loc := s.guilds.Locale(ctx, r.GuildID)
 	now := s.now()
 	open := r.Open(now)
 	var b strings.Builder

@@ -8,6 +8,8 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/hall/hallapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // ClaimResult is what Claim did.
@@ -34,7 +36,7 @@ func (s *Service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 	if (raidID != 0 && r.ID != raidID) || !r.Open(now) {
 		return ClaimResult{}, ErrRaidEnded
 	}
-	p, err := s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
 	if err != nil {
 		return ClaimResult{}, err
 	}
@@ -118,7 +120,7 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 			return ErrNoClaim
 		}
 		p, err := s.pairs.PairOf(ctx, tx, guildID, userID)
-		if errors.Is(err, ErrNotInPair) || (err == nil && p.ID != c.PairID) {
+		if errors.Is(err, pairhomeapi.ErrNoPair) || (err == nil && p.ID != c.PairID) {
 			return ErrNotPairMember
 		}
 		if err != nil {
@@ -173,7 +175,7 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 		if err := s.requestBoard(ctx, tx, r.ID); err != nil {
 			return err
 		}
-		if err := s.requestHall(ctx, tx, r.GuildID); err != nil {
+		if err := hallapi.Request(ctx, s.hall, tx, r.GuildID); err != nil {
 			return err
 		}
 		return s.pairs.RequestPanel(ctx, tx, c.PairID)
@@ -195,7 +197,7 @@ type Today struct {
 	Raid   Raid
 	Day    Day
 	Offers []Quest
-	Pair   Pair
+	Pair   pairhomeapi.Pair
 	Claims []Claim
 	Points int // today's applied points
 	Week   int // this raid's applied points
@@ -216,7 +218,7 @@ func (s *Service) TodayFor(ctx context.Context, guildID, userID uint64) (Today, 
 		return Today{}, err
 	}
 	t.Pair, err = s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
-	if errors.Is(err, ErrNotInPair) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return t, nil // a member without a pair still sees the quests
 	}
 	if err != nil {

@@ -55,7 +55,7 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 		}
 		r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
 		if err != nil {
-			return asRefusal(err)
+			return err
 		}
 		return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
 	}
@@ -73,7 +73,7 @@ func (h *Handlers) start(c *interaction.Context) error {
 	}
 	r, err := h.s.StartRaid(c, spec)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("raid.reply.started", "goal", r.Goal, "channel", channelMention(r.ChannelID),
 		"end", timestamp(r.EndsAt, "f")))

@@ -6,6 +6,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // widen lets the raid offer every quest, so one pair can hold many claims
@@ -288,7 +290,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 		t.Fatalf("board: %s", d)
 	}
 	now := e.clock.now()
-	pts, err := e.svc.PointsByPair(ctx, nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
+	pts, err := e.svc.pointsByPair(ctx, nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
 	must(t, err)
 	if pts[p.ID] != got.Progress {
 		t.Fatalf("points by pair %v, progress %d", pts, got.Progress)
@@ -306,7 +308,7 @@ func TestManyPairsConcurrently(t *testing.T) {
 	must(t, err)
 	offers := e.offers(r)
 	type job struct {
-		p Pair
+		p pairhomeapi.Pair
 		c Claim
 	}
 	var jobs []job
@@ -363,7 +365,7 @@ func TestEndRacesConfirms(t *testing.T) {
 	r := e.start()
 	offers := e.offers(r)
 	var claims []Claim
-	var pairs []Pair
+	var pairs []pairhomeapi.Pair
 	for n := int64(1); n <= 8; n++ {
 		p := e.pair(n, 0)
 		for _, q := range offers {

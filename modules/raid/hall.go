@@ -8,12 +8,12 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// PointsByPair returns each pair's applied raid points in a guild for
-// claims confirmed in [from, to): the read service the hall module ranks
-// with. Points count at the moment of the confirm, after the daily cap,
+// pointsByPair returns each pair's applied raid points in a guild for
+// claims confirmed in [from, to): raid's category on the hall card
+// (hallCategory). Points count at the moment of the confirm, after the daily cap,
 // so the hall sums exactly what the raid boards showed. idb nil reads
 // through the pool.
-func (s *Service) PointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
+func (s *Service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
 	if idb == nil {
 		idb = s.db.Bun
 	}
@@ -51,7 +51,7 @@ func (s *Service) Contribution(ctx context.Context, guildID, userID uint64, raid
 	if r.GuildID != guildID {
 		return Contribution{}, ErrNoRaid
 	}
-	p, err := s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
 	if err != nil {
 		return Contribution{}, err
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/queue"
@@ -14,7 +13,7 @@ import (
 
 // PromptArgs post one claim's confirm prompt in the pair's room. guild_id
 // lets the core queue skip the job while raid is off in the guild (the
-// step re-queues it later).
+// step re-queues it once raid is on again).
 type PromptArgs struct {
 	GuildID uint64 `json:"guild_id,string" river:"unique"`
 	ClaimID int64  `json:"claim_id" river:"unique"`
@@ -32,30 +31,25 @@ func (a PromptArgs) Validate() error {
 }
 
 // StepArgs run the frequent step (Step). No guild_id: it serves every
-// guild and asks the gate per guild itself.
+// guild and leaves out those where raid is off in its queries.
 type StepArgs struct{}
 
 // Kind implements river.JobArgs.
 func (StepArgs) Kind() string { return "raid.step" }
 
-// uniqueWhileActive: no duplicate while one is queued or running; finished
-// states are left out so the step can queue a prompt again after the gate
-// skipped it (module off) or it gave up.
-var uniqueWhileActive = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}}
-
 // promptMaxAttempts bounds one job's retries; the step re-queues a prompt
 // still pending after that while its claim can be confirmed.
 const promptMaxAttempts = 8
 
+// promptInsertOpts: no duplicate while one is queued or running; once it
+// finished (or the gate skipped it while raid was off) the step may queue
+// it again.
 func promptInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: Name, MaxAttempts: promptMaxAttempts, UniqueOpts: uniqueWhileActive}
+	return &river.InsertOpts{MaxAttempts: promptMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
 }
 
-// Jobs returns the module's workers (fx group "jobs").
-func (s *Service) Jobs() []queue.Job {
+// jobs are the module's workers (point queue.Jobs).
+func (s *Service) jobs() []queue.Job {
 	return []queue.Job{
 		queue.NewJob(Name, "posts a raid claim's confirm prompt in the pair room", &promptWorker{s: s}),
 		queue.NewJob(Name, "ends expired raids, starts the week's raids, refreshes boards on a new day, re-queues prompts",
@@ -63,10 +57,10 @@ func (s *Service) Jobs() []queue.Job {
 	}
 }
 
-// Schedule runs the step every five minutes (UTC cron): each guild's week
+// schedule runs the step every five minutes (UTC cron): each guild's week
 // and day boundaries are decided per guild from its zone, so every guild
 // turns over within five minutes of its local midnight.
-func (s *Service) Schedule() queue.Schedule {
+func (s *Service) schedule() queue.Schedule {
 	return queue.Schedule{Name: "raid.step", Module: Name, Spec: "*/5 * * * *", Args: StepArgs{},
 		Description: "ends expired raids, then starts each guild's weekly raid at its local Monday; daily board refresh"}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
 )
 
 // PurposeKey is the raid channel's guild.ChannelPurpose key.
@@ -21,11 +20,6 @@ type StartSpec struct {
 	ChannelID uint64 // 0: the configured raid channel
 	Goal      int    // 0: DefaultGoal
 	By        uint64 // 0: the weekly step
-}
-
-// zone is the guild's timezone, else the deployment default.
-func (s *Service) zone(ctx context.Context, guildID uint64) *time.Location {
-	return s.guildSettings(ctx, guildID).Location(s.defZone)
 }
 
 // StartRaid starts the guild's raid for the current guild-local week,
@@ -41,7 +35,7 @@ func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
 		spec.Goal = st.Goal
 	}
 	if spec.Goal < 1 || spec.Goal > MaxGoal {
-		return Raid{}, &InputError{Field: "goal", Min: 1, Max: MaxGoal}
+		return Raid{}, ErrBadInput.With("field", "goal", "min", 1, "max", MaxGoal)
 	}
 	// An active raid is the more useful answer than a missing channel (the
 	// index below still decides races).
@@ -49,7 +43,11 @@ func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
 		return Raid{}, ErrRaidActive
 	}
 	if spec.ChannelID == 0 {
-		ch, ok := s.guildSettings(ctx, spec.GuildID).Channel(Name, PurposeKey)
+		st, err := s.guilds.Settings(ctx, spec.GuildID)
+		if err != nil {
+			return Raid{}, fmt.Errorf("raid: read the raid channel of guild %d: %w", spec.GuildID, err)
+		}
+		ch, ok := st.Channel(Name, PurposeKey)
 		if !ok {
 			return Raid{}, ErrNoChannel
 		}
@@ -72,7 +70,7 @@ func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
 // (the weekly step) only starts when the guild has had no raid at all this
 // week, so a raid staff ended stays ended until next week.
 func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, bool, error) {
-	loc := s.zone(ctx, spec.GuildID)
+	loc := s.guilds.Location(ctx, spec.GuildID)
 	now := s.now()
 	week := WeekAt(now, loc)
 	var by any
@@ -217,11 +215,11 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 			res.Ended++
 		}
 	}
-	var guilds []guild.GuildChannel
-	if s.settings != nil {
-		if guilds, err = s.settings.GuildsWithChannel(ctx, Name, PurposeKey); err != nil {
-			return res, err
-		}
+	// Only guilds with a raid channel where raid is on: the step serves every
+	// guild, so the queue's per-guild gate cannot skip it; the query does.
+	guilds, err := s.guilds.GuildsWithChannel(ctx, Name, PurposeKey)
+	if err != nil {
+		return res, err
 	}
 	if len(guilds) > 0 {
 		if err := s.LoadLibrary(ctx); err != nil {
@@ -229,15 +227,7 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 		}
 	}
 	for _, g := range guilds {
-		gid := g.GuildID
-		if !s.enabled(ctx, gid) {
-			continue
-		}
-		ch, ok := s.guildSettings(ctx, gid).Channel(Name, PurposeKey)
-		if !ok {
-			continue // settings unreadable or cleared since the query: next run
-		}
-		_, started, err := s.start(ctx, StartSpec{GuildID: gid, ChannelID: ch}, true)
+		_, started, err := s.start(ctx, StartSpec{GuildID: g.GuildID, ChannelID: g.ChannelID}, true)
 		if err != nil {
 			errs = append(errs, err)
 		} else if started {

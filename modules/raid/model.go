@@ -1,9 +1,9 @@
 package raid
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Name is the module's id (custom ids, queue, catalogs, tables).
@@ -61,17 +61,6 @@ func (r Raid) Location() *time.Location {
 // Today is the raid's local day at now.
 func (r Raid) Today(now time.Time) Day { return DayAt(now, r.Location()) }
 
-// Pair is what raid needs of a pairhome pair.
-type Pair struct {
-	ID        int64
-	GuildID   uint64
-	Members   [2]uint64
-	ChannelID uint64 // 0 while the room does not exist
-}
-
-// Has reports membership.
-func (p Pair) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }
-
 // Claim is one row of raid_claims.
 type Claim struct {
 	ID           int64
@@ -94,32 +83,22 @@ const (
 	ClaimConfirmed = "confirmed"
 )
 
-// Errors. Handlers map them to localized refusals (refuse.go).
+// Refusals: the service returns them as they are and the router shows
+// their text in the member's language.
 var (
-	ErrRaidActive       = errors.New("raid: a raid is already active in this guild")
-	ErrNoRaid           = errors.New("raid: no active raid")
-	ErrNoChannel        = errors.New("raid: no raid channel configured")
-	ErrNotInPair        = errors.New("raid: the user is not in an active pair")
-	ErrNotOffered       = errors.New("raid: the quest is not offered today")
-	ErrAlreadyClaimed   = errors.New("raid: the pair already claimed this quest today")
-	ErrNoClaim          = errors.New("raid: no such claim")
-	ErrNotPairMember    = errors.New("raid: only the pair's members can confirm")
-	ErrSelfConfirm      = errors.New("raid: the requester cannot confirm their own claim")
-	ErrAlreadyConfirmed = errors.New("raid: the claim is already confirmed")
-	ErrNotToday         = errors.New("raid: the claim belongs to another day")
-	ErrRaidEnded        = errors.New("raid: the raid has ended")
-	ErrNoQuests         = errors.New("raid: the quest library is empty")
-	ErrBadInput         = errors.New("raid: invalid input")
+	ErrRaidActive       = refusal.New("raid.error.raid_active")
+	ErrNoRaid           = refusal.New("raid.error.no_raid")
+	ErrNoChannel        = refusal.New("raid.error.no_channel")
+	ErrNotInPair        = refusal.New("raid.error.not_in_pair")
+	ErrNotOffered       = refusal.New("raid.error.not_offered")
+	ErrAlreadyClaimed   = refusal.New("raid.error.already_claimed")
+	ErrNoClaim          = refusal.New("raid.error.no_claim")
+	ErrNotPairMember    = refusal.New("raid.error.not_pair_member")
+	ErrSelfConfirm      = refusal.New("raid.error.self_confirm")
+	ErrAlreadyConfirmed = refusal.New("raid.error.already_confirmed")
+	ErrNotToday         = refusal.New("raid.error.not_today")
+	ErrRaidEnded        = refusal.New("raid.error.raid_ended")
+	ErrNoQuests         = refusal.New("raid.error.no_quests")
+	// ErrBadInput names the input out of range: With("field", …, "min", …, "max", …).
+	ErrBadInput = refusal.New("raid.error.input")
 )
-
-// InputError says which input is out of range.
-type InputError struct {
-	Field    string
-	Min, Max int
-}
-
-func (e *InputError) Error() string {
-	return fmt.Sprintf("raid: %s must be %d..%d", e.Field, e.Min, e.Max)
-}
-
-func (e *InputError) Unwrap() error { return ErrBadInput }

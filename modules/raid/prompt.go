@@ -11,9 +11,9 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/guild"
 )
 
 // sendTimeout bounds one post including the rate limiter's wait.
@@ -59,7 +59,7 @@ func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
 	if p.ChannelID == 0 {
 		return fail(ErrNoRoom)
 	}
-	msg, err := s.promptMessage(s.locale(ctx, c.GuildID), c)
+	msg, err := s.promptMessage(s.guilds.Locale(ctx, c.GuildID), c)
 	if err != nil {
 		return err
 	}
@@ -128,15 +128,20 @@ func promptNonce(claimID int64) string {
 // requeuePrompts queues prompts still pending after a minute for claims
 // that can still be confirmed today (after the gate skipped them, an
 // operator deleted jobs, or a job ran out of attempts on a long outage).
-// Uniqueness makes it harmless while the original job is queued.
+// Uniqueness makes it harmless while the original job is queued. Guilds
+// that turned raid off are left out in the query: the queue's gate would
+// only skip their prompts again, every run.
 func (s *Service) requeuePrompts(ctx context.Context) (int, error) {
+	now := s.now()
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
-		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active'
-		  AND c.created_at < ? ORDER BY c.id LIMIT 1000`, s.now().Add(-time.Minute))
+		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active' AND r.ends_at > ?
+		  AND c.day = (?::timestamptz AT TIME ZONE r.timezone)::date
+		  AND c.created_at < ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY c.id LIMIT 1000`,
+		now, now, now.Add(-time.Minute))
 	if err != nil {
 		return 0, fmt.Errorf("raid: pending prompts: %w", err)
 	}
-	var args []PromptArgs
+	var params []river.InsertManyParams
 	for rows.Next() {
 		var a PromptArgs
 		var g int64
@@ -145,26 +150,21 @@ func (s *Service) requeuePrompts(ctx context.Context) (int, error) {
 			return 0, err
 		}
 		a.GuildID = uint64(g)
-		if s.enabled(ctx, a.GuildID) {
-			args = append(args, a)
-		}
+		params = append(params, river.InsertManyParams{Args: a, InsertOpts: promptInsertOpts()})
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(args) == 0 {
+	if err := rows.Err(); err != nil || len(params) == 0 {
 		return 0, err
 	}
+	res, err := s.queue.InsertMany(ctx, params)
+	if err != nil {
+		return 0, fmt.Errorf("raid: re-queue prompts: %w", err)
+	}
 	n := 0
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, a := range args {
-			res, err := s.queue.InsertTx(ctx, tx, a, promptInsertOpts())
-			if err != nil {
-				return err
-			}
-			if !res.UniqueSkippedAsDuplicate {
-				n++
-			}
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
 		}
-		return nil
-	})
-	return n, err
+	}
+	return n, nil
 }

@@ -50,8 +50,8 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	p := e.pair(1, 700)
 	r := e.start()
 	c := e.claim(p, 0, r, e.offers(r)[0].Key)
-	if len(e.queue.args) != 1 || e.queue.args[0].(PromptArgs).ClaimID != c.ID || e.queue.args[0].(PromptArgs).GuildID != testGuild {
-		t.Fatalf("queued %+v", e.queue.args)
+	if jobs, _ := e.promptJobs(); len(jobs) != 1 || jobs[0] != (PromptArgs{GuildID: testGuild, ClaimID: c.ID}) {
+		t.Fatalf("queued %+v", jobs)
 	}
 	for range 3 {
 		if err := e.svc.deliverPrompt(ctx, c.ID); err == nil {
@@ -71,12 +71,21 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	if len(today.Claims) != 1 || today.Claims[0].Status != ClaimPending || today.Claims[0].RequestedBy != p.Members[0] {
 		t.Fatalf("today = %+v", today.Claims)
 	}
-	// The step re-queues it once it has been pending for a minute.
+	// While the first job is still queued the step adds none.
 	e.clock.set(e.clock.now().Add(2 * time.Minute))
 	res, err := e.svc.Step(ctx)
 	must(t, err)
-	if res.Prompts != 1 || len(e.queue.args) != 2 {
-		t.Fatalf("step = %+v, queued %d", res, len(e.queue.args))
+	if jobs, _ := e.promptJobs(); res.Prompts != 0 || len(jobs) != 1 {
+		t.Fatalf("step = %+v beside a queued prompt, queued %d", res, len(jobs))
+	}
+	// The job runs out of attempts on a long outage; the step re-queues the
+	// prompt, pending for more than a minute.
+	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, PromptArgs{}.Kind())
+	must(t, err)
+	res, err = e.svc.Step(ctx)
+	must(t, err)
+	if jobs, states := e.promptJobs(); res.Prompts != 1 || len(jobs) != 2 || jobs[1] != jobs[0] || states[1] != "available" {
+		t.Fatalf("step = %+v, queued %+v %v", res, jobs, states)
 	}
 	d.setDown(false)
 	must(t, e.svc.deliverPrompt(ctx, c.ID))

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func TestPairHomeSectionAndBoard(t *testing.T) {
@@ -13,9 +14,9 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	view := func(loc string) SectionView {
+	view := func(loc string) pairhomeapi.SectionView {
 		t.Helper()
-		v, err := e.svc.RenderSection(ctx, e.db.Bun, p, loc)
+		v, err := e.svc.renderSection(ctx, e.db.Bun, p, loc)
 		must(t, err)
 		return v
 	}
@@ -23,14 +24,17 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 		t.Fatalf("section without a raid: %+v", v)
 	}
 	r := e.start()
-	if e.pairs.guilds[testGuild] != 1 {
+	if e.pairs.Panels(p.ID) != 1 {
 		t.Fatal("start did not refresh the guild's panels")
 	}
 	offers := e.offers(r)
 	c := e.claim(p, 0, r, offers[0].Key)
+	if e.pairs.Panels(p.ID) != 1 {
+		t.Fatal("a claim refreshed the pair's panel before any points changed")
+	}
 	_, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID)
 	must(t, err)
-	if e.pairs.panels[p.ID] != 1 {
+	if e.pairs.Panels(p.ID) != 2 {
 		t.Fatal("confirm did not refresh the pair's panel")
 	}
 	v := view(i18n.RU)

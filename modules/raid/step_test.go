@@ -2,6 +2,7 @@ package raid
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -31,18 +32,6 @@ func (e *env) active(guildID uint64) Raid {
 	return r
 }
 
-// offGate turns raid off in some guilds.
-type offGate struct {
-	mu  sync.Mutex
-	off map[uint64]bool
-}
-
-func (g *offGate) ModuleEnabled(_ context.Context, _ string, guildID uint64) (bool, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return !g.off[guildID], nil
-}
-
 // TestStepFollowsEachGuildsWeek: two guilds in Asia/Almaty and
 // America/Los_Angeles. The step ends an expired raid before starting the
 // next one (the original started first and so skipped every other week),
@@ -54,10 +43,9 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	const almaty, la, off uint64 = 201, 202, 203
-	e.settings.zones[almaty] = "Asia/Almaty"
-	e.settings.zones[la] = "America/Los_Angeles"
-	gate := &offGate{off: map[uint64]bool{off: true}}
-	e.svc.gate = gate
+	must(t, e.guilds.SetTimezone(ctx, almaty, 1, "Asia/Almaty"))
+	must(t, e.guilds.SetTimezone(ctx, la, 1, "America/Los_Angeles"))
+	must(t, e.guilds.SetModule(ctx, off, 1, Name, false))
 	for _, g := range []uint64{almaty, la, off} {
 		e.configureChannel(g)
 	}
@@ -72,7 +60,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if l1.WeekStart != "2026-11-23" || !l1.EndsAt.Equal(at(t, "2026-11-30T08:00:00Z")) || l1.Timezone != "America/Los_Angeles" {
 		t.Fatalf("la raid %+v", l1)
 	}
-	if _, err := activeRaid(ctx, e.db.Bun, off); err != ErrNoRaid {
+	if _, err := activeRaid(ctx, e.db.Bun, off); !errors.Is(err, ErrNoRaid) {
 		t.Fatalf("raid started where the module is off: %v", err)
 	}
 
@@ -130,16 +118,14 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if r.ChannelID != testChannel || r.Auto || r.Goal != 50 {
 		t.Fatalf("manual raid %+v", r)
 	}
-	if _, err := e.svc.StartRaid(ctx, StartSpec{GuildID: almaty, By: 1}); err != ErrRaidActive {
+	if _, err := e.svc.StartRaid(ctx, StartSpec{GuildID: almaty, By: 1}); !errors.Is(err, ErrRaidActive) {
 		t.Fatalf("second start: %v", err)
 	}
 	e.clock.set(at(t, "2026-12-21T12:00:00Z"))
 	e.step(StepResult{Ended: 2, Started: 2})
 
 	// Turning the module on later starts that guild's raid on the next run.
-	gate.mu.Lock()
-	gate.off[off] = false
-	gate.mu.Unlock()
+	must(t, e.guilds.SetModule(ctx, off, 1, Name, true))
 	e.step(StepResult{Started: 1})
 }
 
