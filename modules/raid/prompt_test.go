@@ -137,3 +137,33 @@ func TestPromptWaitsForTheRoom(t *testing.T) {
 		t.Fatalf("prompt %s", got.PromptStatus)
 	}
 }
+
+// TestStepRequeuesOnlyConfirmablePrompts: the step re-queues an undelivered
+// prompt only where raid is on, and only on its claim's day (a claim from
+// yesterday can no longer be confirmed, so its prompt would say nothing).
+func TestStepRequeuesOnlyConfirmablePrompts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &flakyDiscord{down: true})
+	ctx := context.Background()
+	p := e.pair(1, 700)
+	r := e.start()
+	e.claim(p, 0, r, e.offers(r)[0].Key)
+	giveUp := func() {
+		t.Helper()
+		_, err := e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now()
+			WHERE kind = $1 AND finalized_at IS NULL`, PromptArgs{}.Kind())
+		must(t, err)
+	}
+	giveUp()
+	e.clock.set(e.clock.now().Add(2 * time.Minute))
+	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, false))
+	e.step(StepResult{})
+	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, true))
+	e.step(StepResult{Prompts: 1})
+	giveUp()
+	e.clock.set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)
+	e.step(StepResult{DayChanged: 1})
+	if jobs, _ := e.promptJobs(); len(jobs) != 2 {
+		t.Fatalf("%d prompt jobs, want the claim's first and one re-queue", len(jobs))
+	}
+}
