@@ -2,7 +2,7 @@ package raid
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every text of the module (fx group "catalogs").
+// Catalog holds every text of the module (point i18n.Catalogs).
 var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"raid.hall.category":          "Raid points",

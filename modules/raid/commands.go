@@ -10,7 +10,7 @@ import (
 
 func intPtr(v int) *int { return &v }
 
-// Command is /raid (fx group "commands"). Members use /raid quests, so the
+// Command is /raid (point interaction.Commands). Members use /raid quests, so the
 // command is not Staff as a whole; start and end check staff at run time.
 func (h *Handlers) Command() interaction.Command {
 	b := h.s.bundle

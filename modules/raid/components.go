@@ -16,7 +16,7 @@ type Handlers struct{ s *Service }
 // NewHandlers wraps the service.
 func NewHandlers(s *Service) *Handlers { return &Handlers{s: s} }
 
-// Components lists the buttons (fx group "components").
+// Components lists the buttons (point interaction.Components).
 func (h *Handlers) Components() []interaction.Component {
 	return []interaction.Component{
 		{Module: Name, Action: actTake, Handle: func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }},

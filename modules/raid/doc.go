@@ -25,8 +25,10 @@
 // # Neighbours
 //
 //   - core/projection renders the dashboard (kind raid.board).
-//   - pairhome supplies pairs and rooms and shows the raid section.
-//   - the hall module reads per-pair points with Service.PointsByPair.
+//   - pairhome supplies pairs and rooms (pairhomeapi.Pairs) and shows the
+//     raid section (point pairhomeapi.Sections).
+//   - hall ranks confirmed points as raid's category (point
+//     hallapi.Categories); a confirm asks it to refresh (hallapi.Refresher).
 //
 // docs/modules/raid.md describes the behaviour for staff and operators.
 package raid
