@@ -79,7 +79,7 @@ func (c *clock) set(t time.Time) {
 type env struct {
 	t      testing.TB
 	db     *db.DB
-	svc    *Service
+	svc    *service
 	pairs  *pairhometest.Pairs
 	board  *fakeBoard
 	guilds *guild.Service
@@ -88,14 +88,14 @@ type env struct {
 
 // newEnv builds the service on a fresh schema, with the real guild settings
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
-func newEnv(t testing.TB, discord Discord) *env {
+func newEnv(t testing.TB, discord messagePoster) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: raidmig.FS})
-	b, err := i18n.NewBundle(quiet, Catalog)
+	b, err := i18n.NewBundle(quiet, catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
-	guilds, err := guild.NewService(d, quiet, []guild.ChannelPurpose{Purpose})
+	guilds, err := guild.NewService(d, quiet, []guild.ChannelPurpose{purpose})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,7 +106,7 @@ func newEnv(t testing.TB, discord Discord) *env {
 	}
 	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
 		clock: &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}}
-	e.svc, err = NewService(Config{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
+	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
 		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.now})
 	if err != nil {
 		t.Fatal(err)
@@ -120,29 +120,29 @@ func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
 		ChannelID: channel})
 }
 
-func (e *env) start() Raid {
+func (e *env) start() raid {
 	e.t.Helper()
-	r, err := e.svc.StartRaid(context.Background(), StartSpec{GuildID: testGuild, ChannelID: testChannel, By: 1})
+	r, err := e.svc.StartRaid(context.Background(), startSpec{GuildID: testGuild, ChannelID: testChannel, By: 1})
 	must(e.t, err)
 	return r
 }
 
 // offers returns today's offers of a raid.
-func (e *env) offers(r Raid) []Quest {
+func (e *env) offers(r raid) []quest {
 	e.t.Helper()
 	t, err := e.svc.TodayFor(context.Background(), r.GuildID, 1)
 	must(e.t, err)
 	return t.Offers
 }
 
-func (e *env) claim(p pairhomeapi.Pair, member int, r Raid, key string) Claim {
+func (e *env) claim(p pairhomeapi.Pair, member int, r raid, key string) claim {
 	e.t.Helper()
 	res, err := e.svc.Claim(context.Background(), p.GuildID, p.Members[member], r.ID, key)
 	must(e.t, err)
 	return res.Claim
 }
 
-func (e *env) raid(id int64) Raid {
+func (e *env) raid(id int64) raid {
 	e.t.Helper()
 	r, err := loadRaid(context.Background(), e.db.Bun, id)
 	must(e.t, err)
@@ -152,24 +152,24 @@ func (e *env) raid(id int64) Raid {
 // configureChannel stores the raid channel as /config would.
 func (e *env) configureChannel(guildID uint64) {
 	e.t.Helper()
-	must(e.t, e.guilds.SetChannel(context.Background(), guildID, 1, Purpose.ID(), testChannel))
+	must(e.t, e.guilds.SetChannel(context.Background(), guildID, 1, purpose.ID(), testChannel))
 }
 
 // promptJobs lists the prompt jobs in the queue, oldest first, with their
 // River state.
-func (e *env) promptJobs() ([]PromptArgs, []string) {
+func (e *env) promptJobs() ([]promptArgs, []string) {
 	e.t.Helper()
 	rows, err := e.db.Pool.Query(context.Background(), `SELECT args, state::text FROM river_job WHERE kind = $1 ORDER BY id`,
-		PromptArgs{}.Kind())
+		promptArgs{}.Kind())
 	must(e.t, err)
 	defer rows.Close()
-	var args []PromptArgs
+	var args []promptArgs
 	var states []string
 	for rows.Next() {
 		var raw []byte
 		var state string
 		must(e.t, rows.Scan(&raw, &state))
-		var a PromptArgs
+		var a promptArgs
 		must(e.t, json.Unmarshal(raw, &a))
 		args, states = append(args, a), append(states, state)
 	}

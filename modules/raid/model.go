@@ -11,10 +11,10 @@ const Name = "raid"
 
 // Defaults of a raid (the original's constants).
 const (
-	DefaultGoal         = 500
-	DefaultOffersPerDay = 3
-	DefaultDailyCap     = 60
-	MaxGoal             = 1_000_000
+	defaultGoal         = 500
+	defaultOffersPerDay = 3
+	defaultDailyCap     = 60
+	maxGoal             = 1_000_000
 	// boardTop is how many pairs the dashboard lists.
 	boardTop = 5
 )
@@ -22,17 +22,17 @@ const (
 // Raid statuses. A completed raid (goal reached) is still active: it takes
 // claims until its week ends.
 const (
-	StatusActive = "active"
-	StatusEnded  = "ended"
+	statusActive = "active"
+	statusEnded  = "ended"
 )
 
-// Raid is one row of raid_raids.
-type Raid struct {
+// raid is one row of raid_raids.
+type raid struct {
 	ID           int64
 	GuildID      uint64
 	ChannelID    uint64
 	Timezone     string
-	WeekStart    Day
+	WeekStart    localDay
 	EndsAt       time.Time
 	Goal         int
 	Progress     int
@@ -45,13 +45,13 @@ type Raid struct {
 }
 
 // Completed reports a raid that reached its goal.
-func (r Raid) Completed() bool { return r.CompletedAt != nil }
+func (r raid) Completed() bool { return r.CompletedAt != nil }
 
 // Open reports a raid that still takes claims and confirms at now.
-func (r Raid) Open(now time.Time) bool { return r.Status == StatusActive && now.Before(r.EndsAt) }
+func (r raid) Open(now time.Time) bool { return r.Status == statusActive && now.Before(r.EndsAt) }
 
 // Location is the raid's zone (UTC if the stored name is unknown).
-func (r Raid) Location() *time.Location {
+func (r raid) Location() *time.Location {
 	if loc, err := time.LoadLocation(r.Timezone); err == nil {
 		return loc
 	}
@@ -59,15 +59,15 @@ func (r Raid) Location() *time.Location {
 }
 
 // Today is the raid's local day at now.
-func (r Raid) Today(now time.Time) Day { return DayAt(now, r.Location()) }
+func (r raid) Today(now time.Time) localDay { return dayAt(now, r.Location()) }
 
-// Claim is one row of raid_claims.
-type Claim struct {
+// claim is one row of raid_claims.
+type claim struct {
 	ID           int64
 	RaidID       int64
 	GuildID      uint64
 	PairID       int64
-	Day          Day
+	Day          localDay
 	QuestKey     string
 	Points       int
 	RequestedBy  uint64
@@ -79,26 +79,26 @@ type Claim struct {
 
 // Claim statuses.
 const (
-	ClaimPending   = "pending"
-	ClaimConfirmed = "confirmed"
+	claimPending   = "pending"
+	claimConfirmed = "confirmed"
 )
 
 // Refusals: the service returns them as they are and the router shows
 // their text in the member's language.
 var (
-	ErrRaidActive       = refusal.New("raid.error.raid_active")
-	ErrNoRaid           = refusal.New("raid.error.no_raid")
-	ErrNoChannel        = refusal.New("raid.error.no_channel")
-	ErrNotInPair        = refusal.New("raid.error.not_in_pair")
-	ErrNotOffered       = refusal.New("raid.error.not_offered")
-	ErrAlreadyClaimed   = refusal.New("raid.error.already_claimed")
-	ErrNoClaim          = refusal.New("raid.error.no_claim")
-	ErrNotPairMember    = refusal.New("raid.error.not_pair_member")
-	ErrSelfConfirm      = refusal.New("raid.error.self_confirm")
-	ErrAlreadyConfirmed = refusal.New("raid.error.already_confirmed")
-	ErrNotToday         = refusal.New("raid.error.not_today")
-	ErrRaidEnded        = refusal.New("raid.error.raid_ended")
-	ErrNoQuests         = refusal.New("raid.error.no_quests")
-	// ErrBadInput names the input out of range: With("field", …, "min", …, "max", …).
-	ErrBadInput = refusal.New("raid.error.input")
+	errRaidActive       = refusal.New("raid.error.raid_active")
+	errNoRaid           = refusal.New("raid.error.no_raid")
+	errNoChannel        = refusal.New("raid.error.no_channel")
+	errNotInPair        = refusal.New("raid.error.not_in_pair")
+	errNotOffered       = refusal.New("raid.error.not_offered")
+	errAlreadyClaimed   = refusal.New("raid.error.already_claimed")
+	errNoClaim          = refusal.New("raid.error.no_claim")
+	errNotPairMember    = refusal.New("raid.error.not_pair_member")
+	errSelfConfirm      = refusal.New("raid.error.self_confirm")
+	errAlreadyConfirmed = refusal.New("raid.error.already_confirmed")
+	errNotToday         = refusal.New("raid.error.not_today")
+	errRaidEnded        = refusal.New("raid.error.raid_ended")
+	errNoQuests         = refusal.New("raid.error.no_quests")
+	// errBadInput names the input out of range: With("field", …, "min", …, "max", …).
+	errBadInput = refusal.New("raid.error.input")
 )

@@ -18,9 +18,9 @@ import (
 	"github.com/together-bot/together/modules/raid/migrations"
 )
 
-// Purpose is the raid dashboard channel (point guild.Purposes): the weekly
+// purpose is the raid dashboard channel (point guild.Purposes): the weekly
 // step starts raids only where it is set.
-var Purpose = guild.ChannelPurpose{Module: Name, Key: PurposeKey, NameKey: "raid.purpose.channel", Kind: guild.Text}
+var purpose = guild.ChannelPurpose{Module: Name, Key: purposeKey, NameKey: "raid.purpose.channel", Kind: guild.Text}
 
 // Descriptor is the module as the catalog sees it.
 var Descriptor = module.Descriptor{
@@ -28,17 +28,17 @@ var Descriptor = module.Descriptor{
 	Requires:   []string{pairhomeapi.Name},
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
-		fx.Provide(newFxService, NewHandlers),
-		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
-		module.Contribute(interaction.Commands, func(h *Handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
-		module.Contribute(interaction.Components, func(h *Handlers) []interaction.Component { return h.Components() }),
-		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.jobs() }),
-		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.schedule()} }),
-		module.Add(i18n.Catalogs, Catalog),
-		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
-		module.Contribute(hallapi.Categories, func(s *Service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
+		fx.Provide(newFxService, newHandlers),
+		module.Contribute(projection.Renderers, func(s *service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
+		module.Contribute(interaction.Commands, func(h *handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Contribute(interaction.Components, func(h *handlers) []interaction.Component { return h.Components() }),
+		module.Contribute(queue.Jobs, func(s *service) []queue.Job { return s.jobs() }),
+		module.Contribute(queue.Schedules, func(s *service) []queue.Schedule { return []queue.Schedule{s.schedule()} }),
+		module.Add(i18n.Catalogs, catalog),
+		module.Contribute(pairhomeapi.Sections, func(s *service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
+		module.Contribute(hallapi.Categories, func(s *service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
 		module.Contribute(interaction.Settings, configSettings),
-		module.Add(guild.Purposes, Purpose),
+		module.Add(guild.Purposes, purpose),
 	),
 }
 
@@ -55,12 +55,12 @@ type fxDeps struct {
 	Hall        hallapi.Refresher `optional:"true"`
 }
 
-func newFxService(d fxDeps) (*Service, error) {
-	return NewService(Config{DB: d.DB, Pairs: d.Pairs, Projections: d.Projections, Queue: d.Queue, Discord: d.Rest,
+func newFxService(d fxDeps) (*service, error) {
+	return newService(serviceConfig{DB: d.DB, Pairs: d.Pairs, Projections: d.Projections, Queue: d.Queue, Discord: d.Rest,
 		Guilds: d.Guilds, Hall: d.Hall, Bundle: d.Bundle, Logger: d.Logger})
 }
 
 // pairSection is raid's part of the Pair Home panel.
-func pairSection(s *Service) pairhomeapi.Section {
+func pairSection(s *service) pairhomeapi.Section {
 	return pairhomeapi.Section{Module: Name, Order: sectionOrder, Render: s.renderSection}
 }

@@ -19,8 +19,8 @@ import (
 // sendTimeout bounds one post including the rate limiter's wait.
 const sendTimeout = 15 * time.Second
 
-// ErrNoRoom: the pair's room does not exist (yet); the job retries.
-var ErrNoRoom = errors.New("raid: the pair has no room yet")
+// errNoRoom: the pair's room does not exist (yet); the job retries.
+var errNoRoom = errors.New("raid: the pair has no room yet")
 
 // deliverPrompt posts a pending claim's confirm prompt in the pair's room
 // and records the outcome. Transient failures (and a room still being
@@ -28,15 +28,15 @@ var ErrNoRoom = errors.New("raid: the pair has no room yet")
 // the step re-queues it while the claim can still be confirmed. A
 // permanent refusal (room deleted, access lost) is recorded as failed.
 // Either way the claim stays confirmable from /raid quests.
-func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
+func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	c, err := loadClaim(ctx, s.db.Bun, claimID, noLock)
-	if errors.Is(err, ErrNoClaim) {
+	if errors.Is(err, errNoClaim) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if c.Status != ClaimPending || c.PromptStatus == "sent" {
+	if c.Status != claimPending || c.PromptStatus == "sent" {
 		return nil // confirmed already, or a duplicate job
 	}
 	r, err := loadRaid(ctx, s.db.Bun, c.RaidID)
@@ -57,7 +57,7 @@ func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
 		return fmt.Errorf("raid: prompt for claim %d: %w", c.ID, err)
 	}
 	if p.ChannelID == 0 {
-		return fail(ErrNoRoom)
+		return fail(errNoRoom)
 	}
 	msg, err := s.promptMessage(s.guilds.Locale(ctx, c.GuildID), c)
 	if err != nil {
@@ -85,7 +85,7 @@ func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
 }
 
 // setPrompt records one attempt; it never moves a prompt out of "sent".
-func (s *Service) setPrompt(ctx context.Context, claimID int64, status string, messageID uint64, lastErr string) error {
+func (s *service) setPrompt(ctx context.Context, claimID int64, status string, messageID uint64, lastErr string) error {
 	var msg any
 	if messageID != 0 {
 		msg = int64(messageID)
@@ -103,7 +103,7 @@ func (s *Service) setPrompt(ctx context.Context, claimID int64, status string, m
 }
 
 // promptMessage is the confirm prompt posted in the pair's room.
-func (s *Service) promptMessage(locale string, c Claim) (discord.MessageCreate, error) {
+func (s *service) promptMessage(locale string, c claim) (discord.MessageCreate, error) {
 	id, err := confirmID(c.ID)
 	if err != nil {
 		return discord.MessageCreate{}, err
@@ -131,7 +131,7 @@ func promptNonce(claimID int64) string {
 // Uniqueness makes it harmless while the original job is queued. Guilds
 // that turned raid off are left out in the query: the queue's gate would
 // only skip their prompts again, every run.
-func (s *Service) requeuePrompts(ctx context.Context) (int, error) {
+func (s *service) requeuePrompts(ctx context.Context) (int, error) {
 	now := s.now()
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
 		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active' AND r.ends_at > ?
@@ -143,7 +143,7 @@ func (s *Service) requeuePrompts(ctx context.Context) (int, error) {
 	}
 	var params []river.InsertManyParams
 	for rows.Next() {
-		var a PromptArgs
+		var a promptArgs
 		var g int64
 		if err := rows.Scan(&a.ClaimID, &g); err != nil {
 			rows.Close()

@@ -50,7 +50,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	p := e.pair(1, 700)
 	r := e.start()
 	c := e.claim(p, 0, r, e.offers(r)[0].Key)
-	if jobs, _ := e.promptJobs(); len(jobs) != 1 || jobs[0] != (PromptArgs{GuildID: testGuild, ClaimID: c.ID}) {
+	if jobs, _ := e.promptJobs(); len(jobs) != 1 || jobs[0] != (promptArgs{GuildID: testGuild, ClaimID: c.ID}) {
 		t.Fatalf("queued %+v", jobs)
 	}
 	for range 3 {
@@ -68,7 +68,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	// The partner still finds the claim, pending, in today's view.
 	today, err := e.svc.TodayFor(ctx, testGuild, p.Members[1])
 	must(t, err)
-	if len(today.Claims) != 1 || today.Claims[0].Status != ClaimPending || today.Claims[0].RequestedBy != p.Members[0] {
+	if len(today.Claims) != 1 || today.Claims[0].Status != claimPending || today.Claims[0].RequestedBy != p.Members[0] {
 		t.Fatalf("today = %+v", today.Claims)
 	}
 	// While the first job is still queued the step adds none.
@@ -80,7 +80,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	}
 	// The job runs out of attempts on a long outage; the step re-queues the
 	// prompt, pending for more than a minute.
-	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, PromptArgs{}.Kind())
+	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, promptArgs{}.Kind())
 	must(t, err)
 	res, err = e.svc.Step(ctx)
 	must(t, err)
@@ -151,18 +151,18 @@ func TestStepRequeuesOnlyConfirmablePrompts(t *testing.T) {
 	giveUp := func() {
 		t.Helper()
 		_, err := e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now()
-			WHERE kind = $1 AND finalized_at IS NULL`, PromptArgs{}.Kind())
+			WHERE kind = $1 AND finalized_at IS NULL`, promptArgs{}.Kind())
 		must(t, err)
 	}
 	giveUp()
 	e.clock.set(e.clock.now().Add(2 * time.Minute))
 	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, false))
-	e.step(StepResult{})
+	e.step(stepResult{})
 	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, true))
-	e.step(StepResult{Prompts: 1})
+	e.step(stepResult{Prompts: 1})
 	giveUp()
 	e.clock.set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)
-	e.step(StepResult{DayChanged: 1})
+	e.step(stepResult{DayChanged: 1})
 	if jobs, _ := e.promptJobs(); len(jobs) != 2 {
 		t.Fatalf("%d prompt jobs, want the claim's first and one re-queue", len(jobs))
 	}

@@ -16,9 +16,9 @@ const sectionOrder = 30
 // renderSection shows the pair's points today against the daily cap, its
 // raid total, and the quests button. It reads only through idb (the
 // panel's snapshot). No open raid: nothing is shown.
-func (s *Service) renderSection(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
+func (s *service) renderSection(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
 	r, err := activeRaid(ctx, idb, pair.GuildID)
-	if errors.Is(err, ErrNoRaid) {
+	if errors.Is(err, errNoRaid) {
 		return pairhomeapi.SectionView{}, nil
 	}
 	if err != nil {

@@ -69,11 +69,11 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 func TestBar(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ p, g, pct, filled int }{{0, 500, 0, 0}, {250, 500, 50, 10}, {499, 500, 99, 19}, {900, 500, 100, 20}} {
-		if got := Percent(c.p, c.g); got != c.pct {
-			t.Errorf("Percent(%d, %d) = %d", c.p, c.g, got)
+		if got := percent(c.p, c.g); got != c.pct {
+			t.Errorf("percent(%d, %d) = %d", c.p, c.g, got)
 		}
-		if got := strings.Count(Bar(c.p, c.g), "█"); got != c.filled {
-			t.Errorf("Bar(%d, %d) fills %d", c.p, c.g, got)
+		if got := strings.Count(progressBar(c.p, c.g), "█"); got != c.filled {
+			t.Errorf("progressBar(%d, %d) fills %d", c.p, c.g, got)
 		}
 	}
 }

@@ -21,23 +21,23 @@ import (
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Requester is what raid needs of core/projection's Service.
-type Requester interface {
+// boardRequester is what raid needs of core/projection's Service.
+type boardRequester interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
 }
 
-// Discord is the part of rest.Rest the confirm prompt uses.
-type Discord interface {
+// messagePoster is the part of rest.Rest the confirm prompt uses.
+type messagePoster interface {
 	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
 }
 
-// Config builds a Service.
-type Config struct {
+// serviceConfig builds a service.
+type serviceConfig struct {
 	DB          *db.DB
 	Pairs       pairhomeapi.Pairs
-	Projections Requester
+	Projections boardRequester
 	Queue       *queue.Queue
-	Discord     Discord
+	Discord     messagePoster
 	// Guilds gives each guild's locale, timezone and raid channel.
 	Guilds *guild.Service
 	Hall   hallapi.Refresher // nil: hall not deployed
@@ -47,15 +47,15 @@ type Config struct {
 	Now func() time.Time
 }
 
-// Service holds the raid's rules. Every state change is one transaction
+// service holds the raid's rules. Every state change is one transaction
 // that also requests the dashboard and panels and inserts the jobs that
 // follow from it.
-type Service struct {
+type service struct {
 	db      *db.DB
 	pairs   pairhomeapi.Pairs
-	proj    Requester
+	proj    boardRequester
 	queue   *queue.Queue
-	discord Discord
+	discord messagePoster
 	guilds  *guild.Service
 	hall    hallapi.Refresher
 	bundle  *i18n.Bundle
@@ -65,21 +65,21 @@ type Service struct {
 	libraryLoaded atomic.Bool
 }
 
-// NewService validates the configuration; it does no I/O.
-func NewService(cfg Config) (*Service, error) {
+// newService validates the configuration; it does no I/O.
+func newService(cfg serviceConfig) (*service, error) {
 	switch {
 	case cfg.DB == nil:
-		return nil, errors.New("raid: Config.DB is nil")
+		return nil, errors.New("raid: serviceConfig.DB is nil")
 	case cfg.Pairs == nil:
-		return nil, errors.New("raid: Config.Pairs is nil")
+		return nil, errors.New("raid: serviceConfig.Pairs is nil")
 	case cfg.Projections == nil:
-		return nil, errors.New("raid: Config.Projections is nil")
+		return nil, errors.New("raid: serviceConfig.Projections is nil")
 	case cfg.Queue == nil:
-		return nil, errors.New("raid: Config.Queue is nil")
+		return nil, errors.New("raid: serviceConfig.Queue is nil")
 	case cfg.Guilds == nil:
-		return nil, errors.New("raid: Config.Guilds is nil")
+		return nil, errors.New("raid: serviceConfig.Guilds is nil")
 	case cfg.Bundle == nil:
-		return nil, errors.New("raid: Config.Bundle is nil")
+		return nil, errors.New("raid: serviceConfig.Bundle is nil")
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -87,25 +87,25 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, queue: cfg.Queue, discord: cfg.Discord,
+	return &service{db: cfg.DB, pairs: cfg.Pairs, proj: cfg.Projections, queue: cfg.Queue, discord: cfg.Discord,
 		guilds: cfg.Guilds, hall: cfg.Hall, bundle: cfg.Bundle, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
 }
 
-func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }
+func (s *service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }
 
 // requestBoard re-renders the raid's dashboard once tx commits.
-func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
-	if err := s.proj.Request(ctx, tx, BoardKind, boardKey(raidID)); err != nil {
+func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
+	if err := s.proj.Request(ctx, tx, boardKind, boardKey(raidID)); err != nil {
 		return fmt.Errorf("raid: request board %d: %w", raidID, err)
 	}
 	return nil
 }
 
-// pairOf is the member's active pair, or ErrNotInPair with raid's own text.
-func (s *Service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
+// pairOf is the member's active pair, or errNotInPair with raid's own text.
+func (s *service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
 	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return pairhomeapi.Pair{}, ErrNotInPair
+		return pairhomeapi.Pair{}, errNotInPair
 	}
 	return p, err
 }
