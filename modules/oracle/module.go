@@ -42,6 +42,7 @@ var ChannelPurpose = guild.ChannelPurpose{
 // oracle adds the ritual button, pair-room copies and a Pair Home section.
 var Descriptor = module.Descriptor{
 	Name:       Name,
+	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(newServiceFx),

@@ -29,6 +29,7 @@ var Migrations = mustSub(migrationFiles, "migrations")
 // Config value, replaceable with fx.Decorate.
 var Descriptor = module.Descriptor{
 	Name:       ModuleName,
+	Operator:   operatorCommands,
 	Migrations: Migrations,
 	Options: fx.Module(ModuleName,
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
