@@ -14,8 +14,8 @@ import (
 	"github.com/together-bot/together/core/projection"
 )
 
-// BoardKind is the dashboard's projection kind; its key is the raid id.
-const BoardKind = "raid.board"
+// boardKind is the dashboard's projection kind; its key is the raid id.
+const boardKind = "raid.board"
 
 func boardKey(raidID int64) string { return strconv.FormatInt(raidID, 10) }
 
@@ -29,30 +29,29 @@ const (
 // barWidth is the progress bar's length in blocks.
 const barWidth = 20
 
-// Renderer is the dashboard, for use outside fx (tests, tools); the fx
-// wiring builds the same renderer through late (module.go).
-func (s *Service) Renderer() projection.Renderer {
-	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
+// renderer is the dashboard's projection renderer.
+func (s *service) renderer() projection.Renderer {
+	return projection.Renderer{Kind: boardKind, Module: Name, Render: s.renderBoard}
 }
 
-// Standing is one pair's points in a raid.
-type Standing struct {
+// standing is one pair's points in a raid.
+type standing struct {
 	PairID int64
 	Points int
 }
 
 // standings ranks a raid's contributing pairs (ties by the older pair id).
-func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]Standing, int, error) {
+func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]standing, int, error) {
 	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
 		WHERE raid_id = ? GROUP BY pair_id HAVING sum(points) > 0 ORDER BY sum(points) DESC, pair_id LIMIT ?`, raidID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("raid: standings: %w", err)
 	}
 	defer rows.Close()
-	var out []Standing
+	var out []standing
 	total := 0
 	for rows.Next() {
-		var st Standing
+		var st standing
 		if err := rows.Scan(&st.PairID, &st.Points, &total); err != nil {
 			return nil, 0, err
 		}
@@ -61,27 +60,27 @@ func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]Sta
 	return out, total, rows.Err()
 }
 
-// Percent is progress as a whole percentage, capped at 100.
-func Percent(progress, goal int) int {
+// percent is progress as a whole percentage, capped at 100.
+func percent(progress, goal int) int {
 	if goal <= 0 {
 		return 0
 	}
 	return min(100, progress*100/goal)
 }
 
-// Bar draws the progress bar.
-func Bar(progress, goal int) string {
-	filled := Percent(progress, goal) * barWidth / 100
+// progressBar draws the progress bar.
+func progressBar(progress, goal int) string {
+	filled := percent(progress, goal) * barWidth / 100
 	return strings.Repeat("█", filled) + strings.Repeat("░", barWidth-filled)
 }
 
 // phaseKey names the raid's phase.
-func phaseKey(r Raid) string {
-	p := Percent(r.Progress, r.Goal)
+func phaseKey(r raid) string {
+	p := percent(r.Progress, r.Goal)
 	switch {
-	case r.Status == StatusEnded && r.Completed():
+	case r.Status == statusEnded && r.Completed():
 		return "raid.phase.ended_won"
-	case r.Status == StatusEnded:
+	case r.Status == statusEnded:
 		return "raid.phase.ended"
 	case r.Completed():
 		return "raid.phase.completed"
@@ -96,7 +95,7 @@ func phaseKey(r Raid) string {
 	}
 }
 
-func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
+func (s *service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
 	id, err := strconv.ParseInt(key, 10, 64)
 	if err != nil {
 		return projection.Rendered{}, fmt.Errorf("raid: board key %q: %w", key, err)
@@ -105,7 +104,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.locale(ctx, r.GuildID)
+	loc := s.guilds.Locale(ctx, r.GuildID)
 	now := s.now()
 	open := r.Open(now)
 	var b strings.Builder
@@ -114,7 +113,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	}
 	b.WriteString(s.t(loc, "raid.board.goal", "goal", r.Goal) + "\n")
 	b.WriteString(s.t(loc, "raid.board.progress", "progress", r.Progress, "goal", r.Goal,
-		"percent", Percent(r.Progress, r.Goal), "bar", Bar(r.Progress, r.Goal)) + "\n")
+		"percent", percent(r.Progress, r.Goal), "bar", progressBar(r.Progress, r.Goal)) + "\n")
 	b.WriteString(s.t(loc, "raid.board.phase", "phase", s.t(loc, phaseKey(r))) + "\n")
 	if open {
 		b.WriteString(s.t(loc, "raid.board.time_left", "end", timestamp(r.EndsAt, "R"), "end_at", timestamp(r.EndsAt, "f")))
@@ -139,7 +138,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	}
 	if open {
 		day := r.Today(now)
-		offers, err := Offers(ctx, idb, r, day)
+		offers, err := dayOffers(ctx, idb, r, day)
 		if err != nil {
 			return projection.Rendered{}, err
 		}
@@ -171,7 +170,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	}, nil
 }
 
-func (s *Service) boardRows(loc string, r Raid, open bool) ([]discord.LayoutComponent, error) {
+func (s *service) boardRows(loc string, r raid, open bool) ([]discord.LayoutComponent, error) {
 	type btn struct {
 		action, label string
 		style         discord.ButtonStyle
@@ -194,7 +193,7 @@ func (s *Service) boardRows(loc string, r Raid, open bool) ([]discord.LayoutComp
 }
 
 // pairName is "<@a> & <@b>" (the board never pings).
-func (s *Service) pairName(ctx context.Context, idb bun.IDB, pairID int64) string {
+func (s *service) pairName(ctx context.Context, idb bun.IDB, pairID int64) string {
 	p, err := s.pairs.Pair(ctx, idb, pairID)
 	if err != nil {
 		return fmt.Sprintf("#%d", pairID)

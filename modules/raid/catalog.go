@@ -2,8 +2,8 @@ package raid
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every text of the module (fx group "catalogs").
-var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
+// catalog holds every text of the module (point i18n.Catalogs).
+var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"raid.hall.category":          "Raid points",
 		"raid.setting.daily_cap":      "Raid: points a pair can earn per day (from the next raid)",

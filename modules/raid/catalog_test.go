@@ -10,25 +10,25 @@ import (
 
 func TestCatalogComplete(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireComplete(t, Catalog)
+	i18ntest.RequireComplete(t, catalog)
 }
 
 // TestEveryKeyUsedExists: a typo cannot ship a raw key to users.
 func TestEveryKeyUsedExists(t *testing.T) {
 	t.Parallel()
-	i18ntest.RequireKeysUsedExist(t, ".", Catalog, 40)
+	i18ntest.RequireKeysUsedExist(t, ".", catalog, 40)
 }
 
 func TestCommandDefinitionIsValid(t *testing.T) {
 	t.Parallel()
-	b, err := i18n.NewBundle(quiet, Catalog)
+	b, err := i18n.NewBundle(quiet, catalog)
 	must(t, err)
-	cmd := NewHandlers(&Service{bundle: b}).Command()
+	cmd := newHandlers(&service{bundle: b}).Command()
 	if cmd.Staff || cmd.Definition.Name != "raid" || len(cmd.Definition.Options) != 3 {
 		t.Fatalf("command = %+v", cmd.Definition)
 	}
 	for _, loc := range []string{i18n.EN, i18n.RU} {
-		for k, text := range Catalog.Messages[loc] {
+		for k, text := range catalog.Messages[loc] {
 			if strings.HasPrefix(k, "raid.cmd.") && len([]rune(text)) > 100 {
 				t.Errorf("%s %s: description is %d characters (Discord allows 100)", loc, k, len([]rune(text)))
 			}

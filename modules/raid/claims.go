@@ -8,13 +8,15 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/hall/hallapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// ClaimResult is what Claim did.
-type ClaimResult struct {
-	Claim Claim
-	Quest Quest
-	Raid  Raid
+// claimResult is what Claim did.
+type claimResult struct {
+	Claim claim
+	Quest quest
+	Raid  raid
 }
 
 // Claim records that the member's pair did one of today's quests and
@@ -22,78 +24,78 @@ type ClaimResult struct {
 // transaction. The prompt is a job, so a room Discord refuses for a while
 // does not lose it, and /raid quests shows the pending claim with its
 // confirm button whatever happened to the prompt.
-func (s *Service) Claim(ctx context.Context, guildID, userID uint64, raidID int64, questKey string) (ClaimResult, error) {
+func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int64, questKey string) (claimResult, error) {
 	if err := s.LoadLibrary(ctx); err != nil {
-		return ClaimResult{}, err
+		return claimResult{}, err
 	}
 	now := s.now()
 	r, err := activeRaid(ctx, s.db.Bun, guildID)
 	if err != nil {
-		return ClaimResult{}, err
+		return claimResult{}, err
 	}
 	if (raidID != 0 && r.ID != raidID) || !r.Open(now) {
-		return ClaimResult{}, ErrRaidEnded
+		return claimResult{}, errRaidEnded
 	}
-	p, err := s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
 	if err != nil {
-		return ClaimResult{}, err
+		return claimResult{}, err
 	}
 	today := r.Today(now)
-	var res ClaimResult
+	var res claimResult
 	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		offers, err := ensureOffers(ctx, tx, r, today)
 		if err != nil {
 			return err
 		}
-		var q Quest
+		var q quest
 		for _, o := range offers {
 			if o.Key == questKey {
 				q = o
 			}
 		}
 		if q.Key == "" {
-			return ErrNotOffered
+			return errNotOffered
 		}
 		c, err := scanClaim(tx.QueryRowContext(ctx, `INSERT INTO raid_claims (raid_id, guild_id, pair_id, day, quest_key, points, requested_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (raid_id, pair_id, day, quest_key) DO NOTHING RETURNING `+claimCols,
 			r.ID, int64(guildID), p.ID, string(today), q.Key, q.Points, int64(userID), now))
 		if db.IsNoRows(err) {
-			return ErrAlreadyClaimed
+			return errAlreadyClaimed
 		}
 		if err != nil {
 			return fmt.Errorf("raid: insert claim: %w", err)
 		}
-		if _, err := s.queue.InsertTx(ctx, tx, PromptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
+		if _, err := s.queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
 			return fmt.Errorf("raid: queue prompt: %w", err)
 		}
-		res = ClaimResult{Claim: c, Quest: q, Raid: r}
+		res = claimResult{Claim: c, Quest: q, Raid: r}
 		return nil
 	})
 	if err != nil {
-		return ClaimResult{}, err
+		return claimResult{}, err
 	}
 	s.log.Info("raid quest claimed", "guild_id", guildID, "raid_id", r.ID, "pair_id", p.ID, "claim_id", res.Claim.ID,
 		"quest", questKey, "by", userID, "action", "raid.claim")
 	return res, nil
 }
 
-// ConfirmResult is what Confirm did. Applied < Claim.Points means the daily
+// confirmResult is what Confirm did. Applied < Claim.Points means the daily
 // cap cut the claim ("partially capped"); Applied == 0 means the cap was
 // already full. Both are reported to the partner with the numbers, and the
 // claim still counts as confirmed (it cannot be confirmed again).
-type ConfirmResult struct {
-	Claim   Claim
+type confirmResult struct {
+	Claim   claim
 	Applied int
 	// UsedToday is the pair's total for the claim's day after this confirm.
 	UsedToday int
 	Cap       int
-	Raid      Raid
+	Raid      raid
 	// JustCompleted: this confirm reached the raid's goal.
 	JustCompleted bool
 }
 
 // Capped reports a confirm that the daily cap cut.
-func (r ConfirmResult) Capped() bool { return r.Applied < r.Claim.Points }
+func (r confirmResult) Capped() bool { return r.Applied < r.Claim.Points }
 
 // Confirm applies a claim's points for the partner. Locks are always taken
 // in the same order — claim, pair-day ledger, raid — so concurrent confirms
@@ -106,39 +108,39 @@ func (r ConfirmResult) Capped() bool { return r.Applied < r.Claim.Points }
 //   - the raid's progress moves by "progress + applied" under its row lock,
 //     guarded by status and end time, so the total is the exact sum and a
 //     raid ended meanwhile rolls the whole confirm back.
-func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID int64) (ConfirmResult, error) {
+func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID int64) (confirmResult, error) {
 	now := s.now()
-	var res ConfirmResult
+	var res confirmResult
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := loadClaim(ctx, tx, claimID, forUpdate)
 		if err != nil {
 			return err
 		}
 		if c.GuildID != guildID {
-			return ErrNoClaim
+			return errNoClaim
 		}
 		p, err := s.pairs.PairOf(ctx, tx, guildID, userID)
-		if errors.Is(err, ErrNotInPair) || (err == nil && p.ID != c.PairID) {
-			return ErrNotPairMember
+		if errors.Is(err, pairhomeapi.ErrNoPair) || (err == nil && p.ID != c.PairID) {
+			return errNotPairMember
 		}
 		if err != nil {
 			return err
 		}
 		if userID == c.RequestedBy {
-			return ErrSelfConfirm
+			return errSelfConfirm
 		}
-		if c.Status != ClaimPending {
-			return ErrAlreadyConfirmed
+		if c.Status != claimPending {
+			return errAlreadyConfirmed
 		}
 		r, err := loadRaid(ctx, tx, c.RaidID)
 		if err != nil {
 			return err
 		}
 		if !r.Open(now) {
-			return ErrRaidEnded
+			return errRaidEnded
 		}
 		if c.Day != r.Today(now) {
-			return ErrNotToday
+			return errNotToday
 		}
 		if _, err := tx.ExecContext(ctx, `INSERT INTO raid_pair_days (raid_id, pair_id, day, guild_id) VALUES (?, ?, ?, ?)
 			ON CONFLICT DO NOTHING`, r.ID, c.PairID, string(c.Day), int64(guildID)); err != nil {
@@ -164,7 +166,7 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 			completed_at = CASE WHEN completed_at IS NULL AND progress + ?::int >= goal THEN ?::timestamptz ELSE completed_at END
 			WHERE id = ? AND status = 'active' AND ends_at > ? RETURNING `+raidCols, res.Applied, res.Applied, now, r.ID, now))
 		if db.IsNoRows(err) {
-			return ErrRaidEnded
+			return errRaidEnded
 		}
 		if err != nil {
 			return fmt.Errorf("raid: add to progress: %w", err)
@@ -173,13 +175,13 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 		if err := s.requestBoard(ctx, tx, r.ID); err != nil {
 			return err
 		}
-		if err := s.requestHall(ctx, tx, r.GuildID); err != nil {
+		if err := hallapi.Request(ctx, s.hall, tx, r.GuildID); err != nil {
 			return err
 		}
 		return s.pairs.RequestPanel(ctx, tx, c.PairID)
 	})
 	if err != nil {
-		return ConfirmResult{}, err
+		return confirmResult{}, err
 	}
 	s.log.Info("raid claim confirmed", "guild_id", guildID, "raid_id", res.Raid.ID, "pair_id", res.Claim.PairID,
 		"claim_id", claimID, "points", res.Claim.Points, "applied", res.Applied, "by", userID, "action", "raid.confirm")
@@ -189,44 +191,44 @@ func (s *Service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 	return res, nil
 }
 
-// Today is what /raid quests and the "Take today's quests" button show a
+// todayView is what /raid quests and the "Take today's quests" button show a
 // member: the open raid, today's offers, and the pair's claims and points.
-type Today struct {
-	Raid   Raid
-	Day    Day
-	Offers []Quest
-	Pair   Pair
-	Claims []Claim
+type todayView struct {
+	Raid   raid
+	Day    localDay
+	Offers []quest
+	Pair   pairhomeapi.Pair
+	Claims []claim
 	Points int // today's applied points
 	Week   int // this raid's applied points
 }
 
 // TodayFor reads the member's view of the current raid day.
-func (s *Service) TodayFor(ctx context.Context, guildID, userID uint64) (Today, error) {
+func (s *service) TodayFor(ctx context.Context, guildID, userID uint64) (todayView, error) {
 	now := s.now()
 	r, err := activeRaid(ctx, s.db.Bun, guildID)
 	if err != nil {
-		return Today{}, err
+		return todayView{}, err
 	}
 	if !r.Open(now) {
-		return Today{}, ErrRaidEnded
+		return todayView{}, errRaidEnded
 	}
-	t := Today{Raid: r, Day: r.Today(now)}
-	if t.Offers, err = Offers(ctx, s.db.Bun, r, t.Day); err != nil {
-		return Today{}, err
+	t := todayView{Raid: r, Day: r.Today(now)}
+	if t.Offers, err = dayOffers(ctx, s.db.Bun, r, t.Day); err != nil {
+		return todayView{}, err
 	}
 	t.Pair, err = s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
-	if errors.Is(err, ErrNotInPair) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return t, nil // a member without a pair still sees the quests
 	}
 	if err != nil {
-		return Today{}, err
+		return todayView{}, err
 	}
 	if t.Claims, err = pairClaims(ctx, s.db.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
-		return Today{}, err
+		return todayView{}, err
 	}
 	if t.Points, t.Week, err = pairPoints(ctx, s.db.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
-		return Today{}, err
+		return todayView{}, err
 	}
 	return t, nil
 }

@@ -10,9 +10,9 @@ import (
 
 func intPtr(v int) *int { return &v }
 
-// Command is /raid (fx group "commands"). Members use /raid quests, so the
+// Command is /raid (point interaction.Commands). Members use /raid quests, so the
 // command is not Staff as a whole; start and end check staff at run time.
-func (h *Handlers) Command() interaction.Command {
+func (h *handlers) Command() interaction.Command {
 	b := h.s.bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
@@ -32,7 +32,7 @@ func (h *Handlers) Command() interaction.Command {
 					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
 						ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
 					discord.ApplicationCommandOptionInt{Name: "goal", Description: goalDesc, DescriptionLocalizations: goalLoc,
-						MinValue: intPtr(1), MaxValue: intPtr(MaxGoal)}),
+						MinValue: intPtr(1), MaxValue: intPtr(maxGoal)}),
 				sub("end", "raid.cmd.end"),
 			},
 		},
@@ -40,7 +40,7 @@ func (h *Handlers) Command() interaction.Command {
 	}
 }
 
-func (h *Handlers) handleCommand(c *interaction.Context) error {
+func (h *handlers) handleCommand(c *interaction.Context) error {
 	switch c.CommandPath() {
 	case "raid quests":
 		return h.showToday(c)
@@ -55,16 +55,16 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 		}
 		r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
 		if err != nil {
-			return asRefusal(err)
+			return err
 		}
 		return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
 	}
 	return refusal.New("core.error.unknown_action")
 }
 
-func (h *Handlers) start(c *interaction.Context) error {
+func (h *handlers) start(c *interaction.Context) error {
 	d, _ := c.SlashData()
-	spec := StartSpec{GuildID: c.GuildID(), By: c.UserID()}
+	spec := startSpec{GuildID: c.GuildID(), By: c.UserID()}
 	if ch, ok := d.OptChannel("channel"); ok {
 		spec.ChannelID = uint64(ch.ID)
 	}
@@ -73,7 +73,7 @@ func (h *Handlers) start(c *interaction.Context) error {
 	}
 	r, err := h.s.StartRaid(c, spec)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("raid.reply.started", "goal", r.Goal, "channel", channelMention(r.ChannelID),
 		"end", timestamp(r.EndsAt, "f")))

@@ -10,14 +10,14 @@ import (
 	"github.com/together-bot/together/core/interaction"
 )
 
-// Handlers answers the module's command and buttons.
-type Handlers struct{ s *Service }
+// handlers answers the module's command and buttons.
+type handlers struct{ s *service }
 
-// NewHandlers wraps the service.
-func NewHandlers(s *Service) *Handlers { return &Handlers{s: s} }
+// newHandlers wraps the service.
+func newHandlers(s *service) *handlers { return &handlers{s: s} }
 
-// Components lists the buttons (fx group "components").
-func (h *Handlers) Components() []interaction.Component {
+// Components lists the buttons (point interaction.Components).
+func (h *handlers) Components() []interaction.Component {
 	return []interaction.Component{
 		{Module: Name, Action: actTake, Handle: func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }},
 		{Module: Name, Action: actMine, Handle: h.mine},
@@ -34,10 +34,10 @@ const maxRowButtons = 5
 // offers with a claim button each, and the pair's claims — a pending one
 // with its confirm button for the partner, so a claim whose room prompt
 // never arrived can still be confirmed.
-func (h *Handlers) showToday(c *interaction.Context) error {
+func (h *handlers) showToday(c *interaction.Context) error {
 	t, err := h.s.TodayFor(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	var b strings.Builder
 	b.WriteString(c.T("raid.quests.head", "day", string(t.Day)))
@@ -47,7 +47,7 @@ func (h *Handlers) showToday(c *interaction.Context) error {
 	} else {
 		b.WriteString("\n" + c.T("raid.quests.no_pair"))
 	}
-	claimed := map[string]Claim{}
+	claimed := map[string]claim{}
 	for _, cl := range t.Claims {
 		claimed[cl.QuestKey] = cl
 	}
@@ -64,7 +64,7 @@ func (h *Handlers) showToday(c *interaction.Context) error {
 				return err
 			}
 			claimBtns = append(claimBtns, discord.NewPrimaryButton(c.T("raid.button.claim", "n", n), id))
-		case cl.Status == ClaimConfirmed:
+		case cl.Status == claimConfirmed:
 			b.WriteString("\n" + c.T("raid.quests.confirmed", "applied", cl.Applied, "points", cl.Points))
 		case cl.RequestedBy == c.UserID():
 			b.WriteString("\n" + c.T("raid.quests.waiting"))
@@ -91,26 +91,26 @@ func (h *Handlers) showToday(c *interaction.Context) error {
 	return c.Reply(true, discord.MessageCreate{Content: b.String(), Components: rows, AllowedMentions: &discord.AllowedMentions{}})
 }
 
-func (h *Handlers) claim(c *interaction.Context, id customid.ID) error {
+func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
 	raidID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	res, err := h.s.Claim(c, c.GuildID(), c.UserID(), raidID, id.Arg(1))
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("raid.reply.claimed", "points", res.Quest.Points))
 }
 
-func (h *Handlers) confirm(c *interaction.Context, id customid.ID) error {
+func (h *handlers) confirm(c *interaction.Context, id customid.ID) error {
 	cid, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	res, err := h.s.Confirm(c, c.GuildID(), c.UserID(), cid)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	var text string
 	switch {
@@ -127,26 +127,29 @@ func (h *Handlers) confirm(c *interaction.Context, id customid.ID) error {
 	return c.ReplyText(true, text)
 }
 
-func (h *Handlers) mine(c *interaction.Context, id customid.ID) error {
+func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
 	raidID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	ct, err := h.s.Contribution(c, c.GuildID(), c.UserID(), raidID)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("raid.reply.mine", "today", ct.Today, "cap", ct.Cap, "week", ct.Week))
 }
 
-func (h *Handlers) rules(c *interaction.Context, id customid.ID) error {
+func (h *handlers) rules(c *interaction.Context, id customid.ID) error {
 	raidID, err := idArg(id, 0)
 	if err != nil {
 		return err
 	}
 	r, err := loadRaid(c, h.s.db.Bun, raidID)
-	if err != nil || r.GuildID != c.GuildID() {
-		return asRefusal(ErrNoRaid)
+	if err != nil {
+		return err
+	}
+	if r.GuildID != c.GuildID() {
+		return errNoRaid
 	}
 	return c.ReplyText(true, c.T("raid.reply.rules", "cap", r.DailyCap, "offers", r.OffersPerDay))
 }

@@ -6,11 +6,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // widen lets the raid offer every quest, so one pair can hold many claims
 // on one day (the default three would not stress the cap).
-func (e *env) widen(r Raid) {
+func (e *env) widen(r raid) {
 	e.t.Helper()
 	_, err := e.db.Pool.Exec(context.Background(), `UPDATE raid_raids SET offers_per_day = 100 WHERE id = $1`, r.ID)
 	must(e.t, err)
@@ -20,7 +22,7 @@ func (e *env) widen(r Raid) {
 
 // totals checks the invariants: the raid's progress is the sum of applied
 // points, which is the ledger's sum; it returns the progress.
-func (e *env) totals(r Raid) int {
+func (e *env) totals(r raid) int {
 	e.t.Helper()
 	var progress, applied, ledger int
 	must(e.t, e.db.Pool.QueryRow(context.Background(), `SELECT progress,
@@ -45,14 +47,14 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	other := e.pair(2, 0)
 	r := e.start()
 	e.widen(r)
-	var claims []Claim
+	var claims []claim
 	worth := 0
 	for _, q := range e.offers(r) {
 		c := e.claim(p, 0, r, q.Key)
 		claims = append(claims, c)
 		worth += c.Points
 	}
-	if len(claims) != len(Library) || worth <= DefaultDailyCap {
+	if len(claims) != len(library) || worth <= defaultDailyCap {
 		t.Fatalf("%d claims worth %d", len(claims), worth)
 	}
 	oc := e.claim(other, 1, r, claims[0].QuestKey)
@@ -86,9 +88,9 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 			case err == nil:
 				ok++
 				applied += res.Applied
-			case errors.Is(err, ErrAlreadyConfirmed):
+			case errors.Is(err, errAlreadyConfirmed):
 				already++
-			case errors.Is(err, ErrSelfConfirm):
+			case errors.Is(err, errSelfConfirm):
 				selfConf++
 			default:
 				t.Errorf("confirm: %v", err)
@@ -109,11 +111,11 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	if ok != len(claims) || already != len(claims) || selfConf != 2 {
 		t.Fatalf("ok %d, already %d, self %d", ok, already, selfConf)
 	}
-	if applied != DefaultDailyCap {
-		t.Fatalf("applied %d, want the cap %d", applied, DefaultDailyCap)
+	if applied != defaultDailyCap {
+		t.Fatalf("applied %d, want the cap %d", applied, defaultDailyCap)
 	}
-	if got := e.totals(r); got != DefaultDailyCap+oc.Points {
-		t.Fatalf("raid progress %d, want %d", got, DefaultDailyCap+oc.Points)
+	if got := e.totals(r); got != defaultDailyCap+oc.Points {
+		t.Fatalf("raid progress %d, want %d", got, defaultDailyCap+oc.Points)
 	}
 	var partial int
 	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims WHERE pair_id = $1 AND applied BETWEEN 1 AND points - 1`,
@@ -121,7 +123,7 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
 	}
-	if n := e.board.count(BoardKind, boardKey(r.ID)); n < len(claims)+1 {
+	if n := e.board.count(boardKind, boardKey(r.ID)); n < len(claims)+1 {
 		t.Fatalf("board requested %d times", n)
 	}
 }
@@ -134,21 +136,21 @@ func TestConfirmRules(t *testing.T) {
 	q := e.pair(2, 0)
 	r := e.start()
 	offers := e.offers(r)
-	if len(offers) != DefaultOffersPerDay {
+	if len(offers) != defaultOffersPerDay {
 		t.Fatalf("%d offers", len(offers))
 	}
 	c := e.claim(p, 0, r, offers[0].Key)
 
-	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[0], c.ID); !errors.Is(err, ErrSelfConfirm) {
+	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[0], c.ID); !errors.Is(err, errSelfConfirm) {
 		t.Fatalf("same user: %v", err)
 	}
-	if _, err := e.svc.Confirm(ctx, testGuild, q.Members[0], c.ID); !errors.Is(err, ErrNotPairMember) {
+	if _, err := e.svc.Confirm(ctx, testGuild, q.Members[0], c.ID); !errors.Is(err, errNotPairMember) {
 		t.Fatalf("other pair: %v", err)
 	}
-	if _, err := e.svc.Confirm(ctx, testGuild, 999999, c.ID); !errors.Is(err, ErrNotPairMember) {
+	if _, err := e.svc.Confirm(ctx, testGuild, 999999, c.ID); !errors.Is(err, errNotPairMember) {
 		t.Fatalf("no pair: %v", err)
 	}
-	if _, err := e.svc.Confirm(ctx, 222, p.Members[1], c.ID); !errors.Is(err, ErrNoClaim) {
+	if _, err := e.svc.Confirm(ctx, 222, p.Members[1], c.ID); !errors.Is(err, errNoClaim) {
 		t.Fatalf("other guild: %v", err)
 	}
 	res, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID)
@@ -156,15 +158,15 @@ func TestConfirmRules(t *testing.T) {
 	if res.Applied != c.Points || res.Capped() || res.UsedToday != c.Points {
 		t.Fatalf("confirm = %+v", res)
 	}
-	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID); !errors.Is(err, ErrAlreadyConfirmed) {
+	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID); !errors.Is(err, errAlreadyConfirmed) {
 		t.Fatalf("double confirm: %v", err)
 	}
-	if _, err := e.svc.Claim(ctx, testGuild, p.Members[1], r.ID, offers[0].Key); !errors.Is(err, ErrAlreadyClaimed) {
+	if _, err := e.svc.Claim(ctx, testGuild, p.Members[1], r.ID, offers[0].Key); !errors.Is(err, errAlreadyClaimed) {
 		t.Fatalf("second claim of the quest: %v", err)
 	}
 	// A quest that is not among today's offers.
 	var notOffered string
-	for _, lq := range Library {
+	for _, lq := range library {
 		found := false
 		for _, o := range offers {
 			found = found || o.Key == lq.Key
@@ -174,10 +176,10 @@ func TestConfirmRules(t *testing.T) {
 			break
 		}
 	}
-	if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, notOffered); !errors.Is(err, ErrNotOffered) {
+	if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, notOffered); !errors.Is(err, errNotOffered) {
 		t.Fatalf("not offered: %v", err)
 	}
-	if _, err := e.svc.Claim(ctx, testGuild, 999999, r.ID, offers[1].Key); !errors.Is(err, ErrNotInPair) {
+	if _, err := e.svc.Claim(ctx, testGuild, 999999, r.ID, offers[1].Key); !errors.Is(err, errNotInPair) {
 		t.Fatalf("no pair: %v", err)
 	}
 
@@ -185,7 +187,7 @@ func TestConfirmRules(t *testing.T) {
 	// offer claimed.
 	late := e.claim(p, 0, r, offers[1].Key)
 	e.clock.set(e.clock.now().Add(24 * time.Hour))
-	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], late.ID); !errors.Is(err, ErrNotToday) {
+	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], late.ID); !errors.Is(err, errNotToday) {
 		t.Fatalf("another day's claim: %v", err)
 	}
 	tomorrow := e.offers(r)
@@ -201,7 +203,7 @@ func TestConfirmRules(t *testing.T) {
 		}
 	}
 	if yesterdayOnly != "" {
-		if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, yesterdayOnly); !errors.Is(err, ErrNotOffered) {
+		if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, yesterdayOnly); !errors.Is(err, errNotOffered) {
 			t.Fatalf("yesterday's offer: %v", err)
 		}
 	}
@@ -209,7 +211,7 @@ func TestConfirmRules(t *testing.T) {
 	pending := e.claim(p, 0, r, tomorrow[0].Key)
 	_, err = e.svc.EndRaid(ctx, testGuild, 1)
 	must(t, err)
-	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], pending.ID); !errors.Is(err, ErrRaidEnded) {
+	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], pending.ID); !errors.Is(err, errRaidEnded) {
 		t.Fatalf("ended raid: %v", err)
 	}
 	if got := e.totals(r); got != c.Points {
@@ -227,14 +229,14 @@ func TestPartialCapIsReported(t *testing.T) {
 	r := e.start()
 	e.widen(r)
 	used := 0
-	var results []ConfirmResult
+	var results []confirmResult
 	for _, q := range e.offers(r) {
 		c := e.claim(p, 0, r, q.Key)
 		res, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID)
 		must(t, err)
 		results = append(results, res)
 		used += res.Applied
-		if used >= DefaultDailyCap && res.Applied == 0 {
+		if used >= defaultDailyCap && res.Applied == 0 {
 			break
 		}
 	}
@@ -243,10 +245,10 @@ func TestPartialCapIsReported(t *testing.T) {
 		t.Fatalf("%d confirms", n)
 	}
 	crossing, zero := results[n-2], results[n-1]
-	if !crossing.Capped() || crossing.Applied == 0 || crossing.UsedToday != DefaultDailyCap {
+	if !crossing.Capped() || crossing.Applied == 0 || crossing.UsedToday != defaultDailyCap {
 		t.Fatalf("crossing confirm = %+v", crossing)
 	}
-	if zero.Applied != 0 || !zero.Capped() || zero.Claim.Status != ClaimConfirmed {
+	if zero.Applied != 0 || !zero.Capped() || zero.Claim.Status != claimConfirmed {
 		t.Fatalf("capped confirm = %+v", zero)
 	}
 	e.clock.set(e.clock.now().Add(24 * time.Hour))
@@ -265,7 +267,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	r, err := e.svc.StartRaid(ctx, StartSpec{GuildID: testGuild, ChannelID: testChannel, Goal: 10})
+	r, err := e.svc.StartRaid(ctx, startSpec{GuildID: testGuild, ChannelID: testChannel, Goal: 10})
 	must(t, err)
 	offers := e.offers(r)
 	var completed []bool
@@ -276,7 +278,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 		completed = append(completed, res.JustCompleted)
 	}
 	got := e.raid(r.ID)
-	if !got.Completed() || got.Status != StatusActive || got.Progress <= 10 {
+	if !got.Completed() || got.Status != statusActive || got.Progress <= 10 {
 		t.Fatalf("raid = %+v", got)
 	}
 	if completed[0] == completed[1] || !completed[0] && offers[0].Points >= 10 {
@@ -288,7 +290,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 		t.Fatalf("board: %s", d)
 	}
 	now := e.clock.now()
-	pts, err := e.svc.PointsByPair(ctx, nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
+	pts, err := e.svc.pointsByPair(ctx, nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
 	must(t, err)
 	if pts[p.ID] != got.Progress {
 		t.Fatalf("points by pair %v, progress %d", pts, got.Progress)
@@ -302,12 +304,12 @@ func TestManyPairsConcurrently(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	r, err := e.svc.StartRaid(ctx, StartSpec{GuildID: testGuild, ChannelID: testChannel, Goal: 100})
+	r, err := e.svc.StartRaid(ctx, startSpec{GuildID: testGuild, ChannelID: testChannel, Goal: 100})
 	must(t, err)
 	offers := e.offers(r)
 	type job struct {
-		p Pair
-		c Claim
+		p pairhomeapi.Pair
+		c claim
 	}
 	var jobs []job
 	want := 0
@@ -362,8 +364,8 @@ func TestEndRacesConfirms(t *testing.T) {
 	ctx := context.Background()
 	r := e.start()
 	offers := e.offers(r)
-	var claims []Claim
-	var pairs []Pair
+	var claims []claim
+	var pairs []pairhomeapi.Pair
 	for n := int64(1); n <= 8; n++ {
 		p := e.pair(n, 0)
 		for _, q := range offers {
@@ -378,7 +380,7 @@ func TestEndRacesConfirms(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-gate
-			if _, err := e.svc.Confirm(ctx, testGuild, pairs[i].Members[1], c.ID); err != nil && !errors.Is(err, ErrRaidEnded) {
+			if _, err := e.svc.Confirm(ctx, testGuild, pairs[i].Members[1], c.ID); err != nil && !errors.Is(err, errRaidEnded) {
 				t.Error(err)
 			}
 		}()

@@ -34,7 +34,7 @@ func TestCustomIDsFit(t *testing.T) {
 		}
 	}
 	customidtest.RequireFits(t, Name, actClaim, customidtest.Int64, longKey)
-	for _, q := range Library {
+	for _, q := range library {
 		customidtest.RequireFits(t, Name, actClaim, customidtest.Int64, q.Key)
 	}
 	for _, a := range []string{actTake, actMine, actRules, actConfirm} {
@@ -45,7 +45,7 @@ func TestCustomIDsFit(t *testing.T) {
 func TestEveryActionIsRouted(t *testing.T) {
 	t.Parallel()
 	seen := map[string]bool{}
-	for _, c := range NewHandlers(&Service{}).Components() {
+	for _, c := range newHandlers(&service{}).Components() {
 		seen[c.Action] = true
 	}
 	for _, a := range []string{actTake, actMine, actRules, actClaim, actConfirm} {

@@ -6,9 +6,10 @@
 //
 // A raid lives for one guild-local week (Monday 00:00 to the next Monday
 // 00:00 in the guild's zone, recorded when it starts). One frequent step
-// (raid.tick, every five minutes) first ends expired raids, then starts
+// (raid.step, every five minutes) first ends expired raids, then starts
 // the current week's raid where raid is on and a raid channel is set, then
-// re-renders boards whose local day changed. Every part is guarded by state
+// re-renders boards whose local day changed and re-queues confirm prompts
+// that were not delivered. Every part is guarded by state
 // (WHERE status = 'active', one active raid per guild, one automatic raid
 // per guild and week), so running it twice, on two replicas or after a
 // missed week does the right thing.
@@ -25,8 +26,10 @@
 // # Neighbours
 //
 //   - core/projection renders the dashboard (kind raid.board).
-//   - pairhome supplies pairs and rooms and shows the raid section.
-//   - the hall module reads per-pair points with Service.PointsByPair.
+//   - pairhome supplies pairs and rooms (pairhomeapi.Pairs) and shows the
+//     raid section (point pairhomeapi.Sections).
+//   - hall ranks confirmed points as raid's category (point
+//     hallapi.Categories); a confirm asks it to refresh (hallapi.Refresher).
 //
 // docs/modules/raid.md describes the behaviour for staff and operators.
 package raid

@@ -116,7 +116,7 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 	var keys []string
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT r.id, o.quest_keys FROM raid_raids r JOIN raid_offers o ON o.raid_id = r.id`).
 		Scan(&raidID, &keys))
-	if len(keys) != DefaultOffersPerDay {
+	if len(keys) != defaultOffersPerDay {
 		t.Fatalf("offers %v", keys)
 	}
 

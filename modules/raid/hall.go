@@ -8,12 +8,12 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// PointsByPair returns each pair's applied raid points in a guild for
-// claims confirmed in [from, to): the read service the hall module ranks
-// with. Points count at the moment of the confirm, after the daily cap,
+// pointsByPair returns each pair's applied raid points in a guild for
+// claims confirmed in [from, to): raid's category on the hall card
+// (hallCategory). Points count at the moment of the confirm, after the daily cap,
 // so the hall sums exactly what the raid boards showed. idb nil reads
 // through the pool.
-func (s *Service) PointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
+func (s *service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
 	if idb == nil {
 		idb = s.db.Bun
 	}
@@ -36,26 +36,26 @@ func (s *Service) PointsByPair(ctx context.Context, idb bun.IDB, guildID uint64,
 	return out, rows.Err()
 }
 
-// Contribution is the member's pair's points in a raid.
-type Contribution struct {
+// contribution is the member's pair's points in a raid.
+type contribution struct {
 	Today, Week, Cap int
 }
 
 // Contribution reads the member's pair's points in a raid: on the raid's
 // current day (against its cap) and in total.
-func (s *Service) Contribution(ctx context.Context, guildID, userID uint64, raidID int64) (Contribution, error) {
+func (s *service) Contribution(ctx context.Context, guildID, userID uint64, raidID int64) (contribution, error) {
 	r, err := loadRaid(ctx, s.db.Bun, raidID)
 	if err != nil {
-		return Contribution{}, err
+		return contribution{}, err
 	}
 	if r.GuildID != guildID {
-		return Contribution{}, ErrNoRaid
+		return contribution{}, errNoRaid
 	}
-	p, err := s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
 	if err != nil {
-		return Contribution{}, err
+		return contribution{}, err
 	}
-	ct := Contribution{Cap: r.DailyCap}
+	ct := contribution{Cap: r.DailyCap}
 	ct.Today, ct.Week, err = pairPoints(ctx, s.db.Bun, r.ID, p.ID, r.Today(s.now()))
 	return ct, err
 }

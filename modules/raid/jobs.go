@@ -6,56 +6,50 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/queue"
 )
 
-// PromptArgs post one claim's confirm prompt in the pair's room. guild_id
+// promptArgs post one claim's confirm prompt in the pair's room. guild_id
 // lets the core queue skip the job while raid is off in the guild (the
-// step re-queues it later).
-type PromptArgs struct {
+// step re-queues it once raid is on again).
+type promptArgs struct {
 	GuildID uint64 `json:"guild_id,string" river:"unique"`
 	ClaimID int64  `json:"claim_id" river:"unique"`
 }
 
 // Kind implements river.JobArgs.
-func (PromptArgs) Kind() string { return "raid.prompt" }
+func (promptArgs) Kind() string { return "raid.prompt" }
 
 // Validate lets `app jobs send` refuse incomplete args.
-func (a PromptArgs) Validate() error {
+func (a promptArgs) Validate() error {
 	if a.GuildID == 0 || a.ClaimID == 0 {
 		return errors.New("guild_id and claim_id are required")
 	}
 	return nil
 }
 
-// StepArgs run the frequent step (Step). No guild_id: it serves every
-// guild and asks the gate per guild itself.
-type StepArgs struct{}
+// stepArgs run the frequent step (Step). No guild_id: it serves every
+// guild and leaves out those where raid is off in its queries.
+type stepArgs struct{}
 
 // Kind implements river.JobArgs.
-func (StepArgs) Kind() string { return "raid.step" }
-
-// uniqueWhileActive: no duplicate while one is queued or running; finished
-// states are left out so the step can queue a prompt again after the gate
-// skipped it (module off) or it gave up.
-var uniqueWhileActive = river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-	rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-	rivertype.JobStateRunning, rivertype.JobStateScheduled,
-}}
+func (stepArgs) Kind() string { return "raid.step" }
 
 // promptMaxAttempts bounds one job's retries; the step re-queues a prompt
 // still pending after that while its claim can be confirmed.
 const promptMaxAttempts = 8
 
+// promptInsertOpts: no duplicate while one is queued or running; once it
+// finished (or the gate skipped it while raid was off) the step may queue
+// it again.
 func promptInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: Name, MaxAttempts: promptMaxAttempts, UniqueOpts: uniqueWhileActive}
+	return &river.InsertOpts{MaxAttempts: promptMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
 }
 
-// Jobs returns the module's workers (fx group "jobs").
-func (s *Service) Jobs() []queue.Job {
+// jobs are the module's workers (point queue.Jobs).
+func (s *service) jobs() []queue.Job {
 	return []queue.Job{
 		queue.NewJob(Name, "posts a raid claim's confirm prompt in the pair room", &promptWorker{s: s}),
 		queue.NewJob(Name, "ends expired raids, starts the week's raids, refreshes boards on a new day, re-queues prompts",
@@ -63,22 +57,22 @@ func (s *Service) Jobs() []queue.Job {
 	}
 }
 
-// Schedule runs the step every five minutes (UTC cron): each guild's week
+// schedule runs the step every five minutes (UTC cron): each guild's week
 // and day boundaries are decided per guild from its zone, so every guild
 // turns over within five minutes of its local midnight.
-func (s *Service) Schedule() queue.Schedule {
-	return queue.Schedule{Name: "raid.step", Module: Name, Spec: "*/5 * * * *", Args: StepArgs{},
+func (s *service) schedule() queue.Schedule {
+	return queue.Schedule{Name: "raid.step", Module: Name, Spec: "*/5 * * * *", Args: stepArgs{},
 		Description: "ends expired raids, then starts each guild's weekly raid at its local Monday; daily board refresh"}
 }
 
 type stepWorker struct {
-	river.WorkerDefaults[StepArgs]
-	s *Service
+	river.WorkerDefaults[stepArgs]
+	s *service
 }
 
-func (w *stepWorker) Work(ctx context.Context, _ *river.Job[StepArgs]) error {
+func (w *stepWorker) Work(ctx context.Context, _ *river.Job[stepArgs]) error {
 	res, err := w.s.Step(ctx)
-	if res != (StepResult{}) {
+	if res != (stepResult{}) {
 		w.s.log.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
 			"prompts", res.Prompts, "action", "raid.step")
 	}
@@ -86,18 +80,18 @@ func (w *stepWorker) Work(ctx context.Context, _ *river.Job[StepArgs]) error {
 }
 
 type promptWorker struct {
-	river.WorkerDefaults[PromptArgs]
-	s *Service
+	river.WorkerDefaults[promptArgs]
+	s *service
 }
 
 var promptBackoff = resterr.BackoffPolicy{Base: 2 * time.Second, Max: 2 * time.Minute}
 
-func (w *promptWorker) Work(ctx context.Context, job *river.Job[PromptArgs]) error {
+func (w *promptWorker) Work(ctx context.Context, job *river.Job[promptArgs]) error {
 	return w.s.deliverPrompt(ctx, job.Args.ClaimID)
 }
 
 // NextRetry: a partner should see the prompt within minutes, not River's
 // attempt^4 hours.
-func (w *promptWorker) NextRetry(job *river.Job[PromptArgs]) time.Time {
+func (w *promptWorker) NextRetry(job *river.Job[promptArgs]) time.Time {
 	return time.Now().Add(promptBackoff.Duration(job.Attempt))
 }

@@ -7,8 +7,8 @@ import (
 	"github.com/uptrace/bun"
 )
 
-// Quest is one entry of the quest library.
-type Quest struct {
+// quest is one entry of the quest library.
+type quest struct {
 	Key        string
 	Category   string
 	Difficulty string // easy, medium, hard
@@ -17,18 +17,18 @@ type Quest struct {
 }
 
 // Text is the quest in the locale's language.
-func (q Quest) Text(locale string) string {
+func (q quest) Text(locale string) string {
 	if locale == "ru" {
 		return q.RU
 	}
 	return q.EN
 }
 
-// Library is the quest library shipped with the module. LoadLibrary
+// library is the quest library shipped with the module. LoadLibrary
 // upserts it by key, so editing a text or a point value here and deploying
 // updates every guild; removing an entry leaves its row (claims refer to
 // it) for an operator to retire with active = false.
-var Library = []Quest{
+var library = []quest{
 	{"thank_you_note", "gratitude", "easy", 8,
 		"Write your partner a short note about one thing they did this week that made your life easier — and say thank you for it.",
 		"Напишите партнёру короткую записку о том, что он(а) сделал(а) на этой неделе и что облегчило вам жизнь, — и скажите спасибо."},
@@ -103,10 +103,10 @@ var Library = []Quest{
 		"По очереди заканчивайте фразу «Я ценю, что ты…», пока каждый не скажет пять раз."},
 }
 
-// libraryByKey is Library indexed.
-var libraryByKey = func() map[string]Quest {
-	m := make(map[string]Quest, len(Library))
-	for _, q := range Library {
+// libraryByKey is library indexed.
+var libraryByKey = func() map[string]quest {
+	m := make(map[string]quest, len(library))
+	for _, q := range library {
 		m[q.Key] = q
 	}
 	return m
@@ -114,12 +114,12 @@ var libraryByKey = func() map[string]Quest {
 
 // LoadLibrary upserts the shipped quests by key. It is idempotent and runs
 // lazily before the first write that needs quests (constructors do no I/O).
-func (s *Service) LoadLibrary(ctx context.Context) error {
+func (s *service) LoadLibrary(ctx context.Context) error {
 	if s.libraryLoaded.Load() {
 		return nil
 	}
 	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, q := range Library {
+		for _, q := range library {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO raid_quests (key, category, difficulty, points, text_en, text_ru)
 				VALUES (?, ?, ?, ?, ?, ?)
 				ON CONFLICT (key) DO UPDATE SET category = EXCLUDED.category, difficulty = EXCLUDED.difficulty,

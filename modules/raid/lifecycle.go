@@ -9,61 +9,59 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
 )
 
-// PurposeKey is the raid channel's guild.ChannelPurpose key.
-const PurposeKey = "channel"
+// purposeKey is the raid channel's guild.ChannelPurpose key.
+const purposeKey = "channel"
 
-// StartSpec is what /raid start (or the weekly step) asks for.
-type StartSpec struct {
+// startSpec is what /raid start (or the weekly step) asks for.
+type startSpec struct {
 	GuildID   uint64
 	ChannelID uint64 // 0: the configured raid channel
-	Goal      int    // 0: DefaultGoal
+	Goal      int    // 0: defaultGoal
 	By        uint64 // 0: the weekly step
-}
-
-// zone is the guild's timezone, else the deployment default.
-func (s *Service) zone(ctx context.Context, guildID uint64) *time.Location {
-	return s.guildSettings(ctx, guildID).Location(s.defZone)
 }
 
 // StartRaid starts the guild's raid for the current guild-local week,
 // ending next Monday 00:00 local time. A second active raid is refused by
 // the partial unique index, so two staff members (or staff and the step)
 // starting at once cannot both succeed.
-func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
+func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 	if spec.Goal == 0 {
 		st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
 		if err != nil {
-			return Raid{}, err
+			return raid{}, err
 		}
 		spec.Goal = st.Goal
 	}
-	if spec.Goal < 1 || spec.Goal > MaxGoal {
-		return Raid{}, &InputError{Field: "goal", Min: 1, Max: MaxGoal}
+	if spec.Goal < 1 || spec.Goal > maxGoal {
+		return raid{}, errBadInput.With("field", "goal", "min", 1, "max", maxGoal)
 	}
 	// An active raid is the more useful answer than a missing channel (the
 	// index below still decides races).
 	if _, err := activeRaid(ctx, s.db.Bun, spec.GuildID); err == nil {
-		return Raid{}, ErrRaidActive
+		return raid{}, errRaidActive
 	}
 	if spec.ChannelID == 0 {
-		ch, ok := s.guildSettings(ctx, spec.GuildID).Channel(Name, PurposeKey)
+		st, err := s.guilds.Settings(ctx, spec.GuildID)
+		if err != nil {
+			return raid{}, fmt.Errorf("raid: read the raid channel of guild %d: %w", spec.GuildID, err)
+		}
+		ch, ok := st.Channel(Name, purposeKey)
 		if !ok {
-			return Raid{}, ErrNoChannel
+			return raid{}, errNoChannel
 		}
 		spec.ChannelID = ch
 	}
 	if err := s.LoadLibrary(ctx); err != nil {
-		return Raid{}, err
+		return raid{}, err
 	}
 	r, started, err := s.start(ctx, spec, false)
 	if err != nil {
-		return Raid{}, err
+		return raid{}, err
 	}
 	if !started {
-		return Raid{}, ErrRaidActive
+		return raid{}, errRaidActive
 	}
 	return r, nil
 }
@@ -71,19 +69,19 @@ func (s *Service) StartRaid(ctx context.Context, spec StartSpec) (Raid, error) {
 // start inserts the raid and its first effects in one transaction. auto
 // (the weekly step) only starts when the guild has had no raid at all this
 // week, so a raid staff ended stays ended until next week.
-func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, bool, error) {
-	loc := s.zone(ctx, spec.GuildID)
+func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, bool, error) {
+	loc := s.guilds.Location(ctx, spec.GuildID)
 	now := s.now()
-	week := WeekAt(now, loc)
+	week := weekAt(now, loc)
 	var by any
 	if spec.By != 0 {
 		by = int64(spec.By)
 	}
-	var out Raid
+	var out raid
 	started := false
 	st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
 	if err != nil {
-		return Raid{}, false, err
+		return raid{}, false, err
 	}
 	if spec.Goal == 0 {
 		spec.Goal = st.Goal
@@ -97,7 +95,7 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 		}
 		q += ` RETURNING ` + raidCols
 		args := []any{int64(spec.GuildID), int64(spec.ChannelID), loc.String(), string(week.Start), week.End, spec.Goal,
-			st.DailyCap, st.OffersPerDay, auto, by, string(DayAt(now, loc))}
+			st.DailyCap, st.OffersPerDay, auto, by, string(dayAt(now, loc))}
 		if auto {
 			args = append(args, int64(spec.GuildID), string(week.Start))
 		}
@@ -110,7 +108,7 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 			return err
 		}
 		started = true
-		if _, err := ensureOffers(ctx, tx, out, DayAt(now, loc)); err != nil {
+		if _, err := ensureOffers(ctx, tx, out, dayAt(now, loc)); err != nil {
 			return err
 		}
 		if err := s.requestBoard(ctx, tx, out.ID); err != nil {
@@ -119,10 +117,10 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 		return s.pairs.RequestPanels(ctx, tx, spec.GuildID)
 	})
 	if db.IsUniqueViolation(err, "raid_raids_one_active") {
-		return Raid{}, false, nil
+		return raid{}, false, nil
 	}
 	if err != nil {
-		return Raid{}, false, fmt.Errorf("raid: start in guild %d: %w", spec.GuildID, err)
+		return raid{}, false, fmt.Errorf("raid: start in guild %d: %w", spec.GuildID, err)
 	}
 	if started {
 		s.log.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
@@ -133,17 +131,17 @@ func (s *Service) start(ctx context.Context, spec StartSpec, auto bool) (Raid, b
 
 // EndRaid ends the guild's active raid now (staff). The dashboard shows
 // its final state.
-func (s *Service) EndRaid(ctx context.Context, guildID, by uint64) (Raid, error) {
+func (s *service) EndRaid(ctx context.Context, guildID, by uint64) (raid, error) {
 	r, err := activeRaid(ctx, s.db.Bun, guildID)
 	if err != nil {
-		return Raid{}, err
+		return raid{}, err
 	}
 	out, ok, err := s.end(ctx, r.ID, by, time.Time{})
 	if err != nil {
-		return Raid{}, err
+		return raid{}, err
 	}
 	if !ok {
-		return Raid{}, ErrNoRaid
+		return raid{}, errNoRaid
 	}
 	return out, nil
 }
@@ -152,8 +150,8 @@ func (s *Service) EndRaid(ctx context.Context, guildID, by uint64) (Raid, error)
 // by its end time), with the board and panels in the same transaction. A
 // confirm racing with it either commits first (its points count) or finds
 // the raid ended and rolls back.
-func (s *Service) end(ctx context.Context, raidID int64, by uint64, expiredBefore time.Time) (Raid, bool, error) {
-	var out Raid
+func (s *service) end(ctx context.Context, raidID int64, by uint64, expiredBefore time.Time) (raid, bool, error) {
+	var out raid
 	ended := false
 	var byArg any
 	if by != 0 {
@@ -181,7 +179,7 @@ func (s *Service) end(ctx context.Context, raidID int64, by uint64, expiredBefor
 		return s.pairs.RequestPanels(ctx, tx, out.GuildID)
 	})
 	if err != nil {
-		return Raid{}, false, fmt.Errorf("raid: end raid %d: %w", raidID, err)
+		return raid{}, false, fmt.Errorf("raid: end raid %d: %w", raidID, err)
 	}
 	if ended {
 		s.log.Info("raid ended", "guild_id", out.GuildID, "raid_id", out.ID, "progress", out.Progress, "goal", out.Goal,
@@ -190,8 +188,8 @@ func (s *Service) end(ctx context.Context, raidID int64, by uint64, expiredBefor
 	return out, ended, nil
 }
 
-// StepResult reports what one Step did.
-type StepResult struct {
+// stepResult reports what one Step did.
+type stepResult struct {
 	Ended, Started, DayChanged, Prompts int
 }
 
@@ -201,8 +199,8 @@ type StepResult struct {
 // changed and re-queues undelivered prompts. Each part is idempotent, so a
 // second run (or one after a missed week) changes nothing it should not.
 // One guild's failure does not stop the others; failures are joined.
-func (s *Service) Step(ctx context.Context) (StepResult, error) {
-	var res StepResult
+func (s *service) Step(ctx context.Context) (stepResult, error) {
+	var res stepResult
 	var errs []error
 	now := s.now()
 	ids, err := s.ids(ctx, `SELECT id FROM raid_raids WHERE status = 'active' AND ends_at <= ? ORDER BY id`, now)
@@ -217,11 +215,11 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 			res.Ended++
 		}
 	}
-	var guilds []guild.GuildChannel
-	if s.settings != nil {
-		if guilds, err = s.settings.GuildsWithChannel(ctx, Name, PurposeKey); err != nil {
-			return res, err
-		}
+	// Only guilds with a raid channel where raid is on: the step serves every
+	// guild, so the queue's per-guild gate cannot skip it; the query does.
+	guilds, err := s.guilds.GuildsWithChannel(ctx, Name, purposeKey)
+	if err != nil {
+		return res, err
 	}
 	if len(guilds) > 0 {
 		if err := s.LoadLibrary(ctx); err != nil {
@@ -229,15 +227,7 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 		}
 	}
 	for _, g := range guilds {
-		gid := g.GuildID
-		if !s.enabled(ctx, gid) {
-			continue
-		}
-		ch, ok := s.guildSettings(ctx, gid).Channel(Name, PurposeKey)
-		if !ok {
-			continue // settings unreadable or cleared since the query: next run
-		}
-		_, started, err := s.start(ctx, StartSpec{GuildID: gid, ChannelID: ch}, true)
+		_, started, err := s.start(ctx, startSpec{GuildID: g.GuildID, ChannelID: g.ChannelID}, true)
 		if err != nil {
 			errs = append(errs, err)
 		} else if started {
@@ -260,12 +250,12 @@ func (s *Service) Step(ctx context.Context) (StepResult, error) {
 // refreshDays re-renders the dashboard and pair panels of every active raid
 // whose local day moved since they were last shown (new offers, the daily
 // points reset). The guarded UPDATE makes it once per day and raid.
-func (s *Service) refreshDays(ctx context.Context, now time.Time) (int, error) {
+func (s *service) refreshDays(ctx context.Context, now time.Time) (int, error) {
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE status = 'active' ORDER BY id`)
 	if err != nil {
 		return 0, fmt.Errorf("raid: list active raids: %w", err)
 	}
-	var raids []Raid
+	var raids []raid
 	for rows.Next() {
 		r, err := scanRaid(rows)
 		if err != nil {
@@ -311,7 +301,7 @@ func (s *Service) refreshDays(ctx context.Context, now time.Time) (int, error) {
 	return n, errors.Join(errs...)
 }
 
-func (s *Service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
+func (s *service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
 	rows, err := s.db.Bun.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("raid: step query: %w", err)

@@ -1,9 +1,9 @@
 package raid
 
 import (
-	"errors"
-	"fmt"
 	"time"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Name is the module's id (custom ids, queue, catalogs, tables).
@@ -11,10 +11,10 @@ const Name = "raid"
 
 // Defaults of a raid (the original's constants).
 const (
-	DefaultGoal         = 500
-	DefaultOffersPerDay = 3
-	DefaultDailyCap     = 60
-	MaxGoal             = 1_000_000
+	defaultGoal         = 500
+	defaultOffersPerDay = 3
+	defaultDailyCap     = 60
+	maxGoal             = 1_000_000
 	// boardTop is how many pairs the dashboard lists.
 	boardTop = 5
 )
@@ -22,17 +22,17 @@ const (
 // Raid statuses. A completed raid (goal reached) is still active: it takes
 // claims until its week ends.
 const (
-	StatusActive = "active"
-	StatusEnded  = "ended"
+	statusActive = "active"
+	statusEnded  = "ended"
 )
 
-// Raid is one row of raid_raids.
-type Raid struct {
+// raid is one row of raid_raids.
+type raid struct {
 	ID           int64
 	GuildID      uint64
 	ChannelID    uint64
 	Timezone     string
-	WeekStart    Day
+	WeekStart    localDay
 	EndsAt       time.Time
 	Goal         int
 	Progress     int
@@ -45,13 +45,13 @@ type Raid struct {
 }
 
 // Completed reports a raid that reached its goal.
-func (r Raid) Completed() bool { return r.CompletedAt != nil }
+func (r raid) Completed() bool { return r.CompletedAt != nil }
 
 // Open reports a raid that still takes claims and confirms at now.
-func (r Raid) Open(now time.Time) bool { return r.Status == StatusActive && now.Before(r.EndsAt) }
+func (r raid) Open(now time.Time) bool { return r.Status == statusActive && now.Before(r.EndsAt) }
 
 // Location is the raid's zone (UTC if the stored name is unknown).
-func (r Raid) Location() *time.Location {
+func (r raid) Location() *time.Location {
 	if loc, err := time.LoadLocation(r.Timezone); err == nil {
 		return loc
 	}
@@ -59,26 +59,15 @@ func (r Raid) Location() *time.Location {
 }
 
 // Today is the raid's local day at now.
-func (r Raid) Today(now time.Time) Day { return DayAt(now, r.Location()) }
+func (r raid) Today(now time.Time) localDay { return dayAt(now, r.Location()) }
 
-// Pair is what raid needs of a pairhome pair.
-type Pair struct {
-	ID        int64
-	GuildID   uint64
-	Members   [2]uint64
-	ChannelID uint64 // 0 while the room does not exist
-}
-
-// Has reports membership.
-func (p Pair) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }
-
-// Claim is one row of raid_claims.
-type Claim struct {
+// claim is one row of raid_claims.
+type claim struct {
 	ID           int64
 	RaidID       int64
 	GuildID      uint64
 	PairID       int64
-	Day          Day
+	Day          localDay
 	QuestKey     string
 	Points       int
 	RequestedBy  uint64
@@ -90,36 +79,26 @@ type Claim struct {
 
 // Claim statuses.
 const (
-	ClaimPending   = "pending"
-	ClaimConfirmed = "confirmed"
+	claimPending   = "pending"
+	claimConfirmed = "confirmed"
 )
 
-// Errors. Handlers map them to localized refusals (refuse.go).
+// Refusals: the service returns them as they are and the router shows
+// their text in the member's language.
 var (
-	ErrRaidActive       = errors.New("raid: a raid is already active in this guild")
-	ErrNoRaid           = errors.New("raid: no active raid")
-	ErrNoChannel        = errors.New("raid: no raid channel configured")
-	ErrNotInPair        = errors.New("raid: the user is not in an active pair")
-	ErrNotOffered       = errors.New("raid: the quest is not offered today")
-	ErrAlreadyClaimed   = errors.New("raid: the pair already claimed this quest today")
-	ErrNoClaim          = errors.New("raid: no such claim")
-	ErrNotPairMember    = errors.New("raid: only the pair's members can confirm")
-	ErrSelfConfirm      = errors.New("raid: the requester cannot confirm their own claim")
-	ErrAlreadyConfirmed = errors.New("raid: the claim is already confirmed")
-	ErrNotToday         = errors.New("raid: the claim belongs to another day")
-	ErrRaidEnded        = errors.New("raid: the raid has ended")
-	ErrNoQuests         = errors.New("raid: the quest library is empty")
-	ErrBadInput         = errors.New("raid: invalid input")
+	errRaidActive       = refusal.New("raid.error.raid_active")
+	errNoRaid           = refusal.New("raid.error.no_raid")
+	errNoChannel        = refusal.New("raid.error.no_channel")
+	errNotInPair        = refusal.New("raid.error.not_in_pair")
+	errNotOffered       = refusal.New("raid.error.not_offered")
+	errAlreadyClaimed   = refusal.New("raid.error.already_claimed")
+	errNoClaim          = refusal.New("raid.error.no_claim")
+	errNotPairMember    = refusal.New("raid.error.not_pair_member")
+	errSelfConfirm      = refusal.New("raid.error.self_confirm")
+	errAlreadyConfirmed = refusal.New("raid.error.already_confirmed")
+	errNotToday         = refusal.New("raid.error.not_today")
+	errRaidEnded        = refusal.New("raid.error.raid_ended")
+	errNoQuests         = refusal.New("raid.error.no_quests")
+	// errBadInput names the input out of range: With("field", …, "min", …, "max", …).
+	errBadInput = refusal.New("raid.error.input")
 )
-
-// InputError says which input is out of range.
-type InputError struct {
-	Field    string
-	Min, Max int
-}
-
-func (e *InputError) Error() string {
-	return fmt.Sprintf("raid: %s must be %d..%d", e.Field, e.Min, e.Max)
-}
-
-func (e *InputError) Unwrap() error { return ErrBadInput }

@@ -1,15 +1,11 @@
 package raid
 
 import (
-	"context"
-	"errors"
 	"log/slog"
 
 	"github.com/disgoorg/disgo/rest"
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
@@ -18,101 +14,53 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall/hallapi"
-	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/raid/migrations"
 )
 
-// Purpose is the raid dashboard channel (fx group "channel_purposes"): the
-// weekly step starts raids only where it is set.
-var Purpose = guild.ChannelPurpose{Module: Name, Key: PurposeKey, NameKey: "raid.purpose.channel", Kind: guild.Text}
+// purpose is the raid dashboard channel (point guild.Purposes): the weekly
+// step starts raids only where it is set.
+var purpose = guild.ChannelPurpose{Module: Name, Key: purposeKey, NameKey: "raid.purpose.channel", Kind: guild.Text}
 
 // Descriptor is the module as the catalog sees it.
 var Descriptor = module.Descriptor{
 	Name:       Name,
-	Requires:   []string{pairhome.Name},
+	Requires:   []string{pairhomeapi.Name},
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
-		fx.Provide(
-			newFxService,
-			NewHandlers,
-		),
-		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{boardRenderer(s)} }),
-		module.Contribute(interaction.Commands, func(h *Handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
-		module.Contribute(interaction.Components, func(h *Handlers) []interaction.Component { return h.Components() }),
-		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
-		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
-		module.Add(i18n.Catalogs, Catalog),
-		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
-		module.Contribute(hallapi.Categories, func(s *Service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
+		fx.Provide(newFxService, newHandlers),
+		module.Contribute(projection.Renderers, func(s *service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
+		module.Contribute(interaction.Commands, func(h *handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Contribute(interaction.Components, func(h *handlers) []interaction.Component { return h.Components() }),
+		module.Contribute(queue.Jobs, func(s *service) []queue.Job { return s.jobs() }),
+		module.Contribute(queue.Schedules, func(s *service) []queue.Schedule { return []queue.Schedule{s.schedule()} }),
+		module.Add(i18n.Catalogs, catalog),
+		module.Contribute(pairhomeapi.Sections, func(s *service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
+		module.Contribute(hallapi.Categories, func(s *service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
 		module.Contribute(interaction.Settings, configSettings),
-		module.Add(guild.Purposes, Purpose),
+		module.Add(guild.Purposes, purpose),
 	),
 }
 
 type fxDeps struct {
 	fx.In
 	DB          *db.DB
-	Config      *config.Config
 	Guilds      *guild.Service
 	Bundle      *i18n.Bundle
 	Logger      *slog.Logger
 	Projections *projection.Service
-	Pairs       *pairhome.Service
+	Pairs       pairhomeapi.Pairs
 	Queue       *queue.Queue
 	Rest        rest.Rest
-	Gate        queue.Gate        `optional:"true"`
 	Hall        hallapi.Refresher `optional:"true"`
 }
 
-func newFxService(d fxDeps) (*Service, error) {
-	return NewService(Config{DB: d.DB, Pairs: pairhomePairs{d.Pairs}, Projections: d.Projections, Queue: d.Queue,
-		Discord: d.Rest, Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale,
-		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: d.Hall})
-}
-
-// boardRenderer is the raid dashboard's projection renderer.
-func boardRenderer(s *Service) projection.Renderer {
-	return projection.Renderer{Kind: BoardKind, Module: Name, Render: s.renderBoard}
+func newFxService(d fxDeps) (*service, error) {
+	return newService(serviceConfig{DB: d.DB, Pairs: d.Pairs, Projections: d.Projections, Queue: d.Queue, Discord: d.Rest,
+		Guilds: d.Guilds, Hall: d.Hall, Bundle: d.Bundle, Logger: d.Logger})
 }
 
 // pairSection is raid's part of the Pair Home panel.
-func pairSection(s *Service) pairhomeapi.Section {
-	return pairhomeapi.Section{Module: Name, Order: sectionOrder,
-		Render: func(ctx context.Context, idb bun.IDB, p pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
-			v, err := s.RenderSection(ctx, idb, fromRef(p), locale)
-			return pairhomeapi.SectionView{Text: v.Text, Buttons: v.Buttons}, err
-		}}
-}
-
-// pairhomePairs adapts pairhome's Service to Pairs.
-type pairhomePairs struct{ s *pairhome.Service }
-
-func fromRef(p pairhomeapi.Pair) Pair {
-	return Pair{ID: p.ID, GuildID: p.GuildID, Members: p.Members, ChannelID: p.ChannelID}
-}
-
-func notInPair(err error) error {
-	if errors.Is(err, pairhome.ErrNotFound) {
-		return ErrNotInPair
-	}
-	return err
-}
-
-func (a pairhomePairs) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (Pair, error) {
-	r, err := a.s.PairOf(ctx, idb, guildID, userID)
-	return fromRef(r), notInPair(err)
-}
-
-func (a pairhomePairs) Pair(ctx context.Context, idb bun.IDB, pairID int64) (Pair, error) {
-	r, err := a.s.Pair(ctx, idb, pairID)
-	return fromRef(r), notInPair(err)
-}
-
-func (a pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
-	return a.s.RequestPanel(ctx, tx, pairID)
-}
-
-func (a pairhomePairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
-	return a.s.RequestPanels(ctx, tx, guildID)
+func pairSection(s *service) pairhomeapi.Section {
+	return pairhomeapi.Section{Module: Name, Order: sectionOrder, Render: s.renderSection}
 }

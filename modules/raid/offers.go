@@ -14,13 +14,13 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// PickOffers chooses a raid day's n quests: each quest's rank is the first
+// pickOffers chooses a raid day's n quests: each quest's rank is the first
 // eight bytes of sha256("<raid>:<day>:<key>"), ties broken by key, over the
 // library sorted by key. The result depends only on its inputs — never on
 // map or row order — so every pair, replica and re-render sees the same.
-func PickOffers(raidID int64, day Day, quests []Quest, n int) []Quest {
+func pickOffers(raidID int64, day localDay, quests []quest, n int) []quest {
 	type ranked struct {
-		q    Quest
+		q    quest
 		rank uint64
 	}
 	rs := make([]ranked, len(quests))
@@ -34,7 +34,7 @@ func PickOffers(raidID int64, day Day, quests []Quest, n int) []Quest {
 		}
 		return rs[i].q.Key < rs[j].q.Key
 	})
-	out := make([]Quest, 0, min(n, len(rs)))
+	out := make([]quest, 0, min(n, len(rs)))
 	for i := 0; i < n && i < len(rs); i++ {
 		out = append(out, rs[i].q)
 	}
@@ -43,15 +43,15 @@ func PickOffers(raidID int64, day Day, quests []Quest, n int) []Quest {
 
 const questCols = `key, category, difficulty, points, text_en, text_ru`
 
-func scanQuest(sc scanner) (Quest, error) {
-	var q Quest
+func scanQuest(sc scanner) (quest, error) {
+	var q quest
 	err := sc.Scan(&q.Key, &q.Category, &q.Difficulty, &q.Points, &q.EN, &q.RU)
 	return q, err
 }
 
 // quests reads quests from the table: the active ones (keys nil) or the
 // given keys in the given order (retired ones included, for frozen offers).
-func quests(ctx context.Context, idb bun.IDB, keys []string) ([]Quest, error) {
+func quests(ctx context.Context, idb bun.IDB, keys []string) ([]quest, error) {
 	q := `SELECT ` + questCols + ` FROM raid_quests WHERE active ORDER BY key`
 	args := []any{}
 	if keys != nil {
@@ -63,8 +63,8 @@ func quests(ctx context.Context, idb bun.IDB, keys []string) ([]Quest, error) {
 		return nil, fmt.Errorf("raid: read quests: %w", err)
 	}
 	defer rows.Close()
-	byKey := map[string]Quest{}
-	var out []Quest
+	byKey := map[string]quest{}
+	var out []quest
 	for rows.Next() {
 		qu, err := scanQuest(rows)
 		if err != nil {
@@ -88,9 +88,9 @@ func quests(ctx context.Context, idb bun.IDB, keys []string) ([]Quest, error) {
 	return out, nil
 }
 
-// Offers returns a raid day's quests: the frozen row when the day has one,
-// otherwise what PickOffers chooses now (read-only: renderers use it).
-func Offers(ctx context.Context, idb bun.IDB, r Raid, day Day) ([]Quest, error) {
+// dayOffers returns a raid day's quests: the frozen row when the day has one,
+// otherwise what pickOffers chooses now (read-only: renderers use it).
+func dayOffers(ctx context.Context, idb bun.IDB, r raid, day localDay) ([]quest, error) {
 	var keys []string
 	err := idb.QueryRowContext(ctx, `SELECT quest_keys FROM raid_offers WHERE raid_id = ? AND day = ?`,
 		r.ID, string(day)).Scan(pgdialect.Array(&keys))
@@ -104,20 +104,20 @@ func Offers(ctx context.Context, idb bun.IDB, r Raid, day Day) ([]Quest, error) 
 	if err != nil {
 		return nil, err
 	}
-	return PickOffers(r.ID, day, all, r.OffersPerDay), nil
+	return pickOffers(r.ID, day, all, r.OffersPerDay), nil
 }
 
 // ensureOffers freezes a raid day's offers (the first writer wins; a
 // concurrent one reads the winner's) and returns them.
-func ensureOffers(ctx context.Context, tx bun.Tx, r Raid, day Day) ([]Quest, error) {
+func ensureOffers(ctx context.Context, tx bun.Tx, r raid, day localDay) ([]quest, error) {
 	all, err := quests(ctx, tx, nil)
 	if err != nil {
 		return nil, err
 	}
 	if len(all) == 0 {
-		return nil, ErrNoQuests
+		return nil, errNoQuests
 	}
-	picked := PickOffers(r.ID, day, all, r.OffersPerDay)
+	picked := pickOffers(r.ID, day, all, r.OffersPerDay)
 	keys := make([]string, len(picked))
 	for i, q := range picked {
 		keys[i] = q.Key
@@ -126,5 +126,5 @@ func ensureOffers(ctx context.Context, tx bun.Tx, r Raid, day Day) ([]Quest, err
 		ON CONFLICT (raid_id, day) DO NOTHING`, r.ID, string(day), pgdialect.Array(keys)); err != nil {
 		return nil, fmt.Errorf("raid: freeze offers: %w", err)
 	}
-	return Offers(ctx, tx, r, day)
+	return dayOffers(ctx, tx, r, day)
 }

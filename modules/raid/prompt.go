@@ -11,16 +11,16 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/guild"
 )
 
 // sendTimeout bounds one post including the rate limiter's wait.
 const sendTimeout = 15 * time.Second
 
-// ErrNoRoom: the pair's room does not exist (yet); the job retries.
-var ErrNoRoom = errors.New("raid: the pair has no room yet")
+// errNoRoom: the pair's room does not exist (yet); the job retries.
+var errNoRoom = errors.New("raid: the pair has no room yet")
 
 // deliverPrompt posts a pending claim's confirm prompt in the pair's room
 // and records the outcome. Transient failures (and a room still being
@@ -28,15 +28,15 @@ var ErrNoRoom = errors.New("raid: the pair has no room yet")
 // the step re-queues it while the claim can still be confirmed. A
 // permanent refusal (room deleted, access lost) is recorded as failed.
 // Either way the claim stays confirmable from /raid quests.
-func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
+func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	c, err := loadClaim(ctx, s.db.Bun, claimID, noLock)
-	if errors.Is(err, ErrNoClaim) {
+	if errors.Is(err, errNoClaim) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if c.Status != ClaimPending || c.PromptStatus == "sent" {
+	if c.Status != claimPending || c.PromptStatus == "sent" {
 		return nil // confirmed already, or a duplicate job
 	}
 	r, err := loadRaid(ctx, s.db.Bun, c.RaidID)
@@ -57,9 +57,9 @@ func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
 		return fmt.Errorf("raid: prompt for claim %d: %w", c.ID, err)
 	}
 	if p.ChannelID == 0 {
-		return fail(ErrNoRoom)
+		return fail(errNoRoom)
 	}
-	msg, err := s.promptMessage(s.locale(ctx, c.GuildID), c)
+	msg, err := s.promptMessage(s.guilds.Locale(ctx, c.GuildID), c)
 	if err != nil {
 		return err
 	}
@@ -85,7 +85,7 @@ func (s *Service) deliverPrompt(ctx context.Context, claimID int64) error {
 }
 
 // setPrompt records one attempt; it never moves a prompt out of "sent".
-func (s *Service) setPrompt(ctx context.Context, claimID int64, status string, messageID uint64, lastErr string) error {
+func (s *service) setPrompt(ctx context.Context, claimID int64, status string, messageID uint64, lastErr string) error {
 	var msg any
 	if messageID != 0 {
 		msg = int64(messageID)
@@ -103,7 +103,7 @@ func (s *Service) setPrompt(ctx context.Context, claimID int64, status string, m
 }
 
 // promptMessage is the confirm prompt posted in the pair's room.
-func (s *Service) promptMessage(locale string, c Claim) (discord.MessageCreate, error) {
+func (s *service) promptMessage(locale string, c claim) (discord.MessageCreate, error) {
 	id, err := confirmID(c.ID)
 	if err != nil {
 		return discord.MessageCreate{}, err
@@ -128,43 +128,43 @@ func promptNonce(claimID int64) string {
 // requeuePrompts queues prompts still pending after a minute for claims
 // that can still be confirmed today (after the gate skipped them, an
 // operator deleted jobs, or a job ran out of attempts on a long outage).
-// Uniqueness makes it harmless while the original job is queued.
-func (s *Service) requeuePrompts(ctx context.Context) (int, error) {
+// Uniqueness makes it harmless while the original job is queued. Guilds
+// that turned raid off are left out in the query: the queue's gate would
+// only skip their prompts again, every run.
+func (s *service) requeuePrompts(ctx context.Context) (int, error) {
+	now := s.now()
 	rows, err := s.db.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
-		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active'
-		  AND c.created_at < ? ORDER BY c.id LIMIT 1000`, s.now().Add(-time.Minute))
+		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active' AND r.ends_at > ?
+		  AND c.day = (?::timestamptz AT TIME ZONE r.timezone)::date
+		  AND c.created_at < ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY c.id LIMIT 1000`,
+		now, now, now.Add(-time.Minute))
 	if err != nil {
 		return 0, fmt.Errorf("raid: pending prompts: %w", err)
 	}
-	var args []PromptArgs
+	var params []river.InsertManyParams
 	for rows.Next() {
-		var a PromptArgs
+		var a promptArgs
 		var g int64
 		if err := rows.Scan(&a.ClaimID, &g); err != nil {
 			rows.Close()
 			return 0, err
 		}
 		a.GuildID = uint64(g)
-		if s.enabled(ctx, a.GuildID) {
-			args = append(args, a)
-		}
+		params = append(params, river.InsertManyParams{Args: a, InsertOpts: promptInsertOpts()})
 	}
 	rows.Close()
-	if err := rows.Err(); err != nil || len(args) == 0 {
+	if err := rows.Err(); err != nil || len(params) == 0 {
 		return 0, err
 	}
+	res, err := s.queue.InsertMany(ctx, params)
+	if err != nil {
+		return 0, fmt.Errorf("raid: re-queue prompts: %w", err)
+	}
 	n := 0
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		for _, a := range args {
-			res, err := s.queue.InsertTx(ctx, tx, a, promptInsertOpts())
-			if err != nil {
-				return err
-			}
-			if !res.UniqueSkippedAsDuplicate {
-				n++
-			}
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			n++
 		}
-		return nil
-	})
-	return n, err
+	}
+	return n, nil
 }

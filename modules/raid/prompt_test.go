@@ -50,8 +50,8 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	p := e.pair(1, 700)
 	r := e.start()
 	c := e.claim(p, 0, r, e.offers(r)[0].Key)
-	if len(e.queue.args) != 1 || e.queue.args[0].(PromptArgs).ClaimID != c.ID || e.queue.args[0].(PromptArgs).GuildID != testGuild {
-		t.Fatalf("queued %+v", e.queue.args)
+	if jobs, _ := e.promptJobs(); len(jobs) != 1 || jobs[0] != (promptArgs{GuildID: testGuild, ClaimID: c.ID}) {
+		t.Fatalf("queued %+v", jobs)
 	}
 	for range 3 {
 		if err := e.svc.deliverPrompt(ctx, c.ID); err == nil {
@@ -68,15 +68,24 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	// The partner still finds the claim, pending, in today's view.
 	today, err := e.svc.TodayFor(ctx, testGuild, p.Members[1])
 	must(t, err)
-	if len(today.Claims) != 1 || today.Claims[0].Status != ClaimPending || today.Claims[0].RequestedBy != p.Members[0] {
+	if len(today.Claims) != 1 || today.Claims[0].Status != claimPending || today.Claims[0].RequestedBy != p.Members[0] {
 		t.Fatalf("today = %+v", today.Claims)
 	}
-	// The step re-queues it once it has been pending for a minute.
+	// While the first job is still queued the step adds none.
 	e.clock.set(e.clock.now().Add(2 * time.Minute))
 	res, err := e.svc.Step(ctx)
 	must(t, err)
-	if res.Prompts != 1 || len(e.queue.args) != 2 {
-		t.Fatalf("step = %+v, queued %d", res, len(e.queue.args))
+	if jobs, _ := e.promptJobs(); res.Prompts != 0 || len(jobs) != 1 {
+		t.Fatalf("step = %+v beside a queued prompt, queued %d", res, len(jobs))
+	}
+	// The job runs out of attempts on a long outage; the step re-queues the
+	// prompt, pending for more than a minute.
+	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, promptArgs{}.Kind())
+	must(t, err)
+	res, err = e.svc.Step(ctx)
+	must(t, err)
+	if jobs, states := e.promptJobs(); res.Prompts != 1 || len(jobs) != 2 || jobs[1] != jobs[0] || states[1] != "available" {
+		t.Fatalf("step = %+v, queued %+v %v", res, jobs, states)
 	}
 	d.setDown(false)
 	must(t, e.svc.deliverPrompt(ctx, c.ID))
@@ -126,5 +135,35 @@ func TestPromptWaitsForTheRoom(t *testing.T) {
 	must(t, err)
 	if got.PromptStatus != "pending" {
 		t.Fatalf("prompt %s", got.PromptStatus)
+	}
+}
+
+// TestStepRequeuesOnlyConfirmablePrompts: the step re-queues an undelivered
+// prompt only where raid is on, and only on its claim's day (a claim from
+// yesterday can no longer be confirmed, so its prompt would say nothing).
+func TestStepRequeuesOnlyConfirmablePrompts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, &flakyDiscord{down: true})
+	ctx := context.Background()
+	p := e.pair(1, 700)
+	r := e.start()
+	e.claim(p, 0, r, e.offers(r)[0].Key)
+	giveUp := func() {
+		t.Helper()
+		_, err := e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now()
+			WHERE kind = $1 AND finalized_at IS NULL`, promptArgs{}.Kind())
+		must(t, err)
+	}
+	giveUp()
+	e.clock.set(e.clock.now().Add(2 * time.Minute))
+	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, false))
+	e.step(stepResult{})
+	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, true))
+	e.step(stepResult{Prompts: 1})
+	giveUp()
+	e.clock.set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)
+	e.step(stepResult{DayChanged: 1})
+	if jobs, _ := e.promptJobs(); len(jobs) != 2 {
+		t.Fatalf("%d prompt jobs, want the claim's first and one re-queue", len(jobs))
 	}
 }

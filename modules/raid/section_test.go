@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func TestPairHomeSectionAndBoard(t *testing.T) {
@@ -13,9 +14,9 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	view := func(loc string) SectionView {
+	view := func(loc string) pairhomeapi.SectionView {
 		t.Helper()
-		v, err := e.svc.RenderSection(ctx, e.db.Bun, p, loc)
+		v, err := e.svc.renderSection(ctx, e.db.Bun, p, loc)
 		must(t, err)
 		return v
 	}
@@ -23,14 +24,17 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 		t.Fatalf("section without a raid: %+v", v)
 	}
 	r := e.start()
-	if e.pairs.guilds[testGuild] != 1 {
+	if e.pairs.Panels(p.ID) != 1 {
 		t.Fatal("start did not refresh the guild's panels")
 	}
 	offers := e.offers(r)
 	c := e.claim(p, 0, r, offers[0].Key)
+	if e.pairs.Panels(p.ID) != 1 {
+		t.Fatal("a claim refreshed the pair's panel before any points changed")
+	}
 	_, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID)
 	must(t, err)
-	if e.pairs.panels[p.ID] != 1 {
+	if e.pairs.Panels(p.ID) != 2 {
 		t.Fatal("confirm did not refresh the pair's panel")
 	}
 	v := view(i18n.RU)
@@ -65,11 +69,11 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 func TestBar(t *testing.T) {
 	t.Parallel()
 	for _, c := range []struct{ p, g, pct, filled int }{{0, 500, 0, 0}, {250, 500, 50, 10}, {499, 500, 99, 19}, {900, 500, 100, 20}} {
-		if got := Percent(c.p, c.g); got != c.pct {
-			t.Errorf("Percent(%d, %d) = %d", c.p, c.g, got)
+		if got := percent(c.p, c.g); got != c.pct {
+			t.Errorf("percent(%d, %d) = %d", c.p, c.g, got)
 		}
-		if got := strings.Count(Bar(c.p, c.g), "█"); got != c.filled {
-			t.Errorf("Bar(%d, %d) fills %d", c.p, c.g, got)
+		if got := strings.Count(progressBar(c.p, c.g), "█"); got != c.filled {
+			t.Errorf("progressBar(%d, %d) fills %d", c.p, c.g, got)
 		}
 	}
 }

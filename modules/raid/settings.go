@@ -19,7 +19,7 @@ type guildRaidSettings struct {
 }
 
 func defaultRaidSettings() guildRaidSettings {
-	return guildRaidSettings{DailyCap: DefaultDailyCap, OffersPerDay: DefaultOffersPerDay, Goal: DefaultGoal}
+	return guildRaidSettings{DailyCap: defaultDailyCap, OffersPerDay: defaultOffersPerDay, Goal: defaultGoal}
 }
 
 func loadRaidSettings(ctx context.Context, idb bun.IDB, guildID uint64) (guildRaidSettings, error) {
@@ -42,12 +42,12 @@ type numberSetting struct {
 var numberSettings = []numberSetting{
 	{"daily_cap", "daily_cap", 1, 10000, func(s guildRaidSettings) int { return s.DailyCap }},
 	{"offers_per_day", "offers_per_day", 1, 10, func(s guildRaidSettings) int { return s.OffersPerDay }},
-	{"goal", "goal", 1, MaxGoal, func(s guildRaidSettings) int { return s.Goal }},
+	{"goal", "goal", 1, maxGoal, func(s guildRaidSettings) int { return s.Goal }},
 }
 
 // configSettings are raid's options in /config setting; they apply from the
 // next raid on (a running raid keeps the values it started with).
-func configSettings(s *Service) []interaction.Setting {
+func configSettings(s *service) []interaction.Setting {
 	out := make([]interaction.Setting, 0, len(numberSettings))
 	for _, ns := range numberSettings {
 		out = append(out, interaction.Setting{Module: Name, Key: ns.key, NameKey: "raid.setting." + ns.key,

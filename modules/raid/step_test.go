@@ -2,6 +2,7 @@ package raid
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 	"time"
@@ -15,7 +16,7 @@ func at(t *testing.T, s string) time.Time {
 }
 
 // step runs the step and checks what it did.
-func (e *env) step(want StepResult) {
+func (e *env) step(want stepResult) {
 	e.t.Helper()
 	got, err := e.svc.Step(context.Background())
 	must(e.t, err)
@@ -24,23 +25,11 @@ func (e *env) step(want StepResult) {
 	}
 }
 
-func (e *env) active(guildID uint64) Raid {
+func (e *env) active(guildID uint64) raid {
 	e.t.Helper()
 	r, err := activeRaid(context.Background(), e.db.Bun, guildID)
 	must(e.t, err)
 	return r
-}
-
-// offGate turns raid off in some guilds.
-type offGate struct {
-	mu  sync.Mutex
-	off map[uint64]bool
-}
-
-func (g *offGate) ModuleEnabled(_ context.Context, _ string, guildID uint64) (bool, error) {
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	return !g.off[guildID], nil
 }
 
 // TestStepFollowsEachGuildsWeek: two guilds in Asia/Almaty and
@@ -54,17 +43,16 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	const almaty, la, off uint64 = 201, 202, 203
-	e.settings.zones[almaty] = "Asia/Almaty"
-	e.settings.zones[la] = "America/Los_Angeles"
-	gate := &offGate{off: map[uint64]bool{off: true}}
-	e.svc.gate = gate
+	must(t, e.guilds.SetTimezone(ctx, almaty, 1, "Asia/Almaty"))
+	must(t, e.guilds.SetTimezone(ctx, la, 1, "America/Los_Angeles"))
+	must(t, e.guilds.SetModule(ctx, off, 1, Name, false))
 	for _, g := range []uint64{almaty, la, off} {
 		e.configureChannel(g)
 	}
 
 	e.clock.set(at(t, "2026-11-29T18:30:00Z")) // Almaty Sun 23:30, LA Sun 10:30
-	e.step(StepResult{Started: 2})
-	e.step(StepResult{})
+	e.step(stepResult{Started: 2})
+	e.step(stepResult{})
 	a1, l1 := e.active(almaty), e.active(la)
 	if a1.WeekStart != "2026-11-23" || !a1.EndsAt.Equal(at(t, "2026-11-29T19:00:00Z")) || !a1.Auto {
 		t.Fatalf("almaty raid %+v", a1)
@@ -72,47 +60,47 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if l1.WeekStart != "2026-11-23" || !l1.EndsAt.Equal(at(t, "2026-11-30T08:00:00Z")) || l1.Timezone != "America/Los_Angeles" {
 		t.Fatalf("la raid %+v", l1)
 	}
-	if _, err := activeRaid(ctx, e.db.Bun, off); err != ErrNoRaid {
+	if _, err := activeRaid(ctx, e.db.Bun, off); !errors.Is(err, errNoRaid) {
 		t.Fatalf("raid started where the module is off: %v", err)
 	}
 
 	// Almaty's Monday 00:00: its raid ends and the new week's starts in
 	// the same run; Los Angeles is still on Sunday.
 	e.clock.set(at(t, "2026-11-29T19:01:00Z"))
-	e.step(StepResult{Ended: 1, Started: 1})
-	e.step(StepResult{})
+	e.step(stepResult{Ended: 1, Started: 1})
+	e.step(stepResult{})
 	if a2 := e.active(almaty); a2.WeekStart != "2026-11-30" || a2.ID == a1.ID {
 		t.Fatalf("almaty week 2: %+v", a2)
 	}
-	if e.raid(a1.ID).Status != StatusEnded || e.active(la).ID != l1.ID {
+	if e.raid(a1.ID).Status != statusEnded || e.active(la).ID != l1.ID {
 		t.Fatal("wrong raids moved")
 	}
-	if e.board.count(BoardKind, boardKey(a1.ID)) < 2 {
+	if e.board.count(boardKind, boardKey(a1.ID)) < 2 {
 		t.Fatal("the ended raid's board was not re-rendered with its final state")
 	}
 
 	e.clock.set(at(t, "2026-11-30T07:59:00Z")) // LA Sun 23:59
-	e.step(StepResult{})
+	e.step(stepResult{})
 	e.clock.set(at(t, "2026-11-30T08:00:00Z")) // LA Mon 00:00
-	e.step(StepResult{Ended: 1, Started: 1})
+	e.step(stepResult{Ended: 1, Started: 1})
 
 	// A new local day re-renders both boards once (new offers, fresh cap).
 	a2 := e.active(almaty)
-	before := e.board.count(BoardKind, boardKey(a2.ID))
+	before := e.board.count(boardKind, boardKey(a2.ID))
 	e.clock.set(at(t, "2026-11-30T18:59:00Z")) // Almaty Mon 23:59
-	e.step(StepResult{})
+	e.step(stepResult{})
 	e.clock.set(at(t, "2026-11-30T19:00:00Z")) // Almaty Tue 00:00
-	e.step(StepResult{DayChanged: 1})
-	e.step(StepResult{})
-	if e.board.count(BoardKind, boardKey(a2.ID)) != before+1 {
+	e.step(stepResult{DayChanged: 1})
+	e.step(stepResult{})
+	if e.board.count(boardKind, boardKey(a2.ID)) != before+1 {
 		t.Fatal("the day change did not request the board exactly once")
 	}
 
 	// A missed week (no runs at all): one run ends both and starts this
 	// week's, not last week's.
 	e.clock.set(at(t, "2026-12-16T12:00:00Z"))
-	e.step(StepResult{Ended: 2, Started: 2})
-	e.step(StepResult{})
+	e.step(stepResult{Ended: 2, Started: 2})
+	e.step(stepResult{})
 	for _, g := range []uint64{almaty, la} {
 		if r := e.active(g); r.WeekStart != "2026-12-14" {
 			t.Fatalf("guild %d after a missed week: %+v", g, r)
@@ -123,24 +111,22 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	// next week.
 	_, err := e.svc.EndRaid(ctx, almaty, 1)
 	must(t, err)
-	e.step(StepResult{})
+	e.step(stepResult{})
 	// Staff may start another one by hand the same week.
-	r, err := e.svc.StartRaid(ctx, StartSpec{GuildID: almaty, Goal: 50, By: 1})
+	r, err := e.svc.StartRaid(ctx, startSpec{GuildID: almaty, Goal: 50, By: 1})
 	must(t, err)
 	if r.ChannelID != testChannel || r.Auto || r.Goal != 50 {
 		t.Fatalf("manual raid %+v", r)
 	}
-	if _, err := e.svc.StartRaid(ctx, StartSpec{GuildID: almaty, By: 1}); err != ErrRaidActive {
+	if _, err := e.svc.StartRaid(ctx, startSpec{GuildID: almaty, By: 1}); !errors.Is(err, errRaidActive) {
 		t.Fatalf("second start: %v", err)
 	}
 	e.clock.set(at(t, "2026-12-21T12:00:00Z"))
-	e.step(StepResult{Ended: 2, Started: 2})
+	e.step(stepResult{Ended: 2, Started: 2})
 
 	// Turning the module on later starts that guild's raid on the next run.
-	gate.mu.Lock()
-	gate.off[off] = false
-	gate.mu.Unlock()
-	e.step(StepResult{Started: 1})
+	must(t, e.guilds.SetModule(ctx, off, 1, Name, true))
+	e.step(stepResult{Started: 1})
 }
 
 // TestConcurrentStepsStartOneRaid: two replicas running the step at once

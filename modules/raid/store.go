@@ -20,37 +20,37 @@ type scanner interface{ Scan(...any) error }
 const raidCols = `id, guild_id, channel_id, timezone, week_start::text, ends_at, goal, progress, daily_cap,
 	offers_per_day, status, completed_at, auto, ended_at`
 
-func scanRaid(sc scanner) (Raid, error) {
-	var r Raid
+func scanRaid(sc scanner) (raid, error) {
+	var r raid
 	var g, c int64
 	var week string
 	err := sc.Scan(&r.ID, &g, &c, &r.Timezone, &week, &r.EndsAt, &r.Goal, &r.Progress, &r.DailyCap,
 		&r.OffersPerDay, &r.Status, &r.CompletedAt, &r.Auto, &r.EndedAt)
-	r.GuildID, r.ChannelID, r.WeekStart = uint64(g), uint64(c), Day(week)
+	r.GuildID, r.ChannelID, r.WeekStart = uint64(g), uint64(c), localDay(week)
 	return r, err
 }
 
 // activeRaid returns the guild's active raid (possibly past its end, until
-// the step ends it) or ErrNoRaid.
-func activeRaid(ctx context.Context, idb bun.IDB, guildID uint64) (Raid, error) {
+// the step ends it) or errNoRaid.
+func activeRaid(ctx context.Context, idb bun.IDB, guildID uint64) (raid, error) {
 	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids
 		WHERE guild_id = ? AND status = 'active'`, int64(guildID)))
 	if db.IsNoRows(err) {
-		return Raid{}, ErrNoRaid
+		return raid{}, errNoRaid
 	}
 	if err != nil {
-		return Raid{}, fmt.Errorf("raid: load active raid: %w", err)
+		return raid{}, fmt.Errorf("raid: load active raid: %w", err)
 	}
 	return r, nil
 }
 
-func loadRaid(ctx context.Context, idb bun.IDB, id int64) (Raid, error) {
+func loadRaid(ctx context.Context, idb bun.IDB, id int64) (raid, error) {
 	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id))
 	if db.IsNoRows(err) {
-		return Raid{}, ErrNoRaid
+		return raid{}, errNoRaid
 	}
 	if err != nil {
-		return Raid{}, fmt.Errorf("raid: load raid %d: %w", id, err)
+		return raid{}, fmt.Errorf("raid: load raid %d: %w", id, err)
 	}
 	return r, nil
 }
@@ -58,36 +58,36 @@ func loadRaid(ctx context.Context, idb bun.IDB, id int64) (Raid, error) {
 const claimCols = `id, raid_id, guild_id, pair_id, day::text, quest_key, points, requested_by, status, applied,
 	coalesce(confirmed_by, 0), prompt_status`
 
-func scanClaim(sc scanner) (Claim, error) {
-	var c Claim
+func scanClaim(sc scanner) (claim, error) {
+	var c claim
 	var g, req, conf int64
 	var day string
 	err := sc.Scan(&c.ID, &c.RaidID, &g, &c.PairID, &day, &c.QuestKey, &c.Points, &req, &c.Status, &c.Applied,
 		&conf, &c.PromptStatus)
-	c.GuildID, c.RequestedBy, c.ConfirmedBy, c.Day = uint64(g), uint64(req), uint64(conf), Day(day)
+	c.GuildID, c.RequestedBy, c.ConfirmedBy, c.Day = uint64(g), uint64(req), uint64(conf), localDay(day)
 	return c, err
 }
 
-func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (Claim, error) {
+func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (claim, error) {
 	c, err := scanClaim(idb.QueryRowContext(ctx, `SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id))
 	if db.IsNoRows(err) {
-		return Claim{}, ErrNoClaim
+		return claim{}, errNoClaim
 	}
 	if err != nil {
-		return Claim{}, fmt.Errorf("raid: load claim %d: %w", id, err)
+		return claim{}, fmt.Errorf("raid: load claim %d: %w", id, err)
 	}
 	return c, nil
 }
 
 // pairClaims lists a pair's claims of one raid day, oldest first.
-func pairClaims(ctx context.Context, idb bun.IDB, raidID, pairID int64, day Day) ([]Claim, error) {
+func pairClaims(ctx context.Context, idb bun.IDB, raidID, pairID int64, day localDay) ([]claim, error) {
 	rows, err := idb.QueryContext(ctx, `SELECT `+claimCols+` FROM raid_claims
 		WHERE raid_id = ? AND pair_id = ? AND day = ? ORDER BY id`, raidID, pairID, string(day))
 	if err != nil {
 		return nil, fmt.Errorf("raid: pair claims: %w", err)
 	}
 	defer rows.Close()
-	var out []Claim
+	var out []claim
 	for rows.Next() {
 		c, err := scanClaim(rows)
 		if err != nil {
@@ -99,7 +99,7 @@ func pairClaims(ctx context.Context, idb bun.IDB, raidID, pairID int64, day Day)
 }
 
 // pairPoints is a pair's points in a raid on one day and in total.
-func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day Day) (today, week int, err error) {
+func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day localDay) (today, week int, err error) {
 	err = idb.QueryRowContext(ctx, `SELECT coalesce(sum(points) FILTER (WHERE day = ?), 0)::int, coalesce(sum(points), 0)::int
 		FROM raid_pair_days WHERE raid_id = ? AND pair_id = ?`, string(day), raidID, pairID).Scan(&today, &week)
 	if err != nil {

@@ -5,18 +5,18 @@ import (
 	"time"
 )
 
-// Day is a guild-local calendar day, "2026-11-27": the stored form (Postgres
+// localDay is a guild-local calendar day, "2026-11-27": the stored form (Postgres
 // date), the offers' hash input and what users see.
-type Day string
+type localDay string
 
-// DayAt is the calendar day of t in loc.
-func DayAt(t time.Time, loc *time.Location) Day {
-	return Day(t.In(loc).Format(time.DateOnly))
+// dayAt is the calendar day of t in loc.
+func dayAt(t time.Time, loc *time.Location) localDay {
+	return localDay(t.In(loc).Format(time.DateOnly))
 }
 
 // Date is the day's midnight in loc (time.Date moves a midnight that a DST
 // jump skips to the first instant that exists).
-func (d Day) Date(loc *time.Location) (time.Time, error) {
+func (d localDay) Date(loc *time.Location) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, string(d))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("raid: bad day %q: %w", d, err)
@@ -24,18 +24,18 @@ func (d Day) Date(loc *time.Location) (time.Time, error) {
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, loc), nil
 }
 
-// Week is the guild-local week (Monday start) containing an instant.
-type Week struct {
-	Start Day       // the Monday
+// localWeek is the guild-local week (Monday start) containing an instant.
+type localWeek struct {
+	Start localDay  // the Monday
 	Begin time.Time // Monday 00:00 local
 	End   time.Time // next Monday 00:00 local: the raid's ends_at
 }
 
-// WeekAt is the week containing t in loc.
-func WeekAt(t time.Time, loc *time.Location) Week {
+// weekAt is the week containing t in loc.
+func weekAt(t time.Time, loc *time.Location) localWeek {
 	l := t.In(loc)
 	back := (int(l.Weekday()) + 6) % 7 // days since Monday
 	begin := time.Date(l.Year(), l.Month(), l.Day()-back, 0, 0, 0, 0, loc)
 	end := time.Date(l.Year(), l.Month(), l.Day()-back+7, 0, 0, 0, 0, loc)
-	return Week{Start: DayAt(begin, loc), Begin: begin, End: end}
+	return localWeek{Start: dayAt(begin, loc), Begin: begin, End: end}
 }

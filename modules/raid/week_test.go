@@ -27,8 +27,8 @@ func TestWeekAndDayFollowTheGuildZone(t *testing.T) {
 		name    string
 		at      string
 		loc     *time.Location
-		day     Day
-		monday  Day
+		day     localDay
+		monday  localDay
 		endsUTC string
 	}{
 		// Almaty is UTC+5: Sunday 23:59 local is still last week...
@@ -43,8 +43,8 @@ func TestWeekAndDayFollowTheGuildZone(t *testing.T) {
 		{"utc", "2026-11-25T12:00:00Z", time.UTC, "2026-11-25", "2026-11-23", "2026-11-30T00:00:00Z"},
 	} {
 		at := utc(c.at)
-		w := WeekAt(at, c.loc)
-		if d := DayAt(at, c.loc); d != c.day {
+		w := weekAt(at, c.loc)
+		if d := dayAt(at, c.loc); d != c.day {
 			t.Errorf("%s: day %s, want %s", c.name, d, c.day)
 		}
 		if w.Start != c.monday || !w.End.Equal(utc(c.endsUTC)) {
@@ -58,39 +58,39 @@ func TestWeekAndDayFollowTheGuildZone(t *testing.T) {
 
 func TestOffersAreDeterministic(t *testing.T) {
 	t.Parallel()
-	lib := slices.Clone(Library)
-	want := PickOffers(7, "2026-11-25", lib, 3)
+	lib := slices.Clone(library)
+	want := pickOffers(7, "2026-11-25", lib, 3)
 	if len(want) != 3 {
 		t.Fatalf("%d offers", len(want))
 	}
 	for range 20 {
 		rand.Shuffle(len(lib), func(i, j int) { lib[i], lib[j] = lib[j], lib[i] })
-		if got := PickOffers(7, "2026-11-25", lib, 3); !slices.EqualFunc(got, want, func(a, b Quest) bool { return a.Key == b.Key }) {
+		if got := pickOffers(7, "2026-11-25", lib, 3); !slices.EqualFunc(got, want, func(a, b quest) bool { return a.Key == b.Key }) {
 			t.Fatalf("order-dependent: %v vs %v", got, want)
 		}
 	}
 	distinct := map[string]bool{}
 	for d := range 7 {
-		day := DayAt(time.Date(2026, 11, 23+d, 12, 0, 0, 0, time.UTC), time.UTC)
-		for _, q := range PickOffers(7, day, Library, 3) {
+		day := dayAt(time.Date(2026, 11, 23+d, 12, 0, 0, 0, time.UTC), time.UTC)
+		for _, q := range pickOffers(7, day, library, 3) {
 			distinct[q.Key] = true
 		}
 	}
 	if len(distinct) < 8 {
 		t.Fatalf("a week offers only %d distinct quests", len(distinct))
 	}
-	if got := PickOffers(7, "2026-11-25", Library[:2], 3); len(got) != 2 {
+	if got := pickOffers(7, "2026-11-25", library[:2], 3); len(got) != 2 {
 		t.Fatalf("more offers than quests: %d", len(got))
 	}
 }
 
 func TestLibrary(t *testing.T) {
 	t.Parallel()
-	if len(Library) < 20 {
-		t.Fatalf("%d quests; the issue asks for at least 20", len(Library))
+	if len(library) < 20 {
+		t.Fatalf("%d quests; the issue asks for at least 20", len(library))
 	}
 	seen := map[string]bool{}
-	for _, q := range Library {
+	for _, q := range library {
 		if seen[q.Key] || len(q.Key) > maxKeyLen || q.Points < 1 || q.EN == "" || q.RU == "" || q.Category == "" {
 			t.Errorf("bad quest %+v", q)
 		}
@@ -105,14 +105,14 @@ func TestLibrary(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	must(t, e.svc.LoadLibrary(ctx))
-	_, err := e.db.Pool.Exec(ctx, `UPDATE raid_quests SET points = 1 WHERE key = $1`, Library[0].Key)
+	_, err := e.db.Pool.Exec(ctx, `UPDATE raid_quests SET points = 1 WHERE key = $1`, library[0].Key)
 	must(t, err)
 	e.svc.libraryLoaded.Store(false)
 	must(t, e.svc.LoadLibrary(ctx))
 	var n, pts int
 	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*), (SELECT points FROM raid_quests WHERE key = $1) FROM raid_quests`,
-		Library[0].Key).Scan(&n, &pts))
-	if n != len(Library) || pts != Library[0].Points {
+		library[0].Key).Scan(&n, &pts))
+	if n != len(library) || pts != library[0].Points {
 		t.Fatalf("%d quests, points %d", n, pts)
 	}
 }
