@@ -3,14 +3,18 @@ package hall
 import (
 	"errors"
 	"fmt"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
-// Errors callers branch on.
+// ErrUnknownCategory: /hall named a category no deployed module provides.
+// It is a refusal: the member reads it.
+var ErrUnknownCategory = refusal.New("hall.error.unknown_category")
+
+// Errors for operators and programmers, not members.
 var (
 	// ErrBadCategory: a contribution the card cannot show (NewService refuses it).
 	ErrBadCategory = errors.New("hall: invalid category")
-	// ErrUnknownCategory: /hall named a category no deployed module provides.
-	ErrUnknownCategory = errors.New("hall: unknown category")
 	// ErrNoCard: no card for that guild and month.
 	ErrNoCard = errors.New("hall: no such card")
 )
