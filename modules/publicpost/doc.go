@@ -1,5 +1,5 @@
 // Package publicpost is the scheduled-post outbox: any module (or staff, with
-// /post schedule) records a post in scheduled_posts inside its own
+// /post schedule) records a post in publicpost_posts inside its own
 // transaction, and the publisher turns each row into exactly one Discord
 // message at or after its time.
 //
