@@ -9,11 +9,12 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"github.com/riverqueue/river/rivertype"
 	"reflect"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/riverqueue/river"
 )

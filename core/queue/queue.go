@@ -74,6 +74,10 @@ type Runner struct {
 	tickEvery time.Duration
 	stopSeen  context.CancelFunc
 	seenDone  chan struct{}
+	// id is this process's River client id and core_processes row (orphans.go).
+	id        string
+	stopSweep context.CancelFunc
+	sweepDone chan struct{}
 }
 
 // NewRunner builds the worker client without starting it.
@@ -107,7 +111,9 @@ func NewRunner(opts Options) (*Runner, error) {
 		}
 		queues[q] = river.QueueConfig{MaxWorkers: n}
 	}
+	id := newProcessID()
 	cfg := &river.Config{
+		ID: id,
 		// River reports producer counts and start/stop at info every few
 		// seconds; operators need its warnings, not its heartbeat.
 		Logger:  logging.AtLeast(opts.Logger, slog.LevelWarn),
@@ -135,8 +141,8 @@ func NewRunner(opts Options) (*Runner, error) {
 	if err != nil {
 		return nil, fmt.Errorf("river client: %w", err)
 	}
-	return &Runner{River: client, reg: reg, schedules: opts.Schedules, db: opts.DB, log: opts.Logger,
-		softStop: opts.SoftStopTimeout, tickEvery: opts.TickEvery}, nil
+	return &Runner{River: client, reg: reg, schedules: opts.Schedules, db: opts.DB, log: opts.Logger.With("process", id),
+		softStop: opts.SoftStopTimeout, tickEvery: opts.TickEvery, id: id}, nil
 }
 
 // Registry returns every job kind this process knows, the core's included.
@@ -148,14 +154,25 @@ func (q *Runner) Start(ctx context.Context) error {
 	if err := SyncSchedules(ctx, q.db, q.schedules); err != nil {
 		return err
 	}
+	// Registered before River fetches anything, so no job is ever attempted
+	// by a process that core_processes does not know.
+	if err := q.register(ctx); err != nil {
+		return err
+	}
 	if err := q.River.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("start river: %w", err)
 	}
 	seenCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 	q.stopSeen, q.seenDone = cancel, make(chan struct{})
 	go q.markSchedulesSeen(seenCtx)
+	sweepCtx, stopSweep := context.WithCancel(context.WithoutCancel(ctx))
+	q.stopSweep, q.sweepDone = stopSweep, make(chan struct{})
+	go q.heartbeatAndSweep(sweepCtx)
 	return nil
 }
+
+// ProcessID is this process's River client id (attempted_by of its jobs).
+func (q *Runner) ProcessID() string { return q.id }
 
 // Stop lets running jobs finish within the soft-stop bound, then cancels the
 // rest; a cancelled job is retried later, so none is lost.
@@ -167,12 +184,18 @@ func (q *Runner) Stop(ctx context.Context) error {
 	softCtx, cancel := context.WithTimeout(ctx, q.softStop)
 	defer cancel()
 	err := q.River.Stop(softCtx)
-	if err == nil {
-		return nil
-	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		q.log.Warn("jobs still running after soft stop; cancelling them for a later retry")
-		return q.River.StopAndCancel(ctx)
+		err = q.River.StopAndCancel(ctx)
+	}
+	if q.stopSweep != nil {
+		q.stopSweep()
+		<-q.sweepDone
+		if err == nil {
+			// A clean stop leaves no running job behind; a failed one keeps the
+			// row so the sweep of another process hands its jobs back.
+			q.unregister(ctx)
+		}
 	}
 	return err
 }

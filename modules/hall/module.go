@@ -31,6 +31,7 @@ var ChannelPurpose = guild.ChannelPurpose{Module: Name, Key: channelPurposeKey, 
 var Descriptor = module.Descriptor{
 	Name:       Name,
 	Requires:   []string{pairhomeapi.Name},
+	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(

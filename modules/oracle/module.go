@@ -41,6 +41,7 @@ var ChannelPurpose = guild.ChannelPurpose{
 // Pair Home section.
 var Descriptor = module.Descriptor{
 	Name:       Name,
+	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(newServiceFx),

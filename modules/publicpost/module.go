@@ -31,6 +31,7 @@ var Migrations = mustSub(migrationFiles, "migrations")
 // come from a Config value, replaceable with fx.Decorate.
 var Descriptor = module.Descriptor{
 	Name:       Name,
+	Operator:   operatorCommands,
 	Migrations: Migrations,
 	Options: fx.Module(Name,
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
