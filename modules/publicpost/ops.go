@@ -49,7 +49,7 @@ func (f Filter) where(defaults []Status) (string, []any) {
 		for i, s := range statuses {
 			names[i] = string(s)
 		}
-		args = append(args, bun.In(names))
+		args = append(args, bun.List(names))
 		conds = append(conds, "status IN (?)")
 	}
 	if f.GuildID != 0 {
