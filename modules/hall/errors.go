@@ -13,15 +13,15 @@ var ErrUnknownCategory = refusal.New("hall.error.unknown_category")
 
 // Errors for operators and programmers, not members.
 var (
-	// ErrBadCategory: a contribution the card cannot show (NewService refuses it).
+	// ErrBadCategory: a contribution the card cannot show (newService refuses it).
 	ErrBadCategory = errors.New("hall: invalid category")
 	// ErrNoCard: no card for that guild and month.
 	ErrNoCard = errors.New("hall: no such card")
 )
 
-// KeyError: a projection key that is not "<guild>:<YYYY-MM>".
-type KeyError struct{ Key string }
+// keyError: a projection key that is not "<guild>:<YYYY-MM>".
+type keyError struct{ Key string }
 
-func (e *KeyError) Error() string {
+func (e *keyError) Error() string {
 	return fmt.Sprintf("hall: card key %q is not <guild>:<YYYY-MM>", e.Key)
 }

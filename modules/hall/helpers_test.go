@@ -253,7 +253,7 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 			cats = append(cats, hallapi.Category{Module: "chess", Key: "chess", NameKey: "chess.hall.category", Order: 20, Points: e.chess.Points})
 		}
 	}
-	e.svc, err = NewService(Config{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: NewRefresher(e.proj),
+	e.svc, err = newService(serviceConfig{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: newRefresher(e.proj),
 		Categories: cats, Bundle: b, Logger: quiet, Now: e.clock.Now})
 	must(t, err)
 	return e

@@ -35,7 +35,7 @@ var Descriptor = module.Descriptor{
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(
-			func(p *projection.Service) *Refresher { return NewRefresher(p) },
+			func(p *projection.Service) *Refresher { return newRefresher(p) },
 			func(r *Refresher) hallapi.Refresher { return r },
 			newFxService,
 		),
@@ -62,6 +62,6 @@ type fxDeps struct {
 }
 
 func newFxService(d fxDeps) (*Service, error) {
-	return NewService(Config{DB: d.DB, Queue: d.Queue, Pairs: d.Pairs, Guilds: d.Guilds, Refresher: d.Refresher,
+	return newService(serviceConfig{DB: d.DB, Queue: d.Queue, Pairs: d.Pairs, Guilds: d.Guilds, Refresher: d.Refresher,
 		Categories: d.Categories.Items, Bundle: d.Bundle, Logger: d.Logger})
 }

@@ -20,15 +20,15 @@ import (
 // Name is the module's id.
 const Name = "hall"
 
-// Requester is what hall needs of core/projection's Service.
-type Requester interface {
+// requester is what hall needs of core/projection's Service.
+type requester interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
 }
 
-// Guilds is core/guild's Service: the guild's locale and timezone (with the
+// guildSettings is core/guild's Service: the guild's locale and timezone (with the
 // deployment's defaults), its hall channel and the per-guild module switch
 // categories follow.
-type Guilds interface {
+type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
 	Locale(ctx context.Context, guildID uint64) string
 	Location(ctx context.Context, guildID uint64) *time.Location
@@ -36,12 +36,12 @@ type Guilds interface {
 	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
 }
 
-// Config builds a Service.
-type Config struct {
+// serviceConfig builds a Service.
+type serviceConfig struct {
 	DB         *db.DB
 	Queue      *queue.Queue
 	Pairs      pairhomeapi.Pairs
-	Guilds     Guilds
+	Guilds     guildSettings
 	Refresher  *Refresher
 	Categories []hallapi.Category
 	Bundle     *i18n.Bundle
@@ -55,7 +55,7 @@ type Service struct {
 	db         *db.DB
 	queue      *queue.Queue
 	pairs      pairhomeapi.Pairs
-	guilds     Guilds
+	guilds     guildSettings
 	refresher  *Refresher
 	categories []hallapi.Category
 	bundle     *i18n.Bundle
@@ -63,8 +63,8 @@ type Service struct {
 	now        func() time.Time
 }
 
-// NewService validates the configuration and the contributed categories.
-func NewService(cfg Config) (*Service, error) {
+// newService validates the configuration and the contributed categories.
+func newService(cfg serviceConfig) (*Service, error) {
 	switch {
 	case cfg.DB == nil:
 		return nil, errors.New("hall: Config.DB is nil")
@@ -102,12 +102,12 @@ func (s *Service) Categories() []hallapi.Category {
 // hallapi.Refresher. It depends on the projection service only, so a
 // contributing module can take it without depending on hall's Service,
 // which collects that module's category.
-type Refresher struct{ proj Requester }
+type Refresher struct{ proj requester }
 
 var _ hallapi.Refresher = (*Refresher)(nil)
 
-// NewRefresher wraps core/projection's Service.
-func NewRefresher(proj Requester) *Refresher { return &Refresher{proj: proj} }
+// newRefresher wraps core/projection's Service.
+func newRefresher(proj requester) *Refresher { return &Refresher{proj: proj} }
 
 // RequestRefresh re-renders the guild's live card(s) once tx commits.
 // Contributors call it through hallapi.Request in the transaction that

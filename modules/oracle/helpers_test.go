@@ -146,13 +146,13 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
+	cfg := serviceConfig{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
 		Logger: quiet, Now: e.clock.Now}
 	if o.pairs {
 		e.pairs = &fakePairs{byUser: map[uint64]pairhomeapi.Pair{}}
 		cfg.Pairs = e.pairs
 	}
-	if e.svc, err = NewService(cfg); err != nil {
+	if e.svc, err = newService(cfg); err != nil {
 		t.Fatal(err)
 	}
 	if !o.noQueue {

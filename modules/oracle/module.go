@@ -69,6 +69,6 @@ type serviceParams struct {
 }
 
 func newServiceFx(p serviceParams) (*Service, error) {
-	return NewService(Config{DB: p.DB, Guilds: p.Guilds, Projections: p.Projections, Discord: p.Rest, Pairs: p.Pairs,
+	return newService(serviceConfig{DB: p.DB, Guilds: p.Guilds, Projections: p.Projections, Discord: p.Rest, Pairs: p.Pairs,
 		Logger: p.Logger})
 }

@@ -28,7 +28,7 @@ func PublishNow(ctx context.Context, d *db.DB, cfg *config.Config, guildID uint6
 	if err != nil {
 		return Published{}, err
 	}
-	svc, err := NewService(Config{DB: d, Guilds: guilds, Projections: proj, Logger: log})
+	svc, err := newService(serviceConfig{DB: d, Guilds: guilds, Projections: proj, Logger: log})
 	if err != nil {
 		return Published{}, err
 	}

@@ -13,8 +13,8 @@ import (
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// SectionOrder places oracle's block on the Pair Home panel.
-const SectionOrder = 40
+// sectionOrder places oracle's block on the Pair Home panel.
+const sectionOrder = 40
 
 // newSection is oracle's Pair Home section (pairhomeapi.Sections):
 // whether each partner has claimed guidance in the week the guild's
@@ -22,7 +22,7 @@ const SectionOrder = 40
 // only oracle's tables, through pairhome's snapshot.
 func newSection(texts *i18n.Bundle) pairhomeapi.Section {
 	sec := &section{texts: texts}
-	return pairhomeapi.Section{Module: Name, Order: SectionOrder, Render: sec.render}
+	return pairhomeapi.Section{Module: Name, Order: sectionOrder, Render: sec.render}
 }
 
 type section struct {

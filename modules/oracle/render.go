@@ -43,7 +43,7 @@ const (
 // renderer draws the dashboard. It needs only the guild settings and the
 // library, so tests render without a Service.
 type renderer struct {
-	guilds        Guilds
+	guilds        guildSettings
 	lib           *Library
 	texts         *i18n.Bundle
 	pairsDeployed bool
@@ -56,7 +56,7 @@ func (s *Service) renderer() projection.Renderer {
 }
 
 // newRenderer: pairsDeployed says whether pairhome runs in this process.
-func newRenderer(guilds Guilds, lib *Library, texts *i18n.Bundle, pairsDeployed bool) projection.Renderer {
+func newRenderer(guilds guildSettings, lib *Library, texts *i18n.Bundle, pairsDeployed bool) projection.Renderer {
 	r := &renderer{guilds: guilds, lib: lib, texts: texts, pairsDeployed: pairsDeployed}
 	return projection.Renderer{Kind: DashboardKind, Module: Name, Render: r.render}
 }

@@ -236,7 +236,7 @@ func TestPairSection(t *testing.T) {
 	if len(v.Buttons) != 1 || v.Buttons[0].CustomID != customid.MustNew(Name, actOpen, "2026-W48") {
 		t.Fatalf("section buttons %+v", v.Buttons)
 	}
-	if sec.Module != Name || sec.Order != SectionOrder {
+	if sec.Module != Name || sec.Order != sectionOrder {
 		t.Fatalf("section %+v", sec)
 	}
 	v, _ = sec.Render(e.ctx, e.db.Bun, pair, i18n.RU)

@@ -18,34 +18,34 @@ import (
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Guilds is where guild settings come from (guild.Service): the oracle
+// guildSettings is where guild settings come from (guild.Service): the oracle
 // channel and switches, and the guild's locale and timezone with the
 // deployment's defaults.
-type Guilds interface {
+type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
 	Locale(ctx context.Context, guildID uint64) string
 	Location(ctx context.Context, guildID uint64) *time.Location
 	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
 }
 
-// Requester asks for a dashboard refresh inside a transaction
+// requester asks for a dashboard refresh inside a transaction
 // (projection.Service).
-type Requester interface {
+type requester interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
 }
 
-// Messenger sends the DM and pair-room copies (rest.Rest satisfies it).
-type Messenger interface {
+// messenger sends the DM and pair-room copies (rest.Rest satisfies it).
+type messenger interface {
 	CreateDMChannel(userID snowflake.ID, opts ...rest.RequestOpt) (*discord.DMChannel, error)
 	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
 }
 
-// Config builds a Service. DB, Guilds and Projections are required.
-type Config struct {
+// serviceConfig builds a Service. DB, Guilds and Projections are required.
+type serviceConfig struct {
 	DB          *db.DB
-	Guilds      Guilds
-	Projections Requester
-	Discord     Messenger         // nil: copies cannot be sent (operator CLI)
+	Guilds      guildSettings
+	Projections requester
+	Discord     messenger         // nil: copies cannot be sent (operator CLI)
 	Pairs       pairhomeapi.Pairs // nil: pairhome is not deployed
 	Library     *Library          // nil: the embedded library
 	Logger      *slog.Logger
@@ -56,9 +56,9 @@ type Config struct {
 // projection requests and pair-panel requests commit together.
 type Service struct {
 	db      *db.DB
-	guilds  Guilds
-	proj    Requester
-	discord Messenger
+	guilds  guildSettings
+	proj    requester
+	discord messenger
 	pairs   pairhomeapi.Pairs
 	lib     *Library
 	texts   *i18n.Bundle
@@ -67,8 +67,8 @@ type Service struct {
 	st      store
 }
 
-// NewService validates cfg.
-func NewService(cfg Config) (*Service, error) {
+// newService validates cfg.
+func newService(cfg serviceConfig) (*Service, error) {
 	if cfg.DB == nil || cfg.Guilds == nil || cfg.Projections == nil {
 		return nil, errors.New("oracle: Config needs DB, Guilds and Projections")
 	}

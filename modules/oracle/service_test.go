@@ -437,7 +437,7 @@ func TestSameArchetypeAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := dbtest.Open(t, schema)
-	svc2, err := NewService(Config{DB: other, Guilds: e.guilds, Projections: e.proj, Logger: quiet, Now: e.clock.Now})
+	svc2, err := newService(serviceConfig{DB: other, Guilds: e.guilds, Projections: e.proj, Logger: quiet, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

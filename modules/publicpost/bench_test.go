@@ -35,7 +35,7 @@ func BenchmarkDrain1000(b *testing.B) {
 				b.Fatal(err)
 			}
 		}
-		pub := NewPublisher(e.db, e.rest(), Config{}, quiet)
+		pub := newPublisher(e.db, e.rest(), Config{}, quiet)
 
 		b.StartTimer()
 		start := time.Now()

@@ -14,9 +14,9 @@ import (
 	"github.com/together-bot/together/core/refusal"
 )
 
-// Zones gives a guild's timezone, the deployment's default where the guild
+// guildZones gives a guild's timezone, the deployment's default where the guild
 // set none (guild.Service).
-type Zones interface {
+type guildZones interface {
 	Location(ctx context.Context, guildID uint64) *time.Location
 }
 
@@ -29,11 +29,11 @@ var (
 // commands serves /post for staff.
 type commands struct {
 	svc   *Service
-	zones Zones
+	zones guildZones
 	now   func() time.Time
 }
 
-func newCommands(svc *Service, zones Zones) *commands {
+func newCommands(svc *Service, zones guildZones) *commands {
 	return &commands{svc: svc, zones: zones, now: time.Now}
 }
 

@@ -114,7 +114,7 @@ func testConfig() Config {
 }
 
 func (e *env) publisher(cfg Config) *Publisher {
-	return NewPublisher(e.db, e.rest(), cfg, quiet)
+	return newPublisher(e.db, e.rest(), cfg, quiet)
 }
 
 // service builds the Service on a queue no worker runs: the tests publish
@@ -125,7 +125,7 @@ func (e *env) service() *Service {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return NewService(e.db, q, quiet)
+	return newService(e.db, q, quiet)
 }
 
 // post creates a post due now (or at) in the env's channel.

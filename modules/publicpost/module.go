@@ -38,7 +38,7 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			func(r rest.Rest) Discord { return r },
 			func(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
-				return NewPublisher(d, dc, cfg, log)
+				return newPublisher(d, dc, cfg, log)
 			},
 			func(s *Service, g *guild.Service) *commands { return newCommands(s, g) },
 			fx.Private,
@@ -46,7 +46,7 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			// Public so a deployment or test can replace it with fx.Decorate.
 			func() Config { return Config{}.withDefaults() },
-			NewService,
+			newService,
 		),
 		module.Contribute(queue.Jobs, func(p *Publisher) []queue.Job { return []queue.Job{PublishJob(p), SweepJob(p)} }),
 		module.Contribute(queue.Schedules, func(c Config) []queue.Schedule { return []queue.Schedule{SweepSchedule(c)} }),

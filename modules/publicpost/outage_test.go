@@ -34,7 +34,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	e.db = d
 
 	cfg := Config{Lease: 4 * time.Second, SendTimeout: 2 * time.Second, SweepEvery: "@every 1s", MaxAttempts: 20}
-	pub := NewPublisher(d, e.rest(), cfg, quiet)
+	pub := newPublisher(d, e.rest(), cfg, quiet)
 	reg, err := queue.NewRegistry([]queue.Job{PublishJob(pub), SweepJob(pub)})
 	if err != nil {
 		t.Fatal(err)
@@ -56,7 +56,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(d, ins, quiet)
+	svc := newService(d, ins, quiet)
 
 	channels := []uint64{e.channel}
 	for i := range 4 {

@@ -47,8 +47,8 @@ type Publisher struct {
 	afterSend func(postID int64) error
 }
 
-// NewPublisher builds a publisher.
-func NewPublisher(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
+// newPublisher builds a publisher.
+func newPublisher(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}

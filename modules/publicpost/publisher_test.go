@@ -303,7 +303,7 @@ func TestTwoPublishersNeverShareARow(t *testing.T) {
 	// One REST client (as behind a shared REST proxy): two independent
 	// limiters would overrun the per-channel bucket between them.
 	dc := e.rest()
-	a, b := NewPublisher(e.db, dc, testConfig(), quiet), NewPublisher(e.db, dc, testConfig(), quiet)
+	a, b := newPublisher(e.db, dc, testConfig(), quiet), newPublisher(e.db, dc, testConfig(), quiet)
 	results := make(chan int, 2)
 	deadline := time.Now().Add(30 * time.Second)
 	for _, p := range []*Publisher{a, b} {

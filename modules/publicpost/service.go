@@ -23,8 +23,8 @@ type Service struct {
 	now   func() time.Time
 }
 
-// NewService builds the service.
-func NewService(d *db.DB, q *queue.Queue, log *slog.Logger) *Service {
+// newService builds the service.
+func newService(d *db.DB, q *queue.Queue, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
