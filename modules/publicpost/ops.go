@@ -66,7 +66,7 @@ func (f Filter) where(defaults []Status) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// List returns matching posts, most recently updated first (runbook §5 step 1).
+// List returns matching posts, most recently updated first (docs/operations.md §5, step 1).
 func List(ctx context.Context, d *db.DB, f Filter) ([]Post, error) {
 	where, args := f.where(nil)
 	limit := f.Limit
@@ -102,7 +102,7 @@ func collectPosts(rows *sql.Rows) ([]Post, error) {
 var RequeueStatuses = []Status{StatusFailed, StatusProcessing}
 
 // Requeue makes failed and stuck processing posts pending again, due now,
-// with a fresh attempt budget (runbook §5 step 2). A processing row is only
+// with a fresh attempt budget (docs/operations.md §5, step 2). A processing row is only
 // taken while its lease has expired: a live lease means a worker is sending
 // it right now, and taking it would let two processes publish it at once.
 // first_attempt_at is kept on purpose, so the publisher still checks the
