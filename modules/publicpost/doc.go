@@ -31,5 +31,5 @@
 //     rows, which stay pending (no attempts, no log spam) and are reported by
 //     GuildStatus for /admin status; they go out when the module is turned on.
 //
-// Operators use List, Requeue and PublishNow (app posts …, runbook §5).
+// Operators use List, Requeue and PublishNow (app posts …, docs/operations.md §5).
 package publicpost
