@@ -46,15 +46,15 @@ func cardKey(guildID uint64, m Month) string { return fmt.Sprintf("%d:%s", guild
 func parseCardKey(key string) (uint64, Month, error) {
 	g, m, ok := strings.Cut(key, ":")
 	if !ok {
-		return 0, Month{}, &KeyError{Key: key}
+		return 0, Month{}, &keyError{Key: key}
 	}
 	guildID, err := strconv.ParseUint(g, 10, 64)
 	if err != nil || guildID == 0 {
-		return 0, Month{}, &KeyError{Key: key}
+		return 0, Month{}, &keyError{Key: key}
 	}
 	month, err := ParseMonth(m)
 	if err != nil {
-		return 0, Month{}, &KeyError{Key: key}
+		return 0, Month{}, &keyError{Key: key}
 	}
 	return guildID, month, nil
 }

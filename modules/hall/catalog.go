@@ -2,8 +2,8 @@ package hall
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every text of the module (fx group "catalogs"). Category
-// names come from the contributing modules' catalogs (Category.NameKey).
+// Catalog holds every text of the module (i18n.Catalogs). Category
+// names come from the contributing modules' catalogs (hallapi.Category.NameKey).
 var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"hall.cmd.hall":         "Monthly hall of fame: choose whether your pair may be named",

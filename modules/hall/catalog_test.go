@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
+	"github.com/together-bot/together/modules/hall/hallapi"
 )
 
 func TestCatalogComplete(t *testing.T) {
@@ -34,8 +35,8 @@ func TestCommandDefinition(t *testing.T) {
 	t.Parallel()
 	b, err := i18n.NewBundle(quiet, Catalog, testCatalog)
 	must(t, err)
-	s := &Service{bundle: b, categories: []Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category"}}}
-	cmd := s.Command()
+	s := &Service{bundle: b, categories: []hallapi.Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category"}}}
+	cmd := s.command()
 	if cmd.Staff || !cmd.Ephemeral || cmd.Definition.Name != "hall" || len(cmd.Definition.Options) != 3 {
 		t.Fatalf("command = %+v", cmd.Definition)
 	}
@@ -61,14 +62,14 @@ func TestCommandDefinition(t *testing.T) {
 func TestCategoriesAreValidatedAndOrdered(t *testing.T) {
 	t.Parallel()
 	pts := func(context.Context, bun.IDB, uint64, time.Time, time.Time) (map[int64]int, error) { return nil, nil }
-	ok := func(key string, order int) Category {
-		return Category{Module: "m" + key, Key: key, NameKey: "x.y", Order: order, Points: pts}
+	ok := func(key string, order int) hallapi.Category {
+		return hallapi.Category{Module: "m" + key, Key: key, NameKey: "x.y", Order: order, Points: pts}
 	}
-	got, err := sortCategories([]Category{ok("b", 5), ok("c", 1), ok("a", 5)})
+	got, err := sortCategories([]hallapi.Category{ok("b", 5), ok("c", 1), ok("a", 5)})
 	if err != nil || keysOf(got) != "c,a,b" {
 		t.Fatalf("order %s (%v)", keysOf(got), err)
 	}
-	bad := []Category{
+	bad := []hallapi.Category{
 		{Key: "x", NameKey: "x.y", Points: pts},                    // no module
 		{Module: "m", Key: "Bad Key", NameKey: "x.y", Points: pts}, // key pattern
 		{Module: "m", Key: "all", NameKey: "x.y", Points: pts},     // reserved
@@ -76,11 +77,11 @@ func TestCategoriesAreValidatedAndOrdered(t *testing.T) {
 		{Module: "m", Key: "x", NameKey: "x.y"},                    // no points
 	}
 	for _, c := range bad {
-		if _, err := sortCategories([]Category{c}); !errors.Is(err, ErrBadCategory) {
+		if _, err := sortCategories([]hallapi.Category{c}); !errors.Is(err, ErrBadCategory) {
 			t.Errorf("%+v accepted (%v)", c, err)
 		}
 	}
-	if _, err := sortCategories([]Category{ok("a", 1), ok("a", 2)}); !errors.Is(err, ErrBadCategory) {
+	if _, err := sortCategories([]hallapi.Category{ok("a", 1), ok("a", 2)}); !errors.Is(err, ErrBadCategory) {
 		t.Errorf("duplicate key accepted (%v)", err)
 	}
 }

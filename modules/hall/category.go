@@ -10,13 +10,10 @@ import (
 	"github.com/together-bot/together/modules/hall/hallapi"
 )
 
-// Category is hallapi's; contributors name it there.
-type Category = hallapi.Category
-
 var keyPattern = regexp.MustCompile(`^[a-z0-9_]{1,24}$`)
 
-// validate refuses a contribution the card could not show.
-func validateCategory(c Category) error {
+// validateCategory refuses a contribution the card could not show.
+func validateCategory(c hallapi.Category) error {
 	switch {
 	case c.Module == "":
 		return fmt.Errorf("%w: category %q has no Module", ErrBadCategory, c.Key)
@@ -32,9 +29,10 @@ func validateCategory(c Category) error {
 	return nil
 }
 
-// sortCategories validates the contributions and orders them; value groups
-// are unordered, so the card would otherwise shuffle between processes.
-func sortCategories(in []Category) ([]Category, error) {
+// sortCategories validates the contributions and orders them; a point's
+// contributions come in no particular order, so the card would otherwise
+// shuffle between processes.
+func sortCategories(in []hallapi.Category) ([]hallapi.Category, error) {
 	out := slices.Clone(in)
 	seen := map[string]string{}
 	for _, c := range out {
@@ -46,7 +44,7 @@ func sortCategories(in []Category) ([]Category, error) {
 		}
 		seen[c.Key] = c.Module
 	}
-	slices.SortStableFunc(out, func(a, b Category) int {
+	slices.SortStableFunc(out, func(a, b hallapi.Category) int {
 		if a.Order != b.Order {
 			return a.Order - b.Order
 		}
@@ -56,8 +54,8 @@ func sortCategories(in []Category) ([]Category, error) {
 }
 
 // enabled keeps the categories whose module is on in the guild.
-func (s *Service) enabled(ctx context.Context, guildID uint64) ([]Category, error) {
-	out := make([]Category, 0, len(s.categories))
+func (s *Service) enabled(ctx context.Context, guildID uint64) ([]hallapi.Category, error) {
+	out := make([]hallapi.Category, 0, len(s.categories))
 	for _, c := range s.categories {
 		on, err := s.guilds.ModuleEnabled(ctx, c.Module, guildID)
 		if err != nil {
@@ -71,16 +69,16 @@ func (s *Service) enabled(ctx context.Context, guildID uint64) ([]Category, erro
 }
 
 // category finds a deployed category by key.
-func (s *Service) category(key string) (Category, bool) {
+func (s *Service) category(key string) (hallapi.Category, bool) {
 	for _, c := range s.categories {
 		if c.Key == key {
 			return c, true
 		}
 	}
-	return Category{}, false
+	return hallapi.Category{}, false
 }
 
-func keysOf(cs []Category) string {
+func keysOf(cs []hallapi.Category) string {
 	keys := make([]string, len(cs))
 	for i, c := range cs {
 		keys[i] = c.Key

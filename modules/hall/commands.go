@@ -1,7 +1,6 @@
 package hall
 
 import (
-	"errors"
 	"strings"
 
 	"github.com/disgoorg/disgo/discord"
@@ -14,9 +13,9 @@ import (
 // maxChoices is Discord's limit of choices per option.
 const maxChoices = 25
 
-// Command is /hall (fx group "commands"): any member, ephemeral. The
+// command is /hall (interaction.Commands): any member, ephemeral. The
 // category choices are the categories deployed in this process.
-func (s *Service) Command() interaction.Command {
+func (s *Service) command() interaction.Command {
 	b := s.bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	choices := []discord.ApplicationCommandOptionChoiceString{s.choice("hall.choice.all", choiceAll)}
@@ -74,9 +73,6 @@ func (s *Service) handle(c *interaction.Context) error {
 	case "hall status":
 	default:
 		return refusal.New("core.error.unknown_action")
-	}
-	if errors.Is(err, ErrUnknownCategory) {
-		return refusal.New("hall.error.unknown_category")
 	}
 	if err != nil {
 		return err

@@ -5,6 +5,9 @@ import (
 	"errors"
 
 	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/modules/hall/hallapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // choiceAll is the /hall choice meaning every deployed category.
@@ -63,7 +66,7 @@ func (s *Service) OptOut(ctx context.Context, guildID, userID uint64, choice str
 
 // CategoryStatus is one line of /hall status.
 type CategoryStatus struct {
-	Category Category
+	Category hallapi.Category
 	// On: the category's module is on in the guild.
 	On bool
 	// Mine and Partner's consent; HasPair is false for members without an
@@ -81,15 +84,11 @@ func (s *Service) Status(ctx context.Context, guildID, userID uint64) ([]Categor
 	var partner map[string]bool
 	p, err := s.pairs.PairOf(ctx, nil, guildID, userID)
 	switch {
-	case errors.Is(err, ErrNoPair):
+	case errors.Is(err, pairhomeapi.ErrNoPair):
 	case err != nil:
 		return nil, err
 	default:
-		other := p.Members[0]
-		if other == userID {
-			other = p.Members[1]
-		}
-		if partner, err = memberOptins(ctx, s.db.Bun, guildID, other); err != nil {
+		if partner, err = memberOptins(ctx, s.db.Bun, guildID, p.Partner(userID)); err != nil {
 			return nil, err
 		}
 	}

@@ -4,19 +4,19 @@
 //
 // # Categories
 //
-// hall owns the extension point Category (fx group "hall_categories"):
-// duel, raid and any future module contribute a category with a read
-// function returning points per pair for a period. hall imports none of
-// them; a category shows while its module is deployed (contributed) and on
-// in the guild.
+// hall owns the extension point hallapi.Categories: duel, raid and any
+// future module contribute a hallapi.Category with a read function
+// returning points per pair for a period. hall imports none of them; a
+// category shows while its module is deployed (contributed) and on in the
+// guild.
 //
 // # The card
 //
 // The card is a core/projection dashboard (kind hall.card, key
 // "<guild>:<YYYY-MM>"). While the month runs it is rendered from the
-// categories and refreshed when a contributor calls Refresher.RequestRefresh
-// in its transaction, when consent changes, when a category is switched,
-// and at least hourly. When the month ends in the guild's timezone the
+// categories and refreshed when a contributor calls hallapi.Request in its
+// transaction, when consent changes, when a category is switched, and at
+// least hourly. When the month ends in the guild's timezone the
 // standings are frozen into hall tables exactly once, and the next month's
 // card starts where this one ended.
 //

@@ -27,7 +27,7 @@ import (
 )
 
 // quest is a stand-in for duel or raid: a module that contributes a hall
-// category exactly as they should, using hall's exported API only, and asks
+// category exactly as they should, through hallapi only, and asks
 // for a refresh in the transaction that changes its points.
 type quest struct {
 	db   *db.DB
@@ -74,7 +74,7 @@ func (q *quest) award(t *testing.T, guildID uint64, pairID int64, n int) {
 		q.mu.Lock()
 		q.points[pairID] += n
 		q.mu.Unlock()
-		return q.hall.RequestRefresh(ctx, tx, guildID)
+		return hallapi.Request(ctx, q.hall, tx, guildID)
 	})
 	if err != nil {
 		t.Fatal(err)

@@ -3,21 +3,25 @@ package hall
 import (
 	"errors"
 	"fmt"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
-// Errors callers branch on.
+// ErrUnknownCategory: /hall named a category no deployed module provides.
+// It is a refusal: the member reads it.
+var ErrUnknownCategory = refusal.New("hall.error.unknown_category")
+
+// Errors for operators and programmers, not members.
 var (
-	// ErrBadCategory: a contribution the card cannot show (NewService refuses it).
+	// ErrBadCategory: a contribution the card cannot show (newService refuses it).
 	ErrBadCategory = errors.New("hall: invalid category")
-	// ErrUnknownCategory: /hall named a category no deployed module provides.
-	ErrUnknownCategory = errors.New("hall: unknown category")
 	// ErrNoCard: no card for that guild and month.
 	ErrNoCard = errors.New("hall: no such card")
 )
 
-// KeyError: a projection key that is not "<guild>:<YYYY-MM>".
-type KeyError struct{ Key string }
+// keyError: a projection key that is not "<guild>:<YYYY-MM>".
+type keyError struct{ Key string }
 
-func (e *KeyError) Error() string {
+func (e *keyError) Error() string {
 	return fmt.Sprintf("hall: card key %q is not <guild>:<YYYY-MM>", e.Key)
 }

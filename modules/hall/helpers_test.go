@@ -1,11 +1,13 @@
 package hall
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -20,7 +22,9 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/migrations"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	hallmig "github.com/together-bot/together/modules/hall/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 var quiet = func() *slog.Logger {
@@ -35,59 +39,72 @@ const (
 	hallChannel uint64 = 900
 )
 
-// fakePairs is an in-memory pairhome.
+// fakePairs is an in-memory pairhome (pairhomeapi.Pairs).
 type fakePairs struct {
 	mu    sync.Mutex
-	pairs map[int64]Pair
+	pairs map[int64]pairhomeapi.Pair
 }
 
 func (f *fakePairs) add(id int64, a, b uint64) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.pairs == nil {
-		f.pairs = map[int64]Pair{}
+		f.pairs = map[int64]pairhomeapi.Pair{}
 	}
-	f.pairs[id] = Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}}
+	f.pairs[id] = pairhomeapi.Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}, Active: true}
 }
 
-func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, id int64) (Pair, error) {
+func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, id int64) (pairhomeapi.Pair, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, ok := f.pairs[id]
 	if !ok {
-		return Pair{}, ErrNoPair
+		return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
 	}
 	return p, nil
 }
 
-func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (Pair, error) {
+func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, p := range f.pairs {
-		if p.GuildID == guildID && (p.Members[0] == userID || p.Members[1] == userID) {
+		if p.GuildID == guildID && p.Active && p.Has(userID) {
 			return p, nil
 		}
 	}
-	return Pair{}, ErrNoPair
+	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
 }
 
-func (f *fakePairs) ActivePairCount(_ context.Context, _ bun.IDB, guildID uint64) (int, error) {
+func (f *fakePairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	n := 0
+	var out []pairhomeapi.Pair
 	for _, p := range f.pairs {
-		if p.GuildID == guildID {
-			n++
+		if p.GuildID == guildID && p.Active {
+			out = append(out, p)
 		}
 	}
-	return n, nil
+	slices.SortFunc(out, func(a, b pairhomeapi.Pair) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
-// fakeGuilds is core/guild: a timezone, the hall channel and module switches.
+// hall never redraws a Pair Home panel.
+func (f *fakePairs) RequestPanel(context.Context, bun.Tx, int64) error   { return nil }
+func (f *fakePairs) RequestPanels(context.Context, bun.Tx, uint64) error { return nil }
+
+// fakeGuilds is core/guild: a timezone, the hall channel and module
+// switches; the deployment's defaults are English and UTC.
 type fakeGuilds struct {
 	mu  sync.Mutex
 	tz  string
 	off map[string]bool
+}
+
+func (f *fakeGuilds) Locale(context.Context, uint64) string { return i18n.EN }
+
+func (f *fakeGuilds) Location(ctx context.Context, guildID uint64) *time.Location {
+	st, _ := f.Settings(ctx, guildID)
+	return st.Location(time.UTC)
 }
 
 func (f *fakeGuilds) Settings(_ context.Context, guildID uint64) (guild.Settings, error) {
@@ -227,17 +244,17 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 	must(t, err)
 	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: &clock{t: now},
 		quest: &ledger{}, chess: &ledger{}}
-	var cats []Category
+	var cats []hallapi.Category
 	for _, k := range deployed {
 		switch k {
 		case "quest":
-			cats = append(cats, Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: e.quest.Points})
+			cats = append(cats, hallapi.Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: e.quest.Points})
 		case "chess":
-			cats = append(cats, Category{Module: "chess", Key: "chess", NameKey: "chess.hall.category", Order: 20, Points: e.chess.Points})
+			cats = append(cats, hallapi.Category{Module: "chess", Key: "chess", NameKey: "chess.hall.category", Order: 20, Points: e.chess.Points})
 		}
 	}
-	e.svc, err = NewService(Config{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: NewRefresher(e.proj),
-		Categories: cats, Bundle: b, DefaultLocale: i18n.EN, Logger: quiet, Now: e.clock.Now})
+	e.svc, err = newService(serviceConfig{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: newRefresher(e.proj),
+		Categories: cats, Bundle: b, Logger: quiet, Now: e.clock.Now})
 	must(t, err)
 	return e
 }

@@ -7,7 +7,6 @@ import (
 
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
@@ -39,50 +38,30 @@ type TickArgs struct{}
 // Kind implements river.JobArgs.
 func (TickArgs) Kind() string { return "hall.tick" }
 
-// syncInsertOpts: one sync per guild queued or running at a time; completed
-// is left out so the next tick can queue again (platform notes §1.1).
-// Duplicates that get through anyway (an operator's `app jobs send`) are
-// harmless: Sync is idempotent.
+// syncInsertOpts: one sync per guild queued or running at a time; a
+// finished one lets the next tick queue again. Duplicates that get through
+// anyway (an operator's `app jobs send`) are harmless: Sync is idempotent.
 func syncInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{Queue: Name, UniqueOpts: river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
-		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-		rivertype.JobStateRunning, rivertype.JobStateScheduled,
-	}}}
+	return &river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
 }
 
-// Jobs returns the module's workers (fx group "jobs").
-func (s *Service) Jobs() []queue.Job {
+// jobs are the module's workers (queue.Jobs).
+func (s *Service) jobs() []queue.Job {
 	return []queue.Job{
-		queue.NewJob(Name, "queues a card sync for every guild with a hall channel or a live card", &tickWorker{s: s}),
-		queue.NewJob(Name, "starts, finalizes (once, at the guild's month end) and refreshes a guild's hall cards", &syncWorker{s: s}),
+		queue.NewJob(Name, "queues a card sync for every guild with a hall channel or a live card",
+			river.WorkFunc(func(ctx context.Context, _ *river.Job[TickArgs]) error {
+				_, err := s.Tick(ctx)
+				return err
+			})),
+		queue.NewJob(Name, "starts, finalizes (once, at the guild's month end) and refreshes a guild's hall cards",
+			river.WorkFunc(func(ctx context.Context, job *river.Job[SyncArgs]) error { return s.Sync(ctx, job.Args.GuildID) })),
 	}
 }
 
-// Schedule is the tick (fx group "schedules"). Month ends follow each
+// tickSchedule is the tick (queue.Schedules). Month ends follow each
 // guild's timezone, so the tick runs every minute and Sync decides.
-func (s *Service) Schedule() queue.Schedule {
-	return queue.Schedule{Name: "hall.tick", Module: Name, Spec: "@every 1m", Args: TickArgs{},
-		Description: "starts, finalizes and hourly refreshes the monthly hall cards"}
-}
-
-type tickWorker struct {
-	river.WorkerDefaults[TickArgs]
-	s *Service
-}
-
-func (w *tickWorker) Work(ctx context.Context, _ *river.Job[TickArgs]) error {
-	_, err := w.s.Tick(ctx)
-	return err
-}
-
-type syncWorker struct {
-	river.WorkerDefaults[SyncArgs]
-	s *Service
-}
-
-func (w *syncWorker) Work(ctx context.Context, job *river.Job[SyncArgs]) error {
-	return w.s.Sync(ctx, job.Args.GuildID)
-}
+var tickSchedule = queue.Schedule{Name: "hall.tick", Module: Name, Spec: "@every 1m", Args: TickArgs{},
+	Description: "starts, finalizes and hourly refreshes the monthly hall cards"}
 
 // Refresh backs `app hall refresh --guild=G`: it queues a sync of the guild
 // (first card, due finalization) for whichever process serves the hall

@@ -9,8 +9,6 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
-
-	"github.com/together-bot/together/core/guild"
 )
 
 // refreshEvery bounds how stale a live card may get when no contributor
@@ -20,9 +18,6 @@ const refreshEvery = time.Hour
 
 // maxCatchUp bounds the months one Sync finalizes; the next tick goes on.
 const maxCatchUp = 12
-
-// location is the guild's timezone, or the deployment's default.
-func (s *Service) location(st guild.Settings) *time.Location { return st.Location(s.defTZ) }
 
 // Sync brings one guild's cards up to date: it creates the first card,
 // finalizes every live card whose period has ended (each creating the
@@ -86,15 +81,11 @@ func (s *Service) ensureFirst(ctx context.Context, guildID uint64) error {
 	if n > 0 {
 		return nil
 	}
-	st, err := s.settings(ctx, guildID)
-	if err != nil {
-		return err
-	}
 	cats, err := s.enabled(ctx, guildID)
 	if err != nil {
 		return err
 	}
-	loc := s.location(st)
+	loc := s.guilds.Location(ctx, guildID)
 	m := MonthOf(s.now(), loc)
 	c := Card{GuildID: guildID, Month: m, Start: m.Start(loc), End: m.End(loc), Timezone: loc.String(), Shown: keysOf(cats)}
 	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
@@ -135,7 +126,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 		if err != nil {
 			return err
 		}
-		active, err := s.pairs.ActivePairCount(ctx, tx, guildID)
+		active, err := s.activePairCount(ctx, tx, guildID)
 		if err != nil {
 			return err
 		}
@@ -146,7 +137,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 		if err := saveBoards(ctx, tx, c, boards); err != nil {
 			return err
 		}
-		loc := s.location(st)
+		loc := s.guilds.Location(ctx, guildID)
 		next := Card{GuildID: guildID, Month: m.Next(), Start: c.End, End: m.Next().End(loc), Timezone: loc.String(),
 			Shown: keysOf(cats)}
 		if _, err := insertCard(ctx, tx, next); err != nil {
@@ -171,8 +162,8 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 }
 
 // Tick queues a sync for every guild with a hall channel or a live card.
-// The sync jobs carry guild_id, so the core gate skips guilds where hall
-// is off; asking the gate here first just saves the jobs.
+// The sync jobs carry guild_id, so the queue skips them in guilds where
+// hall is off.
 func (s *Service) Tick(ctx context.Context) (int, error) {
 	guilds, err := s.hallGuilds(ctx)
 	if err != nil {
@@ -180,17 +171,12 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	}
 	var params []river.InsertManyParams
 	for _, g := range guilds {
-		if s.gate != nil {
-			if on, err := s.gate.ModuleEnabled(ctx, Name, g); err == nil && !on {
-				continue
-			}
-		}
 		params = append(params, river.InsertManyParams{Args: SyncArgs{GuildID: g}, InsertOpts: syncInsertOpts()})
 	}
 	if len(params) == 0 {
 		return 0, nil
 	}
-	if _, err := s.queue.River.InsertMany(ctx, params); err != nil {
+	if _, err := s.queue.InsertMany(ctx, params); err != nil {
 		return 0, fmt.Errorf("hall: queue syncs: %w", err)
 	}
 	return len(params), nil

@@ -136,7 +136,7 @@ func TestFinalizeExactlyOnce(t *testing.T) {
 
 	// December ends too; five copies of the sync job race for it.
 	e.clock.set(utc("2026-12-31T21:00:00Z"))
-	reg, err := queue.NewRegistry(e.svc.Jobs())
+	reg, err := queue.NewRegistry(e.svc.jobs())
 	must(t, err)
 	runner, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Logger: quiet, Test: true, SoftStopTimeout: 2 * time.Second})
 	must(t, err)

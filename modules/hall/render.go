@@ -16,9 +16,8 @@ import (
 // accent is the card's container colour (the original's).
 const accent = 0x2f7d6d
 
-// Renderer is the card, for use outside fx (tests, tools); the fx wiring
-// builds the same renderer through late (module.go).
-func (s *Service) Renderer() projection.Renderer {
+// renderer is the card (projection.Renderers).
+func (s *Service) renderer() projection.Renderer {
 	return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
 }
 
@@ -52,7 +51,7 @@ func (s *Service) renderCard(ctx context.Context, idb bun.IDB, key string) (proj
 		if boards, err = s.boards(ctx, idb, c, cats); err != nil {
 			return projection.Rendered{}, err
 		}
-		if active, err = s.pairs.ActivePairCount(ctx, idb, guildID); err != nil {
+		if active, err = s.activePairCount(ctx, idb, guildID); err != nil {
 			return projection.Rendered{}, err
 		}
 	} else if boards, err = loadBoards(ctx, idb, c); err != nil {
@@ -64,7 +63,7 @@ func (s *Service) renderCard(ctx context.Context, idb bun.IDB, key string) (proj
 	return projection.Rendered{
 		GuildID:   snowflake.ID(guildID),
 		ChannelID: snowflake.ID(channel),
-		Message:   s.buildCard(s.locale(st), c, active, boards),
+		Message:   s.buildCard(s.guilds.Locale(ctx, guildID), c, active, boards),
 	}, nil
 }
 

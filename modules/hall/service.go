@@ -13,57 +13,39 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/hall/hallapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
 const Name = "hall"
 
-// Pair is what hall needs to know of a pair (module.go adapts pairhome's).
-type Pair struct {
-	ID      int64
-	GuildID uint64
-	Members [2]uint64
-}
-
-// Pairs is what hall needs of pairhome's Service.
-type Pairs interface {
-	// Pair returns any pair by id (active or archived) or ErrNoPair.
-	Pair(ctx context.Context, idb bun.IDB, pairID int64) (Pair, error)
-	// PairOf returns the member's active pair or ErrNoPair.
-	PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (Pair, error)
-	ActivePairCount(ctx context.Context, idb bun.IDB, guildID uint64) (int, error)
-}
-
-// ErrNoPair is returned by Pairs for an unknown pair or a member without one.
-var ErrNoPair = errors.New("hall: no such pair")
-
-// Requester is what hall needs of core/projection's Service.
-type Requester interface {
+// requester is what hall needs of core/projection's Service.
+type requester interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
 }
 
-// Guilds is core/guild's Service: settings (timezone, locale, hall
-// channel) and the per-guild module switch categories follow.
-type Guilds interface {
+// guildSettings is core/guild's Service: the guild's locale and timezone (with the
+// deployment's defaults), its hall channel and the per-guild module switch
+// categories follow.
+type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
+	Locale(ctx context.Context, guildID uint64) string
+	Location(ctx context.Context, guildID uint64) *time.Location
 	ModuleEnabled(ctx context.Context, module string, guildID uint64) (bool, error)
 	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
 }
 
-// Config builds a Service.
-type Config struct {
+// serviceConfig builds a Service.
+type serviceConfig struct {
 	DB         *db.DB
 	Queue      *queue.Queue
-	Pairs      Pairs
-	Guilds     Guilds
+	Pairs      pairhomeapi.Pairs
+	Guilds     guildSettings
 	Refresher  *Refresher
-	Categories []Category
-	Gate       queue.Gate // nil: the tick treats every guild as on
+	Categories []hallapi.Category
 	Bundle     *i18n.Bundle
-	// DefaultLocale and DefaultTimezone apply where the guild set none.
-	DefaultLocale   string
-	DefaultTimezone *time.Location
-	Logger          *slog.Logger
+	Logger     *slog.Logger
 	// Now is the clock deciding month boundaries (tests move it).
 	Now func() time.Time
 }
@@ -72,20 +54,17 @@ type Config struct {
 type Service struct {
 	db         *db.DB
 	queue      *queue.Queue
-	pairs      Pairs
-	guilds     Guilds
+	pairs      pairhomeapi.Pairs
+	guilds     guildSettings
 	refresher  *Refresher
-	categories []Category
-	gate       queue.Gate
+	categories []hallapi.Category
 	bundle     *i18n.Bundle
-	defLocale  string
-	defTZ      *time.Location
 	log        *slog.Logger
 	now        func() time.Time
 }
 
-// NewService validates the configuration and the contributed categories.
-func NewService(cfg Config) (*Service, error) {
+// newService validates the configuration and the contributed categories.
+func newService(cfg serviceConfig) (*Service, error) {
 	switch {
 	case cfg.DB == nil:
 		return nil, errors.New("hall: Config.DB is nil")
@@ -107,33 +86,32 @@ func NewService(cfg Config) (*Service, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
-	if cfg.DefaultTimezone == nil {
-		cfg.DefaultTimezone = time.UTC
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	return &Service{db: cfg.DB, queue: cfg.Queue, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher,
-		categories: cats, gate: cfg.Gate, bundle: cfg.Bundle, defLocale: cfg.DefaultLocale, defTZ: cfg.DefaultTimezone,
-		log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+		categories: cats, bundle: cfg.Bundle, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
 }
 
 // Categories lists the deployed categories in card order.
-func (s *Service) Categories() []Category { return append([]Category(nil), s.categories...) }
+func (s *Service) Categories() []hallapi.Category {
+	return append([]hallapi.Category(nil), s.categories...)
+}
 
-// Refresher requests re-renders of a guild's live card. It depends on the
-// projection service only, so a contributing module can take it (as an
-// optional dependency) without an fx cycle through the categories it
-// contributes to hall's Service.
-type Refresher struct{ proj Requester }
+// Refresher requests re-renders of a guild's live card; it is hall's
+// hallapi.Refresher. It depends on the projection service only, so a
+// contributing module can take it without depending on hall's Service,
+// which collects that module's category.
+type Refresher struct{ proj requester }
 
-// NewRefresher wraps core/projection's Service.
-func NewRefresher(proj Requester) *Refresher { return &Refresher{proj: proj} }
+var _ hallapi.Refresher = (*Refresher)(nil)
+
+// newRefresher wraps core/projection's Service.
+func newRefresher(proj requester) *Refresher { return &Refresher{proj: proj} }
 
 // RequestRefresh re-renders the guild's live card(s) once tx commits.
-// Contributors call it in the transaction that changes their points. A nil
-// Refresher (hall not deployed, optional dependency absent) does nothing,
-// so callers need no check.
+// Contributors call it through hallapi.Request in the transaction that
+// changes their points. A nil *Refresher does nothing.
 func (r *Refresher) RequestRefresh(ctx context.Context, tx bun.Tx, guildID uint64) error {
 	if r == nil {
 		return nil
@@ -159,7 +137,5 @@ func (s *Service) settings(ctx context.Context, guildID uint64) (guild.Settings,
 	}
 	return st, nil
 }
-
-func (s *Service) locale(st guild.Settings) string { return i18n.Resolve(st.Locale, "", s.defLocale) }
 
 func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }

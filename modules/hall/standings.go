@@ -7,11 +7,14 @@ import (
 	"slices"
 
 	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/modules/hall/hallapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // boards ranks every given category for the card's period, reading through
 // idb only (the render's snapshot or the finalizing transaction).
-func (s *Service) boards(ctx context.Context, idb bun.IDB, c Card, cats []Category) ([]Board, error) {
+func (s *Service) boards(ctx context.Context, idb bun.IDB, c Card, cats []hallapi.Category) ([]Board, error) {
 	out := make([]Board, 0, len(cats))
 	for _, cat := range cats {
 		points, err := cat.Points(ctx, idb, c.GuildID, c.Start, c.End)
@@ -64,7 +67,7 @@ func (s *Service) rank(ctx context.Context, idb bun.IDB, guildID uint64, categor
 			break
 		}
 		p, err := s.pairs.Pair(ctx, idb, sc.pair)
-		if errors.Is(err, ErrNoPair) {
+		if errors.Is(err, pairhomeapi.ErrNoPair) {
 			continue
 		}
 		if err != nil {
@@ -76,4 +79,14 @@ func (s *Service) rank(ctx context.Context, idb bun.IDB, guildID uint64, categor
 		top = append(top, Entry{Place: len(top) + 1, PairID: p.ID, Members: p.Members, Points: sc.points})
 	}
 	return top, len(list), nil
+}
+
+// activePairCount is how many pairs are active in the guild now, read
+// through idb.
+func (s *Service) activePairCount(ctx context.Context, idb bun.IDB, guildID uint64) (int, error) {
+	pairs, err := s.pairs.ActivePairs(ctx, idb, guildID)
+	if err != nil {
+		return 0, fmt.Errorf("hall: active pairs of guild %d: %w", guildID, err)
+	}
+	return len(pairs), nil
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 )
 
 const cardColumns = `guild_id, month_key, period_start, period_end, timezone, status, shown,
@@ -232,9 +233,11 @@ func removeOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys
 }
 
 // liveCardGuilds are the guilds with a live card: it must be finalized even if
-// the hall channel was unset since.
+// the hall channel was unset since. Guilds where hall is off are left out in
+// the same statement, so the tick queues no sync the queue would skip.
 func liveCardGuilds(ctx context.Context, idb bun.IDB) ([]uint64, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT DISTINCT guild_id FROM hall_cards WHERE status = 'live' ORDER BY 1`)
+	rows, err := idb.QueryContext(ctx, `SELECT DISTINCT c.guild_id FROM hall_cards c
+		WHERE c.status = 'live' AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY 1`)
 	if err != nil {
 		return nil, fmt.Errorf("hall: list guilds: %w", err)
 	}

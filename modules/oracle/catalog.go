@@ -2,8 +2,8 @@ package oracle
 
 import "github.com/together-bot/together/core/i18n"
 
-// Catalog holds every oracle text outside the content library (fx group
-// "catalogs"). The archetypes themselves live in content/<locale>/.
+// Catalog holds every oracle text outside the content library
+// (i18n.Catalogs). The archetypes themselves live in content/<locale>/.
 var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"oracle.purpose.channel": "Oracle dashboard",

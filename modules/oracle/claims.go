@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/disgoorg/disgo/discord"
@@ -10,6 +11,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Claim is a member's guidance for a week as the handlers show it.
@@ -81,13 +83,15 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 	} else {
 		locale = g.locale
 	}
-	var pair *Pair
+	var pair *pairhomeapi.Pair
 	if s.pairhomeOn(g.settings) {
 		// Read before the transaction: pairhome's lookup is its own business.
-		if p, ok, err := s.pairs.PairOf(ctx, guildID, userID); err != nil {
-			s.log.Warn("pairhome lookup failed; claiming without the pair panel refresh", "guild_id", guildID, "error", err)
-		} else if ok {
+		p, err := s.pairs.PairOf(ctx, nil, guildID, userID)
+		switch {
+		case err == nil:
 			pair = &p
+		case !errors.Is(err, pairhomeapi.ErrNoPair):
+			s.log.Warn("pairhome lookup failed; claiming without the pair panel refresh", "guild_id", guildID, "error", err)
 		}
 	}
 	var row claimRow
@@ -125,7 +129,7 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 		s.log.Info("guidance claimed", "guild_id", guildID, "user_id", userID, "week", row.Week.String(),
 			"archetype", row.Archetype, "tone", string(t), "context", string(c), "action", "claim")
 	}
-	return claimView(row, pair != nil && pair.RoomChannelID != 0), nil
+	return claimView(row, pair != nil && pair.ChannelID != 0), nil
 }
 
 func claimView(row claimRow, pairRoom bool) Claim {
@@ -139,21 +143,21 @@ func (s *Service) hasPairRoom(ctx context.Context, guildID, userID uint64) bool 
 	return err == nil
 }
 
-// pairRoom finds the member's pair, or ErrNoPairhome / ErrNoPair.
-func (s *Service) pairRoom(ctx context.Context, guildID, userID uint64) (Pair, error) {
+// pairRoom finds the member's pair with a room, or ErrNoPairhome / ErrNoPair.
+func (s *Service) pairRoom(ctx context.Context, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	g, err := s.guild(ctx, guildID)
 	if err != nil {
-		return Pair{}, err
+		return pairhomeapi.Pair{}, err
 	}
 	if !s.pairhomeOn(g.settings) {
-		return Pair{}, ErrNoPairhome
+		return pairhomeapi.Pair{}, ErrNoPairhome
 	}
-	p, ok, err := s.pairs.PairOf(ctx, guildID, userID)
+	p, err := s.pairs.PairOf(ctx, nil, guildID, userID)
+	if errors.Is(err, pairhomeapi.ErrNoPair) || err == nil && p.ChannelID == 0 {
+		return pairhomeapi.Pair{}, ErrNoPair
+	}
 	if err != nil {
-		return Pair{}, fmt.Errorf("oracle: pairhome: %w", err)
-	}
-	if !ok || p.RoomChannelID == 0 {
-		return Pair{}, ErrNoPair
+		return pairhomeapi.Pair{}, fmt.Errorf("oracle: pairhome: %w", err)
 	}
 	return p, nil
 }
@@ -191,7 +195,7 @@ func (s *Service) SendToPair(ctx context.Context, guildID, userID uint64, card W
 		}
 		head := s.texts.T(locale, "oracle.copy.pair_header", "user", fmt.Sprintf("<@%d>", userID))
 		msg := discord.MessageCreate{Content: head + "\n\n" + body, AllowedMentions: &discord.AllowedMentions{}}
-		if _, err := s.discord.CreateMessage(snowflake.ID(p.RoomChannelID), msg, rest.WithCtx(ctx)); err != nil {
+		if _, err := s.discord.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(ctx)); err != nil {
 			return fmt.Errorf("%w: post in pair room: %w", ErrSendFailed, err)
 		}
 		return nil
@@ -243,5 +247,5 @@ func (s *Service) Ritual(ctx context.Context, guildID, userID uint64) (uint64, e
 	if err != nil {
 		return 0, err
 	}
-	return p.RoomChannelID, nil
+	return p.ChannelID, nil
 }

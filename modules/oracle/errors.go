@@ -4,22 +4,30 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
-// Errors the handlers (and the operator CLI) branch on. Each maps to one
-// localized refusal in handlers.go.
+// Refusals: what a member (or the operator CLI) is told; handlers return
+// them as they are and the router localizes them.
 var (
-	ErrModuleOff    = errors.New("oracle: module is turned off in this guild")
-	ErrNoChannel    = errors.New("oracle: no oracle channel configured")
-	ErrNotPublished = errors.New("oracle: no dashboard published yet")
-	ErrStaleCard    = errors.New("oracle: the card belongs to another week")
-	ErrNoClaim      = errors.New("oracle: no claim this week")
-	ErrAlreadySent  = errors.New("oracle: this copy was already sent")
-	ErrNoPair       = errors.New("oracle: the member has no pair room")
-	ErrNoPairhome   = errors.New("oracle: pairhome is not available in this guild")
-	ErrSendFailed   = errors.New("oracle: Discord refused the message")
-	ErrBadChoice    = errors.New("oracle: unknown tone or context")
+	ErrModuleOff    = refusal.New("oracle.error.module_off")
+	ErrNoChannel    = refusal.New("oracle.error.no_channel")
+	ErrNotPublished = refusal.New("oracle.error.not_published")
+	// ErrStaleCard: the card belongs to another week.
+	ErrStaleCard   = refusal.New("oracle.error.stale_card")
+	ErrNoClaim     = refusal.New("oracle.error.no_claim")
+	ErrAlreadySent = refusal.New("oracle.error.already_sent")
+	// ErrNoPair: the member has no pair with a room.
+	ErrNoPair     = refusal.New("oracle.error.no_pair")
+	ErrNoPairhome = refusal.New("oracle.error.no_pairhome")
+	// ErrBadChoice: an unknown tone or context in a custom id.
+	ErrBadChoice = refusal.New("core.error.bad_id")
 )
+
+// ErrSendFailed: Discord refused a copy. It is not a refusal: the handler
+// tells the member which copy failed (DM or pair room).
+var ErrSendFailed = errors.New("oracle: Discord refused the message")
 
 // GuildError is one guild the schedule could not publish.
 type GuildError struct {

@@ -69,7 +69,7 @@ func (h *handlers) command(c *interaction.Context) error {
 func (h *handlers) status(c *interaction.Context) error {
 	st, err := h.svc.Status(c, c.GuildID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	channel := c.T("oracle.status.no_channel")
 	if st.ChannelID != 0 {
@@ -96,7 +96,7 @@ func (h *handlers) publishNow(c *interaction.Context) error {
 	}
 	p, err := h.svc.PublishNow(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("oracle.publish.done", "week", p.Week.String(), "channel", fmt.Sprintf("<#%d>", p.ChannelID)))
 }
@@ -106,7 +106,7 @@ func (h *handlers) publishNow(c *interaction.Context) error {
 func (h *handlers) open(c *interaction.Context, id customid.ID) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return refusal.New("oracle.error.stale_card")
+		return ErrStaleCard
 	}
 	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
 	switch {
@@ -115,7 +115,7 @@ func (h *handlers) open(c *interaction.Context, id customid.ID) error {
 	case errors.Is(err, ErrNoClaim):
 		return c.Reply(true, pickerMessage(c.Bundle(), c.Locale, w, ToneSoft, CtxAllGood))
 	default:
-		return asRefusal(err)
+		return err
 	}
 }
 
@@ -126,7 +126,7 @@ func (h *handlers) about(c *interaction.Context, _ customid.ID) error {
 func (h *handlers) ritual(c *interaction.Context, _ customid.ID) error {
 	room, err := h.svc.Ritual(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.ReplyText(true, c.T("oracle.ritual.done", "room", fmt.Sprintf("<#%d>", room)))
 }
@@ -138,7 +138,7 @@ func (h *handlers) pickTone(c *interaction.Context, id customid.ID) error {
 	}
 	t := Tone(selected(c))
 	if !t.Valid() {
-		return refusal.New("core.error.bad_id")
+		return ErrBadChoice
 	}
 	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, t, Context(cx))))
 }
@@ -150,7 +150,7 @@ func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
 	}
 	cx := Context(selected(c))
 	if !cx.Valid() {
-		return refusal.New("core.error.bad_id")
+		return ErrBadChoice
 	}
 	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(t), cx)))
 }
@@ -159,11 +159,11 @@ func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
 func pickerState(id customid.ID) (Week, string, error) {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return Week{}, "", refusal.New("oracle.error.stale_card")
+		return Week{}, "", ErrStaleCard
 	}
 	other := id.Arg(1)
 	if !Tone(other).Valid() && !Context(other).Valid() {
-		return Week{}, "", refusal.New("core.error.bad_id")
+		return Week{}, "", ErrBadChoice
 	}
 	return w, other, nil
 }
@@ -185,67 +185,48 @@ func selected(c *interaction.Context) string {
 func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return refusal.New("oracle.error.stale_card")
+		return ErrStaleCard
 	}
 	cl, err := h.svc.ClaimGuidance(c, c.GuildID(), c.UserID(), w, Tone(id.Arg(1)), Context(id.Arg(2)), c.Locale)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
 }
 
 func (h *handlers) sendDM(c *interaction.Context, id customid.ID) error {
-	return h.sendCopy(c, id, h.svc.SendToDM, "oracle.error.dm_failed")
+	return h.sendCopy(c, id, h.svc.SendToDM, errDMFailed)
 }
 
 func (h *handlers) sendPair(c *interaction.Context, id customid.ID) error {
-	return h.sendCopy(c, id, h.svc.SendToPair, "oracle.error.pair_failed")
+	return h.sendCopy(c, id, h.svc.SendToPair, errPairFailed)
 }
+
+// What the member reads when Discord refused their copy (ErrSendFailed).
+var (
+	errDMFailed   = refusal.New("oracle.error.dm_failed")
+	errPairFailed = refusal.New("oracle.error.pair_failed")
+)
 
 // sendCopy sends one copy, then redraws the guidance view so the button
 // shows as sent.
-func (h *handlers) sendCopy(c *interaction.Context, id customid.ID, send func(context.Context, uint64, uint64, Week) error, failKey string) error {
+func (h *handlers) sendCopy(c *interaction.Context, id customid.ID, send func(context.Context, uint64, uint64, Week) error, failed *refusal.Error) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return refusal.New("oracle.error.stale_card")
+		return ErrStaleCard
 	}
 	if err := send(c, c.GuildID(), c.UserID(), w); err != nil {
 		if errors.Is(err, ErrSendFailed) {
 			c.Log.Info("guidance copy refused by Discord", "error", err)
-			return refusal.New(failKey)
+			return failed
 		}
-		return asRefusal(err)
+		return err
 	}
 	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
 	if err != nil {
-		return asRefusal(err)
+		return err
 	}
 	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
-}
-
-// refusal maps the service's errors to what the member reads; anything else
-// goes to the router as a failure with a reference.
-func asRefusal(err error) error {
-	keys := []struct {
-		err error
-		key string
-	}{
-		{ErrModuleOff, "oracle.error.module_off"},
-		{ErrNoChannel, "oracle.error.no_channel"},
-		{ErrNotPublished, "oracle.error.not_published"},
-		{ErrStaleCard, "oracle.error.stale_card"},
-		{ErrNoClaim, "oracle.error.no_claim"},
-		{ErrAlreadySent, "oracle.error.already_sent"},
-		{ErrNoPair, "oracle.error.no_pair"},
-		{ErrNoPairhome, "oracle.error.no_pairhome"},
-		{ErrBadChoice, "core.error.bad_id"},
-	}
-	for _, k := range keys {
-		if errors.Is(err, k.err) {
-			return refusal.New(k.key)
-		}
-	}
-	return err
 }
 
 // toUpdate turns a message into the edit that makes an existing message

@@ -1,9 +1,11 @@
 package oracle
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"os"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -17,11 +19,13 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
 	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/oracle/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // quiet discards logs unless ORACLE_TEST_LOG is set.
@@ -132,22 +136,23 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := NewRenderer(e.guilds, lib, time.UTC, "en", o.pairs)
+	texts, err := i18n.NewBundle(quiet, Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
+	r := newRenderer(e.guilds, lib, texts, o.pairs)
 	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{r},
 		Gate: e.guilds, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := Config{DB: e.db, Settings: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
-		DefaultTimezone: time.UTC, DefaultLocale: "en", Logger: quiet, Now: e.clock.Now}
+	cfg := serviceConfig{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
+		Logger: quiet, Now: e.clock.Now}
 	if o.pairs {
-		e.pairs = &fakePairs{byUser: map[uint64]Pair{}}
+		e.pairs = &fakePairs{byUser: map[uint64]pairhomeapi.Pair{}}
 		cfg.Pairs = e.pairs
 	}
-	if e.svc, err = NewService(cfg); err != nil {
+	if e.svc, err = newService(cfg); err != nil {
 		t.Fatal(err)
 	}
 	if !o.noQueue {
@@ -159,7 +164,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 // startQueue runs oracle's and the projection's workers.
 func (e *env) startQueue() {
 	e.t.Helper()
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: append([]queue.Job{PublishDueJob(e.svc)}, projection.Jobs(e.proj)...),
+	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: append([]queue.Job{publishDueJob(e.svc)}, projection.Jobs(e.proj)...),
 		Gate: e.guilds, Logger: quiet, Test: true})
 	if err != nil {
 		e.t.Fatal(err)
@@ -230,27 +235,57 @@ func id(t testing.TB, s string) uint64 {
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }
 
-// fakePairs stands in for pairhome: a fixed map of members to pairs, and a
-// log of panel refresh requests.
+// fakePairs stands in for pairhome (pairhomeapi.Pairs): a fixed map of
+// members to pairs, and a log of panel refresh requests.
 type fakePairs struct {
 	mu        sync.Mutex
-	byUser    map[uint64]Pair
+	byUser    map[uint64]pairhomeapi.Pair
 	requested []int64
 }
 
-func (f *fakePairs) add(p Pair) {
+func (f *fakePairs) add(p pairhomeapi.Pair) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	p.Active = true
 	for _, m := range p.Members {
 		f.byUser[m] = p
 	}
 }
 
-func (f *fakePairs) PairOf(_ context.Context, _, userID uint64) (Pair, bool, error) {
+func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, ok := f.byUser[userID]
-	return p, ok, nil
+	if !ok || p.GuildID != guildID {
+		return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
+	}
+	return p, nil
+}
+
+func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.byUser {
+		if p.ID == pairID {
+			return p, nil
+		}
+	}
+	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
+}
+
+func (f *fakePairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	seen := map[int64]bool{}
+	var out []pairhomeapi.Pair
+	for _, p := range f.byUser {
+		if p.GuildID == guildID && !seen[p.ID] {
+			seen[p.ID] = true
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b pairhomeapi.Pair) int { return cmp.Compare(a.ID, b.ID) })
+	return out, nil
 }
 
 func (f *fakePairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
@@ -259,6 +294,9 @@ func (f *fakePairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) erro
 	f.requested = append(f.requested, pairID)
 	return nil
 }
+
+// oracle never asks for every panel of a guild.
+func (f *fakePairs) RequestPanels(context.Context, bun.Tx, uint64) error { return nil }
 
 func (f *fakePairs) requests() []int64 {
 	f.mu.Lock()

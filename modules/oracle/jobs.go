@@ -10,8 +10,8 @@ import (
 )
 
 // PublishDueArgs is the periodic publish. It carries no guild_id on
-// purpose: it serves every guild, and skips guilds where oracle is off
-// itself (the queue's per-guild gate only applies to guild-scoped args).
+// purpose: it serves every guild, and its one query over them
+// (guild.Service.GuildsWithChannel) leaves out guilds where oracle is off.
 type PublishDueArgs struct{}
 
 // Kind implements river.JobArgs.
@@ -30,8 +30,8 @@ var PublishSchedule = queue.Schedule{
 	Description: "publishes each guild's oracle dashboard at its local Monday 10:00",
 }
 
-// PublishDueJob is the worker for PublishSchedule (fx group "jobs").
-func PublishDueJob(s *Service) queue.Job {
+// publishDueJob is the worker for PublishSchedule (queue.Jobs).
+func publishDueJob(s *Service) queue.Job {
 	return queue.NewJob(Name, "publishes oracle dashboards whose local Monday 10:00 has passed", &publishDueWorker{svc: s})
 }
 

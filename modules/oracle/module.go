@@ -10,7 +10,6 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
@@ -19,7 +18,6 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/oracle/migrations"
-	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -38,26 +36,24 @@ var ChannelPurpose = guild.ChannelPurpose{
 }
 
 // Descriptor is the oracle module. It does not require pairhome: when
-// pairhome is deployed, its service is injected (optional dependency) and
-// oracle adds the ritual button, pair-room copies and a Pair Home section.
+// pairhome is deployed, its pairhomeapi.Pairs is injected (optional
+// dependency) and oracle adds the ritual button, pair-room copies and a
+// Pair Home section.
 var Descriptor = module.Descriptor{
 	Name:       Name,
 	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(newServiceFx),
-		module.ContributeOrFail(projection.Renderers, newRendererFx),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
 		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{(&handlers{svc: s}).Command()} }),
 		module.Contribute(interaction.Components, func(s *Service) []interaction.Component { return (&handlers{svc: s}).Components() }),
-		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return []queue.Job{PublishDueJob(s)} }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return []queue.Job{publishDueJob(s)} }),
 		module.Add(queue.Schedules, PublishSchedule),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
 		// Collected only when pairhome is deployed; otherwise nobody builds it.
-		module.ContributeOrFail(pairhomeapi.Sections, func(module.None) ([]pairhomeapi.Section, error) {
-			s, err := NewSection()
-			return []pairhomeapi.Section{s}, err
-		}),
+		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{newSection(s.texts)} }),
 	),
 }
 
@@ -67,32 +63,12 @@ type serviceParams struct {
 	Guilds      *guild.Service
 	Projections *projection.Service
 	Rest        rest.Rest
-	Config      *config.Config
 	Logger      *slog.Logger
 	// Present only when pairhome is deployed.
-	Pairhome *pairhome.Service `optional:"true"`
+	Pairs pairhomeapi.Pairs `optional:"true"`
 }
 
 func newServiceFx(p serviceParams) (*Service, error) {
-	return NewService(Config{DB: p.DB, Settings: p.Guilds, Projections: p.Projections, Discord: p.Rest, Pairs: PairsFrom(p.Pairhome),
-		DefaultTimezone: p.Config.DefaultTimezone, DefaultLocale: p.Config.DefaultLocale, Logger: p.Logger})
-}
-
-// newRendererFx must depend neither on *Service nor on *pairhome.Service:
-// the projection service needs every renderer, and both of those need the
-// projection service. Whether pairhome is deployed comes from the selection.
-func newRendererFx(p rendererDeps) ([]projection.Renderer, error) {
-	lib, err := DefaultLibrary()
-	if err != nil {
-		return nil, err
-	}
-	r, err := NewRenderer(p.Guilds, lib, p.Config.DefaultTimezone, p.Config.DefaultLocale, p.Selection.Has(PairhomeModule))
-	return []projection.Renderer{r}, err
-}
-
-type rendererDeps struct {
-	fx.In
-	Guilds    *guild.Service
-	Config    *config.Config
-	Selection module.Selection
+	return newService(serviceConfig{DB: p.DB, Guilds: p.Guilds, Projections: p.Projections, Discord: p.Rest, Pairs: p.Pairs,
+		Logger: p.Logger})
 }

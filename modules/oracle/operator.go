@@ -2,6 +2,8 @@ package oracle
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 
 	"github.com/together-bot/together/core/config"
@@ -21,22 +23,27 @@ func PublishNow(ctx context.Context, d *db.DB, cfg *config.Config, guildID uint6
 	if err != nil {
 		return Published{}, err
 	}
-	lib, err := DefaultLibrary()
+	guilds.SetDefaults(cfg.DefaultLocale, cfg.DefaultTimezone)
+	proj, err := projection.New(projection.Config{DB: d, Logger: log})
 	if err != nil {
 		return Published{}, err
 	}
-	r, err := NewRenderer(guilds, lib, cfg.DefaultTimezone, cfg.DefaultLocale, false)
+	svc, err := newService(serviceConfig{DB: d, Guilds: guilds, Projections: proj, Logger: log})
 	if err != nil {
 		return Published{}, err
 	}
-	proj, err := projection.New(projection.Config{DB: d, Renderers: []projection.Renderer{r}, Logger: log})
-	if err != nil {
+	// Requesting a refresh needs the dashboard's kind registered.
+	if err := proj.Register(svc.renderer()); err != nil {
 		return Published{}, err
 	}
-	svc, err := NewService(Config{DB: d, Settings: guilds, Projections: proj, Library: lib,
-		DefaultTimezone: cfg.DefaultTimezone, DefaultLocale: cfg.DefaultLocale, Logger: log})
-	if err != nil {
-		return Published{}, err
+	p, err := svc.PublishNow(ctx, guildID, 0)
+	// The refusals' texts are written for members in Discord; the operator
+	// reads what is wrong in plain words, and errors.Is still matches.
+	switch {
+	case errors.Is(err, ErrModuleOff):
+		return p, fmt.Errorf("oracle: module is turned off in this guild: %w", err)
+	case errors.Is(err, ErrNoChannel):
+		return p, fmt.Errorf("oracle: no oracle channel configured: %w", err)
 	}
-	return svc.PublishNow(ctx, guildID, 0)
+	return p, err
 }

@@ -2,7 +2,6 @@ package oracle
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 
@@ -11,71 +10,19 @@ import (
 
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/modules/pairhome"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// PairhomeModule is the module oracle integrates with when it is deployed.
-const PairhomeModule = pairhome.Name
+// sectionOrder places oracle's block on the Pair Home panel.
+const sectionOrder = 40
 
-// Pair is what oracle needs to know about a member's pair.
-type Pair struct {
-	ID            int64
-	RoomChannelID uint64 // 0 while the room is pending or missing
-	Members       []uint64
-}
-
-// Pairs is the part of pairhome's read service oracle uses. Without
-// pairhome in the deployment it is nil, and the "Pair ritual" button and
-// the pair-room copy are simply not offered.
-type Pairs interface {
-	// PairOf finds the member's active pair; ok=false when none.
-	PairOf(ctx context.Context, guildID, userID uint64) (p Pair, ok bool, err error)
-	// RequestPanel refreshes the pair's panel when tx commits.
-	RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error
-}
-
-// PairsFrom adapts pairhome's service; nil stays nil (not deployed).
-func PairsFrom(s *pairhome.Service) Pairs {
-	if s == nil {
-		return nil
-	}
-	return pairhomePairs{s: s}
-}
-
-type pairhomePairs struct{ s *pairhome.Service }
-
-func (p pairhomePairs) PairOf(ctx context.Context, guildID, userID uint64) (Pair, bool, error) {
-	ref, err := p.s.PairOf(ctx, nil, guildID, userID)
-	if errors.Is(err, pairhome.ErrNotFound) {
-		return Pair{}, false, nil
-	}
-	if err != nil {
-		return Pair{}, false, err
-	}
-	return Pair{ID: ref.ID, RoomChannelID: ref.ChannelID, Members: ref.Members[:]}, true, nil
-}
-
-func (p pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
-	return p.s.RequestPanel(ctx, tx, pairID)
-}
-
-// SectionOrder places oracle's block on the Pair Home panel.
-const SectionOrder = 40
-
-// NewSection is oracle's Pair Home section (pairhomeapi.Sections):
+// newSection is oracle's Pair Home section (pairhomeapi.Sections):
 // whether each partner has claimed guidance in the week the guild's
 // dashboard shows, with a "Get guidance" button for that week. It reads
-// only oracle's tables through pairhome's snapshot, and depends on no
-// service, so pairhome (which needs every section) and oracle's service
-// (which uses pairhome) do not form a cycle.
-func NewSection() (pairhomeapi.Section, error) {
-	texts, err := i18n.NewBundle(nil, Catalog)
-	if err != nil {
-		return pairhomeapi.Section{}, err
-	}
+// only oracle's tables, through pairhome's snapshot.
+func newSection(texts *i18n.Bundle) pairhomeapi.Section {
 	sec := &section{texts: texts}
-	return pairhomeapi.Section{Module: Name, Order: SectionOrder, Render: sec.render}, nil
+	return pairhomeapi.Section{Module: Name, Order: sectionOrder, Render: sec.render}
 }
 
 type section struct {
@@ -83,13 +30,13 @@ type section struct {
 	st    store
 }
 
-func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhome.SectionView, error) {
+func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
 	text, week, err := s.text(ctx, idb, pair.GuildID, pair.Members[:], locale)
 	if err != nil || text == "" {
-		return pairhome.SectionView{}, err
+		return pairhomeapi.SectionView{}, err
 	}
 	button := discord.NewPrimaryButton(s.texts.T(locale, "oracle.button.get"), customid.MustNew(Name, actOpen, week.String()))
-	return pairhome.SectionView{Text: text, Buttons: []discord.ButtonComponent{button}}, nil
+	return pairhomeapi.SectionView{Text: text, Buttons: []discord.ButtonComponent{button}}, nil
 }
 
 // text is the section's markdown; "" when the guild has no dashboard yet.

@@ -24,6 +24,8 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 	if err != nil {
 		return Published{}, err
 	}
+	// The router already refuses /oracle where oracle is off, but the
+	// operator CLI calls this with no router in front of it.
 	if !g.settings.ModuleOn(Name) {
 		return Published{}, ErrModuleOff
 	}
@@ -53,14 +55,12 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 // publishIfDue is the schedule's per-guild step: publish the current week
 // once its Monday PublishHour has passed locally and the dashboard still
 // shows an older week. Running it again does nothing, so the schedule can
-// run every few minutes on any replica.
+// run every few minutes on any replica. Guilds where oracle is off never
+// get here: guildsWithChannel leaves them out.
 func (s *Service) publishIfDue(ctx context.Context, guildID uint64, shown string) (bool, error) {
 	g, err := s.guild(ctx, guildID)
 	if err != nil {
 		return false, err
-	}
-	if !g.settings.ModuleOn(Name) {
-		return false, nil
 	}
 	if _, ok := g.settings.Channel(Name, ChannelPurposeKey); !ok {
 		return false, nil
@@ -118,7 +118,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 // guildsWithChannel lists guilds whose oracle channel is configured and where
 // oracle is not turned off, with the week their dashboard shows.
 func (s *Service) guildsWithChannel(ctx context.Context) ([]guildWithChannel, error) {
-	channels, err := s.settings.GuildsWithChannel(ctx, Name, ChannelPurposeKey)
+	channels, err := s.guilds.GuildsWithChannel(ctx, Name, ChannelPurposeKey)
 	if err != nil {
 		return nil, err
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // DashboardKind is the projection kind of the weekly dashboard; its key is
@@ -39,32 +40,25 @@ const (
 	actPair    = "pair"   // pair:<week>
 )
 
-// renderer draws the dashboard. It holds no *Service so that the projection
-// service (which needs every renderer) and the oracle service (which needs
-// the projection service) do not form a cycle.
+// renderer draws the dashboard. It needs only the guild settings and the
+// library, so tests render without a Service.
 type renderer struct {
-	settings      Settings
+	guilds        guildSettings
 	lib           *Library
 	texts         *i18n.Bundle
-	defTZ         *time.Location
-	defLocale     string
 	pairsDeployed bool
 	st            store
 }
 
-// NewRenderer returns the dashboard renderer (fx group "renderers").
-// pairsDeployed says whether pairhome runs in this deployment.
-func NewRenderer(settings Settings, lib *Library, defTZ *time.Location, defLocale string, pairsDeployed bool) (projection.Renderer, error) {
-	texts, err := i18n.NewBundle(nil, Catalog)
-	if err != nil {
-		return projection.Renderer{}, err
-	}
-	if defTZ == nil {
-		defTZ = time.UTC
-	}
-	r := &renderer{settings: settings, lib: lib, texts: texts, defTZ: defTZ, defLocale: i18n.Normalize(defLocale),
-		pairsDeployed: pairsDeployed}
-	return projection.Renderer{Kind: DashboardKind, Module: Name, Render: r.render}, nil
+// renderer is the dashboard renderer (projection.Renderers).
+func (s *Service) renderer() projection.Renderer {
+	return newRenderer(s.guilds, s.lib, s.texts, s.pairs != nil)
+}
+
+// newRenderer: pairsDeployed says whether pairhome runs in this process.
+func newRenderer(guilds guildSettings, lib *Library, texts *i18n.Bundle, pairsDeployed bool) projection.Renderer {
+	r := &renderer{guilds: guilds, lib: lib, texts: texts, pairsDeployed: pairsDeployed}
+	return projection.Renderer{Kind: DashboardKind, Module: Name, Render: r.render}
 }
 
 // render reads the snapshot and draws the card. Guild settings (channel,
@@ -75,7 +69,7 @@ func (r *renderer) render(ctx context.Context, idb bun.IDB, key string) (project
 	if err != nil {
 		return projection.Rendered{}, fmt.Errorf("oracle: dashboard key %q: %w", key, err)
 	}
-	st, err := r.settings.Settings(ctx, guildID)
+	st, err := r.guilds.Settings(ctx, guildID)
 	if err != nil {
 		return projection.Rendered{}, err
 	}
@@ -99,13 +93,13 @@ func (r *renderer) render(ctx context.Context, idb bun.IDB, key string) (project
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	locale := i18n.Resolve(st.Locale, "", r.defLocale)
+	locale := r.guilds.Locale(ctx, guildID)
 	a, ok := r.lib.Archetype(locale, archKey)
 	if !ok {
 		return projection.Rendered{}, fmt.Errorf("oracle: archetype %q of week %s is not in the library", archKey, d.Week)
 	}
-	v := dashboardView{Week: d.Week, PublishedAt: d.PublishedAt, Loc: st.Location(r.defTZ), Locale: locale,
-		Archetype: a, Claims: count, Ritual: r.pairsDeployed && st.ModuleOn(PairhomeModule)}
+	v := dashboardView{Week: d.Week, PublishedAt: d.PublishedAt, Loc: r.guilds.Location(ctx, guildID), Locale: locale,
+		Archetype: a, Claims: count, Ritual: r.pairsDeployed && st.ModuleOn(pairhomeapi.Name)}
 	return projection.Rendered{GuildID: snowflake.ID(guildID), ChannelID: snowflake.ID(ch), Message: v.message(r.texts)}, nil
 }
 

@@ -2,6 +2,7 @@ package oracle
 
 import (
 	"context"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -26,10 +27,7 @@ import (
 // projection worker would.
 func (e *env) render(pairsDeployed bool) projection.Rendered {
 	e.t.Helper()
-	r, err := NewRenderer(e.guilds, e.svc.lib, time.UTC, "en", pairsDeployed)
-	if err != nil {
-		e.t.Fatal(err)
-	}
+	r := newRenderer(e.guilds, e.svc.lib, e.svc.texts, pairsDeployed)
 	out, err := r.Render(e.ctx, e.db.Bun, DashboardKey(e.guild))
 	if err != nil {
 		e.t.Fatal(err)
@@ -82,7 +80,7 @@ func TestDashboardRendering(t *testing.T) {
 		t.Errorf("buttons with pairhome: %v", labels)
 	}
 	// Deployed but off in this guild: hidden.
-	if err := e.guilds.SetModule(e.ctx, e.guild, 0, PairhomeModule, false); err != nil {
+	if err := e.guilds.SetModule(e.ctx, e.guild, 0, pairhomeapi.Name, false); err != nil {
 		t.Fatal(err)
 	}
 	if labels := buttonLabels(e.render(true).Message); len(labels) != 2 {
@@ -195,19 +193,18 @@ func TestCatalogComplete(t *testing.T) {
 		list = append(list, k)
 	}
 	i18ntest.RequireKeys(t, b, list...)
-	// Every refusal maps to a key that exists.
-	for _, err := range []error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
-		ErrNoPair, ErrNoPairhome, ErrBadChoice} {
-		ue, ok := asRefusal(err).(*refusal.Error)
-		if !ok || (!b.Has(i18n.EN, ue.Key)) {
-			t.Errorf("%v maps to %v", err, asRefusal(err))
+	// Every refusal's key exists.
+	for _, r := range []*refusal.Error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
+		ErrNoPair, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
+		if !b.Has(i18n.EN, r.Key) {
+			t.Errorf("refusal %v has no text", r)
 		}
 	}
 }
 
 func TestScheduleAndJob(t *testing.T) {
 	t.Parallel()
-	if PublishSchedule.Module != Name || PublishDueJob(nil).Kind != PublishSchedule.Args.Kind() {
+	if PublishSchedule.Module != Name || publishDueJob(nil).Kind != PublishSchedule.Args.Kind() {
 		t.Fatalf("schedule %+v", PublishSchedule)
 	}
 	if !strings.HasPrefix(PublishSchedule.Args.Kind(), Name+".") {
@@ -218,10 +215,7 @@ func TestScheduleAndJob(t *testing.T) {
 func TestPairSection(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true, pairs: true})
-	sec, err := NewSection()
-	if err != nil {
-		t.Fatal(err)
-	}
+	sec := newSection(e.svc.texts)
 	anna, boris := e.users["anna"], e.users["boris"]
 	pair := pairhomeapi.Pair{ID: 1, GuildID: e.guild, Members: [2]uint64{anna, boris}}
 	if v, err := sec.Render(e.ctx, e.db.Bun, pair, i18n.EN); err != nil || !v.Empty() {
@@ -242,7 +236,7 @@ func TestPairSection(t *testing.T) {
 	if len(v.Buttons) != 1 || v.Buttons[0].CustomID != customid.MustNew(Name, actOpen, "2026-W48") {
 		t.Fatalf("section buttons %+v", v.Buttons)
 	}
-	if sec.Module != Name || sec.Order != SectionOrder {
+	if sec.Module != Name || sec.Order != sectionOrder {
 		t.Fatalf("section %+v", sec)
 	}
 	v, _ = sec.Render(e.ctx, e.db.Bun, pair, i18n.RU)
@@ -254,10 +248,10 @@ func TestPairSection(t *testing.T) {
 func TestRitual(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true, pairs: true})
-	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); err != ErrNoPair {
+	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); !errors.Is(err, ErrNoPair) {
 		t.Fatalf("ritual without a pair: %v", err)
 	}
-	e.pairs.add(Pair{ID: 9, RoomChannelID: 777, Members: []uint64{e.users["anna"], e.users["boris"]}})
+	e.pairs.add(pairhomeapi.Pair{ID: 9, GuildID: e.guild, ChannelID: 777, Members: [2]uint64{e.users["anna"], e.users["boris"]}})
 	room, err := e.svc.Ritual(e.ctx, e.guild, e.users["boris"])
 	if err != nil || room != 777 {
 		t.Fatalf("ritual: %d, %v", room, err)
@@ -266,7 +260,7 @@ func TestRitual(t *testing.T) {
 		t.Fatalf("panel requests %v", got)
 	}
 	bare := newEnv(t, envOptions{noQueue: true})
-	if _, err := bare.svc.Ritual(bare.ctx, bare.guild, bare.users["anna"]); err != ErrNoPairhome {
+	if _, err := bare.svc.Ritual(bare.ctx, bare.guild, bare.users["anna"]); !errors.Is(err, ErrNoPairhome) {
 		t.Fatalf("ritual without pairhome: %v", err)
 	}
 }
@@ -283,7 +277,7 @@ func TestOperatorPublishNow(t *testing.T) {
 	if err != nil || len(list) != 1 || !list[0].Behind {
 		t.Fatalf("refresh not requested: %+v, %v", list, err)
 	}
-	if _, err := PublishNow(context.Background(), e.db, cfg, 999); err != ErrNoChannel {
+	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, ErrNoChannel) {
 		t.Fatalf("guild without a channel: %v", err)
 	}
 }

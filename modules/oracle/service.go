@@ -15,62 +15,62 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// Settings is where guild settings come from (guild.Service).
-type Settings interface {
+// guildSettings is where guild settings come from (guild.Service): the oracle
+// channel and switches, and the guild's locale and timezone with the
+// deployment's defaults.
+type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
+	Locale(ctx context.Context, guildID uint64) string
+	Location(ctx context.Context, guildID uint64) *time.Location
 	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
 }
 
-// Requester asks for a dashboard refresh inside a transaction
+// requester asks for a dashboard refresh inside a transaction
 // (projection.Service).
-type Requester interface {
+type requester interface {
 	Request(ctx context.Context, tx bun.Tx, kind, key string) error
 }
 
-// Messenger sends the DM and pair-room copies (rest.Rest satisfies it).
-type Messenger interface {
+// messenger sends the DM and pair-room copies (rest.Rest satisfies it).
+type messenger interface {
 	CreateDMChannel(userID snowflake.ID, opts ...rest.RequestOpt) (*discord.DMChannel, error)
 	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
 }
 
-// Config builds a Service. DB, Settings and Projections are required.
-type Config struct {
+// serviceConfig builds a Service. DB, Guilds and Projections are required.
+type serviceConfig struct {
 	DB          *db.DB
-	Settings    Settings
-	Projections Requester
-	Discord     Messenger // nil: copies cannot be sent (operator CLI)
-	Pairs       Pairs     // nil: pairhome is not deployed
-	Library     *Library  // nil: the embedded library
-	// DefaultTimezone and DefaultLocale apply when the guild set none.
-	DefaultTimezone *time.Location
-	DefaultLocale   string
-	Logger          *slog.Logger
-	Now             func() time.Time // tests move time instead of sleeping
+	Guilds      guildSettings
+	Projections requester
+	Discord     messenger         // nil: copies cannot be sent (operator CLI)
+	Pairs       pairhomeapi.Pairs // nil: pairhome is not deployed
+	Library     *Library          // nil: the embedded library
+	Logger      *slog.Logger
+	Now         func() time.Time // tests move time instead of sleeping
 }
 
 // Service holds the oracle's rules. Each action is one transaction: state,
 // projection requests and pair-panel requests commit together.
 type Service struct {
-	db        *db.DB
-	settings  Settings
-	proj      Requester
-	discord   Messenger
-	pairs     Pairs
-	lib       *Library
-	texts     *i18n.Bundle
-	defTZ     *time.Location
-	defLocale string
-	log       *slog.Logger
-	now       func() time.Time
-	st        store
+	db      *db.DB
+	guilds  guildSettings
+	proj    requester
+	discord messenger
+	pairs   pairhomeapi.Pairs
+	lib     *Library
+	texts   *i18n.Bundle
+	log     *slog.Logger
+	now     func() time.Time
+	st      store
 }
 
-// NewService validates cfg.
-func NewService(cfg Config) (*Service, error) {
-	if cfg.DB == nil || cfg.Settings == nil || cfg.Projections == nil {
-		return nil, errors.New("oracle: Config needs DB, Settings and Projections")
+// newService validates cfg.
+func newService(cfg serviceConfig) (*Service, error) {
+	if cfg.DB == nil || cfg.Guilds == nil || cfg.Projections == nil {
+		return nil, errors.New("oracle: Config needs DB, Guilds and Projections")
 	}
 	if cfg.Library == nil {
 		lib, err := DefaultLibrary()
@@ -78,9 +78,6 @@ func NewService(cfg Config) (*Service, error) {
 			return nil, err
 		}
 		cfg.Library = lib
-	}
-	if cfg.DefaultTimezone == nil {
-		cfg.DefaultTimezone = time.UTC
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
@@ -92,9 +89,8 @@ func NewService(cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: cfg.DB, settings: cfg.Settings, proj: cfg.Projections, discord: cfg.Discord, pairs: cfg.Pairs,
-		lib: cfg.Library, texts: texts, defTZ: cfg.DefaultTimezone, defLocale: i18n.Normalize(cfg.DefaultLocale),
-		log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+	return &Service{db: cfg.DB, guilds: cfg.Guilds, proj: cfg.Projections, discord: cfg.Discord, pairs: cfg.Pairs,
+		lib: cfg.Library, texts: texts, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
 }
 
 // Library is the content the service draws from.
@@ -108,16 +104,17 @@ type guildView struct {
 }
 
 func (s *Service) guild(ctx context.Context, guildID uint64) (guildView, error) {
-	st, err := s.settings.Settings(ctx, guildID)
+	st, err := s.guilds.Settings(ctx, guildID)
 	if err != nil {
 		return guildView{}, fmt.Errorf("oracle: guild settings: %w", err)
 	}
-	return guildView{settings: st, loc: st.Location(s.defTZ), locale: i18n.Resolve(st.Locale, "", s.defLocale)}, nil
+	return guildView{settings: st, loc: s.guilds.Location(ctx, guildID), locale: s.guilds.Locale(ctx, guildID)}, nil
 }
 
-// pairhomeOn: deployed in this process and on in the guild.
+// pairhomeOn: deployed in this process and on in the guild. Only oracle
+// knows it offers pair features, so it asks about pairhome itself.
 func (s *Service) pairhomeOn(st guild.Settings) bool {
-	return s.pairs != nil && st.ModuleOn(PairhomeModule)
+	return s.pairs != nil && st.ModuleOn(pairhomeapi.Name)
 }
 
 // CurrentWeek is the week it is now in the guild's time zone.

@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func asJSON(t testing.TB, v any) string {
@@ -295,7 +296,7 @@ func TestCopiesAreSentAtMostOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.pairs.add(Pair{ID: 7, RoomChannelID: id(t, room), Members: []uint64{e.users["anna"], e.users["boris"]}})
+	e.pairs.add(pairhomeapi.Pair{ID: 7, GuildID: e.guild, ChannelID: id(t, room), Members: [2]uint64{e.users["anna"], e.users["boris"]}})
 	p := e.publish()
 	anna := e.users["anna"]
 	if err := e.svc.SendToDM(e.ctx, e.guild, anna, p.Week); !errors.Is(err, ErrNoClaim) {
@@ -354,7 +355,7 @@ func TestCopiesAreSentAtMostOnce(t *testing.T) {
 		t.Fatalf("pair copy without a pair: %v", err)
 	}
 	// pairhome turned off in the guild: no pair room copies.
-	if err := e.guilds.SetModule(e.ctx, e.guild, 0, PairhomeModule, false); err != nil {
+	if err := e.guilds.SetModule(e.ctx, e.guild, 0, pairhomeapi.Name, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.svc.SendToPair(e.ctx, e.guild, anna, p.Week); !errors.Is(err, ErrNoPairhome) {
@@ -436,7 +437,7 @@ func TestSameArchetypeAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := dbtest.Open(t, schema)
-	svc2, err := NewService(Config{DB: other, Settings: e.guilds, Projections: e.proj, Logger: quiet, Now: e.clock.Now})
+	svc2, err := newService(serviceConfig{DB: other, Guilds: e.guilds, Projections: e.proj, Logger: quiet, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

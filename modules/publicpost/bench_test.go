@@ -28,14 +28,14 @@ func BenchmarkDrain1000(b *testing.B) {
 		ctx := context.Background()
 		due := time.Now()
 		for i := range posts {
-			_, err := e.db.Pool.Exec(ctx, `INSERT INTO scheduled_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, idempotency_key)
-				VALUES ($1, $2, $3, $4, $4, $5)`, int64(e.guild), int64(chs[i%channels]),
+			_, err := e.db.Bun.ExecContext(ctx, `INSERT INTO publicpost_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, idempotency_key)
+				VALUES (?0, ?1, ?2::jsonb, ?3, ?3, ?4)`, int64(e.guild), int64(chs[i%channels]),
 				`{"content":"bench post `+strconv.Itoa(i)+`"}`, due, "bench:"+strconv.Itoa(i))
 			if err != nil {
 				b.Fatal(err)
 			}
 		}
-		pub := NewPublisher(e.db, e.rest(), Config{}, quiet)
+		pub := newPublisher(e.db, e.rest(), Config{}, quiet)
 
 		b.StartTimer()
 		start := time.Now()

@@ -6,8 +6,8 @@ import (
 	"github.com/together-bot/together/core/i18n"
 )
 
-// Catalog holds every user-visible text of the module (group "catalogs").
-var Catalog = i18n.Catalog{Module: ModuleName, Messages: map[string]map[string]string{
+// Catalog holds every user-visible text of the module (i18n.Catalogs).
+var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	i18n.EN: {
 		"publicpost.cmd.post":             "Schedule messages in this server's channels",
 		"publicpost.cmd.schedule":         "Schedule a message",

@@ -1,6 +1,7 @@
 package publicpost
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strconv"
@@ -9,31 +10,36 @@ import (
 
 	"github.com/disgoorg/disgo/discord"
 
-	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
 )
 
-// Commands serves /post for staff.
-type Commands struct {
-	svc *Service
-	// defaultZone is DEFAULT_TIMEZONE, used when the guild has none set.
-	defaultZone *time.Location
-	now         func() time.Time
+// guildZones gives a guild's timezone, the deployment's default where the guild
+// set none (guild.Service).
+type guildZones interface {
+	Location(ctx context.Context, guildID uint64) *time.Location
 }
 
-// NewCommands builds the /post handlers; cfg may be nil (UTC).
-func NewCommands(svc *Service, cfg *config.Config) *Commands {
-	zone := time.UTC
-	if cfg != nil && cfg.DefaultTimezone != nil {
-		zone = cfg.DefaultTimezone
-	}
-	return &Commands{svc: svc, defaultZone: zone, now: time.Now}
+// Refusals of /post schedule's options.
+var (
+	errBadChannel = refusal.New("publicpost.error.bad_channel")
+	errBadText    = refusal.New("publicpost.error.bad_text")
+)
+
+// commands serves /post for staff.
+type commands struct {
+	svc   *Service
+	zones guildZones
+	now   func() time.Time
 }
 
-// Command is contributed to the group "commands".
-func (h *Commands) Command() interaction.Command {
-	return interaction.Command{Module: ModuleName, Definition: postDefinition(), Staff: true, Ephemeral: true, Handle: h.Handle}
+func newCommands(svc *Service, zones guildZones) *commands {
+	return &commands{svc: svc, zones: zones, now: time.Now}
+}
+
+// command is /post (interaction.Commands).
+func (h *commands) command() interaction.Command {
+	return interaction.Command{Module: Name, Definition: postDefinition(), Staff: true, Ephemeral: true, Handle: h.handle}
 }
 
 func postDefinition() discord.SlashCommandCreate {
@@ -65,8 +71,8 @@ func postDefinition() discord.SlashCommandCreate {
 	}
 }
 
-// Handle dispatches /post subcommands.
-func (h *Commands) Handle(c *interaction.Context) error {
+// handle dispatches /post subcommands.
+func (h *commands) handle(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	switch c.CommandPath() {
 	case "post schedule":
@@ -79,25 +85,18 @@ func (h *Commands) Handle(c *interaction.Context) error {
 	return refusal.New("core.error.unknown_action")
 }
 
-func (h *Commands) schedule(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *commands) schedule(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch, ok := d.OptChannel("channel")
 	if !ok || (ch.Type != discord.ChannelTypeGuildText && ch.Type != discord.ChannelTypeGuildNews) {
-		return refusal.New("publicpost.error.bad_channel")
+		return errBadChannel
 	}
-	zone := c.Settings.Location(h.defaultZone)
-	input := d.String("at")
-	at, err := ParseWhen(input, h.now(), zone)
-	switch {
-	case errors.Is(err, ErrPast):
-		return refusal.New("publicpost.error.past", "input", input, "zone", zone.String())
-	case errors.Is(err, ErrTooFar):
-		return refusal.New("publicpost.error.too_far")
-	case err != nil:
-		return refusal.New("publicpost.error.bad_when", "input", input, "zone", zone.String())
+	at, err := ParseWhen(d.String("at"), h.now(), h.zones.Location(c, c.GuildID()))
+	if err != nil {
+		return err
 	}
 	payload := Payload{Content: d.String("text")}
 	if payload.Validate() != nil {
-		return refusal.New("publicpost.error.bad_text")
+		return errBadText
 	}
 	p, _, err := h.svc.CreateNow(c, NewPost{
 		GuildID: c.GuildID(), ChannelID: uint64(ch.ID), Payload: payload, At: at, CreatedBy: c.UserID(),
@@ -114,7 +113,7 @@ func (h *Commands) schedule(c *interaction.Context, d discord.SlashCommandIntera
 // listLimit keeps /post list within one message.
 const listLimit = 15
 
-func (h *Commands) list(c *interaction.Context) error {
+func (h *commands) list(c *interaction.Context) error {
 	posts, err := h.svc.Upcoming(c, c.GuildID(), listLimit)
 	if err != nil {
 		return err
@@ -136,15 +135,14 @@ func (h *Commands) list(c *interaction.Context) error {
 	return c.ReplyText(true, truncate(strings.Join(lines, "\n"), MaxContent))
 }
 
-func (h *Commands) cancel(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *commands) cancel(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	id := int64(d.Int("id"))
 	p, err := h.svc.Cancel(c, c.GuildID(), id)
-	switch {
-	case errors.Is(err, ErrNotFound):
-		return refusal.New("publicpost.error.not_found", "id", id)
-	case errors.Is(err, ErrNotCancellable):
-		return refusal.New("publicpost.error.not_cancellable", "id", id, "status", c.T("publicpost.state."+string(p.Status)))
-	case err != nil:
+	if errors.Is(err, ErrNotCancellable) {
+		// The status is named in the member's language, known only here.
+		return ErrNotCancellable.With("id", id, "status", c.T("publicpost.state."+string(p.Status)))
+	}
+	if err != nil {
 		return err
 	}
 	return c.ReplyText(true, c.T("publicpost.reply.cancelled", "id", p.ID))

@@ -24,12 +24,17 @@ func (f fixedSettings) Settings(_ context.Context, id uint64) (guild.Settings, e
 	return s, nil
 }
 
+// Location is guild.Service's: the guild's zone, else the default (UTC).
+func (f fixedSettings) Location(context.Context, uint64) *time.Location {
+	return f.st.Location(time.UTC)
+}
+
 // cmdHarness drives /post through the real interaction router (gate, staff
 // check, error mapping) without a gateway.
 type cmdHarness struct {
 	e      *env
 	router *interaction.Router
-	h      *Commands
+	h      *commands
 	seq    int
 }
 
@@ -39,9 +44,9 @@ func newCmdHarness(t *testing.T, e *env, st guild.Settings) *cmdHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := NewCommands(NewService(e.db, quiet), nil)
+	h := newCommands(e.service(), fixedSettings{st})
 	h.now = func() time.Time { return time.Date(2026, 3, 1, 17, 0, 0, 0, time.UTC) }
-	r, err := interaction.NewRouter(interaction.Options{Commands: []interaction.Command{h.Command()},
+	r, err := interaction.NewRouter(interaction.Options{Commands: []interaction.Command{h.command()},
 		Settings: fixedSettings{st}, Bundle: bundle, DB: e.db, Log: quiet, DefaultLocale: "en"})
 	if err != nil {
 		t.Fatal(err)

@@ -6,8 +6,8 @@ import (
 	"github.com/together-bot/together/core/discord/resterr"
 )
 
-// ModuleName is the module's id in --modules, /config, queues and i18n keys.
-const ModuleName = "publicpost"
+// Name is the module's id in --modules, /config, queues and i18n keys.
+const Name = "publicpost"
 
 // Config tunes the publisher; the zero value takes the defaults below.
 type Config struct {

@@ -1,5 +1,5 @@
 // Package publicpost is the scheduled-post outbox: any module (or staff, with
-// /post schedule) records a post in scheduled_posts inside its own
+// /post schedule) records a post in publicpost_posts inside its own
 // transaction, and the publisher turns each row into exactly one Discord
 // message at or after its time.
 //
@@ -31,5 +31,5 @@
 //     rows, which stay pending (no attempts, no log spam) and are reported by
 //     GuildStatus for /admin status; they go out when the module is turned on.
 //
-// Operators use List, Requeue and PublishNow (app posts …, runbook §5).
+// Operators use List, Requeue and PublishNow (app posts …, docs/operations.md §5).
 package publicpost

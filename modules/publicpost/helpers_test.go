@@ -16,6 +16,7 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/migrations"
 )
@@ -30,7 +31,7 @@ var quiet = func() *slog.Logger {
 
 // sources are the migrations a publicpost database needs.
 func sources() []migrate.Source {
-	return []migrate.Source{{Module: "core", FS: migrations.FS}, {Module: ModuleName, FS: Migrations}}
+	return []migrate.Source{{Module: "core", FS: migrations.FS}, {Module: Name, FS: Migrations}}
 }
 
 // clock is an adjustable clock for the emulator (nonce memory ages with it).
@@ -113,10 +114,19 @@ func testConfig() Config {
 }
 
 func (e *env) publisher(cfg Config) *Publisher {
-	return NewPublisher(e.db, e.rest(), cfg, quiet)
+	return newPublisher(e.db, e.rest(), cfg, quiet)
 }
 
-func (e *env) service() *Service { return NewService(e.db, quiet) }
+// service builds the Service on a queue no worker runs: the tests publish
+// through the Publisher (or a runner of their own).
+func (e *env) service() *Service {
+	e.t.Helper()
+	q, err := queue.NewQueue(e.db, quiet)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return newService(e.db, q, quiet)
+}
 
 // post creates a post due now (or at) in the env's channel.
 func (e *env) post(svc *Service, key, text string, at time.Time) Post {
@@ -151,8 +161,8 @@ func (e *env) messages(channel uint64) []map[string]any {
 // setModule switches publicpost in the env's guild, as /config would.
 func (e *env) setModule(on bool) {
 	e.t.Helper()
-	_, err := e.db.Pool.Exec(context.Background(), `INSERT INTO core_guild_modules (guild_id, module, enabled)
-		VALUES ($1, 'publicpost', $2) ON CONFLICT (guild_id, module) DO UPDATE SET enabled = EXCLUDED.enabled`,
+	_, err := e.db.Bun.ExecContext(context.Background(), `INSERT INTO core_guild_modules (guild_id, module, enabled)
+		VALUES (?, 'publicpost', ?) ON CONFLICT (guild_id, module) DO UPDATE SET enabled = EXCLUDED.enabled`,
 		int64(e.guild), on)
 	if err != nil {
 		e.t.Fatal(err)

@@ -79,18 +79,18 @@ func (w *sweepWorker) Timeout(*river.Job[SweepArgs]) time.Duration {
 	return w.pub.cfg.SweepBudget + w.pub.cfg.SendTimeout + 10*time.Second
 }
 
-// PublishJob is contributed to the group "jobs".
+// PublishJob publishes one post (queue.Jobs).
 func PublishJob(pub *Publisher) queue.Job {
-	return queue.NewJob(ModuleName, "publishes one scheduled post when it falls due", river.Worker[PublishArgs](&publishWorker{pub: pub}))
+	return queue.NewJob(Name, "publishes one scheduled post when it falls due", river.Worker[PublishArgs](&publishWorker{pub: pub}))
 }
 
-// SweepJob is contributed to the group "jobs".
+// SweepJob publishes everything due (queue.Jobs).
 func SweepJob(pub *Publisher) queue.Job {
-	return queue.NewJob(ModuleName, "publishes every due scheduled post (catch-up after outages)", river.Worker[SweepArgs](&sweepWorker{pub: pub}))
+	return queue.NewJob(Name, "publishes every due scheduled post (catch-up after outages)", river.Worker[SweepArgs](&sweepWorker{pub: pub}))
 }
 
-// SweepSchedule is contributed to the group "schedules".
+// SweepSchedule runs the sweep periodically (queue.Schedules).
 func SweepSchedule(cfg Config) queue.Schedule {
-	return queue.Schedule{Name: "publicpost.sweep", Module: ModuleName, Spec: cfg.withDefaults().SweepEvery,
+	return queue.Schedule{Name: "publicpost.sweep", Module: Name, Spec: cfg.withDefaults().SweepEvery,
 		Args: SweepArgs{Reason: "schedule"}, Description: "catch up on due scheduled posts"}
 }

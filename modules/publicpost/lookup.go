@@ -32,7 +32,7 @@ const lookupSkew = time.Minute
 // not publishing at all would be worse than the rare duplicate.
 func (p *Publisher) lookup(ctx context.Context, c *claim) (*discord.Message, error) {
 	since := c.FirstAttemptAt.Add(-lookupSkew)
-	taken, err := otherMessageIDs(ctx, p.db.Pool, c.ChannelID, c.ID, since)
+	taken, err := otherMessageIDs(ctx, p.db.Bun, c.ChannelID, c.ID, since)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
@@ -24,34 +25,34 @@ var Migrations = mustSub(migrationFiles, "migrations")
 // Descriptor registers the module with the core.
 //
 // Provides: *Service (other modules create posts with it). Contributes:
-// /post (commands), the publish and sweep jobs (jobs), the periodic sweep
-// (schedules) and the catalog (catalogs). Publisher settings come from a
-// Config value, replaceable with fx.Decorate.
+// /post (interaction.Commands), the publish and sweep jobs (queue.Jobs), the
+// periodic sweep (queue.Schedules), the catalog (i18n.Catalogs) and the
+// /admin status section (interaction.StatusSections). Publisher settings
+// come from a Config value, replaceable with fx.Decorate.
 var Descriptor = module.Descriptor{
-	Name:       ModuleName,
+	Name:       Name,
 	Operator:   operatorCommands,
 	Migrations: Migrations,
-	Options: fx.Module(ModuleName,
+	Options: fx.Module(Name,
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
 		fx.Provide(
 			func(r rest.Rest) Discord { return r },
 			func(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
-				return NewPublisher(d, dc, cfg, log)
+				return newPublisher(d, dc, cfg, log)
 			},
-			NewCommands,
+			func(s *Service, g *guild.Service) *commands { return newCommands(s, g) },
 			fx.Private,
 		),
 		fx.Provide(
 			// Public so a deployment or test can replace it with fx.Decorate.
 			func() Config { return Config{}.withDefaults() },
-			NewService,
+			newService,
 		),
 		module.Contribute(queue.Jobs, func(p *Publisher) []queue.Job { return []queue.Job{PublishJob(p), SweepJob(p)} }),
 		module.Contribute(queue.Schedules, func(c Config) []queue.Schedule { return []queue.Schedule{SweepSchedule(c)} }),
-		module.Contribute(interaction.Commands, func(h *Commands) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Contribute(interaction.Commands, func(h *commands) []interaction.Command { return []interaction.Command{h.command()} }),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Contribute(interaction.StatusSections, func(s *Service) []interaction.StatusSection { return []interaction.StatusSection{statusSection(s)} }),
-		fx.Invoke(func(s *Service, q *queue.Queue) { s.AttachQueue(q) }),
 	),
 }
 

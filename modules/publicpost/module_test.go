@@ -7,8 +7,8 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
@@ -36,7 +36,7 @@ func TestDescriptorGraph(t *testing.T) {
 			func() *db.DB { return nil },
 			func() rest.Rest { return nil },
 			func() *slog.Logger { return slog.New(slog.DiscardHandler) },
-			func() *config.Config { return &config.Config{} },
+			func() *guild.Service { return nil },
 			func() *queue.Queue { return nil },
 		),
 		publicpost.Descriptor.Options,

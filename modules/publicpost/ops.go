@@ -2,11 +2,12 @@ package publicpost
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/queue"
@@ -48,16 +49,16 @@ func (f Filter) where(defaults []Status) (string, []any) {
 		for i, s := range statuses {
 			names[i] = string(s)
 		}
-		args = append(args, names)
-		conds = append(conds, fmt.Sprintf("status = ANY($%d)", len(args)))
+		args = append(args, bun.List(names))
+		conds = append(conds, "status IN (?)")
 	}
 	if f.GuildID != 0 {
 		args = append(args, int64(f.GuildID))
-		conds = append(conds, fmt.Sprintf("guild_id = $%d", len(args)))
+		conds = append(conds, "guild_id = ?")
 	}
 	if f.ID != 0 {
 		args = append(args, f.ID)
-		conds = append(conds, fmt.Sprintf("id = $%d", len(args)))
+		conds = append(conds, "id = ?")
 	}
 	if len(conds) == 0 {
 		return "TRUE", args
@@ -65,7 +66,7 @@ func (f Filter) where(defaults []Status) (string, []any) {
 	return strings.Join(conds, " AND "), args
 }
 
-// List returns matching posts, most recently updated first (runbook §5 step 1).
+// List returns matching posts, most recently updated first (docs/operations.md §5, step 1).
 func List(ctx context.Context, d *db.DB, f Filter) ([]Post, error) {
 	where, args := f.where(nil)
 	limit := f.Limit
@@ -73,15 +74,15 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Post, error) {
 		limit = 50
 	}
 	args = append(args, limit)
-	rows, err := d.Pool.Query(ctx, fmt.Sprintf(`SELECT %s FROM scheduled_posts WHERE %s
-		ORDER BY updated_at DESC, id DESC LIMIT $%d`, postCols, where, len(args)), args...)
+	rows, err := d.Bun.QueryContext(ctx, `SELECT `+postCols+` FROM publicpost_posts WHERE `+where+`
+		ORDER BY updated_at DESC, id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list scheduled posts: %w", err)
 	}
 	return collectPosts(rows)
 }
 
-func collectPosts(rows pgx.Rows) ([]Post, error) {
+func collectPosts(rows *sql.Rows) ([]Post, error) {
 	defer rows.Close()
 	var out []Post
 	for rows.Next() {
@@ -101,7 +102,7 @@ func collectPosts(rows pgx.Rows) ([]Post, error) {
 var RequeueStatuses = []Status{StatusFailed, StatusProcessing}
 
 // Requeue makes failed and stuck processing posts pending again, due now,
-// with a fresh attempt budget (runbook §5 step 2). A processing row is only
+// with a fresh attempt budget (docs/operations.md §5, step 2). A processing row is only
 // taken while its lease has expired: a live lease means a worker is sending
 // it right now, and taking it would let two processes publish it at once.
 // first_attempt_at is kept on purpose, so the publisher still checks the
@@ -113,13 +114,17 @@ func Requeue(ctx context.Context, d *db.DB, f Filter) (int, error) {
 		}
 	}
 	where, args := f.where(RequeueStatuses)
-	tag, err := d.Pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'pending', attempts = 0, lease_until = NULL,
+	res, err := d.Bun.ExecContext(ctx, `UPDATE publicpost_posts SET status = 'pending', attempts = 0, lease_until = NULL,
 		next_attempt_at = now(), updated_at = now()
 		WHERE `+where+` AND (status = 'failed' OR (status = 'processing' AND lease_until <= now()))`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("requeue scheduled posts: %w", err)
 	}
-	return int(tag.RowsAffected()), nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("requeue scheduled posts: %w", err)
+	}
+	return int(n), nil
 }
 
 // PublishNow asks a worker to sweep due posts at once (runbook §4's one-off

@@ -34,7 +34,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	e.db = d
 
 	cfg := Config{Lease: 4 * time.Second, SendTimeout: 2 * time.Second, SweepEvery: "@every 1s", MaxAttempts: 20}
-	pub := NewPublisher(d, e.rest(), cfg, quiet)
+	pub := newPublisher(d, e.rest(), cfg, quiet)
 	reg, err := queue.NewRegistry([]queue.Job{PublishJob(pub), SweepJob(pub)})
 	if err != nil {
 		t.Fatal(err)
@@ -56,8 +56,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := NewService(d, quiet)
-	svc.AttachQueue(ins)
+	svc := newService(d, ins, quiet)
 
 	channels := []uint64{e.channel}
 	for i := range 4 {
@@ -88,7 +87,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 
 	dbtest.WaitUntil(t, 90*time.Second, "all posts sent after recovery", func() bool {
 		var sent int
-		err := d.Pool.QueryRow(ctx, `SELECT count(*) FROM scheduled_posts WHERE status = 'sent'`).Scan(&sent)
+		err := d.Bun.QueryRowContext(ctx, `SELECT count(*) FROM publicpost_posts WHERE status = 'sent'`).Scan(&sent)
 		return err == nil && sent == n
 	})
 	total := 0

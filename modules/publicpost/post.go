@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Status is a post's place in its life cycle.
@@ -85,7 +87,7 @@ func (n NewPost) validate() error {
 	return n.Payload.Validate()
 }
 
-// Post is one row of scheduled_posts.
+// Post is one row of publicpost_posts.
 type Post struct {
 	ID                 int64
 	GuildID            uint64
@@ -116,13 +118,19 @@ func decodePayload(raw []byte) (Payload, error) {
 	return p, nil
 }
 
-// Errors callers can test with errors.Is.
+// Errors for the modules and operators that create and list posts; callers
+// test them with errors.Is.
 var (
 	ErrBadPost    = errors.New("invalid post")
 	ErrBadPayload = errors.New("invalid post payload")
 	ErrBadStatus  = errors.New("unknown post status")
+)
+
+// Refusals /post answers with; both carry the post's id.
+var (
 	// ErrNotFound: no post with that id in that guild.
-	ErrNotFound = errors.New("post not found")
-	// ErrNotCancellable: only pending posts can be cancelled.
-	ErrNotCancellable = errors.New("post is no longer pending")
+	ErrNotFound = refusal.New("publicpost.error.not_found")
+	// ErrNotCancellable: only pending posts can be cancelled. /post adds
+	// the post's status in the member's language.
+	ErrNotCancellable = refusal.New("publicpost.error.not_cancellable")
 )

@@ -47,12 +47,12 @@ type Publisher struct {
 	afterSend func(postID int64) error
 }
 
-// NewPublisher builds a publisher.
-func NewPublisher(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
+// newPublisher builds a publisher.
+func newPublisher(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{db: d, discord: dc, cfg: cfg.withDefaults(), log: log.With("module", ModuleName)}
+	return &Publisher{db: d, discord: dc, cfg: cfg.withDefaults(), log: log.With("module", Name)}
 }
 
 // Result is one publish attempt.
@@ -67,7 +67,7 @@ type Result struct {
 // it is not (not due yet, taken by another process, final, or the module is
 // off in its guild).
 func (p *Publisher) PublishOne(ctx context.Context, postID int64) (Result, bool, error) {
-	c, err := claimNext(ctx, p.db.Pool, postID, p.cfg.Lease, p.cfg.NonceTrust)
+	c, err := claimNext(ctx, p.db.Bun, postID, p.cfg.Lease, p.cfg.NonceTrust)
 	if err != nil || c == nil {
 		return Result{}, false, err
 	}
@@ -102,7 +102,7 @@ func (p *Publisher) Drain(ctx context.Context, budget time.Duration) (DrainStats
 					mu.Unlock()
 					return
 				}
-				c, err := claimNext(ctx, p.db.Pool, 0, p.cfg.Lease, p.cfg.NonceTrust)
+				c, err := claimNext(ctx, p.db.Bun, 0, p.cfg.Lease, p.cfg.NonceTrust)
 				if err == nil && c == nil {
 					return
 				}
@@ -146,7 +146,7 @@ func (p *Publisher) publish(ctx context.Context, c *claim) (Result, error) {
 	if err := c.Payload.Validate(); err != nil {
 		res.Outcome = Failed
 		log.Warn("post failed: invalid payload", "error", err, "action", "publicpost.failed")
-		return res, markFailed(ctx, p.db.Pool, c, err.Error())
+		return res, markFailed(ctx, p.db.Bun, c, err.Error())
 	}
 	if c.stale {
 		msg, err := p.lookup(ctx, c)
@@ -157,7 +157,7 @@ func (p *Publisher) publish(ctx context.Context, c *claim) (Result, error) {
 			log.Info("post found in channel from an earlier attempt; not resending", "message_id", msg.ID.String(),
 				"action", "publicpost.recovered")
 			res.Outcome = Sent
-			return res, markSent(ctx, p.db.Pool, c.ID, uint64(msg.ID))
+			return res, markSent(ctx, p.db.Bun, c.ID, uint64(msg.ID))
 		}
 	}
 	msg, err := p.send(ctx, c)
@@ -171,7 +171,7 @@ func (p *Publisher) publish(ctx context.Context, c *claim) (Result, error) {
 			return res, err
 		}
 	}
-	if err := markSent(ctx, p.db.Pool, c.ID, uint64(msg.ID)); err != nil {
+	if err := markSent(ctx, p.db.Bun, c.ID, uint64(msg.ID)); err != nil {
 		// Discord has the message; the lease brings the row back and the
 		// nonce (or the lookup) maps it to this same message.
 		res.Outcome = Interrupted
@@ -207,29 +207,29 @@ func (p *Publisher) sendFailed(ctx context.Context, log *slog.Logger, c *claim, 
 		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		res.Outcome = Interrupted
-		return res, errors.Join(ctx.Err(), reschedule(wctx, p.db.Pool, c, 0, "interrupted: "+err.Error(), false))
+		return res, errors.Join(ctx.Err(), reschedule(wctx, p.db.Bun, c, 0, "interrupted: "+err.Error(), false))
 	}
 	if d, ok := resterr.RetryAfter(err); ok {
 		res.Outcome, res.RetryAt = Rescheduled, time.Now().Add(d)
 		log.Info("post rate limited; retrying later", "retry_after", d.String(), "action", "publicpost.retry")
-		return res, reschedule(ctx, p.db.Pool, c, d, "rate limited: "+err.Error(), true)
+		return res, reschedule(ctx, p.db.Bun, c, d, "rate limited: "+err.Error(), true)
 	}
 	if resterr.IsTransient(err) {
 		if c.Attempts >= p.cfg.MaxAttempts {
 			res.Outcome = Failed
 			reason := fmt.Sprintf("gave up after %d attempts: %v", c.Attempts, err)
 			log.Error("post failed", "error", err, "action", "publicpost.failed")
-			return res, markFailed(ctx, p.db.Pool, c, reason)
+			return res, markFailed(ctx, p.db.Bun, c, reason)
 		}
 		d := max(p.cfg.Backoff.Duration(c.Attempts), p.cfg.Backoff.Ceiling(c.Attempts)/2)
 		res.Outcome, res.RetryAt = Rescheduled, time.Now().Add(d)
 		log.Warn("post send failed; retrying", "error", err, "retry_in", d.String(), "action", "publicpost.retry")
-		return res, reschedule(ctx, p.db.Pool, c, d, fmt.Sprintf("attempt %d: %v", c.Attempts, err), false)
+		return res, reschedule(ctx, p.db.Bun, c, d, fmt.Sprintf("attempt %d: %v", c.Attempts, err), false)
 	}
 	res.Outcome = Failed
 	reason := describePermanent(err)
 	log.Error("post failed permanently", "error", err, "reason", reason, "action", "publicpost.failed")
-	return res, markFailed(ctx, p.db.Pool, c, reason)
+	return res, markFailed(ctx, p.db.Bun, c, reason)
 }
 
 // describePermanent turns a final Discord error into the last_error staff

@@ -142,7 +142,7 @@ func TestReclaimStaleWithoutMessage(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.post(e.service(), "t:lost", "never arrived", time.Time{})
-	c, err := claimNext(context.Background(), e.db.Pool, p.ID, time.Minute, time.Minute)
+	c, err := claimNext(context.Background(), e.db.Bun, p.ID, time.Minute, time.Minute)
 	if err != nil || c == nil {
 		t.Fatalf("claim: %v %v", c, err)
 	}
@@ -183,7 +183,7 @@ func TestDiscordOutageCatchUp(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	var retried int
-	if err := e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM scheduled_posts WHERE attempts > 1`).Scan(&retried); err != nil || retried == 0 {
+	if err := e.db.Bun.QueryRowContext(context.Background(), `SELECT count(*) FROM publicpost_posts WHERE attempts > 1`).Scan(&retried); err != nil || retried == 0 {
 		t.Fatalf("no post was retried (%v): the fault did not bite", err)
 	}
 	if got := len(e.messages(chs[0])) + len(e.messages(chs[1])); got != n {
@@ -303,7 +303,7 @@ func TestTwoPublishersNeverShareARow(t *testing.T) {
 	// One REST client (as behind a shared REST proxy): two independent
 	// limiters would overrun the per-channel bucket between them.
 	dc := e.rest()
-	a, b := NewPublisher(e.db, dc, testConfig(), quiet), NewPublisher(e.db, dc, testConfig(), quiet)
+	a, b := newPublisher(e.db, dc, testConfig(), quiet), newPublisher(e.db, dc, testConfig(), quiet)
 	results := make(chan int, 2)
 	deadline := time.Now().Add(30 * time.Second)
 	for _, p := range []*Publisher{a, b} {
@@ -332,7 +332,7 @@ func TestRequeueLeavesLiveLeases(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	p := e.post(e.service(), "t:lease", "x", time.Time{})
-	if c, err := claimNext(context.Background(), e.db.Pool, 0, time.Minute, time.Minute); err != nil || c == nil {
+	if c, err := claimNext(context.Background(), e.db.Bun, 0, time.Minute, time.Minute); err != nil || c == nil {
 		t.Fatalf("claim: %v", err)
 	}
 	if n, err := Requeue(context.Background(), e.db, Filter{}); err != nil || n != 0 {
@@ -376,9 +376,9 @@ func TestCancel(t *testing.T) {
 // ageAttempt makes the post's attempts look old and its lease expired.
 func (e *env) ageAttempt(id int64, by time.Duration) {
 	e.t.Helper()
-	_, err := e.db.Pool.Exec(context.Background(), `UPDATE scheduled_posts SET
-		first_attempt_at = first_attempt_at - make_interval(secs => $2), last_attempt_at = last_attempt_at - make_interval(secs => $2),
-		lease_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second' WHERE id = $1`, id, by.Seconds())
+	_, err := e.db.Bun.ExecContext(context.Background(), `UPDATE publicpost_posts SET
+		first_attempt_at = first_attempt_at - make_interval(secs => ?1), last_attempt_at = last_attempt_at - make_interval(secs => ?1),
+		lease_until = now() - interval '1 second', next_attempt_at = now() - interval '1 second' WHERE id = ?0`, id, by.Seconds())
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -403,7 +403,7 @@ func (e *env) drainUntil(p *Publisher, id int64, want Status) {
 
 func (e *env) countStatus(s Status) int {
 	var n int
-	if err := e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM scheduled_posts WHERE status = $1`, string(s)).Scan(&n); err != nil {
+	if err := e.db.Bun.QueryRowContext(context.Background(), `SELECT count(*) FROM publicpost_posts WHERE status = ?`, string(s)).Scan(&n); err != nil {
 		e.t.Error(err)
 	}
 	return n

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"sync/atomic"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -17,26 +16,20 @@ import (
 // Service is publicpost's API for other modules and for its own commands.
 type Service struct {
 	db *db.DB
-	// q inserts the prompt publish job; nil means the sweep alone publishes.
-	// It is attached after construction (AttachQueue) because the queue is
-	// built from every module's contributions, and /post's handler, which
-	// needs this service, is one of them (through the interaction router):
-	// taking the queue in the constructor would be a dependency cycle.
-	q   atomic.Pointer[queue.Queue]
-	log *slog.Logger
-	now func() time.Time
+	// queue takes the prompt publish job; the periodic sweep publishes
+	// whatever that job misses.
+	queue *queue.Queue
+	log   *slog.Logger
+	now   func() time.Time
 }
 
-// NewService builds the service.
-func NewService(d *db.DB, log *slog.Logger) *Service {
+// newService builds the service.
+func newService(d *db.DB, q *queue.Queue, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Service{db: d, log: log, now: time.Now}
+	return &Service{db: d, queue: q, log: log, now: time.Now}
 }
-
-// AttachQueue lets Create enqueue the prompt publish job (fx does it at start).
-func (s *Service) AttachQueue(q *queue.Queue) { s.q.Store(q) }
 
 // Create records a post inside the caller's transaction, together with the
 // job that publishes it on time: if the caller rolls back, neither exists.
@@ -44,7 +37,7 @@ func (s *Service) AttachQueue(q *queue.Queue) { s.q.Store(q) }
 // created=false, whatever the other fields say.
 func (s *Service) Create(ctx context.Context, tx bun.Tx, n NewPost) (p Post, created bool, err error) {
 	if n.Source == "" {
-		n.Source = ModuleName
+		n.Source = Name
 	}
 	if n.At.IsZero() {
 		n.At = s.now()
@@ -53,15 +46,14 @@ func (s *Service) Create(ctx context.Context, tx bun.Tx, n NewPost) (p Post, cre
 		return Post{}, false, err
 	}
 	p, created, err = insertPost(ctx, tx, n)
-	q := s.q.Load()
-	if err != nil || !created || q == nil {
+	if err != nil || !created {
 		return p, created, err
 	}
 	opts := &river.InsertOpts{}
 	if p.ScheduledFor.After(s.now()) {
 		opts.ScheduledAt = p.ScheduledFor
 	}
-	if _, err := q.InsertTx(ctx, tx, PublishArgs{GuildID: p.GuildID, PostID: p.ID}, opts); err != nil {
+	if _, err := s.queue.InsertTx(ctx, tx, PublishArgs{GuildID: p.GuildID, PostID: p.ID}, opts); err != nil {
 		return Post{}, false, fmt.Errorf("enqueue publish of post %d: %w", p.ID, err)
 	}
 	return p, true, nil
@@ -79,8 +71,8 @@ func (s *Service) CreateNow(ctx context.Context, n NewPost) (p Post, created boo
 // Cancel stops a pending post of the guild. Posts already being published or
 // final cannot be cancelled (ErrNotCancellable).
 func (s *Service) Cancel(ctx context.Context, guildID uint64, id int64) (Post, error) {
-	p, err := scanPost(s.db.Pool.QueryRow(ctx, `UPDATE scheduled_posts SET status = 'cancelled', lease_until = NULL, updated_at = now()
-		WHERE id = $1 AND guild_id = $2 AND status = 'pending' RETURNING `+postCols, id, int64(guildID)))
+	p, err := scanPost(s.db.Bun.QueryRowContext(ctx, `UPDATE publicpost_posts SET status = 'cancelled', lease_until = NULL, updated_at = now()
+		WHERE id = ? AND guild_id = ? AND status = 'pending' RETURNING `+postCols, id, int64(guildID)))
 	if err == nil {
 		return p, nil
 	}
@@ -92,9 +84,9 @@ func (s *Service) Cancel(ctx context.Context, guildID uint64, id int64) (Post, e
 	case err != nil:
 		return Post{}, err
 	case len(posts) == 0:
-		return Post{}, ErrNotFound
+		return Post{}, ErrNotFound.With("id", id)
 	default:
-		return posts[0], ErrNotCancellable
+		return posts[0], ErrNotCancellable.With("id", id)
 	}
 }
 
@@ -105,7 +97,7 @@ func (s *Service) Get(ctx context.Context, guildID uint64, id int64) (Post, erro
 		return Post{}, err
 	}
 	if len(posts) == 0 {
-		return Post{}, ErrNotFound
+		return Post{}, ErrNotFound.With("id", id)
 	}
 	return posts[0], nil
 }
@@ -113,11 +105,11 @@ func (s *Service) Get(ctx context.Context, guildID uint64, id int64) (Post, erro
 // Upcoming lists the guild's pending and processing posts by time, then the
 // most recent failures, for /post list.
 func (s *Service) Upcoming(ctx context.Context, guildID uint64, limit int) ([]Post, error) {
-	rows, err := s.db.Pool.Query(ctx, `
-		(SELECT `+postCols+` FROM scheduled_posts WHERE guild_id = $1 AND status IN ('pending', 'processing')
-			ORDER BY scheduled_for, id LIMIT $2)
+	rows, err := s.db.Bun.QueryContext(ctx, `
+		(SELECT `+postCols+` FROM publicpost_posts WHERE guild_id = ?0 AND status IN ('pending', 'processing')
+			ORDER BY scheduled_for, id LIMIT ?1)
 		UNION ALL
-		(SELECT `+postCols+` FROM scheduled_posts WHERE guild_id = $1 AND status = 'failed'
+		(SELECT `+postCols+` FROM publicpost_posts WHERE guild_id = ?0 AND status = 'failed'
 			ORDER BY updated_at DESC LIMIT 5)`, int64(guildID), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list upcoming posts: %w", err)

@@ -32,7 +32,7 @@ const OverdueAfter = 5 * time.Minute
 func (s *Service) GuildStatus(ctx context.Context, guildID uint64) (GuildStatus, error) {
 	st := GuildStatus{Counts: map[Status]int{}}
 	gid := int64(guildID)
-	rows, err := s.db.Pool.Query(ctx, `SELECT status, count(*) FROM scheduled_posts WHERE guild_id = $1 GROUP BY status`, gid)
+	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM publicpost_posts WHERE guild_id = ? GROUP BY status`, gid)
 	if err != nil {
 		return st, fmt.Errorf("count posts: %w", err)
 	}
@@ -49,12 +49,12 @@ func (s *Service) GuildStatus(ctx context.Context, guildID uint64) (GuildStatus,
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("count posts: %w", err)
 	}
-	err = s.db.Pool.QueryRow(ctx, `
-		SELECT `+guild.ModuleOffCondition("$1", ModuleName)+`,
+	err = s.db.Bun.QueryRowContext(ctx, `
+		SELECT `+guild.ModuleOffCondition("?0", Name)+`,
 			count(*) FILTER (WHERE scheduled_for <= now()),
-			count(*) FILTER (WHERE scheduled_for <= now() - make_interval(secs => $2)),
+			count(*) FILTER (WHERE scheduled_for <= now() - make_interval(secs => ?1)),
 			min(scheduled_for) FILTER (WHERE scheduled_for <= now())
-		FROM scheduled_posts WHERE guild_id = $1 AND status = 'pending'`, gid, OverdueAfter.Seconds()).
+		FROM publicpost_posts WHERE guild_id = ?0 AND status = 'pending'`, gid, OverdueAfter.Seconds()).
 		Scan(&st.ModuleOff, &st.Held, &st.Overdue, &st.OldestDue)
 	if err != nil {
 		return st, fmt.Errorf("read due posts: %w", err)
@@ -100,7 +100,7 @@ func StatusLines(t func(key string, args ...any) string, st GuildStatus) []strin
 // statusSection reports the outbox in /admin status, including posts held
 // because publicpost is turned off in the guild.
 func statusSection(s *Service) interaction.StatusSection {
-	return interaction.StatusSection{Module: ModuleName, Lines: func(c *interaction.Context) ([]string, error) {
+	return interaction.StatusSection{Module: Name, Lines: func(c *interaction.Context) ([]string, error) {
 		st, err := s.GuildStatus(c, c.GuildID())
 		if err != nil {
 			return nil, err

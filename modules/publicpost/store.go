@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
@@ -23,9 +21,12 @@ const postCols = `id, guild_id, channel_id, source, payload, scheduled_for, stat
 // offGuild is true for rows of guilds where an admin turned publicpost off, so
 // one query skips those rows: they stay pending, untouched, instead of being
 // claimed and put back on every sweep (the original's endless bounce).
-var offGuild = guild.ModuleOffCondition("p.guild_id", ModuleName)
+var offGuild = guild.ModuleOffCondition("p.guild_id", Name)
 
-func scanPost(row pgx.Row, extra ...any) (Post, error) {
+// scanner is a row or rows positioned on one.
+type scanner interface{ Scan(dest ...any) error }
+
+func scanPost(row scanner, extra ...any) (Post, error) {
 	var (
 		p                      Post
 		gid, ch                int64
@@ -72,12 +73,13 @@ func insertPost(ctx context.Context, tx bun.Tx, n NewPost) (Post, bool, error) {
 	// ON CONFLICT DO NOTHING returns no row on conflict; the second statement
 	// then reads the winner. Both run in the caller's transaction, so a row
 	// committed by a concurrent creator is visible (READ COMMITTED).
-	row := tx.Tx.QueryRowContext(ctx, `
-		INSERT INTO scheduled_posts (guild_id, channel_id, source, payload, scheduled_for, idempotency_key, next_attempt_at, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $5, $7)
-		ON CONFLICT ON CONSTRAINT scheduled_posts_idempotency_key_key DO NOTHING
+	// The payload goes as text: bun writes []byte as bytea.
+	row := tx.QueryRowContext(ctx, `
+		INSERT INTO publicpost_posts (guild_id, channel_id, source, payload, scheduled_for, idempotency_key, next_attempt_at, created_by)
+		VALUES (?, ?, ?, ?::jsonb, ?, ?, ?, ?)
+		ON CONFLICT ON CONSTRAINT publicpost_posts_idempotency_key_key DO NOTHING
 		RETURNING `+postCols,
-		int64(n.GuildID), int64(n.ChannelID), n.Source, payload, n.At, n.IdempotencyKey, createdBy)
+		int64(n.GuildID), int64(n.ChannelID), n.Source, string(payload), n.At, n.IdempotencyKey, n.At, createdBy)
 	p, err := scanPost(row)
 	if err == nil {
 		return p, true, nil
@@ -85,7 +87,7 @@ func insertPost(ctx context.Context, tx bun.Tx, n NewPost) (Post, bool, error) {
 	if !db.IsNoRows(err) {
 		return Post{}, false, fmt.Errorf("insert scheduled post: %w", err)
 	}
-	p, err = scanPost(tx.Tx.QueryRowContext(ctx, `SELECT `+postCols+` FROM scheduled_posts WHERE idempotency_key = $1`, n.IdempotencyKey))
+	p, err = scanPost(tx.QueryRowContext(ctx, `SELECT `+postCols+` FROM publicpost_posts WHERE idempotency_key = ?`, n.IdempotencyKey))
 	if err != nil {
 		return Post{}, false, fmt.Errorf("read existing post %q: %w", n.IdempotencyKey, err)
 	}
@@ -107,29 +109,29 @@ type claim struct {
 // under a lease. The row lock plus SKIP LOCKED means concurrent claimers take
 // different rows; the committed lease keeps the row away from everyone else
 // until it expires. Returns nil when nothing is claimable.
-func claimNext(ctx context.Context, pool *pgxpool.Pool, onlyID int64, lease, nonceTrust time.Duration) (*claim, error) {
+func claimNext(ctx context.Context, idb bun.IDB, onlyID int64, lease, nonceTrust time.Duration) (*claim, error) {
 	var idArg *int64
 	if onlyID != 0 {
 		idArg = &onlyID
 	}
-	row := pool.QueryRow(ctx, `
+	row := idb.QueryRowContext(ctx, `
 		WITH c AS (
-			SELECT p.id FROM scheduled_posts p
+			SELECT p.id FROM publicpost_posts p
 			WHERE p.status IN ('pending', 'processing') AND p.next_attempt_at <= now()
-				AND ($1::bigint IS NULL OR p.id = $1)
+				AND (?::bigint IS NULL OR p.id = ?)
 				AND NOT `+offGuild+`
 			ORDER BY p.next_attempt_at, p.id
 			LIMIT 1
 			FOR UPDATE OF p SKIP LOCKED
 		)
-		UPDATE scheduled_posts p SET
+		UPDATE publicpost_posts p SET
 			status = 'processing', attempts = p.attempts + 1,
-			lease_until = now() + make_interval(secs => $2), next_attempt_at = now() + make_interval(secs => $2),
+			lease_until = now() + make_interval(secs => ?), next_attempt_at = now() + make_interval(secs => ?),
 			first_attempt_at = coalesce(p.first_attempt_at, now()), last_attempt_at = now(), updated_at = now()
 		FROM c WHERE p.id = c.id
 		RETURNING `+prefixed("p", postCols)+`,
-			p.first_attempt_at < now(), p.first_attempt_at < now() - make_interval(secs => $3)`,
-		idArg, lease.Seconds(), nonceTrust.Seconds())
+			p.first_attempt_at < now(), p.first_attempt_at < now() - make_interval(secs => ?)`,
+		idArg, idArg, lease.Seconds(), lease.Seconds(), nonceTrust.Seconds())
 	var c claim
 	p, err := scanPost(row, &c.retried, &c.stale)
 	if db.IsNoRows(err) {
@@ -145,10 +147,10 @@ func claimNext(ctx context.Context, pool *pgxpool.Pool, onlyID int64, lease, non
 // markSent records the message. It is not fenced by the claim token: the
 // message exists whoever sent it (a reclaimer using the same nonce gets the
 // same id), so recording it is always right unless the row is final already.
-func markSent(ctx context.Context, pool *pgxpool.Pool, id int64, messageID uint64) error {
-	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'sent', sent_at = now(), published_message_id = $2,
+func markSent(ctx context.Context, idb bun.IDB, id int64, messageID uint64) error {
+	_, err := idb.ExecContext(ctx, `UPDATE publicpost_posts SET status = 'sent', sent_at = now(), published_message_id = ?,
 		lease_until = NULL, last_error = NULL, updated_at = now()
-		WHERE id = $1 AND status IN ('pending', 'processing', 'failed')`, id, int64(messageID))
+		WHERE id = ? AND status IN ('pending', 'processing', 'failed')`, int64(messageID), id)
 	if err != nil {
 		return fmt.Errorf("record post %d as sent: %w", id, err)
 	}
@@ -157,16 +159,16 @@ func markSent(ctx context.Context, pool *pgxpool.Pool, id int64, messageID uint6
 
 // reschedule puts a claimed row back to pending for a later attempt. refund
 // gives the attempt back (Discord refused before acting, e.g. a 429).
-func reschedule(ctx context.Context, pool *pgxpool.Pool, c *claim, after time.Duration, lastErr string, refund bool) error {
+func reschedule(ctx context.Context, idb bun.IDB, c *claim, after time.Duration, lastErr string, refund bool) error {
 	dec := 0
 	if refund {
 		dec = 1
 	}
-	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'pending', lease_until = NULL,
-		next_attempt_at = now() + make_interval(secs => $3), attempts = greatest(attempts - $4, 0),
-		last_error = $5, updated_at = now()
-		WHERE id = $1 AND status = 'processing' AND last_attempt_at = $2`,
-		c.ID, c.token, after.Seconds(), dec, nullText(lastErr))
+	_, err := idb.ExecContext(ctx, `UPDATE publicpost_posts SET status = 'pending', lease_until = NULL,
+		next_attempt_at = now() + make_interval(secs => ?), attempts = greatest(attempts - ?, 0),
+		last_error = ?, updated_at = now()
+		WHERE id = ? AND status = 'processing' AND last_attempt_at = ?`,
+		after.Seconds(), dec, nullText(lastErr), c.ID, c.token)
 	if err != nil {
 		return fmt.Errorf("reschedule post %d: %w", c.ID, err)
 	}
@@ -174,9 +176,9 @@ func reschedule(ctx context.Context, pool *pgxpool.Pool, c *claim, after time.Du
 }
 
 // markFailed ends a claimed row with its reason.
-func markFailed(ctx context.Context, pool *pgxpool.Pool, c *claim, lastErr string) error {
-	_, err := pool.Exec(ctx, `UPDATE scheduled_posts SET status = 'failed', lease_until = NULL, last_error = $3, updated_at = now()
-		WHERE id = $1 AND status = 'processing' AND last_attempt_at = $2`, c.ID, c.token, truncate(lastErr, maxErrLen))
+func markFailed(ctx context.Context, idb bun.IDB, c *claim, lastErr string) error {
+	_, err := idb.ExecContext(ctx, `UPDATE publicpost_posts SET status = 'failed', lease_until = NULL, last_error = ?, updated_at = now()
+		WHERE id = ? AND status = 'processing' AND last_attempt_at = ?`, truncate(lastErr, maxErrLen), c.ID, c.token)
 	if err != nil {
 		return fmt.Errorf("record post %d as failed: %w", c.ID, err)
 	}
@@ -185,14 +187,11 @@ func markFailed(ctx context.Context, pool *pgxpool.Pool, c *claim, lastErr strin
 
 // otherMessageIDs lists message ids already recorded for other posts in the
 // channel since a time, so the lookup never adopts another post's message.
-func otherMessageIDs(ctx context.Context, pool *pgxpool.Pool, channelID uint64, exceptID int64, since time.Time) (map[uint64]bool, error) {
-	rows, err := pool.Query(ctx, `SELECT published_message_id FROM scheduled_posts
-		WHERE channel_id = $1 AND id <> $2 AND published_message_id IS NOT NULL AND sent_at >= $3`,
-		int64(channelID), exceptID, since)
-	if err != nil {
-		return nil, fmt.Errorf("read recorded messages: %w", err)
-	}
-	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+func otherMessageIDs(ctx context.Context, idb bun.IDB, channelID uint64, exceptID int64, since time.Time) (map[uint64]bool, error) {
+	var ids []int64
+	err := idb.NewRaw(`SELECT published_message_id FROM publicpost_posts
+		WHERE channel_id = ? AND id <> ? AND published_message_id IS NOT NULL AND sent_at >= ?`,
+		int64(channelID), exceptID, since).Scan(ctx, &ids)
 	if err != nil {
 		return nil, fmt.Errorf("read recorded messages: %w", err)
 	}
