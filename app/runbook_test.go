@@ -65,7 +65,7 @@ func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	var out string
 	go func() {
 		var c int
-		c, out, _ = invoke(t, ctx, vars, "run")
+		c, out, _ = invoke(t, ctx, vars, "run", "--sim")
 		exit <- c
 	}()
 	dbtest.WaitUntil(t, 60*time.Second, "healthz ok", func() bool {
