@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/discordsim"
@@ -297,5 +298,31 @@ func TestQueueAndJobsCommands(t *testing.T) {
 	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=x", "--state=running")
 	if code != 2 || !strings.Contains(errOut, "want discarded, retryable or cancelled") {
 		t.Fatalf("retry bad state: %d %s", code, errOut)
+	}
+}
+
+// TestFlagUsageNamesEachArgument guards `app run --help` against Go's flag
+// package reading back-quoted words in a usage text as the argument's name.
+func TestFlagUsageNamesEachArgument(t *testing.T) {
+	for _, cmd := range []string{"run", "migrate", "smoke"} {
+		code, _, usage := invoke(t, context.Background(), nil, cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		if strings.Contains(usage, "`") {
+			t.Errorf("%s --help has a back quote, which garbles a flag's argument name:\n%s", cmd, usage)
+		}
+		for _, v := range config.Vars {
+			line := "  -" + strings.ReplaceAll(strings.ToLower(v.Name), "_", "-") + " string\n"
+			if !strings.Contains(usage, line) {
+				t.Errorf("%s --help misses %q:\n%s", cmd, line, usage)
+			}
+		}
+	}
+	_, _, usage := invoke(t, context.Background(), nil, "run", "--help")
+	for _, line := range []string{"  -sim\n", "  -no-migrate\n"} {
+		if !strings.Contains(usage, line) {
+			t.Errorf("run --help misses %q:\n%s", line, usage)
+		}
 	}
 }

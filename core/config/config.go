@@ -66,7 +66,7 @@ var Vars = []struct{ Name, Default, Help string }{
 	// Help texts carry no back quotes: Go's flag package would print the quoted
 	// word as the flag's argument name in `app run --help`.
 	{"DATABASE_URL", "", "Postgres URL; make run starts a local Postgres when unset"},
-	{"DISCORD_TOKEN", "", "bot token; without it app run needs --sim (make run passes it)"},
+	{"DISCORD_TOKEN", "", "bot token; when unset, app run needs --sim (the built-in emulator)"},
 	{"DISCORD_APP_ID", "", "application id; checked against GET /applications/@me at start, read from it when unset"},
 	{"DISCORD_API_URL", "https://discord.com/api/v10", "REST base (emulator or REST proxy)"},
 	{"HTTP_ADDR", "127.0.0.1:8080", "address of /healthz and /metrics; off loopback it needs METRICS_USER or METRICS_PUBLIC"},
