@@ -75,7 +75,7 @@ func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	cancel()
 	select {
 	case c := <-exit:
-		if c != 0 || !strings.Contains(out, "Discord emulator: http://") {
+		if c != 0 || !strings.Contains(out, "export SIM=http://") || !strings.Contains(out, "export HEALTH=http://"+addr+"/healthz") {
 			t.Fatalf("run: exit %d, output %q", c, out)
 		}
 	case <-time.After(90 * time.Second):
