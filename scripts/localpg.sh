@@ -28,35 +28,40 @@ find_bin() {
   die "$name not found; install PostgreSQL's server package (Debian: apt-get install postgresql)"
 }
 
-# as_owner runs a command as the user the server runs as: the data folder's owner
-# when it exists, else postgres under root and the caller otherwise.
-as_owner() {
-  local owner
+# set_owner decides who runs the server's tools: the data folder's owner when it
+# exists, else postgres under root and the caller otherwise. It stops here, loudly,
+# when the caller cannot act as that user.
+set_owner() {
   if [ -d "$data" ]; then owner=$(stat -c %U "$data"); elif [ "$(id -u)" = 0 ]; then owner=postgres; else owner=$(id -un); fi
-  if [ "$owner" = "$(id -un)" ]; then "$@"
-  elif [ "$(id -u)" = 0 ]; then runuser -u "$owner" -- "$@"
-  else die "the server in $data belongs to $owner; run this as $owner or as root"
+  if [ "$owner" != "$(id -un)" ] && [ "$(id -u)" != 0 ]; then
+    die "the server in $data belongs to $owner; run this as $owner or as root"
   fi
 }
 
-# existing_base prints the folder holding an initialised cluster, project folder first.
+as_owner() {
+  if [ "$owner" = "$(id -un)" ]; then "$@"; else runuser -u "$owner" -- "$@"; fi
+}
+
+# existing_base prints the folder holding a data folder, project folder first.
+# (Only its owner can look inside it, so its presence is what counts.)
 existing_base() {
   local b
   for b in "$project_base" "$fallback_base"; do
-    [ -f "$b/data/PG_VERSION" ] && { echo "$b"; return; }
+    [ -d "$b/data" ] && { echo "$b"; return; }
   done
   return 1
 }
 
+# free_port prints the first port from $1 (default 55432) to 55532 that nobody listens on.
 free_port() {
   local p
-  for p in $(seq 55432 55532); do
+  for p in $(seq "${1:-55432}" 55532); do
     if ! (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null; then echo "$p"; return; fi
   done
   die "no free port in 55432-55532"
 }
 
-set_paths() { base=$1; data="$base/data"; sock="$base/run"; log="$base/server.log"; }
+set_paths() { base=$1; data="$base/data"; sock="$base/run"; log="$base/server.log"; set_owner; }
 
 pg_ctl=$(find_bin pg_ctl)
 
@@ -113,11 +118,23 @@ fi
 as_owner mkdir -p "$sock"
 
 if ! as_owner "$pg_ctl" -D "$data" status >/dev/null 2>&1; then
-  # A port taken by someone else since last time: pick a new one.
-  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then port=$(free_port); echo "$port" >"$base/port"; fi
-  as_owner "$pg_ctl" -D "$data" -l "$log" -w -t 60 \
-    -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-    start >/dev/null || { tail -20 "$log" >&2; exit 1; }
+  # A port taken by someone else since last time: pick a new one. Another server
+  # may take the same free port at the same moment, so a start that loses the
+  # race tries the next free port.
+  if (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; then port=$(free_port); fi
+  for attempt in 1 2 3 4 5; do
+    echo "$port" >"$base/port"
+    start_from=0; [ -f "$log" ] && start_from=$(wc -l <"$log")
+    if as_owner "$pg_ctl" -D "$data" -l "$log" -w -t 60 \
+      -o "-p $port -k $sock -c listen_addresses=127.0.0.1 -c max_connections=400 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+      start >/dev/null; then
+      break
+    fi
+    if [ "$attempt" = 5 ] || ! tail -n +"$((start_from + 1))" "$log" | grep -q "Address already in use"; then
+      tail -20 "$log" >&2; exit 1
+    fi
+    port=$(free_port "$((port + 1))")
+  done
 fi
 
 psql_cmd=(psql -h 127.0.0.1 -p "$port" -U postgres -d postgres -tAq)
