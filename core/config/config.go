@@ -61,7 +61,8 @@ func FromMap(m map[string]string) Lookup {
 	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
 }
 
-// Vars lists every variable with its default and meaning; the README table is generated from the same list.
+// Vars lists every variable with its default and meaning; a test (app/readme_test.go)
+// checks that the README's configuration table lists each one.
 var Vars = []struct{ Name, Default, Help string }{
 	// Help texts carry no back quotes: Go's flag package would print the quoted
 	// word as the flag's argument name in `app run --help`.
