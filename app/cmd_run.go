@@ -51,6 +51,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 	case !*sim && cfg.DiscordToken == "":
 		return errNoToken
 	}
+	requested := cfg.Modules
+	if len(requested) == 0 {
+		requested = sel.Names()
+	}
+	log.Info(sel.Summary(requested), "config", cfg.String())
 	if err := runtime.CheckDatabase(ctx, cfg.DatabaseURL, log); err != nil {
 		return settingError(err)
 	}
@@ -67,11 +72,6 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 	if err := runtime.CheckDiscord(ctx, cfg, log); err != nil {
 		return settingError(err)
 	}
-	requested := cfg.Modules
-	if len(requested) == 0 {
-		requested = sel.Names()
-	}
-	log.Info(sel.Summary(requested), "config", cfg.String())
 	app := fx.New(runtime.Options(runtime.Params{Config: cfg, Selection: sel, Logger: log, Version: version, NoMigrate: *noMigrate, SyncCommands: true}))
 	if err := app.Err(); err != nil {
 		return fmt.Errorf("build: %w", err)

@@ -115,3 +115,28 @@ func checkGeneratedSection(t *testing.T, path, name, want string) {
 	}
 	t.Errorf("%s's %s section is out of date (UPDATE_DOCS=1 go test ./app -run %s rewrites it); want:\n%s\ngot:\n%s", path, name, t.Name(), want, got)
 }
+
+// TestRunAndSmokeMaskSecrets: a password in the database URL's query and the
+// token never reach the output, in app run's first log line or in app smoke.
+func TestRunAndSmokeMaskSecrets(t *testing.T) {
+	t.Parallel()
+	withPassword := dbtest.URL(t) + "&password=hunter2"
+	if !strings.Contains(dbtest.URL(t), "?") {
+		withPassword = dbtest.URL(t) + "?password=hunter2"
+	}
+	vars := map[string]string{"DATABASE_URL": withPassword, "DISCORD_TOKEN": wrongToken, "DISCORD_API_URL": fakeDiscord(t, goodToken),
+		"HTTP_ADDR": freeAddr(t), "LOG_LEVEL": "debug"}
+	code, out, errOut := invoke(t, context.Background(), vars, "run")
+	if code != 2 || !strings.Contains(errOut, "password=xxxxx") || !strings.Contains(errOut, "DISCORD_TOKEN: rejected by Discord") {
+		t.Fatalf("run: exit %d, want 2 with the masked URL logged and the token named:\n%s", code, errOut)
+	}
+	_, smokeOut, smokeErr := invoke(t, context.Background(), vars, "smoke")
+	for _, text := range []string{out, errOut, smokeOut, smokeErr} {
+		if strings.Contains(text, "hunter2") || strings.Contains(text, wrongToken) {
+			t.Errorf("a secret is printed:\n%s", text)
+		}
+	}
+	if !strings.Contains(smokeOut, "password=xxxxx") {
+		t.Errorf("smoke does not show the masked URL:\n%s", smokeOut)
+	}
+}

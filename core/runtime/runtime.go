@@ -215,6 +215,19 @@ func startGateway(lc fx.Lifecycle, g *gateway.Gateway, m *ops.Metrics) {
 	})
 }
 
+// metricsHandler puts /metrics behind basic auth when METRICS_USER is set.
+// Without it, config only allows an HTTP_ADDR off loopback with
+// METRICS_PUBLIC=true, and that is said at start.
+func metricsHandler(cfg *config.Config, metrics http.Handler, log *slog.Logger) http.Handler {
+	if cfg.MetricsUser != "" {
+		return ops.BasicAuth(cfg.MetricsUser, cfg.MetricsPassword, metrics)
+	}
+	if host, _, _ := net.SplitHostPort(cfg.HTTPAddr); !config.IsLoopback(host) {
+		log.Warn("/metrics is served without auth to every network that reaches HTTP_ADDR (METRICS_PUBLIC=true)", "addr", cfg.HTTPAddr)
+	}
+	return metrics
+}
+
 // serveHTTP serves /healthz and /metrics on HTTP_ADDR, and River UI either
 // there behind basic auth or on the loopback-only OPS_ADDR.
 func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
@@ -222,14 +235,7 @@ func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.G
 	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Modules: p.Selection.Names(),
 		Version: p.Version, Started: time.Now()})
 	cfg := p.Config
-	var metrics http.Handler = promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second})
-	if cfg.MetricsUser != "" {
-		metrics = ops.BasicAuth(cfg.MetricsUser, cfg.MetricsPassword, metrics)
-	} else if host, _, _ := net.SplitHostPort(cfg.HTTPAddr); !config.IsLoopback(host) {
-		// Config only lets this through with METRICS_PUBLIC=true.
-		p.Logger.Warn("/metrics is served without auth to every network that reaches HTTP_ADDR (METRICS_PUBLIC=true)", "addr", cfg.HTTPAddr)
-	}
-	mux.Handle("GET /metrics", metrics)
+	mux.Handle("GET /metrics", metricsHandler(cfg, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second}), p.Logger))
 	listeners := map[string]http.Handler{cfg.HTTPAddr: mux}
 
 	if cfg.RiverUIUser != "" || cfg.OpsAddr != "" {
