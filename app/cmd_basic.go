@@ -2,11 +2,11 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"strings"
 
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/operator"
 	"github.com/together-bot/together/core/runtime"
 )
 
@@ -65,9 +65,4 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 }
 
 // ignoreHelp turns -h into a clean exit.
-func ignoreHelp(err error) error {
-	if err == flag.ErrHelp {
-		return nil
-	}
-	return err
-}
+var ignoreHelp = operator.IgnoreHelp

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"text/tabwriter"
 	"time"
 
@@ -14,26 +13,19 @@ import (
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/interaction/interactionfx"
+	"github.com/together-bot/together/core/operator"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/runtime"
-	"github.com/together-bot/together/modules/publicpost"
 )
 
 func init() {
 	register("commands", "sync [--guild=ID]: register slash commands with Discord, writing only what changed", cmdCommands)
 	register("projections", "list|rebuild [--kind=K] [--guild=G] [--key=K]: dashboards and forced refreshes", cmdProjections)
-	register("posts", "list|requeue|publish-now: the scheduled-post outbox (publicpost)", cmdPosts)
 }
 
 func parseGuild(s string) (snowflake.ID, error) {
-	if s == "" {
-		return 0, nil
-	}
-	id, err := snowflake.Parse(s)
-	if err != nil || id == 0 {
-		return 0, usagef("--guild %q is not a guild id (a number like 1234567890123456789)", s)
-	}
-	return id, nil
+	id, err := operator.ParseGuild(s)
+	return snowflake.ID(id), err
 }
 
 func cmdCommands(ctx context.Context, env *environment, args []string) error {
@@ -145,73 +137,4 @@ func cmdProjections(ctx context.Context, env *environment, args []string) error 
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.Kind, st.Key, st.GuildID, st.ChannelID, st.MessageID, state, last, st.LastError)
 	}
 	return tw.Flush()
-}
-
-func cmdPosts(ctx context.Context, env *environment, args []string) error {
-	if len(args) == 0 {
-		return usagef("usage: app posts list [--status=S] [--guild=G] | requeue [--status=failed,processing] [--guild=G] [--id=ID] | publish-now")
-	}
-	sub := args[0]
-	s := newFlags("posts "+sub, env.stderr)
-	status := s.fs.String("status", "", "comma-separated statuses: pending, processing, sent, failed, cancelled")
-	guildFlag := s.fs.String("guild", "", "guild id")
-	idFlag := s.fs.String("id", "", "one post's id")
-	if err := s.parse(args[1:]); err != nil {
-		return ignoreHelp(err)
-	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	guildID, err := parseGuild(*guildFlag)
-	if err != nil {
-		return err
-	}
-	f := publicpost.Filter{GuildID: uint64(guildID)}
-	if *status != "" {
-		if f.Statuses, err = publicpost.ParseStatuses(*status); err != nil {
-			return usagef("--status: %v", err)
-		}
-	}
-	if *idFlag != "" {
-		if f.ID, err = strconv.ParseInt(*idFlag, 10, 64); err != nil || f.ID <= 0 {
-			return usagef("--id %q is not a post id", *idFlag)
-		}
-	}
-	d, err := openDB(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer d.Close()
-	switch sub {
-	case "list":
-		posts, err := publicpost.List(ctx, d, f)
-		if err != nil {
-			return err
-		}
-		if len(posts) == 0 {
-			fmt.Fprintln(env.stdout, "no posts match")
-			return nil
-		}
-		fmt.Fprint(env.stdout, publicpost.FormatTable(posts))
-	case "requeue":
-		n, err := publicpost.Requeue(ctx, d, f)
-		if err != nil {
-			return usagef("%v", err)
-		}
-		fmt.Fprintf(env.stdout, "requeued %d post(s) as pending; run `app posts publish-now` to send them at once\n", n)
-	case "publish-now":
-		q, _, err := offlineQueue(env, cfg)
-		if err != nil {
-			return err
-		}
-		id, err := publicpost.PublishNow(ctx, q)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(env.stdout, "enqueued the publish sweep as job %d; a running bot with publicpost picks it up\n", id)
-	default:
-		return usagef("unknown subcommand %q: use list, requeue or publish-now", sub)
-	}
-	return nil
 }

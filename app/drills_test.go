@@ -28,7 +28,6 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/projection"
@@ -44,7 +43,7 @@ var drillModule = module.Descriptor{
 	Migrations: fstest.MapFS{"001_counter.sql": {Data: []byte(`CREATE TABLE drill_counter (
 		guild_id bigint PRIMARY KEY, channel_id bigint NOT NULL, value integer NOT NULL DEFAULT 0)`)}},
 	Options: fx.Module("drill",
-		interactionfx.AsCommands(func(p *projection.Service) []interaction.Command {
+		module.Contribute(interaction.Commands, func(p *projection.Service) []interaction.Command {
 			return []interaction.Command{{
 				Module:     "drill",
 				Ephemeral:  true,
@@ -58,9 +57,7 @@ var drillModule = module.Descriptor{
 				},
 			}}
 		}),
-		fx.Provide(fx.Annotate(func() projection.Renderer {
-			return projection.Renderer{Kind: "drill.counter", Module: "drill", Render: renderDrill}
-		}, fx.ResultTags(`group:"renderers"`))),
+		module.Add(projection.Renderers, projection.Renderer{Kind: "drill.counter", Module: "drill", Render: renderDrill}),
 	),
 }
 

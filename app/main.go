@@ -10,17 +10,18 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/together-bot/together/core/operator"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; "dev" otherwise.
 var version = "dev"
 
-// usageError makes main exit with status 2.
-type usageError struct{ msg string }
+// usageError makes main exit with status 2. It is the operator package's, so
+// module commands and the app's own refuse a command line the same way.
+type usageError = operator.UsageError
 
-func (e *usageError) Error() string { return e.msg }
-
-func usagef(format string, args ...any) error { return &usageError{msg: fmt.Sprintf(format, args...)} }
+var usagef = operator.Usagef
 
 type command struct {
 	summary string

@@ -38,6 +38,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module"
 )
 
 // CoreModule is always on and cannot be turned off.
@@ -150,6 +151,10 @@ type Service struct {
 	ttl      time.Duration
 	purposes []ChannelPurpose
 	now      func() time.Time
+	// defLocale and defZone are the deployment's DEFAULT_LOCALE and
+	// DEFAULT_TIMEZONE, used where a guild set none.
+	defLocale string
+	defZone   *time.Location
 
 	mu    sync.Mutex
 	cache map[uint64]cached
@@ -177,8 +182,53 @@ func NewService(d *db.DB, log *slog.Logger, purposes []ChannelPurpose) (*Service
 	}
 	ps := slices.Clone(purposes)
 	sort.Slice(ps, func(i, j int) bool { return ps[i].ID() < ps[j].ID() })
-	return &Service{db: d, log: log, ttl: DefaultTTL, purposes: ps, now: time.Now, cache: map[uint64]cached{}}, nil
+	return &Service{db: d, log: log, ttl: DefaultTTL, purposes: ps, now: time.Now, cache: map[uint64]cached{},
+		defLocale: i18n.EN, defZone: time.UTC}, nil
 }
+
+// SetDefaults sets the deployment's locale and timezone, used for guilds that
+// chose none (DEFAULT_LOCALE, DEFAULT_TIMEZONE). An empty locale or nil zone
+// keeps the built-in default (en, UTC).
+func (s *Service) SetDefaults(locale string, zone *time.Location) {
+	if l := i18n.Normalize(locale); l != "" {
+		s.defLocale = l
+	}
+	if zone != nil {
+		s.defZone = zone
+	}
+}
+
+// Locale is the guild's language: its /config locale, else the deployment
+// default. It is the one place modules read a guild's locale from. While
+// Postgres is unreachable and nothing is cached it answers the default.
+func (s *Service) Locale(ctx context.Context, guildID uint64) string {
+	st, err := s.Settings(ctx, guildID)
+	if err != nil {
+		s.log.Warn("guild locale unavailable; using the default", "guild_id", guildID, "error", err)
+		return s.defLocale
+	}
+	return i18n.Resolve(st.Locale, "", s.defLocale)
+}
+
+// Location is the guild's timezone: its /config timezone, else the
+// deployment default. Like Locale, it falls back to the default when
+// Postgres is unreachable.
+func (s *Service) Location(ctx context.Context, guildID uint64) *time.Location {
+	st, err := s.Settings(ctx, guildID)
+	if err != nil {
+		s.log.Warn("guild timezone unavailable; using the default", "guild_id", guildID, "error", err)
+		return s.defZone
+	}
+	if st.Timezone != "" {
+		if loc, err := time.LoadLocation(st.Timezone); err == nil {
+			return loc
+		}
+	}
+	return s.defZone
+}
+
+// DefaultLocale is the deployment's locale, for texts tied to no guild.
+func (s *Service) DefaultLocale() string { return s.defLocale }
 
 // SetTTL changes the cache lifetime (tests use 0 to always read through).
 func (s *Service) SetTTL(ttl time.Duration) { s.ttl = ttl }
@@ -483,3 +533,6 @@ func cloneSettings(s Settings) Settings {
 	}
 	return s
 }
+
+// Purposes is the extension point for the channels a module needs configured.
+var Purposes = module.NewPoint[ChannelPurpose]("channel purposes")

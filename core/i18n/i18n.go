@@ -19,6 +19,7 @@ import (
 	"strings"
 
 	"github.com/disgoorg/disgo/discord"
+	"github.com/together-bot/together/core/module"
 )
 
 // Supported locales. The first is the fallback when a text is missing.
@@ -217,3 +218,7 @@ func Normalize(l string) string {
 	}
 	return ""
 }
+
+// Catalogs is the extension point for module texts; the interaction layer
+// merges every contribution into one Bundle.
+var Catalogs = module.NewPoint[Catalog]("catalogs")

@@ -17,6 +17,7 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/once"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // answer tracks what has been sent for the interaction so each responder
@@ -352,7 +353,7 @@ func (c *Context) Cooldown(action string, every time.Duration) error {
 		return err
 	}
 	if !ok {
-		return Refuse("core.error.cooldown", "when", fmt.Sprintf("<t:%d:R>", retryAt.Unix()))
+		return refusal.New("core.error.cooldown", "when", fmt.Sprintf("<t:%d:R>", retryAt.Unix()))
 	}
 	return nil
 }

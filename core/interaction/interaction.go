@@ -11,7 +11,7 @@
 //     localized ephemeral reply and a log line, never a panic or silence;
 //   - every handler gets the 3-second deadline covered: when it has not
 //     answered after ~1.5 s the router defers for it;
-//   - errors are mapped once: UserError → its localized text, a database
+//   - errors are mapped once: a refusal.Error → its localized text, a database
 //     outage → "temporarily unavailable", anything else → "something went
 //     wrong, reference <id>" plus an error log carrying that id.
 package interaction
@@ -58,19 +58,6 @@ type Modal struct {
 	Staff          bool
 	Handle         func(*Context, customid.ID) error
 }
-
-// UserError is a refusal the user should read: a key in the i18n bundle plus
-// named args. The router answers it ephemerally in the user's locale and logs
-// it at info level only.
-type UserError struct {
-	Key  string
-	Args []any
-}
-
-func (e *UserError) Error() string { return "user error: " + e.Key }
-
-// Refuse builds a UserError: return interaction.Refuse("duel.error.no_round").
-func Refuse(key string, args ...any) error { return &UserError{Key: key, Args: args} }
 
 // ErrUnavailable marks a dependency outage; wrap it to get the localized
 // "temporarily unavailable" reply instead of the generic failure.

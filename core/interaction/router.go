@@ -27,6 +27,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // SettingsSource is what the router reads guild settings from (guild.Service).
@@ -251,7 +252,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		name := in.Data.CommandName()
 		cmd, ok := r.commands[name]
 		if !ok {
-			return Refuse("core.error.unknown_action")
+			return refusal.New("core.error.unknown_action")
 		}
 		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
 		run = func() error { return cmd.Handle(c) }
@@ -262,7 +263,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		comp, ok := r.components[id.Module+":"+id.Action]
 		if !ok {
-			return Refuse("core.error.unknown_action")
+			return refusal.New("core.error.unknown_action")
 		}
 		rt = route{module: comp.Module, action: comp.Action, staff: comp.Staff}
 		run = func() error { return comp.Handle(c, id) }
@@ -273,7 +274,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		m, ok := r.modals[id.Module+":"+id.Action]
 		if !ok {
-			return Refuse("core.error.unknown_action")
+			return refusal.New("core.error.unknown_action")
 		}
 		rt = route{module: m.Module, action: m.Action, staff: m.Staff, ephemeral: true}
 		run = func() error { return m.Handle(c, id) }
@@ -290,7 +291,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 
 	if c.GuildID() == 0 {
 		if !rt.allowDM {
-			return Refuse("core.error.guild_only")
+			return refusal.New("core.error.guild_only")
 		}
 		return run()
 	}
@@ -303,10 +304,10 @@ func (r *Router) dispatch(c *Context) (err error) {
 	c.Settings = st
 	c.Locale = i18n.Resolve(st.Locale, guildLocale(c.Interaction), r.defLocale)
 	if !st.ModuleOn(rt.module) {
-		return Refuse("core.error.module_off", "module", rt.module)
+		return refusal.New("core.error.module_off", "module", rt.module)
 	}
 	if rt.staff && !c.IsStaff() {
-		return Refuse("core.error.staff_only")
+		return refusal.New("core.error.staff_only")
 	}
 	return run()
 }
@@ -321,7 +322,7 @@ func (e *badIDError) Unwrap() error { return e.err }
 func (r *Router) finish(c *Context, err error, took time.Duration) (outcome string) {
 	log := c.Log.With("ms", took.Milliseconds())
 	var (
-		ue  *UserError
+		ue  *refusal.Error
 		bad *badIDError
 		key string
 		arg []any

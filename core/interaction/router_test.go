@@ -26,6 +26,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/migrations"
 )
 
@@ -247,7 +248,7 @@ func (h *harness) options() interaction.Options {
 			{Module: "duel", Definition: discord.SlashCommandCreate{Name: "duel", Description: "d"}, Handle: ok},
 			{Module: "core", Staff: true, Definition: discord.SlashCommandCreate{Name: "config", Description: "c"}, Handle: ok},
 			{Module: "test", Definition: discord.SlashCommandCreate{Name: "refuse", Description: "r"}, Handle: func(c *interaction.Context) error {
-				return interaction.Refuse("test.nope", "who", "you")
+				return refusal.New("test.nope", "who", "you")
 			}},
 			{Module: "test", Definition: discord.SlashCommandCreate{Name: "boom", Description: "b"}, Handle: func(c *interaction.Context) error {
 				panic("kaboom")
@@ -434,7 +435,7 @@ func TestPrivateAnswerAfterPublicDefer(t *testing.T) {
 			Module: "test", Definition: discord.SlashCommandCreate{Name: "pub", Description: "p"},
 			Handle: func(c *interaction.Context) error {
 				time.Sleep(100 * time.Millisecond)
-				return interaction.Refuse("test.nope", "who", "you")
+				return refusal.New("test.nope", "who", "you")
 			},
 		}}}
 	})
@@ -491,7 +492,7 @@ func TestDoubleClickDoesWorkOnce(t *testing.T) {
 					return err
 				}
 				if !first {
-					return interaction.Refuse("core.error.already_done")
+					return refusal.New("core.error.already_done")
 				}
 				work.Add(1)
 				return c.ReplyText(true, "claimed")

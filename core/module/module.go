@@ -2,15 +2,17 @@
 // deployment runs.
 //
 // A module is a Descriptor: a name, the modules it needs, its embedded SQL
-// migrations, and one fx.Option that provides its services and contributes to the
-// core's value groups (commands, components, jobs, schedules, renderers, and other
-// modules' extension points). Everything static lives on the Descriptor so that
-// operator commands (`app migrate`, `app jobs kinds`) work without starting a bot.
+// migrations, its operator commands, and one fx.Option that provides its
+// services and contributes to typed extension points (point.go): the core's
+// (commands, components, jobs, schedules, renderers, ...) and other modules'
+// (pairhomeapi.Sections, hallapi.Categories). Everything static lives on the
+// Descriptor so that operator commands work without starting a bot.
 package module
 
 import (
 	"io/fs"
 
+	"github.com/together-bot/together/core/operator"
 	"go.uber.org/fx"
 )
 
@@ -22,13 +24,10 @@ type Descriptor struct {
 	Requires []string
 	// Migrations holds NNN_description.sql files applied in version order, forward-only.
 	Migrations fs.FS
-	// Options provides the module's services and contributions. Build it with fx.Module(Name, ...).
+	// Options provides the module's services and contributions. Build it with
+	// fx.Module(Name, ...) and contribute with Contribute, Add and Collect.
 	Options fx.Option
-}
-
-// Into annotates a constructor as a contribution to a value group, e.g.
-// module.Into("renderers", boardRenderer) inside fx.Provide. Add ",flatten"
-// to the group name when the constructor returns a slice.
-func Into(group string, ctor any) any {
-	return fx.Annotate(ctor, fx.ResultTags(`group:"`+group+`"`))
+	// Operator lists the module's `app` subcommands (the runbook). They work
+	// without a running bot, so they live here rather than in Options.
+	Operator []operator.Command
 }

@@ -8,8 +8,10 @@ import (
 
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
+	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/queue"
 )
 
 // Filter selects projections; zero fields match everything.
@@ -80,19 +82,19 @@ func (s *Service) Dashboards(ctx context.Context, guildID snowflake.ID) ([]State
 // It needs no running queue: any process serving the "projection" queue
 // picks the jobs up.
 func Rebuild(ctx context.Context, d *db.DB, f Filter) (int, error) {
-	ins, err := newInserter(d)
+	q, err := queue.NewQueue(d, nil)
 	if err != nil {
-		return 0, err
+		return 0, fmt.Errorf("projection: rebuild: %w", err)
 	}
-	return rebuild(ctx, d, ins, f)
+	return rebuild(ctx, d, q, f)
 }
 
 // Rebuild is the package-level Rebuild using the Service's database.
 func (s *Service) Rebuild(ctx context.Context, f Filter) (int, error) {
-	return rebuild(ctx, s.db, s.inserter, f)
+	return rebuild(ctx, s.db, s.queue, f)
 }
 
-func rebuild(ctx context.Context, d *db.DB, ins *river.Client[*sql.Tx], f Filter) (int, error) {
+func rebuild(ctx context.Context, d *db.DB, q *queue.Queue, f Filter) (int, error) {
 	tx, err := d.SQL.BeginTx(ctx, nil)
 	if err != nil {
 		return 0, fmt.Errorf("projection: rebuild: %w", err)
@@ -109,7 +111,7 @@ func rebuild(ctx context.Context, d *db.DB, ins *river.Client[*sql.Tx], f Filter
 	if err != nil {
 		return 0, err
 	}
-	if err := insertRefreshes(ctx, ins, tx, params); err != nil {
+	if err := insertRefreshes(ctx, q, tx, params); err != nil {
 		return 0, err
 	}
 	if err := tx.Commit(); err != nil {
@@ -126,17 +128,17 @@ func refreshParams(rows *sql.Rows) ([]river.InsertManyParams, error) {
 		if err := rows.Scan(&a.Projection, &a.Key); err != nil {
 			return nil, fmt.Errorf("projection: scan: %w", err)
 		}
-		params = append(params, river.InsertManyParams{Args: a, InsertOpts: refreshInsertOpts()})
+		params = append(params, river.InsertManyParams{Args: a})
 	}
 	return params, rows.Err()
 }
 
 // insertRefreshes enqueues in chunks so a rebuild of thousands of
 // dashboards stays within Postgres' parameter limits.
-func insertRefreshes(ctx context.Context, ins *river.Client[*sql.Tx], tx *sql.Tx, params []river.InsertManyParams) error {
+func insertRefreshes(ctx context.Context, q *queue.Queue, tx *sql.Tx, params []river.InsertManyParams) error {
 	for len(params) > 0 {
 		n := min(len(params), 500)
-		if _, err := ins.InsertManyTx(ctx, tx, params[:n]); err != nil {
+		if _, err := q.InsertManyTx(ctx, bun.Tx{Tx: tx}, params[:n]); err != nil {
 			return fmt.Errorf("projection: enqueue refreshes: %w", err)
 		}
 		params = params[n:]

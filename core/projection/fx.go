@@ -7,32 +7,26 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
 )
 
 // Module provides *Service and contributes the refresh and recheck workers
-// (group "jobs") and the recheck schedule (group "schedules"). Renderers come
-// from group "renderers" and are registered once the Service exists, so a
-// renderer may be built from a module service that needs the Service.
+// and the recheck schedule. It collects Renderers and registers them once the
+// Service exists, so a renderer may be built from a module service that needs
+// the Service.
 var Module = fx.Module("projection",
 	fx.Provide(newFromFx),
-	fx.Invoke(func(s *Service, p renderersIn) error { return s.Register(p.Renderers...) }),
-	fx.Provide(
-		fx.Annotate(func(s *Service) queue.Job { return s.Job() }, fx.ResultTags(`group:"jobs"`)),
-		fx.Annotate(func(s *Service) queue.Job { return s.RecheckJob() }, fx.ResultTags(`group:"jobs"`)),
-		fx.Annotate(func(s *Service) queue.Schedule { return s.Schedule() }, fx.ResultTags(`group:"schedules"`)),
-	),
+	module.Collect(Renderers),
+	fx.Invoke(func(s *Service, r module.Contributions[Renderer]) error { return s.Register(r.Items...) }),
+	module.Contribute(queue.Jobs, Jobs),
+	module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
 )
-
-// renderersIn is registered after the Service is built (see Register).
-type renderersIn struct {
-	fx.In
-	Renderers []Renderer `group:"renderers"`
-}
 
 type fxParams struct {
 	fx.In
 	DB      *db.DB
+	Queue   *queue.Queue
 	Rest    rest.Rest
 	Gate    queue.Gate   `optional:"true"`
 	Logger  *slog.Logger `optional:"true"`
@@ -42,7 +36,7 @@ type fxParams struct {
 }
 
 func newFromFx(p fxParams) (*Service, error) {
-	cfg := Config{DB: p.DB, Discord: p.Rest, Gate: p.Gate, Logger: p.Logger, Observer: p.Observer}
+	cfg := Config{DB: p.DB, Queue: p.Queue, Discord: p.Rest, Gate: p.Gate, Logger: p.Logger, Observer: p.Observer}
 	if p.Options != nil {
 		cfg.Options = *p.Options
 	}

@@ -6,6 +6,7 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -19,8 +20,8 @@ func TestModuleWiring(t *testing.T) {
 	d := newDB(t)
 	type jobsIn struct {
 		fx.In
-		Jobs      []queue.Job      `group:"jobs"`
-		Schedules []queue.Schedule `group:"schedules"`
+		Jobs      module.Contributions[queue.Job]
+		Schedules module.Contributions[queue.Schedule]
 	}
 	var (
 		svc  *projection.Service
@@ -29,17 +30,18 @@ func TestModuleWiring(t *testing.T) {
 	)
 	app := fx.New(fx.NopLogger,
 		fx.Supply(d, fx.Annotate(w.rest(), fx.As(new(rest.Rest)))),
-		fx.Provide(fx.Annotate(func() projection.Renderer { return renderer(false) }, fx.ResultTags(`group:"renderers"`))),
-		projection.Module,
+		module.Add(projection.Renderers, renderer(false)),
+		fx.Provide(func() *queue.Queue { return nil }),
+		projection.Module, module.Collect(queue.Jobs), module.Collect(queue.Schedules),
 		fx.Invoke(func(s *projection.Service, j jobsIn) { svc, got = s, j }),
 	)
 	if err := app.Err(); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Jobs) != 2 || len(got.Schedules) != 1 {
-		t.Fatalf("contributed %d jobs and %d schedules", len(got.Jobs), len(got.Schedules))
+	if len(got.Jobs.Items) != 2 || len(got.Schedules.Items) != 1 {
+		t.Fatalf("contributed %d jobs and %d schedules", len(got.Jobs.Items), len(got.Schedules.Items))
 	}
-	for _, j := range got.Jobs {
+	for _, j := range got.Jobs.Items {
 		if j.Module != projection.QueueName {
 			t.Errorf("job %s in module %q", j.Kind, j.Module)
 		}
@@ -50,7 +52,7 @@ func TestModuleWiring(t *testing.T) {
 	if kind == "" || len(svc.Kinds()) != 1 {
 		t.Fatalf("refresh job missing or renderers not registered: %v", svc.Kinds())
 	}
-	if _, err := queue.NewRegistry(got.Jobs); err != nil {
+	if _, err := queue.NewRegistry(got.Jobs.Items); err != nil {
 		t.Fatal(err)
 	}
 }

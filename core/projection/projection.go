@@ -28,7 +28,6 @@ package projection
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -38,10 +37,10 @@ import (
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -161,6 +160,8 @@ type Config struct {
 	Logger    *slog.Logger
 	Options   Options
 	Observer  Observer // nil: not recorded
+	// Queue enqueues refreshes; nil builds one on DB (tools and tests).
+	Queue *queue.Queue
 }
 
 // Service requests refreshes and runs the refresh worker.
@@ -173,11 +174,7 @@ type Service struct {
 	renderers map[string]Renderer
 	log       *slog.Logger
 	opts      Options
-	// inserter is an insert-only River client on the same *sql.DB. Owning
-	// it breaks the fx cycle (the Queue needs our worker, we would need the
-	// Queue to insert) and lets CLI commands enqueue without a started queue.
-	// Jobs name their queue explicitly, so any process's Queue runs them.
-	inserter *river.Client[*sql.Tx]
+	queue     *queue.Queue
 }
 
 // New validates the renderers and builds the Service.
@@ -200,20 +197,15 @@ func New(cfg Config) (*Service, error) {
 	if err := s.Register(cfg.Renderers...); err != nil {
 		return nil, err
 	}
-	ins, err := newInserter(cfg.DB)
-	if err != nil {
-		return nil, err
+	s.queue = cfg.Queue
+	if s.queue == nil {
+		q, err := queue.NewQueue(cfg.DB, cfg.Logger)
+		if err != nil {
+			return nil, fmt.Errorf("projection: %w", err)
+		}
+		s.queue = q
 	}
-	s.inserter = ins
 	return s, nil
-}
-
-func newInserter(d *db.DB) (*river.Client[*sql.Tx], error) {
-	q, err := queue.NewQueue(d, slog.New(slog.DiscardHandler))
-	if err != nil {
-		return nil, fmt.Errorf("projection: river insert client: %w", err)
-	}
-	return q.River, nil
 }
 
 // Register adds renderers. fx registers the "renderers" group after the Service
@@ -273,7 +265,7 @@ func (s *Service) Request(ctx context.Context, tx bun.Tx, kind, key string) erro
 		kind, key, r.Module); err != nil {
 		return fmt.Errorf("projection: request %s/%s: %w", kind, key, err)
 	}
-	if _, err := s.inserter.InsertTx(ctx, tx.Tx, RefreshArgs{Projection: kind, Key: key}, refreshInsertOpts()); err != nil {
+	if _, err := s.queue.InsertTx(ctx, tx, RefreshArgs{Projection: kind, Key: key}, nil); err != nil {
 		return fmt.Errorf("projection: enqueue %s/%s: %w", kind, key, err)
 	}
 	return nil
@@ -298,23 +290,11 @@ func (a RefreshArgs) Validate() error {
 	return nil
 }
 
-// InsertOpts implements river.JobArgsWithInsertOpts so that jobs inserted by
-// any client (the lead's Queue, `app jobs send`) get the same uniqueness.
-func (RefreshArgs) InsertOpts() river.InsertOpts { return *refreshInsertOpts() }
-
-func refreshInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{
-		Queue:       QueueName,
-		MaxAttempts: 25,
-		UniqueOpts: river.UniqueOpts{
-			ByArgs: true,
-			// No "completed": a finished refresh must not block the next one.
-			ByState: []rivertype.JobState{
-				rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
-				rivertype.JobStateRunning, rivertype.JobStateScheduled,
-			},
-		},
-	}
+// InsertOpts implements river.JobArgsWithInsertOpts so that every insert
+// (a request, a recheck, `app jobs send`) gets the same uniqueness: one
+// waiting refresh per dashboard, and a finished one never blocks the next.
+func (RefreshArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: 25, UniqueOpts: queue.UniqueWhileActive()}
 }
 
 // observe records one refresh outcome.
@@ -328,3 +308,6 @@ func (s *Service) observe(kind, result string, requestedAt time.Time) {
 	}
 	s.observer.Projection(kind, result, stale)
 }
+
+// Renderers is the extension point for dashboard kinds.
+var Renderers = module.NewPoint[Renderer]("renderers")

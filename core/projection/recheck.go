@@ -60,7 +60,7 @@ func (s *Service) Recheck(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, err
 	}
-	if err := insertRefreshes(ctx, s.inserter, tx, params); err != nil {
+	if err := insertRefreshes(ctx, s.queue, tx, params); err != nil {
 		return 0, err
 	}
 	return len(params), tx.Commit()

@@ -178,25 +178,85 @@ func (q *Runner) Stop(ctx context.Context) error {
 }
 
 // InsertTx enqueues inside a business transaction: the job exists only if the
-// transaction commits.
+// transaction commits. opts may be nil; the queue is always the core's choice
+// (QueueFor), so opts must not name one.
 func (q *Queue) InsertTx(ctx context.Context, tx bun.Tx, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-	return q.River.InsertTx(ctx, tx.Tx, args, q.withQueue(args, opts))
+	o, err := withQueue(args, opts)
+	if err != nil {
+		return nil, err
+	}
+	return q.River.InsertTx(ctx, tx.Tx, args, o)
 }
 
 // Insert enqueues outside a transaction.
 func (q *Queue) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error) {
-	return q.River.Insert(ctx, args, q.withQueue(args, opts))
+	o, err := withQueue(args, opts)
+	if err != nil {
+		return nil, err
+	}
+	return q.River.Insert(ctx, args, o)
 }
 
-func (q *Queue) withQueue(args river.JobArgs, opts *river.InsertOpts) *river.InsertOpts {
+// InsertManyTx enqueues a batch inside a business transaction in one round trip.
+func (q *Queue) InsertManyTx(ctx context.Context, tx bun.Tx, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	ps, err := withQueues(params)
+	if err != nil {
+		return nil, err
+	}
+	return q.River.InsertManyTx(ctx, tx.Tx, ps)
+}
+
+// InsertMany enqueues a batch outside a transaction.
+func (q *Queue) InsertMany(ctx context.Context, params []river.InsertManyParams) ([]*rivertype.JobInsertResult, error) {
+	ps, err := withQueues(params)
+	if err != nil {
+		return nil, err
+	}
+	return q.River.InsertMany(ctx, ps)
+}
+
+// ErrQueueChosen refuses insert options that name a queue: the core routes
+// every kind to its module's queue (QueueFor), so a process only fetches jobs
+// it has workers for.
+var ErrQueueChosen = errors.New("queue: insert options must not name a queue; the core assigns it from the job kind")
+
+func withQueue(args river.JobArgs, opts *river.InsertOpts) (*river.InsertOpts, error) {
 	o := river.InsertOpts{}
 	if opts != nil {
 		o = *opts
 	}
-	if o.Queue == "" {
-		o.Queue = QueueFor(args.Kind())
+	want := QueueFor(args.Kind())
+	if a, ok := args.(river.JobArgsWithInsertOpts); ok && a.InsertOpts().Queue != "" && a.InsertOpts().Queue != want {
+		return nil, fmt.Errorf("%s: %w", args.Kind(), ErrQueueChosen)
 	}
-	return &o
+	if o.Queue != "" && o.Queue != want {
+		return nil, fmt.Errorf("%s: %w", args.Kind(), ErrQueueChosen)
+	}
+	o.Queue = want
+	return &o, nil
+}
+
+func withQueues(params []river.InsertManyParams) ([]river.InsertManyParams, error) {
+	out := make([]river.InsertManyParams, len(params))
+	for i, p := range params {
+		o, err := withQueue(p.Args, p.InsertOpts)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = river.InsertManyParams{Args: p.Args, InsertOpts: o}
+	}
+	return out, nil
+}
+
+// UniqueWhileActive makes an insert a no-op while a job of the same kind and
+// args is waiting or running, and allows it again once that job finished. It
+// is the one uniqueness rule modules use (a close per round, a refresh per
+// dashboard, a sync per guild).
+func UniqueWhileActive() river.UniqueOpts {
+	return river.UniqueOpts{ByArgs: true, ByState: []rivertype.JobState{
+		rivertype.JobStateAvailable, rivertype.JobStatePending, rivertype.JobStateRetryable,
+		rivertype.JobStateRunning, rivertype.JobStateScheduled,
+	}}
 }
 
 // Ping checks the queue tables answer within ctx.

@@ -54,15 +54,15 @@ type Params struct {
 // wait for the handlers.
 type queueInputs struct {
 	fx.In
-	Jobs      []queue.Job      `group:"jobs"`
-	Schedules []queue.Schedule `group:"schedules"`
-	Gate      queue.Gate       `optional:"true"`
+	Jobs      module.Contributions[queue.Job]
+	Schedules module.Contributions[queue.Schedule]
+	Gate      queue.Gate `optional:"true"`
 }
 
 // gatewayInputs are the event listeners (the interaction router among them).
 type gatewayInputs struct {
 	fx.In
-	Listeners []bot.EventListener `group:"event_listeners"`
+	Listeners module.Contributions[bot.EventListener]
 }
 
 // Options returns the whole application graph.
@@ -76,6 +76,9 @@ func Options(p Params) fx.Option {
 		fx.StartTimeout(90 * time.Second),
 		fx.StopTimeout(60 * time.Second),
 		fx.Supply(p.Config, p.Selection, p.Logger),
+		module.Collect(queue.Jobs),
+		module.Collect(queue.Schedules),
+		module.Collect(gateway.Listeners),
 		fx.Provide(
 			openDB,
 			newRest,
@@ -186,7 +189,7 @@ func newMetrics(d *db.DB) *ops.Metrics {
 }
 
 func newRunner(c queueInputs, d *db.DB, log *slog.Logger, test bool) (*queue.Runner, error) {
-	return queue.NewRunner(queue.Options{DB: d, Jobs: c.Jobs, Schedules: c.Schedules, Gate: c.Gate, Logger: log, Test: test,
+	return queue.NewRunner(queue.Options{DB: d, Jobs: c.Jobs.Items, Schedules: c.Schedules.Items, Gate: c.Gate, Logger: log, Test: test,
 		// Refresh workers mostly sleep until their send slot; 10 cannot keep
 		// the global budget busy (docs/benchmarks.md).
 		QueueWorkers: map[string]int{projection.QueueName: 24}})
@@ -198,7 +201,7 @@ func startQueue(lc fx.Lifecycle, q *queue.Runner) {
 
 func newGateway(c gatewayInputs, cfg *config.Config, r rest.Rest, log *slog.Logger) *gateway.Gateway {
 	return gateway.New(gateway.Options{Token: cfg.DiscordToken, Rest: r, ShardIDs: cfg.ShardIDs,
-		ShardCount: cfg.ShardCount, Listeners: c.Listeners, Logger: log})
+		ShardCount: cfg.ShardCount, Listeners: c.Listeners.Items, Logger: log})
 }
 
 func startGateway(lc fx.Lifecycle, g *gateway.Gateway, m *ops.Metrics) {

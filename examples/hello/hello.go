@@ -17,7 +17,6 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
 )
@@ -34,17 +33,12 @@ var Descriptor = module.Descriptor{
 	Migrations: mustSub(migrationFiles, "migrations"),
 	Options: fx.Module(Name,
 		fx.Provide(newService),
-		interactionfx.AsCatalog(catalog),
-		interactionfx.AsCommands(func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
-		fx.Provide(
-			fx.Annotate(func(d *db.DB) queue.Job {
-				return queue.NewJob(Name, "thanks a member for greeting", &thankWorker{db: d})
-			},
-				fx.ResultTags(`group:"jobs"`)),
-			fx.Annotate(func() queue.Schedule {
-				return queue.Schedule{Name: "hello.nightly", Module: Name, Spec: "0 3 * * *", Args: TidyArgs{}, Description: "forgets stale greetings"}
-			}, fx.ResultTags(`group:"schedules"`)),
-		),
+		module.Add(i18n.Catalogs, catalog),
+		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
+		module.Contribute(queue.Jobs, func(d *db.DB) []queue.Job {
+			return []queue.Job{queue.NewJob(Name, "thanks a member for greeting", &thankWorker{db: d})}
+		}),
+		module.Add(queue.Schedules, queue.Schedule{Name: "hello.nightly", Module: Name, Spec: "0 3 * * *", Args: TidyArgs{}, Description: "forgets stale greetings"}),
 	),
 }
 

@@ -5,6 +5,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 func intPtr(v int) *int { return &v }
@@ -70,7 +71,7 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 	case "duel round cancel":
 		r, err := h.s.CancelRound(c, c.GuildID(), c.UserID())
 		if err != nil {
-			return refusal(err)
+			return asRefusal(err)
 		}
 		return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
 	case "duel end":
@@ -80,14 +81,14 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 	case "duel remove":
 		return h.remove(c, d)
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (h *Handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch := d.Channel("channel")
 	du, err := h.s.StartDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("duel.reply.started", "title", du.Title, "channel", channelMention(du.ChannelID)))
 }
@@ -95,7 +96,7 @@ func (h *Handlers) start(c *interaction.Context, d discord.SlashCommandInteracti
 func (h *Handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	minutes := d.Int("duration_minutes")
 	if minutes < MinRoundMinutes || minutes > MaxRoundMinutes {
-		return refusal(&InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes})
+		return asRefusal(&InputError{Field: "duration_minutes", Min: MinRoundMinutes, Max: MaxRoundMinutes})
 	}
 	vote, ok := d.OptInt("vote_minutes")
 	if !ok {
@@ -104,7 +105,7 @@ func (h *Handlers) roundStart(c *interaction.Context, d discord.SlashCommandInte
 	res, err := h.s.StartRound(c, c.GuildID(), c.UserID(), RoundSpec{Prompt: d.String("prompt"),
 		AnswerDuration: minuteDuration(minutes), VoteMinutes: vote})
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("duel.reply.round_started", "no", res.Round.No, "rooms", res.Rooms,
 		"no_room", res.NoRoom, "deadline", timestamp(res.Round.AnswerDeadline, "R")))
@@ -113,7 +114,7 @@ func (h *Handlers) roundStart(c *interaction.Context, d discord.SlashCommandInte
 func (h *Handlers) end(c *interaction.Context) error {
 	res, err := h.s.EndDuel(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	text := c.T("duel.reply.ended", "title", res.Duel.Title)
 	if res.Scored != nil {
@@ -131,11 +132,11 @@ func (h *Handlers) remove(c *interaction.Context, d discord.SlashCommandInteract
 		t.Label = n
 	}
 	if t.Member == 0 && t.Label == 0 {
-		return interaction.Refuse("duel.error.remove_target")
+		return refusal.New("duel.error.remove_target")
 	}
 	a, err := h.s.RemoveAnswer(c, c.GuildID(), c.UserID(), t)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("duel.reply.removed", "pair", a.PairID, "answer", truncate(oneLine(a.Text), 200)))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Handlers answers the module's commands, buttons, selects and modals.
@@ -48,7 +49,7 @@ func (h *Handlers) openForm(c *interaction.Context, id customid.ID) error {
 	}
 	r, err := h.s.CheckCanAnswer(c, c.GuildID(), roundID, pairID, c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	var current string
 	if err := h.s.db.Bun.QueryRowContext(c, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
@@ -80,7 +81,7 @@ func (h *Handlers) answer(c *interaction.Context, id customid.ID) error {
 	data, _ := c.ModalData()
 	res, err := h.s.Submit(c, c.GuildID(), roundID, pairID, c.UserID(), data.Text(answerInputID))
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	key := "duel.reply.answer_saved"
 	if res.Replaced {
@@ -96,19 +97,19 @@ func (h *Handlers) vote(c *interaction.Context, id customid.ID) error {
 	}
 	ci, ok := c.ComponentInteraction()
 	if !ok {
-		return interaction.Refuse("core.error.unknown_action")
+		return refusal.New("core.error.unknown_action")
 	}
 	values := ci.StringSelectMenuInteractionData().Values
 	if len(values) != 1 {
-		return interaction.Refuse("duel.error.no_answer")
+		return refusal.New("duel.error.no_answer")
 	}
 	label, err := strconv.Atoi(values[0])
 	if err != nil {
-		return interaction.Refuse("duel.error.no_answer")
+		return refusal.New("duel.error.no_answer")
 	}
 	res, err := h.s.Vote(c, c.GuildID(), roundID, c.UserID(), label)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	key := "duel.reply.voted"
 	if res.Changed {
@@ -128,7 +129,7 @@ func (h *Handlers) ballot(c *interaction.Context, id customid.ID) error {
 	page, _ := strconv.Atoi(id.Arg(1))
 	msg, err := h.s.BallotPage(c, c.Locale, c.GuildID(), roundID, page, c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	if ci, ok := c.ComponentInteraction(); ok && ci.Message.Flags.Has(discord.MessageFlagEphemeral) {
 		return c.UpdateMessage(discord.MessageUpdate{Embeds: &msg.Embeds, Components: &msg.Components})
@@ -145,7 +146,7 @@ func (h *Handlers) text(key string) func(*interaction.Context, customid.ID) erro
 func (h *Handlers) room(c *interaction.Context, _ customid.ID) error {
 	p, err := h.s.pairs.PairOf(c, h.s.db.Bun, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	if p.ChannelID == 0 {
 		return c.ReplyText(true, c.T("duel.reply.no_room"))
@@ -160,7 +161,7 @@ func (h *Handlers) mine(c *interaction.Context, id customid.ID) error {
 	}
 	p, err := h.s.pairs.PairOf(c, h.s.db.Bun, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	ct, err := h.s.Contribution(c, duelID, p.ID)
 	if err != nil {

@@ -3,9 +3,8 @@ package duel
 import (
 	"context"
 
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/uptrace/bun"
-
-	"github.com/together-bot/together/modules/hall"
 )
 
 // HallRefresher asks hall to re-render a guild's live card in a transaction
@@ -16,8 +15,8 @@ type HallRefresher interface {
 
 // hallCategory is duel's column on the monthly hall of fame: points from
 // rounds that closed in the month.
-func hallCategory(s *Service) hall.Category {
-	return hall.Category{Module: Name, Key: Name, NameKey: "duel.hall.category", Order: 10, Points: s.PointsByPair}
+func hallCategory(s *Service) hallapi.Category {
+	return hallapi.Category{Module: Name, Key: Name, NameKey: "duel.hall.category", Order: 10, Points: s.PointsByPair}
 }
 
 // requestHall refreshes the hall card after points change; hall may be absent.

@@ -168,7 +168,7 @@ func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 	if !late || !at.Equal(e.round(r.ID).AnswerDeadline) {
 		t.Fatalf("late answer: %v", err)
 	}
-	ue := refusal(err)
+	ue := asRefusal(err)
 	if !strings.Contains(ue.Error(), "duel.error.late") {
 		t.Fatalf("refusal = %v", ue)
 	}

@@ -3,7 +3,7 @@ package duel
 import (
 	"errors"
 
-	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // refusals maps the service's errors to the user's language.
@@ -24,22 +24,22 @@ var refusals = []struct {
 	{ErrAnswerRemoved, "duel.error.answer_removed"},
 }
 
-// refusal turns a domain error into an interaction.UserError; anything else
+// refusal turns a domain error into an refusal.Error; anything else
 // (database, Discord) passes through for the router's generic handling.
-func refusal(err error) error {
+func asRefusal(err error) error {
 	if err == nil {
 		return nil
 	}
 	if at, ok := isLate(err); ok {
-		return interaction.Refuse("duel.error.late", "deadline", timestamp(at, "f"), "relative", timestamp(at, "R"))
+		return refusal.New("duel.error.late", "deadline", timestamp(at, "f"), "relative", timestamp(at, "R"))
 	}
 	var ie *InputError
 	if errors.As(err, &ie) {
-		return interaction.Refuse("duel.error.input", "field", ie.Field, "min", ie.Min, "max", ie.Max)
+		return refusal.New("duel.error.input", "field", ie.Field, "min", ie.Min, "max", ie.Max)
 	}
 	for _, r := range refusals {
 		if errors.Is(err, r.err) {
-			return interaction.Refuse(r.key)
+			return refusal.New(r.key)
 		}
 	}
 	return err

@@ -113,7 +113,7 @@ const statusAnswers = 40
 func (h *Handlers) status(c *interaction.Context) error {
 	st, err := h.s.Status(c, c.GuildID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	var b strings.Builder
 	b.WriteString(c.T("duel.status.duel", "title", st.Duel.Title, "channel", channelMention(st.Duel.ChannelID)))

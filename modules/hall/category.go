@@ -6,45 +6,17 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"time"
 
-	"github.com/uptrace/bun"
+	"github.com/together-bot/together/modules/hall/hallapi"
 )
 
-// CategoryGroup is the fx value group other modules contribute Categories to.
-const CategoryGroup = "hall_categories"
-
-// Category is hall's extension point: one ranking on the card, owned by
-// another module. Contribute it with
-//
-//	fx.Annotate(func(s *Service) hall.Category { ... }, fx.ResultTags(`group:"hall_categories"`))
-//
-// hall never imports the contributing module. The category is shown only
-// while that module is deployed (it contributed) and on in the guild.
-type Category struct {
-	// Module is the contributing module's name; the guild gate is asked
-	// about it before every render.
-	Module string
-	// Key identifies the category in opt-ins, /hall choices and frozen
-	// cards: [a-z0-9_]{1,24}, unique across modules (usually the module's
-	// name). Renaming it drops existing opt-ins.
-	Key string
-	// NameKey is the i18n key of the category's name, in the contributing
-	// module's catalog ("duel.hall.category").
-	NameKey string
-	// Order sorts categories top to bottom (ties by Key).
-	Order int
-	// Points returns each pair's points in the guild for [from, to). db is
-	// a read-only snapshot (the card's render or the finalizing
-	// transaction): read through it only. Pairs with zero or negative
-	// points are never ranked.
-	Points func(ctx context.Context, db bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error)
-}
+// Category is hallapi's; contributors name it there.
+type Category = hallapi.Category
 
 var keyPattern = regexp.MustCompile(`^[a-z0-9_]{1,24}$`)
 
 // validate refuses a contribution the card could not show.
-func (c Category) validate() error {
+func validateCategory(c Category) error {
 	switch {
 	case c.Module == "":
 		return fmt.Errorf("%w: category %q has no Module", ErrBadCategory, c.Key)
@@ -66,7 +38,7 @@ func sortCategories(in []Category) ([]Category, error) {
 	out := slices.Clone(in)
 	seen := map[string]string{}
 	for _, c := range out {
-		if err := c.validate(); err != nil {
+		if err := validateCategory(c); err != nil {
 			return nil, err
 		}
 		if m, dup := seen[c.Key]; dup {

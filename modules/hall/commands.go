@@ -8,6 +8,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // maxChoices is Discord's limit of choices per option.
@@ -72,10 +73,10 @@ func (s *Service) handle(c *interaction.Context) error {
 		err = s.OptOut(c, c.GuildID(), c.UserID(), d.String("category"))
 	case "hall status":
 	default:
-		return interaction.Refuse("core.error.unknown_action")
+		return refusal.New("core.error.unknown_action")
 	}
 	if errors.Is(err, ErrUnknownCategory) {
-		return interaction.Refuse("hall.error.unknown_category")
+		return refusal.New("hall.error.unknown_category")
 	}
 	if err != nil {
 		return err

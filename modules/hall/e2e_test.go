@@ -19,10 +19,10 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/commands"
-	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/hall"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome"
 )
 
@@ -31,7 +31,7 @@ import (
 // for a refresh in the transaction that changes its points.
 type quest struct {
 	db   *db.DB
-	hall *hall.Refresher // nil when hall is not deployed
+	hall hallapi.Refresher // nil when hall is not deployed
 
 	mu     sync.Mutex
 	points map[int64]int
@@ -40,17 +40,17 @@ type quest struct {
 type questDeps struct {
 	fx.In
 	DB   *db.DB
-	Hall *hall.Refresher `optional:"true"`
+	Hall hallapi.Refresher `optional:"true"`
 }
 
 var questModule = module.Descriptor{
 	Name: "quest",
 	Options: fx.Module("quest",
 		fx.Provide(func(d questDeps) *quest { return &quest{db: d.DB, hall: d.Hall, points: map[int64]int{}} }),
-		fx.Provide(fx.Annotate(func(q *quest) hall.Category {
-			return hall.Category{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: q.PointsByPair}
-		}, fx.ResultTags(`group:"`+hall.CategoryGroup+`"`))),
-		interactionfx.AsCatalog(i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
+		module.Contribute(hallapi.Categories, func(q *quest) []hallapi.Category {
+			return []hallapi.Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category", Order: 10, Points: q.PointsByPair}}
+		}),
+		module.Add(i18n.Catalogs, i18n.Catalog{Module: "quest", Messages: map[string]map[string]string{
 			i18n.EN: {"quest.hall.category": "Quest points"},
 			i18n.RU: {"quest.hall.category": "Очки квестов"},
 		}}),
@@ -189,7 +189,7 @@ func TestE2EHallCard(t *testing.T) {
 	}
 
 	if q.hall == nil {
-		t.Fatal("the optional *hall.Refresher was not injected into the contributing module")
+		t.Fatal("the optional hallapi.Refresher was not injected into the contributing module")
 	}
 	q.award(t, uint64(gid), pairs[0], 5)
 	q.award(t, uint64(gid), pairs[1], 3)

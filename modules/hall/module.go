@@ -16,8 +16,10 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // channelPurposeKey names the hall channel's purpose.
@@ -34,20 +36,23 @@ var ChannelPurpose = guild.ChannelPurpose{Module: Name, Key: channelPurposeKey, 
 var Descriptor = module.Descriptor{
 	Name:       Name,
 	Requires:   []string{pairhome.Name},
+	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(
 			func(p *projection.Service) *Refresher { return NewRefresher(p) },
+			func(r *Refresher) hallapi.Refresher { return r },
 			newFxService,
-			module.Into("renderers", func(s *Service) projection.Renderer {
-				return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
-			}),
-			module.Into("commands", func(s *Service) interaction.Command { return s.Command() }),
-			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
-			module.Into("channel_purposes", func() guild.ChannelPurpose { return ChannelPurpose }),
 		),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer {
+			return []projection.Renderer{{Kind: CardKind, Module: Name, Render: s.renderCard}}
+		}),
+		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.Command()} }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
+		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Add(guild.Purposes, ChannelPurpose),
+		module.Collect(hallapi.Categories),
 	),
 }
 
@@ -61,20 +66,20 @@ type fxDeps struct {
 	Logger     *slog.Logger
 	Refresher  *Refresher
 	Pairs      *pairhome.Service
-	Categories []Category `group:"hall_categories"`
+	Categories module.Contributions[hallapi.Category]
 	Gate       queue.Gate `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Queue: d.Queue, Pairs: pairhomePairs{d.Pairs}, Guilds: d.Guilds,
-		Refresher: d.Refresher, Categories: d.Categories, Gate: d.Gate, Bundle: d.Bundle,
+		Refresher: d.Refresher, Categories: d.Categories.Items, Gate: d.Gate, Bundle: d.Bundle,
 		DefaultLocale: d.Config.DefaultLocale, DefaultTimezone: d.Config.DefaultTimezone, Logger: d.Logger})
 }
 
 // pairhomePairs adapts pairhome's read service to Pairs.
 type pairhomePairs struct{ s *pairhome.Service }
 
-func fromRef(r pairhome.PairRef) Pair { return Pair{ID: r.ID, GuildID: r.GuildID, Members: r.Members} }
+func fromRef(r pairhomeapi.Pair) Pair { return Pair{ID: r.ID, GuildID: r.GuildID, Members: r.Members} }
 
 func noPair(err error) error {
 	if errors.Is(err, pairhome.ErrNotFound) {

@@ -10,6 +10,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // handlers are the thin layer between the router and the service: parse,
@@ -62,13 +63,13 @@ func (h *handlers) command(c *interaction.Context) error {
 	case "oracle publish-now":
 		return h.publishNow(c)
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (h *handlers) status(c *interaction.Context) error {
 	st, err := h.svc.Status(c, c.GuildID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	channel := c.T("oracle.status.no_channel")
 	if st.ChannelID != 0 {
@@ -91,11 +92,11 @@ func (h *handlers) status(c *interaction.Context) error {
 
 func (h *handlers) publishNow(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return interaction.Refuse("core.error.staff_only")
+		return refusal.New("core.error.staff_only")
 	}
 	p, err := h.svc.PublishNow(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("oracle.publish.done", "week", p.Week.String(), "channel", fmt.Sprintf("<#%d>", p.ChannelID)))
 }
@@ -105,7 +106,7 @@ func (h *handlers) publishNow(c *interaction.Context) error {
 func (h *handlers) open(c *interaction.Context, id customid.ID) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return interaction.Refuse("oracle.error.stale_card")
+		return refusal.New("oracle.error.stale_card")
 	}
 	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
 	switch {
@@ -114,7 +115,7 @@ func (h *handlers) open(c *interaction.Context, id customid.ID) error {
 	case errors.Is(err, ErrNoClaim):
 		return c.Reply(true, pickerMessage(c.Bundle(), c.Locale, w, ToneSoft, CtxAllGood))
 	default:
-		return refusal(err)
+		return asRefusal(err)
 	}
 }
 
@@ -125,7 +126,7 @@ func (h *handlers) about(c *interaction.Context, _ customid.ID) error {
 func (h *handlers) ritual(c *interaction.Context, _ customid.ID) error {
 	room, err := h.svc.Ritual(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("oracle.ritual.done", "room", fmt.Sprintf("<#%d>", room)))
 }
@@ -137,7 +138,7 @@ func (h *handlers) pickTone(c *interaction.Context, id customid.ID) error {
 	}
 	t := Tone(selected(c))
 	if !t.Valid() {
-		return interaction.Refuse("core.error.bad_id")
+		return refusal.New("core.error.bad_id")
 	}
 	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, t, Context(cx))))
 }
@@ -149,7 +150,7 @@ func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
 	}
 	cx := Context(selected(c))
 	if !cx.Valid() {
-		return interaction.Refuse("core.error.bad_id")
+		return refusal.New("core.error.bad_id")
 	}
 	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(t), cx)))
 }
@@ -158,11 +159,11 @@ func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
 func pickerState(id customid.ID) (Week, string, error) {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return Week{}, "", interaction.Refuse("oracle.error.stale_card")
+		return Week{}, "", refusal.New("oracle.error.stale_card")
 	}
 	other := id.Arg(1)
 	if !Tone(other).Valid() && !Context(other).Valid() {
-		return Week{}, "", interaction.Refuse("core.error.bad_id")
+		return Week{}, "", refusal.New("core.error.bad_id")
 	}
 	return w, other, nil
 }
@@ -184,11 +185,11 @@ func selected(c *interaction.Context) string {
 func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return interaction.Refuse("oracle.error.stale_card")
+		return refusal.New("oracle.error.stale_card")
 	}
 	cl, err := h.svc.ClaimGuidance(c, c.GuildID(), c.UserID(), w, Tone(id.Arg(1)), Context(id.Arg(2)), c.Locale)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
 }
@@ -206,25 +207,25 @@ func (h *handlers) sendPair(c *interaction.Context, id customid.ID) error {
 func (h *handlers) sendCopy(c *interaction.Context, id customid.ID, send func(context.Context, uint64, uint64, Week) error, failKey string) error {
 	w, err := ParseWeek(id.Arg(0))
 	if err != nil {
-		return interaction.Refuse("oracle.error.stale_card")
+		return refusal.New("oracle.error.stale_card")
 	}
 	if err := send(c, c.GuildID(), c.UserID(), w); err != nil {
 		if errors.Is(err, ErrSendFailed) {
 			c.Log.Info("guidance copy refused by Discord", "error", err)
-			return interaction.Refuse(failKey)
+			return refusal.New(failKey)
 		}
-		return refusal(err)
+		return asRefusal(err)
 	}
 	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.UpdateMessage(toUpdate(guidanceMessage(c.Bundle(), c.Locale, cl)))
 }
 
 // refusal maps the service's errors to what the member reads; anything else
 // goes to the router as a failure with a reference.
-func refusal(err error) error {
+func asRefusal(err error) error {
 	keys := []struct {
 		err error
 		key string
@@ -241,7 +242,7 @@ func refusal(err error) error {
 	}
 	for _, k := range keys {
 		if errors.Is(err, k.err) {
-			return interaction.Refuse(k.key)
+			return refusal.New(k.key)
 		}
 	}
 	return err

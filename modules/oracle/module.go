@@ -20,6 +20,7 @@ import (
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/oracle/migrations"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
@@ -41,20 +42,22 @@ var ChannelPurpose = guild.ChannelPurpose{
 // oracle adds the ritual button, pair-room copies and a Pair Home section.
 var Descriptor = module.Descriptor{
 	Name:       Name,
+	Operator:   operatorCommands,
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(newServiceFx),
-		fx.Provide(
-			fx.Annotate(newRendererFx, fx.ResultTags(`group:"renderers"`)),
-			fx.Annotate(func(s *Service) interaction.Command { return (&handlers{svc: s}).Command() }, fx.ResultTags(`group:"commands"`)),
-			fx.Annotate(func(s *Service) []interaction.Component { return (&handlers{svc: s}).Components() }, fx.ResultTags(`group:"components,flatten"`)),
-			fx.Annotate(func(s *Service) queue.Job { return PublishDueJob(s) }, fx.ResultTags(`group:"jobs"`)),
-			fx.Annotate(func() queue.Schedule { return PublishSchedule }, fx.ResultTags(`group:"schedules"`)),
-			fx.Annotate(func() i18n.Catalog { return Catalog }, fx.ResultTags(`group:"catalogs"`)),
-			fx.Annotate(func() guild.ChannelPurpose { return ChannelPurpose }, fx.ResultTags(`group:"channel_purposes"`)),
-			// Consumed only when pairhome is deployed; otherwise nobody reads the group.
-			fx.Annotate(NewSection, fx.ResultTags(`group:"pairhome_sections"`)),
-		),
+		module.ContributeOrFail(projection.Renderers, newRendererFx),
+		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{(&handlers{svc: s}).Command()} }),
+		module.Contribute(interaction.Components, func(s *Service) []interaction.Component { return (&handlers{svc: s}).Components() }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return []queue.Job{PublishDueJob(s)} }),
+		module.Add(queue.Schedules, PublishSchedule),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Add(guild.Purposes, ChannelPurpose),
+		// Collected only when pairhome is deployed; otherwise nobody builds it.
+		module.ContributeOrFail(pairhomeapi.Sections, func(module.None) ([]pairhomeapi.Section, error) {
+			s, err := NewSection()
+			return []pairhomeapi.Section{s}, err
+		}),
 	),
 }
 
@@ -78,10 +81,18 @@ func newServiceFx(p serviceParams) (*Service, error) {
 // newRendererFx must depend neither on *Service nor on *pairhome.Service:
 // the projection service needs every renderer, and both of those need the
 // projection service. Whether pairhome is deployed comes from the selection.
-func newRendererFx(guilds *guild.Service, cfg *config.Config, sel module.Selection) (projection.Renderer, error) {
+func newRendererFx(p rendererDeps) ([]projection.Renderer, error) {
 	lib, err := DefaultLibrary()
 	if err != nil {
-		return projection.Renderer{}, err
+		return nil, err
 	}
-	return NewRenderer(guilds, lib, cfg.DefaultTimezone, cfg.DefaultLocale, sel.Has(PairhomeModule))
+	r, err := NewRenderer(p.Guilds, lib, p.Config.DefaultTimezone, p.Config.DefaultLocale, p.Selection.Has(PairhomeModule))
+	return []projection.Renderer{r}, err
+}
+
+type rendererDeps struct {
+	fx.In
+	Guilds    *guild.Service
+	Config    *config.Config
+	Selection module.Selection
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // PairhomeModule is the module oracle integrates with when it is deployed.
@@ -62,19 +63,19 @@ func (p pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64
 // SectionOrder places oracle's block on the Pair Home panel.
 const SectionOrder = 40
 
-// NewSection is oracle's Pair Home section (fx group "pairhome_sections"):
+// NewSection is oracle's Pair Home section (pairhomeapi.Sections):
 // whether each partner has claimed guidance in the week the guild's
 // dashboard shows, with a "Get guidance" button for that week. It reads
 // only oracle's tables through pairhome's snapshot, and depends on no
 // service, so pairhome (which needs every section) and oracle's service
 // (which uses pairhome) do not form a cycle.
-func NewSection() (pairhome.Section, error) {
+func NewSection() (pairhomeapi.Section, error) {
 	texts, err := i18n.NewBundle(nil, Catalog)
 	if err != nil {
-		return pairhome.Section{}, err
+		return pairhomeapi.Section{}, err
 	}
 	sec := &section{texts: texts}
-	return pairhome.Section{Module: Name, Order: SectionOrder, Render: sec.render}, nil
+	return pairhomeapi.Section{Module: Name, Order: SectionOrder, Render: sec.render}, nil
 }
 
 type section struct {
@@ -82,7 +83,7 @@ type section struct {
 	st    store
 }
 
-func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhome.PairRef, locale string) (pairhome.SectionView, error) {
+func (s *section) render(ctx context.Context, idb bun.IDB, pair pairhomeapi.Pair, locale string) (pairhome.SectionView, error) {
 	text, week, err := s.text(ctx, idb, pair.GuildID, pair.Members[:], locale)
 	if err != nil || text == "" {
 		return pairhome.SectionView{}, err

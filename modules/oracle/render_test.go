@@ -18,7 +18,8 @@ import (
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/projection"
-	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // render runs the dashboard renderer on the current state, as the
@@ -197,9 +198,9 @@ func TestCatalogComplete(t *testing.T) {
 	// Every refusal maps to a key that exists.
 	for _, err := range []error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
 		ErrNoPair, ErrNoPairhome, ErrBadChoice} {
-		ue, ok := refusal(err).(*interaction.UserError)
+		ue, ok := asRefusal(err).(*refusal.Error)
 		if !ok || (!b.Has(i18n.EN, ue.Key)) {
-			t.Errorf("%v maps to %v", err, refusal(err))
+			t.Errorf("%v maps to %v", err, asRefusal(err))
 		}
 	}
 }
@@ -222,7 +223,7 @@ func TestPairSection(t *testing.T) {
 		t.Fatal(err)
 	}
 	anna, boris := e.users["anna"], e.users["boris"]
-	pair := pairhome.PairRef{ID: 1, GuildID: e.guild, Members: [2]uint64{anna, boris}}
+	pair := pairhomeapi.Pair{ID: 1, GuildID: e.guild, Members: [2]uint64{anna, boris}}
 	if v, err := sec.Render(e.ctx, e.db.Bun, pair, i18n.EN); err != nil || !v.Empty() {
 		t.Fatalf("before any publish: %+v, %v", v, err)
 	}

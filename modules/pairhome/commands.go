@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // actionDissolve is the custom-id action of the dissolve confirm button:
@@ -76,26 +77,26 @@ func (s *Service) handlePair(c *interaction.Context) error {
 	case "pair settings":
 		return s.handleSettings(c)
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (s *Service) handleCreate(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return interaction.Refuse("core.error.staff_only")
+		return refusal.New("core.error.staff_only")
 	}
 	d, _ := c.SlashData()
 	a, b := d.User("member_a"), d.User("member_b")
 	switch {
 	case a.ID == b.ID:
-		return interaction.Refuse("pairhome.error.self_pair")
+		return refusal.New("pairhome.error.self_pair")
 	case a.Bot || b.Bot || a.System || b.System:
-		return interaction.Refuse("pairhome.error.bot")
+		return refusal.New("pairhome.error.bot")
 	}
 	names := [2]string{}
 	for i, u := range []discord.User{a, b} {
 		m, ok := d.OptMember([]string{"member_a", "member_b"}[i])
 		if !ok {
-			return interaction.Refuse("pairhome.error.not_a_member", "user", mention(uint64(u.ID)))
+			return refusal.New("pairhome.error.not_a_member", "user", mention(uint64(u.ID)))
 		}
 		names[i] = u.EffectiveName()
 		if m.Nick != nil && *m.Nick != "" {
@@ -103,12 +104,12 @@ func (s *Service) handleCreate(c *interaction.Context) error {
 		}
 	}
 	if _, ok := c.Settings.Channel(Name, CategoryPurposeKey); !ok {
-		return interaction.Refuse("pairhome.error.no_category")
+		return refusal.New("pairhome.error.no_category")
 	}
 	p, created, err := s.Create(c, CreateInput{GuildID: c.GuildID(), MemberA: uint64(a.ID), MemberB: uint64(b.ID),
 		By: c.UserID(), NameA: names[0], NameB: names[1]})
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	ma, mb := mention(p.Members[0]), mention(p.Members[1])
 	switch {
@@ -145,17 +146,17 @@ func (s *Service) handleDissolve(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	if target, ok := d.OptUser("member"); ok && uint64(target.ID) != c.UserID() {
 		if !c.IsStaff() {
-			return interaction.Refuse("core.error.staff_only")
+			return refusal.New("core.error.staff_only")
 		}
 		p, err := s.PairOf(c, nil, c.GuildID(), uint64(target.ID))
 		if errors.Is(err, ErrNotFound) {
-			return interaction.Refuse("pairhome.error.member_not_paired", "user", mention(uint64(target.ID)))
+			return refusal.New("pairhome.error.member_not_paired", "user", mention(uint64(target.ID)))
 		}
 		if err != nil {
 			return err
 		}
 		if _, err := s.Dissolve(c, c.GuildID(), p.ID, c.UserID()); err != nil {
-			return refusal(err)
+			return asRefusal(err)
 		}
 		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
 	}
@@ -188,11 +189,11 @@ func dissolveButton(label string, pairID int64) (discord.ButtonComponent, error)
 func (s *Service) handleDissolveButton(c *interaction.Context, id customid.ID) error {
 	pairID, err := strconv.ParseInt(id.Arg(0), 10, 64)
 	if err != nil {
-		return interaction.Refuse("core.error.bad_id")
+		return refusal.New("core.error.bad_id")
 	}
 	p, dissolved, err := s.ConsentDissolve(c, c.GuildID(), pairID, c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	if dissolved {
 		return c.ReplyText(true, c.T("pairhome.reply.dissolved", "a", mention(p.Members[0]), "b", mention(p.Members[1])))
@@ -228,7 +229,7 @@ func (s *Service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 
 func (s *Service) handleSettings(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return interaction.Refuse("core.error.staff_only")
+		return refusal.New("core.error.staff_only")
 	}
 	cfg, err := s.GuildConfig(c, c.GuildID())
 	if err != nil {
@@ -255,19 +256,19 @@ func (s *Service) handleSettings(c *interaction.Context) error {
 }
 
 // refusal maps the service's typed errors to localized refusals.
-func refusal(err error) error {
+func asRefusal(err error) error {
 	var ap *AlreadyPairedError
 	switch {
 	case errors.As(err, &ap):
-		return interaction.Refuse("pairhome.error.already_paired", "user", mention(ap.UserID))
+		return refusal.New("pairhome.error.already_paired", "user", mention(ap.UserID))
 	case errors.Is(err, ErrSelfPair):
-		return interaction.Refuse("pairhome.error.self_pair")
+		return refusal.New("pairhome.error.self_pair")
 	case errors.Is(err, ErrNotMember):
-		return interaction.Refuse("pairhome.error.not_member")
+		return refusal.New("pairhome.error.not_member")
 	case errors.Is(err, ErrNotActive), errors.Is(err, ErrNotFound):
-		return interaction.Refuse("pairhome.error.not_active")
+		return refusal.New("pairhome.error.not_active")
 	case errors.Is(err, ErrNoCategory):
-		return interaction.Refuse("pairhome.error.no_category")
+		return refusal.New("pairhome.error.no_category")
 	}
 	return err
 }

@@ -119,8 +119,8 @@ func TestE2EPairLifecycle(t *testing.T) {
 		t.Fatalf("carol's consent after restart: %s", seen(res))
 	}
 	h.WaitUntil(20*time.Second, "room archived", func() bool {
-		p, _ := svc.Pair(ctx, nil, pair.ID)
-		return p.RoomState == pairhome.RoomArchived
+		status, room := pairState(t, h, pair.ID)
+		return status == pairhome.StatusArchived && room == pairhome.RoomArchived
 	})
 }
 
@@ -165,10 +165,17 @@ func TestE2EGatewayEventsRepairAndArchive(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.WaitUntil(20*time.Second, "pair archived from GUILD_MEMBER_REMOVE", func() bool {
-		got, _ := svc.Pair(ctx, nil, p.ID)
-		return got.Status == pairhome.StatusArchived && got.RoomState == pairhome.RoomArchived
+		status, room := pairState(t, h, p.ID)
+		return status == pairhome.StatusArchived && room == pairhome.RoomArchived
 	})
 	if refs, _ := svc.ActivePairs(ctx, nil, gid); len(refs) != 0 {
 		t.Fatalf("ActivePairs after the member left: %+v", refs)
 	}
+}
+
+// pairState reads a pair's status and room state as stored.
+func pairState(t *testing.T, h *apptest.Harness, pairID int64) (status, room string) {
+	t.Helper()
+	_ = h.DB.Pool.QueryRow(context.Background(), `SELECT status, room_state FROM pairhome_pairs WHERE id = $1`, pairID).Scan(&status, &room)
+	return status, room
 }

@@ -3,11 +3,15 @@ package pairhome
 import (
 	"errors"
 	"fmt"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Errors callers branch on; commands map them to localized refusals.
 var (
-	ErrNotFound   = errors.New("pairhome: no such pair")
+	// ErrNotFound is pairhomeapi.ErrNoPair, so other modules branch on it
+	// without importing this package.
+	ErrNotFound   = pairhomeapi.ErrNoPair
 	ErrSelfPair   = errors.New("pairhome: a member cannot be paired with themselves")
 	ErrNoCategory = errors.New("pairhome: the pair category is not configured")
 	ErrNotMember  = errors.New("pairhome: the user is not a member of this pair")

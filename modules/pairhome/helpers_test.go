@@ -209,11 +209,11 @@ func (e *env) mustCreate(a, b string) PairRef {
 // pair re-reads a pair.
 func (e *env) pair(id int64) PairRef {
 	e.t.Helper()
-	p, err := e.svc.Pair(e.ctx, nil, id)
+	r, err := loadPair(e.ctx, e.db.Bun, id)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return p
+	return r.ref()
 }
 
 // waitRoom waits until the pair's room is recorded and returns its channel id.

@@ -19,6 +19,7 @@ import (
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
@@ -26,6 +27,7 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/migrations"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
@@ -50,19 +52,21 @@ var Descriptor = module.Descriptor{
 			func() *sectionSet { return newSectionSet(nil) },
 			newFxPanel,
 			newFxService,
-			module.Into("renderers", func(p *panel) projection.Renderer { return p.Renderer() }),
-			module.Into("commands", func(s *Service) interaction.Command { return s.Command() }),
-			module.Into("settings,flatten", configSettings),
-			module.Into("components,flatten", func(s *Service) []interaction.Component { return s.Components() }),
-			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			module.Into("schedules,flatten", func() []queue.Schedule { return Schedules }),
-			module.Into("event_listeners", func(s *Service) bot.EventListener { return s.Listener() }),
-			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
-			module.Into("channel_purposes", func() guild.ChannelPurpose { return CategoryPurpose }),
 		),
+		module.Contribute(projection.Renderers, func(p *panel) []projection.Renderer { return []projection.Renderer{p.Renderer()} }),
+		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.Command()} }),
+		module.Contribute(interaction.Settings, configSettings),
+		module.Contribute(interaction.Components, func(s *Service) []interaction.Component { return s.Components() }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
+		module.Add(queue.Schedules, Schedules...),
+		module.Contribute(gateway.Listeners, func(s *Service) []bot.EventListener { return []bot.EventListener{s.Listener()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Add(guild.Purposes, CategoryPurpose),
 		// Sections are registered once the Service exists: a contributor's section
 		// may come from a service that needs pairhome's.
-		fx.Invoke(func(set *sectionSet, in sectionsIn) { set.set(in.Sections) }),
+		module.Collect(pairhomeapi.Sections),
+		fx.Provide(func(s *Service) pairhomeapi.Pairs { return s }),
+		fx.Invoke(func(set *sectionSet, in module.Contributions[pairhomeapi.Section]) { set.set(in.Items) }),
 		// Stop hooks run in reverse order, so this waits before the database closes.
 		fx.Invoke(func(lc fx.Lifecycle, s *Service) { lc.Append(fx.StopHook(s.Wait)) }),
 	),
@@ -77,12 +81,6 @@ type fxDeps struct {
 	Logger *slog.Logger
 	// Sections is filled by the Invoke below, after every contributor exists.
 	Sections *sectionSet
-}
-
-// sectionsIn are the contributions to pairhome's extension point.
-type sectionsIn struct {
-	fx.In
-	Sections []Section `group:"pairhome_sections"`
 }
 
 func newFxPanel(d fxDeps) *panel {

@@ -3,6 +3,8 @@ package pairhome
 import (
 	"fmt"
 	"time"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Status of a pair.
@@ -46,6 +48,12 @@ type PairRef struct {
 
 // Active reports a pair that counts for the guild's loops.
 func (p PairRef) Active() bool { return p.Status == StatusActive }
+
+// API is the pair as other modules see it (pairhomeapi.Pair).
+func (p PairRef) API() pairhomeapi.Pair {
+	return pairhomeapi.Pair{ID: p.ID, GuildID: p.GuildID, Members: p.Members, ChannelID: p.ChannelID,
+		Active: p.Active(), CreatedAt: p.CreatedAt}
+}
 
 // Has reports whether userID is one of the members.
 func (p PairRef) Has(userID uint64) bool { return p.Members[0] == userID || p.Members[1] == userID }

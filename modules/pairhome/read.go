@@ -6,41 +6,44 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// The read API other modules use. Pass their transaction as idb to read
-// inside it, or nil to read through the pool.
+// The read API other modules use through pairhomeapi.Pairs. Pass their
+// transaction as idb to read inside it, or nil to read through the pool.
+
+var _ pairhomeapi.Pairs = (*Service)(nil)
 
 // ActivePairs lists the guild's active pairs, oldest first. Dashboards use
 // it, so archived pairs never appear there.
-func (s *Service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]PairRef, error) {
+func (s *Service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
 	rows, err := activePairs(ctx, orDB(idb, s.db), guildID)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]PairRef, len(rows))
+	out := make([]pairhomeapi.Pair, len(rows))
 	for i, r := range rows {
-		out[i] = r.ref()
+		out[i] = r.ref().API()
 	}
 	return out, nil
 }
 
 // PairOf returns the member's active pair, or ErrNotFound.
-func (s *Service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (PairRef, error) {
+func (s *Service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	r, err := activePairOf(ctx, orDB(idb, s.db), guildID, userID)
 	if err != nil {
-		return PairRef{}, err
+		return pairhomeapi.Pair{}, err
 	}
-	return r.ref(), nil
+	return r.ref().API(), nil
 }
 
 // Pair returns a pair by id, active or archived, or ErrNotFound.
-func (s *Service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (PairRef, error) {
+func (s *Service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
 	r, err := loadPair(ctx, orDB(idb, s.db), pairID)
 	if err != nil {
-		return PairRef{}, err
+		return pairhomeapi.Pair{}, err
 	}
-	return r.ref(), nil
+	return r.ref().API(), nil
 }
 
 // RequestPanel re-renders the pair's panel once tx commits. Contributing

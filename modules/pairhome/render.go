@@ -64,7 +64,7 @@ func (pn *panel) render(ctx context.Context, idb bun.IDB, key string) (projectio
 	var views []SectionView
 	if p.Active() {
 		for _, sec := range enabledSections(st, pn.sections.all()) {
-			v, err := sec.Render(ctx, idb, p, loc)
+			v, err := sec.Render(ctx, idb, p.API(), loc)
 			if err != nil {
 				return projection.Rendered{}, fmt.Errorf("pairhome: section %s: %w", sec.Module, err)
 			}

@@ -10,13 +10,14 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // exampleSection is what a module such as raid contributes: a line of its
 // state for the pair and a button that routes to its own handler.
 func exampleSection(module string, order int) Section {
 	return Section{Module: module, Order: order,
-		Render: func(ctx context.Context, db bun.IDB, p PairRef, locale string) (SectionView, error) {
+		Render: func(ctx context.Context, db bun.IDB, p pairhomeapi.Pair, locale string) (SectionView, error) {
 			var n int
 			if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pairhome_members WHERE pair_id = ?`, p.ID).Scan(&n); err != nil {
 				return SectionView{}, err

@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Commands serves /post for staff.
@@ -75,28 +76,28 @@ func (h *Commands) Handle(c *interaction.Context) error {
 	case "post cancel":
 		return h.cancel(c, d)
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (h *Commands) schedule(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch, ok := d.OptChannel("channel")
 	if !ok || (ch.Type != discord.ChannelTypeGuildText && ch.Type != discord.ChannelTypeGuildNews) {
-		return interaction.Refuse("publicpost.error.bad_channel")
+		return refusal.New("publicpost.error.bad_channel")
 	}
 	zone := c.Settings.Location(h.defaultZone)
 	input := d.String("at")
 	at, err := ParseWhen(input, h.now(), zone)
 	switch {
 	case errors.Is(err, ErrPast):
-		return interaction.Refuse("publicpost.error.past", "input", input, "zone", zone.String())
+		return refusal.New("publicpost.error.past", "input", input, "zone", zone.String())
 	case errors.Is(err, ErrTooFar):
-		return interaction.Refuse("publicpost.error.too_far")
+		return refusal.New("publicpost.error.too_far")
 	case err != nil:
-		return interaction.Refuse("publicpost.error.bad_when", "input", input, "zone", zone.String())
+		return refusal.New("publicpost.error.bad_when", "input", input, "zone", zone.String())
 	}
 	payload := Payload{Content: d.String("text")}
 	if payload.Validate() != nil {
-		return interaction.Refuse("publicpost.error.bad_text")
+		return refusal.New("publicpost.error.bad_text")
 	}
 	p, _, err := h.svc.CreateNow(c, NewPost{
 		GuildID: c.GuildID(), ChannelID: uint64(ch.ID), Payload: payload, At: at, CreatedBy: c.UserID(),
@@ -140,9 +141,9 @@ func (h *Commands) cancel(c *interaction.Context, d discord.SlashCommandInteract
 	p, err := h.svc.Cancel(c, c.GuildID(), id)
 	switch {
 	case errors.Is(err, ErrNotFound):
-		return interaction.Refuse("publicpost.error.not_found", "id", id)
+		return refusal.New("publicpost.error.not_found", "id", id)
 	case errors.Is(err, ErrNotCancellable):
-		return interaction.Refuse("publicpost.error.not_cancellable", "id", id, "status", c.T("publicpost.state."+string(p.Status)))
+		return refusal.New("publicpost.error.not_cancellable", "id", id, "status", c.T("publicpost.state."+string(p.Status)))
 	case err != nil:
 		return err
 	}

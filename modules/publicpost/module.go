@@ -29,6 +29,7 @@ var Migrations = mustSub(migrationFiles, "migrations")
 // Config value, replaceable with fx.Decorate.
 var Descriptor = module.Descriptor{
 	Name:       ModuleName,
+	Operator:   operatorCommands,
 	Migrations: Migrations,
 	Options: fx.Module(ModuleName,
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
@@ -44,13 +45,12 @@ var Descriptor = module.Descriptor{
 			// Public so a deployment or test can replace it with fx.Decorate.
 			func() Config { return Config{}.withDefaults() },
 			NewService,
-			fx.Annotate(PublishJob, fx.ResultTags(`group:"jobs"`)),
-			fx.Annotate(SweepJob, fx.ResultTags(`group:"jobs"`)),
-			fx.Annotate(SweepSchedule, fx.ResultTags(`group:"schedules"`)),
-			fx.Annotate(func(h *Commands) interaction.Command { return h.Command() }, fx.ResultTags(`group:"commands"`)),
-			fx.Annotate(func() i18n.Catalog { return Catalog }, fx.ResultTags(`group:"catalogs"`)),
-			fx.Annotate(statusSection, fx.ResultTags(`group:"status_sections"`)),
 		),
+		module.Contribute(queue.Jobs, func(p *Publisher) []queue.Job { return []queue.Job{PublishJob(p), SweepJob(p)} }),
+		module.Contribute(queue.Schedules, func(c Config) []queue.Schedule { return []queue.Schedule{SweepSchedule(c)} }),
+		module.Contribute(interaction.Commands, func(h *Commands) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Contribute(interaction.StatusSections, func(s *Service) []interaction.StatusSection { return []interaction.StatusSection{statusSection(s)} }),
 		fx.Invoke(func(s *Service, q *queue.Queue) { s.AttachQueue(q) }),
 	),
 }

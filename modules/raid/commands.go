@@ -5,6 +5,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 func intPtr(v int) *int { return &v }
@@ -45,20 +46,20 @@ func (h *Handlers) handleCommand(c *interaction.Context) error {
 		return h.showToday(c)
 	case "raid start":
 		if !c.IsStaff() {
-			return interaction.Refuse("core.error.staff_only")
+			return refusal.New("core.error.staff_only")
 		}
 		return h.start(c)
 	case "raid end":
 		if !c.IsStaff() {
-			return interaction.Refuse("core.error.staff_only")
+			return refusal.New("core.error.staff_only")
 		}
 		r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
 		if err != nil {
-			return refusal(err)
+			return asRefusal(err)
 		}
 		return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (h *Handlers) start(c *interaction.Context) error {
@@ -72,7 +73,7 @@ func (h *Handlers) start(c *interaction.Context) error {
 	}
 	r, err := h.s.StartRaid(c, spec)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("raid.reply.started", "goal", r.Goal, "channel", channelMention(r.ChannelID),
 		"end", timestamp(r.EndsAt, "f")))

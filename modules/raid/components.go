@@ -37,7 +37,7 @@ const maxRowButtons = 5
 func (h *Handlers) showToday(c *interaction.Context) error {
 	t, err := h.s.TodayFor(c, c.GuildID(), c.UserID())
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	var b strings.Builder
 	b.WriteString(c.T("raid.quests.head", "day", string(t.Day)))
@@ -98,7 +98,7 @@ func (h *Handlers) claim(c *interaction.Context, id customid.ID) error {
 	}
 	res, err := h.s.Claim(c, c.GuildID(), c.UserID(), raidID, id.Arg(1))
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("raid.reply.claimed", "points", res.Quest.Points))
 }
@@ -110,7 +110,7 @@ func (h *Handlers) confirm(c *interaction.Context, id customid.ID) error {
 	}
 	res, err := h.s.Confirm(c, c.GuildID(), c.UserID(), cid)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	var text string
 	switch {
@@ -134,7 +134,7 @@ func (h *Handlers) mine(c *interaction.Context, id customid.ID) error {
 	}
 	ct, err := h.s.Contribution(c, c.GuildID(), c.UserID(), raidID)
 	if err != nil {
-		return refusal(err)
+		return asRefusal(err)
 	}
 	return c.ReplyText(true, c.T("raid.reply.mine", "today", ct.Today, "cap", ct.Cap, "week", ct.Week))
 }
@@ -146,7 +146,7 @@ func (h *Handlers) rules(c *interaction.Context, id customid.ID) error {
 	}
 	r, err := loadRaid(c, h.s.db.Bun, raidID)
 	if err != nil || r.GuildID != c.GuildID() {
-		return refusal(ErrNoRaid)
+		return asRefusal(ErrNoRaid)
 	}
 	return c.ReplyText(true, c.T("raid.reply.rules", "cap", r.DailyCap, "offers", r.OffersPerDay))
 }

@@ -3,9 +3,8 @@ package raid
 import (
 	"context"
 
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/uptrace/bun"
-
-	"github.com/together-bot/together/modules/hall"
 )
 
 // HallRefresher asks hall to re-render a guild's live card in a transaction
@@ -16,8 +15,8 @@ type HallRefresher interface {
 
 // hallCategory is raid's column on the monthly hall of fame: confirmed quest
 // points, as they counted against the daily cap.
-func hallCategory(s *Service) hall.Category {
-	return hall.Category{Module: Name, Key: Name, NameKey: "raid.hall.category", Order: 20, Points: s.PointsByPair}
+func hallCategory(s *Service) hallapi.Category {
+	return hallapi.Category{Module: Name, Key: Name, NameKey: "raid.hall.category", Order: 20, Points: s.PointsByPair}
 }
 
 // requestHall refreshes the hall card after points change; hall may be absent.

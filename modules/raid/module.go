@@ -17,8 +17,9 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/modules/hall"
+	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/raid/migrations"
 )
 
@@ -35,17 +36,17 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			newFxService,
 			NewHandlers,
-			module.Into("renderers", boardRenderer),
-			module.Into(pairhome.SectionGroup, pairSection),
-			module.Into("commands", func(h *Handlers) interaction.Command { return h.Command() }),
-			module.Into("components,flatten", func(h *Handlers) []interaction.Component { return h.Components() }),
-			module.Into("jobs,flatten", func(s *Service) []queue.Job { return s.Jobs() }),
-			module.Into(hall.CategoryGroup, hallCategory),
-			module.Into("settings,flatten", configSettings),
-			module.Into("schedules", func(s *Service) queue.Schedule { return s.Schedule() }),
-			module.Into("catalogs", func() i18n.Catalog { return Catalog }),
-			module.Into("channel_purposes", func() guild.ChannelPurpose { return Purpose }),
 		),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{boardRenderer(s)} }),
+		module.Contribute(interaction.Commands, func(h *Handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
+		module.Contribute(interaction.Components, func(h *Handlers) []interaction.Component { return h.Components() }),
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.Jobs() }),
+		module.Contribute(queue.Schedules, func(s *Service) []queue.Schedule { return []queue.Schedule{s.Schedule()} }),
+		module.Add(i18n.Catalogs, Catalog),
+		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{pairSection(s)} }),
+		module.Contribute(hallapi.Categories, func(s *Service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
+		module.Contribute(interaction.Settings, configSettings),
+		module.Add(guild.Purposes, Purpose),
 	),
 }
 
@@ -60,14 +61,14 @@ type fxDeps struct {
 	Pairs       *pairhome.Service
 	Queue       *queue.Queue
 	Rest        rest.Rest
-	Gate        queue.Gate      `optional:"true"`
-	Hall        *hall.Refresher `optional:"true"`
+	Gate        queue.Gate        `optional:"true"`
+	Hall        hallapi.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
 	return NewService(Config{DB: d.DB, Pairs: pairhomePairs{d.Pairs}, Projections: d.Projections, Queue: d.Queue,
 		Discord: d.Rest, Settings: d.Guilds, Gate: d.Gate, Bundle: d.Bundle, DefaultLocale: d.Config.DefaultLocale,
-		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: hallOrNil(d.Hall)})
+		DefaultZone: d.Config.DefaultTimezone, Logger: d.Logger, Hall: d.Hall})
 }
 
 // boardRenderer is the raid dashboard's projection renderer.
@@ -76,18 +77,18 @@ func boardRenderer(s *Service) projection.Renderer {
 }
 
 // pairSection is raid's part of the Pair Home panel.
-func pairSection(s *Service) pairhome.Section {
-	return pairhome.Section{Module: Name, Order: sectionOrder,
-		Render: func(ctx context.Context, idb bun.IDB, p pairhome.PairRef, locale string) (pairhome.SectionView, error) {
+func pairSection(s *Service) pairhomeapi.Section {
+	return pairhomeapi.Section{Module: Name, Order: sectionOrder,
+		Render: func(ctx context.Context, idb bun.IDB, p pairhomeapi.Pair, locale string) (pairhomeapi.SectionView, error) {
 			v, err := s.RenderSection(ctx, idb, fromRef(p), locale)
-			return pairhome.SectionView{Text: v.Text, Buttons: v.Buttons}, err
+			return pairhomeapi.SectionView{Text: v.Text, Buttons: v.Buttons}, err
 		}}
 }
 
 // pairhomePairs adapts pairhome's Service to Pairs.
 type pairhomePairs struct{ s *pairhome.Service }
 
-func fromRef(p pairhome.PairRef) Pair {
+func fromRef(p pairhomeapi.Pair) Pair {
 	return Pair{ID: p.ID, GuildID: p.GuildID, Members: p.Members, ChannelID: p.ChannelID}
 }
 
@@ -114,12 +115,4 @@ func (a pairhomePairs) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64
 
 func (a pairhomePairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
 	return a.s.RequestPanels(ctx, tx, guildID)
-}
-
-// hallOrNil keeps an absent hall a nil interface, not a typed nil.
-func hallOrNil(r *hall.Refresher) HallRefresher {
-	if r == nil {
-		return nil
-	}
-	return r
 }

@@ -3,7 +3,7 @@ package raid
 import (
 	"errors"
 
-	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // refusals maps the service's errors to the user's language.
@@ -26,19 +26,19 @@ var refusals = []struct {
 	{ErrNoQuests, "raid.error.no_quests"},
 }
 
-// refusal turns a domain error into an interaction.UserError; anything else
+// refusal turns a domain error into an refusal.Error; anything else
 // (database, Discord) passes through for the router's generic handling.
-func refusal(err error) error {
+func asRefusal(err error) error {
 	if err == nil {
 		return nil
 	}
 	var ie *InputError
 	if errors.As(err, &ie) {
-		return interaction.Refuse("raid.error.input", "field", ie.Field, "min", ie.Min, "max", ie.Max)
+		return refusal.New("raid.error.input", "field", ie.Field, "min", ie.Min, "max", ie.Max)
 	}
 	for _, r := range refusals {
 		if errors.Is(err, r.err) {
-			return interaction.Refuse(r.key)
+			return refusal.New(r.key)
 		}
 	}
 	return err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // guildRaidSettings are what a new raid in the guild starts with.
@@ -57,7 +58,7 @@ func configSettings(s *Service) []interaction.Setting {
 			Set: func(ctx context.Context, guildID, by uint64, value string) error {
 				n, err := strconv.Atoi(strings.TrimSpace(value))
 				if err != nil || n < ns.min || n > ns.max {
-					return interaction.Refuse("raid.error.setting_range", "value", value, "min", ns.min, "max", ns.max)
+					return refusal.New("raid.error.setting_range", "value", value, "min", ns.min, "max", ns.max)
 				}
 				d := defaultRaidSettings()
 				// The other columns keep their value, or get the default on first write.

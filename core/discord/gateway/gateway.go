@@ -18,6 +18,7 @@ import (
 	dgateway "github.com/disgoorg/disgo/gateway"
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/disgo/sharding"
+	"github.com/together-bot/together/core/module"
 )
 
 // Intents are the least the bot needs: guild structure for GUILD_CREATE and
@@ -254,3 +255,7 @@ func (g *Gateway) Stop(ctx context.Context) {
 		c.Close(ctx)
 	}
 }
+
+// Listeners is the extension point for gateway event listeners (pairhome
+// reacts to members leaving and channels deleted by hand).
+var Listeners = module.NewPoint[bot.EventListener]("event listeners")

@@ -14,6 +14,7 @@ import (
 
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 func (c *Core) adminDefinition() discord.SlashCommandCreate {
@@ -47,7 +48,7 @@ func (c *Core) handleAdmin(ic *interaction.Context) error {
 		}
 		return ic.ReplyLong(true, rep.Text)
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 // scheduleRow is one core_schedules row.

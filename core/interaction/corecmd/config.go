@@ -11,6 +11,7 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 const maxChoices = 25
@@ -87,7 +88,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 	case "config channel":
 		p, ok := c.guilds.Purpose(d.String("purpose"))
 		if !ok {
-			return interaction.Refuse("core.config.unknown_purpose", "purpose", d.String("purpose"))
+			return refusal.New("core.config.unknown_purpose", "purpose", d.String("purpose"))
 		}
 		ch, set := d.OptChannel("channel")
 		if !set {
@@ -97,7 +98,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 			return ic.ReplyText(true, ic.T("core.config.channel_cleared", "purpose", c.purposeLabel(ic.Locale, p)))
 		}
 		if !kindMatches(p.Kind, ch.Type) {
-			return interaction.Refuse("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
+			return refusal.New("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
 		}
 		if err := c.guilds.SetChannel(ic, gid, uid, p.ID(), uint64(ch.ID)); err != nil {
 			return err
@@ -120,7 +121,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		zone := strings.TrimSpace(d.String("zone"))
 		if err := c.guilds.SetTimezone(ic, gid, uid, zone); err != nil {
 			if errors.Is(err, guild.ErrBadTimezone) {
-				return interaction.Refuse("core.config.bad_timezone", "zone", zone)
+				return refusal.New("core.config.bad_timezone", "zone", zone)
 			}
 			return err
 		}
@@ -137,7 +138,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		}
 		if err := c.guilds.SetLocale(ic, gid, uid, v); err != nil {
 			if errors.Is(err, guild.ErrBadLocale) {
-				return interaction.Refuse("core.config.bad_locale")
+				return refusal.New("core.config.bad_locale")
 			}
 			return err
 		}
@@ -145,15 +146,15 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		newLoc := i18n.Resolve(v, guildLocaleOf(ic), c.defLoc)
 		return ic.ReplyText(true, c.bundle.T(newLoc, "core.config.locale_set", "locale", localeName(c, newLoc, v)))
 	}
-	return interaction.Refuse("core.error.unknown_action")
+	return refusal.New("core.error.unknown_action")
 }
 
 func (c *Core) configModule(ic *interaction.Context, name string, on bool) error {
 	if name == mod {
-		return interaction.Refuse("core.config.core_always_on")
+		return refusal.New("core.config.core_always_on")
 	}
 	if !contains(c.modules, name) {
-		return interaction.Refuse("core.config.unknown_module", "module", name, "modules", strings.Join(c.modules, ", "))
+		return refusal.New("core.config.unknown_module", "module", name, "modules", strings.Join(c.modules, ", "))
 	}
 	st, err := c.guilds.Settings(ic, ic.GuildID())
 	if err != nil {
@@ -162,7 +163,7 @@ func (c *Core) configModule(ic *interaction.Context, name string, on bool) error
 	plan, err := guild.PlanModuleChange(c.req, st, name, on)
 	var dep *guild.DependentsError
 	if errors.As(err, &dep) {
-		return interaction.Refuse("core.config.module_required_by", "module", name, "dependents", strings.Join(dep.Dependents, ", "))
+		return refusal.New("core.config.module_required_by", "module", name, "dependents", strings.Join(dep.Dependents, ", "))
 	}
 	if err != nil {
 		return err
@@ -300,14 +301,14 @@ func intPtr(i int) *int { return &i }
 func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
 	i := slices.IndexFunc(c.settings, func(s interaction.Setting) bool { return s.ID() == id })
 	if i < 0 {
-		return interaction.Refuse("core.config.unknown_setting", "setting", id)
+		return refusal.New("core.config.unknown_setting", "setting", id)
 	}
 	s := c.settings[i]
 	if !ic.Settings.ModuleOn(s.Module) {
-		return interaction.Refuse("core.error.module_off", "module", s.Module)
+		return refusal.New("core.error.module_off", "module", s.Module)
 	}
 	if len(s.Values) > 0 && !slices.Contains(s.Values, value) {
-		return interaction.Refuse("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))
+		return refusal.New("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))
 	}
 	if err := s.Set(ic, ic.GuildID(), ic.UserID(), value); err != nil {
 		return err

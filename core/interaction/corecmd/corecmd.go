@@ -32,8 +32,8 @@ type Deps struct {
 	Log        *slog.Logger
 	Dashboards interaction.DashboardLister `optional:"true"`
 	Config     *config.Config              `optional:"true"`
-	Sections   []interaction.StatusSection `group:"status_sections"`
-	Settings   []interaction.Setting       `group:"settings"`
+	Sections   module.Contributions[interaction.StatusSection]
+	Settings   module.Contributions[interaction.Setting]
 }
 
 // Core implements the commands.
@@ -56,9 +56,9 @@ type Core struct {
 // New builds the core commands.
 func New(d Deps) *Core {
 	c := &Core{guilds: d.Guilds, req: guild.RequirementsOf(d.Selection), bundle: d.Bundle, db: d.DB,
-		rest: d.REST, log: d.Log, dash: d.Dashboards, sections: slices.Clone(d.Sections)}
+		rest: d.REST, log: d.Log, dash: d.Dashboards, sections: slices.Clone(d.Sections.Items)}
 	sort.SliceStable(c.sections, func(i, j int) bool { return c.sections[i].Module < c.sections[j].Module })
-	c.settings = slices.Clone(d.Settings)
+	c.settings = slices.Clone(d.Settings.Items)
 	sort.Slice(c.settings, func(i, j int) bool { return c.settings[i].ID() < c.settings[j].ID() })
 	for _, m := range d.Selection.Names() {
 		if m != mod {

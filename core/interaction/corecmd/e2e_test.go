@@ -11,7 +11,6 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 )
@@ -20,13 +19,13 @@ import (
 // channel purpose, duel's with a test post.
 var testModules = []module.Descriptor{
 	{Name: "pairhome", Options: fx.Options(
-		interactionfx.AsPurposes(guild.ChannelPurpose{Module: "pairhome", Key: "rooms", NameKey: "pairhome.purpose.rooms", Kind: guild.Category, Required: true}),
-		interactionfx.AsCatalog(i18n.Catalog{Module: "pairhome", Messages: map[string]map[string]string{
+		module.Add(guild.Purposes, guild.ChannelPurpose{Module: "pairhome", Key: "rooms", NameKey: "pairhome.purpose.rooms", Kind: guild.Category, Required: true}),
+		module.Add(i18n.Catalogs, i18n.Catalog{Module: "pairhome", Messages: map[string]map[string]string{
 			"en": {"pairhome.purpose.rooms": "Pair rooms"}, "ru": {"pairhome.purpose.rooms": "Комнаты пар"}}}),
 	)},
 	{Name: "duel", Requires: []string{"pairhome"}, Options: fx.Options(
-		interactionfx.AsPurposes(guild.ChannelPurpose{Module: "duel", Key: "board", NameKey: "duel.purpose.board", Required: true, TestPost: true}),
-		interactionfx.AsCatalog(i18n.Catalog{Module: "duel", Messages: map[string]map[string]string{
+		module.Add(guild.Purposes, guild.ChannelPurpose{Module: "duel", Key: "board", NameKey: "duel.purpose.board", Required: true, TestPost: true}),
+		module.Add(i18n.Catalogs, i18n.Catalog{Module: "duel", Messages: map[string]map[string]string{
 			"en": {"duel.purpose.board": "Scoreboard"}, "ru": {"duel.purpose.board": "Табло"}}}),
 	)},
 }

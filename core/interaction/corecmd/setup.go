@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // /setup is an ephemeral checklist. Every select saves its answer to
@@ -172,7 +173,7 @@ func (c *Core) setupLocale(ic *interaction.Context, _ customid.ID) error {
 	}
 	if err := c.guilds.SetLocale(ic, ic.GuildID(), ic.UserID(), v); err != nil {
 		if errors.Is(err, guild.ErrBadLocale) {
-			return interaction.Refuse("core.config.bad_locale")
+			return refusal.New("core.config.bad_locale")
 		}
 		return err
 	}
@@ -184,7 +185,7 @@ func (c *Core) setupChannel(ic *interaction.Context, id customid.ID) error {
 	p, ok := c.guilds.Purpose(id.Arg(0))
 	if !ok {
 		// A purpose whose module is no longer deployed.
-		return interaction.Refuse("core.config.unknown_purpose", "purpose", id.Arg(0))
+		return refusal.New("core.config.unknown_purpose", "purpose", id.Arg(0))
 	}
 	page, _ := strconv.Atoi(id.Arg(1))
 	in, _ := ic.ComponentInteraction()
@@ -196,7 +197,7 @@ func (c *Core) setupChannel(ic *interaction.Context, id customid.ID) error {
 	if len(data.Values) > 0 {
 		ch = uint64(data.Values[0])
 		if rc, ok := data.Resolved.Channels[data.Values[0]]; ok && !kindMatches(p.Kind, rc.Type) {
-			return interaction.Refuse("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
+			return refusal.New("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
 		}
 	}
 	if err := c.guilds.SetChannel(ic, ic.GuildID(), ic.UserID(), p.ID(), ch); err != nil {
@@ -208,7 +209,7 @@ func (c *Core) setupChannel(ic *interaction.Context, id customid.ID) error {
 func (c *Core) setupPage(ic *interaction.Context, id customid.ID) error {
 	page, err := strconv.Atoi(id.Arg(0))
 	if err != nil {
-		return interaction.Refuse("core.error.bad_id")
+		return refusal.New("core.error.bad_id")
 	}
 	return c.rerender(ic, page)
 }

@@ -5,20 +5,20 @@
 // Module needs from the container: *db.DB, *slog.Logger, *config.Config,
 // module.Selection and rest.Rest. It provides *i18n.Bundle, *guild.Service
 // (also as queue.Gate), *interaction.Router (reached by the gateway through
-// an *interaction.Listener in the group "event_listeners") and *corecmd.Core, and
+// an *interaction.Listener contributed to gateway.Listeners) and *corecmd.Core, and
 // contributes the core's commands, components, catalogs, the sweep job and
 // its schedule. It accepts an optional interaction.DashboardLister.
 //
-// Modules contribute with the As* helpers, e.g.
-//
-//	interactionfx.AsCommands(func(s *Service) []interaction.Command { ... })
-//	interactionfx.AsCatalog(duel.Catalog)
+// It collects the interaction layer's extension points (interaction.Commands,
+// Components, Modals, Settings, StatusSections, i18n.Catalogs and
+// guild.Purposes); modules contribute with module.Contribute and module.Add.
 package interactionfx
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -30,18 +30,26 @@ import (
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/interaction/corecmd"
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
 )
 
 // Module is the whole interaction layer.
 var Module = fx.Module("interaction",
-	AsCatalog(interaction.Catalog),
-	AsCatalog(corecmd.Catalog),
+	module.Collect(i18n.Catalogs),
+	module.Collect(guild.Purposes),
+	module.Collect(interaction.Commands),
+	module.Collect(interaction.Components),
+	module.Collect(interaction.Modals),
+	module.Collect(interaction.Settings),
+	module.Collect(interaction.StatusSections),
+	module.Add(i18n.Catalogs, interaction.Catalog, corecmd.Catalog),
 	fx.Provide(
 		NewBundle,
 		NewGuilds,
@@ -49,12 +57,12 @@ var Module = fx.Module("interaction",
 		corecmd.New,
 		NewRouter,
 		interaction.NewListener,
-		fx.Annotate(func(l *interaction.Listener) bot.EventListener { return l }, fx.ResultTags(`group:"event_listeners"`)),
-		fx.Annotate(interaction.SweepJob, fx.ResultTags(`group:"jobs"`)),
-		fx.Annotate(func() queue.Schedule { return interaction.SweepSchedule }, fx.ResultTags(`group:"schedules"`)),
 	),
-	AsCommands(func(c *corecmd.Core) []interaction.Command { return c.Commands() }),
-	AsComponents(func(c *corecmd.Core) []interaction.Component { return c.Components() }),
+	module.Contribute(gateway.Listeners, func(l *interaction.Listener) []bot.EventListener { return []bot.EventListener{l} }),
+	module.Contribute(queue.Jobs, func(p sweepDeps) []queue.Job { return []queue.Job{interaction.SweepJob(p.DB, p.Log)} }),
+	module.Add(queue.Schedules, interaction.SweepSchedule),
+	module.Contribute(interaction.Commands, func(c *corecmd.Core) []interaction.Command { return c.Commands() }),
+	module.Contribute(interaction.Components, func(c *corecmd.Core) []interaction.Component { return c.Components() }),
 	fx.Invoke(func(lc fx.Lifecycle, g *guild.Service, r *interaction.Router, l *interaction.Listener) {
 		l.Attach(r)
 		ctx, cancel := context.WithCancel(context.Background())
@@ -114,38 +122,31 @@ func AppID(cfg *config.Config, rst rest.Rest) (snowflake.ID, error) {
 	return app.ID, nil
 }
 
-// BundleParams collects every module's catalog.
-type BundleParams struct {
-	fx.In
-	Log      *slog.Logger
-	Catalogs []i18n.Catalog `group:"catalogs"`
+// NewBundle merges every module's catalog (sorted by module so errors are stable).
+func NewBundle(log *slog.Logger, c module.Contributions[i18n.Catalog]) (*i18n.Bundle, error) {
+	catalogs := slices.Clone(c.Items)
+	sort.SliceStable(catalogs, func(i, j int) bool { return catalogs[i].Module < catalogs[j].Module })
+	return i18n.NewBundle(log, catalogs...)
 }
 
-// NewBundle merges the catalogs (sorted by module so errors are stable).
-func NewBundle(p BundleParams) (*i18n.Bundle, error) {
-	sort.SliceStable(p.Catalogs, func(i, j int) bool { return p.Catalogs[i].Module < p.Catalogs[j].Module })
-	return i18n.NewBundle(p.Log, p.Catalogs...)
-}
-
-// GuildParams collects channel purposes.
-type GuildParams struct {
-	fx.In
-	DB       *db.DB
-	Log      *slog.Logger
-	Purposes []guild.ChannelPurpose `group:"channel_purposes"`
-}
-
-// NewGuilds builds the settings service.
-func NewGuilds(p GuildParams) (*guild.Service, error) {
-	return guild.NewService(p.DB, p.Log, p.Purposes)
+// NewGuilds builds the settings service with every module's channel purposes.
+func NewGuilds(d *db.DB, log *slog.Logger, cfg *config.Config, p module.Contributions[guild.ChannelPurpose]) (*guild.Service, error) {
+	s, err := guild.NewService(d, log, p.Items)
+	if err != nil {
+		return nil, err
+	}
+	if cfg != nil {
+		s.SetDefaults(cfg.DefaultLocale, cfg.DefaultTimezone)
+	}
+	return s, nil
 }
 
 // RouterParams collects routes and services.
 type RouterParams struct {
 	fx.In
-	Commands   []interaction.Command   `group:"commands"`
-	Components []interaction.Component `group:"components"`
-	Modals     []interaction.Modal     `group:"modals"`
+	Commands   module.Contributions[interaction.Command]
+	Components module.Contributions[interaction.Component]
+	Modals     module.Contributions[interaction.Modal]
 	Guilds     *guild.Service
 	Bundle     *i18n.Bundle
 	DB         *db.DB
@@ -162,32 +163,13 @@ func NewRouter(p RouterParams) (*interaction.Router, error) {
 		def = p.Config.DefaultLocale
 	}
 	return interaction.NewRouter(interaction.Options{
-		Commands: p.Commands, Components: p.Components, Modals: p.Modals,
+		Commands: p.Commands.Items, Components: p.Components.Items, Modals: p.Modals.Items,
 		Settings: p.Guilds, Bundle: p.Bundle, DB: p.DB, REST: p.REST, Log: p.Log, DefaultLocale: def, Observer: p.Observer,
 	})
 }
 
-// AsCommands contributes the commands a constructor returns.
-func AsCommands(ctor any) fx.Option {
-	return fx.Provide(fx.Annotate(ctor, fx.ResultTags(`group:"commands,flatten"`)))
-}
-
-// AsComponents contributes buttons and selects.
-func AsComponents(ctor any) fx.Option {
-	return fx.Provide(fx.Annotate(ctor, fx.ResultTags(`group:"components,flatten"`)))
-}
-
-// AsModals contributes modal handlers.
-func AsModals(ctor any) fx.Option {
-	return fx.Provide(fx.Annotate(ctor, fx.ResultTags(`group:"modals,flatten"`)))
-}
-
-// AsPurposes contributes channel purposes.
-func AsPurposes(purposes ...guild.ChannelPurpose) fx.Option {
-	return fx.Provide(fx.Annotate(func() []guild.ChannelPurpose { return purposes }, fx.ResultTags(`group:"channel_purposes,flatten"`)))
-}
-
-// AsCatalog contributes a module's texts.
-func AsCatalog(c i18n.Catalog) fx.Option {
-	return fx.Provide(fx.Annotate(func() i18n.Catalog { return c }, fx.ResultTags(`group:"catalogs"`)))
+type sweepDeps struct {
+	fx.In
+	DB  *db.DB
+	Log *slog.Logger
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
@@ -23,9 +24,9 @@ import (
 
 type sinks struct {
 	fx.In
-	Listeners []bot.EventListener `group:"event_listeners"`
-	Jobs      []queue.Job         `group:"jobs"`
-	Schedules []queue.Schedule    `group:"schedules"`
+	Listeners module.Contributions[bot.EventListener]
+	Jobs      module.Contributions[queue.Job]
+	Schedules module.Contributions[queue.Schedule]
 	Gate      queue.Gate
 	Router    *interaction.Router
 }
@@ -43,6 +44,7 @@ func TestModuleWiring(t *testing.T) {
 		fx.Supply(d, slog.New(slog.NewTextHandler(io.Discard, nil)), cfg, module.Selection{}),
 		fx.Provide(func() rest.Rest { return rest.New(rest.NewClient("test")) }),
 		interactionfx.Module,
+		module.Collect(gateway.Listeners), module.Collect(queue.Jobs), module.Collect(queue.Schedules),
 		fx.Invoke(func(s sinks) { got = s }),
 	)
 	if err := app.Err(); err != nil {
@@ -54,7 +56,7 @@ func TestModuleWiring(t *testing.T) {
 	if err := app.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if len(got.Listeners) != 1 || len(got.Jobs) != 1 || got.Jobs[0].Kind != "core.sweep" || len(got.Schedules) != 1 || got.Gate == nil {
+	if len(got.Listeners.Items) != 1 || len(got.Jobs.Items) != 1 || got.Jobs.Items[0].Kind != "core.sweep" || len(got.Schedules.Items) != 1 || got.Gate == nil {
 		t.Fatalf("contributions: %+v", got)
 	}
 	var names []string

@@ -1,0 +1,119 @@
+// Package pairhometest is an in-memory pairhomeapi.Pairs for other modules'
+// tests, so none of them copies a fake of its own.
+package pairhometest
+
+import (
+	"context"
+	"slices"
+	"sync"
+
+	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+)
+
+// Pairs is a pairhomeapi.Pairs over a slice. The zero value is ready.
+type Pairs struct {
+	mu     sync.Mutex
+	pairs  []pairhomeapi.Pair
+	nextID int64
+	panels map[int64]int
+}
+
+var _ pairhomeapi.Pairs = (*Pairs)(nil)
+
+// Add stores an active pair, giving it the next id when ID is 0, and returns it.
+func (f *Pairs) Add(p pairhomeapi.Pair) pairhomeapi.Pair {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if p.ID == 0 {
+		f.nextID++
+		p.ID = f.nextID
+	}
+	f.nextID = max(f.nextID, p.ID)
+	if p.Members[0] > p.Members[1] {
+		p.Members[0], p.Members[1] = p.Members[1], p.Members[0]
+	}
+	p.Active = true
+	f.pairs = append(f.pairs, p)
+	return p
+}
+
+// Dissolve marks a pair inactive.
+func (f *Pairs) Dissolve(pairID int64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i := range f.pairs {
+		if f.pairs[i].ID == pairID {
+			f.pairs[i].Active = false
+		}
+	}
+}
+
+// Panels reports how many panel redraws were requested for a pair.
+func (f *Pairs) Panels(pairID int64) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.panels[pairID]
+}
+
+// ActivePairs implements pairhomeapi.Pairs.
+func (f *Pairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []pairhomeapi.Pair
+	for _, p := range f.pairs {
+		if p.GuildID == guildID && p.Active {
+			out = append(out, p)
+		}
+	}
+	slices.SortFunc(out, func(a, b pairhomeapi.Pair) int { return int(a.ID - b.ID) })
+	return out, nil
+}
+
+// PairOf implements pairhomeapi.Pairs.
+func (f *Pairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.pairs {
+		if p.GuildID == guildID && p.Active && p.Has(userID) {
+			return p, nil
+		}
+	}
+	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
+}
+
+// Pair implements pairhomeapi.Pairs.
+func (f *Pairs) Pair(_ context.Context, _ bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, p := range f.pairs {
+		if p.ID == pairID {
+			return p, nil
+		}
+	}
+	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
+}
+
+// RequestPanel implements pairhomeapi.Pairs by counting the request.
+func (f *Pairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.panels == nil {
+		f.panels = map[int64]int{}
+	}
+	f.panels[pairID]++
+	return nil
+}
+
+// RequestPanels implements pairhomeapi.Pairs by counting a request for each
+// active pair of the guild.
+func (f *Pairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) error {
+	pairs, _ := f.ActivePairs(ctx, nil, guildID)
+	for _, p := range pairs {
+		if err := f.RequestPanel(ctx, tx, p.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
