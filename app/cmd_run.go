@@ -114,6 +114,10 @@ func printStarted(w io.Writer, cfg *config.Config, emulator *discordsim.Server, 
 		fmt.Fprintln(w, "# the built-in Discord emulator (docs/emulator.md) and the bot's token on it")
 		fmt.Fprintf(w, "export SIM=%s\n", emulator.URL())
 		fmt.Fprintf(w, "export TOKEN=%s\n", emulator.Token())
+		// The browser playground, in emulators that serve one.
+		if p, ok := any(emulator).(interface{ PlaygroundURL() string }); ok {
+			fmt.Fprintf(w, "# the browser playground: %s\n", p.PlaygroundURL())
+		}
 		if demo != nil {
 			fmt.Fprintln(w, "# the demo guild: its channels, and its members by name")
 			fmt.Fprintf(w, "export GID=%s CAT=%s GEN=%s LOBBY=%s DUELS=%s\n", demo.GuildID, demo.CategoryID,
