@@ -11,12 +11,14 @@ LDFLAGS := -X main.version=$(VERSION)
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/app ./app
 
-# Runs the bot. Without DATABASE_URL a project-local Postgres is started (.pgdata/);
-# without DISCORD_TOKEN the built-in Discord emulator is started in-process.
+# Runs bin/app. Without DATABASE_URL a project-local Postgres is started (.pgdata/)
+# and stays up after the bot stops (make pg-stop); without DISCORD_TOKEN the bot
+# runs against the built-in Discord emulator (app run --sim).
 run: build
-	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
+	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; \
+	  echo "Postgres: $$DATABASE_URL (stays up when the bot stops; make pg-stop stops it)"; fi; \
 	export LOG_FORMAT=$${LOG_FORMAT:-text}; \
-	exec $(BIN)/app run
+	if [ -z "$$DISCORD_TOKEN" ]; then exec $(BIN)/app run --sim; else exec $(BIN)/app run; fi
 
 # Everything the tests need: Postgres (started here), formatting, vet, staticcheck, race tests.
 test: lint
@@ -46,8 +48,9 @@ bench:
 pg:
 	@scripts/localpg.sh
 
+# Stops the Postgres that make run, make test and make bench leave running.
 pg-stop:
-	@d=$${TOGETHER_PGDIR:-.pgdata}/data; [ -d "$$d" ] && runuser -u postgres -- pg_ctl -D "$$d" stop -m fast || true
+	@scripts/localpg.sh stop
 
 clean:
 	rm -rf $(BIN)

@@ -13,8 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/ops"
+	"github.com/together-bot/together/discordsim"
 )
 
 // invoke runs the CLI in-process with the given environment.
@@ -63,11 +65,11 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 		want string
 	}{
 		{"unknown command", nil, []string{"frobnicate"}, `unknown command "frobnicate"`},
-		{"unknown module", map[string]string{"DATABASE_URL": "postgres://x/y", "DISCORD_TOKEN": "t"}, []string{"run", "--modules=karaoke"}, "unknown module(s) karaoke; valid modules:"},
+		{"unknown module", map[string]string{"DATABASE_URL": "postgres://x/y", "DISCORD_TOKEN": goodToken}, []string{"run", "--modules=karaoke"}, "unknown module(s) karaoke; valid modules:"},
 		{"bad variable", map[string]string{"LOG_LEVEL": "loud"}, []string{"run"}, "LOG_LEVEL: must be"},
 		{"bad flag", nil, []string{"run", "--no-such-flag"}, "flag provided but not defined"},
 		{"schedules without subcommand", nil, []string{"schedules"}, "usage: app schedules"},
-		{"run without database", map[string]string{"DISCORD_TOKEN": "t"}, []string{"run"}, "DATABASE_URL is not set"},
+		{"run without database", map[string]string{"DISCORD_TOKEN": goodToken}, []string{"run"}, "DATABASE_URL is not set"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -79,7 +81,14 @@ func TestUsageErrorsExitTwo(t *testing.T) {
 	}
 }
 
-// fakeDiscord answers GET /users/@me for one token, 401 otherwise.
+// goodToken and wrongToken have Discord's token shape (the first part is the
+// base64 of application id 1000); fakeDiscord accepts only goodToken.
+var (
+	goodToken  = discordsim.DefaultToken("1000")
+	wrongToken = discordsim.DefaultToken("1000") + "-reset"
+)
+
+// fakeDiscord answers GET /users/@me and /applications/@me for one token, 401 otherwise.
 func fakeDiscord(t *testing.T, token string) string {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -88,8 +97,12 @@ func fakeDiscord(t *testing.T, token string) string {
 			_, _ = w.Write([]byte(`{"message":"401: Unauthorized","code":0}`))
 			return
 		}
-		if r.URL.Path == "/api/v10/users/@me" {
+		switch r.URL.Path {
+		case "/api/v10/users/@me":
 			_, _ = w.Write([]byte(`{"id":"1000","username":"together","discriminator":"0","bot":true}`))
+			return
+		case "/api/v10/applications/@me":
+			_, _ = w.Write([]byte(`{"id":"1000","name":"together","bot":{"id":"1000","username":"together","discriminator":"0","bot":true}}`))
 			return
 		}
 		w.WriteHeader(404)
@@ -101,8 +114,8 @@ func fakeDiscord(t *testing.T, token string) string {
 
 func TestSmoke(t *testing.T) {
 	t.Parallel()
-	api := fakeDiscord(t, "good-token")
-	base := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "DISCORD_TOKEN": "good-token", "DISCORD_API_URL": api}
+	api := fakeDiscord(t, goodToken)
+	base := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "DISCORD_TOKEN": goodToken, "DISCORD_API_URL": api}
 	with := func(k, v string) map[string]string {
 		m := map[string]string{}
 		for a, b := range base {
@@ -132,7 +145,7 @@ func TestSmoke(t *testing.T) {
 	}
 
 	for name, vars := range map[string]map[string]string{
-		"FAIL discord":  with("DISCORD_TOKEN", "wrong-token"),
+		"FAIL discord":  with("DISCORD_TOKEN", wrongToken),
 		"FAIL database": with("DATABASE_URL", "postgres://postgres@127.0.0.1:1/x?connect_timeout=1"),
 		"FAIL config":   with("LOG_FORMAT", "xml"),
 	} {
@@ -197,8 +210,8 @@ func TestRunHealthThroughPostgresOutage(t *testing.T) {
 	t.Parallel()
 	cluster := dbtest.NewCluster(t)
 	addr := freeAddr(t)
-	vars := map[string]string{"DATABASE_URL": cluster.URL(), "DISCORD_TOKEN": "good-token",
-		"DISCORD_API_URL": fakeDiscord(t, "good-token"), "HTTP_ADDR": addr, "LOG_LEVEL": "error"}
+	vars := map[string]string{"DATABASE_URL": cluster.URL(), "DISCORD_TOKEN": goodToken,
+		"DISCORD_API_URL": fakeDiscord(t, goodToken), "HTTP_ADDR": addr, "LOG_LEVEL": "error"}
 	ctx, cancel := context.WithCancel(context.Background())
 	exit := make(chan int, 1)
 	go func() {
@@ -285,5 +298,31 @@ func TestQueueAndJobsCommands(t *testing.T) {
 	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=x", "--state=running")
 	if code != 2 || !strings.Contains(errOut, "want discarded, retryable or cancelled") {
 		t.Fatalf("retry bad state: %d %s", code, errOut)
+	}
+}
+
+// TestFlagUsageNamesEachArgument guards `app run --help` against Go's flag
+// package reading back-quoted words in a usage text as the argument's name.
+func TestFlagUsageNamesEachArgument(t *testing.T) {
+	for _, cmd := range []string{"run", "migrate", "smoke"} {
+		code, _, usage := invoke(t, context.Background(), nil, cmd, "--help")
+		if code != 0 {
+			t.Fatalf("%s --help: exit %d", cmd, code)
+		}
+		if strings.Contains(usage, "`") {
+			t.Errorf("%s --help has a back quote, which garbles a flag's argument name:\n%s", cmd, usage)
+		}
+		for _, v := range config.Vars {
+			line := "  -" + strings.ReplaceAll(strings.ToLower(v.Name), "_", "-") + " string\n"
+			if !strings.Contains(usage, line) {
+				t.Errorf("%s --help misses %q:\n%s", cmd, line, usage)
+			}
+		}
+	}
+	_, _, usage := invoke(t, context.Background(), nil, "run", "--help")
+	for _, line := range []string{"  -sim\n", "  -no-migrate\n"} {
+		if !strings.Contains(usage, line) {
+			t.Errorf("run --help misses %q:\n%s", line, usage)
+		}
 	}
 }

@@ -65,7 +65,7 @@ func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	var out string
 	go func() {
 		var c int
-		c, out, _ = invoke(t, ctx, vars, "run")
+		c, out, _ = invoke(t, ctx, vars, "run", "--sim")
 		exit <- c
 	}()
 	dbtest.WaitUntil(t, 60*time.Second, "healthz ok", func() bool {
@@ -75,7 +75,7 @@ func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	cancel()
 	select {
 	case c := <-exit:
-		if c != 0 || !strings.Contains(out, "Discord emulator: http://") {
+		if c != 0 || !strings.Contains(out, "export SIM=http://") || !strings.Contains(out, "export HEALTH=http://"+addr+"/healthz") {
 			t.Fatalf("run: exit %d, output %q", c, out)
 		}
 	case <-time.After(90 * time.Second):

@@ -27,7 +27,11 @@ func newFlags(name string, stderr io.Writer) *settings {
 	s := &settings{fs: fs, flags: map[string]*string{}}
 	for _, v := range config.Vars {
 		flagName := strings.ReplaceAll(strings.ToLower(v.Name), "_", "-")
-		s.flags[v.Name] = fs.String(flagName, "", v.Help+" (env "+v.Name+")")
+		where := " (env " + v.Name
+		if v.Default != "" {
+			where += ", default " + v.Default
+		}
+		s.flags[v.Name] = fs.String(flagName, "", v.Help+where+")")
 	}
 	return s
 }

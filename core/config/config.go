@@ -6,6 +6,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -34,6 +35,11 @@ type Config struct {
 	RiverUIUser     string
 	RiverUIPassword string
 	OpsAddr         string // optional loopback listener for River UI without credentials
+	// MetricsUser and MetricsPassword put /metrics behind basic auth.
+	MetricsUser     string
+	MetricsPassword string
+	// MetricsPublic serves /metrics without auth on an HTTP_ADDR off loopback.
+	MetricsPublic bool
 }
 
 // FieldError names the variable whose value is wrong.
@@ -55,13 +61,16 @@ func FromMap(m map[string]string) Lookup {
 	return func(name string) (string, bool) { v, ok := m[name]; return v, ok }
 }
 
-// Vars lists every variable with its default and meaning; the README table is generated from the same list.
+// Vars lists every variable with its default and meaning; a test (app/readme_test.go)
+// checks that the README's configuration table lists each one.
 var Vars = []struct{ Name, Default, Help string }{
-	{"DATABASE_URL", "", "Postgres URL; `make run` starts a local Postgres when unset"},
-	{"DISCORD_TOKEN", "", "bot token; `make run` starts the built-in emulator when unset"},
-	{"DISCORD_APP_ID", "", "application id; read from GET /oauth2 / users/@me when unset"},
+	// Help texts carry no back quotes: Go's flag package would print the quoted
+	// word as the flag's argument name in `app run --help`.
+	{"DATABASE_URL", "", "Postgres URL; make run starts a local Postgres when unset"},
+	{"DISCORD_TOKEN", "", "bot token; when unset, app run needs --sim (the built-in emulator)"},
+	{"DISCORD_APP_ID", "", "application id; checked against GET /applications/@me at start, read from it when unset"},
 	{"DISCORD_API_URL", "https://discord.com/api/v10", "REST base (emulator or REST proxy)"},
-	{"HTTP_ADDR", "127.0.0.1:8080", "address of /healthz and /metrics"},
+	{"HTTP_ADDR", "127.0.0.1:8080", "address of /healthz and /metrics; off loopback it needs METRICS_USER or METRICS_PUBLIC"},
 	{"LOG_LEVEL", "info", "debug|info|warn|error"},
 	{"LOG_FORMAT", "json", "json|text"},
 	{"DEFAULT_TIMEZONE", "UTC", "IANA zone for guilds that set none"},
@@ -72,6 +81,9 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"RIVERUI_USER", "", "basic-auth user for /riverui/ (with RIVERUI_PASSWORD)"},
 	{"RIVERUI_PASSWORD", "", "basic-auth password for /riverui/"},
 	{"OPS_ADDR", "", "loopback-only listener serving /riverui/ without auth"},
+	{"METRICS_USER", "", "basic-auth user for /metrics (with METRICS_PASSWORD)"},
+	{"METRICS_PASSWORD", "", "basic-auth password for /metrics"},
+	{"METRICS_PUBLIC", "false", "true serves /metrics without auth on an HTTP_ADDR off loopback"},
 }
 
 // Load reads and validates every setting. All problems are reported together.
@@ -97,6 +109,10 @@ func Load(get Lookup) (*Config, error) {
 	c.DiscordToken = str("DISCORD_TOKEN", "")
 	if strings.ContainsAny(c.DiscordToken, " \t\n") {
 		fail("DISCORD_TOKEN", "contains white space (paste the token alone, without \"Bot \")")
+	} else if c.DiscordToken != "" {
+		if _, err := TokenAppID(c.DiscordToken); err != nil {
+			fail("DISCORD_TOKEN", "%v", err)
+		}
 	}
 	c.DiscordAppID = str("DISCORD_APP_ID", "")
 	if c.DiscordAppID != "" {
@@ -109,13 +125,27 @@ func Load(get Lookup) (*Config, error) {
 		fail("DISCORD_API_URL", "must be an http(s) URL such as http://127.0.0.1:7000/api/v10")
 	}
 	c.HTTPAddr = str("HTTP_ADDR", "127.0.0.1:8080")
-	if _, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
+	c.MetricsUser = str("METRICS_USER", "")
+	c.MetricsPassword = str("METRICS_PASSWORD", "")
+	if (c.MetricsUser == "") != (c.MetricsPassword == "") {
+		fail("METRICS_USER", "METRICS_USER and METRICS_PASSWORD must be set together")
+	}
+	switch public := strings.ToLower(str("METRICS_PUBLIC", "false")); public {
+	case "true", "1", "yes":
+		c.MetricsPublic = true
+	case "false", "0", "no":
+	default:
+		fail("METRICS_PUBLIC", "must be true or false, got %q", public)
+	}
+	if host, _, err := net.SplitHostPort(c.HTTPAddr); err != nil {
 		fail("HTTP_ADDR", "must be host:port, got %q", c.HTTPAddr)
+	} else if !IsLoopback(host) && c.MetricsUser == "" && !c.MetricsPublic {
+		fail("HTTP_ADDR", "%q is reachable from the network and would serve /metrics without auth: set METRICS_USER and METRICS_PASSWORD, or METRICS_PUBLIC=true to serve it openly", c.HTTPAddr)
 	}
 	c.OpsAddr = str("OPS_ADDR", "")
 	if c.OpsAddr != "" {
 		host, _, err := net.SplitHostPort(c.OpsAddr)
-		if ip := net.ParseIP(host); err != nil || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		if err != nil || !IsLoopback(host) {
 			fail("OPS_ADDR", "must be a loopback host:port such as 127.0.0.1:8081 (it serves River UI without auth)")
 		}
 	}
@@ -176,6 +206,36 @@ func Load(get Lookup) (*Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// IsLoopback reports whether a listen host only accepts local connections;
+// an empty host listens on every interface.
+func IsLoopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// TokenAppID reads the application id from a bot token. Discord's tokens are
+// three dot-separated parts, the first the unpadded base64 of the id; disgo
+// decodes it the same way and refuses to start otherwise. The error never
+// contains the token.
+func TokenAppID(token string) (uint64, error) {
+	first, _, found := strings.Cut(token, ".")
+	if !found {
+		return 0, errors.New("is not a bot token: Discord's tokens have three dot-separated parts (copy it again from the Developer Portal's Bot page)")
+	}
+	raw, err := base64.RawStdEncoding.DecodeString(first)
+	if err != nil {
+		return 0, errors.New("is not a bot token: its first part must be the unpadded base64 of the application id")
+	}
+	id, err := strconv.ParseUint(string(raw), 10, 64)
+	if err != nil {
+		return 0, errors.New("is not a bot token: its first part does not encode a numeric application id")
+	}
+	return id, nil
+}
+
 // SplitList splits a comma-separated list, dropping blanks.
 func SplitList(s string) []string {
 	var out []string
@@ -201,7 +261,12 @@ func redact(s string) string {
 	return "(set)"
 }
 
-// RedactURL hides the password of a database URL.
+// secretParams are query parameters of a database URL that carry secrets
+// (libpq's password and sslpassword, and anything named like them).
+var secretParams = []string{"password", "secret", "token"}
+
+// RedactURL hides the secrets of a database URL: the password in user:pass@
+// and in the query (?password=, ?sslpassword=).
 func RedactURL(raw string) string {
 	if raw == "" {
 		return "(unset)"
@@ -212,6 +277,19 @@ func RedactURL(raw string) string {
 	}
 	if _, has := u.User.Password(); has {
 		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	q := u.Query()
+	masked := false
+	for key := range q {
+		for _, s := range secretParams {
+			if strings.Contains(strings.ToLower(key), s) {
+				q[key] = []string{"xxxxx"}
+				masked = true
+			}
+		}
+	}
+	if masked {
+		u.RawQuery = q.Encode()
 	}
 	return u.String()
 }

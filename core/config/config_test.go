@@ -37,6 +37,13 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		{"RIVERUI_USER", "admin", "RIVERUI_USER"},
 		{"OPS_ADDR", "0.0.0.0:9000", "OPS_ADDR"},
 		{"DISCORD_TOKEN", "Bot abc", "DISCORD_TOKEN"},
+		{"DISCORD_TOKEN", "x", "DISCORD_TOKEN"},
+		{"DISCORD_TOKEN", "MTMwMDAwMDAwMDAwMDAwMDAwMQ==.GSimTk.sim-token", "DISCORD_TOKEN"},
+		{"DISCORD_TOKEN", "Ym9i.GSimTk.sim-token", "DISCORD_TOKEN"},
+		{"HTTP_ADDR", "0.0.0.0:8080", "HTTP_ADDR"},
+		{"HTTP_ADDR", ":8080", "HTTP_ADDR"},
+		{"METRICS_USER", "prom", "METRICS_USER"},
+		{"METRICS_PUBLIC", "maybe", "METRICS_PUBLIC"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -44,6 +51,9 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 			var fe *FieldError
 			if !errors.As(err, &fe) || fe.Var != tc.wantVar {
 				t.Fatalf("want FieldError for %s, got %v", tc.wantVar, err)
+			}
+			if strings.Contains(tc.name, "TOKEN") && strings.Contains(err.Error(), tc.value) {
+				t.Fatalf("the error repeats the token: %v", err)
 			}
 		})
 	}
@@ -70,5 +80,43 @@ func TestShardSelection(t *testing.T) {
 	}
 	if len(c.ShardIDs) != 2 || c.ShardIDs[0] != 1 || c.ShardIDs[1] != 3 {
 		t.Fatalf("got %v", c.ShardIDs)
+	}
+}
+
+func TestTokenAppID(t *testing.T) {
+	// The emulator's default token: base64 without padding, as Discord issues them.
+	id, err := TokenAppID("MTMwMDAwMDAwMDAwMDAwMDAwMQ.GSimTk.sim-token")
+	if err != nil || id != 1300000000000000001 {
+		t.Fatalf("got %d, %v", id, err)
+	}
+}
+
+func TestHTTPAddrOffLoopbackNeedsMetricsAuthOrOptOut(t *testing.T) {
+	for _, vars := range []map[string]string{
+		{"HTTP_ADDR": "127.0.0.1:8080"},
+		{"HTTP_ADDR": "localhost:8080"},
+		{"HTTP_ADDR": "[::1]:8080"},
+		{"HTTP_ADDR": "0.0.0.0:8080", "METRICS_USER": "prom", "METRICS_PASSWORD": "p"},
+		{"HTTP_ADDR": "0.0.0.0:8080", "METRICS_PUBLIC": "true"},
+	} {
+		if _, err := Load(FromMap(vars)); err != nil {
+			t.Errorf("%v: %v", vars, err)
+		}
+	}
+}
+
+func TestRedactURLMasksEveryPassword(t *testing.T) {
+	for _, raw := range []string{
+		"postgres://u:hunter2@db/x",
+		"postgres://u@db/x?password=hunter2&sslmode=disable",
+		"postgres://u@db/x?sslpassword=hunter2",
+	} {
+		got := RedactURL(raw)
+		if strings.Contains(got, "hunter2") || !strings.Contains(got, "xxxxx") {
+			t.Errorf("RedactURL(%q) = %q", raw, got)
+		}
+	}
+	if got := RedactURL("postgres://u@db/x?sslmode=disable"); got != "postgres://u@db/x?sslmode=disable" {
+		t.Errorf("a URL without secrets changed: %q", got)
 	}
 }

@@ -93,7 +93,9 @@ func Options(p Params) fx.Option {
 			if p.NoMigrate {
 				return
 			}
-			lc.Append(fx.StartHook(func(ctx context.Context) error { return migrateWithRetry(ctx, d, p.Selection, log) }))
+			lc.Append(fx.StartHook(func(ctx context.Context) error {
+				return migrateWithRetry(ctx, d, p.Config.DatabaseURL, p.Selection, log)
+			}))
 		}),
 		fx.Invoke(startQueue, startGateway, func(lc fx.Lifecycle, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
 			return serveHTTP(lc, p, d, q, g, m)
@@ -139,14 +141,18 @@ func openDB(lc fx.Lifecycle, cfg *config.Config) (*db.DB, error) {
 	return d, nil
 }
 
-// migrateWithRetry waits for Postgres at start instead of crash-looping.
-func migrateWithRetry(ctx context.Context, d *db.DB, sel module.Selection, log *slog.Logger) error {
+// migrateWithRetry waits for Postgres at start instead of crash-looping, but
+// stops at once on credentials or a database name that can never work.
+func migrateWithRetry(ctx context.Context, d *db.DB, databaseURL string, sel module.Selection, log *slog.Logger) error {
 	m := migrate.New(d.Pool, log, Sources(sel)...)
 	for attempt := 1; ; attempt++ {
 		applied, err := m.Up(ctx)
 		if err == nil {
 			log.Info("migrations current", "applied_now", len(applied))
 			return nil
+		}
+		if fe := DatabaseSettingError(databaseURL, err); fe != nil {
+			return fe
 		}
 		if !db.IsUnavailable(err) {
 			return err
@@ -212,16 +218,29 @@ func startGateway(lc fx.Lifecycle, g *gateway.Gateway, m *ops.Metrics) {
 	})
 }
 
+// metricsHandler puts /metrics behind basic auth when METRICS_USER is set.
+// Without it, config only allows an HTTP_ADDR off loopback with
+// METRICS_PUBLIC=true, and that is said at start.
+func metricsHandler(cfg *config.Config, metrics http.Handler, log *slog.Logger) http.Handler {
+	if cfg.MetricsUser != "" {
+		return ops.BasicAuth(cfg.MetricsUser, cfg.MetricsPassword, metrics)
+	}
+	if host, _, _ := net.SplitHostPort(cfg.HTTPAddr); !config.IsLoopback(host) {
+		log.Warn("/metrics is served without auth to every network that reaches HTTP_ADDR (METRICS_PUBLIC=true)", "addr", cfg.HTTPAddr)
+	}
+	return metrics
+}
+
 // serveHTTP serves /healthz and /metrics on HTTP_ADDR, and River UI either
 // there behind basic auth or on the loopback-only OPS_ADDR.
 func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Modules: p.Selection.Names(),
 		Version: p.Version, Started: time.Now()})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second}))
-	listeners := map[string]http.Handler{p.Config.HTTPAddr: mux}
-
 	cfg := p.Config
+	mux.Handle("GET /metrics", metricsHandler(cfg, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second}), p.Logger))
+	listeners := map[string]http.Handler{cfg.HTTPAddr: mux}
+
 	if cfg.RiverUIUser != "" || cfg.OpsAddr != "" {
 		ui, err := riverui.NewHandler(&riverui.HandlerOpts{
 			Endpoints: riverui.NewEndpoints(q.River, nil), Logger: p.Logger, Prefix: "/riverui",
