@@ -21,7 +21,10 @@ type LiveEvent struct {
 	MessageID string `json:"message_id,omitempty"`
 	// EphemeralTo is set for events about an ephemeral message.
 	EphemeralTo string `json:"ephemeral_to,omitempty"`
-	Status      int    `json:"status,omitempty"`
+	// Method, Route and Status describe a REQUEST.
+	Method string `json:"method,omitempty"`
+	Route  string `json:"route,omitempty"`
+	Status int    `json:"status,omitempty"`
 }
 
 // liveFeed fans LiveEvents out to the playground's server-sent-event

@@ -102,7 +102,7 @@ func (s *Server) recordRequest(method, path, route string, params map[string]str
 	}
 	rec.Body = string(body)
 	s.reqLog.add(rec)
-	s.live.publish(LiveEvent{Type: "REQUEST", Status: status})
+	s.live.publish(LiveEvent{Type: "REQUEST", Method: method, Route: route, Status: status})
 	s.mu.Lock()
 	s.stats.requests++
 	s.stats.byRoute[method+" "+route]++
