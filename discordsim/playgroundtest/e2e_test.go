@@ -75,3 +75,32 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	member.openChannel("duels")
 	member.waitText("#messages .message", "Answers: 1")
 }
+
+// TestE2EPlaygroundEphemeralIsPrivate checks that a reply only its member
+// may see never shows on another member's page, which does show the
+// channel's public messages live.
+func TestE2EPlaygroundEphemeralIsPrivate(t *testing.T) {
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
+	b := newBrowser(t)
+	g := h.Guild
+	at := func(user string) string {
+		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, g.ChannelIDs["general"], user)
+	}
+	staff := b.tab(t, "staff", at(g.AdminID))
+	member := b.tab(t, "bob", at(g.MemberIDs[0]))
+
+	staff.command("config channel", map[string]string{"purpose": "pairhome.category", "channel": g.CategoryID})
+	staff.waitText("#messages .message.ephemeral", "Pair rooms")
+	msgs, err := h.Sim.Messages(g.ChannelIDs["general"])
+	if err != nil || len(msgs) != 1 || msgs[0]["ephemeral_to"] != g.AdminID {
+		t.Fatalf("want one reply ephemeral to staff in #general, got %v (%v)", msgs, err)
+	}
+
+	// A public message after it reaches bob's page live; the reply never does.
+	asBot(t, h.Sim, "POST", "/channels/"+g.ChannelIDs["general"]+"/messages", map[string]any{"content": "Welcome, everyone"})
+	member.waitText("#messages .message", "Welcome, everyone")
+	staff.waitText("#messages .message", "Welcome, everyone")
+	if member.has("#messages .message", "Pair rooms") || member.has("#messages .message.ephemeral", "") {
+		t.Fatal("bob's page shows staff's ephemeral reply")
+	}
+}
