@@ -81,7 +81,11 @@ func (b *browser) tab(t *testing.T, name, url string) *tab {
 		case *runtime.EventConsoleAPICalled:
 			var args []string
 			for _, a := range ev.Args {
-				args = append(args, strings.Trim(fmt.Sprintf("%s", a.Value), `"`)+a.Description)
+				v := a.Description // objects and errors
+				if len(a.Value) > 0 {
+					v = strings.Trim(a.Value.String(), `"`)
+				}
+				args = append(args, v)
 			}
 			line = fmt.Sprintf("console.%s: %s", ev.Type, strings.Join(args, " "))
 		case *runtime.EventExceptionThrown:
