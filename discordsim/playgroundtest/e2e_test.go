@@ -26,8 +26,9 @@ func docsScreenshot() string {
 // members of a pair would, with the real bot behind the emulator: only the
 // page is used, never the bot's internals.
 func TestE2EPlaygroundDuel(t *testing.T) {
+	apptest.SkipUnderRace(t)
+	b := newBrowser(t) // skips before booting the bot when chromium is missing outside CI
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, duel.Descriptor}})
-	b := newBrowser(t)
 	g := h.Guild
 	bob, carol := g.MemberIDs[0], g.MemberIDs[1]
 	at := func(user, channel string) string {
@@ -80,8 +81,9 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 // may see never shows on another member's page, which does show the
 // channel's public messages live.
 func TestE2EPlaygroundEphemeralIsPrivate(t *testing.T) {
-	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
+	apptest.SkipUnderRace(t)
 	b := newBrowser(t)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
 	g := h.Guild
 	at := func(user string) string {
 		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, g.ChannelIDs["general"], user)
