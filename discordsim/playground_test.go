@@ -3,6 +3,8 @@ package discordsim
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -153,5 +155,34 @@ func TestLiveEventsNeverCarryEphemeralContent(t *testing.T) {
 	ev, raw := next(func(ev LiveEvent) bool { return ev.Type == "MESSAGE_CREATE" })
 	if ev.EphemeralTo != bob || strings.Contains(raw, "top secret") {
 		t.Fatalf("ephemeral event %s", raw)
+	}
+}
+
+// BenchmarkGuildViewAs measures what the playground asks for on every world
+// change: one member's view of a guild with 50 channels and 200 members.
+func BenchmarkGuildViewAs(b *testing.B) {
+	srv, err := New(Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		b.Fatal(err)
+	}
+	demo, err := srv.SeedDemoGuild()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := range 200 {
+		if _, err := srv.AddMember(demo.GuildID, MemberSpec{Username: fmt.Sprintf("member%d", i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for i := range 50 {
+		if _, err := srv.CreateChannel(demo.GuildID, ChannelSpec{Name: fmt.Sprintf("room-%d", i), ParentID: demo.CategoryID}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := srv.GuildViewAs(demo.GuildID, demo.MemberIDs[0]); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
