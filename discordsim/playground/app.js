@@ -112,7 +112,9 @@ async function refreshView() {
   markActiveChannel();
   saveHash();
   await refreshMessages();
-  if (state.commandPath) renderCommandOptions(); // channel and member lists may have changed
+  // Commands, channels and members may have changed under the command bar.
+  if (state.commandPath) renderCommandOptions();
+  else if (!$("#command-suggestions").hidden) showSuggestions();
 }
 
 function renderMembers() {

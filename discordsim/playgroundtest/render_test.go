@@ -156,3 +156,91 @@ func TestPlaygroundRendersWorld(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#new-member button`)))
 	page.waitText("#member-select option:checked", "dave")
 }
+
+// TestPlaygroundCommandBarAndComponents checks the command bar against
+// registered commands (groups, choices, min/max, typed pickers) and that
+// clicks and selections reach the emulator as interactions: with no bot to
+// answer, each ends as Discord's "interaction failed".
+func TestPlaygroundCommandBarAndComponents(t *testing.T) {
+	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler), InteractionDeadline: 300 * time.Millisecond})
+	demo, err := srv.SeedDemoGuild()
+	if err != nil {
+		t.Fatal(err)
+	}
+	asBotList := func(path string, body any) {
+		raw, _ := json.Marshal(body)
+		req, _ := http.NewRequest("PUT", srv.APIURL()+path, bytes.NewReader(raw))
+		req.Header.Set("Authorization", "Bot "+srv.Token())
+		req.Header.Set("Content-Type", "application/json")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("PUT %s = %d", path, res.StatusCode)
+		}
+	}
+	b := newBrowser(t)
+	page := b.tab(t, "admin", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, demo.AdminID, demo.ChannelIDs["general"]))
+
+	// Registered after the page opened: the bar learns them live.
+	asBotList("/applications/"+srv.AppID()+"/commands", []any{map[string]any{
+		"name": "game", "description": "Games", "type": 1, "options": []any{
+			map[string]any{"type": 2, "name": "round", "description": "Rounds", "options": []any{
+				map[string]any{"type": 1, "name": "start", "description": "Start a round", "options": []any{
+					map[string]any{"type": 3, "name": "mode", "description": "Mode", "required": true, "choices": []any{
+						map[string]any{"name": "Fast", "value": "fast"}, map[string]any{"name": "Slow", "value": "slow"}}},
+					map[string]any{"type": 4, "name": "minutes", "description": "Minutes", "required": true, "min_value": 5, "max_value": 60},
+					map[string]any{"type": 6, "name": "member", "description": "Member"},
+					map[string]any{"type": 7, "name": "where", "description": "Channel", "channel_types": []int{4}},
+				}},
+			}},
+		}}})
+	page.run(chromedp.SendKeys(chromedp.CSS("#command-input"), "/game r"))
+	page.waitText("#command-suggestions .suggestion", "/game round start")
+	page.run(chromedp.Click(chromedp.CSS(`#command-suggestions .suggestion[data-path="game round start"]`)))
+	if got := eval[string](page, `[...document.querySelectorAll("#opt-mode option")].map(o => o.textContent).join(",")`); got != "choose…,Fast,Slow" {
+		t.Fatalf("mode choices %q", got)
+	}
+	if got := eval[string](page, `document.querySelector("#opt-minutes").min + "-" + document.querySelector("#opt-minutes").max`); got != "5-60" {
+		t.Fatalf("minutes bounds %q", got)
+	}
+	if got := eval[string](page, `[...document.querySelectorAll("#opt-where option")].map(o => o.textContent).join(",")`); got != "(none),📁 Games" {
+		t.Fatalf("category-only channel picker offers %q", got)
+	}
+	if !page.has("#opt-member option", "@bob") {
+		t.Fatal("member picker lacks bob")
+	}
+	// An out-of-range number is refused by the page, like Discord's client.
+	page.command("game round start", map[string]string{"mode": "fast", "minutes": "99"})
+	if eval[string](page, `document.querySelector("#command-input").value`) != "/game round start" {
+		t.Fatal("the bar ran a command with minutes=99")
+	}
+	eval[any](page, `document.querySelector("#opt-minutes").value = "10"`)
+	page.run(chromedp.Click(chromedp.CSS("#command-run")))
+	page.waitText("#notice", "interaction failed")
+	if st := srv.Stats(); st.InteractionsFailed != 1 {
+		t.Fatalf("interactions failed = %d, want the command's 1", st.InteractionsFailed)
+	}
+
+	// A button and a select of a bot message become component interactions.
+	asBot(t, srv, "POST", "/channels/"+demo.ChannelIDs["general"]+"/messages", map[string]any{
+		"content": "Pick", "components": []any{
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 2, "style": 1, "label": "Go", "custom_id": "go"}}},
+			map[string]any{"type": 1, "components": []any{map[string]any{"type": 3, "custom_id": "flavour", "options": []any{
+				map[string]any{"label": "Tea", "value": "tea"}, map[string]any{"label": "Coffee", "value": "coffee"}}}}},
+		}})
+	page.waitText("#messages button.c-button", "Go")
+	eval[any](page, `document.querySelector("#notice").hidden = true`)
+	page.run(chromedp.Click(chromedp.CSS(`#messages button[data-custom-id="go"]`)))
+	page.waitText("#notice", "interaction failed")
+	eval[any](page, `(() => { const s = document.querySelector('#messages select[data-custom-id="flavour"]'); s.value = "coffee"; s.dispatchEvent(new Event("change")); })()`)
+	deadline := time.Now().Add(10 * time.Second)
+	for srv.Stats().InteractionsFailed != 3 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	if st := srv.Stats(); st.InteractionsFailed != 3 {
+		t.Fatalf("interactions failed = %d, want command, click and selection", st.InteractionsFailed)
+	}
+}
