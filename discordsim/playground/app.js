@@ -512,6 +512,7 @@ function listen() {
       if (ev.channel_id === state.channelID && (!ev.ephemeral_to || ev.ephemeral_to === state.userID)) soonMessages();
       return;
     }
+    if (ev.type === "INTERACTION_CREATE") return; // its answer comes as messages
     if (ev.type === "GUILD_CREATE") { loadGuilds(); return; }
     if (ev.guild_id === state.guildID) soonView();
   };
