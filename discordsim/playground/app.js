@@ -113,7 +113,9 @@ async function refreshView() {
   saveHash();
   await refreshMessages();
   // Commands, channels and members may have changed under the command bar.
-  if (state.commandPath) renderCommandOptions();
+  // Typed fields are left alone (the member may be typing in them); only
+  // the pickers' lists are rebuilt.
+  if (state.commandPath) refreshPickers();
   else if (!$("#command-suggestions").hidden) showSuggestions();
 }
 
@@ -311,6 +313,21 @@ function renderCommandOptions() {
     const input = f.querySelector("[data-option]");
     if (keep[o.name] !== undefined) input.value = keep[o.name];
     box.append(f);
+  }
+}
+
+// refreshPickers rebuilds the member, channel and role lists of the chosen
+// command's options in place, keeping what was picked.
+function refreshPickers() {
+  const p = commandPaths().find((p) => p.path === state.commandPath);
+  if (!p) return;
+  for (const o of p.options) {
+    const old = document.getElementById("opt-" + o.name);
+    if (!old || old.tagName !== "SELECT" || (o.choices && o.choices.length) || ![6, 7, 8, 9].includes(o.type)) continue;
+    const fresh = optionField(o).querySelector("select");
+    const value = old.value;
+    old.replaceChildren(...fresh.options);
+    old.value = value;
   }
 }
 
