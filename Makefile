@@ -6,7 +6,7 @@ BIN := bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build lint vet fmt staticcheck bench pg pg-stop clean
+.PHONY: run test build lint vet fmt staticcheck bench pg pg-stop clean browser
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/app ./app
@@ -21,13 +21,22 @@ run: build
 	if [ -z "$$DISCORD_TOKEN" ]; then exec $(BIN)/app run --sim; else exec $(BIN)/app run; fi
 
 # Everything the tests need: Postgres (started here), formatting, vet, staticcheck, race tests.
-test: lint
+test: lint browser
 	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
 	$(GO) test -race -count=1 -timeout 20m ./... && \
 	echo "--- end-to-end pass (no -race: disgo's gateway has upstream data races, see core/apptest)" && \
 	$(GO) test -count=1 -timeout 20m -run '^TestE2E' ./...
 
 lint: fmt vet staticcheck
+
+# The playground's browser tests (discordsim/playgroundtest) drive Debian's
+# chromium; installed here where missing. Outside CI a failed install only
+# warns (the tests then skip); in CI (CI set) it fails.
+browser:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || \
+	{ echo "installing chromium for the browser tests"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null; } || \
+	  { if [ -n "$$CI" ]; then echo "chromium install failed" >&2; exit 1; fi; echo "warning: chromium not installed; browser tests will skip" >&2; }; }
 
 fmt:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \

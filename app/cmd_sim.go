@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -10,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/logging"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/ratelimit"
 )
 
 func init() {
@@ -23,14 +25,32 @@ func cmdSim(ctx context.Context, env *environment, args []string) error {
 	token := fs.String("token", "", "bot token to accept (default: a token derived from --app-id)")
 	appID := fs.String("app-id", discordsim.DefaultAppID, "application id")
 	seed := fs.Bool("seed", true, "create the demo guild")
+	logSize := fs.Int("request-log-size", 1000, "requests kept by /_sim/requests")
+	logBody := fs.Int("request-log-body", discordsim.DefaultRequestLogBodyLimit, "bytes of each request body kept in the request log (longer bodies are marked body_truncated)")
+	defaults := ratelimit.DefaultConfig()
+	global := fs.Int("rate-global", defaults.GlobalPerSecond, "global requests per second per token (-1: unlimited)")
+	var limits ratelimit.Config
+	bucketFlag(fs, &limits.MessageCreate, "rate-message-create", defaults.MessageCreate, "message creates per channel")
+	bucketFlag(fs, &limits.MessageEdit, "rate-message-edit", defaults.MessageEdit, "message edits per channel")
+	bucketFlag(fs, &limits.Default, "rate-default", defaults.Default, "requests per route and major id for other routes")
 	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
+		if errors.Is(err, flag.ErrHelp) {
 			return nil
 		}
 		return usagef("%v", err)
 	}
+	if *logSize < 1 || *logBody < 1 {
+		return usagef("--request-log-size and --request-log-body must be positive")
+	}
+	if *global == 0 || *global < -1 {
+		return usagef("--rate-global must be positive or -1, got %d", *global)
+	}
+	limits.GlobalPerSecond = *global
 	log := logging.New(env.stderr, "text", slog.LevelInfo)
-	srv, demo, err := startSim(discordsim.Options{Addr: *addr, Token: *token, AppID: *appID, Logger: log}, *seed)
+	srv, demo, err := startSim(discordsim.Options{
+		Addr: *addr, Token: *token, AppID: *appID, Logger: log, Limits: limits,
+		RequestLogSize: *logSize, RequestLogBodyLimit: *logBody,
+	}, *seed)
 	if err != nil {
 		return err
 	}
@@ -38,6 +58,19 @@ func cmdSim(ctx context.Context, env *environment, args []string) error {
 	printSim(env.stdout, srv, demo)
 	<-ctx.Done()
 	return nil
+}
+
+// bucketFlag registers a LIMIT/WINDOW flag (see ratelimit.ParseBucket).
+func bucketFlag(fs *flag.FlagSet, dst *ratelimit.Bucket, name string, def ratelimit.Bucket, what string) {
+	*dst = def
+	fs.Func(name, what+" as LIMIT/WINDOW or unlimited (default "+def.String()+")", func(v string) error {
+		b, err := ratelimit.ParseBucket(v)
+		if err != nil {
+			return err
+		}
+		*dst = b
+		return nil
+	})
 }
 
 // startSim starts an emulator and optionally seeds the demo guild.
@@ -61,8 +94,8 @@ func startSim(opts discordsim.Options, seed bool) (*discordsim.Server, *discords
 }
 
 func printSim(w io.Writer, srv *discordsim.Server, demo *discordsim.DemoGuild) {
-	fmt.Fprintf(w, "Discord emulator: %s\n  DISCORD_API_URL=%s\n  control API: %s/_sim/ (see docs/emulator.md)\n",
-		srv.URL(), srv.APIURL(), srv.URL())
+	fmt.Fprintf(w, "Discord emulator: %s\n  playground: %s\n  DISCORD_API_URL=%s\n  control API: %s/_sim/ (see docs/emulator.md)\n",
+		srv.URL(), srv.PlaygroundURL(), srv.APIURL(), srv.URL())
 	if demo != nil {
 		ids, _ := json.MarshalIndent(demo, "  ", "  ")
 		fmt.Fprintf(w, "  demo guild: %s\n", ids)

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 )
 
@@ -65,6 +66,11 @@ func (s *Server) controlMux() http.Handler {
 		chs, err := s.Channels(r.PathValue("guild_id"))
 		respond(w, chs, err)
 	})
+	mux.HandleFunc("GET /_sim/guilds/{guild_id}/view", func(w http.ResponseWriter, r *http.Request) {
+		v, err := s.GuildViewAs(r.PathValue("guild_id"), r.URL.Query().Get("as_user"))
+		respond(w, v, err)
+	})
+	mux.HandleFunc("GET /_sim/events", s.serveEvents)
 	mux.HandleFunc("DELETE /_sim/channels/{channel_id}", func(w http.ResponseWriter, r *http.Request) {
 		respond(w, nil, s.DeleteChannel(r.PathValue("channel_id")))
 	})
@@ -80,7 +86,17 @@ func (s *Server) controlMux() http.Handler {
 		respond(w, nil, s.SetOverwrite(r.PathValue("channel_id"), ow))
 	})
 	mux.HandleFunc("GET /_sim/channels/{channel_id}/messages", func(w http.ResponseWriter, r *http.Request) {
+		// Oldest first by default (reading order, unlike REST's newest
+		// first); ?order=newest gives REST's order.
+		order := r.URL.Query().Get("order")
+		if order != "" && order != "oldest" && order != "newest" {
+			respond(w, nil, controlErr(http.StatusBadRequest, "order must be oldest or newest, got %q", order))
+			return
+		}
 		msgs, err := s.MessagesAs(r.PathValue("channel_id"), r.URL.Query().Get("as_user"))
+		if err == nil && order == "newest" {
+			slices.Reverse(msgs)
+		}
 		respond(w, msgs, err)
 	})
 	mux.HandleFunc("DELETE /_sim/channels/{channel_id}/messages/{message_id}", func(w http.ResponseWriter, r *http.Request) {

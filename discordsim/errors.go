@@ -13,6 +13,7 @@ const (
 	codeUnknownChannel         = 10003
 	codeUnknownGuild           = 10004
 	codeUnknownMember          = 10007
+	codeInvalidGuild           = 50055
 	codeUnknownMessage         = 10008
 	codeUnknownOverwrite       = 10009
 	codeUnknownRole            = 10011

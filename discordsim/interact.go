@@ -149,6 +149,9 @@ func (s *Server) buildInteraction(spec InteractionSpec) (*interaction, map[strin
 		if m == nil {
 			return nil, nil, controlErr(http.StatusBadRequest, "user %s is not a member of guild %s", spec.UserID, spec.GuildID)
 		}
+		if s.botMember(g) == nil {
+			return nil, nil, controlErr(http.StatusBadRequest, "the bot is not in guild %s", spec.GuildID)
+		}
 	} else if spec.ChannelID == "" {
 		// A DM with the bot: open it like the user would.
 		it.ChannelID = s.dmChannelLocked(spec.UserID).ID

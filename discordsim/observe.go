@@ -37,6 +37,16 @@ type RequestRecord struct {
 	Status     int       `json:"status"`
 	DurationMS float64   `json:"duration_ms"`
 	Body       string    `json:"body,omitempty"`
+	// BodyBytes is the size of the whole request body; when it exceeds
+	// Options.RequestLogBodyLimit, Body holds only the first bytes and
+	// BodyTruncated is true.
+	BodyBytes     int  `json:"body_bytes"`
+	BodyTruncated bool `json:"body_truncated,omitempty"`
+	// Bucket, Remaining and ResetAfter echo the X-RateLimit-* headers of
+	// the response (empty when the request never reached the limiter).
+	Bucket     string `json:"bucket,omitempty"`
+	Remaining  string `json:"remaining,omitempty"`
+	ResetAfter string `json:"reset_after,omitempty"`
 }
 
 // requestLog is a bounded ring buffer.
@@ -68,8 +78,6 @@ func (l *requestLog) snapshot() []RequestRecord {
 	return append(append([]RequestRecord{}, l.entries[l.next:]...), l.entries[:l.next]...)
 }
 
-const maxLoggedBody = 4096
-
 // redactPath removes interaction and webhook tokens, which are credentials.
 func redactPath(path string, params map[string]string) string {
 	for _, k := range []string{"interaction_token", "webhook_token"} {
@@ -80,15 +88,21 @@ func redactPath(path string, params map[string]string) string {
 	return path
 }
 
-func (s *Server) recordRequest(method, path, route string, params map[string]string, status int, body []byte, d time.Duration) {
+func (s *Server) recordRequest(method, path, route string, params map[string]string, status int, body []byte, header http.Header, d time.Duration) {
 	path = redactPath(path, params)
-	if len(body) > maxLoggedBody {
-		body = body[:maxLoggedBody]
-	}
-	s.reqLog.add(RequestRecord{
+	rec := RequestRecord{
 		Time: s.now(), Method: method, Path: path, Route: route, Status: status,
-		DurationMS: float64(d.Microseconds()) / 1000, Body: string(body),
-	})
+		DurationMS: float64(d.Microseconds()) / 1000, BodyBytes: len(body),
+		Bucket: header.Get("X-RateLimit-Bucket"), Remaining: header.Get("X-RateLimit-Remaining"),
+		ResetAfter: header.Get("X-RateLimit-Reset-After"),
+	}
+	if limit := s.opts.RequestLogBodyLimit; len(body) > limit {
+		body = body[:limit]
+		rec.BodyTruncated = true
+	}
+	rec.Body = string(body)
+	s.reqLog.add(rec)
+	s.live.publish(LiveEvent{Type: "REQUEST", Method: method, Route: route, Status: status})
 	s.mu.Lock()
 	s.stats.requests++
 	s.stats.byRoute[method+" "+route]++

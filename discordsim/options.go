@@ -17,6 +17,7 @@ const (
 	DefaultInteractionDeadline = 3 * time.Second
 	DefaultDeferredWait        = 5 * time.Second
 	DefaultBotUsername         = "together-bot"
+	DefaultRequestLogBodyLimit = 64 << 10
 	// interactionTokenLifetime is how long Discord accepts follow-ups and
 	// @original edits for an interaction token.
 	interactionTokenLifetime = 15 * time.Minute
@@ -57,6 +58,10 @@ type Options struct {
 	ShardCount int
 	// RequestLogSize bounds the request log ring buffer. Default 1000.
 	RequestLogSize int
+	// RequestLogBodyLimit is how many bytes of each request body the log
+	// keeps; longer bodies are cut and marked body_truncated. Default
+	// 64 KiB, which keeps whole command registrations.
+	RequestLogBodyLimit int
 	// Logger receives structured logs. Default: slog.Default().
 	Logger *slog.Logger
 	// Now is the clock; tests inject a fake one. Default time.Now.
@@ -98,6 +103,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RequestLogSize <= 0 {
 		o.RequestLogSize = 1000
+	}
+	if o.RequestLogBodyLimit <= 0 {
+		o.RequestLogBodyLimit = DefaultRequestLogBodyLimit
 	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()

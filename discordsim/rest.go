@@ -79,6 +79,29 @@ func (rt restRoute) match(segs []string) (map[string]string, int, bool) {
 	return params, literal, true
 }
 
+// resolveRoute picks the emulated handler of a request. When the spec knows
+// the path, its template (the spec router tries literal segments before
+// parameters, as Discord does) decides: only the handler of that exact
+// template may answer, so "/guilds/{guild_id}/members/search" is never
+// served by "/guilds/{guild_id}/members/{user_id}". A spec route without a
+// handler then falls through to 501 instead of a plausible wrong error.
+func (s *Server) resolveRoute(method, path, specTemplate string) (*restRoute, map[string]string, bool) {
+	if specTemplate == "" {
+		return s.findRoute(method, path)
+	}
+	segs := strings.Split(strings.Trim(path, "/"), "/")
+	for i := range s.routes {
+		rt := &s.routes[i]
+		if rt.template != specTemplate || rt.method != method {
+			continue
+		}
+		if params, _, ok := rt.match(segs); ok {
+			return rt, params, true
+		}
+	}
+	return nil, nil, true
+}
+
 func (s *Server) findRoute(method, path string) (*restRoute, map[string]string, bool) {
 	segs := strings.Split(strings.Trim(path, "/"), "/")
 	var best *restRoute
@@ -134,7 +157,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 	token := botToken(r)
 	var myParams map[string]string
 	defer func() {
-		s.recordRequest(r.Method, path, logRoute, myParams, sw.status, body, time.Since(start))
+		s.recordRequest(r.Method, path, logRoute, myParams, sw.status, body, sw.Header(), time.Since(start))
 	}()
 
 	if err := s.applyLatency(r.Context()); err != nil {
@@ -145,7 +168,7 @@ func (s *Server) serveREST(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	rt, myParams, pathExists := s.findRoute(r.Method, path)
+	rt, myParams, pathExists := s.resolveRoute(r.Method, path, specRoute)
 	if token != "" && s.limiter.InvalidExceeded(token) {
 		// Discord's Cloudflare ban after too many 401/403/429s.
 		sw.Header().Set("Retry-After", "600")
@@ -294,6 +317,7 @@ func (s *Server) restRoutes() []restRoute {
 		route("GET", "/applications/@me", s.getCurrentApplication),
 		route("GET", "/users/{user_id}", s.getUser),
 		route("POST", "/users/@me/channels", s.createDM),
+		route("DELETE", "/users/@me/guilds/{guild_id}", s.leaveGuild),
 
 		route("GET", "/applications/{application_id}/commands", s.listCommands),
 		route("PUT", "/applications/{application_id}/commands", s.bulkOverwriteCommands),
@@ -305,6 +329,7 @@ func (s *Server) restRoutes() []restRoute {
 		route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", s.bulkOverwriteCommands),
 		route("POST", "/applications/{application_id}/guilds/{guild_id}/commands", s.createCommand),
 		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.getCommand),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/permissions", s.listGuildCommandPermissions),
 		route("PATCH", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.editCommand),
 		route("DELETE", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.deleteCommand),
 
@@ -331,6 +356,7 @@ func (s *Server) restRoutes() []restRoute {
 		route("POST", "/guilds/{guild_id}/channels", s.createGuildChannel),
 		route("GET", "/guilds/{guild_id}/members", s.listMembers),
 		route("GET", "/guilds/{guild_id}/members/{user_id}", s.getMember),
+		route("GET", "/guilds/{guild_id}/members/search", s.searchMembers),
 		route("GET", "/guilds/{guild_id}/roles", s.listRoles),
 
 		route("POST", "/interactions/{interaction_id}/{interaction_token}/callback", s.interactionCallback).unauthenticated(),

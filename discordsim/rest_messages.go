@@ -67,9 +67,12 @@ func (s *Server) newMessageLocked(ch *channel, authorID string, b messageBody, t
 
 func (s *Server) messageEvent(name string, m *message) []pendingEvent {
 	if m.EphemeralTo != "" {
-		return nil // ephemeral messages never reach the gateway
+		// Ephemeral messages never reach the gateway; only the
+		// playground's live feed hears of them.
+		return []pendingEvent{{guildID: m.GuildID, name: name, liveOnly: true,
+			data: map[string]any{"id": m.ID, "channel_id": m.ChannelID, "ephemeral_to": m.EphemeralTo}}}
 	}
-	return []pendingEvent{{m.GuildID, name, s.gatewayMessageJSON(m)}}
+	return []pendingEvent{{guildID: m.GuildID, name: name, data: s.gatewayMessageJSON(m)}}
 }
 
 // patchMessageLocked applies a PATCH body: only sent fields change, and
@@ -414,7 +417,7 @@ func (s *Server) setPinned(rc *restCall, pinned bool) (int, any, error) {
 	if pins := s.pinsLocked(ch); len(pins) > 0 {
 		payload["last_pin_timestamp"] = fmtTime(pins[0].pinnedAt)
 	}
-	ev = append(ev, pendingEvent{ch.GuildID, "CHANNEL_PINS_UPDATE", payload})
+	ev = append(ev, pendingEvent{guildID: ch.GuildID, name: "CHANNEL_PINS_UPDATE", data: payload})
 	s.mu.Unlock()
 	s.flush(ev)
 	return http.StatusNoContent, nil, nil

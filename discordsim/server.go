@@ -42,6 +42,7 @@ type Server struct {
 	violations []specvalidate.Violation
 	stats      statsCounters
 	reqLog     *requestLog
+	live       *liveFeed
 	faults     []activeFault
 	// interactionChanged is closed and replaced whenever an interaction
 	// changes state, so waiters can block without polling state.
@@ -49,6 +50,11 @@ type Server struct {
 
 	// dispatchHook lets in-package tests observe gateway dispatches.
 	dispatchHook func(guildID, event string, data any)
+
+	// leftGuilds are guilds the bot left (DELETE /users/@me/guilds/{id});
+	// their events no longer reach it.
+	leftMu     sync.Mutex
+	leftGuilds map[string]bool
 
 	hostMu   sync.Mutex
 	baseURL  string // set by Start
@@ -72,6 +78,7 @@ func New(opts Options) (*Server, error) {
 		validator:          v,
 		st:                 newState(),
 		reqLog:             newRequestLog(opts.RequestLogSize),
+		live:               newLiveFeed(),
 		interactionChanged: make(chan struct{}),
 	}
 	s.stats.byRoute = map[string]int{}
@@ -91,6 +98,8 @@ func New(opts Options) (*Server, error) {
 	mux.Handle(APIPrefix+"/", http.HandlerFunc(s.serveREST))
 	mux.Handle(gatewayPath, s.gw)
 	mux.Handle("/_sim/", s.controlMux())
+	mux.Handle(playgroundPath, playgroundHandler())
+	mux.Handle("GET /{$}", http.RedirectHandler(playgroundPath, http.StatusFound))
 	s.handler = s.rememberHost(mux)
 	return s, nil
 }
@@ -162,6 +171,7 @@ func (s *Server) Close() error {
 	s.closed = true
 	srv := s.httpSrv
 	s.hostMu.Unlock()
+	s.live.close()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	if err := s.gw.Shutdown(ctx); err != nil {
@@ -207,7 +217,7 @@ func (s *Server) readyData(shardID, shardCount int) gateway.ReadyData {
 	userRaw, _ := json.Marshal(s.userJSON(s.opts.BotUserID))
 	var ids []string
 	for _, gid := range s.st.guildOrder {
-		if shardFor(gid, shardCount) == shardID {
+		if shardFor(gid, shardCount) == shardID && s.botMember(s.st.guilds[gid]) != nil {
 			ids = append(ids, gid)
 		}
 	}
@@ -220,7 +230,7 @@ func (s *Server) guildCreates(shardID, shardCount int) []json.RawMessage {
 	defer s.mu.Unlock()
 	var out []json.RawMessage
 	for _, gid := range s.st.guildOrder {
-		if shardFor(gid, shardCount) != shardID {
+		if shardFor(gid, shardCount) != shardID || s.botMember(s.st.guilds[gid]) == nil {
 			continue
 		}
 		raw, err := json.Marshal(s.guildCreateJSON(s.st.guilds[gid]))
@@ -275,6 +285,10 @@ func shardFor(guildID string, shardCount int) int {
 // dispatch sends a gateway event. Payloads are marshalled by the caller
 // (under s.mu) so the gateway never sees live state.
 func (s *Server) dispatch(guildID, event string, data any) {
+	s.live.publishDispatch(guildID, event, data)
+	if guildID != "" && s.botLeft(guildID) {
+		return
+	}
 	raw, err := json.Marshal(data)
 	if err != nil {
 		s.log.Error("marshal dispatch", "event", event, "err", err)

@@ -35,10 +35,17 @@ type GuildInfo struct {
 type pendingEvent struct {
 	guildID, name string
 	data          any
+	// liveOnly events (about ephemeral messages) go to the playground's
+	// live feed, never to the gateway.
+	liveOnly bool
 }
 
 func (s *Server) flush(events []pendingEvent) {
 	for _, e := range events {
+		if e.liveOnly {
+			s.live.publishDispatch(e.guildID, e.name, e.data)
+			continue
+		}
 		s.dispatch(e.guildID, e.name, e.data)
 	}
 }
@@ -114,7 +121,7 @@ func (s *Server) AddMember(guildID string, spec MemberSpec) (string, error) {
 	if spec.Admin {
 		r := s.createRoleLocked(g, "admin-"+spec.Username, PermAdministrator)
 		roles = append(roles, r.ID)
-		events = append(events, pendingEvent{g.ID, "GUILD_ROLE_CREATE", map[string]any{"guild_id": g.ID, "role": roleJSON(r)}})
+		events = append(events, pendingEvent{guildID: g.ID, name: "GUILD_ROLE_CREATE", data: map[string]any{"guild_id": g.ID, "role": roleJSON(r)}})
 	}
 	uid := s.ids.next()
 	s.st.users[uid] = &user{ID: uid, Username: spec.Username, Bot: spec.Bot}
@@ -122,7 +129,7 @@ func (s *Server) AddMember(guildID string, spec MemberSpec) (string, error) {
 	payload := s.memberJSON(g, m, true)
 	payload["guild_id"] = g.ID
 	s.mu.Unlock()
-	s.flush(append(events, pendingEvent{guildID, "GUILD_MEMBER_ADD", payload}))
+	s.flush(append(events, pendingEvent{guildID: guildID, name: "GUILD_MEMBER_ADD", data: payload}))
 	return uid, nil
 }
 
@@ -328,13 +335,14 @@ func (s *Server) deleteMessageLocked(m *message) []pendingEvent {
 	delete(s.st.messages, m.ID)
 	s.st.channelMsgs[m.ChannelID] = removeString(s.st.channelMsgs[m.ChannelID], m.ID)
 	if m.EphemeralTo != "" {
-		return nil
+		return []pendingEvent{{guildID: m.GuildID, name: "MESSAGE_DELETE", liveOnly: true,
+			data: map[string]any{"id": m.ID, "channel_id": m.ChannelID, "ephemeral_to": m.EphemeralTo}}}
 	}
 	payload := map[string]any{"id": m.ID, "channel_id": m.ChannelID}
 	if m.GuildID != "" {
 		payload["guild_id"] = m.GuildID
 	}
-	return []pendingEvent{{m.GuildID, "MESSAGE_DELETE", payload}}
+	return []pendingEvent{{guildID: m.GuildID, name: "MESSAGE_DELETE", data: payload}}
 }
 
 // Messages returns a channel's messages (oldest first) as the control API

@@ -1,6 +1,11 @@
 package ratelimit
 
-import "time"
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
 
 // Bucket is a fixed-window limit: at most Limit requests per Window.
 // A zero Bucket means "use the default"; a negative Limit means unlimited.
@@ -107,4 +112,33 @@ func (c Config) bucketFor(routeKey string) Bucket {
 		return c.MessageEdit
 	}
 	return c.Default
+}
+
+// ParseBucket reads a bucket written "LIMIT/WINDOW" (e.g. "5/5s") or
+// "unlimited", the form the command line and docs use.
+func ParseBucket(s string) (Bucket, error) {
+	if s == "unlimited" {
+		return Bucket{Limit: -1, Window: time.Second}, nil
+	}
+	limit, window, ok := strings.Cut(s, "/")
+	if !ok {
+		return Bucket{}, fmt.Errorf("rate limit %q: want LIMIT/WINDOW such as 5/5s, or unlimited", s)
+	}
+	n, err := strconv.Atoi(limit)
+	if err != nil || n < 1 {
+		return Bucket{}, fmt.Errorf("rate limit %q: limit must be a positive integer", s)
+	}
+	d, err := time.ParseDuration(window)
+	if err != nil || d <= 0 {
+		return Bucket{}, fmt.Errorf("rate limit %q: window must be a positive duration such as 5s", s)
+	}
+	return Bucket{Limit: n, Window: d}, nil
+}
+
+// String writes b the way ParseBucket reads it.
+func (b Bucket) String() string {
+	if b.unlimited() {
+		return "unlimited"
+	}
+	return strconv.Itoa(b.Limit) + "/" + b.Window.String()
 }

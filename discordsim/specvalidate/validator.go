@@ -92,3 +92,22 @@ func dedupe(vs []Violation) []Violation {
 // Errata lists the JSON pointers of spec schemas this package corrects
 // because Discord (and disgo) accept more than the spec says; see errata.go.
 func (v *Validator) Errata() []string { return slices.Clone(v.spec.errata) }
+
+// Routes returns every route template of the spec with its methods.
+func (v *Validator) Routes() map[string][]string {
+	out := map[string][]string{}
+	var walk func(n *node)
+	walk = func(n *node) {
+		if n.route != "" {
+			out[n.route] = slices.Clone(n.methods)
+		}
+		for _, child := range n.literal {
+			walk(child)
+		}
+		if n.param != nil {
+			walk(n.param)
+		}
+	}
+	walk(v.spec.router.root)
+	return out
+}

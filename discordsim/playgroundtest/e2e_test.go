@@ -1,0 +1,108 @@
+package playgroundtest
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/together-bot/together/core/apptest"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/modules/duel"
+	"github.com/together-bot/together/modules/pairhome"
+)
+
+// docsScreenshot is where UPDATE_SCREENSHOTS=1 writes the playground
+// mid-duel for docs/emulator.md.
+func docsScreenshot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "..", "docs", "playground-duel.png")
+}
+
+// TestE2EPlaygroundDuel plays a duel round in the browser as staff and two
+// members of a pair would, with the real bot behind the emulator: only the
+// page is used, never the bot's internals.
+func TestE2EPlaygroundDuel(t *testing.T) {
+	apptest.SkipUnderRace(t)
+	b := newBrowser(t) // skips before booting the bot when chromium is missing outside CI
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, duel.Descriptor}})
+	g := h.Guild
+	bob, carol := g.MemberIDs[0], g.MemberIDs[1]
+	at := func(user, channel string) string {
+		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, channel, user)
+	}
+
+	staff := b.tab(t, "staff", at(g.AdminID, g.ChannelIDs["general"]))
+	staff.waitText("#member-select option:checked", "alice-admin")
+	// Staff configure where pair rooms go, pair bob and carol, open a duel
+	// and a round. Each answer is ephemeral, shown only to staff.
+	staff.command("config channel", map[string]string{"purpose": "pairhome.category", "channel": g.CategoryID})
+	staff.waitText("#messages .message.ephemeral", "Pair rooms")
+	staff.command("pair create", map[string]string{"member_a": bob, "member_b": carol})
+	staff.waitText("#messages .message.ephemeral", "bob")
+	staff.command("duel start", map[string]string{"channel": g.ChannelIDs["duels"], "title": "Autumn duel"})
+	staff.waitText("#messages .message.ephemeral", "Autumn duel")
+
+	// Bob sees the private room appear, with its pinned Pair Home panel.
+	member := b.tab(t, "bob", at(bob, g.ChannelIDs["general"]))
+	member.openChannel("bob-carol")
+	member.waitText("#messages .message", "Pair Home")
+	staff.command("duel round start", map[string]string{"prompt": "Describe your perfect Sunday", "duration_minutes": "5"})
+	member.waitText("#messages .message", "Describe your perfect Sunday")
+
+	// Bob answers through the modal; the confirmation is his alone.
+	member.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
+	member.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
+	member.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "Pancakes, a long walk and no phones"))
+	member.run(chromedp.Click(chromedp.CSS("#modal-submit")))
+	member.waitText("#messages .message.ephemeral", "Answer saved")
+
+	partner := b.tab(t, "carol", at(carol, g.ChannelIDs["general"]))
+	partner.openChannel("bob-carol")
+	partner.waitText("#messages .message", "Describe your perfect Sunday")
+	if partner.has("#messages .message", "Answer saved") {
+		t.Fatal("carol sees bob's ephemeral confirmation")
+	}
+
+	if os.Getenv("UPDATE_SCREENSHOTS") != "" {
+		member.screenshot(docsScreenshot())
+		t.Logf("wrote %s", docsScreenshot())
+	}
+
+	// The public scoreboard counts the answer, live.
+	member.openChannel("duels")
+	member.waitText("#messages .message", "Answers: 1")
+}
+
+// TestE2EPlaygroundEphemeralIsPrivate checks that a reply only its member
+// may see never shows on another member's page, which does show the
+// channel's public messages live.
+func TestE2EPlaygroundEphemeralIsPrivate(t *testing.T) {
+	apptest.SkipUnderRace(t)
+	b := newBrowser(t)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
+	g := h.Guild
+	at := func(user string) string {
+		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, g.ChannelIDs["general"], user)
+	}
+	staff := b.tab(t, "staff", at(g.AdminID))
+	member := b.tab(t, "bob", at(g.MemberIDs[0]))
+
+	staff.command("config channel", map[string]string{"purpose": "pairhome.category", "channel": g.CategoryID})
+	staff.waitText("#messages .message.ephemeral", "Pair rooms")
+	msgs, err := h.Sim.Messages(g.ChannelIDs["general"])
+	if err != nil || len(msgs) != 1 || msgs[0]["ephemeral_to"] != g.AdminID {
+		t.Fatalf("want one reply ephemeral to staff in #general, got %v (%v)", msgs, err)
+	}
+
+	// A public message after it reaches bob's page live; the reply never does.
+	asBot(t, h.Sim, "POST", "/channels/"+g.ChannelIDs["general"]+"/messages", map[string]any{"content": "Welcome, everyone"})
+	member.waitText("#messages .message", "Welcome, everyone")
+	staff.waitText("#messages .message", "Welcome, everyone")
+	if member.has("#messages .message", "Pair rooms") || member.has("#messages .message.ephemeral", "") {
+		t.Fatal("bob's page shows staff's ephemeral reply")
+	}
+}
