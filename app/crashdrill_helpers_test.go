@@ -323,7 +323,12 @@ func (d *crashDrill) requireExactlyOnce(want []expected, restartedAt time.Time) 
 	time.Sleep(settleAfterRestart)
 	for i, c := range d.deliveries(want) {
 		if c != 1 {
-			d.t.Errorf("%s: %d messages, want exactly 1", want[i].name, c)
+			var shown []string
+			for _, m := range d.messages(want[i].channel, want[i].marker) {
+				raw, _ := json.Marshal(m)
+				shown = append(shown, tail(string(raw), 1500))
+			}
+			d.t.Errorf("%s: %d messages, want exactly 1:\n%s", want[i].name, c, strings.Join(shown, "\n"))
 		}
 	}
 	return last
@@ -384,20 +389,33 @@ func (d *crashDrill) interact(spec discordsim.InteractionSpec) discordsim.Intera
 	return res
 }
 
-// logKill records what the kill interrupted: messages already delivered
-// and the jobs of kind left `running` by the dead process ("" for every kind).
-func (d *crashDrill) logKill(want []expected, kind string) {
+// running counts the jobs of kind River has `running`.
+func (d *crashDrill) running(kind string) int {
 	d.t.Helper()
-	var running int
+	var n int
 	if err := d.DB.Pool.QueryRow(context.Background(),
-		`SELECT count(*) FROM river_job WHERE state = 'running' AND ($1 = '' OR kind = $1)`, kind).Scan(&running); err != nil {
+		`SELECT count(*) FROM river_job WHERE state = 'running' AND kind = $1`, kind).Scan(&n); err != nil {
 		d.t.Fatal(err)
 	}
-	what := kind
-	if what == "" {
-		what = "any"
-	}
-	d.t.Logf("killed with %d of %d messages delivered, %d %s job(s) left running", delivered(d.deliveries(want)), len(want), running, what)
+	return n
+}
+
+// killMidFanOut kills the process once at least after of want have arrived
+// while jobs of kind are still running, so the kill interrupts the fan-out.
+func (d *crashDrill) killMidFanOut(want []expected, after int, kind string) {
+	d.t.Helper()
+	d.killWhen(30*time.Second, fmt.Sprintf("%d of %d delivered, %s running", after, len(want), kind), func() bool {
+		return d.running(kind) > 0 && delivered(d.deliveries(want)) >= after
+	})
+	d.logKill(want, kind)
+}
+
+// logKill records what the kill interrupted: messages already delivered
+// and the jobs of kind left `running` by the dead process.
+func (d *crashDrill) logKill(want []expected, kind string) {
+	d.t.Helper()
+	d.t.Logf("killed with %d of %d messages delivered, %d %s job(s) left running",
+		delivered(d.deliveries(want)), len(want), d.running(kind), kind)
 }
 
 func must(t *testing.T, err error) {
