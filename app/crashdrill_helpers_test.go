@@ -170,6 +170,7 @@ func (d *crashDrill) start() time.Time {
 	}
 	fmt.Fprintf(d.log, "----- process #%d starts\n", d.starts)
 	cmd.Stdout, cmd.Stderr = out, out
+	dieWithTest(cmd)
 	started := time.Now()
 	if err := cmd.Start(); err != nil {
 		d.t.Fatalf("start app run: %v", err)
