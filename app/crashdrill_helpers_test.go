@@ -133,7 +133,7 @@ func newCrashDrill(t *testing.T, modules string) *crashDrill {
 		_ = sim.Close()
 		sim.RequireNoViolations(t)
 		if t.Failed() {
-			t.Logf("bot log (all processes):\n%s", tail(d.log.String(), 12000))
+			t.Logf("bot log (all processes):\n%s", lastBytes(d.log.String(), 12000))
 		}
 	})
 	if code, out, errOut := d.cli("migrate"); code != 0 {
@@ -164,9 +164,9 @@ func (d *crashDrill) start() time.Time {
 	for k, v := range d.vars {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
-	out := io.MultiWriter(d.log, prefixWriter{w: io.Discard})
+	var out io.Writer = d.log
 	if os.Getenv("APPTEST_LOG") != "" {
-		out = io.MultiWriter(d.log, prefixWriter{w: os.Stderr, prefix: fmt.Sprintf("[%s #%d] ", d.t.Name(), d.starts)})
+		out = io.MultiWriter(d.log, linePrefixer{w: os.Stderr, prefix: fmt.Sprintf("[%s #%d] ", d.t.Name(), d.starts)})
 	}
 	fmt.Fprintf(d.log, "----- process #%d starts\n", d.starts)
 	cmd.Stdout, cmd.Stderr = out, out
@@ -182,14 +182,14 @@ func (d *crashDrill) start() time.Time {
 		select {
 		case <-d.done:
 			d.proc = nil
-			d.t.Fatalf("app run exited at start: %v\n%s", cmd.ProcessState, tail(d.log.String(), 4000))
+			d.t.Fatalf("app run exited at start: %v\n%s", cmd.ProcessState, lastBytes(d.log.String(), 4000))
 		default:
 		}
 		if code, r, _ := getHealth(d.t, d.vars["HTTP_ADDR"]); code == 200 && r.Discord == "ready" {
 			return started
 		}
 		if time.Now().After(deadline) {
-			d.t.Fatalf("app run not ready within 60 s\n%s", tail(d.log.String(), 4000))
+			d.t.Fatalf("app run not ready within 60 s\n%s", lastBytes(d.log.String(), 4000))
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
@@ -267,15 +267,15 @@ func (d *crashDrill) messages(channel, marker string) []map[string]any {
 	return out
 }
 
-// expected is one message the drill must find exactly once.
-type expected struct {
+// drillMessage is one message the drill must find exactly once.
+type drillMessage struct {
 	name    string // for failures, e.g. "pair 3"
 	channel string
 	marker  string // a string only this message's JSON contains
 }
 
 // deliveries counts each expected message in the emulator.
-func (d *crashDrill) deliveries(want []expected) []int {
+func (d *crashDrill) deliveries(want []drillMessage) []int {
 	d.t.Helper()
 	counts := make([]int, len(want))
 	for i, w := range want {
@@ -284,7 +284,8 @@ func (d *crashDrill) deliveries(want []expected) []int {
 	return counts
 }
 
-func delivered(counts []int) (n int) {
+// countDelivered is how many expected messages arrived at least once.
+func countDelivered(counts []int) (n int) {
 	for _, c := range counts {
 		if c > 0 {
 			n++
@@ -293,21 +294,17 @@ func delivered(counts []int) (n int) {
 	return n
 }
 
-// settleAfterRestart is how long the drill keeps watching after the last
-// expected message arrived, for a late duplicate from a retry already under
-// way.
-const settleAfterRestart = 3 * time.Second
-
 // requireExactlyOnce waits up to 60 s after restartedAt for every expected
-// message, then a little longer for duplicates, and fails unless each
-// arrived exactly once. It returns the time from restart to the last one.
-func (d *crashDrill) requireExactlyOnce(want []expected, restartedAt time.Time) time.Duration {
+// message, then until no job of kind is left to run (a later retry could
+// still send a duplicate), and fails unless each arrived exactly once. It
+// returns the time from restart to the last one.
+func (d *crashDrill) requireExactlyOnce(want []drillMessage, restartedAt time.Time, kind string) time.Duration {
 	d.t.Helper()
 	const bound = 60 * time.Second
 	var last time.Duration
 	for {
 		counts := d.deliveries(want)
-		if delivered(counts) == len(want) {
+		if countDelivered(counts) == len(want) {
 			last = time.Since(restartedAt)
 			break
 		}
@@ -321,13 +318,19 @@ func (d *crashDrill) requireExactlyOnce(want []expected, restartedAt time.Time) 
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	time.Sleep(settleAfterRestart)
+	deadline := time.Now().Add(30 * time.Second)
+	for d.pending(kind) > 0 {
+		if time.Now().After(deadline) {
+			d.t.Fatalf("%d %s job(s) still to run 30 s after the last message arrived", d.pending(kind), kind)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 	for i, c := range d.deliveries(want) {
 		if c != 1 {
 			var shown []string
 			for _, m := range d.messages(want[i].channel, want[i].marker) {
 				raw, _ := json.Marshal(m)
-				shown = append(shown, tail(string(raw), 1500))
+				shown = append(shown, lastBytes(string(raw), 1500))
 			}
 			d.t.Errorf("%s: %d messages, want exactly 1:\n%s", want[i].name, c, strings.Join(shown, "\n"))
 		}
@@ -348,23 +351,20 @@ func (d *crashDrill) createRequests() int {
 	return n
 }
 
-// prefixWriter prefixes each write (a log line of the child) for APPTEST_LOG.
-type prefixWriter struct {
+// linePrefixer prefixes each write (a log line of the child) for APPTEST_LOG.
+type linePrefixer struct {
 	w      io.Writer
 	prefix string
 }
 
-func (p prefixWriter) Write(b []byte) (int, error) {
-	if p.prefix == "" {
-		return p.w.Write(b)
-	}
+func (p linePrefixer) Write(b []byte) (int, error) {
 	if _, err := io.WriteString(p.w, p.prefix+string(b)); err != nil {
 		return 0, err
 	}
 	return len(b), nil
 }
 
-func tail(s string, n int) string {
+func lastBytes(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
@@ -401,25 +401,37 @@ func (d *crashDrill) running(kind string) int {
 	return n
 }
 
+// pending counts the jobs of kind that may still run: queued, running,
+// waiting to retry or scheduled.
+func (d *crashDrill) pending(kind string) int {
+	d.t.Helper()
+	var n int
+	if err := d.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = $1
+		AND state IN ('available', 'running', 'retryable', 'scheduled', 'pending')`, kind).Scan(&n); err != nil {
+		d.t.Fatal(err)
+	}
+	return n
+}
+
 // killMidFanOut kills the process once at least after of want have arrived
 // while jobs of kind are still running, so the kill interrupts the fan-out.
-func (d *crashDrill) killMidFanOut(want []expected, after int, kind string) {
+func (d *crashDrill) killMidFanOut(want []drillMessage, after int, kind string) {
 	d.t.Helper()
 	d.killWhen(30*time.Second, fmt.Sprintf("%d of %d delivered, %s running", after, len(want), kind), func() bool {
-		return d.running(kind) > 0 && delivered(d.deliveries(want)) >= after
+		return d.running(kind) > 0 && countDelivered(d.deliveries(want)) >= after
 	})
 	d.logKill(want, kind)
 }
 
 // logKill records what the kill interrupted: messages already delivered
 // and the jobs of kind left `running` by the dead process.
-func (d *crashDrill) logKill(want []expected, kind string) {
+func (d *crashDrill) logKill(want []drillMessage, kind string) {
 	d.t.Helper()
 	d.t.Logf("killed with %d of %d messages delivered, %d %s job(s) left running",
-		delivered(d.deliveries(want)), len(want), d.running(kind), kind)
+		countDelivered(d.deliveries(want)), len(want), d.running(kind), kind)
 }
 
-func must(t *testing.T, err error) {
+func requireNoErr(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -38,27 +38,27 @@ func TestE2ECrashDrillDuelFanOut(t *testing.T) {
 	ctx := context.Background()
 	g := d.Guild
 	const pairs = 13
-	var want []expected
+	var want []drillMessage
 	for i := range pairs {
 		a, err := d.Sim.AddMember(g.GuildID, discordsim.MemberSpec{Username: fmt.Sprintf("a%d", i)})
-		must(t, err)
+		requireNoErr(t, err)
 		b, err := d.Sim.AddMember(g.GuildID, discordsim.MemberSpec{Username: fmt.Sprintf("b%d", i)})
-		must(t, err)
+		requireNoErr(t, err)
 		room, err := d.Sim.CreateChannel(g.GuildID, discordsim.ChannelSpec{Name: "pair-room", ParentID: g.CategoryID})
-		must(t, err)
+		requireNoErr(t, err)
 		// Pairs with ready rooms, written as pairhome's room job leaves them
 		// (as the duel module's own end-to-end test does).
 		lo, hi := min(snowflake.MustParse(a), snowflake.MustParse(b)), max(snowflake.MustParse(a), snowflake.MustParse(b))
 		var pairID int64
-		must(t, d.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_state, channel_id, room_name)
+		requireNoErr(t, d.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_state, channel_id, room_name)
 			VALUES ($1, $2, $3, 'ready', $4, 'pair-room') RETURNING id`, int64(mustID(t, g.GuildID)), int64(lo), int64(hi),
 			int64(mustID(t, room))).Scan(&pairID))
 		_, err = d.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
 			int64(mustID(t, g.GuildID)), int64(lo), int64(hi), pairID)
-		must(t, err)
+		requireNoErr(t, err)
 		// The prompt's own text: the room's Pair Home panel shows the
 		// round's answer button too.
-		want = append(want, expected{name: fmt.Sprintf("pair %d (room %s)", pairID, room), channel: room,
+		want = append(want, drillMessage{name: fmt.Sprintf("pair %d (room %s)", pairID, room), channel: room,
 			marker: `"content":"**Duel — round #1**`})
 	}
 	d.start()
@@ -81,9 +81,9 @@ func TestE2ECrashDrillDuelFanOut(t *testing.T) {
 	d.killMidFanOut(want, killAfter, "duel.notify")
 
 	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted)
+	last := d.requireExactlyOnce(want, restarted, "duel.notify")
 	var sent int
-	must(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_deliveries WHERE status = 'sent'`).Scan(&sent))
+	requireNoErr(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_deliveries WHERE status = 'sent'`).Scan(&sent))
 	if sent != pairs {
 		t.Errorf("duel_deliveries: %d sent, want %d", sent, pairs)
 	}
@@ -101,9 +101,9 @@ func TestE2ECrashDrillOutboxDrain(t *testing.T) {
 	channel := d.Guild.ChannelIDs["duels"]
 	d.start()
 	const posts = 20
-	var want []expected
+	var want []drillMessage
 	q, err := queue.NewQueue(d.DB, nil)
-	must(t, err)
+	requireNoErr(t, err)
 	svc := publicpost.NewService(d.DB, nil)
 	svc.AttachQueue(q)
 	killAfter := rng.IntN(posts / 2)
@@ -114,14 +114,14 @@ func TestE2ECrashDrillOutboxDrain(t *testing.T) {
 			Payload: publicpost.Payload{Content: content}, At: time.Now(), IdempotencyKey: "crashdrill:" + strconv.Itoa(i)}); err != nil {
 			t.Fatal(err)
 		}
-		want = append(want, expected{name: strconv.Quote(content), channel: channel, marker: `"` + content + `"`})
+		want = append(want, drillMessage{name: strconv.Quote(content), channel: channel, marker: `"` + content + `"`})
 	}
 	d.killMidFanOut(want, killAfter, "publicpost.publish")
 
 	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted)
+	last := d.requireExactlyOnce(want, restarted, "publicpost.publish")
 	var sent int
-	must(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM scheduled_posts WHERE status = 'sent'`).Scan(&sent))
+	requireNoErr(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM scheduled_posts WHERE status = 'sent'`).Scan(&sent))
 	if sent != posts {
 		t.Errorf("scheduled_posts: %d sent, want %d", sent, posts)
 	}
@@ -131,15 +131,15 @@ func TestE2ECrashDrillOutboxDrain(t *testing.T) {
 
 // dashboardGuilds seeds more demo guilds (the drill's own is the first) and
 // sets #lobby of each as module's channel, the way /setup stores it.
-func (d *crashDrill) dashboardGuilds(n int, module string) []expected {
+func (d *crashDrill) dashboardGuilds(n int, module string) []drillMessage {
 	d.t.Helper()
 	guilds := []discordsim.DemoGuild{d.Guild}
 	for len(guilds) < n {
 		g, err := d.Sim.SeedDemoGuild()
-		must(d.t, err)
+		requireNoErr(d.t, err)
 		guilds = append(guilds, g)
 	}
-	var want []expected
+	var want []drillMessage
 	for _, g := range guilds {
 		lobby := g.ChannelIDs["lobby"]
 		if _, err := d.DB.Pool.Exec(context.Background(), `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id)
@@ -147,7 +147,7 @@ func (d *crashDrill) dashboardGuilds(n int, module string) []expected {
 			d.t.Fatal(err)
 		}
 		// #lobby is this module's alone: every bot message in it is its dashboard.
-		want = append(want, expected{name: module + " dashboard of guild " + g.GuildID, channel: lobby, marker: `"id"`})
+		want = append(want, drillMessage{name: module + " dashboard of guild " + g.GuildID, channel: lobby, marker: `"id"`})
 	}
 	return want
 }
@@ -172,7 +172,7 @@ func TestE2ECrashDrillOraclePublish(t *testing.T) {
 	d.killMidFanOut(want, killAfter, "projection.refresh")
 
 	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted)
+	last := d.requireExactlyOnce(want, restarted, "projection.refresh")
 	t.Logf("%d oracle dashboards: the last arrived %s after the restart; %d message-create requests",
 		guilds, last.Round(100*time.Millisecond), d.createRequests())
 }
@@ -196,9 +196,9 @@ func TestE2ECrashDrillRaidRollOver(t *testing.T) {
 	d.killMidFanOut(want, killAfter, "projection.refresh")
 
 	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted)
+	last := d.requireExactlyOnce(want, restarted, "projection.refresh")
 	var raids int
-	must(t, d.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM raid_raids WHERE status = 'active'`).Scan(&raids))
+	requireNoErr(t, d.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM raid_raids WHERE status = 'active'`).Scan(&raids))
 	if raids != guilds {
 		t.Errorf("%d active raids, want one per guild (%d)", raids, guilds)
 	}
