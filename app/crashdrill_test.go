@@ -104,8 +104,7 @@ func TestE2ECrashDrillOutboxDrain(t *testing.T) {
 	var want []drillMessage
 	q, err := queue.NewQueue(d.DB, nil)
 	requireNoErr(t, err)
-	svc := publicpost.NewService(d.DB, nil)
-	svc.AttachQueue(q)
+	svc := publicpost.NewService(d.DB, q, nil)
 	killAfter := rng.IntN(posts / 2)
 	d.slowREST(restLatency, 12*time.Second)
 	for i := range posts {
@@ -121,9 +120,9 @@ func TestE2ECrashDrillOutboxDrain(t *testing.T) {
 	restarted := d.start()
 	last := d.requireExactlyOnce(want, restarted, "publicpost.publish")
 	var sent int
-	requireNoErr(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM scheduled_posts WHERE status = 'sent'`).Scan(&sent))
+	requireNoErr(t, d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM publicpost_posts WHERE status = 'sent'`).Scan(&sent))
 	if sent != posts {
-		t.Errorf("scheduled_posts: %d sent, want %d", sent, posts)
+		t.Errorf("publicpost_posts: %d sent, want %d", sent, posts)
 	}
 	t.Logf("%d posts: the last arrived %s after the restart; %d message-create requests",
 		posts, last.Round(100*time.Millisecond), d.createRequests())

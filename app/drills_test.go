@@ -361,7 +361,7 @@ func TestE2EDrillPostgresOutage(t *testing.T) {
 	// Posts due during the outage: each published exactly once.
 	d.WaitUntil(45*time.Second, "posts published after recovery", func() bool {
 		var sent int
-		err := d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM scheduled_posts WHERE status = 'sent'`).Scan(&sent)
+		err := d.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM publicpost_posts WHERE status = 'sent'`).Scan(&sent)
 		return err == nil && sent == n
 	})
 	t.Logf("all %d posts sent %s after Postgres restarted", n, time.Since(up).Round(100*time.Millisecond))

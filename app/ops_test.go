@@ -18,7 +18,7 @@ func TestPostsAndProjectionsCommands(t *testing.T) {
 	}
 	d := dbtest.Open(t, schema)
 	ctx := context.Background()
-	if _, err := d.Pool.Exec(ctx, `INSERT INTO scheduled_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, status, idempotency_key, last_error)
+	if _, err := d.Pool.Exec(ctx, `INSERT INTO publicpost_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, status, idempotency_key, last_error)
 		VALUES (42, 43, '{"content":"hi"}', now(), now(), 'failed', 'k1', 'permanent: unknown channel')`); err != nil {
 		t.Fatal(err)
 	}

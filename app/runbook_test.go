@@ -119,7 +119,7 @@ func TestE2ERunbookDashboardsAndPosts(t *testing.T) {
 
 	// A post that failed for good (e.g. the channel was missing) and was fixed.
 	duels := d.Guild.ChannelIDs["duels"]
-	if _, err := d.DB.Pool.Exec(ctx, `INSERT INTO scheduled_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, status, idempotency_key, last_error)
+	if _, err := d.DB.Pool.Exec(ctx, `INSERT INTO publicpost_posts (guild_id, channel_id, payload, scheduled_for, next_attempt_at, status, idempotency_key, last_error)
 		VALUES ($1, $2, '{"content":"runbook post"}', now(), now(), 'failed', 'runbook:1', 'permanent: missing access')`,
 		mustID(t, d.Guild.GuildID), mustID(t, duels)); err != nil {
 		t.Fatal(err)

@@ -43,7 +43,9 @@ type Config struct {
 
 func (c Config) withDefaults() Config {
 	if c.Lease <= 0 {
-		c.Lease = 60 * time.Second
+		// Short enough that a crashed claimer's posts go out again within
+		// a minute (the crash drill measures it); SendTimeout is half.
+		c.Lease = 20 * time.Second
 	}
 	if c.NonceTrust <= 0 {
 		c.NonceTrust = 3 * time.Minute
@@ -69,7 +71,7 @@ func (c Config) withDefaults() Config {
 		c.SweepBudget = 45 * time.Second
 	}
 	if c.SweepEvery == "" {
-		c.SweepEvery = "@every 30s"
+		c.SweepEvery = "@every 15s"
 	}
 	if c.LookupLimit <= 0 {
 		c.LookupLimit = 500

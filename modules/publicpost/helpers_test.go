@@ -125,7 +125,7 @@ func (e *env) service() *Service {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return newService(e.db, q, quiet)
+	return NewService(e.db, q, quiet)
 }
 
 // post creates a post due now (or at) in the env's channel.

@@ -46,7 +46,7 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			// Public so a deployment or test can replace it with fx.Decorate.
 			func() Config { return Config{}.withDefaults() },
-			newService,
+			NewService,
 		),
 		module.Contribute(queue.Jobs, func(p *Publisher) []queue.Job { return []queue.Job{PublishJob(p), SweepJob(p)} }),
 		module.Contribute(queue.Schedules, func(c Config) []queue.Schedule { return []queue.Schedule{SweepSchedule(c)} }),

@@ -56,7 +56,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := newService(d, ins, quiet)
+	svc := NewService(d, ins, quiet)
 
 	channels := []uint64{e.channel}
 	for i := range 4 {

@@ -23,8 +23,8 @@ type Service struct {
 	now   func() time.Time
 }
 
-// newService builds the service.
-func newService(d *db.DB, q *queue.Queue, log *slog.Logger) *Service {
+// NewService builds the post service; other modules and tools create posts with it.
+func NewService(d *db.DB, q *queue.Queue, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.Default()
 	}
