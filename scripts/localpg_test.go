@@ -12,6 +12,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -42,11 +43,31 @@ func (p pgRun) runSplit(t *testing.T, name string, args ...string) (combined, st
 	}
 	cmd := exec.Command(cmdArgs[0], cmdArgs[1:]...)
 	cmd.Dir = ".."
-	var all, out strings.Builder
+	// os/exec copies stdout and stderr from two goroutines, so the
+	// combined buffer takes a lock.
+	var all lockedBuilder
+	var out strings.Builder
 	cmd.Stdout = io.MultiWriter(&all, &out)
 	cmd.Stderr = &all
 	err = cmd.Run()
 	return all.String(), out.String(), err
+}
+
+type lockedBuilder struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuilder) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuilder) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 // debianPath is a stock PATH without PostgreSQL's server tools.
