@@ -36,12 +36,12 @@ func (w *sweepWorker) Work(ctx context.Context, _ *river.Job[SweepArgs]) error {
 	return nil
 }
 
-// SweepJob is contributed to the fx group "jobs".
+// SweepJob is contributed to queue.Jobs.
 func SweepJob(d *db.DB, log *slog.Logger) queue.Job {
 	return queue.NewJob(queue.CoreQueue, "deletes expired once keys and old cooldowns", &sweepWorker{db: d, log: log})
 }
 
-// SweepSchedule runs the sweep hourly (fx group "schedules").
+// SweepSchedule runs the sweep hourly (queue.Schedules).
 var SweepSchedule = queue.Schedule{
 	Name: "core.sweep", Module: queue.CoreQueue, Spec: "@every 1h", Args: SweepArgs{},
 	Description: "delete expired once keys and cooldowns",
