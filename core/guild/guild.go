@@ -59,7 +59,7 @@ const (
 )
 
 // ChannelPurpose is a channel a module needs configured, contributed through
-// the fx group "channel_purposes".
+// the point Purposes.
 type ChannelPurpose struct {
 	Module string
 	Key    string // unique within the module, [a-z0-9_-]

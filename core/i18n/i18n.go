@@ -1,6 +1,6 @@
 // Package i18n holds the message catalogs (en and ru) and renders messages.
 //
-// Every module contributes one Catalog through the fx group "catalogs". Keys
+// Every module contributes one Catalog through the point Catalogs. Keys
 // are namespaced by the module ("duel.round.started"); a key outside its
 // module's namespace or defined twice is refused when the Bundle is built, so
 // modules cannot overwrite each other's texts.

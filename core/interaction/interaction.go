@@ -26,7 +26,7 @@ import (
 	"github.com/together-bot/together/core/customid"
 )
 
-// Command is a slash command a module contributes (fx group "commands").
+// Command is a slash command a module contributes (point Commands).
 // Subcommands and groups live in Definition; Handle dispatches on
 // c.CommandPath() ("config show", "duel round start").
 type Command struct {
@@ -44,7 +44,7 @@ type Command struct {
 }
 
 // Component handles buttons and selects whose custom id names Module and
-// Action (fx group "components").
+// Action (point Components).
 type Component struct {
 	Module, Action string
 	Staff          bool
@@ -52,7 +52,7 @@ type Component struct {
 }
 
 // Modal handles modal submissions whose custom id names Module and Action
-// (fx group "modals").
+// (point Modals).
 type Modal struct {
 	Module, Action string
 	Staff          bool
@@ -76,7 +76,7 @@ type Dashboard struct {
 
 // Setting is a per-guild option of a module that staff change with
 // `/config setting name:<module.key> value:<v>` and read in `/config show`
-// (fx group "settings").
+// (point Settings).
 type Setting struct {
 	Module  string
 	Key     string // unique within the module, [a-z_]
@@ -91,8 +91,8 @@ type Setting struct {
 // ID is "module.key", the setting's name in /config.
 func (s Setting) ID() string { return s.Module + "." + s.Key }
 
-// StatusSection adds a module's lines to /admin status (fx group
-// "status_sections"), e.g. posts held while the module is off. Lines reads
+// StatusSection adds a module's lines to /admin status (point
+// StatusSections), e.g. posts held while the module is off. Lines reads
 // Postgres only, so the report stays fast; texts come from c.T.
 type StatusSection struct {
 	Module string

@@ -18,12 +18,12 @@ type RecheckArgs struct{}
 // Kind implements river.JobArgs.
 func (RecheckArgs) Kind() string { return "projection.recheck" }
 
-// RecheckJob returns the recheck worker (fx group "jobs").
+// RecheckJob returns the recheck worker (queue.Jobs).
 func (s *Service) RecheckJob() queue.Job {
 	return queue.NewJob(QueueName, "retries broken dashboards and ones left behind (core/projection)", &recheckWorker{s: s})
 }
 
-// Schedule returns the recheck schedule (fx group "schedules").
+// Schedule returns the recheck schedule (queue.Schedules).
 func (s *Service) Schedule() queue.Schedule {
 	return queue.Schedule{Name: "projection.recheck", Module: QueueName, Spec: s.opts.RecheckEvery,
 		Args: RecheckArgs{}, Description: "retry broken and stalled dashboards"}

@@ -23,7 +23,7 @@ const callTimeout = 10 * time.Second
 // retryBackoff spaces retries of transient failures (5xx, network).
 var retryBackoff = resterr.BackoffPolicy{Base: time.Second, Max: 5 * time.Minute}
 
-// Job returns the refresh worker for the queue (fx group "jobs").
+// Job returns the refresh worker for the queue (queue.Jobs).
 func (s *Service) Job() queue.Job {
 	return queue.NewJob(QueueName, "refreshes a dashboard message from Postgres (core/projection)", &refreshWorker{s: s})
 }

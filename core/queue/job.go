@@ -31,7 +31,7 @@ type Job struct {
 	argsType    reflect.Type
 }
 
-// NewJob wraps a River worker for contribution through fx (group "jobs").
+// NewJob wraps a River worker for contribution to Jobs.
 func NewJob[T river.JobArgs](module, description string, w river.Worker[T]) Job {
 	var zero T
 	return Job{

@@ -14,7 +14,7 @@ import (
 	"github.com/together-bot/together/core/db"
 )
 
-// Schedule is a periodic job a module contributes (fx group "schedules").
+// Schedule is a periodic job a module contributes (point Schedules).
 type Schedule struct {
 	Name        string // stable id, e.g. "raid.weekly"
 	Module      string

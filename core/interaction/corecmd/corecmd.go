@@ -76,7 +76,7 @@ func New(d Deps) *Core {
 	return c
 }
 
-// Commands are contributed to the group "commands".
+// Commands are contributed to interaction.Commands.
 func (c *Core) Commands() []interaction.Command {
 	return []interaction.Command{
 		{Module: mod, Staff: true, Ephemeral: true, Definition: c.configDefinition(), Handle: c.handleConfig},
@@ -85,7 +85,7 @@ func (c *Core) Commands() []interaction.Command {
 	}
 }
 
-// Components are contributed to the group "components".
+// Components are contributed to interaction.Components.
 func (c *Core) Components() []interaction.Component {
 	return []interaction.Component{
 		{Module: mod, Action: actSetupRole, Staff: true, Handle: c.setupRole},
