@@ -1,13 +1,11 @@
 package hall
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"os"
-	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -25,6 +23,7 @@ import (
 	"github.com/together-bot/together/modules/hall/hallapi"
 	hallmig "github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 var quiet = func() *slog.Logger {
@@ -39,58 +38,12 @@ const (
 	hallChannel uint64 = 900
 )
 
-// fakePairs is an in-memory pairhome (pairhomeapi.Pairs).
-type fakePairs struct {
-	mu    sync.Mutex
-	pairs map[int64]pairhomeapi.Pair
-}
+// fakePairs is pairhome's shared fake with a shorthand for test pairs.
+type fakePairs struct{ pairhometest.Pairs }
 
 func (f *fakePairs) add(id int64, a, b uint64) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.pairs == nil {
-		f.pairs = map[int64]pairhomeapi.Pair{}
-	}
-	f.pairs[id] = pairhomeapi.Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}, Active: true}
+	f.Add(pairhomeapi.Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}})
 }
-
-func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, id int64) (pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.pairs[id]
-	if !ok {
-		return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
-	}
-	return p, nil
-}
-
-func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.pairs {
-		if p.GuildID == guildID && p.Active && p.Has(userID) {
-			return p, nil
-		}
-	}
-	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
-}
-
-func (f *fakePairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var out []pairhomeapi.Pair
-	for _, p := range f.pairs {
-		if p.GuildID == guildID && p.Active {
-			out = append(out, p)
-		}
-	}
-	slices.SortFunc(out, func(a, b pairhomeapi.Pair) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-// hall never redraws a Pair Home panel.
-func (f *fakePairs) RequestPanel(context.Context, bun.Tx, int64) error   { return nil }
-func (f *fakePairs) RequestPanels(context.Context, bun.Tx, uint64) error { return nil }
 
 // fakeGuilds is core/guild: a timezone, the hall channel and module
 // switches; the deployment's defaults are English and UTC.
