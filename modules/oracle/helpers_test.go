@@ -1,18 +1,15 @@
 package oracle
 
 import (
-	"cmp"
 	"context"
 	"log/slog"
 	"os"
-	"slices"
 	"strconv"
 	"sync"
 	"testing"
 	"time"
 
 	"github.com/disgoorg/disgo/rest"
-	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
@@ -26,6 +23,7 @@ import (
 	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/oracle/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 // quiet discards logs unless ORACLE_TEST_LOG is set.
@@ -149,7 +147,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	cfg := serviceConfig{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
 		Logger: quiet, Now: e.clock.Now}
 	if o.pairs {
-		e.pairs = &fakePairs{byUser: map[uint64]pairhomeapi.Pair{}}
+		e.pairs = &fakePairs{}
 		cfg.Pairs = e.pairs
 	}
 	if e.svc, err = newService(cfg); err != nil {
@@ -235,71 +233,10 @@ func id(t testing.TB, s string) uint64 {
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }
 
-// fakePairs stands in for pairhome (pairhomeapi.Pairs): a fixed map of
-// members to pairs, and a log of panel refresh requests.
-type fakePairs struct {
-	mu        sync.Mutex
-	byUser    map[uint64]pairhomeapi.Pair
-	requested []int64
-}
+// fakePairs is pairhome's shared fake with the shorthands these tests use.
+type fakePairs struct{ pairhometest.Pairs }
 
-func (f *fakePairs) add(p pairhomeapi.Pair) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p.Active = true
-	for _, m := range p.Members {
-		f.byUser[m] = p
-	}
-}
+func (f *fakePairs) add(p pairhomeapi.Pair) { f.Add(p) }
 
-func (f *fakePairs) PairOf(_ context.Context, _ bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	p, ok := f.byUser[userID]
-	if !ok || p.GuildID != guildID {
-		return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
-	}
-	return p, nil
-}
-
-func (f *fakePairs) Pair(_ context.Context, _ bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	for _, p := range f.byUser {
-		if p.ID == pairID {
-			return p, nil
-		}
-	}
-	return pairhomeapi.Pair{}, pairhomeapi.ErrNoPair
-}
-
-func (f *fakePairs) ActivePairs(_ context.Context, _ bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	seen := map[int64]bool{}
-	var out []pairhomeapi.Pair
-	for _, p := range f.byUser {
-		if p.GuildID == guildID && !seen[p.ID] {
-			seen[p.ID] = true
-			out = append(out, p)
-		}
-	}
-	slices.SortFunc(out, func(a, b pairhomeapi.Pair) int { return cmp.Compare(a.ID, b.ID) })
-	return out, nil
-}
-
-func (f *fakePairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	f.requested = append(f.requested, pairID)
-	return nil
-}
-
-// oracle never asks for every panel of a guild.
-func (f *fakePairs) RequestPanels(context.Context, bun.Tx, uint64) error { return nil }
-
-func (f *fakePairs) requests() []int64 {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]int64(nil), f.requested...)
-}
+// requests lists the pairs whose panel was asked for, in order.
+func (f *fakePairs) requests() []int64 { return f.Requested() }

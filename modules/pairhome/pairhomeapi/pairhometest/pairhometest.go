@@ -18,6 +18,8 @@ type Pairs struct {
 	pairs  []pairhomeapi.Pair
 	nextID int64
 	panels map[int64]int
+	// requested is every RequestPanel in order.
+	requested []int64
 }
 
 var _ pairhomeapi.Pairs = (*Pairs)(nil)
@@ -103,7 +105,15 @@ func (f *Pairs) RequestPanel(_ context.Context, _ bun.Tx, pairID int64) error {
 		f.panels = map[int64]int{}
 	}
 	f.panels[pairID]++
+	f.requested = append(f.requested, pairID)
 	return nil
+}
+
+// Requested lists every panel redraw asked for, in order.
+func (f *Pairs) Requested() []int64 {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requested)
 }
 
 // RequestPanels implements pairhomeapi.Pairs by counting a request for each
