@@ -388,11 +388,18 @@ func (s *Service) SetLocale(ctx context.Context, guildID, by uint64, locale stri
 	})
 }
 
-// SetTimezone sets an IANA zone; "" clears it.
+// maxZoneLen bounds a zone name; the longest tzdata name is about 30.
+const maxZoneLen = 64
+
+// SetTimezone sets a tzdata zone ("Europe/Berlin", "UTC", "EST5EDT"); ""
+// clears it. "Local" is refused: it means the server's zone, not the guild's.
 func (s *Service) SetTimezone(ctx context.Context, guildID, by uint64, zone string) error {
 	var v any
 	if zone != "" {
-		if _, err := time.LoadLocation(zone); err != nil || zone == "Local" || !strings.Contains(zone, "/") && zone != "UTC" {
+		if len(zone) > maxZoneLen || zone == "Local" {
+			return fmt.Errorf("%w: %.64q", ErrBadTimezone, zone)
+		}
+		if _, err := time.LoadLocation(zone); err != nil {
 			return fmt.Errorf("%w: %q", ErrBadTimezone, zone)
 		}
 		v = zone

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -86,8 +87,16 @@ func TestSettersRefuseBadInput(t *testing.T) {
 	t.Parallel()
 	s, _ := newService(t)
 	ctx := context.Background()
-	if err := s.SetTimezone(ctx, 1, 0, "Mars/Olympus"); !errors.Is(err, guild.ErrBadTimezone) {
-		t.Fatalf("tz err = %v", err)
+	for _, zone := range []string{"Mars/Olympus", "Local", "../etc/passwd", strings.Repeat("Europe/Berlin", 25)} {
+		if err := s.SetTimezone(ctx, 1, 0, zone); !errors.Is(err, guild.ErrBadTimezone) {
+			t.Fatalf("SetTimezone(%.20q) err = %v", zone, err)
+		}
+	}
+	// Every tzdata zone is accepted, not only Area/City names.
+	for _, zone := range []string{"EST5EDT", "UTC", "America/Argentina/Buenos_Aires"} {
+		if err := s.SetTimezone(ctx, 1, 0, zone); err != nil {
+			t.Fatalf("SetTimezone(%q): %v", zone, err)
+		}
 	}
 	if err := s.SetLocale(ctx, 1, 0, "de"); !errors.Is(err, guild.ErrBadLocale) {
 		t.Fatalf("locale err = %v", err)

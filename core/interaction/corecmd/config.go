@@ -121,7 +121,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		zone := strings.TrimSpace(d.String("zone"))
 		if err := c.guilds.SetTimezone(ic, gid, uid, zone); err != nil {
 			if errors.Is(err, guild.ErrBadTimezone) {
-				return refusal.New("core.config.bad_timezone", "zone", zone)
+				return refusal.New("core.config.bad_timezone", "zone", shorten(zone, 40))
 			}
 			return err
 		}
@@ -314,4 +314,14 @@ func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
 		return err
 	}
 	return ic.ReplyText(true, ic.T("core.config.setting_set", "setting", ic.T(s.NameKey), "value", value))
+}
+
+// shorten cuts what a user typed before it is echoed back, so a 300-character
+// bogus value does not fill the reply.
+func shorten(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	return string(r[:max-1]) + "…"
 }
