@@ -158,20 +158,8 @@ func (d *crashDrill) dashboardGuilds(n int, module string) []drillMessage {
 // each guild has exactly one.
 func TestE2ECrashDrillOraclePublish(t *testing.T) {
 	t.Parallel()
-	d := newCrashDrill(t, "oracle")
-	rng := crashdrillSeed(t)
 	const guilds = 8
-	want := d.dashboardGuilds(guilds, "oracle")
-	d.start()
-	killAfter := rng.IntN(guilds / 2)
-	d.slowREST(restLatency, 12*time.Second)
-	if code, out, errOut := d.cli("jobs", "send", "oracle.publish_due"); code != 0 {
-		t.Fatalf("app jobs send oracle.publish_due: exit %d %s%s", code, out, errOut)
-	}
-	d.killMidFanOut(want, killAfter, "projection.refresh")
-
-	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted, "projection.refresh")
+	d, last := dashboardDrill(t, "oracle", "oracle", "oracle.publish_due", guilds)
 	t.Logf("%d oracle dashboards: the last arrived %s after the restart; %d message-create requests",
 		guilds, last.Round(100*time.Millisecond), d.createRequests())
 }
@@ -182,20 +170,8 @@ func TestE2ECrashDrillOraclePublish(t *testing.T) {
 // while they are posted; after the restart each guild has exactly one board.
 func TestE2ECrashDrillRaidRollOver(t *testing.T) {
 	t.Parallel()
-	d := newCrashDrill(t, "pairhome,raid")
-	rng := crashdrillSeed(t)
 	const guilds = 8
-	want := d.dashboardGuilds(guilds, "raid")
-	d.start()
-	killAfter := rng.IntN(guilds / 2)
-	d.slowREST(restLatency, 12*time.Second)
-	if code, out, errOut := d.cli("jobs", "send", "raid.step"); code != 0 {
-		t.Fatalf("app jobs send raid.step: exit %d %s%s", code, out, errOut)
-	}
-	d.killMidFanOut(want, killAfter, "projection.refresh")
-
-	restarted := d.start()
-	last := d.requireExactlyOnce(want, restarted, "projection.refresh")
+	d, last := dashboardDrill(t, "pairhome,raid", "raid", "raid.step", guilds)
 	var raids int
 	requireNoErr(t, d.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM raid_raids WHERE status = 'active'`).Scan(&raids))
 	if raids != guilds {
@@ -203,4 +179,25 @@ func TestE2ECrashDrillRaidRollOver(t *testing.T) {
 	}
 	t.Logf("%d raid boards: the last arrived %s after the restart; %d message-create requests",
 		guilds, last.Round(100*time.Millisecond), d.createRequests())
+}
+
+// dashboardDrill runs a per-guild dashboard fan-out started by one job kind
+// (sent with `app jobs send`, as the schedule would) across guilds guilds,
+// kills the process while the dashboards are posted, restarts it and checks
+// each guild ends with exactly one. It returns the drill and how long after
+// the restart the last dashboard arrived.
+func dashboardDrill(t *testing.T, modules, dashboardModule, job string, guilds int) (*crashDrill, time.Duration) {
+	t.Helper()
+	d := newCrashDrill(t, modules)
+	rng := crashdrillSeed(t)
+	want := d.dashboardGuilds(guilds, dashboardModule)
+	d.start()
+	killAfter := rng.IntN(guilds / 2)
+	d.slowREST(restLatency, 12*time.Second)
+	if code, out, errOut := d.cli("jobs", "send", job); code != 0 {
+		t.Fatalf("app jobs send %s: exit %d %s%s", job, code, out, errOut)
+	}
+	d.killMidFanOut(want, killAfter, "projection.refresh")
+	restarted := d.start()
+	return d, d.requireExactlyOnce(want, restarted, "projection.refresh")
 }

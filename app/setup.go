@@ -11,6 +11,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/logging"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/operator"
 )
 
 // settings holds the flags shared by commands that read the configuration.
@@ -36,15 +37,7 @@ func newFlags(name string, stderr io.Writer) *settings {
 	return s
 }
 
-func (s *settings) parse(args []string) error {
-	if err := s.fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return usagef("%v", err)
-	}
-	return nil
-}
+func (s *settings) parse(args []string) error { return operator.Parse(s.fs, args) }
 
 func (s *settings) lookup(env *environment) config.Lookup {
 	return func(name string) (string, bool) {

@@ -129,11 +129,27 @@ func (s Settings) Channel(module, key string) (uint64, bool) {
 // Location returns the guild's zone or def.
 func (s Settings) Location(def *time.Location) *time.Location {
 	if s.Timezone != "" {
-		if loc, err := time.LoadLocation(s.Timezone); err == nil {
+		if loc, err := loadZone(s.Timezone); err == nil {
 			return loc
 		}
 	}
 	return def
+}
+
+// zones caches loaded zones: time.LoadLocation reads tzdata from disk on every
+// call, and Location runs for every render and job of every guild.
+var zones sync.Map
+
+func loadZone(name string) (*time.Location, error) {
+	if loc, ok := zones.Load(name); ok {
+		return loc.(*time.Location), nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil, err
+	}
+	zones.Store(name, loc)
+	return loc, nil
 }
 
 // Errors returned by setters.
@@ -219,12 +235,7 @@ func (s *Service) Location(ctx context.Context, guildID uint64) *time.Location {
 		s.log.Warn("guild timezone unavailable; using the default", "guild_id", guildID, "error", err)
 		return s.defZone
 	}
-	if st.Timezone != "" {
-		if loc, err := time.LoadLocation(st.Timezone); err == nil {
-			return loc
-		}
-	}
-	return s.defZone
+	return st.Location(s.defZone)
 }
 
 // DefaultLocale is the deployment's locale, for texts tied to no guild.
@@ -399,7 +410,7 @@ func (s *Service) SetTimezone(ctx context.Context, guildID, by uint64, zone stri
 		if len(zone) > maxZoneLen || zone == "Local" {
 			return fmt.Errorf("%w: %.64q", ErrBadTimezone, zone)
 		}
-		if _, err := time.LoadLocation(zone); err != nil {
+		if _, err := loadZone(zone); err != nil {
 			return fmt.Errorf("%w: %q", ErrBadTimezone, zone)
 		}
 		v = zone

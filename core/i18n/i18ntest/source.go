@@ -10,8 +10,8 @@ import (
 	"github.com/together-bot/together/core/i18n"
 )
 
-// RequireKeysUsedExist scans the module's Go sources in dir (tests and
-// catalog.go left out) for string literals shaped like "<module>.<group>.<name>"
+// RequireKeysUsedExist scans the module's Go sources in dir (tests and the
+// module's own catalog file, named catalog.go, left out) for string literals shaped like "<module>.<group>.<name>"
 // and fails for each one the catalog lacks in a locale, so a typo cannot ship a
 // raw key to users. Literals that name a log action ("action", "duel.round.start")
 // and the values in notKeys (job kinds, dashboard kinds) are not texts. min
