@@ -40,19 +40,15 @@ func cmdMigrate(ctx context.Context, env *environment, args []string) error {
 	if err := s.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	sel, err := selectModules(cfg)
-	if err != nil {
-		return err
-	}
-	d, err := openDB(ctx, cfg)
+	cfg, d, err := s.connect(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer d.Close()
+	sel, err := selectModules(cfg)
+	if err != nil {
+		return err
+	}
 	applied, err := migrate.New(d.Pool, newLogger(env, cfg), runtime.Sources(sel)...).Up(ctx)
 	if err != nil {
 		return err

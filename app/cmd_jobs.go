@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/riverqueue/river/rivertype"
 	"go.uber.org/fx"
@@ -21,11 +20,19 @@ func init() {
 	register("jobs", "kinds | send KIND --guild=G [--arg=value ...] | retry --kind=K [--state=discarded,retryable]", cmdJobs)
 }
 
-// offlineQueue builds the bot's object graph without starting it, to reach the
-// job registry and the insert-only queue client.
-func offlineQueue(env *environment, cfg *config.Config) (*queue.Queue, *queue.Registry, error) {
+// offlineQueue loads the configuration and builds the bot's object graph
+// without starting it, to reach the job registry and the insert-only queue
+// client. Without needDB any DATABASE_URL will do: the registry needs none.
+func (s *settings) offlineQueue(env *environment, needDB bool) (*queue.Queue, *queue.Registry, error) {
+	cfg, err := s.load(env)
+	if err != nil {
+		return nil, nil, err
+	}
 	if cfg.DatabaseURL == "" {
-		return nil, nil, usagef("DATABASE_URL is not set")
+		if needDB {
+			return nil, nil, usagef("DATABASE_URL is not set")
+		}
+		cfg.DatabaseURL = "postgres://localhost/unused"
 	}
 	sel, err := selectModules(cfg)
 	if err != nil {
@@ -50,11 +57,7 @@ func cmdQueue(ctx context.Context, env *environment, args []string) error {
 	if err := s.parse(args[1:]); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	d, err := openDB(ctx, cfg)
+	_, d, err := s.connect(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -63,16 +66,10 @@ func cmdQueue(ctx context.Context, env *environment, args []string) error {
 	if err != nil {
 		return err
 	}
-	if len(rows) == 0 {
-		fmt.Fprintln(env.stdout, "queue empty: no job waiting, running or failed")
-		return nil
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tQUEUE\tSTATE\tCOUNT\tOLDEST")
-	for _, r := range rows {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", r.Kind, r.Queue, r.State, r.Count, r.OldestAge)
-	}
-	return tw.Flush()
+	return printTable(env.stdout, rows, "queue empty: no job waiting, running or failed", "KIND\tQUEUE\tSTATE\tCOUNT\tOLDEST",
+		func(r queue.DepthRow) string {
+			return fmt.Sprintf("%s\t%s\t%s\t%d\t%s", r.Kind, r.Queue, r.State, r.Count, r.OldestAge)
+		})
 }
 
 func cmdJobs(ctx context.Context, env *environment, args []string) error {
@@ -96,32 +93,22 @@ func jobsKinds(env *environment, args []string) error {
 	if err := s.parse(args); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
+	_, reg, err := s.offlineQueue(env, false)
 	if err != nil {
 		return err
 	}
-	if cfg.DatabaseURL == "" {
-		// Listing kinds needs no database; any syntactically valid URL will do.
-		cfg.DatabaseURL = "postgres://localhost/unused"
-	}
-	_, reg, err := offlineQueue(env, cfg)
-	if err != nil {
-		return err
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tMODULE\tARGUMENTS\tDESCRIPTION")
-	for _, j := range reg.All() {
-		var fields []string
-		for _, f := range j.Fields() {
-			fields = append(fields, "--"+f.Name+"="+f.Type)
-		}
-		argText := strings.Join(fields, " ")
-		if argText == "" {
-			argText = "(none)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", j.Kind, j.Module, argText, j.Description)
-	}
-	return tw.Flush()
+	return printTable(env.stdout, reg.All(), "no job kinds: the selected modules define none", "KIND\tMODULE\tARGUMENTS\tDESCRIPTION",
+		func(j queue.Job) string {
+			var fields []string
+			for _, f := range j.Fields() {
+				fields = append(fields, "--"+f.Name+"="+f.Type)
+			}
+			argText := strings.Join(fields, " ")
+			if argText == "" {
+				argText = "(none)"
+			}
+			return fmt.Sprintf("%s\t%s\t%s\t%s", j.Kind, j.Module, argText, j.Description)
+		})
 }
 
 // jobsSend splits its arguments into the known configuration flags and free
@@ -151,11 +138,7 @@ func jobsSend(ctx context.Context, env *environment, args []string) error {
 	if err := s.parse(cfgArgs); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	q, reg, err := offlineQueue(env, cfg)
+	q, reg, err := s.offlineQueue(env, true)
 	if err != nil {
 		return err
 	}
@@ -206,11 +189,7 @@ func jobsRetry(ctx context.Context, env *environment, args []string) error {
 			return usagef("--state %q: want discarded, retryable or cancelled", st)
 		}
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	q, _, err := offlineQueue(env, cfg)
+	q, _, err := s.offlineQueue(env, true)
 	if err != nil {
 		return err
 	}

@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"text/tabwriter"
-	"time"
 
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
@@ -90,10 +88,6 @@ func cmdProjections(ctx context.Context, env *environment, args []string) error 
 	if err := s.parse(args[1:]); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
 	guildID, err := parseGuild(*guildFlag)
 	if err != nil {
 		return err
@@ -101,7 +95,7 @@ func cmdProjections(ctx context.Context, env *environment, args []string) error 
 	if *key != "" && *kind == "" {
 		return usagef("--key needs --kind")
 	}
-	d, err := openDB(ctx, cfg)
+	_, d, err := s.connect(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -119,22 +113,12 @@ func cmdProjections(ctx context.Context, env *environment, args []string) error 
 	if err != nil {
 		return err
 	}
-	if len(states) == 0 {
-		fmt.Fprintln(env.stdout, "no dashboards match")
-		return nil
-	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tKEY\tGUILD\tCHANNEL\tMESSAGE\tSTATE\tLAST EDIT (UTC)\tLAST ERROR")
-	for _, st := range states {
-		last := "never"
-		if st.LastEditAt != nil {
-			last = st.LastEditAt.UTC().Format(time.DateTime)
-		}
-		state := st.Status
-		if st.Behind {
-			state += " (refresh pending)"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", st.Kind, st.Key, st.GuildID, st.ChannelID, st.MessageID, state, last, st.LastError)
-	}
-	return tw.Flush()
+	return printTable(env.stdout, states, "no dashboards match", "KIND\tKEY\tGUILD\tCHANNEL\tMESSAGE\tSTATE\tLAST EDIT (UTC)\tLAST ERROR",
+		func(st projection.State) string {
+			state := st.Status
+			if st.Behind {
+				state += " (refresh pending)"
+			}
+			return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s", st.Kind, st.Key, st.GuildID, st.ChannelID, st.MessageID, state, utcOrNever(st.LastEditAt), st.LastError)
+		})
 }

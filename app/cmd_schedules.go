@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"text/tabwriter"
-	"time"
 
 	"github.com/together-bot/together/core/queue"
 )
@@ -23,11 +21,7 @@ func cmdSchedules(ctx context.Context, env *environment, args []string) error {
 	if err := s.parse(rest); err != nil {
 		return ignoreHelp(err)
 	}
-	cfg, err := s.load(env)
-	if err != nil {
-		return err
-	}
-	d, err := openDB(ctx, cfg)
+	_, d, err := s.connect(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -38,27 +32,18 @@ func cmdSchedules(ctx context.Context, env *environment, args []string) error {
 		if err != nil {
 			return err
 		}
-		if len(states) == 0 {
-			fmt.Fprintln(env.stdout, "no schedules recorded yet (they are recorded when `app run` starts)")
-			return nil
-		}
-		tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tMODULE\tSPEC\tSTATE\tNEXT RUN (UTC)\tLAST RUN (UTC)")
-		for _, st := range states {
-			state := "enabled"
-			if !st.Enabled {
-				state = "disabled"
-			}
-			if time.Since(st.SeenAt) > 5*time.Minute {
-				state += " (no process runs " + st.Module + ")"
-			}
-			last := "never"
-			if st.LastRunAt != nil {
-				last = st.LastRunAt.UTC().Format(time.DateTime)
-			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", st.Name, st.Module, st.Spec, state, st.NextRunAt.UTC().Format(time.DateTime), last)
-		}
-		return tw.Flush()
+		return printTable(env.stdout, states, "no schedules recorded yet (they are recorded when `app run` starts)",
+			"NAME\tMODULE\tSPEC\tSTATE\tNEXT RUN (UTC)\tLAST RUN (UTC)",
+			func(st queue.ScheduleState) string {
+				state := "enabled"
+				if !st.Enabled {
+					state = "disabled"
+				}
+				if st.Unserved() {
+					state += " (no process runs " + st.Module + ")"
+				}
+				return fmt.Sprintf("%s\t%s\t%s\t%s\t%s\t%s", st.Name, st.Module, st.Spec, state, utcOrNever(&st.NextRunAt), utcOrNever(st.LastRunAt))
+			})
 	case "enable", "disable":
 		if s.fs.NArg() != 1 {
 			return usagef("usage: app schedules %s NAME", sub)

@@ -40,11 +40,7 @@ func operatorEnv(env *environment) *operator.Env {
 			if !ok {
 				return nil, fmt.Errorf("operator: Connect needs a flag set made by NewFlags")
 			}
-			cfg, err := s.load(env)
-			if err != nil {
-				return nil, err
-			}
-			d, err := openDB(ctx, cfg)
+			cfg, d, err := s.connect(ctx, env)
 			if err != nil {
 				return nil, err
 			}

@@ -3,9 +3,12 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
+	"text/tabwriter"
+	"time"
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
@@ -74,14 +77,42 @@ func selectModules(cfg *config.Config) (module.Selection, error) {
 	return sel, nil
 }
 
-// openDB connects for an operator command; DATABASE_URL is required.
-func openDB(ctx context.Context, cfg *config.Config) (*db.DB, error) {
+// connect loads the configuration and opens Postgres for an operator
+// command; DATABASE_URL is required. The caller closes the database.
+func (s *settings) connect(ctx context.Context, env *environment) (*config.Config, *db.DB, error) {
+	cfg, err := s.load(env)
+	if err != nil {
+		return nil, nil, err
+	}
 	if cfg.DatabaseURL == "" {
-		return nil, usagef("DATABASE_URL is not set (make run / make test start a local Postgres and set it)")
+		return nil, nil, usagef("DATABASE_URL is not set (make run / make test start a local Postgres and set it)")
 	}
 	d, err := db.Open(ctx, cfg.DatabaseURL, db.Options{MaxConns: 4})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return d, nil
+	return cfg, d, nil
+}
+
+// utcOrNever formats an optional time for a table.
+func utcOrNever(t *time.Time) string {
+	if t == nil {
+		return "never"
+	}
+	return t.UTC().Format(time.DateTime)
+}
+
+// printTable prints rows under header as aligned columns (header and each
+// line tab-separated), or the sentence empty when there are none.
+func printTable[T any](w io.Writer, rows []T, empty, header string, line func(T) string) error {
+	if len(rows) == 0 {
+		_, err := fmt.Fprintln(w, empty)
+		return err
+	}
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, header)
+	for _, r := range rows {
+		fmt.Fprintln(tw, line(r))
+	}
+	return tw.Flush()
 }

@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/robfig/cron/v3"
 
@@ -78,6 +79,10 @@ type ScheduleState struct {
 	SeenAt    time.Time
 }
 
+// Unserved reports that no live process has run the schedule's module for a
+// while: it does not fire until one does.
+func (s ScheduleState) Unserved() bool { return time.Since(s.SeenAt) > staleAfter }
+
 // ListSchedules returns every recorded schedule, sorted by name.
 func ListSchedules(ctx context.Context, d *db.DB) ([]ScheduleState, error) {
 	rows, err := d.Pool.Query(ctx, `SELECT name, module, kind, spec, enabled, next_run_at, last_run_at, seen_at
@@ -85,16 +90,11 @@ func ListSchedules(ctx context.Context, d *db.DB) ([]ScheduleState, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)
 	}
-	defer rows.Close()
-	var out []ScheduleState
-	for rows.Next() {
-		var s ScheduleState
-		if err := rows.Scan(&s.Name, &s.Module, &s.Kind, &s.Spec, &s.Enabled, &s.NextRunAt, &s.LastRunAt, &s.SeenAt); err != nil {
-			return nil, err
-		}
-		out = append(out, s)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ScheduleState])
+	if err != nil {
+		return nil, fmt.Errorf("list schedules: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // SetScheduleEnabled switches a schedule for every process.

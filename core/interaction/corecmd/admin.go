@@ -1,12 +1,10 @@
 package corecmd
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/rest"
@@ -14,6 +12,7 @@ import (
 
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
 )
 
@@ -51,35 +50,6 @@ func (c *Core) handleAdmin(ic *interaction.Context) error {
 	return refusal.New("core.error.unknown_action")
 }
 
-// scheduleRow is one core_schedules row.
-type scheduleRow struct {
-	Name, Module string
-	Enabled      bool
-	NextRunAt    time.Time
-	LastRunAt    *time.Time
-	SeenAt       time.Time
-}
-
-func (c *Core) schedules(ctx context.Context) ([]scheduleRow, error) {
-	rows, err := c.db.Pool.Query(ctx, `SELECT name, module, enabled, next_run_at, last_run_at, seen_at FROM core_schedules ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("read schedules: %w", err)
-	}
-	defer rows.Close()
-	var out []scheduleRow
-	for rows.Next() {
-		var s scheduleRow
-		if err := rows.Scan(&s.Name, &s.Module, &s.Enabled, &s.NextRunAt, &s.LastRunAt, &s.SeenAt); err != nil {
-			return nil, fmt.Errorf("scan schedule: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
-}
-
-// staleSchedule matches core/queue: a schedule nobody served for this long stops firing.
-const staleSchedule = 5 * time.Minute
-
 // Status is /admin status: settings, modules, schedules and dashboards,
 // read from Postgres only (no Discord calls), so it answers fast.
 func (c *Core) Status(ic *interaction.Context) (string, error) {
@@ -90,7 +60,7 @@ func (c *Core) Status(ic *interaction.Context) (string, error) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n", ic.T("core.admin.status_title"))
 	b.WriteString(c.settingsReport(ic, st))
-	scheds, err := c.schedules(ic)
+	scheds, err := queue.ListSchedules(ic, c.db)
 	if err != nil {
 		return "", err
 	}
@@ -117,13 +87,13 @@ func (c *Core) Status(ic *interaction.Context) (string, error) {
 	return b.String(), nil
 }
 
-func (c *Core) scheduleLine(ic *interaction.Context, st guild.Settings, s scheduleRow) string {
+func (c *Core) scheduleLine(ic *interaction.Context, st guild.Settings, s queue.ScheduleState) string {
 	state := "✅"
 	note := ic.T("core.admin.next_run", "when", fmt.Sprintf("<t:%d:R>", s.NextRunAt.Unix()))
 	switch {
 	case !s.Enabled:
 		state, note = "⏸️", ic.T("core.admin.schedule_disabled")
-	case time.Since(s.SeenAt) > staleSchedule:
+	case s.Unserved():
 		state, note = "⚠️", ic.T("core.admin.schedule_stale")
 	case !st.ModuleOn(s.Module):
 		state, note = "⛔", ic.T("core.admin.schedule_module_off")
@@ -273,7 +243,7 @@ func (c *Core) Doctor(ic *interaction.Context) (DoctorReport, error) {
 		}
 		f.add(ok, fmt.Sprintf("%s: <#%d>", label, chID))
 	}
-	scheds, err := c.schedules(ic)
+	scheds, err := queue.ListSchedules(ic, c.db)
 	if err != nil {
 		return DoctorReport{}, err
 	}
@@ -281,7 +251,7 @@ func (c *Core) Doctor(ic *interaction.Context) (DoctorReport, error) {
 		switch {
 		case !s.Enabled:
 			f.add(warn, ic.T("core.doctor.schedule_disabled", "name", s.Name))
-		case time.Since(s.SeenAt) > staleSchedule:
+		case s.Unserved():
 			f.add(warn, ic.T("core.doctor.schedule_stale", "name", s.Name, "module", s.Module))
 		default:
 			f.add(ok, "`"+s.Name+"`")
