@@ -1,6 +1,7 @@
 package interaction
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -139,4 +140,59 @@ func idStrings(ids []snowflake.ID) []string {
 		out[i] = id.String()
 	}
 	return out
+}
+
+// Renders reports whether rendered, a button or select a module puts on a
+// message, is one this declaration accepts when clicked: the same type, a
+// custom id whose arguments pass Args, and for selects min/max values within
+// Values and (string selects) every option's value passing Each. Modules
+// test their messages with it through interactiontest.RequireAccepted, so
+// the router never refuses a module's own components.
+func (c Component) Renders(rendered discord.Component) error {
+	raw, err := json.Marshal(rendered)
+	if err != nil {
+		return fmt.Errorf("encode rendered component: %w", err)
+	}
+	var r struct {
+		Type      discord.ComponentType `json:"type"`
+		CustomID  string                `json:"custom_id"`
+		MinValues *int                  `json:"min_values"`
+		MaxValues *int                  `json:"max_values"`
+		Options   []struct {
+			Value string `json:"value"`
+		} `json:"options"`
+	}
+	if err := json.Unmarshal(raw, &r); err != nil {
+		return fmt.Errorf("decode rendered component: %w", err)
+	}
+	if r.Type != c.Type {
+		return fmt.Errorf("%s:%s is declared as component type %d but rendered as %d", c.Module, c.Action, c.Type, r.Type)
+	}
+	id, err := customid.Parse(r.CustomID)
+	if err != nil {
+		return err
+	}
+	if err := customid.CheckArgs(id, c.Args); err != nil {
+		return err
+	}
+	if !isSelect(c.Type) {
+		return nil
+	}
+	// Discord's defaults when a select leaves them out.
+	lo, hi := 1, 1
+	if r.MinValues != nil {
+		lo = *r.MinValues
+	}
+	if r.MaxValues != nil && *r.MaxValues != 0 {
+		hi = *r.MaxValues
+	}
+	if lo < c.Values.Min || hi > c.Values.Max {
+		return fmt.Errorf("%s:%s renders %d..%d values, declared %d..%d", c.Module, c.Action, lo, hi, c.Values.Min, c.Values.Max)
+	}
+	for _, o := range r.Options {
+		if err := c.Values.Each.Check(o.Value); err != nil {
+			return fmt.Errorf("%s:%s option: %w", c.Module, c.Action, err)
+		}
+	}
+	return nil
 }

@@ -330,3 +330,36 @@ func FuzzComponentInteraction(f *testing.F) {
 		}
 	})
 }
+
+func TestRendersMatchesDeclarations(t *testing.T) {
+	var ran int
+	decl := map[string]interaction.Component{}
+	for _, c := range shapeOptions(&ran).Components {
+		decl[c.Action] = c
+	}
+	pickID := customid.MustNew("shape", "pick", "4")
+	tests := []struct {
+		name     string
+		action   string
+		rendered discord.Component
+		ok       bool
+	}{
+		{"button", "btn", discord.NewPrimaryButton("b", customid.MustNew("shape", "btn", "1", "2", "3", "answer", "0")), true},
+		{"button with a bad argument", "btn", discord.NewPrimaryButton("b", customid.MustNew("shape", "btn", "1", "2", "3", "answer", "1")), false},
+		{"button rendered as a select", "plain", discord.NewStringSelectMenu(customid.MustNew("shape", "plain"), "p", discord.NewStringSelectMenuOption("a", "a")), false},
+		{"string select", "pick", discord.NewStringSelectMenu(pickID, "p", discord.NewStringSelectMenuOption("A", "a"), discord.NewStringSelectMenuOption("B", "b")).WithMaxValues(2), true},
+		{"option the handler refuses", "pick", discord.NewStringSelectMenu(pickID, "p", discord.NewStringSelectMenuOption("D", "d")), false},
+		{"more values than declared", "pick", discord.NewStringSelectMenu(pickID, "p", discord.NewStringSelectMenuOption("A", "a")).WithMaxValues(3), false},
+		{"fewer values than declared", "pick", discord.NewStringSelectMenu(pickID, "p", discord.NewStringSelectMenuOption("A", "a")).WithMinValues(0), false},
+		{"role select", "role", discord.NewRoleSelectMenu(customid.MustNew("shape", "role"), "r").WithMinValues(0).WithMaxValues(1), true},
+		{"role select, Discord's default 1..1", "role", discord.NewRoleSelectMenu(customid.MustNew("shape", "role"), "r"), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := decl[tt.action].Renders(tt.rendered)
+			if (err == nil) != tt.ok {
+				t.Fatalf("Renders = %v, want ok=%v", err, tt.ok)
+			}
+		})
+	}
+}
