@@ -66,6 +66,11 @@ type Component struct {
 	Handle func(*Context, customid.ID) error
 }
 
+// Button declares a button of module's action whose id carries args.
+func Button(module, action string, handle func(*Context, customid.ID) error, args ...customid.Arg) Component {
+	return Component{Module: module, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
+}
+
 // Values describe a select's acceptable answer: between Min and Max values
 // (the select's min_values and max_values), each passing Each. Each is
 // required for string selects and must be empty for user, role,

@@ -47,7 +47,9 @@ var evenArg = customid.Custom("even", func(s string) error {
 // handlers fails loudly (the generic error) when it is handed anything its
 // declaration excludes, so a gap in the router's checks shows as "error".
 func shapeOptions(ran *int) interaction.Options {
-	fail := func(format string, args ...any) error { return fmt.Errorf("handler saw unchecked input: "+format, args...) }
+	fail := func(format string, args ...any) error {
+		return fmt.Errorf("handler saw unchecked input: "+format, args...)
+	}
 	stringValues := func(c *interaction.Context) []string {
 		ci, _ := c.ComponentInteraction()
 		return ci.StringSelectMenuInteractionData().Values // panics on any other type

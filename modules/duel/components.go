@@ -17,18 +17,15 @@ func newHandlers(s *Service) *handlers { return &handlers{s: s} }
 
 // components lists the buttons and selects (interaction.Components).
 func (h *handlers) components() []interaction.Component {
-	button := func(action string, handle func(*interaction.Context, customid.ID) error, args ...customid.Arg) interaction.Component {
-		return interaction.Component{Module: Name, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
-	}
 	return []interaction.Component{
-		button(actSubmit, h.openForm, roundArg, pairArg),
+		interaction.Button(Name, actSubmit, h.openForm, roundArg, pairArg),
 		{Module: Name, Action: actVote, Type: discord.ComponentTypeStringSelectMenu, Args: []customid.Arg{roundArg, pageArg},
 			Values: interaction.Values{Min: 1, Max: 1, Each: labelValue}, Handle: h.vote},
-		button(actBallot, h.ballot, roundArg, pageArg),
-		button(actRules, h.text("duel.reply.rules"), duelArg),
-		button(actHow, h.text("duel.reply.how"), duelArg),
-		button(actRoom, h.room, duelArg),
-		button(actMine, h.mine, duelArg),
+		interaction.Button(Name, actBallot, h.ballot, roundArg, pageArg),
+		interaction.Button(Name, actRules, h.text("duel.reply.rules"), duelArg),
+		interaction.Button(Name, actHow, h.text("duel.reply.how"), duelArg),
+		interaction.Button(Name, actRoom, h.room, duelArg),
+		interaction.Button(Name, actMine, h.mine, duelArg),
 	}
 }
 

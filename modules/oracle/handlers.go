@@ -44,22 +44,19 @@ func (h *handlers) Command() interaction.Command {
 // Components lists the buttons and selects of the card, the picker and the
 // guidance view.
 func (h *handlers) Components() []interaction.Component {
-	button := func(action string, handle func(*interaction.Context, customid.ID) error, args ...customid.Arg) interaction.Component {
-		return interaction.Component{Module: Name, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
-	}
 	pick := func(action string, handle func(*interaction.Context, customid.ID) error, other customid.Arg, value customid.Arg) interaction.Component {
 		return interaction.Component{Module: Name, Action: action, Type: discord.ComponentTypeStringSelectMenu,
 			Args: []customid.Arg{weekArg, other}, Values: interaction.Values{Min: 1, Max: 1, Each: value}, Handle: handle}
 	}
 	return []interaction.Component{
-		button(actOpen, h.open, weekArg),
-		button(actAbout, h.about, weekArg),
-		button(actRitual, h.ritual, weekArg),
+		interaction.Button(Name, actOpen, h.open, weekArg),
+		interaction.Button(Name, actAbout, h.about, weekArg),
+		interaction.Button(Name, actRitual, h.ritual, weekArg),
 		pick(actTone, h.pickTone, contextArg("context"), toneArg("tone")),
 		pick(actContext, h.pickContext, toneArg("tone"), contextArg("context")),
-		button(actClaim, h.claim, weekArg, toneArg("tone"), contextArg("context")),
-		button(actDM, h.sendDM, weekArg),
-		button(actPair, h.sendPair, weekArg),
+		interaction.Button(Name, actClaim, h.claim, weekArg, toneArg("tone"), contextArg("context")),
+		interaction.Button(Name, actDM, h.sendDM, weekArg),
+		interaction.Button(Name, actPair, h.sendPair, weekArg),
 	}
 }
 

@@ -18,15 +18,12 @@ func newHandlers(s *service) *handlers { return &handlers{s: s} }
 
 // Components lists the buttons (point interaction.Components).
 func (h *handlers) Components() []interaction.Component {
-	button := func(action string, handle func(*interaction.Context, customid.ID) error, args ...customid.Arg) interaction.Component {
-		return interaction.Component{Module: Name, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
-	}
 	return []interaction.Component{
-		button(actTake, func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }, raidArg),
-		button(actMine, h.mine, raidArg),
-		button(actRules, h.rules, raidArg),
-		button(actClaim, h.claim, raidArg, questKeyArg),
-		button(actConfirm, h.confirm, claimArg),
+		interaction.Button(Name, actTake, func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }, raidArg),
+		interaction.Button(Name, actMine, h.mine, raidArg),
+		interaction.Button(Name, actRules, h.rules, raidArg),
+		interaction.Button(Name, actClaim, h.claim, raidArg, questKeyArg),
+		interaction.Button(Name, actConfirm, h.confirm, claimArg),
 	}
 }
 
