@@ -52,9 +52,9 @@ func (h *handlers) Components() []interaction.Component {
 		interaction.Button(Name, actOpen, h.open, weekArg),
 		interaction.Button(Name, actAbout, h.about, weekArg),
 		interaction.Button(Name, actRitual, h.ritual, weekArg),
-		pick(actTone, h.pickTone, contextArg("context"), toneArg("tone")),
-		pick(actContext, h.pickContext, toneArg("tone"), contextArg("context")),
-		interaction.Button(Name, actClaim, h.claim, weekArg, toneArg("tone"), contextArg("context")),
+		pick(actTone, h.pickTone, contextArg, toneArg),
+		pick(actContext, h.pickContext, toneArg, contextArg),
+		interaction.Button(Name, actClaim, h.claim, weekArg, toneArg, contextArg),
 		interaction.Button(Name, actDM, h.sendDM, weekArg),
 		interaction.Button(Name, actPair, h.sendPair, weekArg),
 	}
@@ -64,20 +64,17 @@ func (h *handlers) Components() []interaction.Component {
 // router before a handler runs.
 var weekArg = customid.Custom("week", func(s string) error { _, err := ParseWeek(s); return err })
 
-func toneArg(name string) customid.Arg {
-	words := make([]string, len(Tones))
-	for i, t := range Tones {
-		words[i] = string(t)
-	}
-	return customid.OneOf(name, words...)
-}
+var (
+	toneArg    = customid.OneOf("tone", choiceWords(Tones)...)
+	contextArg = customid.OneOf("context", choiceWords(Contexts)...)
+)
 
-func contextArg(name string) customid.Arg {
-	words := make([]string, len(Contexts))
-	for i, c := range Contexts {
-		words[i] = string(c)
+func choiceWords[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, w := range list {
+		out[i] = string(w)
 	}
-	return customid.OneOf(name, words...)
+	return out
 }
 
 // cardWeek reads the week argument the router checked against weekArg.
