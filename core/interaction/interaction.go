@@ -66,7 +66,8 @@ type Component struct {
 	Handle func(*Context, customid.ID) error
 }
 
-// Button declares a button of module's action whose id carries args.
+// Button declares a member button of module's action whose id carries args
+// (set Staff on the result for a staff-only one).
 func Button(module, action string, handle func(*Context, customid.ID) error, args ...customid.Arg) Component {
 	return Component{Module: module, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
 }
