@@ -32,6 +32,13 @@ type InteractionSpec struct {
 	MessageID string   `json:"message_id,omitempty"`
 	CustomID  string   `json:"custom_id,omitempty"`
 	Values    []string `json:"values,omitempty"`
+	// Forged sends a component interaction as a modified client could:
+	// the message must exist, but CustomID need not be on it, and
+	// ComponentType (required) and Values go out as given, without the
+	// checks Discord's client makes. For tests of the bot's own input
+	// validation.
+	Forged        bool `json:"forged,omitempty"`
+	ComponentType int  `json:"component_type,omitempty"`
 	// Fields are the modal's inputs by custom_id: a string for text inputs,
 	// a list of strings for selects.
 	Fields map[string]any `json:"fields,omitempty"`

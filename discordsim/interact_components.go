@@ -79,6 +79,9 @@ func (s *Server) componentData(it *interaction, g *guild, ch *channel, spec Inte
 	if m.EphemeralTo != "" && m.EphemeralTo != spec.UserID {
 		return nil, nil, controlErr(http.StatusBadRequest, "message %s is ephemeral to another user", m.ID)
 	}
+	if spec.Forged {
+		return s.forgedComponentData(it, m, spec)
+	}
 	var comps []any
 	_ = json.Unmarshal(rawOrEmpty(m.Components), &comps)
 	c := findByCustomID(comps, spec.CustomID)
@@ -105,6 +108,20 @@ func (s *Server) componentData(it *interaction, g *guild, ch *channel, spec Inte
 		}
 	default:
 		return nil, nil, controlErr(http.StatusBadRequest, "component %q (type %d) is not interactive", spec.CustomID, c.typ())
+	}
+	it.SourceMessageID = m.ID
+	return data, map[string]any{"message": s.messageJSON(m)}, nil
+}
+
+// forgedComponentData builds the data of a forged click (InteractionSpec.Forged)
+// on message m. Caller holds s.mu.
+func (s *Server) forgedComponentData(it *interaction, m *message, spec InteractionSpec) (map[string]any, map[string]any, error) {
+	if spec.ComponentType == 0 {
+		return nil, nil, controlErr(http.StatusBadRequest, "a forged component needs a component_type")
+	}
+	data := map[string]any{"custom_id": spec.CustomID, "component_type": spec.ComponentType}
+	if spec.Values != nil {
+		data["values"] = spec.Values
 	}
 	it.SourceMessageID = m.ID
 	return data, map[string]any{"message": s.messageJSON(m)}, nil

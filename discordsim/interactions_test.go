@@ -314,3 +314,42 @@ func TestDMCommandInteraction(t *testing.T) {
 	}
 	h.srv.RequireNoViolations(t)
 }
+
+// A forged click (InteractionSpec.Forged) reaches the bot as given: a
+// custom id that is not on the message, any component type, any values.
+func TestForgedComponentInteraction(t *testing.T) {
+	h := newHarness(t, Options{})
+	h.registerCommands()
+	bob := h.world.MemberIDs[0]
+	p := h.interact(h.commandSpec("ping", nil))
+	in := h.nextInteraction()
+	h.expect(h.callback(in, map[string]any{"type": 4, "data": map[string]any{"content": "board",
+		"components": []any{map[string]any{"type": 1, "components": []any{
+			map[string]any{"type": 2, "style": 1, "label": "Rules", "custom_id": "rules"},
+		}}}}}), 204, -1)
+	msgID := p.wait(t).MessageID
+
+	ctx := context.Background()
+	forged := InteractionSpec{Type: "component", GuildID: h.world.GuildID, ChannelID: h.general(), UserID: bob, MessageID: msgID,
+		CustomID: "not-on-the-message", Forged: true}
+	if _, err := h.srv.Interact(ctx, forged); err == nil {
+		t.Fatal("forged click without a component type accepted")
+	}
+	forged.MessageID = "404"
+	forged.ComponentType = 2
+	if _, err := h.srv.Interact(ctx, forged); err == nil {
+		t.Fatal("forged click on an unknown message accepted")
+	}
+	forged.MessageID, forged.CustomID, forged.ComponentType, forged.Values = msgID, "rules", 3, []string{"junk", "more"}
+	p = h.interact(forged)
+	in = h.nextInteraction()
+	data := in.raw["data"].(map[string]any)
+	if data["custom_id"] != "rules" || data["component_type"].(float64) != 3 || len(data["values"].([]any)) != 2 || in.raw["message"] == nil {
+		t.Fatalf("forged payload %v", in.raw)
+	}
+	h.expect(h.callback(in, map[string]any{"type": 4, "data": map[string]any{"content": "no", "flags": 64}}), 204, -1)
+	if r := p.wait(t); r.Failed {
+		t.Fatalf("forged click result %+v", r)
+	}
+	h.srv.RequireNoViolations(t)
+}

@@ -1,6 +1,7 @@
 package customid
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -52,6 +53,21 @@ func Int(name string, lo, hi int) Arg {
 	}}
 }
 
+// Custom is a module's own type (an ISO week, a quest key): check returns
+// an error for every value the handler would not accept. A nil check leaves
+// the Arg untyped, which the router refuses at start.
+func Custom(name string, check func(string) error) Arg {
+	if check == nil {
+		return Arg{Name: name}
+	}
+	return Arg{Name: name, check: func(s string) error {
+		if err := check(s); err != nil {
+			return fmt.Errorf("%w: %s %q: %w", ErrBadArg, name, s, err)
+		}
+		return nil
+	}}
+}
+
 // OneOf is one of fixed words (a phase, a choice).
 func OneOf(name string, values ...string) Arg {
 	return Arg{Name: name, check: func(s string) error {
@@ -62,6 +78,28 @@ func OneOf(name string, values ...string) Arg {
 	}}
 }
 
+// ErrUntyped marks an Arg built without a constructor (no check).
+var ErrUntyped = errors.New("custom id argument has no type")
+
+// Typed reports an Arg that has no check: a zero Arg{Name: ...} or
+// Custom with a nil check. The router calls it at start so an untyped
+// argument fails the process, not a click.
+func (a Arg) Typed() error {
+	if a.check == nil {
+		return fmt.Errorf("%w: %q (build it with ID64, Snowflake, Int, OneOf or Custom)", ErrUntyped, a.Name)
+	}
+	return nil
+}
+
+// Check validates one value against the Arg; select values are checked
+// with the same types as id arguments.
+func (a Arg) Check(s string) error {
+	if err := a.Typed(); err != nil {
+		return err
+	}
+	return a.check(s)
+}
+
 // CheckArgs validates id's arguments against want: same count, each valid.
 func CheckArgs(id ID, want []Arg) error {
 	if len(id.Args) != len(want) {
@@ -69,10 +107,7 @@ func CheckArgs(id ID, want []Arg) error {
 			Detail: fmt.Sprintf("%s:%s takes %d argument(s), got %d", id.Module, id.Action, len(want), len(id.Args))}
 	}
 	for i, a := range want {
-		if a.check == nil {
-			return &Error{ID: id.String(), Reason: ErrBadArg, Detail: fmt.Sprintf("argument %d (%s) has no type", i, a.Name)}
-		}
-		if err := a.check(id.Args[i]); err != nil {
+		if err := a.Check(id.Args[i]); err != nil {
 			return &Error{ID: id.String(), Reason: ErrBadArg, Detail: err.Error()}
 		}
 	}

@@ -42,3 +42,31 @@ func TestCheckArgs(t *testing.T) {
 		t.Fatal("typed accessors")
 	}
 }
+
+func TestCustomAndUntypedArgs(t *testing.T) {
+	even := Custom("even", func(s string) error {
+		if s == "" || (s[len(s)-1]-'0')%2 != 0 {
+			return errors.New("not even")
+		}
+		return nil
+	})
+	if err := even.Check("24"); err != nil {
+		t.Fatalf("even 24: %v", err)
+	}
+	if err := even.Check("23"); !errors.Is(err, ErrBadArg) {
+		t.Fatalf("even 23 = %v, want ErrBadArg", err)
+	}
+	for name, a := range map[string]Arg{"zero Arg": {Name: "round"}, "Custom without check": Custom("week", nil)} {
+		if err := a.Typed(); !errors.Is(err, ErrUntyped) {
+			t.Fatalf("%s: Typed() = %v, want ErrUntyped", name, err)
+		}
+		if err := CheckArgs(ID{Module: "m", Action: "a", Args: []string{"1"}}, []Arg{a}); !errors.Is(err, ErrBadArg) {
+			t.Fatalf("%s: CheckArgs = %v, want ErrBadArg", name, err)
+		}
+	}
+	for _, a := range []Arg{ID64("a"), Snowflake("b"), Int("c", 0, 1), OneOf("d", "x"), even} {
+		if err := a.Typed(); err != nil {
+			t.Fatalf("%s: %v", a.Name, err)
+		}
+	}
+}

@@ -7,8 +7,10 @@
 //     same guild.Service);
 //   - staff routes are checked at run time from the interaction's member
 //     (Administrator or the guild's moderator role), never from a custom id;
-//   - malformed, truncated or altered custom ids are refused with a
-//     localized ephemeral reply and a log line, never a panic or silence;
+//   - malformed, truncated or altered custom ids, and interactions that do
+//     not match their component's declared type, arguments or select
+//     values, are refused with a localized ephemeral reply and a log line,
+//     never a panic or silence;
 //   - every handler gets the 3-second deadline covered: when it has not
 //     answered after ~1.5 s the router defers for it;
 //   - errors are mapped once: a refusal.Error → its localized text, a database
@@ -44,17 +46,46 @@ type Command struct {
 }
 
 // Component handles buttons and selects whose custom id names Module and
-// Action (point Components).
+// Action (point Components). Before Handle runs, the router checks that the
+// interaction came from a component of Type, that the id carries exactly
+// Args, and (selects) that the values fit Values; anything else gets the
+// localized "out of date or damaged" refusal. Handle can therefore read
+// its arguments with id.Int64/id.Uint64 and trust a select's values.
 type Component struct {
 	Module, Action string
-	Staff          bool
-	Handle         func(*Context, customid.ID) error
+	// Type is the component the id is rendered on: a button or one of the
+	// selects. Required; the router refuses to start without it.
+	Type discord.ComponentType
+	// Args are the id's arguments in order, each built by a customid
+	// constructor (ID64, Snowflake, Int, OneOf, Custom).
+	Args []customid.Arg
+	// Values bound what a select sends; required for selects, empty for
+	// buttons.
+	Values Values
+	Staff  bool
+	Handle func(*Context, customid.ID) error
+}
+
+// Button declares a member button of module's action whose id carries args
+// (set Staff on the result for a staff-only one).
+func Button(module, action string, handle func(*Context, customid.ID) error, args ...customid.Arg) Component {
+	return Component{Module: module, Action: action, Type: discord.ComponentTypeButton, Args: args, Handle: handle}
+}
+
+// Values describe a select's acceptable answer: between Min and Max values
+// (the select's min_values and max_values), each passing Each. Each is
+// required for string selects and must be empty for user, role,
+// mentionable and channel selects, whose values Discord ids already are.
+type Values struct {
+	Min, Max int
+	Each     customid.Arg
 }
 
 // Modal handles modal submissions whose custom id names Module and Action
-// (point Modals).
+// (point Modals). Args are checked like a Component's.
 type Modal struct {
 	Module, Action string
+	Args           []customid.Arg
 	Staff          bool
 	Handle         func(*Context, customid.ID) error
 }

@@ -119,8 +119,8 @@ func NewRouter(o Options) (*Router, error) {
 		r.commands[name] = c
 	}
 	for _, c := range o.Components {
-		if _, err := customid.New(c.Module, c.Action); err != nil || c.Handle == nil {
-			return nil, fmt.Errorf("component %s:%s: invalid module/action or no handler", c.Module, c.Action)
+		if err := c.validate(); err != nil {
+			return nil, err
 		}
 		k := c.Module + ":" + c.Action
 		if _, dup := r.components[k]; dup {
@@ -129,8 +129,8 @@ func NewRouter(o Options) (*Router, error) {
 		r.components[k] = c
 	}
 	for _, m := range o.Modals {
-		if _, err := customid.New(m.Module, m.Action); err != nil || m.Handle == nil {
-			return nil, fmt.Errorf("modal %s:%s: invalid module/action or no handler", m.Module, m.Action)
+		if err := m.validate(); err != nil {
+			return nil, err
 		}
 		k := m.Module + ":" + m.Action
 		if _, dup := r.modals[k]; dup {
@@ -246,6 +246,9 @@ func (r *Router) dispatch(c *Context) (err error) {
 	var (
 		run func() error
 		rt  route
+		// shape checks the interaction against its declaration (component
+		// type, id arguments, select values) once the route is known.
+		shape func() error
 	)
 	switch in := c.Interaction.(type) {
 	case discord.ApplicationCommandInteraction:
@@ -257,6 +260,9 @@ func (r *Router) dispatch(c *Context) (err error) {
 		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
 		run = func() error { return cmd.Handle(c) }
 	case discord.ComponentInteraction:
+		if in.Data == nil {
+			return &badIDError{err: fmt.Errorf("%w: no component data", errShape)}
+		}
 		id, perr := customid.Parse(in.Data.CustomID())
 		if perr != nil {
 			return &badIDError{err: perr}
@@ -266,6 +272,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 			return refusal.New("core.error.unknown_action")
 		}
 		rt = route{module: comp.Module, action: comp.Action, staff: comp.Staff}
+		shape = func() error { return comp.check(id, in.Data) }
 		run = func() error { return comp.Handle(c, id) }
 	case discord.ModalSubmitInteraction:
 		id, perr := customid.Parse(in.Data.CustomID)
@@ -277,6 +284,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 			return refusal.New("core.error.unknown_action")
 		}
 		rt = route{module: m.Module, action: m.Action, staff: m.Staff, ephemeral: true}
+		shape = func() error { return customid.CheckArgs(id, m.Args) }
 		run = func() error { return m.Handle(c, id) }
 	case discord.AutocompleteInteraction:
 		// No module uses autocomplete yet; an empty answer beats a timeout.
@@ -288,6 +296,13 @@ func (r *Router) dispatch(c *Context) (err error) {
 	c.route = rt
 	c.Log = c.Log.With("module", rt.module, "action", rt.action)
 	c.mu.Unlock()
+	// Before the gate: a damaged id is refused the same way in every guild,
+	// without reading settings.
+	if shape != nil {
+		if err := shape(); err != nil {
+			return &badIDError{err: err}
+		}
+	}
 
 	if c.GuildID() == 0 {
 		if !rt.allowDM {
@@ -312,7 +327,8 @@ func (r *Router) dispatch(c *Context) (err error) {
 	return run()
 }
 
-// badIDError is a custom id that failed to parse.
+// badIDError is a custom id that failed to parse or an interaction that
+// does not match its component's declaration (type, arguments, values).
 type badIDError struct{ err error }
 
 func (e *badIDError) Error() string { return "refused custom id: " + e.err.Error() }

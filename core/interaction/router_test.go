@@ -61,6 +61,12 @@ func (r *recorder) add(c call) {
 	r.calls = append(r.calls, c)
 }
 
+func (r *recorder) reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = nil
+}
+
 func (r *recorder) Calls() []call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -160,7 +166,7 @@ func base(typ int, guildID uint64, m member, locale string) string {
 		time.Now().UnixNano()%1e12, appID, typ, g)
 }
 
-func unmarshal(t *testing.T, raw string) discord.Interaction {
+func unmarshal(t testing.TB, raw string) discord.Interaction {
 	t.Helper()
 	in, err := discord.UnmarshalInteraction([]byte(raw))
 	if err != nil {
@@ -177,11 +183,34 @@ func command(t *testing.T, guildID uint64, m member, name string, sub ...string)
 	return unmarshal(t, "{"+base(2, guildID, m, "en-US")+fmt.Sprintf(`,"data":{"id":"9","name":%q,"type":1,"options":%s}}`, name, opts))
 }
 
-func button(t *testing.T, guildID uint64, m member, customID string) discord.Interaction {
-	return unmarshal(t, "{"+base(3, guildID, m, "en-US")+fmt.Sprintf(`,"data":{"custom_id":%q,"component_type":2},"message":{"id":"800","channel_id":"600","content":"","author":{"id":"42","username":"bot"},"timestamp":"2024-01-01T00:00:00Z"}}`, customID))
+func button(t testing.TB, guildID uint64, m member, customID string) discord.Interaction {
+	return component(t, guildID, m, customID, discord.ComponentTypeButton)
 }
 
-func modal(t *testing.T, guildID uint64, m member, customID string) discord.Interaction {
+// component is a click on a component of type typ; values are a select's.
+func component(t testing.TB, guildID uint64, m member, customID string, typ discord.ComponentType, values ...string) discord.Interaction {
+	t.Helper()
+	in, err := componentJSON(guildID, m, customID, typ, values)
+	if err != nil {
+		t.Fatalf("component %q type %d values %q: %v", customID, typ, values, err)
+	}
+	return in
+}
+
+func componentJSON(guildID uint64, m member, customID string, typ discord.ComponentType, values []string) (discord.Interaction, error) {
+	data := map[string]any{"custom_id": customID, "component_type": typ}
+	if values != nil {
+		data["values"] = values
+	}
+	raw, err := json.Marshal(data)
+	if err != nil {
+		return nil, err
+	}
+	return discord.UnmarshalInteraction([]byte("{" + base(3, guildID, m, "en-US") + `,"data":` + string(raw) +
+		`,"message":{"id":"800","channel_id":"600","content":"","author":{"id":"42","username":"bot"},"timestamp":"2024-01-01T00:00:00Z"}}`))
+}
+
+func modal(t testing.TB, guildID uint64, m member, customID string) discord.Interaction {
 	return unmarshal(t, "{"+base(5, guildID, m, "en-US")+fmt.Sprintf(`,"data":{"custom_id":%q,"components":[]}}`, customID))
 }
 
@@ -195,13 +224,11 @@ type harness struct {
 	ran  atomic.Int32
 }
 
-func newHarness(t *testing.T, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
+func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
 	t.Helper()
 	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &bytes.Buffer{}}
-	b, err := i18n.NewBundle(slog.New(slog.NewTextHandler(io.Discard, nil)), interaction.Catalog, testCatalog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := newBundle(t)
+	var err error
 	if hook != nil {
 		o = hook(h)
 	}
@@ -217,6 +244,15 @@ func newHarness(t *testing.T, o interaction.Options, hook func(h *harness) inter
 		t.Fatal(err)
 	}
 	return h
+}
+
+func newBundle(t testing.TB) *i18n.Bundle {
+	t.Helper()
+	b, err := i18n.NewBundle(slog.New(slog.NewTextHandler(io.Discard, nil)), interaction.Catalog, testCatalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 type syncWriter struct {
@@ -258,7 +294,8 @@ func (h *harness) options() interaction.Options {
 			}},
 		},
 		Components: []interaction.Component{
-			{Module: "duel", Action: "vote", Handle: func(c *interaction.Context, id customid.ID) error { h.ran.Add(1); return c.DeferUpdate() }},
+			{Module: "duel", Action: "vote", Type: discord.ComponentTypeButton, Args: []customid.Arg{customid.ID64("round")},
+				Handle: func(c *interaction.Context, id customid.ID) error { h.ran.Add(1); return c.DeferUpdate() }},
 		},
 		Modals: []interaction.Modal{
 			{Module: "duel", Action: "submit", Handle: func(c *interaction.Context, id customid.ID) error { h.ran.Add(1); return c.ReplyText(true, "thanks") }},
@@ -410,7 +447,7 @@ func TestAutoDeferForSlowHandler(t *testing.T) {
 				time.Sleep(200 * time.Millisecond)
 				return c.ReplyText(true, "late")
 			},
-		}}, Components: []interaction.Component{{Module: "test", Action: "slow", Handle: func(c *interaction.Context, _ customid.ID) error {
+		}}, Components: []interaction.Component{{Module: "test", Action: "slow", Type: discord.ComponentTypeButton, Handle: func(c *interaction.Context, _ customid.ID) error {
 			time.Sleep(200 * time.Millisecond)
 			return c.ReplyText(true, "late click")
 		}}}}
@@ -469,7 +506,7 @@ func TestGuildOnlyAndDefinitions(t *testing.T) {
 
 func TestDuplicateRoutesRefused(t *testing.T) {
 	b, _ := i18n.NewBundle(nil, interaction.Catalog)
-	c := interaction.Component{Module: "duel", Action: "vote", Handle: func(*interaction.Context, customid.ID) error { return nil }}
+	c := interaction.Component{Module: "duel", Action: "vote", Type: discord.ComponentTypeButton, Handle: func(*interaction.Context, customid.ID) error { return nil }}
 	if _, err := interaction.NewRouter(interaction.Options{Bundle: b, Settings: &fakeSettings{}, Components: []interaction.Component{c, c}}); err == nil {
 		t.Fatal("duplicate component accepted")
 	}
@@ -486,6 +523,7 @@ func TestDoubleClickDoesWorkOnce(t *testing.T) {
 	var work atomic.Int32
 	h := newHarness(t, interaction.Options{}, func(h *harness) interaction.Options {
 		return interaction.Options{DB: d, Components: []interaction.Component{{Module: "duel", Action: "claim",
+			Type: discord.ComponentTypeButton, Args: []customid.Arg{customid.ID64("claim")},
 			Handle: func(c *interaction.Context, id customid.ID) error {
 				first, err := c.Once("claim:"+id.Arg(0)+":"+fmt.Sprint(c.UserID()), time.Hour)
 				if err != nil {

@@ -51,7 +51,8 @@ var Descriptor = module.Descriptor{
 		module.Add(guild.Purposes, BoardPurpose),
 		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
 		module.Contribute(interaction.Components, func(s *Service) []interaction.Component {
-			return []interaction.Component{{Module: Name, Action: actionNote, Handle: s.openNote}}
+			// The note button carries no arguments; the router refuses any.
+			return []interaction.Component{interaction.Button(Name, actionNote, s.openNote)}
 		}),
 		module.Contribute(interaction.Modals, func(s *Service) []interaction.Modal {
 			return []interaction.Modal{{Module: Name, Action: actionNote, Handle: s.saveNote}}

@@ -50,7 +50,8 @@ func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64,
 		rows = append(rows, discord.NewActionRow(sel))
 	}
 	if pages > 1 {
-		prev, err := ballotID(roundID, page-1)
+		// Page 0's "previous" is disabled; it still names a valid page.
+		prev, err := ballotID(roundID, max(page-1, 0))
 		if err != nil {
 			return discord.MessageCreate{}, err
 		}

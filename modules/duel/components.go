@@ -1,6 +1,7 @@
 package duel
 
 import (
+	"fmt"
 	"strconv"
 
 	"github.com/disgoorg/disgo/discord"
@@ -17,33 +18,27 @@ func newHandlers(s *Service) *handlers { return &handlers{s: s} }
 // components lists the buttons and selects (interaction.Components).
 func (h *handlers) components() []interaction.Component {
 	return []interaction.Component{
-		{Module: Name, Action: actSubmit, Handle: h.openForm},
-		{Module: Name, Action: actVote, Handle: h.vote},
-		{Module: Name, Action: actBallot, Handle: h.ballot},
-		{Module: Name, Action: actRules, Handle: h.text("duel.reply.rules")},
-		{Module: Name, Action: actHow, Handle: h.text("duel.reply.how")},
-		{Module: Name, Action: actRoom, Handle: h.room},
-		{Module: Name, Action: actMine, Handle: h.mine},
+		interaction.Button(Name, actSubmit, h.openForm, roundArg, pairArg),
+		{Module: Name, Action: actVote, Type: discord.ComponentTypeStringSelectMenu, Args: []customid.Arg{roundArg, pageArg},
+			Values: interaction.Values{Min: 1, Max: 1, Each: labelValue}, Handle: h.vote},
+		interaction.Button(Name, actBallot, h.ballot, roundArg, pageArg),
+		interaction.Button(Name, actRules, h.text("duel.reply.rules"), duelArg),
+		interaction.Button(Name, actHow, h.text("duel.reply.how"), duelArg),
+		interaction.Button(Name, actRoom, h.room, duelArg),
+		interaction.Button(Name, actMine, h.mine, duelArg),
 	}
 }
 
 // modals lists the answer form (interaction.Modals).
 func (h *handlers) modals() []interaction.Modal {
-	return []interaction.Modal{{Module: Name, Action: actAnswer, Handle: h.answer}}
+	return []interaction.Modal{{Module: Name, Action: actAnswer, Args: []customid.Arg{roundArg, pairArg}, Handle: h.answer}}
 }
 
 // openForm shows the answer form after the cheap checks, so a member learns
 // "too late" or "not your pair" before typing. The form is prefilled with
 // the pair's current answer.
 func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
-	roundID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	pairID, err := idArg(id, 1)
-	if err != nil {
-		return err
-	}
+	roundID, pairID := id.Int64(0), id.Int64(1)
 	r, current, err := h.s.answerForm(c, c.GuildID(), roundID, pairID, c.UserID())
 	if err != nil {
 		return err
@@ -62,14 +57,7 @@ func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) answer(c *interaction.Context, id customid.ID) error {
-	roundID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	pairID, err := idArg(id, 1)
-	if err != nil {
-		return err
-	}
+	roundID, pairID := id.Int64(0), id.Int64(1)
 	data, _ := c.ModalData()
 	res, err := h.s.submit(c, c.GuildID(), roundID, pairID, c.UserID(), data.Text(answerInputID))
 	if err != nil {
@@ -83,23 +71,13 @@ func (h *handlers) answer(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) vote(c *interaction.Context, id customid.ID) error {
-	roundID, err := idArg(id, 0)
+	// The router checked: a string select with one value, a label number.
+	ci, _ := c.ComponentInteraction()
+	label, err := strconv.Atoi(ci.StringSelectMenuInteractionData().Values[0])
 	if err != nil {
-		return err
+		return fmt.Errorf("duel vote: label: %w", err)
 	}
-	ci, ok := c.ComponentInteraction()
-	if !ok {
-		return errUnknownAction
-	}
-	values := ci.StringSelectMenuInteractionData().Values
-	if len(values) != 1 {
-		return ErrNoSuchAnswer
-	}
-	label, err := strconv.Atoi(values[0])
-	if err != nil {
-		return ErrNoSuchAnswer
-	}
-	res, err := h.s.vote(c, c.GuildID(), roundID, c.UserID(), label)
+	res, err := h.s.vote(c, c.GuildID(), id.Int64(0), c.UserID(), label)
 	if err != nil {
 		return err
 	}
@@ -114,12 +92,7 @@ func (h *handlers) vote(c *interaction.Context, id customid.ID) error {
 // the board cannot show every answer in full or offer more than 25 in its
 // select (Discord's limit). Paging edits the private message in place.
 func (h *handlers) ballot(c *interaction.Context, id customid.ID) error {
-	roundID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	page, _ := strconv.Atoi(id.Arg(1))
-	msg, err := h.s.ballotPage(c, c.Locale, c.GuildID(), roundID, page, c.UserID())
+	msg, err := h.s.ballotPage(c, c.Locale, c.GuildID(), id.Int64(0), int(id.Int64(1)), c.UserID())
 	if err != nil {
 		return err
 	}
@@ -147,11 +120,7 @@ func (h *handlers) room(c *interaction.Context, _ customid.ID) error {
 }
 
 func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
-	duelID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	ct, err := h.s.contributionOf(c, c.GuildID(), duelID, c.UserID())
+	ct, err := h.s.contributionOf(c, c.GuildID(), id.Int64(0), c.UserID())
 	if err != nil {
 		return err
 	}

@@ -1,7 +1,7 @@
 package duel
 
 import (
-	"fmt"
+	"math"
 	"strconv"
 
 	"github.com/together-bot/together/core/customid"
@@ -46,11 +46,20 @@ func boardButtonID(action string, duelID int64) (string, error) {
 	return customid.New(Name, action, itoa(duelID))
 }
 
-// idArg parses the i-th argument of a custom id as an int64 id.
-func idArg(id customid.ID, i int) (int64, error) {
-	v, err := strconv.ParseInt(id.Arg(i), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("duel: custom id %s arg %d: %w", id.Action, i, err)
-	}
-	return v, nil
-}
+// The arguments each id carries, declared on its component or modal so the
+// router checks them before a handler runs (handlers read them with
+// id.Int64).
+var (
+	roundArg = customid.ID64("round")
+	pairArg  = customid.ID64("pair")
+	duelArg  = customid.ID64("duel")
+	// pageArg: ballotPage clamps to the round's real page count; the bound
+	// only keeps the number sane.
+	pageArg = customid.Int("page", 0, maxBallotPage)
+	// labelValue is a vote select's value: an answer's anonymous number
+	// (an int column); a number no answer has is refused by vote.
+	labelValue = customid.Int("label", 1, math.MaxInt32)
+)
+
+// maxBallotPage is far beyond any round (ballotPageSize answers a page).
+const maxBallotPage = 10000

@@ -15,24 +15,11 @@ func TestCustomIDsFit(t *testing.T) {
 	t.Parallel()
 	worst := []int64{math.MinInt64, math.MaxInt64}
 	for _, v := range worst {
-		builders := map[string]func() (string, error){
-			actSubmit: func() (string, error) { return submitID(v, v) },
-			actAnswer: func() (string, error) { return answerID(v, v) },
-			actVote:   func() (string, error) { return voteID(v, math.MinInt) },
-			actBallot: func() (string, error) { return ballotID(v, math.MinInt) },
-			actRules:  func() (string, error) { return boardButtonID(actRules, v) },
-			actHow:    func() (string, error) { return boardButtonID(actHow, v) },
-			actRoom:   func() (string, error) { return boardButtonID(actRoom, v) },
-			actMine:   func() (string, error) { return boardButtonID(actMine, v) },
-		}
-		for action, build := range builders {
+		for action, build := range builders(v, math.MinInt) {
 			s := customidtest.RequireFitsFunc(t, build)
 			id, err := customid.Parse(s)
-			if err != nil || id.Module != Name || id.Action != action {
+			if err != nil || id.Module != Name || id.Action != action || id.Arg(0) != itoa(v) {
 				t.Fatalf("%s: %q parsed as %+v (%v)", action, s, id, err)
-			}
-			if got, err := idArg(id, 0); err != nil || got != v {
-				t.Fatalf("%s: first arg %d (%v), want %d", action, got, err, v)
 			}
 		}
 	}
@@ -43,6 +30,51 @@ func TestCustomIDsFit(t *testing.T) {
 	}
 	for _, action := range []string{actRules, actHow, actRoom, actMine} {
 		customidtest.RequireFits(t, Name, action, customidtest.UUID)
+	}
+}
+
+func builders(v int64, page int) map[string]func() (string, error) {
+	return map[string]func() (string, error){
+		actSubmit: func() (string, error) { return submitID(v, v) },
+		actAnswer: func() (string, error) { return answerID(v, v) },
+		actVote:   func() (string, error) { return voteID(v, page) },
+		actBallot: func() (string, error) { return ballotID(v, page) },
+		actRules:  func() (string, error) { return boardButtonID(actRules, v) },
+		actHow:    func() (string, error) { return boardButtonID(actHow, v) },
+		actRoom:   func() (string, error) { return boardButtonID(actRoom, v) },
+		actMine:   func() (string, error) { return boardButtonID(actMine, v) },
+	}
+}
+
+// TestCustomIDsMatchDeclarations: every id the module builds from real
+// values passes the arguments its component or modal declares, so the
+// router never refuses the module's own buttons.
+func TestCustomIDsMatchDeclarations(t *testing.T) {
+	t.Parallel()
+	h := newHandlers(&Service{})
+	declared := map[string][]customid.Arg{}
+	for _, c := range h.components() {
+		declared[c.Action] = c.Args
+	}
+	for _, m := range h.modals() {
+		declared[m.Action] = m.Args
+	}
+	for _, v := range []int64{1, math.MaxInt64} {
+		for _, page := range []int{0, maxBallotPage} {
+			for action, build := range builders(v, page) {
+				s, err := build()
+				if err != nil {
+					t.Fatal(err)
+				}
+				id, _ := customid.Parse(s)
+				if err := customid.CheckArgs(id, declared[action]); err != nil {
+					t.Fatalf("%s: own id %q refused: %v", action, s, err)
+				}
+				if id.Int64(0) != v {
+					t.Fatalf("%s: first arg %d, want %d", action, id.Int64(0), v)
+				}
+			}
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/apptest"
+	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/module"
@@ -220,5 +221,70 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	contains(t, click(actMine, w.admin), "Only members of a pair")
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
 		t.Fatalf("%d requests got 429", st.RateLimited)
+	}
+}
+
+// TestE2EForgedComponentsRefused sends, during voting, what a modified
+// client could: the vote select's id with bad arguments, the select's id on
+// a button (which used to panic the vote handler), a board button's id as a
+// select, and a value no option offers. Each gets the localized
+// damaged-button refusal and records nothing; a real vote then still works.
+func TestE2EForgedComponentsRefused(t *testing.T) {
+	t.Parallel()
+	w := newE2E(t)
+	h, ctx := w.h, context.Background()
+	contains(t, text(h.Command(w.admin, "duel start", map[string]any{"channel": w.board, "title": "Forged"})), "Forged")
+	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5,
+		"vote_minutes": 5})), "Round #1 started")
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id, duel_id FROM duel_rounds`).Scan(&w.roundID, &w.duel))
+	contains(t, w.answer(t, 0, 0, "Mango"), "Answer saved")
+	contains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
+	w.skipTo(t)
+	h.WaitUntil(30*time.Second, "voting", func() bool { return w.phase(t) == phaseVoting })
+	board := w.waitMessage(t, w.board, "1:duel:vote:")
+	var labelB int
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
+		w.roundID, w.pairs[1]).Scan(&labelB))
+
+	round, voter := itoa(w.roundID), w.members[0][0]
+	vote, _ := voteID(w.roundID, 0)
+	rules, _ := boardButtonID(actRules, w.duel)
+	const stringSelect, button = 3, 2
+	label := []string{itoa(int64(labelB))}
+	forged := []struct {
+		name     string
+		customID string
+		typ      int
+		values   []string
+	}{
+		{"letters for the round", customid.MustNew(Name, actVote, "abc", "0"), stringSelect, label},
+		{"a float for the round", customid.MustNew(Name, actVote, "3.0", "0"), stringSelect, label},
+		{"a 20-digit round", customid.MustNew(Name, actVote, "12345678901234567890", "0"), stringSelect, label},
+		{"missing page", customid.MustNew(Name, actVote, round), stringSelect, label},
+		{"extra argument", customid.MustNew(Name, actVote, round, "0", "1"), stringSelect, label},
+		{"the select's id on a button", vote, button, nil},
+		{"a button's id on a select", rules, stringSelect, label},
+		{"a value no option offers", vote, stringSelect, []string{"abc"}},
+		{"two values for one vote", vote, stringSelect, []string{label[0], label[0]}},
+	}
+	for _, f := range forged {
+		res := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: voter, ChannelID: w.board,
+			MessageID: board["id"].(string), CustomID: f.customID, Forged: true, ComponentType: f.typ, Values: f.values})
+		got := text(res)
+		if res.Failed || !strings.Contains(got, "out of date or damaged") || !strings.Contains(got, `"ephemeral_to":"`+voter+`"`) {
+			t.Fatalf("%s: got %s, want the private damaged-button refusal", f.name, got)
+		}
+	}
+	var votes int
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_votes`).Scan(&votes))
+	if votes != 0 {
+		t.Fatalf("forged interactions recorded %d vote(s)", votes)
+	}
+	// The real select still votes.
+	contains(t, text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: voter, ChannelID: w.board,
+		MessageID: board["id"].(string), CustomID: vote, Values: label})), "Vote recorded")
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_votes`).Scan(&votes))
+	if votes != 1 {
+		t.Fatalf("%d vote(s) after one real vote", votes)
 	}
 }

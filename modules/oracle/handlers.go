@@ -44,16 +44,46 @@ func (h *handlers) Command() interaction.Command {
 // Components lists the buttons and selects of the card, the picker and the
 // guidance view.
 func (h *handlers) Components() []interaction.Component {
-	return []interaction.Component{
-		{Module: Name, Action: actOpen, Handle: h.open},
-		{Module: Name, Action: actAbout, Handle: h.about},
-		{Module: Name, Action: actRitual, Handle: h.ritual},
-		{Module: Name, Action: actTone, Handle: h.pickTone},
-		{Module: Name, Action: actContext, Handle: h.pickContext},
-		{Module: Name, Action: actClaim, Handle: h.claim},
-		{Module: Name, Action: actDM, Handle: h.sendDM},
-		{Module: Name, Action: actPair, Handle: h.sendPair},
+	pick := func(action string, handle func(*interaction.Context, customid.ID) error, other customid.Arg, value customid.Arg) interaction.Component {
+		return interaction.Component{Module: Name, Action: action, Type: discord.ComponentTypeStringSelectMenu,
+			Args: []customid.Arg{weekArg, other}, Values: interaction.Values{Min: 1, Max: 1, Each: value}, Handle: handle}
 	}
+	return []interaction.Component{
+		interaction.Button(Name, actOpen, h.open, weekArg),
+		interaction.Button(Name, actAbout, h.about, weekArg),
+		interaction.Button(Name, actRitual, h.ritual, weekArg),
+		pick(actTone, h.pickTone, contextArg, toneArg),
+		pick(actContext, h.pickContext, toneArg, contextArg),
+		interaction.Button(Name, actClaim, h.claim, weekArg, toneArg, contextArg),
+		interaction.Button(Name, actDM, h.sendDM, weekArg),
+		interaction.Button(Name, actPair, h.sendPair, weekArg),
+	}
+}
+
+// The arguments and select values of the card's components, checked by the
+// router before a handler runs.
+var weekArg = customid.Custom("week", func(s string) error { _, err := ParseWeek(s); return err })
+
+var (
+	toneArg    = customid.OneOf("tone", choiceWords(Tones)...)
+	contextArg = customid.OneOf("context", choiceWords(Contexts)...)
+)
+
+func choiceWords[T ~string](list []T) []string {
+	out := make([]string, len(list))
+	for i, w := range list {
+		out[i] = string(w)
+	}
+	return out
+}
+
+// cardWeek reads the week argument the router checked against weekArg.
+func cardWeek(id customid.ID) (Week, error) {
+	w, err := ParseWeek(id.Arg(0))
+	if err != nil {
+		return Week{}, fmt.Errorf("oracle %s: week argument: %w", id.Action, err)
+	}
+	return w, nil
 }
 
 func (h *handlers) command(c *interaction.Context) error {
@@ -104,9 +134,9 @@ func (h *handlers) publishNow(c *interaction.Context) error {
 // open answers "Get guidance": the stored guidance when the member already
 // claimed this week (nothing is sent again), the picker otherwise.
 func (h *handlers) open(c *interaction.Context, id customid.ID) error {
-	w, err := ParseWeek(id.Arg(0))
+	w, err := cardWeek(id)
 	if err != nil {
-		return ErrStaleCard
+		return err
 	}
 	cl, err := h.svc.Existing(c, c.GuildID(), c.UserID(), w)
 	switch {
@@ -131,61 +161,38 @@ func (h *handlers) ritual(c *interaction.Context, _ customid.ID) error {
 	return c.ReplyText(true, c.T("oracle.ritual.done", "room", fmt.Sprintf("<#%d>", room)))
 }
 
+// pickTone and pickContext redraw the picker with the new choice; the id
+// carries the week and the other choice, the select's value the new one
+// (both checked by the router).
 func (h *handlers) pickTone(c *interaction.Context, id customid.ID) error {
-	w, cx, err := pickerState(id)
+	w, err := cardWeek(id)
 	if err != nil {
 		return err
 	}
-	t := Tone(selected(c))
-	if !t.Valid() {
-		return ErrBadChoice
-	}
-	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, t, Context(cx))))
+	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(selected(c)), Context(id.Arg(1)))))
 }
 
 func (h *handlers) pickContext(c *interaction.Context, id customid.ID) error {
-	w, t, err := pickerState(id)
+	w, err := cardWeek(id)
 	if err != nil {
 		return err
 	}
-	cx := Context(selected(c))
-	if !cx.Valid() {
-		return ErrBadChoice
-	}
-	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(t), cx)))
+	return c.UpdateMessage(toUpdate(pickerMessage(c.Bundle(), c.Locale, w, Tone(id.Arg(1)), Context(selected(c)))))
 }
 
-// pickerState reads "<week>:<other choice>" from a picker select's id.
-func pickerState(id customid.ID) (Week, string, error) {
-	w, err := ParseWeek(id.Arg(0))
-	if err != nil {
-		return Week{}, "", ErrStaleCard
-	}
-	other := id.Arg(1)
-	if !Tone(other).Valid() && !Context(other).Valid() {
-		return Week{}, "", ErrBadChoice
-	}
-	return w, other, nil
-}
-
+// selected is the string select's one value.
 func selected(c *interaction.Context) string {
-	ci, ok := c.ComponentInteraction()
-	if !ok {
-		return ""
-	}
-	if d, ok := ci.Data.(discord.StringSelectMenuInteractionData); ok && len(d.Values) > 0 {
-		return d.Values[0]
-	}
-	return ""
+	ci, _ := c.ComponentInteraction()
+	return ci.StringSelectMenuInteractionData().Values[0]
 }
 
 // claim stores the first claim (or finds the earlier one) and turns the
 // picker into the guidance view. A double click runs this twice; both see
 // the same stored claim and nothing is sent anywhere.
 func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
-	w, err := ParseWeek(id.Arg(0))
+	w, err := cardWeek(id)
 	if err != nil {
-		return ErrStaleCard
+		return err
 	}
 	cl, err := h.svc.ClaimGuidance(c, c.GuildID(), c.UserID(), w, Tone(id.Arg(1)), Context(id.Arg(2)), c.Locale)
 	if err != nil {
@@ -211,9 +218,9 @@ var (
 // sendCopy sends one copy, then redraws the guidance view so the button
 // shows as sent.
 func (h *handlers) sendCopy(c *interaction.Context, id customid.ID, send func(context.Context, uint64, uint64, Week) error, failed *refusal.Error) error {
-	w, err := ParseWeek(id.Arg(0))
+	w, err := cardWeek(id)
 	if err != nil {
-		return ErrStaleCard
+		return err
 	}
 	if err := send(c, c.GuildID(), c.UserID(), w); err != nil {
 		if errors.Is(err, ErrSendFailed) {

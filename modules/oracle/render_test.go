@@ -18,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/interaction/interactiontest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -279,5 +280,31 @@ func TestOperatorPublishNow(t *testing.T) {
 	}
 	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, ErrNoChannel) {
 		t.Fatalf("guild without a channel: %v", err)
+	}
+}
+
+// Every button and select oracle renders (card, picker in every state,
+// guidance view) is one its declaration accepts, so the router never
+// refuses oracle's own components.
+func TestRenderedComponentsMatchDeclarations(t *testing.T) {
+	t.Parallel()
+	texts, err := i18n.NewBundle(quiet, Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := (&handlers{}).Components()
+	w := Week{2026, 53}
+	checked := 0
+	card := dashboardView{Week: w, Locale: i18n.EN, Loc: time.UTC, Archetype: &Archetype{Title: "t"}, Ritual: true}.message(texts)
+	checked += interactiontest.RequireAccepted(t, declared, card.Components)
+	for _, tone := range Tones {
+		for _, cx := range Contexts {
+			checked += interactiontest.RequireAccepted(t, declared, pickerMessage(texts, i18n.RU, w, tone, cx).Components)
+		}
+	}
+	g := guidanceMessage(texts, i18n.EN, Claim{Week: w, Body: "b", PairRoom: true})
+	checked += interactiontest.RequireAccepted(t, declared, g.Components)
+	if want := 3 + 3*len(Tones)*len(Contexts) + 2; checked != want {
+		t.Fatalf("checked %d components, want %d", checked, want)
 	}
 }

@@ -28,7 +28,7 @@ func (s *service) Command() interaction.Command {
 
 // Components are pairhome's buttons (point interaction.Components).
 func (s *service) Components() []interaction.Component {
-	return []interaction.Component{{Module: Name, Action: actionDissolve, Handle: s.handleDissolveButton}}
+	return []interaction.Component{interaction.Button(Name, actionDissolve, s.handleDissolveButton, customid.ID64("pair"))}
 }
 
 func localized(key string) map[discord.Locale]string {
@@ -183,11 +183,7 @@ func dissolveButton(label string, pairID int64) (discord.ButtonComponent, error)
 }
 
 func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) error {
-	pairID, err := strconv.ParseInt(id.Arg(0), 10, 64)
-	if err != nil {
-		return errBadID
-	}
-	p, dissolved, err := s.ConsentDissolve(c, c.GuildID(), pairID, c.UserID())
+	p, dissolved, err := s.ConsentDissolve(c, c.GuildID(), id.Int64(0), c.UserID())
 	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		// The button outlived its pair (or names another guild's): to the
 		// member it reads as a pair that is gone.

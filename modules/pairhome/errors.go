@@ -21,7 +21,6 @@ var (
 	errMemberNotPaired = refusal.New("pairhome.error.member_not_paired")
 	errStaffOnly       = refusal.New("core.error.staff_only")
 	errUnknownAction   = refusal.New("core.error.unknown_action")
-	errBadID           = refusal.New("core.error.bad_id")
 )
 
 // alreadyPairedError says which member is taken and by which pair; it is

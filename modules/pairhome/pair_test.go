@@ -2,14 +2,18 @@ package pairhome
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/disgoorg/disgo/discord"
+
 	"github.com/together-bot/together/core/customid/customidtest"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/interaction/interactiontest"
 	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -23,6 +27,15 @@ func TestCatalogComplete(t *testing.T) {
 func TestCustomIDsFit(t *testing.T) {
 	t.Parallel()
 	customidtest.RequireFits(t, Name, actionDissolve, customidtest.Int64)
+	// The button the module renders is one its declaration accepts.
+	btn, err := dissolveButton("x", math.MaxInt64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []discord.LayoutComponent{discord.NewActionRow(btn)}
+	if n := interactiontest.RequireAccepted(t, (&service{}).Components(), rows); n != 1 {
+		t.Fatalf("checked %d components", n)
+	}
 }
 
 func TestRoomNameKeepsEveryScript(t *testing.T) {

@@ -19,11 +19,11 @@ func newHandlers(s *service) *handlers { return &handlers{s: s} }
 // Components lists the buttons (point interaction.Components).
 func (h *handlers) Components() []interaction.Component {
 	return []interaction.Component{
-		{Module: Name, Action: actTake, Handle: func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }},
-		{Module: Name, Action: actMine, Handle: h.mine},
-		{Module: Name, Action: actRules, Handle: h.rules},
-		{Module: Name, Action: actClaim, Handle: h.claim},
-		{Module: Name, Action: actConfirm, Handle: h.confirm},
+		interaction.Button(Name, actTake, func(c *interaction.Context, _ customid.ID) error { return h.showToday(c) }, raidArg),
+		interaction.Button(Name, actMine, h.mine, raidArg),
+		interaction.Button(Name, actRules, h.rules, raidArg),
+		interaction.Button(Name, actClaim, h.claim, raidArg, questKeyArg),
+		interaction.Button(Name, actConfirm, h.confirm, claimArg),
 	}
 }
 
@@ -92,11 +92,7 @@ func (h *handlers) showToday(c *interaction.Context) error {
 }
 
 func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
-	raidID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	res, err := h.s.Claim(c, c.GuildID(), c.UserID(), raidID, id.Arg(1))
+	res, err := h.s.Claim(c, c.GuildID(), c.UserID(), id.Int64(0), id.Arg(1))
 	if err != nil {
 		return err
 	}
@@ -104,11 +100,7 @@ func (h *handlers) claim(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) confirm(c *interaction.Context, id customid.ID) error {
-	cid, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	res, err := h.s.Confirm(c, c.GuildID(), c.UserID(), cid)
+	res, err := h.s.Confirm(c, c.GuildID(), c.UserID(), id.Int64(0))
 	if err != nil {
 		return err
 	}
@@ -128,11 +120,7 @@ func (h *handlers) confirm(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
-	raidID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	ct, err := h.s.Contribution(c, c.GuildID(), c.UserID(), raidID)
+	ct, err := h.s.Contribution(c, c.GuildID(), c.UserID(), id.Int64(0))
 	if err != nil {
 		return err
 	}
@@ -140,11 +128,7 @@ func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) rules(c *interaction.Context, id customid.ID) error {
-	raidID, err := idArg(id, 0)
-	if err != nil {
-		return err
-	}
-	r, err := loadRaid(c, h.s.db.Bun, raidID)
+	r, err := loadRaid(c, h.s.db.Bun, id.Int64(0))
 	if err != nil {
 		return err
 	}

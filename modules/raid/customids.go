@@ -1,7 +1,7 @@
 package raid
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 
 	"github.com/together-bot/together/core/customid"
@@ -35,11 +35,27 @@ func confirmID(claimID int64) (string, error) {
 	return customid.New(Name, actConfirm, itoa(claimID))
 }
 
-// idArg parses the i-th argument of a custom id as an int64 id.
-func idArg(id customid.ID, i int) (int64, error) {
-	v, err := strconv.ParseInt(id.Arg(i), 10, 64)
-	if err != nil {
-		return 0, fmt.Errorf("raid: custom id %s arg %d: %w", id.Action, i, err)
+// The arguments each id carries, declared on its component so the router
+// checks them before a handler runs (handlers read them with id.Int64).
+var (
+	raidArg  = customid.ID64("raid")
+	claimArg = customid.ID64("claim")
+	// questKeyArg is the schema's rule for quest keys; a well-formed key no
+	// raid offers is refused by Claim.
+	questKeyArg = customid.Custom("quest", checkQuestKey)
+)
+
+// errBadQuestKey is a quest key outside the schema's ^[a-z0-9_]{1,40}$.
+var errBadQuestKey = errors.New("quest key must be 1..40 characters of [a-z0-9_]")
+
+func checkQuestKey(s string) error {
+	if len(s) == 0 || len(s) > maxKeyLen {
+		return errBadQuestKey
 	}
-	return v, nil
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return errBadQuestKey
+		}
+	}
+	return nil
 }

@@ -28,8 +28,8 @@ func TestCustomIDsFit(t *testing.T) {
 			if err != nil || id.Module != Name || id.Action != action {
 				t.Fatalf("%s: %q parsed as %+v (%v)", action, s, id, err)
 			}
-			if got, err := idArg(id, 0); err != nil || got != v {
-				t.Fatalf("%s: first arg %d (%v), want %d", action, got, err, v)
+			if id.Arg(0) != itoa(v) {
+				t.Fatalf("%s: first arg %q, want %d", action, id.Arg(0), v)
 			}
 		}
 	}
@@ -39,6 +39,46 @@ func TestCustomIDsFit(t *testing.T) {
 	}
 	for _, a := range []string{actTake, actMine, actRules, actConfirm} {
 		customidtest.RequireFits(t, Name, a, customidtest.UUID)
+	}
+}
+
+// TestCustomIDsMatchDeclarations: every id the module builds from real
+// values (every library quest, the longest key) passes the arguments its
+// component declares, so the router never refuses the module's own buttons.
+func TestCustomIDsMatchDeclarations(t *testing.T) {
+	t.Parallel()
+	declared := map[string][]customid.Arg{}
+	for _, c := range newHandlers(&service{}).Components() {
+		declared[c.Action] = c.Args
+	}
+	keys := []string{strings.Repeat("z", maxKeyLen)}
+	for _, q := range library {
+		keys = append(keys, q.Key)
+	}
+	for _, v := range []int64{1, math.MaxInt64} {
+		ids := map[string]string{}
+		for _, a := range []string{actTake, actMine, actRules} {
+			ids[a], _ = boardButtonID(a, v)
+		}
+		ids[actConfirm], _ = confirmID(v)
+		for action, s := range ids {
+			id, _ := customid.Parse(s)
+			if err := customid.CheckArgs(id, declared[action]); err != nil || id.Int64(0) != v {
+				t.Fatalf("%s: own id %q refused (%v) or read as %d", action, s, err, id.Int64(0))
+			}
+		}
+		for _, k := range keys {
+			s, _ := claimID(v, k)
+			id, _ := customid.Parse(s)
+			if err := customid.CheckArgs(id, declared[actClaim]); err != nil {
+				t.Fatalf("claim %q refused: %v", s, err)
+			}
+		}
+	}
+	for _, bad := range []string{"", strings.Repeat("z", maxKeyLen+1), "Quest", "a-b", "a.b"} {
+		if err := questKeyArg.Check(bad); err == nil {
+			t.Fatalf("quest key %q accepted", bad)
+		}
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
@@ -87,12 +88,27 @@ func (c *Core) Commands() []interaction.Command {
 
 // Components are contributed to interaction.Components.
 func (c *Core) Components() []interaction.Component {
+	ps := c.guilds.Purposes()
+	purposes := make([]string, len(ps))
+	for i, p := range ps {
+		purposes[i] = p.ID()
+	}
+	// A purpose whose module is no longer deployed, or a page outside the
+	// checklist, is an out-of-date checklist: the router refuses it as such.
+	// -1 and pageCount are the disabled paging buttons' ids at either end;
+	// setupView clamps them.
+	purposeArg := customid.OneOf("purpose", purposes...)
+	pageArg := customid.Int("page", -1, pageCount(len(ps)))
 	return []interaction.Component{
-		{Module: mod, Action: actSetupRole, Staff: true, Handle: c.setupRole},
-		{Module: mod, Action: actSetupLocale, Staff: true, Handle: c.setupLocale},
-		{Module: mod, Action: actSetupChannel, Staff: true, Handle: c.setupChannel},
-		{Module: mod, Action: actSetupPage, Staff: true, Handle: c.setupPage},
-		{Module: mod, Action: actSetupTest, Staff: true, Handle: c.setupTest},
+		{Module: mod, Action: actSetupRole, Staff: true, Type: discord.ComponentTypeRoleSelectMenu,
+			Values: interaction.Values{Min: 0, Max: 1}, Handle: c.setupRole},
+		{Module: mod, Action: actSetupLocale, Staff: true, Type: discord.ComponentTypeStringSelectMenu,
+			Values: interaction.Values{Min: 1, Max: 1, Each: customid.OneOf("locale", setupLocales...)}, Handle: c.setupLocale},
+		{Module: mod, Action: actSetupChannel, Staff: true, Type: discord.ComponentTypeChannelSelectMenu,
+			Args: []customid.Arg{purposeArg, pageArg}, Values: interaction.Values{Min: 0, Max: 1}, Handle: c.setupChannel},
+		{Module: mod, Action: actSetupPage, Staff: true, Type: discord.ComponentTypeButton,
+			Args: []customid.Arg{pageArg}, Handle: c.setupPage},
+		{Module: mod, Action: actSetupTest, Staff: true, Type: discord.ComponentTypeButton, Handle: c.setupTest},
 	}
 }
 

@@ -4,11 +4,13 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/snowflake/v2"
 
+	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
@@ -97,5 +99,53 @@ func TestSetupPaging(t *testing.T) {
 	}
 	if len(pageSlice(ps, 0)) != firstPageChannels || len(pageSlice(ps, 1)) != perPage {
 		t.Fatal("page sizes")
+	}
+}
+
+// The /setup checklist's ids, as setupView builds them on every page, pass
+// the arguments their components declare; a page outside them or a purpose
+// no module declares is refused as out of date.
+func TestSetupComponentsDeclareTheirIDs(t *testing.T) {
+	ps := make([]guild.ChannelPurpose, 7) // three pages
+	for i := range ps {
+		ps[i] = guild.ChannelPurpose{Module: "m", Key: string(rune('a' + i))}
+	}
+	svc, err := guild.NewService(nil, nil, ps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := map[string][]customid.Arg{}
+	for _, comp := range (&Core{guilds: svc}).Components() {
+		declared[comp.Action] = comp.Args
+	}
+	accepts := func(action string, args ...string) bool {
+		id, err := customid.Parse(customid.MustNew(mod, action, args...))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return customid.CheckArgs(id, declared[action]) == nil
+	}
+	pages := pageCount(len(ps))
+	for page := range pages {
+		// The paging buttons name page-1 and page+1.
+		if !accepts(actSetupPage, strconv.Itoa(page-1)) || !accepts(actSetupPage, strconv.Itoa(page+1)) {
+			t.Fatalf("page %d refused", page)
+		}
+		for _, p := range pageSlice(svc.Purposes(), page) {
+			if !accepts(actSetupChannel, p.ID(), strconv.Itoa(page)) {
+				t.Fatalf("channel select of %s on page %d refused", p.ID(), page)
+			}
+		}
+	}
+	for name, ok := range map[string]bool{
+		"page past the last":  accepts(actSetupPage, strconv.Itoa(pages+1)),
+		"negative page":       accepts(actSetupPage, "-2"),
+		"unknown purpose":     accepts(actSetupChannel, "gone.rooms", "0"),
+		"role select with id": accepts(actSetupRole, "1"),
+		"test button":         !accepts(actSetupTest),
+	} {
+		if ok {
+			t.Errorf("%s accepted", name)
+		}
 	}
 }

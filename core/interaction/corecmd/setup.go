@@ -34,7 +34,13 @@ const (
 	// five rows and the last one is the navigation).
 	firstPageChannels = 2
 	perPage           = 4
+
+	// localeAuto is the locale select's "follow the server's language".
+	localeAuto = "auto"
 )
+
+// setupLocales are the locale select's values.
+var setupLocales = []string{i18n.EN, i18n.RU, localeAuto}
 
 func (c *Core) setupDefinition() discord.SlashCommandCreate {
 	return discord.SlashCommandCreate{Name: "setup", Description: c.en("core.cmd.setup"), DescriptionLocalizations: c.loc("core.cmd.setup")}
@@ -102,11 +108,11 @@ func (c *Core) setupView(ic *interaction.Context, st guild.Settings, page int) (
 		}
 		opt := func(label, value string) discord.StringSelectMenuOption {
 			o := discord.NewStringSelectMenuOption(label, value)
-			o.Default = st.Locale == value || (value == "auto" && st.Locale == "")
+			o.Default = st.Locale == value || (value == localeAuto && st.Locale == "")
 			return o
 		}
 		locSel := discord.NewStringSelectMenu(customid.MustNew(mod, actSetupLocale), ic.T("core.setup.pick_locale"),
-			opt("English", i18n.EN), opt("Русский", i18n.RU), opt(ic.T("core.locale.auto"), "auto"))
+			opt("English", i18n.EN), opt("Русский", i18n.RU), opt(ic.T("core.locale.auto"), localeAuto))
 		rows = append(rows, discord.NewActionRow(roleSel), discord.NewActionRow(locSel))
 	}
 	for _, p := range pageSlice(ps, page) {
@@ -121,6 +127,8 @@ func (c *Core) setupView(ic *interaction.Context, st guild.Settings, page int) (
 		}
 		rows = append(rows, discord.NewActionRow(sel))
 	}
+	// At either end the button is disabled and names the page beyond
+	// (-1 or pages), which keeps the two ids distinct as Discord requires.
 	prev := discord.NewSecondaryButton("◀", customid.MustNew(mod, actSetupPage, strconv.Itoa(page-1)))
 	prev.Disabled = page == 0
 	next := discord.NewSecondaryButton("▶", customid.MustNew(mod, actSetupPage, strconv.Itoa(page+1)))
@@ -145,12 +153,10 @@ func (c *Core) rerender(ic *interaction.Context, page int) error {
 	return ic.UpdateMessage(discord.MessageUpdate{Content: &content, Components: &comps, AllowedMentions: msg.AllowedMentions})
 }
 
+// The router checked each select's type and value count before these run.
 func (c *Core) setupRole(ic *interaction.Context, _ customid.ID) error {
 	in, _ := ic.ComponentInteraction()
-	data, ok := in.Data.(discord.RoleSelectMenuInteractionData)
-	if !ok {
-		return errors.New("setup role: not a role select")
-	}
+	data := in.RoleSelectMenuInteractionData()
 	var id uint64
 	if len(data.Values) > 0 {
 		id = uint64(data.Values[0])
@@ -163,12 +169,8 @@ func (c *Core) setupRole(ic *interaction.Context, _ customid.ID) error {
 
 func (c *Core) setupLocale(ic *interaction.Context, _ customid.ID) error {
 	in, _ := ic.ComponentInteraction()
-	data, ok := in.Data.(discord.StringSelectMenuInteractionData)
-	if !ok || len(data.Values) == 0 {
-		return errors.New("setup locale: not a string select")
-	}
-	v := data.Values[0]
-	if v == "auto" {
+	v := in.StringSelectMenuInteractionData().Values[0]
+	if v == localeAuto {
 		v = ""
 	}
 	if err := c.guilds.SetLocale(ic, ic.GuildID(), ic.UserID(), v); err != nil {
@@ -184,15 +186,11 @@ func (c *Core) setupLocale(ic *interaction.Context, _ customid.ID) error {
 func (c *Core) setupChannel(ic *interaction.Context, id customid.ID) error {
 	p, ok := c.guilds.Purpose(id.Arg(0))
 	if !ok {
-		// A purpose whose module is no longer deployed.
-		return refusal.New("core.config.unknown_purpose", "purpose", id.Arg(0))
+		return fmt.Errorf("setup channel: purpose %q passed the router's check but is unknown", id.Arg(0))
 	}
-	page, _ := strconv.Atoi(id.Arg(1))
+	page := int(id.Int64(1))
 	in, _ := ic.ComponentInteraction()
-	data, ok := in.Data.(discord.ChannelSelectMenuInteractionData)
-	if !ok {
-		return errors.New("setup channel: not a channel select")
-	}
+	data := in.ChannelSelectMenuInteractionData()
 	var ch uint64
 	if len(data.Values) > 0 {
 		ch = uint64(data.Values[0])
@@ -207,11 +205,7 @@ func (c *Core) setupChannel(ic *interaction.Context, id customid.ID) error {
 }
 
 func (c *Core) setupPage(ic *interaction.Context, id customid.ID) error {
-	page, err := strconv.Atoi(id.Arg(0))
-	if err != nil {
-		return refusal.New("core.error.bad_id")
-	}
-	return c.rerender(ic, page)
+	return c.rerender(ic, int(id.Int64(0)))
 }
 
 // setupTest posts to every configured dashboard channel (purposes with
