@@ -3,22 +3,11 @@ package duel
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 )
-
-// normalizeAnswer trims an answer and checks its length (2..400 characters).
-func normalizeAnswer(text string) (string, error) {
-	text = strings.TrimSpace(text)
-	if n := utf8.RuneCountInString(text); n < minAnswerLen || n > maxAnswerLen {
-		return "", badInput("answer", minAnswerLen, maxAnswerLen)
-	}
-	return text, nil
-}
 
 // submitResult reports an accepted answer.
 type submitResult struct {
@@ -32,7 +21,7 @@ type submitResult struct {
 // is read FOR SHARE, so an answer either commits before the close job's
 // phase change (and counts) or sees the new phase (and is refused as late).
 func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (submitResult, error) {
-	text, err := normalizeAnswer(text)
+	text, err := answerText.Clean(text)
 	if err != nil {
 		return submitResult{}, err
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/core/usertext"
 )
 
 func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
@@ -76,9 +78,11 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d rounds opened, want 1", ok)
 	}
-	_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: " ", AnswerDuration: time.Minute})
-	if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "prompt" {
-		t.Fatalf("empty prompt: %v", err)
+	for _, blank := range []string{" ", "\u200b\u2060\ufeff"} {
+		_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: blank, AnswerDuration: time.Minute})
+		if field, _ := refusalArg(err, "field"); !errors.Is(err, usertext.ErrBlank) || field != "prompt" {
+			t.Fatalf("prompt %q: %v", blank, err)
+		}
 	}
 }
 
@@ -141,10 +145,15 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
 		t.Fatalf("stranger answering: %v", err)
 	}
-	for _, bad := range []string{" x ", strings.Repeat("я", maxAnswerLen+1)} {
+	for bad, want := range map[string]error{
+		" x ":                               usertext.ErrLength,
+		strings.Repeat("я", maxAnswerLen+1): usertext.ErrLength,
+		"\u200b\u200c\u200d\u2060\ufeff":    usertext.ErrBlank,
+		" \u200b ":                          usertext.ErrBlank,
+	} {
 		_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad)
-		if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "answer" {
-			t.Fatalf("answer %q: %v", bad, err)
+		if field, _ := refusalArg(err, "field"); !errors.Is(err, want) || field != "answer" {
+			t.Fatalf("answer %+q: %v, want %v", bad, err, want)
 		}
 	}
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", maxAnswerLen)); err != nil {

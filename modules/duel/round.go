@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
@@ -24,10 +22,13 @@ type roundSpec struct {
 	VoteMinutes    int
 }
 
-func (r roundSpec) validate() error {
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Prompt)); n < 1 || n > maxPromptLen {
-		return badInput("prompt", 1, maxPromptLen)
+// validate cleans the prompt (usertext) and checks the durations.
+func (r *roundSpec) validate() error {
+	prompt, err := promptText.Clean(r.Prompt)
+	if err != nil {
+		return err
 	}
+	r.Prompt = prompt
 	if r.AnswerDuration <= 0 || r.AnswerDuration > maxRoundMinutes*time.Minute {
 		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
 	}
@@ -69,7 +70,7 @@ func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec round
 			VALUES (?, ?, (SELECT coalesce(max(round_no), 0) + 1 FROM duel_rounds WHERE duel_id = ?), ?, ?, ?,
 				now() + ?::interval)
 			RETURNING `+roundCols,
-			d.ID, int64(guildID), d.ID, strings.TrimSpace(spec.Prompt), spec.VoteMinutes, int64(by),
+			d.ID, int64(guildID), d.ID, spec.Prompt, spec.VoteMinutes, int64(by),
 			fmt.Sprintf("%d milliseconds", spec.AnswerDuration.Milliseconds())))
 		if err != nil {
 			return err
