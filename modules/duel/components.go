@@ -103,10 +103,8 @@ func (h *handlers) vote(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	key := "duel.reply.voted"
-	if res.Changed {
-		key = "duel.reply.vote_changed"
-	}
+	key := map[voteOutcome]string{voteRecorded: "duel.reply.voted", voteChanged: "duel.reply.vote_changed",
+		voteUnchanged: "duel.reply.vote_unchanged"}[res.Outcome]
 	return c.ReplyText(true, c.T(key, "label", label))
 }
 
