@@ -102,6 +102,8 @@ var (
 	ErrNoSuchAnswer  = refusal.New("duel.error.no_answer")
 	ErrAnswerRemoved = refusal.New("duel.error.answer_removed")
 	ErrRemoveTarget  = refusal.New("duel.error.remove_target")
+	// ErrAnswersClosed: the open round is already voting (carries "no").
+	ErrAnswersClosed = refusal.New("duel.error.answers_closed")
 	// ErrLate refuses an answer or vote after its phase's deadline; see late.
 	ErrLate = refusal.New("duel.error.late")
 	// ErrInput says which input is out of range; see badInput.
