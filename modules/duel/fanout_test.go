@@ -242,6 +242,15 @@ func TestLatePromptTellsThePairWhatHappened(t *testing.T) {
 	if out := e.advance(r); out != outcomeVoting {
 		t.Fatalf("advance = %s, want voting", out)
 	}
+	// The prompt jobs were lost (deleted by an operator, skipped by the
+	// gate): the sweep re-queues them although the round has closed.
+	_, err = e.db.Pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'duel.notify'`)
+	must(t, err)
+	_, err = e.db.Pool.Exec(ctx, `UPDATE duel_deliveries SET updated_at = now() - interval '2 minutes'`)
+	must(t, err)
+	if n, err := e.svc.sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep queued %d (%v), want the 2 lost prompts", n, err)
+	}
 	requireLate(notify(r, a), r, "after answers closed")
 	requireLate(notify(r, b), r, "after answers closed")
 	st, err := e.svc.status(ctx, testGuild)
