@@ -40,11 +40,11 @@ func (h *handlers) command() interaction.Command {
 				sub("start", "duel.cmd.start",
 					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
 						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, maxTitleLen)),
+					str("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
 				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
 					Options: []discord.ApplicationCommandOptionSubCommand{
 						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, 1, maxPromptLen),
+							str("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
 							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
 							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
 						sub("close-answers", "duel.cmd.round_close_answers"),

@@ -52,7 +52,7 @@ func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(minAnswerLen).WithMaxLength(maxAnswerLen).
+	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(answerText.Min).WithMaxLength(answerText.Max).
 		WithRequired(true).WithPlaceholder(truncate(oneLine(r.Prompt), 100))
 	if current != "" {
 		input = input.WithValue(current)
