@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/duel"
 	"github.com/together-bot/together/modules/pairhome"
 )
@@ -22,15 +23,26 @@ func docsScreenshot() string {
 	return filepath.Join(filepath.Dir(file), "..", "..", "docs", "playground-duel.png")
 }
 
-// TestE2EPlaygroundDuel plays a duel round in the browser as staff and two
-// members of a pair would, with the real bot behind the emulator: only the
-// page is used, never the bot's internals.
+// TestE2EPlaygroundDuel plays a duel round in the browser as staff and the
+// members of two pairs would, with the real bot behind the emulator: only the
+// page is used, never the bot's internals. Both pairs answer, staff close
+// answers early (the answer window is at least 5 minutes on the bot's
+// clock), bob votes for the other pair's answer on the public scoreboard and
+// sees the count change.
 func TestE2EPlaygroundDuel(t *testing.T) {
 	apptest.SkipUnderRace(t)
 	b := newBrowser(t) // skips before booting the bot when chromium is missing outside CI
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, duel.Descriptor}})
 	g := h.Guild
 	bob, carol := g.MemberIDs[0], g.MemberIDs[1]
+	dave, err := h.Sim.AddMember(g.GuildID, discordsim.MemberSpec{Username: "dave"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	erin, err := h.Sim.AddMember(g.GuildID, discordsim.MemberSpec{Username: "erin"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	at := func(user, channel string) string {
 		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, channel, user)
 	}
@@ -43,6 +55,8 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	staff.waitText("#messages .message.ephemeral", "Pair rooms")
 	staff.command("pair create", map[string]string{"member_a": bob, "member_b": carol})
 	staff.waitText("#messages .message.ephemeral", "bob")
+	staff.command("pair create", map[string]string{"member_a": dave, "member_b": erin})
+	staff.waitText("#messages .message.ephemeral", "dave")
 	staff.command("duel start", map[string]string{"channel": g.ChannelIDs["duels"], "title": "Autumn duel"})
 	staff.waitText("#messages .message.ephemeral", "Autumn duel")
 
@@ -75,6 +89,35 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	// The public scoreboard counts the answer, live.
 	member.openChannel("duels")
 	member.waitText("#messages .message", "Answers: 1")
+
+	// Dave answers for the second pair from his room.
+	other := b.tab(t, "dave", at(dave, g.ChannelIDs["general"]))
+	other.openChannel("dave-erin")
+	other.waitText("#messages .message", "Describe your perfect Sunday")
+	other.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
+	other.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
+	other.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "A bonfire and bad jokes"))
+	other.run(chromedp.Click(chromedp.CSS("#modal-submit")))
+	other.waitText("#messages .message.ephemeral", "Answer saved")
+	member.waitText("#messages .message", "Answers: 2")
+
+	// Staff close answers now: voting opens on the scoreboard.
+	staff.command("duel round close-answers", nil)
+	staff.waitText("#messages .message.ephemeral", "Voting is open until")
+	member.waitText("#messages .message", "votes: 0")
+	member.waitText(`#messages select[data-custom-id^="1:duel:vote:"] option`, "A bonfire and bad jokes")
+
+	// Bob votes for dave's answer through the select; the board counts it.
+	vote := `(() => {
+		const s = document.querySelector('#messages select[data-custom-id^="1:duel:vote:"]');
+		const o = [...s.options].find((o) => o.text.includes("A bonfire and bad jokes"));
+		s.value = o.value;
+		s.dispatchEvent(new Event("change"));
+		return true;
+	})()`
+	eval[bool](member, vote)
+	member.waitText("#messages .message.ephemeral", "Vote recorded")
+	member.waitText("#messages .message", "votes: 1")
 }
 
 // TestE2EPlaygroundEphemeralIsPrivate checks that a reply only its member

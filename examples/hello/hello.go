@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"io/fs"
 	"strconv"
-	"strings"
 
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/snowflake/v2"
@@ -30,7 +29,7 @@ import (
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -85,8 +84,10 @@ var BoardPurpose = guild.ChannelPurpose{Module: Name, Key: "board", NameKey: "he
 // BoardKind is the greeting board's dashboard kind; its key is the guild id.
 const BoardKind = "hello.board"
 
-// ErrNoteEmpty is a refusal: the router answers it in the member's language.
-var ErrNoteEmpty = refusal.New("hello.error.note_empty")
+// noteText is the note form's rule (core/usertext: trimmed, invisible-only
+// refused, lengths as Discord counts them); its refusals are the core's,
+// answered in the member's language by the router.
+var noteText = usertext.Field{Name: "note", Min: 1, Max: 100}
 
 var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 	"en": {
@@ -96,7 +97,6 @@ var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"hello.modal.title":      "A note for the board",
 		"hello.modal.label":      "Your note",
 		"hello.note.saved":       "Saved: {note}",
-		"hello.error.note_empty": "A note needs some visible text.",
 		"hello.purpose.board":    "Greeting board",
 		"hello.board":            "**Greetings so far: {total}**",
 		"hello.setting.style":    "Greeting style",
@@ -110,7 +110,6 @@ var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"hello.modal.title":      "Записка для доски",
 		"hello.modal.label":      "Ваша записка",
 		"hello.note.saved":       "Сохранено: {note}",
-		"hello.error.note_empty": "В записке должен быть видимый текст.",
 		"hello.purpose.board":    "Доска приветствий",
 		"hello.board":            "**Приветствий всего: {total}**",
 		"hello.setting.style":    "Стиль приветствия",
@@ -189,16 +188,16 @@ func (s *Service) openNote(c *interaction.Context, _ customid.ID) error {
 	if err != nil {
 		return err
 	}
-	input := discord.NewShortTextInput("note").WithMinLength(1).WithMaxLength(100).WithRequired(true)
+	input := discord.NewShortTextInput("note").WithMinLength(noteText.Min).WithMaxLength(noteText.Max).WithRequired(true)
 	return c.Modal(discord.NewModalCreate(formID, c.T("hello.modal.title"), discord.NewLabel(c.T("hello.modal.label"), input)))
 }
 
 // saveNote stores the member's note.
 func (s *Service) saveNote(c *interaction.Context, _ customid.ID) error {
 	data, _ := c.ModalData()
-	note := strings.TrimSpace(data.Text("note"))
-	if note == "" {
-		return ErrNoteEmpty
+	note, err := noteText.Clean(data.Text("note"))
+	if err != nil {
+		return err
 	}
 	if _, err := c.DB().Bun.ExecContext(c, `INSERT INTO hello_greetings (guild_id, user_id, note) VALUES (?, ?, ?)
 		ON CONFLICT (guild_id, user_id) DO UPDATE SET note = excluded.note, updated_at = now()`, c.GuildID(), c.UserID(), note); err != nil {

@@ -69,15 +69,17 @@ func TestE2EHelloModule(t *testing.T) {
 	// The reply's button opens the note form; an invisible note is refused,
 	// a real one is stored.
 	noteButton := firstCustomID(t, res)
-	click := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: member,
-		MessageID: res.MessageID, CustomID: noteButton})
-	if !strings.Contains(string(click.Response), `"type":9`) {
-		t.Fatalf("the note button did not open a modal: %s", click.Response)
-	}
-	refused := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: member,
-		CustomID: noteButton, Fields: map[string]any{"note": "   "}})
-	if got := answer(t, refused.Response); !strings.Contains(got, "visible text") {
-		t.Fatalf("blank note answered %q", got)
+	for _, blank := range []string{"   ", "\u200b\u2060"} {
+		click := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: member,
+			MessageID: res.MessageID, CustomID: noteButton})
+		if !strings.Contains(string(click.Response), `"type":9`) {
+			t.Fatalf("the note button did not open a modal: %s", click.Response)
+		}
+		refused := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: member,
+			CustomID: noteButton, Fields: map[string]any{"note": blank}})
+		if got := answer(t, refused.Response); !strings.Contains(got, "no visible text") {
+			t.Fatalf("blank note %+q answered %q", blank, got)
+		}
 	}
 	h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: member,
 		MessageID: res.MessageID, CustomID: noteButton})

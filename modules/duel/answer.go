@@ -3,22 +3,11 @@ package duel
 import (
 	"context"
 	"fmt"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 )
-
-// normalizeAnswer trims an answer and checks its length (2..400 characters).
-func normalizeAnswer(text string) (string, error) {
-	text = strings.TrimSpace(text)
-	if n := utf8.RuneCountInString(text); n < minAnswerLen || n > maxAnswerLen {
-		return "", badInput("answer", minAnswerLen, maxAnswerLen)
-	}
-	return text, nil
-}
 
 // submitResult reports an accepted answer.
 type submitResult struct {
@@ -32,7 +21,7 @@ type submitResult struct {
 // is read FOR SHARE, so an answer either commits before the close job's
 // phase change (and counts) or sees the new phase (and is refused as late).
 func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64, text string) (submitResult, error) {
-	text, err := normalizeAnswer(text)
+	text, err := answerText.Clean(text)
 	if err != nil {
 		return submitResult{}, err
 	}
@@ -202,10 +191,29 @@ func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target r
 	return out, nil
 }
 
-// voteResult reports a recorded vote.
+// voteOutcome is what a vote did, decided by the database in one statement.
+type voteOutcome int
+
+const (
+	voteRecorded  voteOutcome = iota // the member's first vote in this round
+	voteChanged                      // the member had voted for another answer
+	voteUnchanged                    // the member had already voted for this answer
+)
+
+func (o voteOutcome) String() string {
+	switch o {
+	case voteChanged:
+		return "changed"
+	case voteUnchanged:
+		return "unchanged"
+	}
+	return "recorded"
+}
+
+// voteResult reports a vote.
 type voteResult struct {
 	Label   int
-	Changed bool // the member had voted for another answer before
+	Outcome voteOutcome
 }
 
 // vote records a member's vote for the answer numbered label. Voters are
@@ -256,19 +264,29 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 		case target == voter.ID:
 			return ErrOwnPair
 		}
-		var prev *int64
-		err = tx.QueryRowContext(ctx, `SELECT target_pair_id FROM duel_votes WHERE round_id = ? AND voter_id = ? FOR UPDATE`,
-			roundID, int64(voterID)).Scan(&prev)
-		if err != nil && !db.IsNoRows(err) {
-			return err
-		}
-		res.Changed = prev != nil && *prev != target
-		if _, err := tx.ExecContext(ctx, `INSERT INTO duel_votes (round_id, voter_id, voter_pair_id, target_pair_id)
+		// One statement decides the outcome: concurrent votes by one member
+		// queue on the row, and each sees the vote the previous one left (a
+		// read before the write let them all see "no vote yet"). A vote for
+		// the answer already chosen updates nothing and returns no row;
+		// xmax = 0 marks the inserted, first vote.
+		var inserted bool
+		err = tx.QueryRowContext(ctx, `INSERT INTO duel_votes (round_id, voter_id, voter_pair_id, target_pair_id)
 			VALUES (?, ?, ?, ?)
 			ON CONFLICT (round_id, voter_id) DO UPDATE SET target_pair_id = EXCLUDED.target_pair_id,
-				voter_pair_id = EXCLUDED.voter_pair_id, voted_at = now()`,
-			roundID, int64(voterID), voter.ID, target); err != nil {
+				voter_pair_id = EXCLUDED.voter_pair_id, voted_at = now()
+				WHERE duel_votes.target_pair_id <> EXCLUDED.target_pair_id
+			RETURNING xmax = 0`,
+			roundID, int64(voterID), voter.ID, target).Scan(&inserted)
+		switch {
+		case db.IsNoRows(err):
+			res.Outcome = voteUnchanged
+			return nil
+		case err != nil:
 			return fmt.Errorf("duel: save vote: %w", err)
+		case inserted:
+			res.Outcome = voteRecorded
+		default:
+			res.Outcome = voteChanged
 		}
 		return s.requestBoard(ctx, tx, r.DuelID)
 	})
@@ -276,7 +294,7 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 		return voteResult{}, err
 	}
 	s.log.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
-		"changed", res.Changed, "action", "duel.vote")
+		"outcome", res.Outcome.String(), "action", "duel.vote")
 	return res, nil
 }
 

@@ -40,13 +40,14 @@ func (h *handlers) command() interaction.Command {
 				sub("start", "duel.cmd.start",
 					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
 						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, maxTitleLen)),
+					str("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
 				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
 					Options: []discord.ApplicationCommandOptionSubCommand{
 						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, 1, maxPromptLen),
+							str("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
 							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
 							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
+						sub("close-answers", "duel.cmd.round_close_answers"),
 						sub("cancel", "duel.cmd.round_cancel"),
 					}},
 				sub("end", "duel.cmd.end"),
@@ -67,6 +68,8 @@ func (h *handlers) handleCommand(c *interaction.Context) error {
 		return h.start(c, d)
 	case "duel round start":
 		return h.roundStart(c, d)
+	case "duel round close-answers":
+		return h.closeAnswers(c)
 	case "duel round cancel":
 		r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
 		if err != nil {
@@ -108,6 +111,18 @@ func (h *handlers) roundStart(c *interaction.Context, d discord.SlashCommandInte
 	}
 	return c.ReplyText(true, c.T("duel.reply.round_started", "no", res.Round.No, "rooms", res.Rooms,
 		"no_room", res.NoRoom, "deadline", timestamp(res.Round.AnswerDeadline, "R")))
+}
+
+func (h *handlers) closeAnswers(c *interaction.Context) error {
+	r, out, err := h.s.closeAnswers(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return err
+	}
+	if out == outcomeVoting && r.VoteDeadline != nil {
+		return c.ReplyText(true, c.T("duel.reply.answers_closed_voting", "no", r.No,
+			"deadline", timestamp(*r.VoteDeadline, "f"), "relative", timestamp(*r.VoteDeadline, "R")))
+	}
+	return c.ReplyText(true, c.T("duel.reply.answers_closed_scored", "no", r.No))
 }
 
 func (h *handlers) end(c *interaction.Context) error {

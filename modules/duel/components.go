@@ -47,7 +47,7 @@ func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(minAnswerLen).WithMaxLength(maxAnswerLen).
+	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(answerText.Min).WithMaxLength(answerText.Max).
 		WithRequired(true).WithPlaceholder(truncate(oneLine(r.Prompt), 100))
 	if current != "" {
 		input = input.WithValue(current)
@@ -81,10 +81,8 @@ func (h *handlers) vote(c *interaction.Context, id customid.ID) error {
 	if err != nil {
 		return err
 	}
-	key := "duel.reply.voted"
-	if res.Changed {
-		key = "duel.reply.vote_changed"
-	}
+	key := map[voteOutcome]string{voteRecorded: "duel.reply.voted", voteChanged: "duel.reply.vote_changed",
+		voteUnchanged: "duel.reply.vote_unchanged"}[res.Outcome]
 	return c.ReplyText(true, c.T(key, "label", label))
 }
 

@@ -3,8 +3,6 @@ package duel
 import (
 	"context"
 	"errors"
-	"strings"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
@@ -15,15 +13,15 @@ import (
 // A second active duel is refused by the partial unique index, so two staff
 // members starting at once cannot both succeed.
 func (s *Service) startDuel(ctx context.Context, guildID, channelID, by uint64, title string) (duel, error) {
-	title = strings.TrimSpace(title)
-	if utf8.RuneCountInString(title) > maxTitleLen {
-		return duel{}, badInput("title", 0, maxTitleLen)
+	title, err := titleText.Clean(title)
+	if err != nil {
+		return duel{}, err
 	}
 	if title == "" {
 		title = s.t(s.guilds.Locale(ctx, guildID), "duel.board.default_title")
 	}
 	var out duel
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = scanDuel(tx.QueryRowContext(ctx, `INSERT INTO duel_duels (guild_id, channel_id, title, created_by)
 			VALUES (?, ?, ?, ?) RETURNING `+duelCols, int64(guildID), int64(channelID), title, int64(by)))

@@ -169,8 +169,14 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	contains(t, text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: w.members[1][0],
 		ChannelID: w.rooms[0], MessageID: notice["id"].(string), CustomID: submit})), "Only the members of this pair")
 
-	w.skipTo(t)
-	h.WaitUntil(30*time.Second, "voting", func() bool { return w.phase(t) == phaseVoting })
+	// Staff close answers before the deadline (/duel is hidden from members
+	// by default_member_permissions and re-checked by the router); a second
+	// close changes nothing.
+	contains(t, text(h.Command(w.admin, "duel round close-answers", nil)), "Answers of round #1 are closed", "Voting is open until")
+	contains(t, text(h.Command(w.admin, "duel round close-answers", nil)), "already closed")
+	if ph := w.phase(t); ph != phaseVoting {
+		t.Fatalf("phase after close-answers = %s", ph)
+	}
 	board := w.waitMessage(t, w.board, "1:duel:vote:")
 	vote, _ := voteID(w.roundID, 0)
 	var labelA, labelB int
@@ -183,7 +189,7 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	contains(t, castVote(w.members[0][0], labelA), "cannot vote for your own")
 	contains(t, castVote(w.members[0][0], labelB), "Vote recorded")
 	contains(t, castVote(w.members[1][0], labelA), "Vote recorded")
-	contains(t, castVote(w.members[1][0], labelA), "Vote recorded")
+	contains(t, castVote(w.members[1][0], labelA), "already voted for answer", "unchanged")
 	contains(t, text(h.Command(w.admin, "duel status", nil)), "2 sent", "Papaya", "Durian")
 
 	// Restart while voting: the close is durable and happens once.
@@ -286,5 +292,41 @@ func TestE2EForgedComponentsRefused(t *testing.T) {
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_votes`).Scan(&votes))
 	if votes != 1 {
 		t.Fatalf("%d vote(s) after one real vote", votes)
+	}
+}
+
+// TestE2EInvisibleAnswerEarnsNothing: an answer made only of zero-width and
+// format characters passes Discord's own length check on the form but is
+// refused by the bot like an empty one, is not stored, and scores nothing.
+func TestE2EInvisibleAnswerEarnsNothing(t *testing.T) {
+	t.Parallel()
+	w := newE2E(t)
+	h, ctx := w.h, context.Background()
+	h.Command(w.admin, "duel start", map[string]any{"channel": w.board})
+	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5})),
+		"Round #1 started")
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id, duel_id FROM duel_rounds`).Scan(&w.roundID, &w.duel))
+
+	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "\u200b\u2060\ufeff", "duration_minutes": 5})),
+		"**prompt** has no visible text")
+	contains(t, w.answer(t, 0, 0, "\u200b\u200c\u200d\u2060\ufeff"), "**answer** has no visible text")
+	contains(t, w.answer(t, 0, 1, " \u200b \u200b "), "**answer** has no visible text")
+	contains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
+	var stored int
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
+		w.roundID, w.pairs[0]).Scan(&stored))
+	if stored != 0 {
+		t.Fatalf("the invisible answer was stored (%d rows)", stored)
+	}
+
+	// One real answer: the round closes without voting and scores it alone.
+	w.skipTo(t)
+	h.WaitUntil(30*time.Second, "closed", func() bool { return w.phase(t) == phaseClosed })
+	var invisiblePts, realPts int
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT coalesce(sum(points) FILTER (WHERE pair_id = $2), 0),
+		coalesce(sum(points) FILTER (WHERE pair_id = $3), 0) FROM duel_scores WHERE round_id = $1`,
+		w.roundID, w.pairs[0], w.pairs[1]).Scan(&invisiblePts, &realPts))
+	if invisiblePts != 0 || realPts != 1 {
+		t.Fatalf("points: invisible pair %d, real pair %d; want 0 and 1", invisiblePts, realPts)
 	}
 }

@@ -194,3 +194,81 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 		t.Fatalf("final board = %s", got)
 	}
 }
+
+// TestLatePromptTellsThePairWhatHappened: a prompt job that runs after its
+// round stopped taking answers (an outage, a crash and the re-run) posts the
+// prompt marked late, with no Submit button and a pointer to the scoreboard,
+// and /duel status counts it as late. A cancelled round says so.
+func TestLatePromptTellsThePairWhatHappened(t *testing.T) {
+	t.Parallel()
+	s := newSim(t)
+	e := newEnv(t, s.rest())
+	ctx := context.Background()
+	roomA, roomB := s.channel(t, "room-a"), s.channel(t, "room-b")
+	a, b := e.pair(1, roomA), e.pair(2, roomB)
+	board := s.channel(t, "board")
+	_, err := e.svc.startDuel(ctx, testGuild, board, 1, "")
+	must(t, err)
+	notify := func(r round, p pairhomeapi.Pair) map[string]any {
+		t.Helper()
+		must(t, e.svc.notify(ctx, NotifyArgs{GuildID: testGuild, RoundID: r.ID, PairID: p.ID}, false))
+		ms := s.messages(t, p.ChannelID)
+		if len(ms) == 0 {
+			t.Fatalf("room of pair %d got nothing", p.ID)
+		}
+		return ms[len(ms)-1]
+	}
+	requireLate := func(m map[string]any, r round, want string) {
+		t.Helper()
+		raw, _ := json.Marshal(m)
+		got, _ := m["content"].(string)
+		submit, _ := submitID(r.ID, a.ID)
+		for _, w := range []string{"(delivered late)", r.Prompt, want, "<#" + snowflake.ID(board).String() + ">"} {
+			if !strings.Contains(got, w) {
+				t.Fatalf("late notice %s lacks %q", got, w)
+			}
+		}
+		if strings.Contains(string(raw), submit) || strings.Contains(string(raw), `"components":[{`) {
+			t.Fatalf("late notice offers a Submit button: %s", raw)
+		}
+	}
+
+	// Both pairs answer from Pair Home while Discord is unreachable; the
+	// round moves to voting before any prompt is posted.
+	r := e.startRound(time.Minute, 10)
+	e.submit(r, a, 0, "answer A")
+	e.submit(r, b, 0, "answer B")
+	e.expire(r)
+	if out := e.advance(r); out != outcomeVoting {
+		t.Fatalf("advance = %s, want voting", out)
+	}
+	// The prompt jobs were lost (deleted by an operator, skipped by the
+	// gate): the sweep re-queues them although the round has closed.
+	_, err = e.db.Pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'duel.notify'`)
+	must(t, err)
+	_, err = e.db.Pool.Exec(ctx, `UPDATE duel_deliveries SET updated_at = now() - interval '2 minutes'`)
+	must(t, err)
+	if n, err := e.svc.sweep(ctx); err != nil || n != 2 {
+		t.Fatalf("sweep queued %d (%v), want the 2 lost prompts", n, err)
+	}
+	requireLate(notify(r, a), r, "after answers closed")
+	requireLate(notify(r, b), r, "after answers closed")
+	st, err := e.svc.status(ctx, testGuild)
+	must(t, err)
+	if st.Delivery.Late != 2 || st.Delivery.Sent != 0 || st.Delivery.Pending != 0 {
+		t.Fatalf("delivery = %+v, want 2 late", st.Delivery)
+	}
+	// A re-run (crash after the post) does not post again.
+	notify(r, a)
+	if n := len(s.messages(t, roomA)); n != 1 {
+		t.Fatalf("room A has %d messages after a re-run, want 1", n)
+	}
+	e.expire(r)
+	e.advance(r)
+
+	// A round cancelled before its prompt went out.
+	r2 := e.startRound(time.Minute, 10)
+	_, err = e.svc.cancelRound(ctx, testGuild, 1)
+	must(t, err)
+	requireLate(notify(e.round(r2.ID), a), e.round(r2.ID), "was cancelled")
+}

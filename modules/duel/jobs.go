@@ -129,7 +129,8 @@ func (w *notifyWorker) NextRetry(job *river.Job[NotifyArgs]) time.Time {
 const sweepGrace = 20 * time.Second
 
 // sweep re-queues what should be queued but is not: closes of rounds past
-// their deadline and prompts still pending for a round that takes answers.
+// their deadline and prompts still pending (a prompt whose round has closed
+// meanwhile is then posted marked late, see notify).
 // Both happen after the gate skipped the jobs while duel was off in the
 // guild, or after an operator deleted jobs. Guilds where duel is off now are
 // left out (their jobs would only be skipped again); uniqueness makes it
@@ -162,7 +163,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 	}
 	rows, err = s.db.Bun.QueryContext(ctx, `
 		SELECT d.round_id, d.pair_id, r.guild_id FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id
-		WHERE d.status = 'pending' AND r.phase = 'answering' AND r.answer_deadline > now()
+		WHERE d.status = 'pending'
 		  AND d.updated_at < now() - interval '1 minute'
 		  AND NOT `+offInGuild("r.guild_id")+`
 		ORDER BY d.round_id, d.pair_id LIMIT 2000`)

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/core/usertext"
 )
 
 func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
@@ -76,9 +78,11 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d rounds opened, want 1", ok)
 	}
-	_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: " ", AnswerDuration: time.Minute})
-	if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "prompt" {
-		t.Fatalf("empty prompt: %v", err)
+	for _, blank := range []string{" ", "\u200b\u2060\ufeff"} {
+		_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: blank, AnswerDuration: time.Minute})
+		if field, _ := refusalArg(err, "field"); !errors.Is(err, usertext.ErrBlank) || field != "prompt" {
+			t.Fatalf("prompt %q: %v", blank, err)
+		}
 	}
 }
 
@@ -141,10 +145,15 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
 		t.Fatalf("stranger answering: %v", err)
 	}
-	for _, bad := range []string{" x ", strings.Repeat("я", maxAnswerLen+1)} {
+	for bad, want := range map[string]error{
+		" x ":                               usertext.ErrLength,
+		strings.Repeat("я", maxAnswerLen+1): usertext.ErrLength,
+		"\u200b\u200c\u200d\u2060\ufeff":    usertext.ErrBlank,
+		" \u200b ":                          usertext.ErrBlank,
+	} {
 		_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], bad)
-		if field, _ := refusalArg(err, "field"); !errors.Is(err, ErrInput) || field != "answer" {
-			t.Fatalf("answer %q: %v", bad, err)
+		if field, _ := refusalArg(err, "field"); !errors.Is(err, want) || field != "answer" {
+			t.Fatalf("answer %+q: %v, want %v", bad, err, want)
 		}
 	}
 	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], strings.Repeat("я", maxAnswerLen)); err != nil {
@@ -200,4 +209,106 @@ func TestCancelVoidsRound(t *testing.T) {
 	}
 	// A new round may start.
 	e.startRound(time.Minute, 0)
+}
+
+// TestCloseAnswersRacesTheCloseJob: staff closing answers and the scheduled
+// close job (several redeliveries) at the same moment make exactly one
+// transition; a second close-answers is refused and changes nothing.
+func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	a, b := e.pair(1, 0), e.pair(2, 0)
+	e.startDuel()
+	r := e.startRound(time.Hour, 10)
+	e.submit(r, a, 0, "answer A")
+	e.submit(r, b, 0, "answer B")
+	e.expire(r) // the job is due too, so both really race
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	transitions, staffWon := 0, false
+	for i := range 6 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 0 {
+				_, out, err := e.svc.closeAnswers(ctx, testGuild, 1)
+				mu.Lock()
+				defer mu.Unlock()
+				switch {
+				case err == nil && out == outcomeVoting:
+					transitions++
+					staffWon = true
+				case errors.Is(err, ErrAnswersClosed):
+				default:
+					t.Errorf("close-answers: %v %v", out, err)
+				}
+				return
+			}
+			out, _, err := e.svc.advance(ctx, r.ID, phaseAnswering)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil && out == outcomeVoting:
+				transitions++
+			case err == nil && out == outcomeNoop:
+			default:
+				t.Errorf("close job: %v %v", out, err)
+			}
+		}()
+	}
+	wg.Wait()
+	if transitions != 1 {
+		t.Fatalf("%d transitions to voting, want 1 (staff won: %v)", transitions, staffWon)
+	}
+	got := e.round(r.ID)
+	if got.Phase != phaseVoting {
+		t.Fatalf("phase = %s", got.Phase)
+	}
+	if _, _, err := e.svc.closeAnswers(ctx, testGuild, 1); !errors.Is(err, ErrAnswersClosed) {
+		t.Fatalf("second close-answers: %v", err)
+	}
+	if again := e.round(r.ID); !again.VoteDeadline.Equal(*got.VoteDeadline) || again.Phase != phaseVoting {
+		t.Fatalf("second close-answers changed the round: %+v", again)
+	}
+}
+
+// TestCloseAnswersEarly: before the deadline, staff close answers: voting
+// opens now, late answers are refused with the new deadline, and a round
+// with a single answer is scored at once.
+func TestCloseAnswersEarly(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	a, b := e.pair(1, 0), e.pair(2, 0)
+	e.startDuel()
+	r := e.startRound(time.Hour, 10)
+	e.submit(r, a, 0, "answer A")
+	e.submit(r, b, 0, "answer B")
+	ctx := context.Background()
+	closed, out, err := e.svc.closeAnswers(ctx, testGuild, 1)
+	must(t, err)
+	if out != outcomeVoting || closed.Phase != phaseVoting || !closed.AnswerDeadline.Before(r.AnswerDeadline) {
+		t.Fatalf("close-answers: %s %+v", out, closed)
+	}
+	if _, err := e.svc.submit(ctx, testGuild, r.ID, a.ID, a.Members[0], "too late"); !errors.Is(err, ErrLate) {
+		t.Fatalf("answer after close-answers: %v", err)
+	}
+	// The close job scheduled at the old deadline finds nothing to do.
+	if out, _, err := e.svc.advance(ctx, r.ID, phaseAnswering); err != nil || out != outcomeNoop {
+		t.Fatalf("old close job: %s %v", out, err)
+	}
+	e.expire(closed)
+	e.advance(closed)
+
+	r2 := e.startRound(time.Hour, 10)
+	e.submit(r2, a, 0, "lonely")
+	if _, out, err := e.svc.closeAnswers(ctx, testGuild, 1); err != nil || out != outcomeClosed {
+		t.Fatalf("close-answers with one answer: %s %v", out, err)
+	}
+	if s := e.scores(r2); len(s) != 1 || s[a.ID].points != 1 {
+		t.Fatalf("scores = %+v", s)
+	}
+	if _, _, err := e.svc.closeAnswers(ctx, testGuild, 1); !errors.Is(err, ErrNoRound) {
+		t.Fatalf("close-answers without an open round: %v", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // Name is the module's id (custom ids, queue, catalogs, tables).
@@ -38,6 +39,13 @@ const (
 	minVotingAnswers = 2
 	// boardTop is how many pairs the scoreboard lists.
 	boardTop = 10
+)
+
+// The text staff and members type, under the one rule of core/usertext.
+var (
+	answerText = usertext.Field{Name: "answer", Min: minAnswerLen, Max: maxAnswerLen}
+	promptText = usertext.Field{Name: "prompt", Min: 1, Max: maxPromptLen}
+	titleText  = usertext.Field{Name: "title", Min: 0, Max: maxTitleLen}
 )
 
 // duel is one row of duel_duels.
@@ -94,6 +102,8 @@ var (
 	ErrNoSuchAnswer  = refusal.New("duel.error.no_answer")
 	ErrAnswerRemoved = refusal.New("duel.error.answer_removed")
 	ErrRemoveTarget  = refusal.New("duel.error.remove_target")
+	// ErrAnswersClosed: the open round is already voting (carries "no").
+	ErrAnswersClosed = refusal.New("duel.error.answers_closed")
 	// ErrLate refuses an answer or vote after its phase's deadline; see late.
 	ErrLate = refusal.New("duel.error.late")
 	// ErrInput says which input is out of range; see badInput.

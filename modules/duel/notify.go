@@ -20,8 +20,12 @@ import (
 // wait fails fast with a retry-after and becomes a snooze.
 const sendTimeout = 15 * time.Second
 
-// notify posts the round's prompt in one room and records the outcome. A
-// permanent failure (room deleted, access lost) is recorded and reported,
+// notify posts the round's prompt in one room and records the outcome. When
+// the round stopped taking answers before the prompt could be posted (a
+// Discord outage, a crash and the job's re-run, staff closing answers early
+// or cancelling), the room still gets the prompt, marked late: what happened
+// and where votes and results are, with no Submit button; the delivery is
+// recorded as "late". A permanent failure (room deleted, access lost) is recorded and reported,
 // not retried; transient ones are retried by River up to notifyMaxAttempts;
 // rate limits snooze without using an attempt.
 func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) error {
@@ -43,16 +47,22 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	if status != "pending" {
 		return nil // a duplicate or redelivered job: already done
 	}
-	if roundPhase(phase) != phaseAnswering || !open {
-		return s.setDelivery(ctx, a, "skipped", 0, "")
-	}
 	r, err := loadRound(ctx, s.db.Bun, a.RoundID, noLock)
 	if err != nil {
 		return err
 	}
-	msg, err := s.noticeMessage(s.guilds.Locale(ctx, a.GuildID), r, a.PairID)
-	if err != nil {
-		return err
+	locale := s.guilds.Locale(ctx, a.GuildID)
+	sent := "sent"
+	var msg discord.MessageCreate
+	if roundPhase(phase) == phaseAnswering && open {
+		if msg, err = s.noticeMessage(locale, r, a.PairID); err != nil {
+			return err
+		}
+	} else {
+		if msg, err = s.lateNotice(ctx, locale, r); err != nil {
+			return err
+		}
+		sent = "late"
 	}
 	msg.Nonce, msg.EnforceNonce = noticeNonce(a.RoundID, a.PairID), true
 	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
@@ -60,7 +70,7 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	cancel()
 	switch {
 	case err == nil:
-		return s.setDelivery(ctx, a, "sent", uint64(m.ID), "")
+		return s.setDelivery(ctx, a, sent, uint64(m.ID), "")
 	case resterr.IsRateLimited(err):
 		if d, ok := resterr.RetryAfter(err); ok {
 			return river.JobSnooze(d)
@@ -111,6 +121,25 @@ func (s *Service) noticeMessage(locale string, r round, pairID int64) (discord.M
 		Components: []discord.LayoutComponent{discord.NewActionRow(
 			discord.NewPrimaryButton(s.t(locale, "duel.button.submit"), id))},
 		// A prompt may contain @everyone or mentions: never ping from it.
+		AllowedMentions: &discord.AllowedMentions{},
+	}, nil
+}
+
+// lateNotice is the prompt of a round that stopped taking answers before it
+// reached the room: the pair learns the round happened without them through
+// no fault of theirs, and where to vote and see results. No Submit button.
+func (s *Service) lateNotice(ctx context.Context, locale string, r round) (discord.MessageCreate, error) {
+	var board int64
+	if err := s.db.Bun.QueryRowContext(ctx, `SELECT channel_id FROM duel_duels WHERE id = ?`, r.DuelID).Scan(&board); err != nil {
+		return discord.MessageCreate{}, fmt.Errorf("duel: scoreboard of duel %d: %w", r.DuelID, err)
+	}
+	key := "duel.notice.late"
+	if r.Phase == phaseCancelled {
+		key = "duel.notice.late_cancelled"
+	}
+	return discord.MessageCreate{
+		Content: s.t(locale, key, "no", r.No, "prompt", quote(r.Prompt), "closed", timestamp(r.AnswerDeadline, "f"),
+			"channel", channelMention(uint64(board))),
 		AllowedMentions: &discord.AllowedMentions{},
 	}, nil
 }

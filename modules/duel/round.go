@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
@@ -24,10 +22,13 @@ type roundSpec struct {
 	VoteMinutes    int
 }
 
-func (r roundSpec) validate() error {
-	if n := utf8.RuneCountInString(strings.TrimSpace(r.Prompt)); n < 1 || n > maxPromptLen {
-		return badInput("prompt", 1, maxPromptLen)
+// validate cleans the prompt (usertext) and checks the durations.
+func (r *roundSpec) validate() error {
+	prompt, err := promptText.Clean(r.Prompt)
+	if err != nil {
+		return err
 	}
+	r.Prompt = prompt
 	if r.AnswerDuration <= 0 || r.AnswerDuration > maxRoundMinutes*time.Minute {
 		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
 	}
@@ -69,7 +70,7 @@ func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec round
 			VALUES (?, ?, (SELECT coalesce(max(round_no), 0) + 1 FROM duel_rounds WHERE duel_id = ?), ?, ?, ?,
 				now() + ?::interval)
 			RETURNING `+roundCols,
-			d.ID, int64(guildID), d.ID, strings.TrimSpace(spec.Prompt), spec.VoteMinutes, int64(by),
+			d.ID, int64(guildID), d.ID, spec.Prompt, spec.VoteMinutes, int64(by),
 			fmt.Sprintf("%d milliseconds", spec.AnswerDuration.Milliseconds())))
 		if err != nil {
 			return err
@@ -231,19 +232,7 @@ func (s *Service) advance(ctx context.Context, roundID int64, phase roundPhase) 
 			out, wait = outcomeEarly, d.Sub(now)
 			return nil
 		}
-		if phase == phaseAnswering && r.VoteMinutes > 0 {
-			var n int
-			if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duel_answers WHERE round_id = ? AND removed_at IS NULL`,
-				r.ID).Scan(&n); err != nil {
-				return err
-			}
-			if n >= minVotingAnswers {
-				out = outcomeVoting
-				return s.openVoting(ctx, tx, r)
-			}
-		}
-		out = outcomeClosed
-		_, err = s.closeRound(ctx, tx, r)
+		out, err = s.endPhase(ctx, tx, r)
 		return err
 	})
 	if err != nil {
@@ -253,6 +242,65 @@ func (s *Service) advance(ctx context.Context, roundID int64, phase roundPhase) 
 		s.log.Info("round advanced", "round_id", roundID, "from", phase, "outcome", out, "action", "duel.round.advance")
 	}
 	return out, wait, nil
+}
+
+// endPhase moves a round locked FOR UPDATE out of its current open phase:
+// answering goes to voting when voting is on and there are enough answers,
+// otherwise (and from voting) the round closes and is scored. The close job
+// and staff's /duel round close-answers both end a phase through it.
+func (s *Service) endPhase(ctx context.Context, tx bun.Tx, r round) (outcome, error) {
+	if r.Phase == phaseAnswering && r.VoteMinutes > 0 {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM duel_answers WHERE round_id = ? AND removed_at IS NULL`,
+			r.ID).Scan(&n); err != nil {
+			return "", err
+		}
+		if n >= minVotingAnswers {
+			return outcomeVoting, s.openVoting(ctx, tx, r)
+		}
+	}
+	_, err := s.closeRound(ctx, tx, r)
+	return outcomeClosed, err
+}
+
+// closeAnswers ends the open round's answer window now (staff, /duel round
+// close-answers) instead of at its deadline. It takes the round's row lock
+// as the close job does and moves the phase through endPhase, so the two
+// race safely: whichever comes second finds the phase moved (the job does
+// nothing; staff are told answers are already closed). The answer deadline
+// becomes now, so answers and the Pair Home panel show when answers closed.
+func (s *Service) closeAnswers(ctx context.Context, guildID, by uint64) (round, outcome, error) {
+	var (
+		r   round
+		out outcome
+	)
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		d, err := activeDuel(ctx, tx, guildID, noLock)
+		if err != nil {
+			return err
+		}
+		if r, err = openRound(ctx, tx, d.ID, forUpdate); err != nil {
+			return err
+		}
+		if r.Phase != phaseAnswering {
+			return ErrAnswersClosed.With("no", r.No)
+		}
+		if err := tx.QueryRowContext(ctx, `UPDATE duel_rounds SET answer_deadline = least(answer_deadline, now())
+			WHERE id = ? AND phase = 'answering' RETURNING answer_deadline`, r.ID).Scan(&r.AnswerDeadline); err != nil {
+			return fmt.Errorf("duel: close answers of round %d: %w", r.ID, err)
+		}
+		if out, err = s.endPhase(ctx, tx, r); err != nil {
+			return err
+		}
+		r, err = loadRound(ctx, tx, r.ID, noLock)
+		return err
+	})
+	if err != nil {
+		return round{}, "", err
+	}
+	s.log.Info("answers closed by staff", "guild_id", guildID, "round_id", r.ID, "outcome", out, "by", by,
+		"action", "duel.round.close_answers")
+	return r, out, nil
 }
 
 // openVoting moves answering → voting, numbers the answers in a random

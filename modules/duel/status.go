@@ -12,7 +12,7 @@ import (
 
 // deliveryCounts counts of a round's prompt fan-out, by status.
 type deliveryCounts struct {
-	Pending, Sent, Failed, NoRoom, Skipped int
+	Pending, Sent, Failed, NoRoom, Late int
 	// FailedRooms lists up to 10 rooms that could not be reached, with why.
 	FailedRooms []failedRoom
 }
@@ -81,8 +81,8 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts
 			d.Failed = n
 		case "no_room":
 			d.NoRoom = n
-		case "skipped":
-			d.Skipped = n
+		case "late":
+			d.Late = n
 		}
 	}
 	rows.Close()
@@ -126,7 +126,7 @@ func (h *handlers) status(c *interaction.Context) error {
 	b.WriteString("\n" + h.s.phaseLine(c.Locale, r))
 	dl := st.Delivery
 	b.WriteString("\n" + c.T("duel.status.delivery", "sent", dl.Sent, "pending", dl.Pending, "failed", dl.Failed,
-		"no_room", dl.NoRoom, "skipped", dl.Skipped))
+		"no_room", dl.NoRoom, "late", dl.Late))
 	for _, f := range dl.FailedRooms {
 		b.WriteString("\n" + c.T("duel.status.failed_room", "pair", f.PairID, "channel", channelMention(f.ChannelID),
 			"error", truncate(f.Error, 120)))

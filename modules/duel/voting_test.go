@@ -60,11 +60,14 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	}
 
 	// Pair 1's first member votes for 2, then changes to 3; one vote counts.
-	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); err != nil || res.Changed {
+	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2); err != nil || res.Outcome != voteRecorded {
 		t.Fatalf("first vote: %+v %v", res, err)
 	}
-	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l3); err != nil || !res.Changed {
+	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l3); err != nil || res.Outcome != voteChanged {
 		t.Fatalf("changed vote: %+v %v", res, err)
+	}
+	if res, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l3); err != nil || res.Outcome != voteUnchanged {
+		t.Fatalf("same vote again: %+v %v", res, err)
 	}
 	if mine, _ := e.svc.myVote(ctx, r.ID, ps[0].Members[0]); mine != l3 {
 		t.Fatalf("my vote = %d, want %d", mine, l3)
@@ -98,6 +101,52 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	must(t, err)
 	if len(top) != 3 || top[0].PairID != 3 || top[1].PairID != 1 {
 		t.Fatalf("standings = %+v", top)
+	}
+}
+
+// TestConcurrentVotesTellTheTruth: 20 votes by one member at once (a
+// double-clicking member, a retrying client) get exactly one "recorded";
+// the others are told the vote is unchanged, and one row exists. With two
+// targets racing, still exactly one is the first vote and the rest are
+// changes or no-ops, whatever the order.
+func TestConcurrentVotesTellTheTruth(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	r, ps := votingRound(t, e)
+	l2, l3 := e.labelOf(r, ps[1].ID), e.labelOf(r, ps[2].ID)
+	race := func(voter uint64, labels ...int) map[voteOutcome]int {
+		t.Helper()
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		counts := map[voteOutcome]int{}
+		for i := range 20 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				res, err := e.svc.vote(context.Background(), testGuild, r.ID, voter, labels[i%len(labels)])
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				mu.Lock()
+				counts[res.Outcome]++
+				mu.Unlock()
+			}()
+		}
+		wg.Wait()
+		return counts
+	}
+	if got := race(ps[0].Members[0], l2); got[voteRecorded] != 1 || got[voteUnchanged] != 19 {
+		t.Fatalf("same vote 20 times: %d recorded, %d unchanged, %d changed; want 1, 19, 0",
+			got[voteRecorded], got[voteUnchanged], got[voteChanged])
+	}
+	if got := race(ps[0].Members[1], l2, l3); got[voteRecorded] != 1 || got[voteChanged]+got[voteUnchanged] != 19 {
+		t.Fatalf("two targets racing: %v; want exactly one recorded", got)
+	}
+	var rows int
+	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM duel_votes WHERE round_id = $1`, r.ID).Scan(&rows))
+	if rows != 2 {
+		t.Fatalf("%d vote rows, want 2 (one per member)", rows)
 	}
 }
 

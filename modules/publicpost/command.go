@@ -12,6 +12,7 @@ import (
 
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // guildZones gives a guild's timezone, the deployment's default where the guild
@@ -20,11 +21,11 @@ type guildZones interface {
 	Location(ctx context.Context, guildID uint64) *time.Location
 }
 
-// Refusals of /post schedule's options.
-var (
-	errBadChannel = refusal.New("publicpost.error.bad_channel")
-	errBadText    = refusal.New("publicpost.error.bad_text")
-)
+// errBadChannel refuses a channel posts cannot go to.
+var errBadChannel = refusal.New("publicpost.error.bad_channel")
+
+// postText is /post schedule's text: what a message's content may hold.
+var postText = usertext.Field{Name: "text", Min: 1, Max: MaxContent}
 
 // commands serves /post for staff.
 type commands struct {
@@ -94,10 +95,11 @@ func (h *commands) schedule(c *interaction.Context, d discord.SlashCommandIntera
 	if err != nil {
 		return err
 	}
-	payload := Payload{Content: d.String("text")}
-	if payload.Validate() != nil {
-		return errBadText
+	content, err := postText.Clean(d.String("text"))
+	if err != nil {
+		return err
 	}
+	payload := Payload{Content: content}
 	p, _, err := h.svc.CreateNow(c, NewPost{
 		GuildID: c.GuildID(), ChannelID: uint64(ch.ID), Payload: payload, At: at, CreatedBy: c.UserID(),
 		// Discord redelivers an interaction with the same id, never a new one.

@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/usertext"
 )
 
 type fixedSettings struct{ st guild.Settings }
@@ -40,7 +41,7 @@ type cmdHarness struct {
 
 func newCmdHarness(t *testing.T, e *env, st guild.Settings) *cmdHarness {
 	t.Helper()
-	bundle, err := i18n.NewBundle(quiet, interaction.Catalog, Catalog)
+	bundle, err := i18n.NewBundle(quiet, interaction.Catalog, usertext.Catalog, Catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -115,6 +116,20 @@ func TestPostCommands(t *testing.T) {
 	}
 	if reply := c.run(t, admin, "en-US", "schedule", opt(7, "channel", ch), opt(3, "at", "2026-03-01 10:00"), opt(3, "text", "x")); !strings.Contains(reply, "already passed") {
 		t.Fatalf("past reply %q", reply)
+	}
+
+	// Invisible-only text is refused like empty text and schedules nothing.
+	for _, blank := range []string{" \u200b\u2060\ufeff ", "\u200c\u200d"} {
+		if reply := c.run(t, admin, "en-US", "schedule", opt(7, "channel", ch), opt(3, "at", "21:30"), opt(3, "text", blank)); !strings.Contains(reply, "**text** has no visible text") {
+			t.Fatalf("invisible text reply %q", reply)
+		}
+	}
+	if reply := c.run(t, admin, "ru", "schedule", opt(7, "channel", ch), opt(3, "at", "21:30"), opt(3, "text", strings.Repeat("😀", MaxContent+1))); !strings.Contains(reply, "у вас 2001") {
+		t.Fatalf("long text reply %q", reply)
+	}
+	var n int
+	if err := c.e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM publicpost_posts`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d posts after refusals (err %v), want 1", n, err)
 	}
 
 	if reply := c.run(t, admin, "en-US", "list"); !strings.Contains(reply, "#1 · <#"+ch+">") || !strings.Contains(reply, "`Weekly check-in!`") {

@@ -6,9 +6,9 @@ import (
 	"fmt"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // Status is a post's place in its life cycle.
@@ -48,12 +48,14 @@ type Payload struct {
 	MentionUsers []uint64 `json:"mention_users,omitempty"`
 }
 
-// Validate checks what Discord would refuse, so a bad post is refused when it
-// is created rather than failing later.
+// Validate checks what Discord would refuse, and content with nothing
+// visible (core/usertext's rule), so a bad post is refused when it is created
+// rather than failing later. The length is the content as sent, counted as
+// Discord counts it.
 func (p Payload) Validate() error {
-	switch n := utf8.RuneCountInString(p.Content); {
-	case strings.TrimSpace(p.Content) == "":
-		return fmt.Errorf("%w: empty content", ErrBadPayload)
+	switch n := usertext.Len(p.Content); {
+	case !usertext.Visible(p.Content):
+		return fmt.Errorf("%w: no visible content", ErrBadPayload)
 	case n > MaxContent:
 		return fmt.Errorf("%w: content is %d characters, Discord allows %d", ErrBadPayload, n, MaxContent)
 	}

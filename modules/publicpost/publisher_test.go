@@ -68,6 +68,10 @@ func TestCreateIsIdempotent(t *testing.T) {
 		Payload: Payload{Content: strings.Repeat("x", MaxContent+1)}, IdempotencyKey: "k"}); !errors.Is(err, ErrBadPayload) {
 		t.Fatalf("oversized payload: %v", err)
 	}
+	if _, _, err := svc.CreateNow(context.Background(), NewPost{GuildID: e.guild, ChannelID: e.channel,
+		Payload: Payload{Content: "\u200b\ufeff\u2060"}, IdempotencyKey: "k"}); !errors.Is(err, ErrBadPayload) {
+		t.Fatalf("invisible payload: %v", err)
+	}
 }
 
 var errCrash = errors.New("simulated crash between send and record")

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"strings"
 
 	"github.com/uptrace/bun"
 
@@ -56,7 +55,7 @@ func configSettings(s *service) []interaction.Setting {
 				return strconv.Itoa(ns.get(st)), err
 			},
 			Set: func(ctx context.Context, guildID, by uint64, value string) error {
-				n, err := strconv.Atoi(strings.TrimSpace(value))
+				n, err := strconv.Atoi(value) // /config cleaned it (core/usertext)
 				if err != nil || n < ns.min || n > ns.max {
 					return refusal.New("raid.error.setting_range", "value", value, "min", ns.min, "max", ns.max)
 				}

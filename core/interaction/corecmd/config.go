@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 )
 
 const maxChoices = 25
@@ -50,7 +51,7 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 			discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.setting"), DescriptionLocalizations: c.loc("core.opt.setting"),
 				Required: true, Choices: settingChoices},
 			discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.setting_value"), DescriptionLocalizations: c.loc("core.opt.setting_value"),
-				Required: true, MaxLength: intPtr(64)}))
+				Required: true, MinLength: intPtr(settingValueText.Min), MaxLength: intPtr(settingValueText.Max)}))
 	}
 	return discord.SlashCommandCreate{
 		Name: "config", Description: c.en("core.cmd.config"), DescriptionLocalizations: c.loc("core.cmd.config"),
@@ -68,7 +69,7 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 			sub("moderator-role", "core.cmd.config.moderator_role",
 				discord.ApplicationCommandOptionRole{Name: "role", Description: c.en("core.opt.role"), DescriptionLocalizations: c.loc("core.opt.role")}),
 			sub("timezone", "core.cmd.config.timezone",
-				discord.ApplicationCommandOptionString{Name: "zone", Description: c.en("core.opt.zone"), DescriptionLocalizations: c.loc("core.opt.zone"), MaxLength: intPtr(64)}),
+				discord.ApplicationCommandOptionString{Name: "zone", Description: c.en("core.opt.zone"), DescriptionLocalizations: c.loc("core.opt.zone"), MaxLength: intPtr(zoneText.Max)}),
 			sub("locale", "core.cmd.config.locale",
 				discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.locale"), DescriptionLocalizations: c.loc("core.opt.locale"), Required: true,
 					Choices: []discord.ApplicationCommandOptionChoiceString{{Name: "English", Value: i18n.EN}, {Name: "Русский", Value: i18n.RU},
@@ -76,6 +77,13 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 		}, options...),
 	}
 }
+
+// The free text /config takes, under the one rule of core/usertext: a zone
+// (blank clears it) and a module setting's value.
+var (
+	zoneText         = usertext.Field{Name: "zone", Min: 0, Max: 64}
+	settingValueText = usertext.Field{Name: "value", Min: 1, Max: 64}
+)
 
 func (c *Core) handleConfig(ic *interaction.Context) error {
 	d, _ := ic.SlashData()
@@ -118,7 +126,10 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		}
 		return ic.ReplyText(true, ic.T("core.config.role_set", "role", fmt.Sprintf("<@&%d>", id)))
 	case "config timezone":
-		zone := strings.TrimSpace(d.String("zone"))
+		zone, err := zoneText.Clean(d.String("zone"))
+		if err != nil {
+			return err
+		}
 		if err := c.guilds.SetTimezone(ic, gid, uid, zone); err != nil {
 			if errors.Is(err, guild.ErrBadTimezone) {
 				return refusal.New("core.config.bad_timezone", "zone", shorten(zone, 40))
@@ -130,7 +141,11 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		}
 		return ic.ReplyText(true, ic.T("core.config.timezone_set", "zone", zone))
 	case "config setting":
-		return c.configSetting(ic, d.String("name"), strings.TrimSpace(d.String("value")))
+		value, err := settingValueText.Clean(d.String("value"))
+		if err != nil {
+			return err
+		}
+		return c.configSetting(ic, d.String("name"), value)
 	case "config locale":
 		v := d.String("value")
 		if v == "auto" {

@@ -38,6 +38,7 @@ import (
 	"github.com/together-bot/together/core/interaction/corecmd"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // Module is the whole interaction layer.
@@ -49,7 +50,7 @@ var Module = fx.Module("interaction",
 	module.Collect(interaction.Modals),
 	module.Collect(interaction.Settings),
 	module.Collect(interaction.StatusSections),
-	module.Add(i18n.Catalogs, interaction.Catalog, corecmd.Catalog),
+	module.Add(i18n.Catalogs, interaction.Catalog, corecmd.Catalog, usertext.Catalog),
 	fx.Provide(
 		NewBundle,
 		NewGuilds,
