@@ -66,7 +66,9 @@ var Module = fx.Module("interaction",
 	module.Contribute(interaction.Components, func(c *corecmd.Core) []interaction.Component { return c.Components() }),
 	// Hooks are added once the Service exists: a hook may come from a module
 	// service that needs the Service itself.
-	fx.Invoke(func(g *guild.Service, h module.Contributions[guild.ChannelHook]) error { return g.AddChannelHooks(h.Items...) }),
+	fx.Invoke(func(g *guild.Service, h module.Contributions[guild.ChannelHook]) error {
+		return g.AddChannelHooks(h.Items...)
+	}),
 	fx.Invoke(func(lc fx.Lifecycle, g *guild.Service, r *interaction.Router, l *interaction.Listener) {
 		l.Attach(r)
 		ctx, cancel := context.WithCancel(context.Background())
