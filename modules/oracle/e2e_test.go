@@ -67,10 +67,23 @@ func TestE2EOracle(t *testing.T) {
 	mustContain(t, text(t, h.Command(bob, "oracle publish-now", nil)), "Only administrators")
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "No oracle channel")
 	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
+	// Setting the channel is enough: the dashboard shows with no publish and
+	// no scheduled job.
+	first := waitDashboard(t, h, lobby, "")
+	var jobs int
+	if err := h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM river_job WHERE kind LIKE 'oracle.%'`).Scan(&jobs); err != nil {
+		t.Fatal(err)
+	}
+	if jobs != 0 {
+		t.Fatalf("%d oracle jobs ran before the first dashboard; it must come from the channel change alone", jobs)
+	}
 
-	// Publish twice: one message.
+	// Publish twice: still the one message.
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published", "<#"+lobby+">")
 	dash := waitDashboard(t, h, lobby, "")
+	if dash != first {
+		t.Fatal("publish-now posted a second dashboard instead of editing the first")
+	}
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published")
 	waitShown(t, h, guildID)
 	if msgs := channelMessages(t, h, lobby); len(msgs) != 1 {
@@ -168,7 +181,13 @@ func TestE2EOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Command(admin, "oracle publish-now", nil)
-	waitDashboard(t, h, lobby, dash)
+	dash = waitDashboard(t, h, lobby, dash)
+
+	// Moved to another channel: posted there at once, gone from the old one.
+	duels := h.Guild.ChannelIDs["duels"]
+	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": duels})), "<#"+duels+">")
+	waitDashboard(t, h, duels, "")
+	h.WaitUntil(20*time.Second, "old dashboard removed", func() bool { return len(channelMessages(t, h, lobby)) == 0 })
 
 	// Turned off: the card's buttons and the command refuse.
 	mustContain(t, text(t, h.Command(admin, "config module", map[string]any{"name": "oracle", "enabled": false})), "off")
