@@ -184,7 +184,7 @@ func TestE2EOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	h.Command(admin, "oracle publish-now", nil)
-	dash = waitDashboard(t, h, lobby, dash)
+	waitDashboard(t, h, lobby, dash)
 
 	// Moved to another channel: posted there at once, gone from the old one.
 	duels := h.Guild.ChannelIDs["duels"]
