@@ -35,6 +35,7 @@ import (
 
 	"github.com/disgoorg/disgo/discord"
 	"github.com/jackc/pgx/v5"
+	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/i18n"
@@ -174,6 +175,8 @@ type Service struct {
 
 	mu    sync.Mutex
 	cache map[uint64]cached
+	// hooks run when a purpose's channel changes, by purpose id.
+	hooks map[string][]ChannelHook
 }
 
 type cached struct {
@@ -361,22 +364,23 @@ func (s *Service) load(ctx context.Context, guildID uint64) (Settings, error) {
 }
 
 // write runs fn in a transaction that ends with a change notification, then
-// drops the local cache entry.
-func (s *Service) write(ctx context.Context, guildID uint64, fn func(tx pgx.Tx) error) error {
-	err := pgx.BeginFunc(ctx, s.db.Pool, func(tx pgx.Tx) error {
-		if err := fn(tx); err != nil {
+// drops the local cache entry. The transaction is a bun.Tx so that channel
+// hooks can request projections and insert jobs in it.
+func (s *Service) write(ctx context.Context, guildID uint64, fn func(ctx context.Context, tx bun.Tx) error) error {
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		if err := fn(ctx, tx); err != nil {
 			return err
 		}
-		_, err := tx.Exec(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatUint(guildID, 10))
+		_, err := tx.ExecContext(ctx, `SELECT pg_notify(?, ?)`, notifyChannel, strconv.FormatUint(guildID, 10))
 		return err
 	})
 	s.Invalidate(guildID)
 	return err
 }
 
-func (s *Service) upsertRow(ctx context.Context, tx pgx.Tx, guildID, by uint64, column string, value any) error {
+func (s *Service) upsertRow(ctx context.Context, tx bun.Tx, guildID, by uint64, column string, value any) error {
 	// column is one of a fixed set chosen by this package, never user input.
-	_, err := tx.Exec(ctx, `INSERT INTO core_guild_settings (guild_id, `+column+`, updated_by) VALUES ($1, $2, $3)
+	_, err := tx.ExecContext(ctx, `INSERT INTO core_guild_settings (guild_id, `+column+`, updated_by) VALUES (?, ?, ?)
 		ON CONFLICT (guild_id) DO UPDATE SET `+column+` = EXCLUDED.`+column+`, updated_at = now(), updated_by = EXCLUDED.updated_by`,
 		int64(guildID), value, nullID(by))
 	return err
@@ -391,7 +395,7 @@ func (s *Service) SetLocale(ctx context.Context, guildID, by uint64, locale stri
 		}
 		v = locale
 	}
-	return s.write(ctx, guildID, func(tx pgx.Tx) error {
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.upsertRow(ctx, tx, guildID, by, "locale", v); err != nil {
 			return fmt.Errorf("set guild %d locale: %w", guildID, err)
 		}
@@ -415,7 +419,7 @@ func (s *Service) SetTimezone(ctx context.Context, guildID, by uint64, zone stri
 		}
 		v = zone
 	}
-	return s.write(ctx, guildID, func(tx pgx.Tx) error {
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.upsertRow(ctx, tx, guildID, by, "timezone", v); err != nil {
 			return fmt.Errorf("set guild %d timezone: %w", guildID, err)
 		}
@@ -425,7 +429,7 @@ func (s *Service) SetTimezone(ctx context.Context, guildID, by uint64, zone stri
 
 // SetModeratorRole sets the role that counts as staff; 0 clears it.
 func (s *Service) SetModeratorRole(ctx context.Context, guildID, by, roleID uint64) error {
-	return s.write(ctx, guildID, func(tx pgx.Tx) error {
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
 		if err := s.upsertRow(ctx, tx, guildID, by, "moderator_role_id", nullID(roleID)); err != nil {
 			return fmt.Errorf("set guild %d moderator role: %w", guildID, err)
 		}
@@ -440,12 +444,12 @@ func (s *Service) SetModules(ctx context.Context, guildID, by uint64, switches m
 		return ErrCoreAlwaysOn
 	}
 	names := slices.Sorted(maps.Keys(switches))
-	return s.write(ctx, guildID, func(tx pgx.Tx) error {
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
 		for _, m := range names {
 			if m == CoreModule {
 				continue
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO core_guild_modules (guild_id, module, enabled, updated_by) VALUES ($1, $2, $3, $4)
+			_, err := tx.ExecContext(ctx, `INSERT INTO core_guild_modules (guild_id, module, enabled, updated_by) VALUES (?, ?, ?, ?)
 				ON CONFLICT (guild_id, module) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now(), updated_by = EXCLUDED.updated_by`,
 				int64(guildID), m, switches[m], nullID(by))
 			if err != nil {
@@ -461,27 +465,108 @@ func (s *Service) SetModule(ctx context.Context, guildID, by uint64, module stri
 	return s.SetModules(ctx, guildID, by, map[string]bool{module: on})
 }
 
-// SetChannel stores the channel for a declared purpose ("module.key"); 0 clears it.
+// SetChannel stores the channel for a declared purpose ("module.key"); 0
+// clears it. It is the one place a purpose's channel changes: the purpose's
+// ChannelHooks run in the same transaction, so a dashboard requested there
+// is refreshed exactly when the change commits.
 func (s *Service) SetChannel(ctx context.Context, guildID, by uint64, purposeID string, channelID uint64) error {
 	p, ok := s.Purpose(purposeID)
 	if !ok {
 		return fmt.Errorf("%w: %q", ErrUnknownPurpose, purposeID)
 	}
-	return s.write(ctx, guildID, func(tx pgx.Tx) error {
-		var err error
+	s.mu.Lock()
+	hooks := s.hooks[purposeID]
+	s.mu.Unlock()
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
+		change := ChannelChange{GuildID: guildID, Purpose: p, To: channelID, By: by}
+		var from int64
+		err := tx.QueryRowContext(ctx, `SELECT channel_id FROM core_guild_channels WHERE guild_id = ? AND module = ? AND purpose = ? FOR UPDATE`,
+			int64(guildID), p.Module, p.Key).Scan(&from)
+		switch {
+		case err == nil:
+			change.From = uint64(from)
+		case db.IsNoRows(err):
+		default:
+			return fmt.Errorf("read guild %d channel %s: %w", guildID, purposeID, err)
+		}
 		if channelID == 0 {
-			_, err = tx.Exec(ctx, `DELETE FROM core_guild_channels WHERE guild_id = $1 AND module = $2 AND purpose = $3`,
+			_, err = tx.ExecContext(ctx, `DELETE FROM core_guild_channels WHERE guild_id = ? AND module = ? AND purpose = ?`,
 				int64(guildID), p.Module, p.Key)
 		} else {
-			_, err = tx.Exec(ctx, `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id, updated_by) VALUES ($1, $2, $3, $4, $5)
+			_, err = tx.ExecContext(ctx, `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id, updated_by) VALUES (?, ?, ?, ?, ?)
 				ON CONFLICT (guild_id, module, purpose) DO UPDATE SET channel_id = EXCLUDED.channel_id, updated_at = now(), updated_by = EXCLUDED.updated_by`,
 				int64(guildID), p.Module, p.Key, int64(channelID), nullID(by))
 		}
 		if err != nil {
 			return fmt.Errorf("set guild %d channel %s: %w", guildID, purposeID, err)
 		}
+		for _, h := range hooks {
+			if err := h.OnChange(ctx, tx, change); err != nil {
+				return fmt.Errorf("guild %d channel %s: hook of %s: %w", guildID, purposeID, p.Module, err)
+			}
+		}
 		return nil
 	})
+}
+
+// ChannelChange is one change of a purpose's channel, as its hooks see it.
+type ChannelChange struct {
+	GuildID uint64
+	Purpose ChannelPurpose
+	// From and To are the channel before and after; 0 means not set. They
+	// may be equal: setting the same channel again runs the hooks too, which
+	// brings back a dashboard someone deleted by hand.
+	From, To uint64
+	// By is the staff member, 0 for the operator.
+	By uint64
+}
+
+// ChannelHook lets the module that owns a purpose act in the transaction
+// that changes the purpose's channel, typically by requesting the
+// projections of the dashboards that live there (and creating what they
+// show if nothing exists yet). It runs whether or not the module is on in
+// the guild: the projection worker's gate holds a dashboard back until the
+// module is on. An error rolls the change back.
+type ChannelHook struct {
+	Purpose  string // ChannelPurpose.ID() of a purpose the module declared
+	OnChange func(ctx context.Context, tx bun.Tx, c ChannelChange) error
+}
+
+// AddChannelHooks registers hooks. The runtime calls it with every
+// contribution to ChannelHooks once the Service exists, so a hook may come
+// from a module service that itself needs the Service.
+func (s *Service) AddChannelHooks(hooks ...ChannelHook) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range hooks {
+		if _, ok := s.Purpose(h.Purpose); !ok {
+			return fmt.Errorf("%w: channel hook for %q", ErrUnknownPurpose, h.Purpose)
+		}
+		if h.OnChange == nil {
+			return fmt.Errorf("channel hook for %s has no OnChange", h.Purpose)
+		}
+		if s.hooks == nil {
+			s.hooks = map[string][]ChannelHook{}
+		}
+		s.hooks[h.Purpose] = append(s.hooks[h.Purpose], h)
+	}
+	return nil
+}
+
+// ReadChannel reads the purpose's channel through idb. A renderer uses it
+// instead of the cached Settings: its snapshot then sees the channel change
+// that requested the render, in every process, with no cache in between.
+func ReadChannel(ctx context.Context, idb bun.IDB, guildID uint64, p ChannelPurpose) (uint64, error) {
+	var ch int64
+	err := idb.QueryRowContext(ctx, `SELECT channel_id FROM core_guild_channels WHERE guild_id = ? AND module = ? AND purpose = ?`,
+		int64(guildID), p.Module, p.Key).Scan(&ch)
+	if db.IsNoRows(err) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read guild %d channel %s: %w", guildID, p.ID(), err)
+	}
+	return uint64(ch), nil
 }
 
 // Listen drops cache entries named by other replicas' notifications until ctx
@@ -554,3 +639,7 @@ func cloneSettings(s Settings) Settings {
 
 // Purposes is the extension point for the channels a module needs configured.
 var Purposes = module.NewPoint[ChannelPurpose]("channel purposes")
+
+// ChannelHooks is the extension point for what a module does when one of its
+// purposes' channel is set, moved or cleared (see ChannelHook).
+var ChannelHooks = module.NewPoint[ChannelHook]("channel hooks")

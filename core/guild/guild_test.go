@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
@@ -212,5 +214,80 @@ func TestPlanModuleChange(t *testing.T) {
 				t.Fatalf("plan = %+v", p)
 			}
 		})
+	}
+}
+
+// TestChannelHooksRunInTheChangeTransaction: a purpose's hooks see every
+// change (set, move, same again, clear) with the channel before and after,
+// write in the same transaction, and a failing hook rolls the change back.
+func TestChannelHooksRunInTheChangeTransaction(t *testing.T) {
+	t.Parallel()
+	s, d := newService(t)
+	ctx := context.Background()
+	if _, err := d.Pool.Exec(ctx, `CREATE TABLE hook_log (n serial, guild_id bigint, from_id bigint, to_id bigint, by_id bigint)`); err != nil {
+		t.Fatal(err)
+	}
+	var fail error
+	err := s.AddChannelHooks(guild.ChannelHook{Purpose: "duel.board", OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+		if c.Purpose.ID() != "duel.board" {
+			t.Errorf("hook got purpose %s", c.Purpose.ID())
+		}
+		// The row is already written: the hook reads the new channel through its transaction.
+		if ch, err := guild.ReadChannel(ctx, tx, c.GuildID, c.Purpose); err != nil || ch != c.To {
+			t.Errorf("ReadChannel in the hook = %d, %v; want %d", ch, err, c.To)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO hook_log (guild_id, from_id, to_id, by_id) VALUES (?, ?, ?, ?)`,
+			int64(c.GuildID), int64(c.From), int64(c.To), int64(c.By)); err != nil {
+			return err
+		}
+		return fail
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, ch := range []uint64{10, 20, 20, 0} {
+		if err := s.SetChannel(ctx, 1, 9, "duel.board", ch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Another purpose has no hook.
+	if err := s.SetChannel(ctx, 1, 9, "pairhome.rooms", 30); err != nil {
+		t.Fatal(err)
+	}
+	fail = errors.New("hook refused")
+	if err := s.SetChannel(ctx, 1, 9, "duel.board", 40); !errors.Is(err, fail) {
+		t.Fatalf("failing hook: err = %v", err)
+	}
+	if ch, err := guild.ReadChannel(ctx, d.Bun, 1, purposes[0]); err != nil || ch != 0 {
+		t.Fatalf("after the failed change the channel is %d (%v), want still unset", ch, err)
+	}
+	var got [][3]int64
+	rows, err := d.Pool.Query(ctx, `SELECT from_id, to_id, by_id FROM hook_log ORDER BY n`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var r [3]int64
+		if err := rows.Scan(&r[0], &r[1], &r[2]); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, r)
+	}
+	rows.Close()
+	want := [][3]int64{{0, 10, 9}, {10, 20, 9}, {20, 20, 9}, {20, 0, 9}}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("hook saw %v, want %v (the failed change rolled back)", got, want)
+	}
+}
+
+func TestAddChannelHooksRefusesUnknownPurposes(t *testing.T) {
+	t.Parallel()
+	s, _ := newService(t)
+	noop := func(context.Context, bun.Tx, guild.ChannelChange) error { return nil }
+	if err := s.AddChannelHooks(guild.ChannelHook{Purpose: "duel.bord", OnChange: noop}); !errors.Is(err, guild.ErrUnknownPurpose) {
+		t.Fatalf("misspelt purpose: err = %v", err)
+	}
+	if err := s.AddChannelHooks(guild.ChannelHook{Purpose: "duel.board"}); err == nil {
+		t.Fatal("a hook without OnChange was accepted")
 	}
 }

@@ -1,7 +1,8 @@
 // Package hello is the smallest complete module, and shows every kind of
 // contribution once: a slash command that writes state, enqueues a job and
 // requests a dashboard in one transaction; a button and the modal it opens; a
-// job and a schedule; a channel purpose with its live dashboard; a /config
+// job and a schedule; a channel purpose with its live dashboard, shown as
+// soon as the channel is configured; a /config
 // setting; an /admin status section; a Pair Home section (shown only where
 // pairhome runs); texts; a migration; and an operator command.
 // docs/modules.md walks through it and its end-to-end test loads it as the
@@ -48,6 +49,7 @@ var Descriptor = module.Descriptor{
 		fx.Provide(newService),
 		module.Add(i18n.Catalogs, catalog),
 		module.Add(guild.Purposes, BoardPurpose),
+		module.Contribute(guild.ChannelHooks, func(s *Service) []guild.ChannelHook { return []guild.ChannelHook{s.boardChannelHook()} }),
 		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
 		module.Contribute(interaction.Components, func(s *Service) []interaction.Component {
 			// The note button carries no arguments; the router refuses any.
@@ -206,17 +208,26 @@ func (s *Service) saveNote(c *interaction.Context, _ customid.ID) error {
 	return c.ReplyText(true, c.T("hello.note.saved", "note", note))
 }
 
+// boardChannelHook requests the board in the transaction that sets, moves or
+// clears its channel, so it appears (or moves, or goes) within seconds.
+func (s *Service) boardChannelHook() guild.ChannelHook {
+	return guild.ChannelHook{Purpose: BoardPurpose.ID(), OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+		return s.proj.Request(ctx, tx, BoardKind, strconv.FormatUint(c.GuildID, 10))
+	}}
+}
+
 // renderBoard draws the greeting board from Postgres.
 func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
 	guildID, err := strconv.ParseUint(key, 10, 64)
 	if err != nil {
 		return projection.Rendered{}, fmt.Errorf("hello board key %q: %w", key, err)
 	}
-	st, err := s.guilds.Settings(ctx, guildID)
+	// Through the snapshot, not the settings cache: the render a channel
+	// change requests must see that change in every process.
+	channel, err := guild.ReadChannel(ctx, idb, guildID, BoardPurpose)
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	channel := st.Channels[BoardPurpose.ID()]
 	if channel == 0 {
 		return projection.Rendered{Gone: true}, nil
 	}

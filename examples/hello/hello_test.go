@@ -89,20 +89,25 @@ func TestE2EHelloModule(t *testing.T) {
 		t.Fatalf("note answered %q", got)
 	}
 
-	// The channel purpose and its dashboard: configuring the channel and
-	// greeting again shows the board there.
+	// The channel purpose and its dashboard: configuring the channel shows
+	// the board there at once (its hook requests it); greeting again
+	// updates it.
 	board := h.Guild.ChannelIDs["lobby"]
 	h.Command(h.Guild.AdminID, "config channel", map[string]any{"purpose": "hello.board", "channel": board})
-	h.Command(member, "hello", nil)
-	h.WaitUntil(15*time.Second, "greeting board", func() bool {
-		ms, _ := h.Sim.Messages(board)
-		for _, m := range ms {
-			if c, _ := m["content"].(string); strings.Contains(c, "Greetings so far: 3") {
-				return true
+	boardSays := func(want string) func() bool {
+		return func() bool {
+			ms, _ := h.Sim.Messages(board)
+			for _, m := range ms {
+				if c, _ := m["content"].(string); strings.Contains(c, want) {
+					return true
+				}
 			}
+			return false
 		}
-		return false
-	})
+	}
+	h.WaitUntil(15*time.Second, "greeting board after the channel was set", boardSays("Greetings so far: 2"))
+	h.Command(member, "hello", nil)
+	h.WaitUntil(15*time.Second, "greeting board after a greeting", boardSays("Greetings so far: 3"))
 
 	// The /config setting changes the next reply; /admin status has hello's line.
 	h.Command(h.Guild.AdminID, "config setting", map[string]any{"name": "hello.style", "value": "sparkles"})

@@ -65,6 +65,9 @@ type Entry struct {
 	PairID  int64
 	Members [2]uint64
 	Points  int
+	// Hidden: a member of a frozen entry has since withdrawn consent to the
+	// category, so the card keeps the place and the points but no names.
+	Hidden bool
 }
 
 // Board is one category on a card.

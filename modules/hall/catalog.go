@@ -31,9 +31,10 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"hall.card.category":      "**{name}** · {pairs} pair(s) took part",
 		"hall.card.line":          "{place}. {pair} — **{points}**",
 		"hall.card.empty":         "No opted-in pairs yet.",
+		"hall.card.hidden_pair":   "*a pair who asked not to be named*",
 		"hall.card.no_points":     "No points yet this month.",
 		"hall.card.no_categories": "No rankings run on this server.",
-		"hall.card.privacy":       "-# Only pairs where both members opted in (`/hall optin`) are named; counts include everyone.",
+		"hall.card.privacy":       "-# Only pairs where both members opted in (`/hall optin`) are named, on past cards too; counts include everyone.",
 
 		"hall.month.01": "January {year}",
 		"hall.month.02": "February {year}",
@@ -74,9 +75,10 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"hall.card.category":      "**{name}** · участвовало пар: {pairs}",
 		"hall.card.line":          "{place}. {pair} — **{points}**",
 		"hall.card.empty":         "Пока нет пар, давших согласие.",
+		"hall.card.hidden_pair":   "*пара, попросившая её не называть*",
 		"hall.card.no_points":     "В этом месяце очков пока нет.",
 		"hall.card.no_categories": "На этом сервере нет рейтингов.",
-		"hall.card.privacy":       "-# Называются только пары, где оба участника дали согласие (`/hall optin`); в числах учтены все.",
+		"hall.card.privacy":       "-# Называются только пары, где оба участника дали согласие (`/hall optin`), и в прошлых итогах тоже; в числах учтены все.",
 
 		"hall.month.01": "Январь {year}",
 		"hall.month.02": "Февраль {year}",

@@ -3,6 +3,7 @@ package hall
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/uptrace/bun"
 
@@ -31,7 +32,8 @@ func (s *Service) resolve(choice string) ([]string, error) {
 }
 
 // OptIn records the member's consent to be named in the chosen categories
-// and re-renders the live card in the same transaction.
+// and, in the same transaction, requests every card it can change: the live
+// card, and past cards that name the member, which show the names again.
 func (s *Service) OptIn(ctx context.Context, guildID, userID uint64, choice string) error {
 	keys, err := s.resolve(choice)
 	if err != nil {
@@ -41,13 +43,13 @@ func (s *Service) OptIn(ctx context.Context, guildID, userID uint64, choice stri
 		if err := addOptins(ctx, tx, guildID, userID, keys); err != nil {
 			return err
 		}
-		return s.refresher.RequestRefresh(ctx, tx, guildID)
+		return s.requestConsentCards(ctx, tx, guildID, userID)
 	})
 }
 
-// OptOut withdraws consent; the live card drops the pair at the refresh
-// this transaction requests. "all" withdraws every category, deployed or
-// not.
+// OptOut withdraws consent. The live card drops the pair and every final
+// card naming the member hides the pair's names, at the refreshes this
+// transaction requests. "all" withdraws every category, deployed or not.
 func (s *Service) OptOut(ctx context.Context, guildID, userID uint64, choice string) error {
 	var keys []string
 	if choice != choiceAll {
@@ -60,8 +62,23 @@ func (s *Service) OptOut(ctx context.Context, guildID, userID uint64, choice str
 		if err := removeOptins(ctx, tx, guildID, userID, keys); err != nil {
 			return err
 		}
-		return s.refresher.RequestRefresh(ctx, tx, guildID)
+		return s.requestConsentCards(ctx, tx, guildID, userID)
 	})
+}
+
+// requestConsentCards requests, in tx, every card a consent change of userID
+// can alter, oldest first (the stable order core/projection asks for).
+func (s *Service) requestConsentCards(ctx context.Context, tx bun.Tx, guildID, userID uint64) error {
+	months, err := consentCardMonths(ctx, tx, guildID, userID)
+	if err != nil {
+		return err
+	}
+	for _, m := range months {
+		if err := s.refresher.proj.Request(ctx, tx, CardKind, cardKey(guildID, m)); err != nil {
+			return fmt.Errorf("hall: request card %s: %w", cardKey(guildID, m), err)
+		}
+	}
+	return nil
 }
 
 // CategoryStatus is one line of /hall status.

@@ -90,3 +90,66 @@ func TestStatusAndUnknownCategory(t *testing.T) {
 		t.Fatalf("status without pair = %+v", st)
 	}
 }
+
+// TestWithdrawnConsentReachesFrozenCards: a final card keeps its places and
+// points, but a pair one of whose members withdrew consent to the category
+// is no longer named there; the withdrawal requests every card naming the
+// member (and only those), and opting in again names the pair again.
+func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "", utc("2026-10-10T12:00:00Z"), "quest", "chess")
+	e.pairs.add(1, 11, 12)
+	e.pairs.add(2, 21, 22)
+	for _, u := range []uint64{11, 12, 21, 22} {
+		e.optin(u, "all")
+	}
+	e.sync()
+	e.quest.add(1, utc("2026-10-12T00:00:00Z"), 9)
+	e.quest.add(2, utc("2026-10-12T00:00:00Z"), 4)
+	e.chess.add(1, utc("2026-10-12T00:00:00Z"), 2)
+	e.clock.set(utc("2026-11-02T00:00:00Z"))
+	e.sync() // October final, November live
+	e.quest.add(2, utc("2026-11-03T00:00:00Z"), 1)
+	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.sync() // November final (pair 2 only), December live
+	oct, nov, dec := e.card("2026-10").Key(), e.card("2026-11").Key(), e.card("2026-12").Key()
+	if e.card("2026-10").Status != StatusFinal || e.card("2026-11").Status != StatusFinal {
+		t.Fatal("october and november must be final")
+	}
+	count := func() [3]int { return [3]int{e.proj.count(oct), e.proj.count(nov), e.proj.count(dec)} }
+	before := count()
+
+	e.optout(12, "quest")
+	if got := count(); got != [3]int{before[0] + 1, before[1], before[2] + 1} {
+		t.Fatalf("requests after opt-out = %v, before %v: want october (names 12) and the live card, not november", got, before)
+	}
+	card := e.render("2026-10")
+	if strings.Contains(card, "<@11> & <@12> — **9**") || !strings.Contains(card, "1. *a pair who asked not to be named* — **9**") ||
+		!strings.Contains(card, "2. <@21> & <@22> — **4**") {
+		t.Fatalf("october after 12 withdrew quest: %s", card)
+	}
+	// Consent is per category: the chess ranking still names the pair.
+	if !strings.Contains(card, "1. <@11> & <@12> — **2**") {
+		t.Fatalf("chess line of october: %s", card)
+	}
+	if card := e.render("2026-11"); !strings.Contains(card, "1. <@21> & <@22> — **1**") {
+		t.Fatalf("november: %s", card)
+	}
+
+	e.optout(11, "all")
+	if card := e.render("2026-10"); strings.Contains(card, "<@11>") || strings.Contains(card, "<@12>") ||
+		strings.Count(card, "*a pair who asked not to be named*") != 2 {
+		t.Fatalf("october after 11 withdrew everything: %s", card)
+	}
+
+	// The rows are kept: consent given again names the pair again.
+	mid := count()
+	e.optin(11, "all")
+	e.optin(12, "all")
+	if got := count(); got[0] != mid[0]+2 || got[1] != mid[1] {
+		t.Fatalf("requests after opting in again = %v, before %v", got, mid)
+	}
+	if card := e.render("2026-10"); !strings.Contains(card, "1. <@11> & <@12> — **9**") || strings.Contains(card, "asked not to be named") {
+		t.Fatalf("october after opting in again: %s", card)
+	}
+}

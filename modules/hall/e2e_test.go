@@ -94,9 +94,11 @@ func must(t *testing.T, err error) {
 }
 
 // TestE2EHallCard drives the card through the real runtime and the
-// emulator: a contributed category, consent by slash command, a refresh
-// requested in a contributor's transaction, a deleted card recreated by
-// `app hall refresh`, and a category switched off in the guild.
+// emulator: the card posted as soon as the hall channel is set (no sync),
+// a contributed category, consent by slash command, a refresh requested in
+// a contributor's transaction, a deleted card recreated by `app hall
+// refresh`, a category switched off in the guild, and a withdrawal of
+// consent reaching the frozen card of an ended month.
 func TestE2EHallCard(t *testing.T) {
 	t.Parallel()
 	var (
@@ -114,7 +116,6 @@ func TestE2EHallCard(t *testing.T) {
 	_, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions())
 	must(t, err)
 	channel := h.Guild.ChannelIDs["general"]
-	must(t, guilds.SetChannel(ctx, uint64(gid), 0, hall.ChannelPurpose.ID(), uint64(snowflake.MustParse(channel))))
 
 	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
 	must(t, err)
@@ -176,7 +177,8 @@ func TestE2EHallCard(t *testing.T) {
 		must(t, err)
 	}
 
-	sync() // what the minute tick does
+	// Setting the channel is enough: no hall.sync runs before the card shows.
+	must(t, guilds.SetChannel(ctx, uint64(gid), 0, hall.ChannelPurpose.ID(), uint64(snowflake.MustParse(channel))))
 	month := hall.MonthOf(time.Now(), time.FixedZone("MSK", 3*3600))
 	waitCard("the first card", func(c string) bool {
 		return strings.Contains(c, "this month so far") && strings.Contains(c, "Quest points") &&
@@ -186,6 +188,14 @@ func TestE2EHallCard(t *testing.T) {
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT timezone FROM hall_cards WHERE month_key = $1`, month.String()).Scan(&tz))
 	if tz != "Europe/Moscow" {
 		t.Fatalf("card timezone %q, want the deployment default", tz)
+	}
+	// now() is the transaction's start: equal times mean the card was
+	// created in the transaction that set the channel, not by a sync.
+	var sameTx bool
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT c.created_at = g.updated_at FROM hall_cards c
+		JOIN core_guild_channels g ON g.guild_id = c.guild_id AND g.module = 'hall' AND g.purpose = 'channel'`).Scan(&sameTx))
+	if !sameTx {
+		t.Fatal("the first card was not created in the transaction that set the hall channel")
 	}
 
 	if q.hall == nil {
@@ -241,6 +251,30 @@ func TestE2EHallCard(t *testing.T) {
 	if m, ok := h.Sim.Message(again["id"].(string)); !ok || strings.Contains(seen(m), `"mentions":[{`) {
 		t.Fatalf("card pinged someone: %s", seen(m))
 	}
+
+	// The month ends (moved to now: the period is the only clock), and the
+	// card is frozen naming pair 1; the next month's card is posted.
+	_, err = h.DB.Pool.Exec(ctx, `UPDATE hall_cards SET period_end = now() WHERE month_key = $1`, month.String())
+	must(t, err)
+	sync()
+	frozenID := again["id"].(string)
+	waitMessage := func(what string, ok func(card string) bool) {
+		t.Helper()
+		h.WaitUntil(30*time.Second, what, func() bool {
+			m, found := h.Sim.Message(frozenID)
+			return found && ok(seen(m))
+		})
+	}
+	waitMessage("the card frozen", func(c string) bool {
+		return strings.Contains(c, "final standings") && strings.Contains(c, "1. "+pairName(0)+" — **5**")
+	})
+	// One member withdraws consent: the frozen card is edited in place and
+	// no longer names the pair; its place and points stay.
+	seen(h.Command(members[0][0], "hall optout", map[string]any{"category": "quest"}))
+	waitMessage("the frozen card without the pair's names", func(c string) bool {
+		return strings.Contains(c, "final standings") && !strings.Contains(c, members[0][0]) && !strings.Contains(c, members[0][1]) &&
+			strings.Contains(c, "1. *a pair who asked not to be named* — **5**")
+	})
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
 		t.Fatalf("%d requests got 429", st.RateLimited)
 	}

@@ -45,8 +45,9 @@ func (f *fakePairs) add(id int64, a, b uint64) {
 	f.Add(pairhomeapi.Pair{ID: id, GuildID: testGuild, Members: [2]uint64{a, b}})
 }
 
-// fakeGuilds is core/guild: a timezone, the hall channel and module
-// switches; the deployment's defaults are English and UTC.
+// fakeGuilds is core/guild: a timezone and module switches; the
+// deployment's defaults are English and UTC. The hall channel is a row in
+// core_guild_channels (newEnv sets it), read through the transaction.
 type fakeGuilds struct {
 	mu  sync.Mutex
 	tz  string
@@ -67,8 +68,7 @@ func (f *fakeGuilds) Settings(_ context.Context, guildID uint64) (guild.Settings
 	for m, off := range f.off {
 		mods[m] = !off
 	}
-	return guild.Settings{GuildID: guildID, Timezone: f.tz, Modules: mods, Exists: true,
-		Channels: map[string]uint64{ChannelPurpose.ID(): hallChannel}}, nil
+	return guild.Settings{GuildID: guildID, Timezone: f.tz, Modules: mods, Exists: true}, nil
 }
 
 // GuildsWithChannel: the tests' guilds are found through their live cards.
@@ -209,7 +209,34 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 	e.svc, err = newService(serviceConfig{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: newRefresher(e.proj),
 		Categories: cats, Bundle: b, Logger: quiet, Now: e.clock.Now})
 	must(t, err)
+	// The hall channel, set before the tests' cards exist (the hook is
+	// tested on its own: TestChannelHookShowsTheCardAtOnce).
+	_, err = d.Pool.Exec(context.Background(), `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES ($1, $2, $3, $4)`,
+		int64(testGuild), Name, channelPurposeKey, int64(hallChannel))
+	must(t, err)
 	return e
+}
+
+// setChannel writes the hall channel as /config does (0 clears it) and runs
+// hall's channel hook in that transaction.
+func (e *env) setChannel(channel uint64) {
+	e.t.Helper()
+	must(e.t, e.db.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
+		var from int64
+		err := tx.QueryRowContext(ctx, `DELETE FROM core_guild_channels WHERE guild_id = ? AND module = ? AND purpose = ? RETURNING channel_id`,
+			int64(testGuild), Name, channelPurposeKey).Scan(&from)
+		if err != nil && !db.IsNoRows(err) {
+			return err
+		}
+		if channel != 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES (?, ?, ?, ?)`,
+				int64(testGuild), Name, channelPurposeKey, int64(channel)); err != nil {
+				return err
+			}
+		}
+		return e.svc.channelHook().OnChange(ctx, tx, guild.ChannelChange{GuildID: testGuild, Purpose: ChannelPurpose,
+			From: uint64(from), To: channel})
+	}))
 }
 
 func (e *env) sync() {

@@ -9,6 +9,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/guild"
 )
 
 // refreshEvery bounds how stale a live card may get when no contributor
@@ -74,28 +76,56 @@ func (s *Service) Sync(ctx context.Context, guildID uint64) error {
 // ensureFirst creates the guild's first card (the current month in its
 // timezone) when it has none; later cards are created by finalization.
 func (s *Service) ensureFirst(ctx context.Context, guildID uint64) error {
+	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		c, created, err := s.createFirst(ctx, tx, guildID)
+		if err != nil || !created {
+			return err
+		}
+		return s.refresher.proj.Request(ctx, tx, CardKind, c.Key())
+	})
+}
+
+// createFirst inserts the guild's first card in tx when it has none; the
+// caller requests its projection.
+func (s *Service) createFirst(ctx context.Context, tx bun.Tx, guildID uint64) (Card, bool, error) {
 	var n int
-	if err := s.db.Bun.QueryRowContext(ctx, `SELECT count(*) FROM hall_cards WHERE guild_id = ?`, int64(guildID)).Scan(&n); err != nil {
-		return fmt.Errorf("hall: count cards: %w", err)
+	if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM hall_cards WHERE guild_id = ?`, int64(guildID)).Scan(&n); err != nil {
+		return Card{}, false, fmt.Errorf("hall: count cards: %w", err)
 	}
 	if n > 0 {
-		return nil
+		return Card{}, false, nil
 	}
 	cats, err := s.enabled(ctx, guildID)
 	if err != nil {
-		return err
+		return Card{}, false, err
 	}
 	loc := s.guilds.Location(ctx, guildID)
 	m := MonthOf(s.now(), loc)
 	c := Card{GuildID: guildID, Month: m, Start: m.Start(loc), End: m.End(loc), Timezone: loc.String(), Shown: keysOf(cats)}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		created, err := insertCard(ctx, tx, c)
-		if err != nil || !created {
-			return err
+	created, err := insertCard(ctx, tx, c)
+	if err != nil || !created {
+		return Card{}, false, err
+	}
+	s.log.Info("hall card started", "guild_id", guildID, "month", m.String(), "timezone", c.Timezone)
+	return c, true, nil
+}
+
+// channelHook shows the card within seconds of the hall channel being set
+// (guild.ChannelHooks): in the transaction that changes the channel it
+// creates the guild's first card if there is none and requests every live
+// card, which the projection then posts in the new channel (removing it
+// from the old one) or, when the channel was cleared, takes down. Final
+// cards stay where they were finalized.
+func (s *Service) channelHook() guild.ChannelHook {
+	return guild.ChannelHook{Purpose: ChannelPurpose.ID(), OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+		if c.To != 0 {
+			if _, _, err := s.createFirst(ctx, tx, c.GuildID); err != nil {
+				return err
+			}
 		}
-		s.log.Info("hall card started", "guild_id", guildID, "month", m.String(), "timezone", c.Timezone)
-		return s.refresher.proj.Request(ctx, tx, CardKind, c.Key())
-	})
+		// The new card is live, so this requests it too.
+		return s.refresher.RequestRefresh(ctx, tx, c.GuildID)
+	}}
 }
 
 // Finalize freezes a card whose period has ended: its standings are
@@ -105,10 +135,6 @@ func (s *Service) ensureFirst(ctx context.Context, guildID uint64) error {
 // card already final or not yet due is left alone, so duplicate and
 // concurrent runs are no-ops. It reports whether this call finalized it.
 func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, error) {
-	st, err := s.settings(ctx, guildID)
-	if err != nil {
-		return false, err
-	}
 	cats, err := s.enabled(ctx, guildID)
 	if err != nil {
 		return false, err
@@ -130,7 +156,10 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 		if err != nil {
 			return err
 		}
-		channel, _ := st.Channel(Name, channelPurposeKey)
+		channel, err := guild.ReadChannel(ctx, tx, guildID, ChannelPurpose)
+		if err != nil {
+			return err
+		}
 		if done, err = markFinal(ctx, tx, c, channel, active); err != nil || !done {
 			return err
 		}

@@ -58,9 +58,10 @@ func TestMonthEndsInTheGuildsZone(t *testing.T) {
 		t.Fatalf("requests: november %d, december %d", e.proj.count(nov.Key()), e.proj.count(dec.Key()))
 	}
 
-	// Frozen means frozen: later points and consent changes leave it alone.
+	// Frozen means frozen: later points leave it alone (withdrawn consent
+	// does not: TestWithdrawnConsentReachesFrozenCards).
 	e.quest.add(1, utc("2026-11-30T14:45:00Z"), 100)
-	e.optout(11, "all")
+	e.sync()
 	if card := e.render("2026-11"); !strings.Contains(card, "<@11> & <@12> — **3**") {
 		t.Fatalf("frozen card changed: %s", card)
 	}
@@ -278,5 +279,54 @@ func TestSyncCatchesUpMissedMonths(t *testing.T) {
 	}
 	if card := e.render("2027-01"); !strings.Contains(card, "No points yet") {
 		t.Fatalf("january: %s", card)
+	}
+}
+
+// TestChannelHookShowsTheCardAtOnce: setting the hall channel creates the
+// guild's first card and requests it in the same transaction, with no sync;
+// moving it requests the live card (not the final ones), and clearing it
+// takes the live card down.
+func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "", utc("2026-11-15T12:00:00Z"), "quest")
+	e.setChannel(0)
+	var n int
+	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM hall_cards`).Scan(&n))
+	if n != 0 {
+		t.Fatalf("clearing an unset channel created %d cards", n)
+	}
+	e.setChannel(901)
+	nov := e.card("2026-11")
+	if !nov.Live() || e.proj.count(nov.Key()) != 1 {
+		t.Fatalf("after the channel was set: %+v, %d requests", nov, e.proj.count(nov.Key()))
+	}
+	if card := e.render("2026-11"); !strings.Contains(card, "this month so far") {
+		t.Fatalf("first card: %q", card)
+	}
+	r, err := e.svc.renderCard(context.Background(), e.db.Bun, nov.Key())
+	must(t, err)
+	if r.ChannelID != 901 {
+		t.Fatalf("card in channel %d, want 901", r.ChannelID)
+	}
+
+	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.sync()
+	dec := e.card("2026-12")
+	novRequests, decRequests := e.proj.count(nov.Key()), e.proj.count(dec.Key())
+	e.setChannel(902)
+	if e.proj.count(nov.Key()) != novRequests || e.proj.count(dec.Key()) != decRequests+1 {
+		t.Fatal("moving the channel must request the live card only")
+	}
+	r, err = e.svc.renderCard(context.Background(), e.db.Bun, dec.Key())
+	must(t, err)
+	final, err := e.svc.renderCard(context.Background(), e.db.Bun, nov.Key())
+	must(t, err)
+	if r.ChannelID != 902 || final.ChannelID != 901 {
+		t.Fatalf("live card in %d (want 902), final card in %d (want 901, where it was finalized)", r.ChannelID, final.ChannelID)
+	}
+
+	e.setChannel(0)
+	if e.proj.count(dec.Key()) != decRequests+2 || e.render("2026-12") != "" || e.render("2026-11") == "" {
+		t.Fatal("clearing the channel must take the live card down and leave the final one")
 	}
 }

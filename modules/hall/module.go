@@ -45,6 +45,7 @@ var Descriptor = module.Descriptor{
 		module.Add(queue.Schedules, tickSchedule),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
+		module.Contribute(guild.ChannelHooks, func(s *Service) []guild.ChannelHook { return []guild.ChannelHook{s.channelHook()} }),
 		module.Collect(hallapi.Categories),
 	),
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/projection"
 )
 
@@ -22,7 +23,8 @@ func (s *Service) renderer() projection.Renderer {
 }
 
 // renderCard: a live card ranks the categories on now; a final card shows
-// its frozen rows, in the channel it was finalized in. No card, no channel:
+// its frozen rows, in the channel it was finalized in, with the names of
+// pairs whose consent was since withdrawn hidden. No card, no channel:
 // nothing to show (a later render brings the message back).
 func (s *Service) renderCard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
 	guildID, m, err := parseCardKey(key)
@@ -36,14 +38,14 @@ func (s *Service) renderCard(ctx context.Context, idb bun.IDB, key string) (proj
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	st, err := s.settings(ctx, guildID)
-	if err != nil {
-		return projection.Rendered{}, err
-	}
 	var boards []Board
 	channel, active := c.ChannelID, c.ActivePairs
 	if c.Live() {
-		channel, _ = st.Channel(Name, channelPurposeKey)
+		// Through the snapshot, not the settings cache: the render a channel
+		// change requests must see that change in every process.
+		if channel, err = guild.ReadChannel(ctx, idb, guildID, ChannelPurpose); err != nil {
+			return projection.Rendered{}, err
+		}
 		cats, err := s.enabled(ctx, guildID)
 		if err != nil {
 			return projection.Rendered{}, err
@@ -115,8 +117,11 @@ func (s *Service) boardText(loc string, b Board) string {
 		sb.WriteString("\n" + s.t(loc, "hall.card.empty"))
 	}
 	for _, e := range b.Top {
-		sb.WriteString("\n" + s.t(loc, "hall.card.line", "place", e.Place,
-			"pair", fmt.Sprintf("<@%d> & <@%d>", e.Members[0], e.Members[1]), "points", e.Points))
+		pair := fmt.Sprintf("<@%d> & <@%d>", e.Members[0], e.Members[1])
+		if e.Hidden {
+			pair = s.t(loc, "hall.card.hidden_pair")
+		}
+		sb.WriteString("\n" + s.t(loc, "hall.card.line", "place", e.Place, "pair", pair, "points", e.Points))
 	}
 	return sb.String()
 }

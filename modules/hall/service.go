@@ -26,10 +26,10 @@ type requester interface {
 }
 
 // guildSettings is core/guild's Service: the guild's locale and timezone (with the
-// deployment's defaults), its hall channel and the per-guild module switch
-// categories follow.
+// deployment's defaults), the per-guild module switch categories follow and
+// the guilds with a hall channel. The channel itself is read through the
+// transaction at hand (guild.ReadChannel).
 type guildSettings interface {
-	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
 	Locale(ctx context.Context, guildID uint64) string
 	Location(ctx context.Context, guildID uint64) *time.Location
 	ModuleEnabled(ctx context.Context, module string, guildID uint64) (bool, error)
@@ -127,15 +127,6 @@ func (r *Refresher) RequestRefresh(ctx context.Context, tx bun.Tx, guildID uint6
 		}
 	}
 	return nil
-}
-
-// settings reads the guild's settings (cached by core/guild).
-func (s *Service) settings(ctx context.Context, guildID uint64) (guild.Settings, error) {
-	st, err := s.guilds.Settings(ctx, guildID)
-	if err != nil {
-		return guild.Settings{}, fmt.Errorf("hall: settings of guild %d: %w", guildID, err)
-	}
-	return st, nil
 }
 
 func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }

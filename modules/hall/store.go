@@ -148,8 +148,12 @@ func loadBoards(ctx context.Context, idb bun.IDB, c Card) ([]Board, error) {
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	rows, err = idb.QueryContext(ctx, `SELECT category, place, pair_id, user_a, user_b, points FROM hall_card_entries
-		WHERE guild_id = ? AND month_key = ? ORDER BY category, place`, int64(c.GuildID), c.Month.String())
+	// Consent is read now, not frozen: a withdrawal reaches past cards too.
+	rows, err = idb.QueryContext(ctx, `SELECT e.category, e.place, e.pair_id, e.user_a, e.user_b, e.points,
+			NOT (EXISTS (SELECT 1 FROM hall_optins o WHERE o.guild_id = e.guild_id AND o.user_id = e.user_a AND o.category = e.category)
+			 AND EXISTS (SELECT 1 FROM hall_optins o WHERE o.guild_id = e.guild_id AND o.user_id = e.user_b AND o.category = e.category))
+		FROM hall_card_entries e
+		WHERE e.guild_id = ? AND e.month_key = ? ORDER BY e.category, e.place`, int64(c.GuildID), c.Month.String())
 	if err != nil {
 		return nil, fmt.Errorf("hall: frozen entries: %w", err)
 	}
@@ -158,13 +162,39 @@ func loadBoards(ctx context.Context, idb bun.IDB, c Card) ([]Board, error) {
 		var cat string
 		var e Entry
 		var a, b int64
-		if err := rows.Scan(&cat, &e.Place, &e.PairID, &a, &b, &e.Points); err != nil {
+		if err := rows.Scan(&cat, &e.Place, &e.PairID, &a, &b, &e.Points, &e.Hidden); err != nil {
 			return nil, err
 		}
 		e.Members = [2]uint64{uint64(a), uint64(b)}
 		if i, ok := index[cat]; ok {
 			out[i].Top = append(out[i].Top, e)
 		}
+	}
+	return out, rows.Err()
+}
+
+// consentCardMonths are the cards a consent change of userID can alter, oldest
+// first: the live ones and every final one that names the member.
+func consentCardMonths(ctx context.Context, idb bun.IDB, guildID, userID uint64) ([]Month, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT c.month_key FROM hall_cards c WHERE c.guild_id = ? AND (c.status = 'live'
+		OR EXISTS (SELECT 1 FROM hall_card_entries e WHERE e.guild_id = c.guild_id AND e.month_key = c.month_key
+			AND ? IN (e.user_a, e.user_b)))
+		ORDER BY c.month_key`, int64(guildID), int64(userID))
+	if err != nil {
+		return nil, fmt.Errorf("hall: cards naming member %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []Month
+	for rows.Next() {
+		var key string
+		if err := rows.Scan(&key); err != nil {
+			return nil, err
+		}
+		m, err := ParseMonth(key)
+		if err != nil {
+			return nil, fmt.Errorf("hall: card month %q: %w", key, err)
+		}
+		out = append(out, m)
 	}
 	return out, rows.Err()
 }

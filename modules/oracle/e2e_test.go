@@ -67,10 +67,26 @@ func TestE2EOracle(t *testing.T) {
 	mustContain(t, text(t, h.Command(bob, "oracle publish-now", nil)), "Only administrators")
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "No oracle channel")
 	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
+	// Setting the channel is enough: the dashboard shows with no publish-now
+	// and no scheduled publish.
+	first := waitDashboard(t, h, lobby, "")
+	// now() is the transaction's start: equal times mean the week was
+	// published in the transaction that set the channel, not by the schedule.
+	var sameTx bool
+	if err := h.DB.Pool.QueryRow(ctx, `SELECT d.published_at = g.updated_at FROM oracle_dashboards d
+		JOIN core_guild_channels g ON g.guild_id = d.guild_id AND g.module = 'oracle' AND g.purpose = 'channel'`).Scan(&sameTx); err != nil {
+		t.Fatal(err)
+	}
+	if !sameTx {
+		t.Fatal("the first dashboard was not published in the transaction that set the oracle channel")
+	}
 
-	// Publish twice: one message.
+	// Publish twice: still the one message.
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published", "<#"+lobby+">")
 	dash := waitDashboard(t, h, lobby, "")
+	if dash != first {
+		t.Fatal("publish-now posted a second dashboard instead of editing the first")
+	}
 	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published")
 	waitShown(t, h, guildID)
 	if msgs := channelMessages(t, h, lobby); len(msgs) != 1 {
@@ -169,6 +185,12 @@ func TestE2EOracle(t *testing.T) {
 	}
 	h.Command(admin, "oracle publish-now", nil)
 	waitDashboard(t, h, lobby, dash)
+
+	// Moved to another channel: posted there at once, gone from the old one.
+	duels := h.Guild.ChannelIDs["duels"]
+	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": duels})), "<#"+duels+">")
+	waitDashboard(t, h, duels, "")
+	h.WaitUntil(20*time.Second, "old dashboard removed", func() bool { return len(channelMessages(t, h, lobby)) == 0 })
 
 	// Turned off: the card's buttons and the command refuse.
 	mustContain(t, text(t, h.Command(admin, "config module", map[string]any{"name": "oracle", "enabled": false})), "off")

@@ -52,6 +52,7 @@ var Descriptor = module.Descriptor{
 		module.Add(queue.Schedules, PublishSchedule),
 		module.Add(i18n.Catalogs, Catalog),
 		module.Add(guild.Purposes, ChannelPurpose),
+		module.Contribute(guild.ChannelHooks, func(s *Service) []guild.ChannelHook { return []guild.ChannelHook{s.channelHook()} }),
 		// Collected only when pairhome is deployed; otherwise nobody builds it.
 		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{newSection(s.texts)} }),
 	),

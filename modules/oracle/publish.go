@@ -4,6 +4,8 @@ import (
 	"context"
 
 	"github.com/uptrace/bun"
+
+	"github.com/together-bot/together/core/guild"
 )
 
 // Published is the outcome of a publish.
@@ -50,6 +52,40 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 	}
 	s.log.Info("dashboard published", "guild_id", guildID, "week", p.Week.String(), "by", by, "moved", p.Moved, "action", "publish")
 	return p, nil
+}
+
+// channelHook shows the dashboard within seconds of the oracle channel being
+// set (guild.ChannelHooks). In the transaction that changes the channel, a
+// guild that never had a dashboard gets the current week published (as
+// publish-now would), and the dashboard is requested: the core posts it in
+// the new channel and deletes it from the old one, or takes it down when
+// the channel was cleared.
+func (s *Service) channelHook() guild.ChannelHook {
+	return guild.ChannelHook{Purpose: ChannelPurpose.ID(), OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+		if c.To != 0 {
+			if err := s.publishFirst(ctx, tx, c.GuildID, c.By); err != nil {
+				return err
+			}
+		}
+		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(c.GuildID))
+	}}
+}
+
+// publishFirst publishes the current week in tx when the guild has no
+// dashboard yet; later weeks are the schedule's.
+func (s *Service) publishFirst(ctx context.Context, tx bun.Tx, guildID, by uint64) error {
+	if _, ok, err := s.st.dashboard(ctx, tx, guildID); err != nil || ok {
+		return err
+	}
+	w := WeekAt(s.now(), s.guilds.Location(ctx, guildID))
+	if _, err := s.weekArchetype(ctx, tx, guildID, w); err != nil {
+		return err
+	}
+	if _, err := s.st.setDashboardWeek(ctx, tx, guildID, w, by, false); err != nil {
+		return err
+	}
+	s.log.Info("first dashboard published with the channel", "guild_id", guildID, "week", w.String(), "by", by, "action", "publish")
+	return nil
 }
 
 // publishIfDue is the schedule's per-guild step: publish the current week

@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -61,9 +62,9 @@ func newRenderer(guilds guildSettings, lib *Library, texts *i18n.Bundle, pairsDe
 	return projection.Renderer{Kind: DashboardKind, Module: Name, Render: r.render}
 }
 
-// render reads the snapshot and draws the card. Guild settings (channel,
-// locale, zone, whether pairhome is on) come from the settings cache, the
-// rest from the snapshot transaction.
+// render reads the snapshot and draws the card. Guild settings (locale,
+// zone, whether pairhome is on) come from the settings cache, the channel
+// and the rest from the snapshot transaction.
 func (r *renderer) render(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
 	guildID, err := strconv.ParseUint(key, 10, 64)
 	if err != nil {
@@ -73,8 +74,13 @@ func (r *renderer) render(ctx context.Context, idb bun.IDB, key string) (project
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	ch, ok := st.Channel(Name, ChannelPurposeKey)
-	if !ok {
+	// Through the snapshot, not the settings cache: the render a channel
+	// change requests must see that change in every process.
+	ch, err := guild.ReadChannel(ctx, idb, guildID, ChannelPurpose)
+	if err != nil {
+		return projection.Rendered{}, err
+	}
+	if ch == 0 {
 		// The channel was unset: take the card down until one is set again.
 		return projection.Rendered{GuildID: snowflake.ID(guildID), Gone: true}, nil
 	}

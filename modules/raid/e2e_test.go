@@ -3,6 +3,7 @@ package raid
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -203,5 +204,45 @@ func TestE2ERaidSettingsThroughConfig(t *testing.T) {
 	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT daily_cap, offers_per_day FROM raid_raids WHERE status = 'active'`).
 		Scan(&dailyCap, &offers); err != nil || dailyCap != 90 || offers != 5 {
 		t.Fatalf("raid started with cap %d and %d offers (%v)", dailyCap, offers, err)
+	}
+}
+
+// TestE2ERaidDashboardFollowsTheChannel: setting the raid channel starts the
+// week's raid in that transaction and the dashboard is posted with no step
+// running; moving the channel moves the dashboard (the old message is
+// deleted); clearing it leaves the running raid where it is.
+func TestE2ERaidDashboardFollowsTheChannel(t *testing.T) {
+	t.Parallel()
+	w := newE2E(t)
+	h, ctx := w.h, context.Background()
+	lobby := h.Guild.ChannelIDs["lobby"]
+	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": w.board})), "<#"+w.board+">")
+	first := w.waitMessage(t, w.board, "Cooperative raid")
+	// now() is the transaction's start: equal times mean the raid was started
+	// in the transaction that set the channel, not by the weekly step.
+	var sameTx bool
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT r.created_at = g.updated_at AND r.auto FROM raid_raids r
+		JOIN core_guild_channels g ON g.guild_id = r.guild_id AND g.module = 'raid' AND g.purpose = 'channel'`).Scan(&sameTx))
+	if !sameTx {
+		t.Fatal("the raid was not started in the transaction that set the raid channel")
+	}
+
+	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": lobby})), "<#"+lobby+">")
+	w.waitMessage(t, lobby, "Cooperative raid")
+	h.WaitUntil(30*time.Second, "old dashboard deleted", func() bool {
+		_, found := h.Sim.Message(first["id"].(string))
+		return !found
+	})
+	var raids int
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_raids`).Scan(&raids))
+	if raids != 1 {
+		t.Fatalf("%d raids after moving the channel, want the one", raids)
+	}
+
+	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID()})), "cleared.")
+	var channel int64
+	must(t, h.DB.Pool.QueryRow(ctx, `SELECT channel_id FROM raid_raids WHERE status = 'active'`).Scan(&channel))
+	if strconv.FormatInt(channel, 10) != lobby {
+		t.Fatalf("clearing the raid channel moved the raid to %d", channel)
 	}
 }

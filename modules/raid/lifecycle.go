@@ -9,6 +9,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 )
 
 // purposeKey is the raid channel's guild.ChannelPurpose key.
@@ -70,6 +71,29 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 // (the weekly step) only starts when the guild has had no raid at all this
 // week, so a raid staff ended stays ended until next week.
 func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, bool, error) {
+	var (
+		out     raid
+		started bool
+	)
+	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, started, err = s.startTx(ctx, tx, spec, auto)
+		return err
+	})
+	if err != nil {
+		return raid{}, false, err
+	}
+	if started {
+		s.log.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
+			"by", spec.By, "action", "raid.start")
+	}
+	return out, started, nil
+}
+
+// startTx is start in the caller's transaction. A raid already active in
+// the guild (another replica, or staff, won the race) means not started,
+// not an error, so it never aborts the caller's transaction.
+func (s *service) startTx(ctx context.Context, tx bun.Tx, spec startSpec, auto bool) (raid, bool, error) {
 	loc := s.guilds.Location(ctx, spec.GuildID)
 	now := s.now()
 	week := weekAt(now, loc)
@@ -77,56 +101,95 @@ func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, b
 	if spec.By != 0 {
 		by = int64(spec.By)
 	}
-	var out raid
-	started := false
-	st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
+	st, err := loadRaidSettings(ctx, tx, spec.GuildID)
 	if err != nil {
 		return raid{}, false, err
 	}
 	if spec.Goal == 0 {
 		spec.Goal = st.Goal
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		q := `INSERT INTO raid_raids (guild_id, channel_id, timezone, week_start, ends_at, goal, daily_cap, offers_per_day,
-			auto, created_by, shown_day)
-			SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
-		if auto {
-			q += ` WHERE NOT EXISTS (SELECT 1 FROM raid_raids WHERE guild_id = ? AND week_start = ?)`
-		}
-		q += ` RETURNING ` + raidCols
-		args := []any{int64(spec.GuildID), int64(spec.ChannelID), loc.String(), string(week.Start), week.End, spec.Goal,
-			st.DailyCap, st.OffersPerDay, auto, by, string(dayAt(now, loc))}
-		if auto {
-			args = append(args, int64(spec.GuildID), string(week.Start))
-		}
-		var err error
-		out, err = scanRaid(tx.QueryRowContext(ctx, q, args...))
-		if db.IsNoRows(err) {
-			return nil // auto: this week already had its raid
-		}
-		if err != nil {
-			return err
-		}
-		started = true
-		if _, err := ensureOffers(ctx, tx, out, dayAt(now, loc)); err != nil {
-			return err
-		}
-		if err := s.requestBoard(ctx, tx, out.ID); err != nil {
-			return err
-		}
-		return s.pairs.RequestPanels(ctx, tx, spec.GuildID)
-	})
-	if db.IsUniqueViolation(err, "raid_raids_one_active") {
-		return raid{}, false, nil
+	q := `INSERT INTO raid_raids (guild_id, channel_id, timezone, week_start, ends_at, goal, daily_cap, offers_per_day,
+		auto, created_by, shown_day)
+		SELECT ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?`
+	if auto {
+		q += ` WHERE NOT EXISTS (SELECT 1 FROM raid_raids WHERE guild_id = ? AND week_start = ?)`
+	}
+	// The partial unique index raid_raids_one_active decides races.
+	q += ` ON CONFLICT (guild_id) WHERE status = 'active' DO NOTHING RETURNING ` + raidCols
+	args := []any{int64(spec.GuildID), int64(spec.ChannelID), loc.String(), string(week.Start), week.End, spec.Goal,
+		st.DailyCap, st.OffersPerDay, auto, by, string(dayAt(now, loc))}
+	if auto {
+		args = append(args, int64(spec.GuildID), string(week.Start))
+	}
+	out, err := scanRaid(tx.QueryRowContext(ctx, q, args...))
+	if db.IsNoRows(err) {
+		return raid{}, false, nil // this week already had its raid, or one is active
 	}
 	if err != nil {
 		return raid{}, false, fmt.Errorf("raid: start in guild %d: %w", spec.GuildID, err)
 	}
-	if started {
-		s.log.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
-			"by", spec.By, "action", "raid.start")
+	if _, err := ensureOffers(ctx, tx, out, dayAt(now, loc)); err != nil {
+		return raid{}, false, err
 	}
-	return out, started, nil
+	if err := s.requestBoard(ctx, tx, out.ID); err != nil {
+		return raid{}, false, err
+	}
+	if err := s.pairs.RequestPanels(ctx, tx, spec.GuildID); err != nil {
+		return raid{}, false, err
+	}
+	return out, true, nil
+}
+
+// channelHook shows the raid dashboard within seconds of the raid channel
+// being set (guild.ChannelHooks), in the transaction that sets it: a guild
+// with raid on and no raid yet this week gets the week's raid started there,
+// as the weekly step would do at its next run; an active raid that was in
+// the previously configured channel moves with it (the core deletes the old
+// message and posts the new one). A raid started with an explicit channel
+// stays where staff put it, and clearing the channel leaves the active raid
+// alone: it only stops next week's start.
+func (s *service) channelHook() guild.ChannelHook {
+	return guild.ChannelHook{Purpose: purpose.ID(), OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+		if c.To == 0 {
+			return nil
+		}
+		r, err := activeRaid(ctx, tx, c.GuildID)
+		if errors.Is(err, errNoRaid) {
+			return s.startWithChannel(ctx, tx, c)
+		}
+		if err != nil {
+			return err
+		}
+		if r.ChannelID != c.From && r.ChannelID != c.To {
+			return nil
+		}
+		if r.ChannelID != c.To {
+			if _, err := tx.ExecContext(ctx, `UPDATE raid_raids SET channel_id = ? WHERE id = ?`, int64(c.To), r.ID); err != nil {
+				return fmt.Errorf("raid: move raid %d to channel %d: %w", r.ID, c.To, err)
+			}
+			s.log.Info("raid dashboard moved with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID,
+				"from", c.From, "to", c.To, "by", c.By, "action", "raid.move")
+		}
+		return s.requestBoard(ctx, tx, r.ID)
+	}}
+}
+
+// startWithChannel is the weekly step's start for one guild, run by the
+// channel hook: only where raid is on and the guild had no raid this week.
+func (s *service) startWithChannel(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
+	on, err := s.guilds.ModuleEnabled(ctx, Name, c.GuildID)
+	if err != nil || !on {
+		return err
+	}
+	if err := s.LoadLibrary(ctx); err != nil {
+		return err
+	}
+	r, started, err := s.startTx(ctx, tx, startSpec{GuildID: c.GuildID, ChannelID: c.To}, true)
+	if err == nil && started {
+		s.log.Info("raid started with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID, "week", r.WeekStart,
+			"by", c.By, "action", "raid.start")
+	}
+	return err
 }
 
 // EndRaid ends the guild's active raid now (staff). The dashboard shows

@@ -39,6 +39,7 @@ var Descriptor = module.Descriptor{
 		module.Contribute(hallapi.Categories, func(s *service) []hallapi.Category { return []hallapi.Category{hallCategory(s)} }),
 		module.Contribute(interaction.Settings, configSettings),
 		module.Add(guild.Purposes, purpose),
+		module.Contribute(guild.ChannelHooks, func(s *service) []guild.ChannelHook { return []guild.ChannelHook{s.channelHook()} }),
 	),
 }
 

@@ -10,8 +10,8 @@
 // its schedule. It accepts an optional interaction.DashboardLister.
 //
 // It collects the interaction layer's extension points (interaction.Commands,
-// Components, Modals, Settings, StatusSections, i18n.Catalogs and
-// guild.Purposes); modules contribute with module.Contribute and module.Add.
+// Components, Modals, Settings, StatusSections, i18n.Catalogs,
+// guild.Purposes and guild.ChannelHooks); modules contribute with module.Contribute and module.Add.
 package interactionfx
 
 import (
@@ -45,6 +45,7 @@ import (
 var Module = fx.Module("interaction",
 	module.Collect(i18n.Catalogs),
 	module.Collect(guild.Purposes),
+	module.Collect(guild.ChannelHooks),
 	module.Collect(interaction.Commands),
 	module.Collect(interaction.Components),
 	module.Collect(interaction.Modals),
@@ -64,6 +65,11 @@ var Module = fx.Module("interaction",
 	module.Add(queue.Schedules, interaction.SweepSchedule),
 	module.Contribute(interaction.Commands, func(c *corecmd.Core) []interaction.Command { return c.Commands() }),
 	module.Contribute(interaction.Components, func(c *corecmd.Core) []interaction.Component { return c.Components() }),
+	// Hooks are added once the Service exists: a hook may come from a module
+	// service that needs the Service itself.
+	fx.Invoke(func(g *guild.Service, h module.Contributions[guild.ChannelHook]) error {
+		return g.AddChannelHooks(h.Items...)
+	}),
 	fx.Invoke(func(lc fx.Lifecycle, g *guild.Service, r *interaction.Router, l *interaction.Listener) {
 		l.Attach(r)
 		ctx, cancel := context.WithCancel(context.Background())
