@@ -152,8 +152,7 @@ func TestE2EHTTPInteractionsRoundRobin(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range n / workers {
-				results <- a.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindCommand, UserID: member, Command: "hello",
-					})
+				results <- a.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindCommand, UserID: member, Command: "hello"})
 			}
 		}()
 	}

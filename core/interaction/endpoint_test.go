@@ -78,7 +78,11 @@ func TestEndpointVerifiesSignatures(t *testing.T) {
 	}{
 		{"unsigned", signedRequest{body: cmd(), timestamp: strconv.FormatInt(now.Unix(), 10)}, 401, "", false},
 		{"no timestamp", signedRequest{body: cmd(), signature: sign(key, now, cmd()).signature}, 401, "", false},
-		{"forged body", func() signedRequest { r := sign(key, now, cmd()); r.body = strings.Replace(r.body, `"duel"`, `"config"`, 1); return r }(), 401, "", false},
+		{"forged body", func() signedRequest {
+			r := sign(key, now, cmd())
+			r.body = strings.Replace(r.body, `"duel"`, `"config"`, 1)
+			return r
+		}(), 401, "", false},
 		{"wrong key", sign(otherKey, now, cmd()), 401, "", false},
 		{"signature not hex", func() signedRequest { r := sign(key, now, cmd()); r.signature = strings.Repeat("zz", 64); return r }(), 401, "", false},
 		{"stale timestamp", sign(key, now.Add(-interaction.SignatureMaxAge-time.Second), cmd()), 401, "", false},
