@@ -14,6 +14,7 @@ import (
 	"github.com/disgoorg/disgo/httpserver"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/logging"
 	"github.com/together-bot/together/core/once"
 )
 
@@ -75,8 +76,10 @@ func NewEndpoint(r *Router, o EndpointOptions) (*Endpoint, error) {
 	}
 	e := &Endpoint{router: r, log: o.Log.With("transport", "http"), now: o.Now, db: o.DB}
 	// disgo verifies the signature, decodes the interaction and turns the
-	// first response into the HTTP answer (waiting up to 3.1 s for it).
-	e.handler = httpserver.HandleInteraction(replayGuard{e: e}, httpserver.PublicKey(o.PublicKey), e.log, e.handle)
+	// first response into the HTTP answer (waiting up to 3.1 s for it). Its
+	// debug lines print whole bodies, interaction tokens included: dropped.
+	e.handler = httpserver.HandleInteraction(replayGuard{e: e}, httpserver.PublicKey(o.PublicKey),
+		logging.AtLeast(e.log, slog.LevelInfo), e.handle)
 	return e, nil
 }
 
