@@ -129,3 +129,22 @@ func TestEndpointNeedsKeyAndDatabase(t *testing.T) {
 		t.Fatal("a 31-byte key was accepted")
 	}
 }
+
+// BenchmarkEndpointCommand: one signed command through the endpoint, the
+// replay guard's insert included (a fresh interaction each time).
+func BenchmarkEndpointCommand(b *testing.B) {
+	d := dbtest.New(b, migrate.Source{Module: "core", FS: migrations.FS})
+	pub, key, _ := ed25519.GenerateKey(rand.Reader)
+	h := newHarness(b, interaction.Options{}, func(h *harness) interaction.Options { o := h.options(); o.DB = d; return o })
+	ep, err := interaction.NewEndpoint(h.r, interaction.EndpointOptions{PublicKey: pub, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; b.Loop(); i++ {
+		body := fmt.Sprintf(`{"id":"%d","application_id":"%d","type":2,"token":"tok","version":1,"guild_id":"%d","member":%s,"channel_id":"600","locale":"en-US","data":{"id":"9","name":"duel","type":1,"options":[]}}`,
+			1000+i, appID, guildA, memberJSON(member{}))
+		if w := sign(key, time.Now(), body).send(ep); w.Code != http.StatusOK {
+			b.Fatalf("status %d: %s", w.Code, w.Body)
+		}
+	}
+}

@@ -195,7 +195,7 @@ type harness struct {
 	ran  atomic.Int32
 }
 
-func newHarness(t *testing.T, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
+func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
 	t.Helper()
 	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &bytes.Buffer{}}
 	b, err := i18n.NewBundle(slog.New(slog.NewTextHandler(io.Discard, nil)), interaction.Catalog, testCatalog)
