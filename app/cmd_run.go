@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,6 +16,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/runtime"
 	"github.com/together-bot/together/discordsim"
 )
@@ -50,6 +52,12 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		return usagef("--sim runs the built-in Discord emulator with its own token: unset DISCORD_TOKEN, or drop --sim to use Discord")
 	case !*sim && cfg.DiscordToken == "":
 		return errNoToken
+	case *sim && len(cfg.DiscordPublicKey) != 0:
+		return usagef("--sim signs interactions with the emulator's own key: unset DISCORD_PUBLIC_KEY, or drop --sim to use Discord")
+	case !*sim:
+		if err := cfg.CheckInteractions(); err != nil {
+			return settingError(err)
+		}
 	}
 	requested := cfg.Modules
 	if len(requested) == 0 {
@@ -68,6 +76,11 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 		}
 		defer emulator.Close()
 		cfg.DiscordToken, cfg.DiscordAPIURL = emulator.Token(), emulator.APIURL()
+		if cfg.InteractionsAddr != "" {
+			if cfg.DiscordPublicKey, err = hex.DecodeString(emulator.PublicKey()); err != nil {
+				return fmt.Errorf("emulator public key: %w", err)
+			}
+		}
 	}
 	if err := runtime.CheckDiscord(ctx, cfg, log); err != nil {
 		return settingError(err)
@@ -83,6 +96,14 @@ func cmdRun(ctx context.Context, env *environment, args []string) error {
 			return se
 		}
 		return fmt.Errorf("start: %w", err)
+	}
+	if emulator != nil && cfg.InteractionsAddr != "" {
+		// As in the Developer Portal: the emulator PINGs the endpoint, then
+		// sends interactions there instead of over the gateway.
+		if _, err := emulator.SetInteractionsEndpoint(ctx, interactionsURL(cfg)); err != nil {
+			_ = app.Stop(context.Background())
+			return fmt.Errorf("emulator: %w", err)
+		}
 	}
 	log.Info("bot running", "version", version)
 	printStarted(env.stdout, cfg, emulator, demo, log)
@@ -134,11 +155,20 @@ func printStarted(w io.Writer, cfg *config.Config, emulator *discordsim.Server, 
 			fmt.Fprintf(w, "export %s\n", strings.Join(members, " "))
 		}
 	}
+	if cfg.InteractionsAddr != "" {
+		fmt.Fprintln(w, "# the HTTP interactions endpoint (Interactions Endpoint URL), verified with DISCORD_PUBLIC_KEY")
+		fmt.Fprintf(w, "export INTERACTIONS=%s\n", interactionsURL(cfg))
+	}
 	fmt.Fprintln(w, "# health and metrics")
 	fmt.Fprintf(w, "export HEALTH=%s/healthz METRICS=%s/metrics\n", httpBase, httpBase)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Check: curl -s $HEALTH")
 	fmt.Fprintln(w, "Stop:  Ctrl-C (or SIGTERM) stops the bot. A Postgres started by make run keeps running; make pg-stop stops it.")
+}
+
+// interactionsURL is where the bot's interactions endpoint is reachable.
+func interactionsURL(cfg *config.Config) string {
+	return "http://" + reachableAddr(cfg.InteractionsAddr) + interaction.EndpointPath
 }
 
 // reachableAddr turns a listen address into one curl can reach: a listener on

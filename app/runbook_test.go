@@ -58,8 +58,11 @@ func TestInfoAndSimCommands(t *testing.T) {
 func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	apptest.SkipUnderRace(t)
 	t.Parallel()
-	addr := freeAddr(t)
-	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "HTTP_ADDR": addr, "LOG_LEVEL": "error"}
+	addr, interactions := freeAddr(t), freeAddr(t)
+	// INTERACTIONS_ADDR: the emulator PINGs the endpoint with its own key
+	// before run prints anything, so a printed URL is a verified one.
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "HTTP_ADDR": addr, "LOG_LEVEL": "error",
+		"INTERACTIONS_ADDR": interactions}
 	ctx, cancel := context.WithCancel(context.Background())
 	exit := make(chan int, 1)
 	var out string
@@ -75,7 +78,8 @@ func TestE2ERunWithBuiltInEmulator(t *testing.T) {
 	cancel()
 	select {
 	case c := <-exit:
-		if c != 0 || !strings.Contains(out, "export SIM=http://") || !strings.Contains(out, "export HEALTH=http://"+addr+"/healthz") {
+		if c != 0 || !strings.Contains(out, "export SIM=http://") || !strings.Contains(out, "export HEALTH=http://"+addr+"/healthz") ||
+			!strings.Contains(out, "export INTERACTIONS=http://"+interactions+"/interactions") {
 			t.Fatalf("run: exit %d, output %q", c, out)
 		}
 	case <-time.After(90 * time.Second):

@@ -67,6 +67,11 @@ func TestStartupFailuresTable(t *testing.T) {
 		{"database refuses the user", "DATABASE_URL=postgres://nosuchuser:hunter2@HOST/together",
 			map[string]string{"DATABASE_URL": dbURL("nosuchuser:hunter2", "together", "sslmode=disable"), "HTTP_ADDR": freeAddr(t), "LOG_LEVEL": "error"}, []string{"--sim"}},
 		{"/metrics open to the network", "HTTP_ADDR=0.0.0.0:8080", onSim(map[string]string{"HTTP_ADDR": "0.0.0.0:8080"}), nil},
+		{"interactions endpoint without a public key", "INTERACTIONS_ADDR=0.0.0.0:8090, DISCORD_PUBLIC_KEY unset",
+			onSim(map[string]string{"INTERACTIONS_ADDR": freeAddr(t)}), nil},
+		{"malformed public key", "DISCORD_PUBLIC_KEY=abc", onSim(map[string]string{"INTERACTIONS_ADDR": freeAddr(t), "DISCORD_PUBLIC_KEY": "abc"}), nil},
+		{"public key of another application", "DISCORD_PUBLIC_KEY=<another application's key>",
+			onSim(map[string]string{"INTERACTIONS_ADDR": freeAddr(t), "DISCORD_PUBLIC_KEY": strings.Repeat("ab", 32)}), nil},
 	}
 	hostPort := regexp.MustCompile(regexp.QuoteMeta(pg.Host))
 	var rows []string

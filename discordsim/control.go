@@ -114,6 +114,26 @@ func (s *Server) controlMux() http.Handler {
 		res, err := s.Interact(r.Context(), spec)
 		respond(w, res, err)
 	})
+	mux.HandleFunc("GET /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.InteractionsEndpoint())
+	})
+	mux.HandleFunc("PUT /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			URL string `json:"url"`
+		}
+		if !decodeControl(w, r, &req) {
+			return
+		}
+		ep, err := s.SetInteractionsEndpoint(r.Context(), req.URL)
+		respond(w, ep, err)
+	})
+	mux.HandleFunc("DELETE /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
+		_, err := s.SetInteractionsEndpoint(r.Context(), "")
+		respond(w, nil, err)
+	})
+	mux.HandleFunc("POST /_sim/application/interactions-endpoint/check", func(w http.ResponseWriter, r *http.Request) {
+		respond(w, nil, s.CheckInteractionsEndpoint(r.Context()))
+	})
 	mux.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Stats())
 	})

@@ -56,8 +56,8 @@ type InteractionResult struct {
 	Failed    bool             `json:"failed"`
 }
 
-// Interact sends an interaction to the bot over the gateway and waits for
-// its callback (up to Options.InteractionDeadline on the server clock) and,
+// Interact sends an interaction to the bot (over the gateway, or POSTed to
+// the interactions endpoint when one is set) and waits for its callback (up to Options.InteractionDeadline on the server clock) and,
 // for deferred answers, for the edit or first follow-up (up to
 // Options.DeferredWait, real time). Requests Discord would never send
 // (unregistered command, bad option, custom_id not on the message, modal
@@ -70,9 +70,16 @@ func (s *Server) Interact(ctx context.Context, spec InteractionSpec) (Interactio
 		return InteractionResult{}, err
 	}
 	s.st.interactions[it.ID] = it
+	endpoint := s.endpointURL
 	s.mu.Unlock()
-	s.dispatch(it.GuildID, "INTERACTION_CREATE", payload)
-	s.log.Info("interaction sent", "interaction_id", it.ID, "type", it.Type, "guild_id", it.GuildID)
+	if endpoint != "" {
+		// With an endpoint URL the gateway no longer carries interactions.
+		s.log.Info("interaction sent", "interaction_id", it.ID, "type", it.Type, "guild_id", it.GuildID, "transport", "http")
+		s.deliverHTTP(ctx, endpoint, it, payload)
+	} else {
+		s.dispatch(it.GuildID, "INTERACTION_CREATE", payload)
+		s.log.Info("interaction sent", "interaction_id", it.ID, "type", it.Type, "guild_id", it.GuildID, "transport", "gateway")
+	}
 	return s.waitInteraction(ctx, it)
 }
 

@@ -12,20 +12,24 @@ import (
 type statsCounters struct {
 	requests, rateLimited, globalRateLimited, invalid   int
 	messagesCreated, messagesEdited, interactionsFailed int
+	interactionsOverHTTP                                int
 	byRoute                                             map[string]int
 }
 
 // Stats is the /_sim/stats document.
 type Stats struct {
-	Requests           int            `json:"requests"`
-	RateLimited        int            `json:"rate_limited"`
-	GlobalRateLimited  int            `json:"global_rate_limited"`
-	InvalidRequests    int            `json:"invalid_requests"`
-	SpecViolations     int            `json:"spec_violations"`
-	MessagesCreated    int            `json:"messages_created"`
-	MessagesEdited     int            `json:"messages_edited"`
-	InteractionsFailed int            `json:"interactions_failed"`
-	ByRoute            map[string]int `json:"by_route"`
+	Requests           int `json:"requests"`
+	RateLimited        int `json:"rate_limited"`
+	GlobalRateLimited  int `json:"global_rate_limited"`
+	InvalidRequests    int `json:"invalid_requests"`
+	SpecViolations     int `json:"spec_violations"`
+	MessagesCreated    int `json:"messages_created"`
+	MessagesEdited     int `json:"messages_edited"`
+	InteractionsFailed int `json:"interactions_failed"`
+	// InteractionsOverHTTP counts interactions POSTed to the interactions
+	// endpoint (the rest went over the gateway).
+	InteractionsOverHTTP int            `json:"interactions_over_http"`
+	ByRoute              map[string]int `json:"by_route"`
 }
 
 // RequestRecord is one entry of the request log. Tokens are redacted.
@@ -179,7 +183,8 @@ func (s *Server) Stats() Stats {
 	return Stats{
 		Requests: s.stats.requests, RateLimited: s.stats.rateLimited, GlobalRateLimited: s.stats.globalRateLimited,
 		InvalidRequests: s.stats.invalid, SpecViolations: len(s.violations), MessagesCreated: s.stats.messagesCreated,
-		MessagesEdited: s.stats.messagesEdited, InteractionsFailed: s.stats.interactionsFailed, ByRoute: by,
+		MessagesEdited: s.stats.messagesEdited, InteractionsFailed: s.stats.interactionsFailed,
+		InteractionsOverHTTP: s.stats.interactionsOverHTTP, ByRoute: by,
 	}
 }
 

@@ -28,50 +28,59 @@ func allowedCallback(it *interaction, cb int) bool {
 }
 
 func (s *Server) interactionCallback(rc *restCall) (int, any, error) {
-	var body struct {
-		Type int             `json:"type"`
-		Data json.RawMessage `json:"data"`
-	}
-	if err := rc.decode(&body); err != nil {
-		return 0, nil, err
-	}
 	s.mu.Lock()
 	it := s.st.interactions[rc.param("interaction_id")]
 	if it == nil || it.Token != rc.param("interaction_token") {
 		s.mu.Unlock()
 		return 0, nil, errUnknown(codeUnknownInteraction)
 	}
-	if it.Acked {
-		s.mu.Unlock()
-		return 0, nil, errAlreadyAcked
-	}
-	if it.Failed || s.callbackExpired(it) {
-		s.markFailed(it)
-		s.mu.Unlock()
-		return 0, nil, errUnknown(codeUnknownInteraction)
-	}
-	if !allowedCallback(it, body.Type) {
-		s.mu.Unlock()
-		return 0, nil, formError("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Interaction response type is invalid for this interaction")
-	}
-	ev, err := s.applyCallbackLocked(it, body.Type, body.Data)
+	ev, err := s.answerLocked(it, rc.body)
 	if err != nil {
 		s.mu.Unlock()
 		return 0, nil, err
 	}
-	it.Acked, it.AckAt, it.AckType = true, s.now(), body.Type
-	it.Response = append(json.RawMessage{}, rc.body...)
 	var out any
 	if rc.r.URL.Query().Get("with_response") == "true" {
 		out = s.callbackResponseJSON(it)
 	}
-	s.notifyInteractions()
 	s.mu.Unlock()
 	s.flush(ev)
 	if out == nil {
 		return http.StatusNoContent, nil, nil
 	}
 	return http.StatusOK, out, nil
+}
+
+// answerLocked applies an interaction's initial response (a spec-validated
+// callback body), however it came: the REST callback of a gateway
+// interaction or the body of the answer to an HTTP delivery. Caller holds
+// s.mu and flushes the returned events after unlocking.
+func (s *Server) answerLocked(it *interaction, raw []byte) ([]pendingEvent, error) {
+	var body struct {
+		Type int             `json:"type"`
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(raw, &body); err != nil {
+		return nil, formError("_errors", "BASE_TYPE_BAD_JSON", "Invalid JSON: "+err.Error())
+	}
+	if it.Acked {
+		return nil, errAlreadyAcked
+	}
+	if it.Failed || s.callbackExpired(it) {
+		s.markFailed(it)
+		return nil, errUnknown(codeUnknownInteraction)
+	}
+	if !allowedCallback(it, body.Type) {
+		return nil, formError("type", "INTERACTION_RESPONSE_TYPE_INVALID", "Interaction response type is invalid for this interaction")
+	}
+	ev, err := s.applyCallbackLocked(it, body.Type, body.Data)
+	if err != nil {
+		return nil, err
+	}
+	it.Acked, it.AckAt, it.AckType = true, s.now(), body.Type
+	it.Response = append(json.RawMessage{}, raw...)
+	s.notifyInteractions()
+	return ev, nil
 }
 
 // applyCallbackLocked performs what a callback does to the channel.

@@ -2,7 +2,6 @@ package discordsim
 
 import (
 	"net/http"
-	"strings"
 )
 
 func (s *Server) getGateway(rc *restCall) (int, any, error) {
@@ -36,17 +35,18 @@ func (s *Server) getCurrentApplication(rc *restCall) (int, any, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return http.StatusOK, map[string]any{
-		"id":                     s.opts.AppID,
-		"name":                   s.opts.BotUsername,
-		"icon":                   nil,
-		"description":            "",
-		"bot_public":             true,
-		"bot_require_code_grant": false,
-		"verify_key":             strings.Repeat("0", 64),
-		"flags":                  0,
-		"bot":                    s.userJSON(s.opts.BotUserID),
-		"summary":                "",
-		"team":                   nil,
+		"id":                        s.opts.AppID,
+		"name":                      s.opts.BotUsername,
+		"icon":                      nil,
+		"description":               "",
+		"bot_public":                true,
+		"bot_require_code_grant":    false,
+		"verify_key":                s.PublicKey(),
+		"interactions_endpoint_url": nullable(s.endpointURL),
+		"flags":                     0,
+		"bot":                       s.userJSON(s.opts.BotUserID),
+		"summary":                   "",
+		"team":                      nil,
 	}, nil
 }
 

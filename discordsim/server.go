@@ -4,6 +4,8 @@ package discordsim
 
 import (
 	"context"
+	"crypto/ed25519"
+	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -47,6 +49,13 @@ type Server struct {
 	// interactionChanged is closed and replaced whenever an interaction
 	// changes state, so waiters can block without polling state.
 	interactionChanged chan struct{}
+	// endpointURL is the Interactions Endpoint URL ("": the gateway).
+	endpointURL string
+
+	// signingKey is the application's Ed25519 key pair; Discord signs HTTP
+	// interactions with it and shows the public half as the public key.
+	signingKey     ed25519.PrivateKey
+	endpointClient *http.Client
 
 	// dispatchHook lets in-package tests observe gateway dispatches.
 	dispatchHook func(guildID, event string, data any)
@@ -70,7 +79,13 @@ func New(opts Options) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("discordsim: loading OpenAPI spec: %w", err)
 	}
+	_, key, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return nil, fmt.Errorf("discordsim: application key pair: %w", err)
+	}
 	s := &Server{
+		signingKey:         key,
+		endpointClient:     &http.Client{},
 		opts:               opts,
 		log:                opts.Logger.With("component", "discordsim"),
 		ids:                &idGenerator{now: opts.Now},

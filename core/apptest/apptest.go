@@ -55,6 +55,12 @@ type Options struct {
 	// LogOutput, when set, also receives the bot's log (text, debug level), so
 	// a test can assert on lines such as ShardDisconnect.
 	LogOutput io.Writer
+	// HTTPInteractions makes the bot serve the HTTP interactions endpoint
+	// (INTERACTIONS_ADDR, DISCORD_PUBLIC_KEY = the emulator's key). A harness
+	// that owns its emulator also sets the emulator's endpoint URL to it, so
+	// interactions arrive signed over HTTP instead of the gateway; with
+	// SharedSim the emulator's owner decides where interactions go.
+	HTTPInteractions bool
 }
 
 // Harness is a running bot plus the world it lives in.
@@ -133,6 +139,10 @@ func Start(t testing.TB, opts Options) *Harness {
 		"DISCORD_API_URL": sim.APIURL(),
 		"HTTP_ADDR":       freeAddr(t),
 	}
+	if opts.HTTPInteractions {
+		vars["INTERACTIONS_ADDR"] = freeAddr(t)
+		vars["DISCORD_PUBLIC_KEY"] = sim.PublicKey()
+	}
 	for k, v := range opts.Env {
 		vars[k] = v
 	}
@@ -160,6 +170,13 @@ func Start(t testing.TB, opts Options) *Harness {
 		h.DB = d
 	}
 	h.Boot()
+	if opts.HTTPInteractions && opts.SharedSim == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if _, err := sim.SetInteractionsEndpoint(ctx, h.InteractionsURL()); err != nil {
+			t.Fatalf("set the interactions endpoint: %v", err)
+		}
+	}
 	return h
 }
 
@@ -226,6 +243,15 @@ func (h *Harness) Env() map[string]string {
 
 // HTTPURL is the bot's ops listener (/healthz, /metrics), e.g. "http://127.0.0.1:1234".
 func (h *Harness) HTTPURL() string { return "http://" + h.cfg.HTTPAddr }
+
+// InteractionsURL is the bot's HTTP interactions endpoint ("" unless
+// Options.HTTPInteractions).
+func (h *Harness) InteractionsURL() string {
+	if h.cfg.InteractionsAddr == "" {
+		return ""
+	}
+	return "http://" + h.cfg.InteractionsAddr + interaction.EndpointPath
+}
 
 // Interact acts as a user and fails the test if the emulator refuses the action.
 func (h *Harness) Interact(spec discordsim.InteractionSpec) discordsim.InteractionResult {

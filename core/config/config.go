@@ -6,7 +6,9 @@
 package config
 
 import (
+	"crypto/ed25519"
 	"encoding/base64"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,6 +42,10 @@ type Config struct {
 	MetricsPassword string
 	// MetricsPublic serves /metrics without auth on an HTTP_ADDR off loopback.
 	MetricsPublic bool
+	// InteractionsAddr turns on the HTTP interactions endpoint (POST
+	// /interactions); DiscordPublicKey verifies Discord's signatures on it.
+	InteractionsAddr string
+	DiscordPublicKey ed25519.PublicKey
 }
 
 // FieldError names the variable whose value is wrong.
@@ -84,6 +90,8 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"METRICS_USER", "", "basic-auth user for /metrics (with METRICS_PASSWORD)"},
 	{"METRICS_PASSWORD", "", "basic-auth password for /metrics"},
 	{"METRICS_PUBLIC", "false", "true serves /metrics without auth on an HTTP_ADDR off loopback"},
+	{"INTERACTIONS_ADDR", "", "address of the HTTP interactions endpoint POST /interactions (needs DISCORD_PUBLIC_KEY)"},
+	{"DISCORD_PUBLIC_KEY", "", "the application's public key (hex, Developer Portal), verifying Discord's signed interactions"},
 }
 
 // Load reads and validates every setting. All problems are reported together.
@@ -149,6 +157,23 @@ func Load(get Lookup) (*Config, error) {
 			fail("OPS_ADDR", "must be a loopback host:port such as 127.0.0.1:8081 (it serves River UI without auth)")
 		}
 	}
+	c.InteractionsAddr = str("INTERACTIONS_ADDR", "")
+	if c.InteractionsAddr != "" {
+		if _, _, err := net.SplitHostPort(c.InteractionsAddr); err != nil {
+			fail("INTERACTIONS_ADDR", "must be host:port such as 0.0.0.0:8090, got %q", c.InteractionsAddr)
+		} else if c.InteractionsAddr == c.HTTPAddr || c.InteractionsAddr == c.OpsAddr {
+			// Discord must reach this one; /metrics and River UI must not share it.
+			fail("INTERACTIONS_ADDR", "must differ from HTTP_ADDR and OPS_ADDR, got %q", c.InteractionsAddr)
+		}
+	}
+	if key := str("DISCORD_PUBLIC_KEY", ""); key != "" {
+		raw, err := hex.DecodeString(key)
+		if err != nil || len(raw) != ed25519.PublicKeySize {
+			fail("DISCORD_PUBLIC_KEY", "must be the 64 hex digits of the application's public key (Developer Portal, General Information), got %d characters", len(key))
+		} else {
+			c.DiscordPublicKey = raw
+		}
+	}
 	switch lvl := strings.ToLower(str("LOG_LEVEL", "info")); lvl {
 	case "debug":
 		c.LogLevel = slog.LevelDebug
@@ -206,6 +231,16 @@ func Load(get Lookup) (*Config, error) {
 	return c, errors.Join(errs...)
 }
 
+// CheckInteractions refuses an interactions endpoint without the key that
+// verifies Discord's signatures. It is not part of Load because `app run
+// --sim` takes the key from the emulator it starts after loading.
+func (c *Config) CheckInteractions() error {
+	if c.InteractionsAddr != "" && len(c.DiscordPublicKey) == 0 {
+		return &FieldError{Var: "DISCORD_PUBLIC_KEY", Reason: "is required with INTERACTIONS_ADDR: copy the application's public key from the Developer Portal (General Information)"}
+	}
+	return nil
+}
+
 // IsLoopback reports whether a listen host only accepts local connections;
 // an empty host listens on every interface.
 func IsLoopback(host string) bool {
@@ -249,8 +284,12 @@ func SplitList(s string) []string {
 
 // String is safe to log: secrets are redacted.
 func (c *Config) String() string {
-	return fmt.Sprintf("database=%s discord_api=%s token=%s http=%s modules=%v shards=%v/%d tz=%s locale=%s",
-		RedactURL(c.DatabaseURL), c.DiscordAPIURL, redact(c.DiscordToken), c.HTTPAddr, c.Modules, c.ShardIDs, c.ShardCount,
+	interactions := "gateway"
+	if c.InteractionsAddr != "" {
+		interactions = "http " + c.InteractionsAddr
+	}
+	return fmt.Sprintf("database=%s discord_api=%s token=%s http=%s interactions=%s modules=%v shards=%v/%d tz=%s locale=%s",
+		RedactURL(c.DatabaseURL), c.DiscordAPIURL, redact(c.DiscordToken), c.HTTPAddr, interactions, c.Modules, c.ShardIDs, c.ShardCount,
 		c.DefaultTimezone, c.DefaultLocale)
 }
 

@@ -120,3 +120,36 @@ func TestRedactURLMasksEveryPassword(t *testing.T) {
 		t.Errorf("a URL without secrets changed: %q", got)
 	}
 }
+
+func TestInteractionsEndpointSettings(t *testing.T) {
+	const key = "2f5d1e4c3b6a79880f1e2d3c4b5a69788796a5b4c3d2e1f00112233445566778"
+	cases := []struct {
+		name    string
+		vars    map[string]string
+		wantVar string // "" when the settings are valid
+	}{
+		{"off by default", nil, ""},
+		{"address and key", map[string]string{"INTERACTIONS_ADDR": "0.0.0.0:8090", "DISCORD_PUBLIC_KEY": key}, ""},
+		{"key without an address is unused but valid", map[string]string{"DISCORD_PUBLIC_KEY": key}, ""},
+		{"address without a key", map[string]string{"INTERACTIONS_ADDR": "0.0.0.0:8090"}, "DISCORD_PUBLIC_KEY"},
+		{"key not hex", map[string]string{"INTERACTIONS_ADDR": "0.0.0.0:8090", "DISCORD_PUBLIC_KEY": strings.Repeat("z", 64)}, "DISCORD_PUBLIC_KEY"},
+		{"key too short", map[string]string{"INTERACTIONS_ADDR": "0.0.0.0:8090", "DISCORD_PUBLIC_KEY": key[:62]}, "DISCORD_PUBLIC_KEY"},
+		{"address without a port", map[string]string{"INTERACTIONS_ADDR": "8090", "DISCORD_PUBLIC_KEY": key}, "INTERACTIONS_ADDR"},
+		{"address shared with /metrics", map[string]string{"INTERACTIONS_ADDR": "127.0.0.1:8080", "DISCORD_PUBLIC_KEY": key}, "INTERACTIONS_ADDR"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			c, err := Load(FromMap(tc.vars))
+			if err == nil {
+				err = c.CheckInteractions()
+			}
+			var fe *FieldError
+			switch {
+			case tc.wantVar == "" && err != nil:
+				t.Fatalf("valid settings refused: %v", err)
+			case tc.wantVar != "" && (!errors.As(err, &fe) || fe.Var != tc.wantVar):
+				t.Fatalf("want FieldError for %s, got %v", tc.wantVar, err)
+			}
+		})
+	}
+}

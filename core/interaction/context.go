@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/events"
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 
@@ -45,7 +44,7 @@ type Context struct {
 
 	r       *Router
 	route   route
-	respond events.InteractionResponderFunc
+	respond Responder
 
 	mu    sync.Mutex
 	state answer

@@ -18,6 +18,7 @@ import (
 	"github.com/disgoorg/disgo/bot"
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/events"
+	"github.com/disgoorg/disgo/httpserver"
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/omit"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -175,6 +176,22 @@ func (r *Router) Commands() []Command {
 	return out
 }
 
+// Responder sends an interaction's initial response; it is the only thing
+// that differs between the two transports. From the gateway it is the REST
+// callback (events.InteractionCreate.Respond); from the HTTP endpoint it is
+// the body of the answer to Discord's POST (HTTPResponder). Everything after
+// the initial response (edits of @original, follow-ups) goes through the
+// interaction webhook over REST either way.
+type Responder = events.InteractionResponderFunc
+
+// HTTPResponder makes disgo's httpserver answer a Responder: the response
+// becomes the HTTP response body. Request options only concern REST calls.
+func HTTPResponder(respond httpserver.RespondFunc) Responder {
+	return func(t discord.InteractionResponseType, d discord.InteractionResponseData, _ ...rest.RequestOpt) error {
+		return respond(discord.InteractionResponse{Type: t, Data: d})
+	}
+}
+
 // OnEvent implements bot.EventListener. Each interaction runs in its own
 // goroutine so a slow handler never blocks the gateway.
 func (r *Router) OnEvent(e bot.Event) {
@@ -182,11 +199,19 @@ func (r *Router) OnEvent(e bot.Event) {
 	if !ok {
 		return
 	}
-	r.inflight.Add(1)
+	r.inflight.Add(1) // before the goroutine, so a Wait that follows sees it
 	go func() {
 		defer r.inflight.Done()
 		r.Handle(context.Background(), ev.Interaction, ev.Respond)
 	}()
+}
+
+// Serve handles one interaction on the caller's goroutine, counted as in
+// flight so a graceful stop waits for it (Wait); the HTTP endpoint uses it.
+func (r *Router) Serve(in discord.Interaction, respond Responder) {
+	r.inflight.Add(1)
+	defer r.inflight.Done()
+	r.Handle(context.Background(), in, respond)
 }
 
 // Wait blocks until in-flight handlers return or ctx ends (graceful stop).
@@ -201,9 +226,9 @@ func (r *Router) Wait(ctx context.Context) error {
 	}
 }
 
-// Handle runs one interaction to completion. It is exported so tests (and an
-// HTTP interactions endpoint) can drive the router without a gateway.
-func (r *Router) Handle(parent context.Context, in discord.Interaction, respond events.InteractionResponderFunc) {
+// Handle runs one interaction to completion, untracked (tests drive the
+// router with it; transports use Serve).
+func (r *Router) Handle(parent context.Context, in discord.Interaction, respond Responder) {
 	start := time.Now()
 	// Handlers may keep working after the 3 s window (follow-ups are valid
 	// for 15 minutes), but not forever.

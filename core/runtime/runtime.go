@@ -5,7 +5,6 @@ package runtime
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -266,23 +265,7 @@ func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.G
 		}
 	}
 	for addr, handler := range listeners {
-		srv := &http.Server{Addr: addr, Handler: handler, ReadHeaderTimeout: 5 * time.Second}
-		lc.Append(fx.Hook{
-			OnStart: func(context.Context) error {
-				ln, err := net.Listen("tcp", addr)
-				if err != nil {
-					return fmt.Errorf("listen %s: %w", addr, err)
-				}
-				p.Logger.Info("http listening", "addr", ln.Addr().String())
-				go func() {
-					if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
-						p.Logger.Error("http server", "addr", addr, "error", err)
-					}
-				}()
-				return nil
-			},
-			OnStop: srv.Shutdown,
-		})
+		ops.Listen(lc, addr, handler, p.Logger)
 	}
 	return nil
 }

@@ -6,10 +6,12 @@ package runtime
 
 import (
 	"context"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/disgoorg/disgo/rest"
@@ -82,6 +84,11 @@ func CheckDiscord(ctx context.Context, cfg *config.Config, log *slog.Logger) err
 		return &config.FieldError{Var: "DISCORD_APP_ID", Reason: fmt.Sprintf(
 			"is %s but DISCORD_TOKEN belongs to application %s (%s); unset DISCORD_APP_ID or use that application's token",
 			cfg.DiscordAppID, app.ID, app.Name)}
+	}
+	if len(cfg.DiscordPublicKey) != 0 && !strings.EqualFold(app.VerifyKey, hex.EncodeToString(cfg.DiscordPublicKey)) {
+		// Every signature would fail: Discord's interactions would all get 401.
+		return &config.FieldError{Var: "DISCORD_PUBLIC_KEY", Reason: fmt.Sprintf(
+			"is not the public key of application %s (%s); copy it from the Developer Portal's General Information page", app.ID, app.Name)}
 	}
 	return nil
 }

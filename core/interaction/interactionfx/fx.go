@@ -7,7 +7,8 @@
 // (also as queue.Gate), *interaction.Router (reached by the gateway through
 // an *interaction.Listener contributed to gateway.Listeners) and *corecmd.Core, and
 // contributes the core's commands, components, catalogs, the sweep job and
-// its schedule. It accepts an optional interaction.DashboardLister.
+// its schedule. It accepts an optional interaction.DashboardLister. With
+// INTERACTIONS_ADDR set it also serves the HTTP interactions endpoint.
 //
 // It collects the interaction layer's extension points (interaction.Commands,
 // Components, Modals, Settings, StatusSections, i18n.Catalogs,
@@ -18,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"slices"
 	"sort"
 	"strconv"
@@ -37,6 +39,7 @@ import (
 	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/interaction/corecmd"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/usertext"
 )
@@ -88,7 +91,39 @@ var Module = fx.Module("interaction",
 			},
 		})
 	}),
+	// After the hook above, so a stop closes the endpoint first and the
+	// router then waits for the interactions it already took.
+	fx.Invoke(ServeEndpoint),
 )
+
+// EndpointParams are what the HTTP interactions endpoint needs.
+type EndpointParams struct {
+	fx.In
+	Lifecycle fx.Lifecycle
+	Config    *config.Config `optional:"true"`
+	Router    *interaction.Router
+	DB        *db.DB
+	Log       *slog.Logger
+}
+
+// ServeEndpoint serves POST /interactions on INTERACTIONS_ADDR when it is
+// set: Discord's HTTP interactions, routed like the gateway's.
+func ServeEndpoint(p EndpointParams) error {
+	if p.Config == nil || p.Config.InteractionsAddr == "" {
+		return nil
+	}
+	if err := p.Config.CheckInteractions(); err != nil {
+		return err
+	}
+	ep, err := interaction.NewEndpoint(p.Router, interaction.EndpointOptions{PublicKey: p.Config.DiscordPublicKey, DB: p.DB, Log: p.Log})
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("POST "+interaction.EndpointPath, ep)
+	ops.Listen(p.Lifecycle, p.Config.InteractionsAddr, mux, p.Log)
+	return nil
+}
 
 // SyncOnStart syncs slash commands in the background at start, only when
 // their hash changed since the last sync (never on gateway reconnects). Add
