@@ -37,7 +37,7 @@ type Health struct {
 	Queue   Pinger
 	Discord Readiness
 	// Shards lists the shards this process holds (nil: not reported).
-	Shards ShardSource
+	Shards  ShardSource
 	Modules []string
 	Version string
 	Started time.Time
