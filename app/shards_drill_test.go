@@ -222,6 +222,15 @@ func (d *leaseDrill) askEveryShard(round string) {
 	}
 }
 
+// handled counts the interactions the processes logged as handled.
+func (d *leaseDrill) handled() int {
+	n := 0
+	for _, p := range d.procs {
+		n += strings.Count(p.log.String(), `msg="interaction handled"`)
+	}
+	return n
+}
+
 func (d *leaseDrill) logHolders(when string) {
 	d.t.Helper()
 	var parts []string
@@ -256,7 +265,9 @@ func TestE2EShardLeaseDrill(t *testing.T) {
 	d.logHolders(fmt.Sprintf("served %s after the others joined", took.Round(100*time.Millisecond)))
 	d.askEveryShard("three processes")
 
-	// Kill the process holding the most shards.
+	// Kill the process holding the most shards, once each answer is in the
+	// logs (the line follows the answer).
+	dbtest.WaitUntil(t, 10*time.Second, "answers logged", func() bool { return d.handled() >= d.asked })
 	victim, most := d.procs[0], -1
 	for _, p := range d.procs {
 		if ids, _ := d.held(p); len(ids) > most {
@@ -297,11 +308,8 @@ func TestE2EShardLeaseDrill(t *testing.T) {
 		t.Errorf("%d callbacks, %d invalid requests, %d failed for %d interactions; want each answered once",
 			callbacks, st.InvalidRequests, st.InteractionsFailed, d.asked)
 	}
-	handled := 0
-	for _, p := range d.procs {
-		handled += strings.Count(p.log.String(), `msg="interaction handled"`)
-	}
-	if handled != d.asked {
+	dbtest.WaitUntil(t, 10*time.Second, "answers logged", func() bool { return d.handled() >= d.asked })
+	if handled := d.handled(); handled != d.asked {
 		t.Errorf("processes handled %d interactions, want %d", handled, d.asked)
 	}
 	code, out, errOut := invoke(t, context.Background(), d.vars, "shards")
