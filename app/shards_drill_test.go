@@ -182,9 +182,10 @@ func (d *leaseDrill) connected() [drillShards]int {
 // waitServed waits until every shard has one connected session, the live
 // processes' /healthz lists each shard exactly once, all ready, and the
 // shards are balanced: each live process holds at least shards/processes.
-func (d *leaseDrill) waitServed(what string, live []*leaseProc, limit time.Duration) time.Duration {
+// It returns the time from since until then.
+func (d *leaseDrill) waitServed(what string, live []*leaseProc, since time.Time, limit time.Duration) time.Duration {
 	d.t.Helper()
-	start := time.Now()
+	start := since
 	for {
 		conn := d.connected()
 		all := conn == [drillShards]int{1, 1, 1, 1}
@@ -261,7 +262,7 @@ func TestE2EShardLeaseDrill(t *testing.T) {
 	})
 	d.start("p2")
 	d.start("p3")
-	took := d.waitServed("three processes", d.procs, 75*time.Second)
+	took := d.waitServed("three processes", d.procs, time.Now(), 75*time.Second)
 	d.logHolders(fmt.Sprintf("served %s after the others joined", took.Round(100*time.Millisecond)))
 	d.askEveryShard("three processes")
 
@@ -276,13 +277,21 @@ func TestE2EShardLeaseDrill(t *testing.T) {
 	}
 	victimShards, _ := d.held(victim)
 	d.kill(victim)
+	killedAt := time.Now()
 	var survivors []*leaseProc
 	for _, p := range d.procs {
 		if p != victim {
 			survivors = append(survivors, p)
 		}
 	}
-	recovery := d.waitServed("after kill -9", survivors, 60*time.Second)
+	var during string
+	dbtest.WaitUntil(t, 20*time.Second, "app shards shows the dead process's leases expired", func() bool {
+		code, out, _ := invoke(t, context.Background(), d.vars, "shards")
+		during = out
+		return code == 0 && strings.Contains(out, " expired ")
+	})
+	t.Logf("app shards after the kill:\n%s", during)
+	recovery := d.waitServed("after kill -9", survivors, killedAt, 60*time.Second)
 	t.Logf("kill -9 of %s (shards %v): every shard served again %s after the kill", victim.name, victimShards,
 		recovery.Round(100*time.Millisecond))
 	if recovery > 30*time.Second {
@@ -292,7 +301,7 @@ func TestE2EShardLeaseDrill(t *testing.T) {
 
 	// The same process starts again and gets its share back.
 	back := d.start(victim.name + "-again")
-	rebalance := d.waitServed("after restart", append(survivors, back), 60*time.Second)
+	rebalance := d.waitServed("after restart", append(survivors, back), time.Now(), 60*time.Second)
 	if ids, _ := d.held(back); len(ids) == 0 {
 		t.Fatalf("the restarted process holds no shard")
 	}
