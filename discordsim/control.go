@@ -150,6 +150,9 @@ func (s *Server) controlMux() http.Handler {
 	mux.HandleFunc("GET /_sim/gateway/shards", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.gw.Shards())
 	})
+	mux.HandleFunc("GET /_sim/gateway/violations", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.GatewayViolations())
+	})
 	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
 		var f Fault
 		if !decodeControl(w, r, &f) {

@@ -46,12 +46,15 @@ func TestControlAPIOverHTTP(t *testing.T) {
 	h.expect(h.api("GET", "/channels/"+cid, nil), 404, codeUnknownChannel)
 
 	st := ctl("GET", "/stats", nil, 200).json(t)
-	for _, k := range []string{"requests", "rate_limited", "global_rate_limited", "invalid_requests", "spec_violations", "messages_created", "messages_edited", "interactions_failed", "by_route"} {
+	for _, k := range []string{"requests", "rate_limited", "global_rate_limited", "invalid_requests", "spec_violations", "messages_created", "messages_edited", "interactions_failed", "by_route", "gateway_violations", "identifies_refused"} {
 		if _, ok := st[k]; !ok {
 			t.Fatalf("stats lacks %s: %v", k, st)
 		}
 	}
 	ctl("GET", "/violations", nil, 200)
+	if body := ctl("GET", "/gateway/violations", nil, 200).body; strings.TrimSpace(string(body)) != "[]" {
+		t.Fatalf("gateway violations of a quiet bot: %s", body)
+	}
 	ctl("GET", "/nope", nil, 404)
 }
 

@@ -30,6 +30,11 @@ type Stats struct {
 	// endpoint (the rest went over the gateway).
 	InteractionsOverHTTP int            `json:"interactions_over_http"`
 	ByRoute              map[string]int `json:"by_route"`
+	// GatewayViolations counts gateway rules broken (GatewayViolations());
+	// IdentifiesRefused counts identifies answered with op 9 for coming
+	// sooner than max_concurrency allows.
+	GatewayViolations int `json:"gateway_violations"`
+	IdentifiesRefused int `json:"identifies_refused"`
 }
 
 // RequestRecord is one entry of the request log. Tokens are redacted.
@@ -158,16 +163,21 @@ type TB interface {
 	Errorf(format string, args ...any)
 }
 
-// RequireNoViolations fails t for every spec violation the bot produced.
+// RequireNoViolations fails t for every spec violation and every gateway
+// violation (a shard connected twice, ...) the bot produced.
 func (s *Server) RequireNoViolations(t TB) {
 	t.Helper()
 	for _, v := range s.Violations() {
 		t.Errorf("discordsim: spec violation: %s %s (%s) at %q: %s", v.Method, v.Path, v.Route, v.Pointer, v.Message)
 	}
+	for _, v := range s.GatewayViolations() {
+		t.Errorf("discordsim: gateway violation %s: %s", v.Kind, v.Message)
+	}
 }
 
 // Stats returns the counters served on /_sim/stats.
 func (s *Server) Stats() Stats {
+	gatewayViolations, identifiesRefused := len(s.gw.Violations()), s.gw.IdentifiesRefused()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	// Interactions nobody waited for still fail when their deadline passes.
@@ -185,6 +195,7 @@ func (s *Server) Stats() Stats {
 		InvalidRequests: s.stats.invalid, SpecViolations: len(s.violations), MessagesCreated: s.stats.messagesCreated,
 		MessagesEdited: s.stats.messagesEdited, InteractionsFailed: s.stats.interactionsFailed,
 		InteractionsOverHTTP: s.stats.interactionsOverHTTP, ByRoute: by,
+		GatewayViolations: gatewayViolations, IdentifiesRefused: identifiesRefused,
 	}
 }
 

@@ -56,6 +56,11 @@ type Options struct {
 	HeartbeatInterval time.Duration
 	// ShardCount is what GET /gateway/bot recommends. Default 1.
 	ShardCount int
+	// MaxConcurrency is session_start_limit.max_concurrency: identifies per
+	// 5 s, one per bucket shard_id % MaxConcurrency. Default 1.
+	MaxConcurrency int
+	// SessionStartTotal is session_start_limit.total per 24 h. Default 1000.
+	SessionStartTotal int
 	// RequestLogSize bounds the request log ring buffer. Default 1000.
 	RequestLogSize int
 	// RequestLogBodyLimit is how many bytes of each request body the log

@@ -10,11 +10,9 @@ func (s *Server) getGateway(rc *restCall) (int, any, error) {
 
 func (s *Server) getGatewayBot(rc *restCall) (int, any, error) {
 	return http.StatusOK, map[string]any{
-		"url":    s.gatewayURLFor(rc.r),
-		"shards": s.opts.ShardCount,
-		"session_start_limit": map[string]any{
-			"total": 1000, "remaining": 1000, "reset_after": 86400000, "max_concurrency": 1,
-		},
+		"url":                 s.gatewayURLFor(rc.r),
+		"shards":              s.opts.ShardCount,
+		"session_start_limit": s.gw.SessionStarts(),
 	}, nil
 }
 

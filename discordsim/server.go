@@ -102,6 +102,8 @@ func New(opts Options) (*Server, error) {
 		Token:             opts.Token,
 		HeartbeatInterval: opts.HeartbeatInterval,
 		ShardCountHint:    opts.ShardCount,
+		MaxConcurrency:    opts.MaxConcurrency,
+		SessionStartTotal: opts.SessionStartTotal,
 		Ready:             s.readyData,
 		GuildCreates:      s.guildCreates,
 		GuildMembers:      s.guildMembersForGateway,
@@ -286,6 +288,10 @@ func (s *Server) guildMembersForGateway(req gateway.MemberRequest) []json.RawMes
 
 // GatewayShards reports the gateway sessions (connected, seq, ...).
 func (s *Server) GatewayShards() []gateway.ShardState { return s.gw.Shards() }
+
+// GatewayViolations are the gateway rules the bot broke: a shard connected
+// twice at once, an identify beyond the session start limit.
+func (s *Server) GatewayViolations() []gateway.Violation { return s.gw.Violations() }
 
 // shardFor is Discord's sharding formula.
 func shardFor(guildID string, shardCount int) int {

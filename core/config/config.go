@@ -32,8 +32,15 @@ type Config struct {
 	DefaultTimezone *time.Location
 	DefaultLocale   string // en|ru
 	Modules         []string
-	ShardIDs        []int
-	ShardCount      int
+	// ShardIDs are the shards this process opens (explicit SHARD_IDS, or
+	// all of a numeric SHARD_COUNT); empty with ShardLeases or with
+	// SHARD_COUNT=auto and SHARD_IDS=all.
+	ShardIDs []int
+	// ShardCount is the total; 0 means Discord's recommendation (auto).
+	ShardCount int
+	// ShardLeases divides the shards among identical processes through
+	// leases in Postgres (SHARD_IDS=auto).
+	ShardLeases     bool
 	RiverUIUser     string
 	RiverUIPassword string
 	OpsAddr         string // optional loopback listener for River UI without credentials
@@ -82,8 +89,8 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"DEFAULT_TIMEZONE", "UTC", "IANA zone for guilds that set none"},
 	{"DEFAULT_LOCALE", "en", "en|ru, for guilds that set none"},
 	{"MODULES", "all", "comma-separated modules to run"},
-	{"SHARD_IDS", "all", "comma-separated shard ids this process opens"},
-	{"SHARD_COUNT", "1", "total shards across all processes"},
+	{"SHARD_IDS", "auto when SHARD_COUNT is not 1, else all", "auto (processes share the shards through leases in Postgres), all, or comma-separated shard ids this process opens"},
+	{"SHARD_COUNT", "1", "total shards across all processes, or auto for Discord's recommendation"},
 	{"RIVERUI_USER", "", "basic-auth user for /riverui/ (with RIVERUI_PASSWORD)"},
 	{"RIVERUI_PASSWORD", "", "basic-auth password for /riverui/"},
 	{"OPS_ADDR", "", "loopback-only listener serving /riverui/ without auth"},
@@ -203,26 +210,7 @@ func Load(get Lookup) (*Config, error) {
 	if m := str("MODULES", "all"); m != "all" {
 		c.Modules = SplitList(m)
 	}
-	count, err := strconv.Atoi(str("SHARD_COUNT", "1"))
-	if err != nil || count < 1 {
-		fail("SHARD_COUNT", "must be a whole number ≥ 1")
-		count = 1
-	}
-	c.ShardCount = count
-	if ids := str("SHARD_IDS", "all"); ids != "all" {
-		for _, s := range SplitList(ids) {
-			id, err := strconv.Atoi(s)
-			if err != nil || id < 0 || id >= count {
-				fail("SHARD_IDS", "shard id %q is not in 0..%d (SHARD_COUNT=%d)", s, count-1, count)
-				continue
-			}
-			c.ShardIDs = append(c.ShardIDs, id)
-		}
-	} else {
-		for i := 0; i < count; i++ {
-			c.ShardIDs = append(c.ShardIDs, i)
-		}
-	}
+	c.loadShards(str("SHARD_COUNT", "1"), str("SHARD_IDS", ""), fail)
 	c.RiverUIUser = str("RIVERUI_USER", "")
 	c.RiverUIPassword = str("RIVERUI_PASSWORD", "")
 	if (c.RiverUIUser == "") != (c.RiverUIPassword == "") {
@@ -239,6 +227,61 @@ func (c *Config) CheckInteractions() error {
 		return &FieldError{Var: "DISCORD_PUBLIC_KEY", Reason: "is required with INTERACTIONS_ADDR: copy the application's public key from the Developer Portal (General Information)"}
 	}
 	return nil
+}
+
+// loadShards reads SHARD_COUNT and SHARD_IDS. SHARD_IDS defaults to auto
+// (leases) when the count is not 1, and to all otherwise.
+func (c *Config) loadShards(countVar, idsVar string, fail func(name, format string, args ...any)) {
+	if strings.EqualFold(countVar, "auto") {
+		c.ShardCount = 0
+	} else if count, err := strconv.Atoi(countVar); err != nil || count < 1 {
+		fail("SHARD_COUNT", "must be a whole number ≥ 1 or auto, got %q", countVar)
+		c.ShardCount = 1
+	} else {
+		c.ShardCount = count
+	}
+	if idsVar == "" {
+		idsVar = "all"
+		if c.ShardCount != 1 {
+			idsVar = "auto"
+		}
+	}
+	switch strings.ToLower(idsVar) {
+	case "auto":
+		c.ShardLeases = true
+	case "all":
+		for i := 0; i < c.ShardCount; i++ {
+			c.ShardIDs = append(c.ShardIDs, i)
+		}
+	default:
+		if c.ShardCount == 0 {
+			fail("SHARD_IDS", "a list of shard ids needs a numeric SHARD_COUNT, not auto")
+			return
+		}
+		for _, s := range SplitList(idsVar) {
+			id, err := strconv.Atoi(s)
+			if err != nil || id < 0 || id >= c.ShardCount {
+				fail("SHARD_IDS", "shard id %q is not in 0..%d (SHARD_COUNT=%d)", s, c.ShardCount-1, c.ShardCount)
+				continue
+			}
+			c.ShardIDs = append(c.ShardIDs, id)
+		}
+	}
+}
+
+// Shards describes the shard setting for logs: "leases of 4", "[0 1]/2".
+func (c *Config) Shards() string {
+	count := strconv.Itoa(c.ShardCount)
+	if c.ShardCount == 0 {
+		count = "auto"
+	}
+	if c.ShardLeases {
+		return "leases of " + count
+	}
+	if len(c.ShardIDs) == 0 {
+		return "all of " + count
+	}
+	return fmt.Sprintf("%v/%s", c.ShardIDs, count)
 }
 
 // IsLoopback reports whether a listen host only accepts local connections;
@@ -288,8 +331,8 @@ func (c *Config) String() string {
 	if c.InteractionsAddr != "" {
 		interactions = "http " + c.InteractionsAddr
 	}
-	return fmt.Sprintf("database=%s discord_api=%s token=%s http=%s interactions=%s modules=%v shards=%v/%d tz=%s locale=%s",
-		RedactURL(c.DatabaseURL), c.DiscordAPIURL, redact(c.DiscordToken), c.HTTPAddr, interactions, c.Modules, c.ShardIDs, c.ShardCount,
+	return fmt.Sprintf("database=%s discord_api=%s token=%s http=%s interactions=%s modules=%v shards=%s tz=%s locale=%s",
+		RedactURL(c.DatabaseURL), c.DiscordAPIURL, redact(c.DiscordToken), c.HTTPAddr, interactions, c.Modules, c.Shards(),
 		c.DefaultTimezone, c.DefaultLocale)
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -80,6 +81,45 @@ func TestShardSelection(t *testing.T) {
 	}
 	if len(c.ShardIDs) != 2 || c.ShardIDs[0] != 1 || c.ShardIDs[1] != 3 {
 		t.Fatalf("got %v", c.ShardIDs)
+	}
+}
+
+func TestShardModes(t *testing.T) {
+	for _, tc := range []struct {
+		count, ids string
+		wantCount  int
+		wantIDs    []int
+		wantLeases bool
+		wantErr    string
+	}{
+		{"", "", 1, []int{0}, false, ""},
+		{"1", "auto", 1, nil, true, ""},
+		{"4", "", 4, nil, true, ""},
+		{"4", "all", 4, []int{0, 1, 2, 3}, false, ""},
+		{"4", "AUTO", 4, nil, true, ""},
+		{"auto", "", 0, nil, true, ""},
+		{"auto", "all", 0, nil, false, ""},
+		{"auto", "0,1", 0, nil, false, "SHARD_IDS"},
+		{"-2", "", 1, nil, false, "SHARD_COUNT"},
+		{"many", "", 1, nil, false, "SHARD_COUNT"},
+	} {
+		t.Run(tc.count+"/"+tc.ids, func(t *testing.T) {
+			c, err := Load(FromMap(map[string]string{"SHARD_COUNT": tc.count, "SHARD_IDS": tc.ids}))
+			if tc.wantErr != "" {
+				var fe *FieldError
+				if !errors.As(err, &fe) || fe.Var != tc.wantErr {
+					t.Fatalf("want FieldError for %s, got %v", tc.wantErr, err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.ShardCount != tc.wantCount || !slices.Equal(c.ShardIDs, tc.wantIDs) || c.ShardLeases != tc.wantLeases {
+				t.Fatalf("count %d ids %v leases %t; want %d %v %t", c.ShardCount, c.ShardIDs, c.ShardLeases,
+					tc.wantCount, tc.wantIDs, tc.wantLeases)
+			}
+		})
 	}
 }
 

@@ -20,11 +20,24 @@ type Readiness interface {
 	Ready() bool
 }
 
+// ShardReport is one shard of this process, for /healthz and /metrics.
+type ShardReport struct {
+	ShardID     int  `json:"shard_id"`
+	Ready       bool `json:"ready"`
+	Disconnects int  `json:"disconnects"`
+	// Leased: the shard is this process's through a lease (SHARD_IDS=auto),
+	// held for HeldForS seconds.
+	Leased   bool  `json:"leased,omitempty"`
+	HeldForS int64 `json:"held_for_s,omitempty"`
+}
+
 // Health builds the /healthz answer.
 type Health struct {
 	DB      Pinger
 	Queue   Pinger
 	Discord Readiness
+	// Shards lists the shards this process holds (nil: not reported).
+	Shards  ShardSource
 	Modules []string
 	Version string
 	Started time.Time
@@ -42,6 +55,8 @@ type Report struct {
 	Discord string   `json:"discord"`
 	Queue   string   `json:"queue"`
 	Modules []string `json:"modules"`
+	// Shards are the shards this process holds.
+	Shards []ShardReport `json:"shards"`
 }
 
 // Check runs every probe concurrently.
@@ -79,6 +94,10 @@ func (h *Health) Check(ctx context.Context) Report {
 	go probe(h.DB, &r.DB)
 	go probe(h.Queue, &r.Queue)
 	wg.Wait()
+	r.Shards = []ShardReport{}
+	if h.Shards != nil {
+		r.Shards = h.Shards()
+	}
 	r.Discord = "not_ready"
 	if h.Discord != nil && h.Discord.Ready() {
 		r.Discord = "ready"

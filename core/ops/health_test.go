@@ -62,3 +62,19 @@ func TestHealthStates(t *testing.T) {
 		})
 	}
 }
+
+// TestHealthListsHeldShards: /healthz names the shards this process holds.
+func TestHealthListsHeldShards(t *testing.T) {
+	h := &Health{Shards: func() []ShardReport {
+		return []ShardReport{{ShardID: 2, Ready: true, Leased: true, HeldForS: 7}}
+	}}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/healthz", nil))
+	var r Report
+	if err := json.Unmarshal(rec.Body.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	if len(r.Shards) != 1 || r.Shards[0] != (ShardReport{ShardID: 2, Ready: true, Leased: true, HeldForS: 7}) {
+		t.Fatalf("shards %+v", r.Shards)
+	}
+}

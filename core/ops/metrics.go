@@ -27,8 +27,8 @@ type Metrics struct {
 // DepthSource reads queue depth at scrape time.
 type DepthSource func(ctx context.Context) (map[[2]string]int, error) // (kind, state) → count
 
-// ShardSource reads gateway readiness at scrape time.
-type ShardSource func() map[int]bool
+// ShardSource lists this process's shards at scrape time.
+type ShardSource func() []ShardReport
 
 // NewMetrics registers the series; depth and shards are read on each scrape.
 // shards may be nil and set later with WatchShards (the gateway needs the REST
@@ -105,11 +105,14 @@ type scrapeCollector struct {
 var (
 	depthDesc = prometheus.NewDesc("together_queue_jobs", "Jobs in the queue by kind and state.", []string{"kind", "state"}, nil)
 	shardDesc = prometheus.NewDesc("together_gateway_shard_ready", "1 when the shard is connected and ready.", []string{"shard"}, nil)
+	heldDesc  = prometheus.NewDesc("together_gateway_shard_lease_held_seconds",
+		"How long this process has held the shard's lease (SHARD_IDS=auto); a shard is listed only by its holder.", []string{"shard"}, nil)
 )
 
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
 	ch <- depthDesc
 	ch <- shardDesc
+	ch <- heldDesc
 }
 
 func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
@@ -127,12 +130,15 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 	shards := c.shards
 	c.mu.Unlock()
 	if shards != nil {
-		for id, ready := range shards() {
+		for _, s := range shards() {
 			v := 0.0
-			if ready {
+			if s.Ready {
 				v = 1
 			}
-			ch <- prometheus.MustNewConstMetric(shardDesc, prometheus.GaugeValue, v, strconv.Itoa(id))
+			ch <- prometheus.MustNewConstMetric(shardDesc, prometheus.GaugeValue, v, strconv.Itoa(s.ShardID))
+			if s.Leased {
+				ch <- prometheus.MustNewConstMetric(heldDesc, prometheus.GaugeValue, float64(s.HeldForS), strconv.Itoa(s.ShardID))
+			}
 		}
 	}
 }

@@ -35,7 +35,9 @@ func TestMetricsExposeEverySeries(t *testing.T) {
 		func(context.Context) (map[[2]string]int, error) {
 			return map[[2]string]int{{"duel.round_close", "available"}: 3}, nil
 		},
-		func() map[int]bool { return map[int]bool{0: true, 1: false} },
+		func() []ShardReport {
+			return []ShardReport{{ShardID: 0, Ready: true}, {ShardID: 1}, {ShardID: 3, Ready: true, Leased: true, HeldForS: 42}}
+		},
 	)
 	m.Interaction("duel", "duel round start", "ok", 120*time.Millisecond)
 	m.OnRequest("PATCH /channels/{channel_id}/messages/{message_id}", 200)
@@ -53,9 +55,13 @@ func TestMetricsExposeEverySeries(t *testing.T) {
 		`together_projection_staleness_seconds_count{kind="duel.scoreboard"} 1`,
 		`together_queue_jobs{kind="duel.round_close",state="available"} 3`,
 		`together_gateway_shard_ready{shard="1"} 0`,
+		`together_gateway_shard_lease_held_seconds{shard="3"} 42`,
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("missing %s", want)
 		}
+	}
+	if strings.Contains(body, `together_gateway_shard_lease_held_seconds{shard="0"}`) {
+		t.Error("a shard of explicit SHARD_IDS is reported as leased")
 	}
 }

@@ -198,19 +198,32 @@ func startQueue(lc fx.Lifecycle, q *queue.Runner) {
 	lc.Append(fx.Hook{OnStart: q.Start, OnStop: q.Stop})
 }
 
-func newGateway(c gatewayInputs, cfg *config.Config, r rest.Rest, log *slog.Logger) *gateway.Gateway {
-	return gateway.New(gateway.Options{Token: cfg.DiscordToken, Rest: r, ShardIDs: cfg.ShardIDs,
-		ShardCount: cfg.ShardCount, Listeners: c.Listeners.Items, Logger: log})
+// newGateway connects the shards of SHARD_IDS, or with SHARD_IDS=auto those
+// whose lease this process holds (the leases use its core_processes id).
+func newGateway(c gatewayInputs, cfg *config.Config, r rest.Rest, d *db.DB, runner *queue.Runner, log *slog.Logger) *gateway.Gateway {
+	opts := gateway.Options{Token: cfg.DiscordToken, Rest: r, ShardIDs: cfg.ShardIDs,
+		ShardCount: cfg.ShardCount, Listeners: c.Listeners.Items, Logger: log}
+	if cfg.ShardLeases {
+		opts.Leases = &gateway.Leases{Pool: d.Pool, ProcessID: runner.ProcessID()}
+	}
+	return gateway.New(opts)
+}
+
+// shardReports is the gateway's shard list for /healthz and /metrics.
+func shardReports(g *gateway.Gateway) ops.ShardSource {
+	return func() []ops.ShardReport {
+		shards := g.Shards()
+		out := make([]ops.ShardReport, 0, len(shards))
+		for _, s := range shards {
+			out = append(out, ops.ShardReport{ShardID: s.ShardID, Ready: s.Ready, Disconnects: s.Disconnects,
+				Leased: g.Leased(), HeldForS: s.HeldForS})
+		}
+		return out
+	}
 }
 
 func startGateway(lc fx.Lifecycle, g *gateway.Gateway, m *ops.Metrics) {
-	m.WatchShards(func() map[int]bool {
-		out := map[int]bool{}
-		for _, s := range g.Shards() {
-			out[s.ShardID] = s.Ready
-		}
-		return out
-	})
+	m.WatchShards(shardReports(g))
 	lc.Append(fx.Hook{
 		OnStart: func(context.Context) error { g.Start(); return nil },
 		OnStop:  func(ctx context.Context) error { g.Stop(ctx); return nil },
@@ -234,7 +247,7 @@ func metricsHandler(cfg *config.Config, metrics http.Handler, log *slog.Logger) 
 // there behind basic auth or on the loopback-only OPS_ADDR.
 func serveHTTP(lc fx.Lifecycle, p Params, d *db.DB, q *queue.Queue, g *gateway.Gateway, m *ops.Metrics) error {
 	mux := http.NewServeMux()
-	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Modules: p.Selection.Names(),
+	mux.Handle("GET /healthz", &ops.Health{DB: d, Queue: q, Discord: g, Shards: shardReports(g), Modules: p.Selection.Names(),
 		Version: p.Version, Started: time.Now()})
 	cfg := p.Config
 	mux.Handle("GET /metrics", metricsHandler(cfg, promhttp.HandlerFor(m.Registry, promhttp.HandlerOpts{Timeout: 5 * time.Second}), p.Logger))

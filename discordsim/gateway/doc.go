@@ -21,6 +21,14 @@
 //     second Identify in the same bucket (shard_id % MaxConcurrency) within
 //     5 s is answered with op 9 d=false, which is what Discord documents for
 //     identifying too fast; the connection stays open so the client may retry.
+//     Refusals are counted (IdentifiesRefused).
+//   - Session starts: each accepted identify spends one of SessionStartTotal
+//     (default 1000) per 24 h, reported by SessionStarts for GET /gateway/bot.
+//     An identify with none left is a Violation and closes every connection
+//     with 4004, as Discord resets the token.
+//   - A session connecting (identify or resume) on a shard that already has a
+//     connected session of the same shard count is a Violation
+//     (duplicate_session): two processes on one shard.
 //   - Sessions survive a dropped connection for ResumeWindow (default 3 min).
 //     A client close with 1000 or 1001 ends the session at once. Server
 //     closes with 4007, 4009 and the non-reconnectable codes (4004,

@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"time"
 )
 
@@ -100,10 +101,27 @@ func (c *conn) onIdentify(d json.RawMessage) {
 
 	srv.mu.Lock()
 	allowed := srv.allowIdentifyLocked(shard[0])
+	started := allowed && srv.takeSessionStartLocked()
+	if allowed && !started {
+		// Discord ends every session and resets the token when the daily
+		// session starts run out; the token then fails authentication.
+		v := Violation{Kind: ViolationSessionStartLimit, ShardID: shard[0], ShardCount: shard[1], At: srv.opts.Now(),
+			Message: fmt.Sprintf("identify with no session start left (total %d per 24 h)", srv.opts.SessionStartTotal)}
+		srv.violations = append(srv.violations, v)
+		srv.log.Warn("gateway violation", "kind", v.Kind, "shard_id", v.ShardID)
+		for other := range srv.conns {
+			srv.kickLocked(other, CloseAuthenticationFailed, closeText(CloseAuthenticationFailed))
+		}
+	}
 	srv.mu.Unlock()
 	if !allowed {
+		// Discord's documented answer to an identify beyond max_concurrency
+		// (docs/emulator.md cites it): op 9, not a close.
 		c.log.Warn("identify rate limited", "shard_id", shard[0])
 		c.enqueue(encodeOp(opInvalidSession, false))
+		return
+	}
+	if !started {
 		return
 	}
 
@@ -135,6 +153,7 @@ func (c *conn) onIdentify(d json.RawMessage) {
 		identified: srv.opts.Now(),
 		conn:       c,
 	}
+	srv.recordDuplicateLocked(sess, "identified")
 	srv.sessions[sess.id] = sess
 	c.sess = sess
 	c.stopAuthTimer()
@@ -220,6 +239,7 @@ func (c *conn) onResume(d json.RawMessage) {
 	sess.conn = c
 	c.sess = sess
 	c.stopAuthTimer()
+	srv.recordDuplicateLocked(sess, "resumed")
 	replayed := 0
 	for _, r := range sess.history {
 		if r.seq > *rd.Seq && r.replay {

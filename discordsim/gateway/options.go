@@ -17,6 +17,10 @@ const (
 
 	// identifyWindow is Discord's fixed identify spacing per concurrency bucket.
 	identifyWindow = 5 * time.Second
+	// DefaultSessionStartTotal is session_start_limit.total for most bots.
+	DefaultSessionStartTotal = 1000
+	// sessionStartWindow is how long session_start_limit counts identifies.
+	sessionStartWindow = 24 * time.Hour
 	// maxFrameSize is the largest client frame Discord accepts.
 	maxFrameSize = 4096
 )
@@ -45,6 +49,9 @@ type Options struct {
 	// EnforceIdentifyConcurrency answers identifies faster than one per 5 s
 	// per bucket with op 9 false. nil means true.
 	EnforceIdentifyConcurrency *bool
+	// SessionStartTotal is session_start_limit.total: identifies allowed per
+	// 24 h. Default 1000.
+	SessionStartTotal int
 	// ResumeWindow is how long a disconnected session stays resumable.
 	ResumeWindow time.Duration
 	// ResumeBuffer bounds the dispatches kept per session for replay.
@@ -106,6 +113,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.MaxConcurrency <= 0 {
 		o.MaxConcurrency = 1
+	}
+	if o.SessionStartTotal <= 0 {
+		o.SessionStartTotal = DefaultSessionStartTotal
 	}
 	if o.EnforceIdentifyConcurrency == nil {
 		enforce := true

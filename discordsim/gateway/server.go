@@ -3,6 +3,7 @@ package gateway
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"sort"
@@ -23,7 +24,15 @@ type Server struct {
 	conns        map[*conn]struct{}
 	lastIdentify map[int]time.Time // per max_concurrency bucket
 	closed       bool
-	wg           sync.WaitGroup // one per connection being served
+
+	// session_start_limit: identifies left in the window ending startsResetAt.
+	startsRemaining int
+	startsResetAt   time.Time
+	// identifiesRefused counts identifies answered with op 9 for coming too
+	// early in their bucket.
+	identifiesRefused int
+	violations        []Violation
+	wg                sync.WaitGroup // one per connection being served
 }
 
 // ShardState describes one live session (connected or resumable).
@@ -46,9 +55,105 @@ func NewServer(opts Options) *Server {
 			// Bots send no Origin and the emulator only listens locally.
 			CheckOrigin: func(*http.Request) bool { return true },
 		},
-		sessions:     make(map[string]*session),
-		conns:        make(map[*conn]struct{}),
-		lastIdentify: make(map[int]time.Time),
+		sessions:        make(map[string]*session),
+		conns:           make(map[*conn]struct{}),
+		lastIdentify:    make(map[int]time.Time),
+		startsRemaining: opts.SessionStartTotal,
+	}
+}
+
+// Violation kinds.
+const (
+	// ViolationDuplicateSession: a shard got a second connected session
+	// while its first was still connected (two processes on one shard).
+	ViolationDuplicateSession = "duplicate_session"
+	// ViolationSessionStartLimit: an identify beyond session_start_limit.
+	// Discord then ends every session and resets the token.
+	ViolationSessionStartLimit = "session_start_limit"
+)
+
+// Violation is a gateway rule the bot broke; tests require none.
+type Violation struct {
+	Kind       string `json:"kind"`
+	ShardID    int    `json:"shard_id"`
+	ShardCount int    `json:"shard_count"`
+	SessionID  string `json:"session_id,omitempty"`
+	// OtherSessionID is the session already connected on the shard.
+	OtherSessionID string    `json:"other_session_id,omitempty"`
+	At             time.Time `json:"at"`
+	Message        string    `json:"message"`
+}
+
+// Violations returns every gateway violation recorded so far.
+func (s *Server) Violations() []Violation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Violation{}, s.violations...)
+}
+
+// IdentifiesRefused counts identifies refused for the max_concurrency rule.
+func (s *Server) IdentifiesRefused() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identifiesRefused
+}
+
+// SessionStartLimit is what GET /gateway/bot reports as session_start_limit.
+type SessionStartLimit struct {
+	Total          int `json:"total"`
+	Remaining      int `json:"remaining"`
+	ResetAfterMS   int `json:"reset_after"`
+	MaxConcurrency int `json:"max_concurrency"`
+}
+
+// SessionStarts reports the session start budget: every accepted identify
+// takes one; the budget refills 24 h after the window's first identify.
+func (s *Server) SessionStarts() SessionStartLimit {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := s.opts.Now()
+	s.refillStartsLocked(now)
+	reset := sessionStartWindow
+	if !s.startsResetAt.IsZero() {
+		reset = s.startsResetAt.Sub(now)
+	}
+	return SessionStartLimit{Total: s.opts.SessionStartTotal, Remaining: s.startsRemaining,
+		ResetAfterMS: int(reset.Milliseconds()), MaxConcurrency: s.opts.MaxConcurrency}
+}
+
+func (s *Server) refillStartsLocked(now time.Time) {
+	if !s.startsResetAt.IsZero() && !now.Before(s.startsResetAt) {
+		s.startsRemaining, s.startsResetAt = s.opts.SessionStartTotal, time.Time{}
+	}
+}
+
+// takeSessionStartLocked spends one session start; false when none is left.
+func (s *Server) takeSessionStartLocked() bool {
+	now := s.opts.Now()
+	s.refillStartsLocked(now)
+	if s.startsRemaining == 0 {
+		return false
+	}
+	if s.startsResetAt.IsZero() {
+		s.startsResetAt = now.Add(sessionStartWindow)
+	}
+	s.startsRemaining--
+	return true
+}
+
+// recordDuplicateLocked records a violation when another session of the
+// same shard is connected while sess gets a connection.
+func (s *Server) recordDuplicateLocked(sess *session, how string) {
+	for _, other := range s.sessions {
+		if other == sess || other.conn == nil || other.shardID != sess.shardID || other.shardCount != sess.shardCount {
+			continue
+		}
+		v := Violation{Kind: ViolationDuplicateSession, ShardID: sess.shardID, ShardCount: sess.shardCount,
+			SessionID: sess.id, OtherSessionID: other.id, At: s.opts.Now(),
+			Message: fmt.Sprintf("shard %d/%d %s while session %s is still connected on it", sess.shardID, sess.shardCount, how, other.id)}
+		s.violations = append(s.violations, v)
+		s.log.Warn("gateway violation", "kind", v.Kind, "shard_id", v.ShardID, "session_id", v.SessionID,
+			"other_session_id", v.OtherSessionID)
 	}
 }
 
@@ -303,6 +408,7 @@ func (s *Server) allowIdentifyLocked(shardID int) bool {
 	bucket := shardID % s.opts.MaxConcurrency
 	now := s.opts.Now()
 	if last, ok := s.lastIdentify[bucket]; ok && *s.opts.EnforceIdentifyConcurrency && now.Sub(last) < identifyWindow {
+		s.identifiesRefused++
 		return false
 	}
 	s.lastIdentify[bucket] = now
