@@ -170,7 +170,7 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 		if i > 0 {
 			dbs[i] = dbtest.Open(b, schema)
 		}
-		nodes[i] = newBenchNode(b, dbs[i], w.restAt(apiURL))
+		nodes[i] = newBenchNode(b, dbs[i], w.restAt(apiURL, dbs[i]))
 	}
 	time.Sleep(2 * time.Second) // River start-up (leader election, producers)
 	// Load: changes spread evenly over the period, keys chosen at random,

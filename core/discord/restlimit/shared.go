@@ -68,6 +68,8 @@ type Shared struct {
 	gates     map[string]*keyGate
 	lastSweep time.Time
 	lastWarn  time.Time
+
+	observeTake func(time.Duration) // benchmarks: the cost of one booking
 }
 
 // NewShared returns the budget stored in pool's database.
@@ -109,6 +111,9 @@ func (s *Shared) take(ctx context.Context, route string, maxAhead time.Duration)
 		Scan(&g.booked, &g.sendAt, &sendIn, &retryIn, &g.scope)
 	if err != nil {
 		return grant{}, fmt.Errorf("%w: book a send: %w", ErrBudgetUnavailable, err)
+	}
+	if s.observeTake != nil {
+		s.observeTake(time.Since(g.asked))
 	}
 	g.sendIn, g.retryIn = seconds(sendIn), seconds(retryIn)
 	if g.scope == "" {
