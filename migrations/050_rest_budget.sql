@@ -52,7 +52,7 @@ CREATE FUNCTION core_rest_take(p_route text, p_gap interval, p_max_ahead interva
 RETURNS TABLE (booked boolean, send_at timestamptz, send_in interval, retry_in interval, scope text)
 LANGUAGE plpgsql AS $$
 DECLARE
-    v_now    timestamptz := clock_timestamp();
+    v_now    timestamptz;
     v_at     timestamptz;
     v_key    text;
     v_win    interval;
@@ -62,6 +62,9 @@ DECLARE
     s        core_rest_schedule%ROWTYPE;
 BEGIN
     SELECT * INTO STRICT s FROM core_rest_schedule WHERE id = 0 FOR UPDATE;
+    -- The clock is read once the lock is held: a caller that queued for the
+    -- lock must not get a slot that is already past.
+    v_now := clock_timestamp();
     v_at := greatest(v_now, s.next_at, s.paused_until);
     IF v_at - v_now > p_max_ahead THEN
         RETURN QUERY SELECT false, v_at, v_at - v_now, v_at - v_now - p_max_ahead, 'global'::text;

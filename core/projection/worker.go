@@ -12,8 +12,8 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
 
-	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/queue"
 )
 

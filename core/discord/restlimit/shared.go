@@ -95,8 +95,8 @@ type grant struct {
 	sendIn time.Duration // from the moment of asking until sendAt
 	// retryIn is how long to wait before asking again when not booked.
 	retryIn time.Duration
-	scope   string // ScopeGlobal or ScopeRoute: what held it back
-	asked   time.Time
+	scope   string    // ScopeGlobal or ScopeRoute: what held it back
+	asked   time.Time // local clock when the answer arrived; sendIn counts from it
 }
 
 // take books one send of route (a bucket key; "" for none) at most
@@ -112,9 +112,14 @@ func (s *Shared) take(ctx context.Context, route string, maxAhead time.Duration)
 	if err != nil {
 		return grant{}, fmt.Errorf("%w: book a send: %w", ErrBudgetUnavailable, err)
 	}
+	// Delays count from the answer: the time spent queuing for the
+	// schedule's lock is already behind us, and measuring from the
+	// question would make every slot at the head of the schedule look late.
+	answered := time.Now()
 	if s.observeTake != nil {
-		s.observeTake(time.Since(g.asked))
+		s.observeTake(answered.Sub(g.asked))
 	}
+	g.asked = answered
 	g.sendIn, g.retryIn = seconds(sendIn), seconds(retryIn)
 	if g.scope == "" {
 		g.scope = ScopeGlobal
@@ -281,7 +286,7 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 			if left <= 0 {
 				return &WaitError{Route: route, Scope: ScopeGlobal, Wait: time.Second, Err: err}
 			}
-			if err := l.sleep(ctx, now, min(left, 250*time.Millisecond), nil, route, ScopeGlobal); err != nil {
+			if err := l.sleepFor(ctx, min(left, 250*time.Millisecond), route, ScopeGlobal); err != nil {
 				return err
 			}
 			continue
@@ -289,7 +294,7 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 		outageSince = time.Time{}
 		if g.booked {
 			sendAt := g.asked.Add(g.sendIn)
-			if err := l.sleep(ctx, l.clock.Now(), time.Until(sendAt), nil, route, ScopeGlobal); err != nil {
+			if err := l.sleepFor(ctx, time.Until(sendAt), route, ScopeGlobal); err != nil {
 				return err // the slot stays unused
 			}
 			// Woken too late (a starved process): sending now would bunch
@@ -309,8 +314,17 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 		if g.sendIn > ahead {
 			return &WaitError{Route: route, Scope: g.scope, Wait: g.sendIn, Err: context.DeadlineExceeded}
 		}
-		if err := l.sleep(ctx, l.clock.Now(), g.retryIn, nil, route, g.scope); err != nil {
+		if err := l.sleepFor(ctx, max(g.retryIn, time.Millisecond), route, g.scope); err != nil {
 			return err
 		}
 	}
+}
+
+// sleepFor sleeps d, returning at once if d is not positive (l.sleep
+// without a duration would wait for ctx alone).
+func (l *Limiter) sleepFor(ctx context.Context, d time.Duration, route, scope string) error {
+	if d <= 0 {
+		return nil
+	}
+	return l.sleep(ctx, l.clock.Now(), d, nil, route, scope)
 }
