@@ -20,25 +20,25 @@ import (
 
 // Config is everything the process needs to start. Secrets are kept out of String().
 type Config struct {
-	DatabaseURL     string
-	DiscordToken    string
-	DiscordAppID    string
-	DiscordAPIURL   string // REST base including /api/v10; empty means Discord itself
+	DatabaseURL   string
+	DiscordToken  string
+	DiscordAppID  string
+	DiscordAPIURL string // REST base including /api/v10; empty means Discord itself
 	// RESTBudgetShared makes every process book its Discord requests from
 	// one budget in Postgres (DISCORD_REST_BUDGET=shared, the default);
 	// false leaves pacing to a REST proxy in front of Discord.
 	RESTBudgetShared bool
-	HTTPAddr        string
-	LogLevel        slog.Level
-	LogFormat       string // json|text
-	DefaultTimezone *time.Location
-	DefaultLocale   string // en|ru
-	Modules         []string
-	ShardIDs        []int
-	ShardCount      int
-	RiverUIUser     string
-	RiverUIPassword string
-	OpsAddr         string // optional loopback listener for River UI without credentials
+	HTTPAddr         string
+	LogLevel         slog.Level
+	LogFormat        string // json|text
+	DefaultTimezone  *time.Location
+	DefaultLocale    string // en|ru
+	Modules          []string
+	ShardIDs         []int
+	ShardCount       int
+	RiverUIUser      string
+	RiverUIPassword  string
+	OpsAddr          string // optional loopback listener for River UI without credentials
 	// MetricsUser and MetricsPassword put /metrics behind basic auth.
 	MetricsUser     string
 	MetricsPassword string
