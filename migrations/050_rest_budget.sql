@@ -24,7 +24,7 @@ CREATE TABLE core_rest_routes (
 -- One per-route bucket. lim is NULL until Discord's headers are known (then
 -- one request at a time, the probe, holds probe_until), -1 for a route
 -- without a per-route limit. sends holds the booked send times of the last
--- lim requests; a request is booked only if fewer than lim fall within
+-- lim requests (probes included); a request is booked only if fewer than lim fall within
 -- window_ms (the longest X-RateLimit-Reset-After seen, plus a margin) before
 -- its slot: a sliding window, stricter than Discord's fixed one.
 CREATE TABLE core_rest_buckets (
@@ -96,7 +96,10 @@ BEGIN
             RETURN;
         END IF;
         IF b.lim IS NULL THEN
-            UPDATE core_rest_buckets SET probe_until = v_at + p_probe, seen_at = v_now WHERE bucket = v_key;
+            -- The probe counts at Discord like any other send: log it, so the
+            -- window it opens is full once the limit is known.
+            UPDATE core_rest_buckets SET probe_until = v_at + p_probe, sends = (b.sends || v_at)[greatest(1, cardinality(b.sends) - 98):],
+                seen_at = v_now WHERE bucket = v_key;
         ELSIF b.lim >= 0 THEN
             UPDATE core_rest_buckets SET sends = (v_recent || v_at)[greatest(1, cardinality(v_recent) + 2 - greatest(b.lim, 1)):],
                 seen_at = v_now WHERE bucket = v_key;
@@ -127,11 +130,15 @@ BEGIN
         UPDATE core_rest_schedule SET paused_until = greatest(paused_until, v_now + p_retry_after) WHERE id = 0;
     END IF;
     IF p_hash_key <> '' THEN
-        -- First sighting of the route's bucket: carry its state over, so the
-        -- sends already booked under the route key still count.
-        INSERT INTO core_rest_buckets (bucket, lim, window_ms, sends, blocked_until)
-            SELECT p_hash_key, lim, window_ms, sends, blocked_until FROM core_rest_buckets WHERE bucket = p_route
-            ON CONFLICT DO NOTHING;
+        IF NOT EXISTS (SELECT 1 FROM core_rest_routes r WHERE r.route = p_route AND r.bucket = p_hash_key) THEN
+            -- First sighting of the route in this bucket: carry its state
+            -- over, so the sends booked under the route key still count.
+            INSERT INTO core_rest_buckets AS t (bucket, lim, window_ms, sends, blocked_until)
+                SELECT p_hash_key, f.lim, f.window_ms, f.sends, f.blocked_until FROM core_rest_buckets f WHERE f.bucket = p_route
+                ON CONFLICT (bucket) DO UPDATE SET
+                    sends = (SELECT coalesce(array_agg(x ORDER BY x), '{}') FROM unnest(t.sends || EXCLUDED.sends) x),
+                    blocked_until = greatest(t.blocked_until, EXCLUDED.blocked_until);
+        END IF;
         INSERT INTO core_rest_routes (route, bucket) VALUES (p_route, p_hash_key)
             ON CONFLICT (route) DO UPDATE SET bucket = EXCLUDED.bucket, seen_at = v_now;
         v_key := p_hash_key;

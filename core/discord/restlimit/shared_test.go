@@ -59,8 +59,8 @@ func maxInWindow(sends []time.Time, w time.Duration) int {
 	return best
 }
 
-// bookAll books n sends of route, spread over the budgets and many
-// goroutines, waiting as told when a booking is refused, and returns the
+// bookAll books n sends of route, spread over the budgets and several
+// goroutines each, waiting as told when a booking is refused, and returns the
 // booked slots in database time.
 func bookAll(t *testing.T, budgets []*Shared, route func(i int) string, n int) []time.Time {
 	t.Helper()
@@ -70,25 +70,34 @@ func bookAll(t *testing.T, budgets []*Shared, route func(i int) string, n int) [
 		wg    sync.WaitGroup
 	)
 	ctx := context.Background()
-	for i := range n {
+	// Five goroutines per process: concurrent enough to contend for every
+	// lock, few enough not to queue for connections on a busy machine.
+	work := make(chan int)
+	for w := range 5 * len(budgets) {
+		s := budgets[w%len(budgets)]
 		wg.Go(func() {
-			s := budgets[i%len(budgets)]
-			for {
-				g, err := s.take(ctx, route(i), time.Minute)
-				if err != nil {
-					t.Error(err)
-					return
+			for i := range work {
+				for {
+					g, err := s.take(ctx, route(i), time.Minute)
+					if err != nil {
+						t.Error(err)
+						break
+					}
+					if g.booked {
+						mu.Lock()
+						sends = append(sends, g.sendAt)
+						mu.Unlock()
+						break
+					}
+					time.Sleep(g.retryIn)
 				}
-				if g.booked {
-					mu.Lock()
-					sends = append(sends, g.sendAt)
-					mu.Unlock()
-					return
-				}
-				time.Sleep(g.retryIn)
 			}
 		})
 	}
+	for i := range n {
+		work <- i
+	}
+	close(work)
 	wg.Wait()
 	return sends
 }
