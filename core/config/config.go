@@ -22,16 +22,20 @@ import (
 
 // Config is everything the process needs to start. Secrets are kept out of String().
 type Config struct {
-	DatabaseURL     string
-	DiscordToken    string
-	DiscordAppID    string
-	DiscordAPIURL   string // REST base including /api/v10; empty means Discord itself
-	HTTPAddr        string
-	LogLevel        slog.Level
-	LogFormat       string // json|text
-	DefaultTimezone *time.Location
-	DefaultLocale   string // en|ru
-	Modules         []string
+	DatabaseURL   string
+	DiscordToken  string
+	DiscordAppID  string
+	DiscordAPIURL string // REST base including /api/v10; empty means Discord itself
+	// RESTBudgetShared makes every process book its Discord requests from
+	// one budget in Postgres (DISCORD_REST_BUDGET=shared, the default);
+	// false leaves pacing to a REST proxy in front of Discord.
+	RESTBudgetShared bool
+	HTTPAddr         string
+	LogLevel         slog.Level
+	LogFormat        string // json|text
+	DefaultTimezone  *time.Location
+	DefaultLocale    string // en|ru
+	Modules          []string
 	// ShardIDs are the shards this process opens (explicit SHARD_IDS, or
 	// all of a numeric SHARD_COUNT); empty with ShardLeases or with
 	// SHARD_COUNT=auto and SHARD_IDS=all.
@@ -83,6 +87,7 @@ var Vars = []struct{ Name, Default, Help string }{
 	{"DISCORD_TOKEN", "", "bot token; when unset, app run needs --sim (the built-in emulator)"},
 	{"DISCORD_APP_ID", "", "application id; checked against GET /applications/@me at start, read from it when unset"},
 	{"DISCORD_API_URL", "https://discord.com/api/v10", "REST base (emulator or REST proxy)"},
+	{"DISCORD_REST_BUDGET", "shared", "shared: all processes book Discord requests from one 46/s budget in Postgres; off: a REST proxy paces them"},
 	{"HTTP_ADDR", "127.0.0.1:8080", "address of /healthz and /metrics; off loopback it needs METRICS_USER or METRICS_PUBLIC"},
 	{"LOG_LEVEL", "info", "debug|info|warn|error"},
 	{"LOG_FORMAT", "json", "json|text"},
@@ -138,6 +143,13 @@ func Load(get Lookup) (*Config, error) {
 	c.DiscordAPIURL = strings.TrimRight(str("DISCORD_API_URL", "https://discord.com/api/v10"), "/")
 	if u, err := url.Parse(c.DiscordAPIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		fail("DISCORD_API_URL", "must be an http(s) URL such as http://127.0.0.1:7000/api/v10")
+	}
+	switch budget := strings.ToLower(str("DISCORD_REST_BUDGET", "shared")); budget {
+	case "shared":
+		c.RESTBudgetShared = true
+	case "off":
+	default:
+		fail("DISCORD_REST_BUDGET", "must be shared or off, got %q", budget)
 	}
 	c.HTTPAddr = str("HTTP_ADDR", "127.0.0.1:8080")
 	c.MetricsUser = str("METRICS_USER", "")

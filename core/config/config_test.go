@@ -21,6 +21,13 @@ func TestLoadDefaults(t *testing.T) {
 	if c.Modules != nil {
 		t.Fatalf("MODULES unset means all, got %v", c.Modules)
 	}
+	if !c.RESTBudgetShared {
+		t.Fatal("DISCORD_REST_BUDGET unset must mean the shared budget")
+	}
+	off, err := Load(FromMap(map[string]string{"DISCORD_REST_BUDGET": "OFF", "DISCORD_API_URL": "http://proxy:8080/api/v10"}))
+	if err != nil || off.RESTBudgetShared {
+		t.Fatalf("DISCORD_REST_BUDGET=off: %+v, %v", off, err)
+	}
 }
 
 func TestLoadNamesTheBadVariable(t *testing.T) {
@@ -28,6 +35,7 @@ func TestLoadNamesTheBadVariable(t *testing.T) {
 		{"DATABASE_URL", "mysql://x", "DATABASE_URL"},
 		{"DISCORD_APP_ID", "abc", "DISCORD_APP_ID"},
 		{"DISCORD_API_URL", "ftp://x", "DISCORD_API_URL"},
+		{"DISCORD_REST_BUDGET", "proxy", "DISCORD_REST_BUDGET"},
 		{"HTTP_ADDR", "8080", "HTTP_ADDR"},
 		{"LOG_LEVEL", "loud", "LOG_LEVEL"},
 		{"LOG_FORMAT", "xml", "LOG_FORMAT"},

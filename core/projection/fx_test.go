@@ -29,7 +29,7 @@ func TestModuleWiring(t *testing.T) {
 		kind string
 	)
 	app := fx.New(fx.NopLogger,
-		fx.Supply(d, fx.Annotate(w.rest(), fx.As(new(rest.Rest)))),
+		fx.Supply(d, fx.Annotate(w.rest(d), fx.As(new(rest.Rest)))),
 		module.Add(projection.Renderers, renderer(false)),
 		fx.Provide(func() *queue.Queue { return nil }),
 		projection.Module, module.Collect(queue.Jobs), module.Collect(queue.Schedules),

@@ -89,12 +89,14 @@ func (w *world) messages(t testing.TB, ch snowflake.ID) map[string]map[string]an
 	return out
 }
 
-// rest is one process's REST client, with the project's limiter.
-func (w *world) rest() rest.Rest { return w.restAt(w.sim.APIURL()) }
+// rest is one process's REST client, with the project's limiter booking
+// from the deployment's shared budget in d, as the runtime builds it.
+func (w *world) rest(d *db.DB) rest.Rest { return w.restAt(w.sim.APIURL(), d) }
 
-func (w *world) restAt(apiURL string) rest.Rest {
+func (w *world) restAt(apiURL string, d *db.DB) rest.Rest {
+	limiter := restlimit.New(restlimit.WithShared(restlimit.NewShared(d.Pool, restlimit.SharedOptions{})), restlimit.WithLogger(quiet))
 	return rest.New(rest.NewClient(w.sim.Token(), rest.WithURL(apiURL),
-		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+		rest.WithRateLimiter(limiter), rest.WithLogger(quiet)))
 }
 
 // newDB returns a migrated schema with the test renderer's table.

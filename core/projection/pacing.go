@@ -12,152 +12,83 @@ import (
 	"github.com/riverqueue/river"
 )
 
-// Pacing lives in core_projection_pacing so every process sees one schedule:
+// Pacing of sends per channel lives in core_projection_pacing so every
+// process sees one schedule:
 //
 //   - Per channel, recent holds the latest sends; a send is booked only if
 //     fewer than ChannelEdits fall in the ChannelWindow before now (a sliding
-//     window, stricter than Discord's fixed one, so it never trips it). Bursts
-//     are allowed, so dashboards sharing a channel rarely collide; when the
-//     channel is full the worker waits (or snoozes) without holding a global
-//     slot it cannot use.
-//   - Row 0 is the global schedule: slots 1/GlobalPerSecond apart. Booking
-//     takes the next free slot, at most MaxSleep ahead, and the worker sleeps
-//     until it. Workers book in the order River hands them jobs (oldest
-//     scheduled_at first), so under saturation dashboards are served
-//     round-robin and none starves.
+//     window, stricter than Discord's fixed one). Bursts are allowed, so
+//     dashboards sharing a channel rarely collide; when the channel is full
+//     the worker waits (or snoozes).
 //   - Per message, a dashboard waits ChannelWindow/ChannelEdits × (dashboards
 //     wanting edits in its channel) after its last edit, which shares a
 //     channel's 5 edits per 5 s fairly instead of letting a hot dashboard
 //     take them all.
 //
+// The global budget is not booked here: every REST call books its slot from
+// the deployment's one budget in the REST limiter (restlimit.Shared), which
+// also enforces the per-route buckets Discord reports. The worker's context
+// carries restlimit.WithMaxWait(MaxSleep), so a call that cannot get a slot
+// soon fails at once with the expected delay and the job snoozes for it.
+//
 // Times come from the database clock (clock_timestamp()), so processes on
 // different machines agree; workers only sleep relative delays locally.
 
-// book reserves a send for channelID (0: global budget only) using n global
-// slots. booked=false means nothing was reserved and delay is how long until
-// the channel frees or the global slot is within reach.
-//
-// When booked, sendAt is the slot in local clock terms: the database's
-// offset was taken when the rows were read, so the booking transaction's own
-// commit latency does not make the send late.
-func (s *Service) book(ctx context.Context, channelID uint64, n int) (delay time.Duration, sendAt time.Time, booked bool, err error) {
+// book reserves a send in channelID's pacing. booked=false means nothing was
+// reserved and delay is how long until the channel frees.
+func (s *Service) book(ctx context.Context, channelID uint64) (delay time.Duration, booked bool, err error) {
 	tx, err := s.db.Pool.BeginTx(ctx, pgx.TxOptions{})
 	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("projection: begin pacing: %w", err)
+		return 0, false, fmt.Errorf("projection: begin pacing: %w", err)
 	}
 	defer func() { _ = tx.Rollback(ctx) }()
-	if channelID != 0 {
-		if _, err := tx.Exec(ctx, `INSERT INTO core_projection_pacing (channel_id) VALUES ($1) ON CONFLICT DO NOTHING`,
-			int64(channelID)); err != nil {
-			return 0, time.Time{}, false, fmt.Errorf("projection: pacing row: %w", err)
-		}
-	}
-	// ORDER BY makes every process lock the global row first: no deadlocks.
-	rows, err := tx.Query(ctx, `SELECT channel_id, next_at, recent, clock_timestamp() FROM core_projection_pacing
-		WHERE channel_id = ANY($1) ORDER BY channel_id FOR UPDATE`, []int64{0, int64(channelID)})
-	if err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("projection: lock pacing: %w", err)
+	if _, err := tx.Exec(ctx, `INSERT INTO core_projection_pacing (channel_id) VALUES ($1) ON CONFLICT DO NOTHING`,
+		int64(channelID)); err != nil {
+		return 0, false, fmt.Errorf("projection: pacing row: %w", err)
 	}
 	var (
-		globalNext, now time.Time
-		recent          []time.Time
+		recent []time.Time
+		now    time.Time
 	)
-	for rows.Next() {
-		var (
-			id   int64
-			next time.Time
-			rec  []time.Time
-		)
-		if err := rows.Scan(&id, &next, &rec, &now); err != nil {
-			rows.Close()
-			return 0, time.Time{}, false, fmt.Errorf("projection: read pacing: %w", err)
-		}
-		if id == 0 {
-			globalNext = next
-		} else {
-			recent = rec
-		}
-	}
-	rows.Close()
-	local := time.Now()
-	if err := rows.Err(); err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("projection: read pacing: %w", err)
+	if err := tx.QueryRow(ctx, `SELECT recent, clock_timestamp() FROM core_projection_pacing
+		WHERE channel_id = $1 FOR UPDATE`, int64(channelID)).Scan(&recent, &now); err != nil {
+		return 0, false, fmt.Errorf("projection: lock pacing: %w", err)
 	}
 	slices.SortFunc(recent, time.Time.Compare)
-	if k := s.opts.ChannelEdits; channelID != 0 && len(recent) >= k {
+	if k := s.opts.ChannelEdits; len(recent) >= k {
 		if free := recent[len(recent)-k].Add(s.opts.ChannelWindow); free.After(now) {
-			return free.Sub(now), time.Time{}, false, nil
+			return free.Sub(now), false, nil
 		}
 	}
-	// The global row is a plain pacer: slots exactly 1/GlobalPerSecond
-	// apart, never early. Sends leave at most one slot late (lateTolerance)
-	// and reach Discord with some jitter; without a burst allowance that
-	// still leaves any one second at about GlobalPerSecond+3 (49 of 50).
-	// Bursting to make up idle slots was tried: under CPU starvation two
-	// processes then tipped a second over 50.
-	gap := time.Duration(float64(time.Second) / s.opts.GlobalPerSecond)
-	at := now
-	if globalNext.After(at) {
-		at = globalNext
+	recent = append(recent, now)
+	if len(recent) > s.opts.ChannelEdits {
+		recent = recent[len(recent)-s.opts.ChannelEdits:]
 	}
-	if wait := at.Sub(now); wait > s.opts.MaxSleep {
-		return wait, time.Time{}, false, nil
-	}
-	next := globalNext
-	if next.Before(now) {
-		next = now
-	}
-	if _, err := tx.Exec(ctx, `UPDATE core_projection_pacing SET next_at = $1 WHERE channel_id = 0`,
-		next.Add(time.Duration(n)*gap)); err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("projection: book global slot: %w", err)
-	}
-	if channelID != 0 {
-		recent = append(recent, at)
-		if len(recent) > s.opts.ChannelEdits {
-			recent = recent[len(recent)-s.opts.ChannelEdits:]
-		}
-		if _, err := tx.Exec(ctx, `UPDATE core_projection_pacing SET recent = $1 WHERE channel_id = $2`,
-			recent, int64(channelID)); err != nil {
-			return 0, time.Time{}, false, fmt.Errorf("projection: book channel slot: %w", err)
-		}
+	if _, err := tx.Exec(ctx, `UPDATE core_projection_pacing SET recent = $1 WHERE channel_id = $2`,
+		recent, int64(channelID)); err != nil {
+		return 0, false, fmt.Errorf("projection: book channel slot: %w", err)
 	}
 	if err := tx.Commit(ctx); err != nil {
-		return 0, time.Time{}, false, fmt.Errorf("projection: commit pacing: %w", err)
+		return 0, false, fmt.Errorf("projection: commit pacing: %w", err)
 	}
-	return at.Sub(now), local.Add(at.Sub(now)), true, nil
+	return 0, true, nil
 }
 
-// reserve books a send and sleeps until it, or returns a snooze error when
-// the wait is long or other refreshes are queued behind this one.
-func (s *Service) reserve(ctx context.Context, channelID uint64, n int) (time.Time, error) {
+// reserve books a send in the channel, waiting or returning a snooze error
+// while the channel is full. It returns when the send was booked.
+func (s *Service) reserve(ctx context.Context, channelID uint64) (time.Time, error) {
 	for {
-		delay, sendAt, booked, err := s.book(ctx, channelID, n)
+		delay, booked, err := s.book(ctx, channelID)
 		if err != nil {
 			return time.Time{}, err
 		}
 		if booked {
-			if err := sleep(ctx, time.Until(sendAt)); err != nil {
-				return time.Time{}, err
-			}
-			// Woken too late (a starved process): sending now would bunch
-			// with the next slots and could exceed the per-second ceiling
-			// once several processes do it. Give the slot up and book again.
-			if late := time.Since(sendAt); late > s.lateTolerance() {
-				s.log.Debug("woke too late for the send slot; booking another", "late", late)
-				continue
-			}
 			return time.Now(), nil
 		}
 		if err := s.pause(ctx, delay); err != nil {
 			return time.Time{}, err
 		}
 	}
-}
-
-// lateTolerance is how late after its slot a send may still go out: one
-// global slot, so late sends cannot bunch into a burst.
-func (s *Service) lateTolerance() time.Duration {
-	return time.Duration(float64(time.Second) / s.opts.GlobalPerSecond)
 }
 
 // pause waits d in-process when that is short and no other refresh is

@@ -95,12 +95,9 @@ type Options struct {
 	// squeeze a sixth request into one of Discord's windows.
 	ChannelEdits  int
 	ChannelWindow time.Duration
-	// GlobalPerSecond is the projections' share of the bot's global REST
-	// budget (Discord: 50/s for all requests), across all processes.
-	// Default 46: 92% of the ceiling, leaving room for commands and setup.
-	GlobalPerSecond float64
-	// MaxSleep is the longest a worker waits in-process for its turn before
-	// it snoozes the job instead (River's poll adds up to a second). Default 1.5 s.
+	// MaxSleep is the longest a worker waits in-process for its turn (in
+	// its channel, or for a send slot of the REST budget) before it snoozes
+	// the job instead (River's poll adds up to a second). Default 1.5 s.
 	MaxSleep time.Duration
 	// WorkBudget bounds one job run that keeps refreshing a hot dashboard
 	// while no other refresh waits. Default 30 s.
@@ -118,9 +115,6 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ChannelWindow <= 0 {
 		o.ChannelWindow = 5250 * time.Millisecond
-	}
-	if o.GlobalPerSecond <= 0 {
-		o.GlobalPerSecond = 46
 	}
 	if o.MaxSleep <= 0 {
 		o.MaxSleep = 1500 * time.Millisecond

@@ -32,7 +32,7 @@ func TestTrailingUpdateAfterBurstLands(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{RequestLogSize: 10000})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(), projection.Options{}, nil, false)
+	n := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
 	ch := w.channel(t, "burst")
 	board(t, d, "b1", w.guildID(), ch)
 
@@ -65,7 +65,7 @@ func TestRollbackRequestsNothing(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	svc, err := projection.New(projection.Config{DB: d, Discord: w.rest(), Renderers: []projection.Renderer{renderer(false)}, Logger: quiet})
+	svc, err := projection.New(projection.Config{DB: d, Discord: w.rest(d), Renderers: []projection.Renderer{renderer(false)}, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,7 +104,7 @@ func TestDeletedMessageIsRecreated(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(), projection.Options{}, nil, false)
+	n := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
 	ch := w.channel(t, "del")
 	board(t, d, "d1", w.guildID(), ch)
 	bump(t, d, n.svc, "d1")
@@ -127,7 +127,7 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(), projection.Options{BrokenRecheck: 500 * time.Millisecond}, nil, false)
+	n := newNode(t, d, w.rest(d), projection.Options{BrokenRecheck: 500 * time.Millisecond}, nil, false)
 	ch := w.channel(t, "hidden")
 	deny := discordsim.Overwrite{ID: w.sim.BotUserID(), Type: discordsim.OverwriteMember, Deny: discordsim.PermViewChannel}
 	if err := w.sim.SetOverwrite(ch.String(), deny); err != nil {
@@ -184,7 +184,7 @@ func TestUnchangedContentSkipsTheAPI(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(), projection.Options{}, nil, false)
+	n := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
 	ch := w.channel(t, "same")
 	board(t, d, "s1", w.guildID(), ch)
 	bump(t, d, n.svc, "s1")
@@ -209,7 +209,7 @@ func TestGoneDeletesAndPinOnce(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(), projection.Options{}, nil, true)
+	n := newNode(t, d, w.rest(d), projection.Options{}, nil, true)
 	ch := w.channel(t, "pins")
 	board(t, d, "p1", w.guildID(), ch)
 	bump(t, d, n.svc, "p1")
@@ -245,7 +245,7 @@ func TestGateStopsUpdates(t *testing.T) {
 	var on atomic.Bool
 	on.Store(true)
 	gate := gateFunc(func(module string, _ uint64) bool { return module != "testmod" || on.Load() })
-	n := newNode(t, d, w.rest(), projection.Options{}, gate, false)
+	n := newNode(t, d, w.rest(d), projection.Options{}, gate, false)
 	ch := w.channel(t, "gated")
 	board(t, d, "g1", w.guildID(), ch)
 	bump(t, d, n.svc, "g1")
@@ -271,8 +271,8 @@ func TestTwoProcessesOneMessagePerDashboard(t *testing.T) {
 	t.Parallel()
 	w := newWorld(t, discordsim.Options{RequestLogSize: 20000})
 	d := newDB(t)
-	a := newNode(t, d, w.rest(), projection.Options{}, nil, false)
-	b := newNode(t, d, w.rest(), projection.Options{}, nil, false)
+	a := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
+	b := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
 	const boards = 12
 	chans := []interface{ String() string }{}
 	for i := range 3 {

@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river"
 
 	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -68,6 +69,9 @@ func (s *Service) work(ctx context.Context, job *river.Job[RefreshArgs]) error {
 	if s.discord == nil {
 		return errors.New("projection: Service has no Discord client")
 	}
+	// A REST call that cannot get a send slot within MaxSleep fails at once
+	// with the delay, and the job snoozes instead of holding its worker.
+	ctx = restlimit.WithMaxWait(ctx, s.opts.MaxSleep)
 	start := time.Now()
 	for {
 		res, err := s.refresh(ctx, r, job.Args.Key)
@@ -159,12 +163,8 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			guild: uint64(rd.GuildID), channel: channel, message: message, hash: hash, pinned: p.Pinned})
 	}
 
-	slots := 1
-	if message == 0 && r.Pin {
-		slots = 2 // create + pin
-	}
 	waitStart := time.Now()
-	sentAt, err := s.reserve(ctx, channel, slots)
+	sentAt, err := s.reserve(ctx, channel)
 	if err != nil {
 		return result{}, err
 	}
@@ -189,19 +189,13 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 		out, d, reason := classify(err)
 		switch out {
 		case outUnknownMessage:
-			// Deleted by hand: forget it and create a new one. The create
-			// POST is another Discord bucket but needs a global slot.
+			// Deleted by hand: forget it and create a new one (another
+			// Discord bucket, so no channel pacing to wait for).
 			s.log.Info("dashboard message was deleted; recreating it", "kind", r.Kind, "key", key, "message_id", message)
 			if err := s.forgetMessage(ctx, r.Kind, key, message); err != nil {
 				return result{}, err
 			}
-			slots = 1
-			if r.Pin {
-				slots = 2
-			}
-			if sentAt, err = s.reserve(ctx, 0, slots); err != nil {
-				return result{}, err
-			}
+			sentAt = time.Now()
 		case outBroken:
 			return s.broken(ctx, r, key, rd, v, reason, err)
 		case outRateLimited:
@@ -276,9 +270,6 @@ func (s *Service) pin(ctx context.Context, r Renderer, key string, channel, mess
 }
 
 func (s *Service) pinOnly(ctx context.Context, r Renderer, p *projRow, rd Rendered, v int64, hash []byte) (result, error) {
-	if _, err := s.reserve(ctx, 0, 1); err != nil {
-		return result{}, err
-	}
 	if err := s.markShown(ctx, r.Kind, p.Key, v, shown{guild: uint64(rd.GuildID), channel: p.ChannelID,
 		message: p.MessageID, hash: hash, pinned: false}); err != nil {
 		return result{}, err
@@ -300,9 +291,6 @@ func (s *Service) gone(ctx context.Context, r Renderer, p *projRow, v int64) (re
 func (s *Service) deleteOld(ctx context.Context, p *projRow) error {
 	if p.MessageID == 0 {
 		return nil
-	}
-	if _, err := s.reserve(ctx, 0, 1); err != nil {
-		return err
 	}
 	_, err := withCall(ctx, func(o rest.RequestOpt) (struct{}, error) {
 		return struct{}{}, s.discord.DeleteMessage(snowflake.ID(p.ChannelID), snowflake.ID(p.MessageID), o)

@@ -23,6 +23,7 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/discord/restclient"
+	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
@@ -166,8 +167,14 @@ func migrateWithRetry(ctx context.Context, d *db.DB, databaseURL string, sel mod
 	}
 }
 
-func newRest(cfg *config.Config, log *slog.Logger, m *ops.Metrics) rest.Rest {
-	return restclient.New(cfg.DiscordToken, cfg.DiscordAPIURL, log, m)
+func newRest(cfg *config.Config, d *db.DB, log *slog.Logger, m *ops.Metrics) rest.Rest {
+	var budget *restlimit.Shared
+	if cfg.RESTBudgetShared {
+		budget = restlimit.NewShared(d.Pool, restlimit.SharedOptions{})
+	} else {
+		log.Info("shared REST budget off (DISCORD_REST_BUDGET=off): the REST proxy must pace requests for the whole deployment", "discord_api", cfg.DiscordAPIURL)
+	}
+	return restclient.New(cfg.DiscordToken, cfg.DiscordAPIURL, log, m, budget)
 }
 
 // newMetrics reads queue depth and shard readiness lazily, at scrape time.

@@ -13,9 +13,18 @@ import (
 	"github.com/together-bot/together/core/discord/restlimit"
 )
 
-// New returns a REST client for the given API base (Discord, the emulator or a proxy).
-func New(token, apiURL string, log *slog.Logger, observer restlimit.Observer) rest.Rest {
-	limiter := restlimit.New(restlimit.WithLogger(log), restlimit.WithObserver(observer))
+// New returns a REST client for the given API base (Discord, the emulator or
+// a proxy). With a budget, every request Discord counts against the global
+// limit books from it, so all processes of the deployment share 46/s and
+// the per-route buckets. Without one (DISCORD_REST_BUDGET=off, for a REST
+// proxy that paces the whole deployment), this process keeps its own
+// buckets and in-memory 50/s ceiling, and the proxy must do the rest.
+func New(token, apiURL string, log *slog.Logger, observer restlimit.Observer, budget *restlimit.Shared) rest.Rest {
+	opts := []restlimit.Option{restlimit.WithLogger(log), restlimit.WithObserver(observer)}
+	if budget != nil {
+		opts = append(opts, restlimit.WithShared(budget))
+	}
+	limiter := restlimit.New(opts...)
 	// Bursts of up to the global limit (50) reuse connections instead of
 	// opening new ones; Go's default keeps only 2 idle per host.
 	transport := &http.Transport{

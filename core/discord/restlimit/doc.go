@@ -1,8 +1,11 @@
 // Package restlimit is the bot's client-side Discord REST rate limiter for
 // disgo:
 //
-//	limiter := restlimit.New(restlimit.WithLogger(log), restlimit.WithObserver(metrics))
+//	budget := restlimit.NewShared(pool, restlimit.SharedOptions{}) // one per process, same database
+//	limiter := restlimit.New(restlimit.WithShared(budget), restlimit.WithLogger(log), restlimit.WithObserver(metrics))
 //	client := rest.NewClient(token, rest.WithRateLimiter(limiter))
+//
+// core/discord/restclient builds it so for the runtime.
 //
 // It replaces disgo's default limiter (v0.19.6) to fix these problems:
 //
@@ -12,7 +15,8 @@
 //     immediately, 10 times.
 //   - disgo truncated fractional X-RateLimit-Reset-After values to whole
 //     seconds (0.9s became 0s).
-//   - disgo had no proactive global ceiling.
+//   - disgo had no proactive global ceiling, and nothing in one process
+//     knows what the others send with the same token.
 //   - disgo held each bucket's mutex for the whole HTTP round trip, even when
 //     Discord said several requests were allowed.
 //
@@ -27,9 +31,21 @@
 //
 // The global permit comes last, so a request is sent right after it is
 // granted. A permit taken early and held while the bucket is exhausted would
-// let requests through in bursts. Interaction callbacks
-// (POST /interactions/{id}/{token}/callback) skip steps 2 and 3, because
-// Discord exempts them from the global limit.
+// let requests through in bursts. With WithShared, the three steps are one
+// booking in Postgres instead (see "One budget for the deployment").
+//
+// Interaction requests skip the global steps and never touch the shared
+// budget, so they stay immediate: the callback
+// (POST /interactions/{interaction.id}/{interaction.token}/callback) and
+// every webhook route addressed with the interaction token
+// (/webhooks/{application.id}/{interaction.token}..., the original response
+// and follow-ups). Source: Discord's "Receiving and Responding" page,
+// section Endpoints: "The endpoints below are not bound to the
+// application's Global Rate Limit", listing exactly those routes
+// (discord-api-docs, developers/interactions/receiving-and-responding.mdx).
+// Their per-route limits still apply ("Interactions webhooks share the same
+// rate limit properties as normal webhooks"), through in-memory buckets: an
+// interaction token is used by the one process that received it.
 //
 // Buckets are keyed like disgo's: method + route template + major parameters
 // (channel.id, guild.id, webhook.id, interaction.token). Discord shares a
@@ -45,14 +61,61 @@
 // header, which is relative and so immune to clock skew. The absolute
 // X-RateLimit-Reset header is used only if Reset-After is missing.
 //
-// # Global ceiling
+// # One budget for the deployment (WithShared)
+//
+// Discord's 50 requests/s are per bot token, whatever the number of
+// processes. Shared keeps the whole budget in Postgres (migration
+// 051_rest_budget.sql), on the database's clock:
+//
+//   - core_rest_schedule row 0 is the global schedule: send slots exactly
+//     1/46 s apart (DefaultSharedPerSecond, 92% of 50: the margin the
+//     dashboard benchmarks needed). A request books the next free slot and
+//     sleeps until it. A process that wakes more than one slot late gives
+//     the slot up and books again, so late sends cannot bunch.
+//   - core_rest_buckets holds every per-route bucket learned from
+//     Discord's headers: the limit, the window (the longest
+//     X-RateLimit-Reset-After seen, plus 5%), the booked send times of the
+//     last limit requests, and a block until a reset or a 429's
+//     retry_after. A booking is granted only if the bucket has room at the
+//     slot's time, so N processes posting in one channel share its 5 per
+//     5 s, and a request booked far ahead counts in the window it lands in.
+//     Until the headers are known, one request (the probe) goes at a time.
+//     Routes that report the same X-RateLimit-Bucket hash (same major
+//     parameters) share one row (core_rest_routes).
+//   - A global 429 any process receives pauses the schedule for everyone.
+//
+// One booking is one statement (core_rest_take; the schedule row is locked
+// first, so there is no deadlock) and each response one more
+// (core_rest_learn): about 0.5 ms each on an idle local Postgres
+// (BenchmarkSharedTake, docs/benchmarks.md), small next to a Discord round
+// trip, so there is no separate single-process path. Within a process, one
+// request per bucket asks at a time, so a busy channel's waiters do not
+// multiply queries.
+//
+// WithMaxWait(ctx, d) bounds the wait: a request that cannot be sent within
+// d fails at once with a *WaitError carrying the expected delay, booking
+// nothing (dashboards use it to snooze instead of holding a worker).
+//
+// Postgres unreachable: fail closed. Requests are held, retried every
+// 250 ms, for SharedOptions.OutageWait (5 s), then fail with a *WaitError
+// wrapping ErrBudgetUnavailable (RetryAfter 1 s; a River job snoozes). A
+// per-process share (46/N) was rejected: a process cannot learn N
+// reliably while the database is down, and a guess that is too high is what
+// earns a ban. Interactions are unaffected.
+//
+// DISCORD_API_URL may point at a REST proxy; the budget still applies. Set
+// DISCORD_REST_BUDGET=off only if the proxy paces the whole deployment
+// itself (e.g. nirn-proxy); each process then keeps the in-memory buckets
+// and ceiling below.
+//
+// # In-memory ceiling (without WithShared)
 //
 // The default GlobalLimiter is a SlidingWindow of 50 requests per second.
 // It counts each request until its response arrives, so the ceiling also
 // holds at Discord's end, whatever the network latency. The cost is some
-// throughput: about 50 / (1s + RTT) requests per second. You can replace it
-// with any GlobalLimiter, e.g. one shared by several processes through
-// Postgres, or disable it with WithGlobalLimit(0).
+// throughput: about 50 / (1s + RTT) requests per second. It holds for one
+// process only; replace it with any GlobalLimiter, or disable it with
+// WithGlobalLimit(0).
 //
 // Bursts of 50 requests also need 50 connections. Go's default transport
 // keeps only 2 idle connections per host, so each burst opens new TLS

@@ -24,8 +24,8 @@ const (
 
 // WaitError is returned by Limiter.Wait (wrapped by disgo as "error locking
 // bucket in rest client: ...") when the caller's context ends, or its
-// deadline is known to be too early, while the request is held back by a
-// rate limit. It unwraps to the context error, so errors.Is(err,
+// deadline (or WithMaxWait) is known to be too early, while the request is
+// held back by a rate limit, or when the shared budget stayed unreachable. It unwraps to the context error, so errors.Is(err,
 // context.DeadlineExceeded) keeps working, and implements
 // resterr.RetryAfterer so RetryAfter(err) tells a River job how long to
 // snooze.
@@ -33,7 +33,7 @@ type WaitError struct {
 	Route string        // "METHOD /route/{template}"
 	Scope string        // ScopeRoute or ScopeGlobal
 	Wait  time.Duration // remaining wait when giving up; 0 if unknown
-	Err   error         // context.Canceled or context.DeadlineExceeded
+	Err   error         // context.Canceled, context.DeadlineExceeded, or ErrBudgetUnavailable (wrapped)
 }
 
 func (e *WaitError) Error() string {

@@ -43,6 +43,15 @@ func WithGlobalLimiter(g GlobalLimiter) Option {
 	return func(l *Limiter) { l.global = g; l.globalLimit = 0; l.customGlobal = true }
 }
 
+// WithShared makes every non-exempt request book from the deployment-wide
+// budget in Postgres (see Shared): the global schedule and the per-route
+// buckets every process shares. It replaces the in-memory ceiling and the
+// in-memory buckets for those requests; exempt interaction requests keep
+// the in-memory buckets and are never delayed by the budget.
+func WithShared(s *Shared) Option {
+	return func(l *Limiter) { l.shared = s; l.global = nil; l.globalLimit = 0; l.customGlobal = true }
+}
+
 // WithMaxRetries sets how many attempts disgo makes on 429 (>= 1).
 func WithMaxRetries(n int) Option {
 	return func(l *Limiter) { l.maxRetries = max(n, 1) }
@@ -79,6 +88,7 @@ type Limiter struct {
 	global       GlobalLimiter
 	globalLimit  int
 	customGlobal bool
+	shared       *Shared
 	maxRetries   int
 
 	mu          sync.Mutex
@@ -104,9 +114,11 @@ type reqState struct {
 }
 
 // hold is one admitted request: its bucket slot and, if the GlobalLimiter is
-// a GlobalAcquirer, the global release.
+// a GlobalAcquirer, the global release. A request booked from the Shared
+// budget has no in-memory bucket (b is nil).
 type hold struct {
 	b       *bucket
+	shared  bool
 	counted bool // a known slot was consumed; refund it if never sent
 	release func()
 }
@@ -186,6 +198,15 @@ func (l *Limiter) Reset() {
 // before a known wait ends, it fails at once rather than sleeping in vain.
 func (l *Limiter) Wait(ctx context.Context, ep *rest.CompiledEndpoint) error {
 	key, route := keys(ep)
+	if l.shared != nil && !isExempt(ep) {
+		return l.waitShared(ctx, ep, key, route)
+	}
+	if d, ok := maxWaitFrom(ctx); ok {
+		// In memory, waits fail fast against a deadline: the same promise.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, d)
+		defer cancel()
+	}
 
 	for {
 		l.mu.Lock()
@@ -303,7 +324,7 @@ func (l *Limiter) sleep(ctx context.Context, now time.Time, d time.Duration, wak
 func (l *Limiter) cancelReservation(ep *rest.CompiledEndpoint) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if h, ok := l.popHeld(ep); ok {
+	if h, ok := l.popHeld(ep); ok && h.b != nil {
 		// The refund may land in a later window than the slot was taken
 		// from; clamping to the limit keeps that harmless.
 		if h.counted && h.b.state == stateKnown && (h.b.limit <= 0 || h.b.remaining < h.b.limit) {
@@ -331,9 +352,10 @@ func (l *Limiter) Unlock(ep *rest.CompiledEndpoint, rs *http.Response) error {
 	l.mu.Lock()
 	now := l.clock.Now()
 	h, held := l.popHeld(ep)
-	if held {
+	if held && h.b != nil {
 		h.b.broadcast()
 	}
+	shared := held && h.shared
 	st := l.reqs[ep]
 	attempt := 1
 	if st != nil {
@@ -344,7 +366,11 @@ func (l *Limiter) Unlock(ep *rest.CompiledEndpoint, rs *http.Response) error {
 		retry bool
 	)
 	if info != nil {
-		wait = l.apply(key, ep.MajorParams, info, now)
+		if shared {
+			wait = info.retryAfter // the Shared budget holds the state
+		} else {
+			wait = l.apply(key, ep.MajorParams, info, now)
+		}
 		if info.status == http.StatusTooManyRequests {
 			retry = attempt < l.maxRetries
 		}
@@ -360,6 +386,15 @@ func (l *Limiter) Unlock(ep *rest.CompiledEndpoint, rs *http.Response) error {
 	l.mu.Unlock()
 	if h.release != nil {
 		h.release()
+	}
+	if shared {
+		hashKey := ""
+		if info != nil && info.hash != "" {
+			hashKey = info.hash + " " + ep.MajorParams
+		}
+		if err := l.shared.learn(key, hashKey, info); err != nil {
+			l.log.Warn("Discord rate limit state not recorded in the shared REST budget", slog.String("route", route), slog.Any("error", err))
+		}
 	}
 
 	if info == nil {
@@ -537,11 +572,12 @@ func (l *Limiter) popHeld(ep *rest.CompiledEndpoint) (h hold, ok bool) {
 	}
 	h = st.held[len(st.held)-1]
 	st.held = st.held[:len(st.held)-1]
-	for h.b.forward != nil {
-		h.b = h.b.forward
+	if h.b != nil {
+		for h.b.forward != nil {
+			h.b = h.b.forward
+		}
+		h.b.inflight = max(0, h.b.inflight-1)
 	}
-	b := h.b
-	b.inflight = max(0, b.inflight-1)
 	l.inflight = max(0, l.inflight-1)
 	if l.inflight == 0 {
 		l.signalDrained()
@@ -593,11 +629,13 @@ func keys(ep *rest.CompiledEndpoint) (key, route string) {
 }
 
 // isExempt reports whether Discord exempts the endpoint from the global
-// limit: interaction callbacks (POST /interactions/{id}/{token}/callback).
+// limit: the interaction callback and every webhook route addressed with an
+// interaction token (original response and follow-ups); see doc.go.
 func isExempt(ep *rest.CompiledEndpoint) bool {
 	if ep.Endpoint == nil {
 		return false
 	}
 	r := ep.Endpoint.Route
-	return strings.HasPrefix(r, "/interactions/") && strings.HasSuffix(r, "/callback")
+	return strings.HasPrefix(r, "/interactions/") && strings.HasSuffix(r, "/callback") ||
+		strings.HasPrefix(r, "/webhooks/{application.id}/{interaction.token}")
 }
