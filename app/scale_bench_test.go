@@ -112,13 +112,13 @@ func TestScale(t *testing.T) {
 	for _, n := range sizes {
 		r := runScale(t, app, base, n, members, idle)
 		results = append(results, r)
-		t.Log("\n" + report([]sizeResult{r}))
-	}
-	out := report(results)
-	t.Log("\n" + out)
-	if f := os.Getenv("SCALE_REPORT"); f != "" {
-		if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
-			t.Fatal(err)
+		out := report(results)
+		t.Log("\n" + out)
+		// Rewritten after each size, so a long run's first sizes survive a later failure.
+		if f := os.Getenv("SCALE_REPORT"); f != "" {
+			if err := os.WriteFile(f, []byte(out), 0o644); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 }
