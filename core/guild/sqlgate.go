@@ -50,8 +50,8 @@ func (s *Service) GuildsWithChannel(ctx context.Context, module, key string) ([]
 	return out, rows.Err()
 }
 
-// ChannelGuildsQuery returns a subquery of one column, guild_id: the guilds
-// that configured a channel for the module's purpose key. Periodic jobs
+// ChannelGuildsQuery returns a subquery of columns guild_id and channel_id:
+// the guilds that configured a channel for the module's purpose key. Periodic jobs
 // join it to their own tables to select, in one statement, only the guilds
 // with work due, instead of loading every configured guild (GuildsWithChannel).
 // It panics on names that are not plain identifiers, like ModuleOffCondition.
@@ -59,7 +59,7 @@ func ChannelGuildsQuery(module, key string) string {
 	if !moduleName.MatchString(module) || !moduleName.MatchString(key) {
 		panic(fmt.Sprintf("guild.ChannelGuildsQuery: bad module or key %q.%q", module, key))
 	}
-	return fmt.Sprintf(`SELECT guild_id FROM core_guild_channels WHERE module = '%s' AND purpose = '%s'`, module, key)
+	return fmt.Sprintf(`SELECT guild_id, channel_id FROM core_guild_channels WHERE module = '%s' AND purpose = '%s'`, module, key)
 }
 
 // ModulesChangedCondition returns an SQL condition, true when a module was

@@ -176,7 +176,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 // The sync jobs carry guild_id, so the queue skips them in guilds where
 // hall is off.
 func (s *Service) Tick(ctx context.Context) (int, error) {
-	guilds, err := dueGuilds(ctx, s.db.Bun, refreshEvery, tickBatch, refreshPerTick)
+	guilds, err := dueGuilds(ctx, s.db.Bun, s.now(), refreshEvery, tickBatch, refreshPerTick)
 	if err != nil {
 		return 0, err
 	}

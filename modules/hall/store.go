@@ -236,8 +236,10 @@ func removeOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys
 // has work: a hall channel but no card yet, a live card past its period
 // end, or a live card shown before a module was switched in the guild (up
 // to batch of these), plus up to refreshes live cards not refreshed for
-// every. Guilds where hall is off are left out.
-func dueGuilds(ctx context.Context, idb bun.IDB, every time.Duration, batch, refreshes int) ([]uint64, error) {
+// every. Guilds where hall is off are left out. Period ends are compared
+// with now (the service clock, which computed them); refreshed_at with the
+// database's, which touchLive writes it with.
+func dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, every time.Duration, batch, refreshes int) ([]uint64, error) {
 	off := func(expr string) string { return guild.ModuleOffCondition(expr, Name) }
 	rows, err := idb.QueryContext(ctx, `
 		(SELECT g.guild_id FROM (`+guild.ChannelGuildsQuery(Name, channelPurposeKey)+`) g
@@ -245,14 +247,14 @@ func dueGuilds(ctx context.Context, idb bun.IDB, every time.Duration, batch, ref
 		  ORDER BY 1 LIMIT ?)
 		UNION
 		(SELECT c.guild_id FROM hall_cards c
-		  WHERE c.status = 'live' AND (c.period_end <= now() OR `+guild.ModulesChangedCondition("c.guild_id", "c.refreshed_at")+`)
+		  WHERE c.status = 'live' AND (c.period_end <= ? OR `+guild.ModulesChangedCondition("c.guild_id", "c.refreshed_at")+`)
 		    AND NOT `+off("c.guild_id")+`
 		  ORDER BY c.period_end LIMIT ?)
 		UNION
 		(SELECT c.guild_id FROM hall_cards c
 		  WHERE c.status = 'live' AND c.refreshed_at < now() - ?::interval AND NOT `+off("c.guild_id")+`
 		  ORDER BY c.refreshed_at LIMIT ?)
-		ORDER BY 1`, batch, batch, every.String(), refreshes)
+		ORDER BY 1`, batch, now, batch, every.String(), refreshes)
 	if err != nil {
 		return nil, fmt.Errorf("hall: list guilds with a sync due: %w", err)
 	}

@@ -101,7 +101,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		after  uint64
 	)
 	for {
-		guilds, err := s.st.dueGuilds(ctx, s.db.Bun, s.guilds.DefaultLocation().String(), after, publishPage)
+		guilds, err := s.st.dueGuilds(ctx, s.db.Bun, s.now(), s.guilds.DefaultLocation().String(), after, publishPage)
 		if err != nil {
 			return n, err
 		}

@@ -246,12 +246,12 @@ type guildWithChannel struct {
 // timezone arithmetic: a local time minus PublishHour hours falls in week W
 // exactly when W's Monday PublishHour:00 has passed. defaultZone is for
 // guilds that set no timezone.
-func (store) dueGuilds(ctx context.Context, idb bun.IDB, defaultZone string, after uint64, limit int) ([]guildWithChannel, error) {
+func (store) dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guildWithChannel, error) {
 	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, coalesce(d.week, '') FROM (`+guild.ChannelGuildsQuery(Name, ChannelPurposeKey)+`) c
 		LEFT JOIN oracle_dashboards d ON d.guild_id = c.guild_id
 		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
-		  AND coalesce(d.week, '') < to_char((now() AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?)) - make_interval(hours => ?), 'IYYY-"W"IW')
-		ORDER BY c.guild_id LIMIT ?`, int64(after), defaultZone, PublishHour, limit)
+		  AND coalesce(d.week, '') < to_char((?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?)) - make_interval(hours => ?), 'IYYY-"W"IW')
+		ORDER BY c.guild_id LIMIT ?`, int64(after), now, defaultZone, PublishHour, limit)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: list guilds due: %w", err)
 	}
