@@ -9,6 +9,7 @@
 //	SCALE_SIZES    guild counts, default 100,1000,10000
 //	SCALE_MEMBERS  members per guild, default 50
 //	SCALE_IDLE     idle window, default 5m (shorter only for trial runs)
+//	SCALE_IDLE_SMALL  idle window of every size but the largest, default SCALE_IDLE
 //	SCALE_REPORT   file the markdown tables are appended to
 //
 // Postgres needs pg_stat_statements loaded (make bench-scale sees to it):
@@ -108,9 +109,21 @@ func TestScale(t *testing.T) {
 		}
 		idle = d
 	}
+	idleSmall := idle
+	if v := os.Getenv("SCALE_IDLE_SMALL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			t.Fatalf("SCALE_IDLE_SMALL: %v", err)
+		}
+		idleSmall = d
+	}
 	var results []sizeResult
-	for _, n := range sizes {
-		r := runScale(t, app, base, n, members, idle)
+	for i, n := range sizes {
+		window := idle
+		if i < len(sizes)-1 {
+			window = idleSmall
+		}
+		r := runScale(t, app, base, n, members, window)
 		results = append(results, r)
 		out := report(results)
 		t.Log("\n" + out)
