@@ -331,4 +331,3 @@ func TestTickSelectsOnlyGuildsWithWorkDue(t *testing.T) {
 	exec(`INSERT INTO core_guild_modules (guild_id, module, enabled) VALUES (?, 'quest', false)`, int64(testGuild))
 	want(due(0), testGuild)
 }
-
