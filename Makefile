@@ -6,7 +6,7 @@ BIN := bin
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: run test build lint vet fmt staticcheck bench pg pg-stop clean browser
+.PHONY: run test build lint vet fmt staticcheck bench bench-scale pg pg-stop clean browser
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/app ./app
@@ -53,6 +53,18 @@ staticcheck:
 bench:
 	@if [ -z "$$DATABASE_URL" ]; then export DATABASE_URL=$$(scripts/localpg.sh) || exit 1; fi; \
 	$(GO) test -run '^$$' -bench . -benchtime 1x -timeout 60m ./...
+
+# The scale benchmark (docs/benchmarks.md): bin/app against 100, 1,000 and 10,000
+# generated guilds; about half an hour, so never part of make test or make bench
+# (build tag scalebench). Its own Postgres (.pgdata-scale/) loads
+# pg_stat_statements, which counts the bot's queries. SCALE_SIZES, SCALE_IDLE,
+# SCALE_MEMBERS and SCALE_REPORT tune it (app/scale_bench_test.go).
+bench-scale: build
+	@export TOGETHER_PGDIR=$(CURDIR)/.pgdata-scale; url=$$(scripts/localpg.sh) || exit 1; \
+	if [ "$$(psql "$$url" -tAc 'show shared_preload_libraries')" != pg_stat_statements ]; then \
+	  psql "$$url" -qc "alter system set shared_preload_libraries = 'pg_stat_statements'" && \
+	  scripts/localpg.sh stop && url=$$(scripts/localpg.sh) || exit 1; fi; \
+	DATABASE_URL=$$url SCALE_APP=$(CURDIR)/$(BIN)/app $(GO) test -tags scalebench -run '^TestScale$$' -v -count=1 -timeout 240m ./app/
 
 pg:
 	@scripts/localpg.sh

@@ -29,6 +29,14 @@ func (s *Server) controlMux() http.Handler {
 		d, err := s.SeedDemoGuild()
 		respond(w, d, err)
 	})
+	mux.HandleFunc("POST /_sim/world", func(w http.ResponseWriter, r *http.Request) {
+		var spec WorldSpec
+		if !decodeControl(w, r, &spec) {
+			return
+		}
+		guilds, err := s.SeedWorld(spec)
+		respond(w, guilds, err)
+	})
 	mux.HandleFunc("POST /_sim/guilds/{guild_id}/members", func(w http.ResponseWriter, r *http.Request) {
 		var spec MemberSpec
 		if !decodeControl(w, r, &spec) {

@@ -95,7 +95,7 @@ func TestPayloadsParseWithDisgo(t *testing.T) {
 
 	// GUILD_CREATE and MESSAGE_CREATE.
 	h.srv.mu.Lock()
-	gc := h.srv.guildCreateJSON(h.srv.st.guilds[h.world.GuildID])
+	gc := h.srv.guildCreateJSON(h.srv.st.guilds[h.world.GuildID], 50)
 	h.srv.mu.Unlock()
 	var guild gateway.EventGuildCreate
 	if err := guild.UnmarshalJSON(mustJSON(t, gc)); err != nil {

@@ -154,11 +154,18 @@ func (s *Server) guildJSON(g *guild) map[string]any {
 }
 
 // guildCreateJSON is the GUILD_CREATE payload: the guild plus its members,
-// channels and the gateway-only extras.
-func (s *Server) guildCreateJSON(g *guild) map[string]any {
+// channels and the gateway-only extras. A guild with more members than
+// largeThreshold is "large": like Discord without the presence intent, it
+// lists only the bot's own member, and the bot asks for the others with
+// Request Guild Members (op 8) if it wants them.
+func (s *Server) guildCreateJSON(g *guild, largeThreshold int) map[string]any {
 	out := s.guildJSON(g)
-	members := make([]any, 0, len(g.MemberOrder))
+	large := len(g.MemberOrder) > largeThreshold
+	members := make([]any, 0, min(len(g.MemberOrder), largeThreshold))
 	for _, uid := range g.MemberOrder {
+		if large && uid != s.opts.BotUserID {
+			continue
+		}
 		members = append(members, s.memberJSON(g, g.Members[uid], true))
 	}
 	channels := make([]any, 0, len(g.ChannelIDs))
@@ -173,9 +180,9 @@ func (s *Server) guildCreateJSON(g *guild) map[string]any {
 	}
 	out["members"] = members
 	out["channels"] = channels
-	out["member_count"] = len(members)
+	out["member_count"] = len(g.MemberOrder)
 	out["joined_at"] = fmtTime(joined)
-	out["large"] = false
+	out["large"] = large
 	out["unavailable"] = false
 	for _, k := range []string{"threads", "voice_states", "presences", "stage_instances", "guild_scheduled_events", "soundboard_sounds"} {
 		out[k] = []any{}

@@ -242,7 +242,7 @@ func (s *Server) readyData(shardID, shardCount int) gateway.ReadyData {
 }
 
 // guildCreates returns the GUILD_CREATE payloads sent after READY.
-func (s *Server) guildCreates(shardID, shardCount int) []json.RawMessage {
+func (s *Server) guildCreates(shardID, shardCount, largeThreshold int) []json.RawMessage {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var out []json.RawMessage
@@ -250,7 +250,7 @@ func (s *Server) guildCreates(shardID, shardCount int) []json.RawMessage {
 		if shardFor(gid, shardCount) != shardID || s.botMember(s.st.guilds[gid]) == nil {
 			continue
 		}
-		raw, err := json.Marshal(s.guildCreateJSON(s.st.guilds[gid]))
+		raw, err := json.Marshal(s.guildCreateJSON(s.st.guilds[gid], largeThreshold))
 		if err == nil {
 			out = append(out, raw)
 		}

@@ -2,6 +2,8 @@ package discordsim
 
 import (
 	"net/http"
+
+	"github.com/together-bot/together/discordsim/gateway"
 	"strings"
 )
 
@@ -72,7 +74,9 @@ func (s *Server) CreateGuild(name string) (string, error) {
 	s.addMemberLocked(g, s.opts.BotUserID, []string{botRole.ID})
 	s.st.guilds[gid] = g
 	s.st.guildOrder = append(s.st.guildOrder, gid)
-	payload := s.guildCreateJSON(g)
+	// Joining mid-session: the identify's large_threshold is not known
+	// here, so Discord's default applies.
+	payload := s.guildCreateJSON(g, gateway.DefaultLargeThreshold)
 	s.mu.Unlock()
 	s.dispatch(gid, "GUILD_CREATE", payload)
 	s.log.Info("guild created", "guild_id", gid, "name", name)

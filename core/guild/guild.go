@@ -241,6 +241,9 @@ func (s *Service) Location(ctx context.Context, guildID uint64) *time.Location {
 	return st.Location(s.defZone)
 }
 
+// DefaultLocation is the deployment's timezone, for guilds that set none.
+func (s *Service) DefaultLocation() *time.Location { return s.defZone }
+
 // DefaultLocale is the deployment's locale, for texts tied to no guild.
 func (s *Service) DefaultLocale() string { return s.defLocale }
 

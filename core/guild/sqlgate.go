@@ -49,3 +49,31 @@ func (s *Service) GuildsWithChannel(ctx context.Context, module, key string) ([]
 	}
 	return out, rows.Err()
 }
+
+// ChannelGuildsQuery returns a subquery of columns guild_id and channel_id:
+// the guilds that configured a channel for the module's purpose key. Periodic jobs
+// join it to their own tables to select, in one statement, only the guilds
+// with work due, instead of loading every configured guild (GuildsWithChannel).
+// It panics on names that are not plain identifiers, like ModuleOffCondition.
+func ChannelGuildsQuery(module, key string) string {
+	if !moduleName.MatchString(module) || !moduleName.MatchString(key) {
+		panic(fmt.Sprintf("guild.ChannelGuildsQuery: bad module or key %q.%q", module, key))
+	}
+	return fmt.Sprintf(`SELECT guild_id, channel_id FROM core_guild_channels WHERE module = '%s' AND purpose = '%s'`, module, key)
+}
+
+// ModulesChangedCondition returns an SQL condition, true when a module was
+// switched on or off in the guild given by guildExpr after the time given by
+// sinceExpr: what a job whose output depends on the guild's modules checks
+// to re-render only where a switch happened.
+func ModulesChangedCondition(guildExpr, sinceExpr string) string {
+	return fmt.Sprintf(`EXISTS (SELECT 1 FROM core_guild_modules gm WHERE gm.guild_id = %s AND gm.updated_at > %s)`, guildExpr, sinceExpr)
+}
+
+// TimezoneExpr returns an SQL expression for the IANA zone of the guild given
+// by guildExpr, NULL when it set none (coalesce it with the deployment's
+// default, DefaultLocation). Postgres knows the same tz database, so a job
+// can tell in one statement which guilds reached a local time.
+func TimezoneExpr(guildExpr string) string {
+	return fmt.Sprintf(`(SELECT gs.timezone FROM core_guild_settings gs WHERE gs.guild_id = %s)`, guildExpr)
+}

@@ -23,7 +23,7 @@ func ExampleNewServer() {
 				GuildIDs:      []string{"8388608"},
 			}
 		},
-		GuildCreates: func(shardID, shardCount int) []json.RawMessage {
+		GuildCreates: func(shardID, shardCount, _ int) []json.RawMessage {
 			return []json.RawMessage{json.RawMessage(`{"id":"8388608","name":"test"}`)}
 		},
 	})

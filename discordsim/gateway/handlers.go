@@ -130,7 +130,7 @@ func (c *conn) onIdentify(d json.RawMessage) {
 	ready := readyData(srv.opts, c.log, shard[0], shard[1])
 	var creates []json.RawMessage
 	if srv.opts.GuildCreates != nil {
-		creates = onShard(srv.opts.GuildCreates(shard[0], shard[1]), shard, c)
+		creates = onShard(srv.opts.GuildCreates(shard[0], shard[1], largeThreshold(id.LargeThreshold)), shard, c)
 	}
 	resumeURL := c.resumeURL
 	if srv.opts.ResumeURL != nil {
@@ -166,6 +166,15 @@ func (c *conn) onIdentify(d json.RawMessage) {
 	}
 	c.log.Info("identified", "session_id", sess.id, "shard_id", sess.shardID,
 		"shard_count", sess.shardCount, "intents", sess.intents, "guilds", len(creates))
+}
+
+// largeThreshold applies Discord's bounds to identify's large_threshold:
+// 50 when absent, clamped to 50–250.
+func largeThreshold(v *int) int {
+	if v == nil {
+		return DefaultLargeThreshold
+	}
+	return min(max(*v, DefaultLargeThreshold), MaxLargeThreshold)
 }
 
 func (c *conn) stopAuthTimer() {

@@ -59,7 +59,7 @@ func baseOptions(t *testing.T) Options {
 				GuildIDs:      allGuilds, // the server drops other shards' IDs
 			}
 		},
-		GuildCreates: func(shardID, shardCount int) []json.RawMessage {
+		GuildCreates: func(shardID, shardCount, _ int) []json.RawMessage {
 			var out []json.RawMessage
 			for _, id := range allGuilds {
 				if s, _ := shardFor(id, shardCount); s == shardID {

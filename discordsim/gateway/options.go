@@ -15,6 +15,11 @@ const (
 	DefaultSendLimit         = 120
 	DefaultSendWindow        = 60 * time.Second
 
+	// DefaultLargeThreshold and MaxLargeThreshold bound identify's
+	// large_threshold, like Discord's (50 when absent, at most 250).
+	DefaultLargeThreshold = 50
+	MaxLargeThreshold     = 250
+
 	// identifyWindow is Discord's fixed identify spacing per concurrency bucket.
 	identifyWindow = 5 * time.Second
 	// DefaultSessionStartTotal is session_start_limit.total for most bots.
@@ -66,8 +71,10 @@ type Options struct {
 	// on other shards are dropped.
 	Ready func(shardID, shardCount int) ReadyData
 	// GuildCreates supplies full GUILD_CREATE payloads sent after READY.
+	// largeThreshold is the identify's large_threshold (see LargeThreshold):
+	// a guild with more members is "large" and lists only the bot itself.
 	// Payloads whose "id" belongs to another shard are dropped.
-	GuildCreates func(shardID, shardCount int) []json.RawMessage
+	GuildCreates func(shardID, shardCount, largeThreshold int) []json.RawMessage
 	// GuildMembers answers Request Guild Members (op 8). It returns the
 	// member objects matching the request; nil answers with no members.
 	GuildMembers func(req MemberRequest) []json.RawMessage

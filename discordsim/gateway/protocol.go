@@ -93,6 +93,8 @@ type identifyData struct {
 	Compress   bool             `json:"compress"`
 	Shard      *[2]int          `json:"shard"`
 	Intents    *uint64          `json:"intents"`
+	// LargeThreshold is Discord's large_threshold (50–250, default 50).
+	LargeThreshold *int `json:"large_threshold"`
 }
 
 type resumeData struct {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -17,6 +16,17 @@ import (
 // asked for a refresh (the projection's hash check makes an unchanged
 // render free).
 const refreshEvery = time.Hour
+
+// tickBatch bounds the syncs one tick queues for first cards, month ends and
+// switched categories: 10,000 guilds whose month ends together are spread
+// over ten ticks, and their dashboards are paced by core/projection.
+const tickBatch = 1000
+
+// refreshPerTick bounds the hourly safety-net refreshes per tick (a minute),
+// so an idle bot's cost stays flat however many guilds it serves: beyond
+// 3,000 guilds a card's refresh comes every guilds/50 minutes instead of
+// hourly. Changes reach cards through their contributors' requests anyway.
+const refreshPerTick = 50
 
 // maxCatchUp bounds the months one Sync finalizes; the next tick goes on.
 const maxCatchUp = 12
@@ -190,11 +200,12 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 	return done, nil
 }
 
-// Tick queues a sync for every guild with a hall channel or a live card.
+// Tick queues a sync for the guilds with work due (dueGuilds): one query
+// whatever the number of guilds, and nothing queued when nothing is due.
 // The sync jobs carry guild_id, so the queue skips them in guilds where
 // hall is off.
 func (s *Service) Tick(ctx context.Context) (int, error) {
-	guilds, err := s.hallGuilds(ctx)
+	guilds, err := dueGuilds(ctx, s.db.Bun, s.now(), refreshEvery, tickBatch, refreshPerTick)
 	if err != nil {
 		return 0, err
 	}
@@ -209,22 +220,4 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 		return 0, fmt.Errorf("hall: queue syncs: %w", err)
 	}
 	return len(params), nil
-}
-
-// hallGuilds are the guilds the tick looks after: a hall channel is set, or a
-// card is still live.
-func (s *Service) hallGuilds(ctx context.Context) ([]uint64, error) {
-	configured, err := s.guilds.GuildsWithChannel(ctx, Name, channelPurposeKey)
-	if err != nil {
-		return nil, fmt.Errorf("hall: list guilds: %w", err)
-	}
-	live, err := liveCardGuilds(ctx, s.db.Bun)
-	if err != nil {
-		return nil, err
-	}
-	for _, g := range configured {
-		live = append(live, g.GuildID)
-	}
-	slices.Sort(live)
-	return slices.Compact(live), nil
 }

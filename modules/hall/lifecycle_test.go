@@ -2,6 +2,7 @@ package hall
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -329,4 +330,54 @@ func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
 	if e.proj.count(dec.Key()) != decRequests+2 || e.render("2026-12") != "" || e.render("2026-11") == "" {
 		t.Fatal("clearing the channel must take the live card down and leave the final one")
 	}
+}
+
+// TestTickSelectsOnlyGuildsWithWorkDue: the tick's one query picks a guild
+// with a hall channel and no card, a card past its end, a card shown before
+// a module switch, and (within the refresh allowance) a card not refreshed
+// for an hour, and nothing else; guilds where hall is off never.
+func TestTickSelectsOnlyGuildsWithWorkDue(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, "UTC", utc("2026-11-15T12:00:00Z"), "quest")
+	ctx := context.Background()
+	const other = testGuild + 1
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := e.db.Bun.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	due := func(refreshes int) []uint64 {
+		t.Helper()
+		g, err := dueGuilds(ctx, e.db.Bun, e.clock.Now(), refreshEvery, tickBatch, refreshes)
+		must(t, err)
+		return g
+	}
+	want := func(got []uint64, ids ...uint64) {
+		t.Helper()
+		if !slices.Equal(got, ids) {
+			t.Fatalf("due %v, want %v", got, ids)
+		}
+	}
+	for _, g := range []uint64{testGuild, other} {
+		exec(`INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES (?, 'hall', 'channel', ?)`, int64(g), int64(hallChannel))
+	}
+	want(due(refreshPerTick), testGuild, other)
+
+	e.sync()
+	want(due(refreshPerTick), other)
+	exec(`INSERT INTO core_guild_modules (guild_id, module, enabled) VALUES (?, 'hall', false)`, int64(other))
+	want(due(refreshPerTick))
+
+	e.clock.set(utc("2026-12-01T00:00:00Z")) // November ended
+	want(due(refreshPerTick), testGuild)
+	e.clock.set(utc("2026-11-15T12:00:00Z"))
+
+	exec(`UPDATE hall_cards SET refreshed_at = now() - interval '2 hours'`)
+	want(due(refreshPerTick), testGuild)
+	want(due(0))
+
+	exec(`UPDATE hall_cards SET refreshed_at = now() - interval '1 minute'`)
+	exec(`INSERT INTO core_guild_modules (guild_id, module, enabled) VALUES (?, 'quest', false)`, int64(testGuild))
+	want(due(0), testGuild)
 }

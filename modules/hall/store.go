@@ -262,14 +262,31 @@ func removeOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys
 	return nil
 }
 
-// liveCardGuilds are the guilds with a live card: it must be finalized even if
-// the hall channel was unset since. Guilds where hall is off are left out in
-// the same statement, so the tick queues no sync the queue would skip.
-func liveCardGuilds(ctx context.Context, idb bun.IDB) ([]uint64, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT DISTINCT c.guild_id FROM hall_cards c
-		WHERE c.status = 'live' AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY 1`)
+// dueGuilds lists, oldest first and in one statement, the guilds whose sync
+// has work: a hall channel but no card yet, a live card past its period
+// end, or a live card shown before a module was switched in the guild (up
+// to batch of these), plus up to refreshes live cards not refreshed for
+// every. Guilds where hall is off are left out. Period ends are compared
+// with now (the service clock, which computed them); refreshed_at with the
+// database's, which touchLive writes it with.
+func dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, every time.Duration, batch, refreshes int) ([]uint64, error) {
+	off := func(expr string) string { return guild.ModuleOffCondition(expr, Name) }
+	rows, err := idb.QueryContext(ctx, `
+		(SELECT g.guild_id FROM (`+guild.ChannelGuildsQuery(Name, channelPurposeKey)+`) g
+		  WHERE NOT EXISTS (SELECT 1 FROM hall_cards h WHERE h.guild_id = g.guild_id) AND NOT `+off("g.guild_id")+`
+		  ORDER BY 1 LIMIT ?)
+		UNION
+		(SELECT c.guild_id FROM hall_cards c
+		  WHERE c.status = 'live' AND (c.period_end <= ? OR `+guild.ModulesChangedCondition("c.guild_id", "c.refreshed_at")+`)
+		    AND NOT `+off("c.guild_id")+`
+		  ORDER BY c.period_end LIMIT ?)
+		UNION
+		(SELECT c.guild_id FROM hall_cards c
+		  WHERE c.status = 'live' AND c.refreshed_at < now() - ?::interval AND NOT `+off("c.guild_id")+`
+		  ORDER BY c.refreshed_at LIMIT ?)
+		ORDER BY 1`, batch, now, batch, every.String(), refreshes)
 	if err != nil {
-		return nil, fmt.Errorf("hall: list guilds: %w", err)
+		return nil, fmt.Errorf("hall: list guilds with a sync due: %w", err)
 	}
 	defer rows.Close()
 	var out []uint64

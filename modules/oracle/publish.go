@@ -122,49 +122,43 @@ func (s *Service) publishIfDue(ctx context.Context, guildID uint64, shown string
 	return moved, err
 }
 
-// PublishDue runs publishIfDue for every guild with an oracle channel and
-// returns how many moved to a new week. One guild's failure does not stop
-// the others; failures come back as *GuildErrors.
+// publishPage bounds the guilds one query of PublishDue returns.
+const publishPage = 500
+
+// PublishDue runs publishIfDue for every guild whose dashboard is due
+// (dueGuilds, a page at a time) and returns how many moved to a new week.
+// With nothing due it costs one query, whatever the number of guilds. One
+// guild's failure does not stop the others; failures come back as
+// *GuildErrors.
 func (s *Service) PublishDue(ctx context.Context) (int, error) {
-	guilds, err := s.guildsWithChannel(ctx)
-	if err != nil {
-		return 0, err
-	}
 	var (
 		n      int
 		failed GuildErrors
+		after  uint64
 	)
-	for _, g := range guilds {
-		moved, err := s.publishIfDue(ctx, g.GuildID, g.Week)
+	for {
+		guilds, err := s.st.dueGuilds(ctx, s.db.Bun, s.now(), s.guilds.DefaultLocation().String(), after, publishPage)
 		if err != nil {
-			s.log.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)
-			failed = append(failed, GuildError{GuildID: g.GuildID, Err: err})
-			continue
+			return n, err
 		}
-		if moved {
-			n++
+		for _, g := range guilds {
+			moved, err := s.publishIfDue(ctx, g.GuildID, g.Week)
+			if err != nil {
+				s.log.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)
+				failed = append(failed, GuildError{GuildID: g.GuildID, Err: err})
+				continue
+			}
+			if moved {
+				n++
+			}
 		}
+		if len(guilds) < publishPage {
+			break
+		}
+		after = guilds[len(guilds)-1].GuildID
 	}
 	if len(failed) > 0 {
 		return n, failed
 	}
 	return n, nil
-}
-
-// guildsWithChannel lists guilds whose oracle channel is configured and where
-// oracle is not turned off, with the week their dashboard shows.
-func (s *Service) guildsWithChannel(ctx context.Context) ([]guildWithChannel, error) {
-	channels, err := s.guilds.GuildsWithChannel(ctx, Name, ChannelPurposeKey)
-	if err != nil {
-		return nil, err
-	}
-	weeks, err := s.st.dashboardWeeks(ctx, s.db.Bun)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]guildWithChannel, 0, len(channels))
-	for _, c := range channels {
-		out = append(out, guildWithChannel{GuildID: c.GuildID, Week: weeks[c.GuildID]})
-	}
-	return out, nil
 }

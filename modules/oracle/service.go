@@ -25,7 +25,7 @@ type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
 	Locale(ctx context.Context, guildID uint64) string
 	Location(ctx context.Context, guildID uint64) *time.Location
-	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
+	DefaultLocation() *time.Location
 }
 
 // requester asks for a dashboard refresh inside a transaction

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/guild"
 	"github.com/uptrace/bun"
 )
 
@@ -239,21 +240,30 @@ type guildWithChannel struct {
 	Week    string // the dashboard's week, "" when never published
 }
 
-// dashboardWeeks returns the week each guild's dashboard shows.
-func (store) dashboardWeeks(ctx context.Context, idb bun.IDB) (map[uint64]string, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT guild_id, week FROM oracle_dashboards`)
+// dueGuilds lists, by guild id after after, up to limit guilds with an
+// oracle channel, oracle on, and a dashboard older than the week in which
+// their local Monday PublishHour:00 last passed (or none). Postgres does the
+// timezone arithmetic: a local time minus PublishHour hours falls in week W
+// exactly when W's Monday PublishHour:00 has passed. defaultZone is for
+// guilds that set no timezone.
+func (store) dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guildWithChannel, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, coalesce(d.week, '') FROM (`+guild.ChannelGuildsQuery(Name, ChannelPurposeKey)+`) c
+		LEFT JOIN oracle_dashboards d ON d.guild_id = c.guild_id
+		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
+		  AND coalesce(d.week, '') < to_char((?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?)) - make_interval(hours => ?), 'IYYY-"W"IW')
+		ORDER BY c.guild_id LIMIT ?`, int64(after), now, defaultZone, PublishHour, limit)
 	if err != nil {
-		return nil, fmt.Errorf("oracle: read dashboard weeks: %w", err)
+		return nil, fmt.Errorf("oracle: list guilds due: %w", err)
 	}
 	defer rows.Close()
-	out := map[uint64]string{}
+	var out []guildWithChannel
 	for rows.Next() {
 		var id int64
 		var week string
 		if err := rows.Scan(&id, &week); err != nil {
-			return nil, fmt.Errorf("oracle: read dashboard weeks: %w", err)
+			return nil, fmt.Errorf("oracle: list guilds due: %w", err)
 		}
-		out[uint64(id)] = week
+		out = append(out, guildWithChannel{GuildID: uint64(id), Week: week})
 	}
 	return out, rows.Err()
 }

@@ -101,7 +101,7 @@ func (s *service) Jobs() []queue.Job {
 
 // schedules are pairhome's periodic jobs (point queue.Schedules).
 var schedules = []queue.Schedule{
-	{Name: "pairhome.reconcile", Module: Name, Spec: "@every 10m", Args: reconcileArgs{},
+	{Name: "pairhome.reconcile", Module: Name, Spec: "@every 2m", Args: reconcileArgs{},
 		Description: "repair deleted rooms, archive pairs whose member left, finish pending archives"},
 	{Name: "pairhome.sections", Module: Name, Spec: "@every 1m", Args: sectionsArgs{},
 		Description: "re-render Pair Home panels after a section's module was turned on or off"},

@@ -19,13 +19,20 @@ import (
 // checked oldest-checked first, so every pair gets its turn.
 const memberChecksPerRun = 25
 
+// reconcileBatch bounds the guilds one Reconcile visits, least recently
+// checked first. A guild costs about 1 + 2×pairs REST calls, so 50 guilds
+// every 2 minutes keep the repair near 2 requests/s of the 50/s budget
+// whatever the number of guilds; with 10,000 guilds each is visited about
+// every 7 hours (events handle members leaving and rooms deleted at once).
+const reconcileBatch = 50
+
 // Reconcile repairs what events may have missed (the bot was offline, an
 // event was dropped): rooms deleted by hand, members who left, rooms still
 // to create or archive. Discord errors are logged and skipped, never
 // returned, so one broken guild cannot fail the job for the others; only
 // database errors are returned (River retries them).
 func (s *service) Reconcile(ctx context.Context) error {
-	guilds, err := guildsToReconcile(ctx, s.db.Bun)
+	guilds, err := guildsToReconcile(ctx, s.db.Bun, reconcileBatch)
 	if err != nil {
 		return err
 	}
@@ -126,11 +133,16 @@ func (s *service) verifyPanel(ctx context.Context, p pairRef) error {
 	return err
 }
 
+// sectionsBatch bounds the guilds one SyncSections run looks at.
+const sectionsBatch = 1000
+
 // SyncSections compares, per guild, the sections that would show now with
 // the ones shown last, and re-renders that guild's panels when they differ.
-// Guild settings carry no change hook, so this runs every minute.
+// Guild settings carry no change hook, so this runs every minute; it looks
+// only at guilds never checked or with a module switched since the last
+// check (one query when nothing changed, whatever the number of guilds).
 func (s *service) SyncSections(ctx context.Context) error {
-	guilds, err := guildsWithActivePairs(ctx, s.db.Bun)
+	guilds, err := guildsWithSectionsDue(ctx, s.db.Bun, sectionsBatch)
 	if err != nil {
 		return err
 	}

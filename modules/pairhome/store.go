@@ -259,11 +259,11 @@ func addConsent(ctx context.Context, tx bun.Tx, pairID int64, userID uint64, ttl
 
 // guildsToReconcile lists guilds with active pairs or rooms still to
 // archive, leaving out the guilds that turned pairhome off.
-func guildsToReconcile(ctx context.Context, idb bun.IDB) ([]uint64, error) {
+func guildsToReconcile(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
 	var ids []int64
-	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs p
+	err := idb.NewRaw(`SELECT guild_id FROM pairhome_pairs p
 		WHERE (status = 'active' OR room_state = 'ready') AND NOT `+guild.ModuleOffCondition("p.guild_id", Name)+`
-		ORDER BY guild_id`).Scan(ctx, &ids)
+		GROUP BY guild_id ORDER BY min(coalesce(members_checked_at, 'epoch')), guild_id LIMIT ?`, limit).Scan(ctx, &ids)
 	if err != nil && !isNoRows(err) {
 		return nil, fmt.Errorf("pairhome: guilds to reconcile: %w", err)
 	}
@@ -302,12 +302,19 @@ func markMembersChecked(ctx context.Context, idb bun.IDB, pairID int64) error {
 	return err
 }
 
-// guildsWithActivePairs lists guilds that have at least one active pair.
-func guildsWithActivePairs(ctx context.Context, idb bun.IDB) ([]uint64, error) {
+// guildsWithSectionsDue lists guilds with an active pair whose sections were
+// never recorded or that switched a module since, at most limit.
+func guildsWithSectionsDue(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
 	var ids []int64
-	err := idb.NewRaw(`SELECT DISTINCT guild_id FROM pairhome_pairs WHERE status = 'active' ORDER BY guild_id`).Scan(ctx, &ids)
+	// The minute of margin covers a switch committed while the last check
+	// was reading the settings: it is looked at once more.
+	err := idb.NewRaw(`SELECT DISTINCT p.guild_id FROM pairhome_pairs p
+		LEFT JOIN pairhome_guild_sections s ON s.guild_id = p.guild_id
+		WHERE p.status = 'active'
+		  AND (s.guild_id IS NULL OR `+guild.ModulesChangedCondition("p.guild_id", "s.updated_at - interval '1 minute'")+`)
+		ORDER BY p.guild_id LIMIT ?`, limit).Scan(ctx, &ids)
 	if err != nil && !isNoRows(err) {
-		return nil, fmt.Errorf("pairhome: guilds with pairs: %w", err)
+		return nil, fmt.Errorf("pairhome: guilds with sections due: %w", err)
 	}
 	out := make([]uint64, len(ids))
 	for i, id := range ids {
@@ -316,7 +323,9 @@ func guildsWithActivePairs(ctx context.Context, idb bun.IDB) ([]uint64, error) {
 	return out, nil
 }
 
-// swapSections stores the section set shown in a guild and reports whether it changed.
+// swapSections stores the section set shown in a guild and reports whether
+// it changed. It stamps updated_at either way: guildsWithSectionsDue looks
+// only at guilds with a module switched since.
 func swapSections(ctx context.Context, tx bun.Tx, guildID uint64, modules string) (bool, error) {
 	var prev sql.NullString
 	err := tx.QueryRowContext(ctx, `SELECT modules FROM pairhome_guild_sections WHERE guild_id = ? FOR UPDATE`, int64(guildID)).Scan(&prev)
@@ -324,6 +333,9 @@ func swapSections(ctx context.Context, tx bun.Tx, guildID uint64, modules string
 		return false, fmt.Errorf("pairhome: read sections of guild %d: %w", guildID, err)
 	}
 	if prev.Valid && prev.String == modules {
+		if _, err := tx.ExecContext(ctx, `UPDATE pairhome_guild_sections SET updated_at = now() WHERE guild_id = ?`, int64(guildID)); err != nil {
+			return false, fmt.Errorf("pairhome: stamp sections of guild %d: %w", guildID, err)
+		}
 		return false, nil
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO pairhome_guild_sections (guild_id, modules) VALUES (?, ?)

@@ -278,24 +278,34 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 			res.Ended++
 		}
 	}
-	// Only guilds with a raid channel where raid is on: the step serves every
-	// guild, so the queue's per-guild gate cannot skip it; the query does.
-	guilds, err := s.guilds.GuildsWithChannel(ctx, Name, purposeKey)
-	if err != nil {
-		return res, err
-	}
-	if len(guilds) > 0 {
-		if err := s.LoadLibrary(ctx); err != nil {
+	// Only guilds with a raid channel where raid is on and no raid this
+	// local week, a page at a time: the step serves every guild, so the
+	// queue's per-guild gate cannot skip it; the query does, and with
+	// nothing to start it costs one query whatever the number of guilds.
+	loaded := false
+	for after := uint64(0); ; {
+		guilds, err := startDue(ctx, s.db.Bun, now, s.guilds.DefaultLocation().String(), after, stepPage)
+		if err != nil {
 			return res, err
 		}
-	}
-	for _, g := range guilds {
-		_, started, err := s.start(ctx, startSpec{GuildID: g.GuildID, ChannelID: g.ChannelID}, true)
-		if err != nil {
-			errs = append(errs, err)
-		} else if started {
-			res.Started++
+		if len(guilds) > 0 && !loaded {
+			if err := s.LoadLibrary(ctx); err != nil {
+				return res, err
+			}
+			loaded = true
 		}
+		for _, g := range guilds {
+			_, started, err := s.start(ctx, startSpec{GuildID: g.GuildID, ChannelID: g.ChannelID}, true)
+			if err != nil {
+				errs = append(errs, err)
+			} else if started {
+				res.Started++
+			}
+		}
+		if len(guilds) < stepPage {
+			break
+		}
+		after = guilds[len(guilds)-1].GuildID
 	}
 	n, err := s.refreshDays(ctx, now)
 	res.DayChanged = n
@@ -310,27 +320,36 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 	return res, errors.Join(errs...)
 }
 
+// stepPage bounds the guilds and raids one query of the step returns.
+const stepPage = 500
+
 // refreshDays re-renders the dashboard and pair panels of every active raid
 // whose local day moved since they were last shown (new offers, the daily
-// points reset). The guarded UPDATE makes it once per day and raid.
+// points reset), a page at a time; with no day change it costs one query.
+// The guarded UPDATE makes it once per day and raid.
 func (s *service) refreshDays(ctx context.Context, now time.Time) (int, error) {
-	rows, err := s.db.Bun.QueryContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE status = 'active' ORDER BY id`)
-	if err != nil {
-		return 0, fmt.Errorf("raid: list active raids: %w", err)
-	}
-	var raids []raid
-	for rows.Next() {
-		r, err := scanRaid(rows)
+	n := 0
+	var errs []error
+	for after := int64(0); ; {
+		raids, err := dayChanged(ctx, s.db.Bun, now, after, stepPage)
 		if err != nil {
-			rows.Close()
-			return 0, err
+			return n, errors.Join(append(errs, err)...)
 		}
-		raids = append(raids, r)
+		k, err := s.showDays(ctx, raids, now)
+		n += k
+		if err != nil {
+			errs = append(errs, err)
+		}
+		if len(raids) < stepPage {
+			break
+		}
+		after = raids[len(raids)-1].ID
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
-	}
+	return n, errors.Join(errs...)
+}
+
+// showDays moves each raid's shown day to today and re-renders it.
+func (s *service) showDays(ctx context.Context, raids []raid, now time.Time) (int, error) {
 	n := 0
 	var errs []error
 	for _, r := range raids {

@@ -3,10 +3,12 @@ package raid
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
 )
 
 // Row locks for loaders.
@@ -106,4 +108,50 @@ func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day loca
 		return 0, 0, fmt.Errorf("raid: pair points: %w", err)
 	}
 	return today, week, nil
+}
+
+// startDue lists, by guild id after after, up to limit guilds with a raid
+// channel, raid on, and no raid for their current local week (Postgres's
+// date_trunc('week') is the ISO Monday, like weekAt). defaultZone is for
+// guilds that set no timezone.
+func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guild.GuildChannel, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, c.channel_id FROM (`+guild.ChannelGuildsQuery(Name, purposeKey)+`) c
+		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
+		  AND NOT EXISTS (SELECT 1 FROM raid_raids r WHERE r.guild_id = c.guild_id
+		    AND r.week_start = date_trunc('week', ?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?))::date)
+		ORDER BY c.guild_id LIMIT ?`, int64(after), now, defaultZone, limit)
+	if err != nil {
+		return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
+	}
+	defer rows.Close()
+	var out []guild.GuildChannel
+	for rows.Next() {
+		var g, c int64
+		if err := rows.Scan(&g, &c); err != nil {
+			return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
+		}
+		out = append(out, guild.GuildChannel{GuildID: uint64(g), ChannelID: uint64(c)})
+	}
+	return out, rows.Err()
+}
+
+// dayChanged lists, by id after after, up to limit active raids whose local
+// day (in the raid's own zone) differs from the one last shown.
+func dayChanged(ctx context.Context, idb bun.IDB, now time.Time, after int64, limit int) ([]raid, error) {
+	rows, err := idb.QueryContext(ctx, `SELECT `+raidCols+` FROM raid_raids
+		WHERE status = 'active' AND id > ? AND shown_day IS DISTINCT FROM (?::timestamptz AT TIME ZONE timezone)::date
+		ORDER BY id LIMIT ?`, after, now, limit)
+	if err != nil {
+		return nil, fmt.Errorf("raid: list raids with a new day: %w", err)
+	}
+	defer rows.Close()
+	var out []raid
+	for rows.Next() {
+		r, err := scanRaid(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
 }

@@ -17,6 +17,7 @@ import (
 
 	"github.com/disgoorg/disgo"
 	"github.com/disgoorg/disgo/bot"
+	"github.com/disgoorg/disgo/cache"
 	"github.com/disgoorg/disgo/events"
 	dgateway "github.com/disgoorg/disgo/gateway"
 	"github.com/disgoorg/disgo/rest"
@@ -210,6 +211,14 @@ func (g *Gateway) build() (*bot.Client, error) {
 	}
 	return disgo.New(g.opts.Token,
 		bot.WithLogger(g.log),
+		// No cache: the bot reads guilds, channels, roles and members from
+		// REST or from the interaction payload when it needs them, never
+		// from disgo's caches, and at 10,000 guilds of 50 members the
+		// default caches would hold every GUILD_CREATE's members, channels
+		// and roles for nothing (docs/benchmarks.md, scale). For the same
+		// reason it never asks for member chunks.
+		bot.WithCacheConfigOpts(cache.WithCaches(cache.FlagsNone)),
+		bot.WithMemberChunkingFilter(bot.MemberChunkingFilterNone),
 		bot.WithRest(g.opts.Rest),
 		bot.WithEventListeners(listeners...),
 		bot.WithShardManagerConfigOpts(shardOpts...),
