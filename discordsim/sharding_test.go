@@ -52,7 +52,7 @@ func TestGuildsAreDistributedByDiscordsFormula(t *testing.T) {
 			}
 			seen = append(seen, gid)
 		}
-		if creates := h.srv.guildCreates(shard, count); len(creates) != len(h.srv.readyData(shard, count).GuildIDs) {
+		if creates := h.srv.guildCreates(shard, count, 250); len(creates) != len(h.srv.readyData(shard, count).GuildIDs) {
 			t.Errorf("shard %d: %d GUILD_CREATEs for %d guilds in READY", shard, len(creates), len(h.srv.readyData(shard, count).GuildIDs))
 		}
 	}
