@@ -49,6 +49,18 @@ func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	}
 }
 
+// dueNow moves the round's deadline (answer_deadline or vote_deadline) to
+// now and reschedules its queued close job, as if the time had passed: the
+// tests then never race a real clock against a loaded machine.
+func (e *env) dueNow(r round, deadline string) {
+	e.t.Helper()
+	ctx := context.Background()
+	_, err := e.db.Pool.Exec(ctx, `UPDATE duel_rounds SET `+deadline+` = now() WHERE id = $1`, r.ID)
+	must(e.t, err)
+	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET scheduled_at = now() WHERE kind = 'duel.close' AND state = 'scheduled'`)
+	must(e.t, err)
+}
+
 // TestVotingPhaseThroughQueue: answer close opens voting and queues the
 // voting close, which applies the votes.
 func TestVotingPhaseThroughQueue(t *testing.T) {
@@ -59,17 +71,14 @@ func TestVotingPhaseThroughQueue(t *testing.T) {
 	q := e.newQueue(nil)
 	must(t, q.Start(context.Background()))
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
-	r := e.startRound(time.Second, 1)
+	r := e.startRound(time.Hour, 1)
 	e.submit(r, ps[0], 0, "one")
 	e.submit(r, ps[1], 0, "two")
+	e.dueNow(r, "answer_deadline")
 	waitUntil(t, 20*time.Second, "voting", func() bool { return phaseOf(e, r) == phaseVoting })
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[1], e.labelOf(r, 2))
 	must(t, err)
-	// Skip the minute of voting: the queued job is rescheduled to now.
-	_, err = e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET vote_deadline = now() WHERE id = $1`, r.ID)
-	must(t, err)
-	_, err = e.db.Pool.Exec(context.Background(), `UPDATE river_job SET scheduled_at = now() WHERE kind = 'duel.close' AND state = 'scheduled'`)
-	must(t, err)
+	e.dueNow(r, "vote_deadline") // skip the minute of voting
 	waitUntil(t, 20*time.Second, "closed", func() bool { return phaseOf(e, r) == phaseClosed })
 	if s := e.scores(r); s[2].points != 2 || s[1].points != 1 {
 		t.Fatalf("scores = %+v", s)
@@ -87,9 +96,10 @@ func TestModuleTurnedOffMidRound(t *testing.T) {
 	q := e.newQueue(e.guilds)
 	must(t, q.Start(context.Background()))
 	t.Cleanup(func() { _ = q.Stop(context.Background()) })
-	r := e.startRound(time.Second, 0)
+	r := e.startRound(time.Hour, 0)
 	e.submit(r, p, 0, "answer")
 	e.setDuel(false)
+	e.dueNow(r, "answer_deadline")
 	waitUntil(t, 20*time.Second, "close job skipped by the gate", func() bool {
 		var st string
 		_ = e.db.Pool.QueryRow(context.Background(), `SELECT state FROM river_job WHERE kind = 'duel.close'`).Scan(&st)
