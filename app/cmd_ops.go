@@ -47,7 +47,11 @@ func cmdCommands(ctx context.Context, env *environment, args []string) error {
 		return err
 	}
 	if cfg.DatabaseURL == "" {
-		cfg.DatabaseURL = "postgres://localhost/unused" // the definitions need no database
+		// The definitions need no database, and a handful of requests from
+		// one short command need no shared budget: the process's own
+		// limiter paces them.
+		cfg.DatabaseURL = "postgres://localhost/unused"
+		cfg.RESTBudgetShared = false
 	}
 	sel, err := selectModules(cfg)
 	if err != nil {

@@ -359,9 +359,8 @@ func TestTickSelectsOnlyGuildsWithWorkDue(t *testing.T) {
 			t.Fatalf("due %v, want %v", got, ids)
 		}
 	}
-	for _, g := range []uint64{testGuild, other} {
-		exec(`INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES (?, 'hall', 'channel', ?)`, int64(g), int64(hallChannel))
-	}
+	// newEnv set testGuild's channel (without a card); other gets one too.
+	exec(`INSERT INTO core_guild_channels (guild_id, module, purpose, channel_id) VALUES (?, 'hall', 'channel', ?)`, int64(other), int64(hallChannel))
 	want(due(refreshPerTick), testGuild, other)
 
 	e.sync()
