@@ -124,8 +124,12 @@ func (rr *roundRobin) deliveries() []delivery {
 func TestE2EHTTPInteractionsRoundRobin(t *testing.T) {
 	t.Parallel()
 	mods := []module.Descriptor{hello.Descriptor}
-	a := apptest.Start(t, apptest.Options{Modules: mods, HTTPInteractions: true})
-	b := apptest.Start(t, apptest.Options{Modules: mods, HTTPInteractions: true, SharedSim: a.Sim, DatabaseURL: a.Env()["DATABASE_URL"]})
+	// Each replica holds one of two shards: a second connection to one
+	// shard is a duplicate session Discord (and the emulator) refuses.
+	shard := func(id string) map[string]string { return map[string]string{"SHARD_COUNT": "2", "SHARD_IDS": id} }
+	a := apptest.Start(t, apptest.Options{Modules: mods, HTTPInteractions: true, Env: shard("0")})
+	b := apptest.Start(t, apptest.Options{Modules: mods, HTTPInteractions: true, Env: shard("1"), SharedSim: a.Sim,
+		DatabaseURL: a.Env()["DATABASE_URL"]})
 	rr := &roundRobin{}
 	for _, h := range []*apptest.Harness{a, b} {
 		u, err := url.Parse(h.InteractionsURL())
