@@ -107,10 +107,10 @@ func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	e.quest.add(1, utc("2026-10-12T00:00:00Z"), 9)
 	e.quest.add(2, utc("2026-10-12T00:00:00Z"), 4)
 	e.chess.add(1, utc("2026-10-12T00:00:00Z"), 2)
-	e.clock.set(utc("2026-11-02T00:00:00Z"))
+	e.clock.Set(utc("2026-11-02T00:00:00Z"))
 	e.sync() // October final, November live
 	e.quest.add(2, utc("2026-11-03T00:00:00Z"), 1)
-	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync() // November final (pair 2 only), December live
 	oct, nov, dec := e.card("2026-10").Key(), e.card("2026-11").Key(), e.card("2026-12").Key()
 	if e.card("2026-10").Status != StatusFinal || e.card("2026-11").Status != StatusFinal {

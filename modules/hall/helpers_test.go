@@ -13,6 +13,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
@@ -112,24 +113,6 @@ func (f *fakeProj) count(key string) int {
 	return f.reqs[CardKind+"/"+key]
 }
 
-// clock is a settable Now.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 // ledger is a contributing module's data: points per pair at a moment.
 type ledger struct {
 	mu     sync.Mutex
@@ -181,7 +164,7 @@ type env struct {
 	pairs  *fakePairs
 	guilds *fakeGuilds
 	proj   *fakeProj
-	clock  *clock
+	clock  *clocktest.Manual
 	quest  *ledger
 	chess  *ledger
 }
@@ -195,7 +178,7 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 	must(t, err)
 	q, err := queue.NewQueue(d, quiet)
 	must(t, err)
-	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: &clock{t: now},
+	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: clocktest.New(now),
 		quest: &ledger{}, chess: &ledger{}}
 	var cats []hallapi.Category
 	for _, k := range deployed {

@@ -33,12 +33,12 @@ func TestMonthEndsInTheGuildsZone(t *testing.T) {
 	e.quest.add(1, utc("2026-11-30T14:30:00Z"), 3) // 23:30 Nov 30 in Tokyo
 	e.quest.add(1, utc("2026-11-30T15:30:00Z"), 4) // 00:30 Dec 1 in Tokyo (still November in UTC)
 
-	e.clock.set(utc("2026-11-30T14:59:59Z"))
+	e.clock.Set(utc("2026-11-30T14:59:59Z"))
 	e.sync()
 	if c := e.card("2026-11"); c.Status != StatusLive {
 		t.Fatalf("finalized a second early: %+v", c)
 	}
-	e.clock.set(utc("2026-11-30T15:00:00Z"))
+	e.clock.Set(utc("2026-11-30T15:00:00Z"))
 	e.sync()
 	if c := e.card("2026-11"); c.Status != StatusFinal || c.ChannelID != hallChannel || c.ActivePairs != 1 {
 		t.Fatalf("november after its end = %+v", c)
@@ -77,7 +77,7 @@ func TestTimezoneChangeKeepsPeriodsContiguous(t *testing.T) {
 	e.guilds.mu.Lock()
 	e.guilds.tz = "America/Los_Angeles"
 	e.guilds.mu.Unlock()
-	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync()
 	dec := e.card("2026-12")
 	if !dec.Start.Equal(utc("2026-12-01T00:00:00Z")) || !dec.End.Equal(utc("2027-01-01T08:00:00Z")) || dec.Timezone != "America/Los_Angeles" {
@@ -100,7 +100,7 @@ func TestFinalizeExactlyOnce(t *testing.T) {
 		e.chess.add(i, utc("2026-11-10T10:00:00Z"), 10-int(i))
 	}
 	e.sync()
-	e.clock.set(utc("2026-11-30T21:00:00Z")) // midnight in Moscow
+	e.clock.Set(utc("2026-11-30T21:00:00Z")) // midnight in Moscow
 	var wins int
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -137,7 +137,7 @@ func TestFinalizeExactlyOnce(t *testing.T) {
 	}
 
 	// December ends too; five copies of the sync job race for it.
-	e.clock.set(utc("2026-12-31T21:00:00Z"))
+	e.clock.Set(utc("2026-12-31T21:00:00Z"))
 	reg, err := queue.NewRegistry(e.svc.jobs())
 	must(t, err)
 	runner, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Logger: quiet, Test: true, SoftStopTimeout: 2 * time.Second})
@@ -219,7 +219,7 @@ func TestCategoriesFollowDeploymentAndToggles(t *testing.T) {
 		t.Fatal("switching chess back on did not bring it back")
 	}
 	// At least hourly.
-	e.clock.set(now.Add(2 * time.Hour))
+	e.clock.Set(now.Add(2 * time.Hour))
 	_, err := e.db.Pool.Exec(context.Background(), `UPDATE hall_cards SET refreshed_at = now() - interval '61 minutes'`)
 	must(t, err)
 	e.sync()
@@ -245,7 +245,7 @@ func TestRefresherRequestsLiveCardsOnly(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "", utc("2026-11-15T12:00:00Z"), "quest")
 	e.sync()
-	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync()
 	nov, dec := e.proj.count(cardKey(testGuild, Month{2026, time.November})), e.proj.count(cardKey(testGuild, Month{2026, time.December}))
 	must(t, e.db.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
@@ -268,7 +268,7 @@ func TestSyncCatchesUpMissedMonths(t *testing.T) {
 	e.optin(12, "all")
 	e.sync()
 	e.quest.add(1, utc("2026-12-24T12:00:00Z"), 2)
-	e.clock.set(utc("2027-02-10T12:00:00Z"))
+	e.clock.Set(utc("2027-02-10T12:00:00Z"))
 	e.sync()
 	for m, want := range map[string]string{"2026-11": StatusFinal, "2026-12": StatusFinal, "2027-01": StatusFinal, "2027-02": StatusLive} {
 		if c := e.card(m); c.Status != want {
@@ -310,7 +310,7 @@ func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
 		t.Fatalf("card in channel %d, want 901", r.ChannelID)
 	}
 
-	e.clock.set(utc("2026-12-01T00:00:00Z"))
+	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync()
 	dec := e.card("2026-12")
 	novRequests, decRequests := e.proj.count(nov.Key()), e.proj.count(dec.Key())
@@ -368,9 +368,9 @@ func TestTickSelectsOnlyGuildsWithWorkDue(t *testing.T) {
 	exec(`INSERT INTO core_guild_modules (guild_id, module, enabled) VALUES (?, 'hall', false)`, int64(other))
 	want(due(refreshPerTick))
 
-	e.clock.set(utc("2026-12-01T00:00:00Z")) // November ended
+	e.clock.Set(utc("2026-12-01T00:00:00Z")) // November ended
 	want(due(refreshPerTick), testGuild)
-	e.clock.set(utc("2026-11-15T12:00:00Z"))
+	e.clock.Set(utc("2026-11-15T12:00:00Z"))
 
 	exec(`UPDATE hall_cards SET refreshed_at = now() - interval '2 hours'`)
 	want(due(refreshPerTick), testGuild)

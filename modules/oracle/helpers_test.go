@@ -5,12 +5,12 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/disgoorg/disgo/rest"
 
+	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
@@ -34,24 +34,6 @@ var quiet = func() *slog.Logger {
 	return slog.New(slog.DiscardHandler)
 }()
 
-// clock is a settable time source shared by the service under test.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	c.t = t
-	c.mu.Unlock()
-}
-
 // env is one emulated guild with an oracle channel and two members, a fresh
 // schema, the core services oracle plugs into, and (unless noQueue) a
 // running queue with the projection worker: a bot process without gateway.
@@ -63,7 +45,7 @@ type env struct {
 	guilds  *guild.Service
 	proj    *projection.Service
 	svc     *Service
-	clock   *clock
+	clock   *clocktest.Manual
 	rest    rest.Rest
 	pairs   *fakePairs
 	guild   uint64
@@ -95,7 +77,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 		sim.RequireNoViolations(t)
 		_ = sim.Close()
 	})
-	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, clock: &clock{t: monday1030MSK}}
+	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK)}
 	g, err := sim.CreateGuild("oracle")
 	if err != nil {
 		t.Fatal(err)

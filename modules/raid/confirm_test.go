@@ -186,7 +186,7 @@ func TestConfirmRules(t *testing.T) {
 	// Yesterday's claim cannot be confirmed tomorrow, nor yesterday's
 	// offer claimed.
 	late := e.claim(p, 0, r, offers[1].Key)
-	e.clock.set(e.clock.now().Add(24 * time.Hour))
+	e.clock.Set(e.clock.Now().Add(24 * time.Hour))
 	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[1], late.ID); !errors.Is(err, errNotToday) {
 		t.Fatalf("another day's claim: %v", err)
 	}
@@ -251,7 +251,7 @@ func TestPartialCapIsReported(t *testing.T) {
 	if zero.Applied != 0 || !zero.Capped() || zero.Claim.Status != claimConfirmed {
 		t.Fatalf("capped confirm = %+v", zero)
 	}
-	e.clock.set(e.clock.now().Add(24 * time.Hour))
+	e.clock.Set(e.clock.Now().Add(24 * time.Hour))
 	e.widen(r)
 	c := e.claim(p, 0, r, e.offers(r)[0].Key)
 	res, err := e.svc.Confirm(ctx, testGuild, p.Members[1], c.ID)
@@ -289,7 +289,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 	if d := rendered.Message.Embeds[0].Description; !contains(d, "Goal reached") || !contains(d, "100%") {
 		t.Fatalf("board: %s", d)
 	}
-	now := e.clock.now()
+	now := e.clock.Now()
 	pts, err := e.svc.pointsByPair(ctx, nil, testGuild, now.Add(-time.Hour), now.Add(time.Hour))
 	must(t, err)
 	if pts[p.ID] != got.Progress {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
@@ -58,24 +59,6 @@ func (f *fakeBoard) count(kind, key string) int {
 	return f.reqs[kind+"/"+key]
 }
 
-// clock is the service's movable time.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
-
 type env struct {
 	t      testing.TB
 	db     *db.DB
@@ -83,7 +66,7 @@ type env struct {
 	pairs  *pairhometest.Pairs
 	board  *fakeBoard
 	guilds *guild.Service
-	clock  *clock
+	clock  *clocktest.Manual
 }
 
 // newEnv builds the service on a fresh schema, with the real guild settings
@@ -105,9 +88,9 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 		t.Fatal(err)
 	}
 	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
-		clock: &clock{t: time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)}}
+		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
 	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.now})
+		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

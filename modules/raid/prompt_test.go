@@ -72,7 +72,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 		t.Fatalf("today = %+v", today.Claims)
 	}
 	// While the first job is still queued the step adds none.
-	e.clock.set(e.clock.now().Add(2 * time.Minute))
+	e.clock.Set(e.clock.Now().Add(2 * time.Minute))
 	res, err := e.svc.Step(ctx)
 	must(t, err)
 	if jobs, _ := e.promptJobs(); res.Prompts != 0 || len(jobs) != 1 {
@@ -155,13 +155,13 @@ func TestStepRequeuesOnlyConfirmablePrompts(t *testing.T) {
 		must(t, err)
 	}
 	giveUp()
-	e.clock.set(e.clock.now().Add(2 * time.Minute))
+	e.clock.Set(e.clock.Now().Add(2 * time.Minute))
 	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, false))
 	e.step(stepResult{})
 	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, true))
 	e.step(stepResult{Prompts: 1})
 	giveUp()
-	e.clock.set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)
+	e.clock.Set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)
 	e.step(stepResult{DayChanged: 1})
 	if jobs, _ := e.promptJobs(); len(jobs) != 2 {
 		t.Fatalf("%d prompt jobs, want the claim's first and one re-queue", len(jobs))

@@ -21,7 +21,7 @@ func (e *env) step(want stepResult) {
 	got, err := e.svc.Step(context.Background())
 	must(e.t, err)
 	if got != want {
-		e.t.Fatalf("at %s step = %+v, want %+v", e.clock.now().UTC().Format(time.RFC3339), got, want)
+		e.t.Fatalf("at %s step = %+v, want %+v", e.clock.Now().UTC().Format(time.RFC3339), got, want)
 	}
 }
 
@@ -50,7 +50,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 		e.configureChannel(g)
 	}
 
-	e.clock.set(at(t, "2026-11-29T18:30:00Z")) // Almaty Sun 23:30, LA Sun 10:30
+	e.clock.Set(at(t, "2026-11-29T18:30:00Z")) // Almaty Sun 23:30, LA Sun 10:30
 	e.step(stepResult{Started: 2})
 	e.step(stepResult{})
 	a1, l1 := e.active(almaty), e.active(la)
@@ -66,7 +66,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 
 	// Almaty's Monday 00:00: its raid ends and the new week's starts in
 	// the same run; Los Angeles is still on Sunday.
-	e.clock.set(at(t, "2026-11-29T19:01:00Z"))
+	e.clock.Set(at(t, "2026-11-29T19:01:00Z"))
 	e.step(stepResult{Ended: 1, Started: 1})
 	e.step(stepResult{})
 	if a2 := e.active(almaty); a2.WeekStart != "2026-11-30" || a2.ID == a1.ID {
@@ -79,17 +79,17 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 		t.Fatal("the ended raid's board was not re-rendered with its final state")
 	}
 
-	e.clock.set(at(t, "2026-11-30T07:59:00Z")) // LA Sun 23:59
+	e.clock.Set(at(t, "2026-11-30T07:59:00Z")) // LA Sun 23:59
 	e.step(stepResult{})
-	e.clock.set(at(t, "2026-11-30T08:00:00Z")) // LA Mon 00:00
+	e.clock.Set(at(t, "2026-11-30T08:00:00Z")) // LA Mon 00:00
 	e.step(stepResult{Ended: 1, Started: 1})
 
 	// A new local day re-renders both boards once (new offers, fresh cap).
 	a2 := e.active(almaty)
 	before := e.board.count(boardKind, boardKey(a2.ID))
-	e.clock.set(at(t, "2026-11-30T18:59:00Z")) // Almaty Mon 23:59
+	e.clock.Set(at(t, "2026-11-30T18:59:00Z")) // Almaty Mon 23:59
 	e.step(stepResult{})
-	e.clock.set(at(t, "2026-11-30T19:00:00Z")) // Almaty Tue 00:00
+	e.clock.Set(at(t, "2026-11-30T19:00:00Z")) // Almaty Tue 00:00
 	e.step(stepResult{DayChanged: 1})
 	e.step(stepResult{})
 	if e.board.count(boardKind, boardKey(a2.ID)) != before+1 {
@@ -98,7 +98,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 
 	// A missed week (no runs at all): one run ends both and starts this
 	// week's, not last week's.
-	e.clock.set(at(t, "2026-12-16T12:00:00Z"))
+	e.clock.Set(at(t, "2026-12-16T12:00:00Z"))
 	e.step(stepResult{Ended: 2, Started: 2})
 	e.step(stepResult{})
 	for _, g := range []uint64{almaty, la} {
@@ -121,7 +121,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if _, err := e.svc.StartRaid(ctx, startSpec{GuildID: almaty, By: 1}); !errors.Is(err, errRaidActive) {
 		t.Fatalf("second start: %v", err)
 	}
-	e.clock.set(at(t, "2026-12-21T12:00:00Z"))
+	e.clock.Set(at(t, "2026-12-21T12:00:00Z"))
 	e.step(stepResult{Ended: 2, Started: 2})
 
 	// Turning the module on later starts that guild's raid on the next run.

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
@@ -115,40 +116,22 @@ func (f *fakeShards) requireNoDuplicates(t *testing.T) {
 	}
 }
 
-// clock is a manual clock for self-close deadlines.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 type rig struct {
 	t      *testing.T
 	db     *db.DB
 	shards *fakeShards
-	clocks map[string]*clock
+	clocks map[string]*clocktest.Manual
 	mgrs   map[string]*shardlease.Manager
 }
 
 func newRig(t *testing.T) *rig {
 	return &rig{t: t, db: dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}), shards: newFakeShards(),
-		clocks: map[string]*clock{}, mgrs: map[string]*shardlease.Manager{}}
+		clocks: map[string]*clocktest.Manual{}, mgrs: map[string]*shardlease.Manager{}}
 }
 
 func (r *rig) manager(name string, count int) *shardlease.Manager {
 	r.t.Helper()
-	c := &clock{now: time.Unix(1_000_000, 0)}
+	c := clocktest.New(time.Unix(1_000_000, 0))
 	m, err := shardlease.New(shardlease.Options{Pool: r.db.Pool, ProcessID: name, ShardCount: count,
 		Shards: processShards{all: r.shards, name: name}, Logger: quiet, Clock: c.Now})
 	if err != nil {
