@@ -7,33 +7,15 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/discordsim/ratelimit"
 )
 
-// fakeClock is an injectable clock tests advance explicitly.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newFakeClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
+func newFakeClock() *clocktest.Manual {
+	return clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 type dispatched struct {
@@ -46,7 +28,7 @@ type harness struct {
 	t      *testing.T
 	srv    *Server
 	http   *httptest.Server
-	clock  *fakeClock
+	clock  *clocktest.Manual
 	events chan dispatched
 	world  DemoGuild
 }

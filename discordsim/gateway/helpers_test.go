@@ -9,11 +9,11 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/gorilla/websocket"
+	"github.com/together-bot/together/core/clocktest"
 )
 
 const (
@@ -207,25 +207,7 @@ func (c *rawClient) identify(shard ...int) (sessionID string, ready frame) {
 	return r.SessionID, ready
 }
 
-// fakeClock is a settable Options.Now.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newFakeClock() *fakeClock { return &fakeClock{now: time.Unix(1_700_000_000, 0)} }
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
+func newFakeClock() *clocktest.Manual { return clocktest.New(time.Unix(1_700_000_000, 0)) }
 
 func websocketDial(url string) (*websocket.Conn, *http.Response, error) {
 	return websocket.DefaultDialer.Dial(url, nil)

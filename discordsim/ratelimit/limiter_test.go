@@ -8,28 +8,13 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/core/clocktest"
 )
 
-// fakeClock is a manually advanced clock; tests never sleep.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *fakeClock {
-	return &fakeClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is a manually advanced clock; tests never sleep.
+func newClock() *clocktest.Manual {
+	return clocktest.New(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
 }
 
 const (

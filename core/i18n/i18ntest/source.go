@@ -11,7 +11,7 @@ import (
 )
 
 // RequireKeysUsedExist scans the module's Go sources in dir (tests and the
-// module's own catalog file, named catalog.go, left out) for string literals shaped like "<module>.<group>.<name>"
+// module's own catalog file, any file named "catalog.go", left out) for string literals shaped like "<module>.<group>.<name>"
 // and fails for each one the catalog lacks in a locale, so a typo cannot ship a
 // raw key to users. Literals that name a log action ("action", "duel.round.start")
 // and the values in notKeys (job kinds, dashboard kinds) are not texts. min
