@@ -59,13 +59,31 @@ var scaleSchedules = []string{"core.sweep", "duel.sweep", "hall.tick", "oracle.p
 var scalePasses = []string{"hall.tick", "oracle.publish_due", "raid.step", "pairhome.sections", "pairhome.reconcile",
 	"duel.sweep", "publicpost.sweep", "projection.recheck", "core.sweep"}
 
+// batchedPasses cap the guilds one run looks at (hall's tickBatch,
+// pairhome's sectionsBatch): their pass "with work" is every run until one
+// finds nothing due, so the idle window that follows measures an idle world.
+var batchedPasses = map[string]bool{"hall.tick": true, "pairhome.sections": true}
+
+// nothingDueQueries is the most a run with nothing due costs: River's own
+// polling during the pass's 1.3 s window (~15 queries at every size).
+const nothingDueQueries = 100
+
 const observerRole = "scale_observer"
 
 type passCost struct {
 	name    string
+	runs    int
 	wall    time.Duration
 	queries int64
 	rest    int
+}
+
+// add folds a further run of the same pass into c.
+func (c *passCost) add(o passCost) {
+	c.runs += o.runs
+	c.wall += o.wall
+	c.queries += o.queries
+	c.rest += o.rest
 }
 
 type sizeResult struct {
@@ -229,7 +247,15 @@ func runScale(t *testing.T, app, base string, guilds, members int, idle time.Dur
 		if name == "oracle.publish_due" {
 			stop = r.probeAcks()
 		}
-		res.first = append(res.first, r.pass(name))
+		cost := r.pass(name)
+		for batchedPasses[name] && cost.runs < 20 {
+			next := r.pass(name)
+			if next.queries < nothingDueQueries && next.rest == 0 {
+				break
+			}
+			cost.add(next)
+		}
+		res.first = append(res.first, cost)
 		if stop != nil {
 			acks := stop()
 			res.acks = len(acks)
@@ -457,7 +483,7 @@ func (r *scaleRun) pass(name string) passCost {
 	}
 	time.Sleep(time.Second) // the job is visible before the drain check
 	r.waitDrained(60 * time.Minute)
-	return passCost{name: name, wall: time.Since(began), queries: r.queries() - q0, rest: r.sim.Stats().Requests - rest0}
+	return passCost{name: name, runs: 1, wall: time.Since(began), queries: r.queries() - q0, rest: r.sim.Stats().Requests - rest0}
 }
 
 // waitDrained waits until no job is queued or running (scheduled ones only
@@ -586,7 +612,7 @@ func report(rs []sizeResult) string {
 			r.ackP50.Round(time.Millisecond), r.ackP99.Round(time.Millisecond), r.ackMx.Round(time.Millisecond), r.acks)
 	}
 	fmt.Fprintln(&b)
-	fmt.Fprintln(&b, "| pass | guilds | with work: wall / queries / REST | nothing due: wall / queries / REST |")
+	fmt.Fprintln(&b, "| pass | guilds | with work: runs / wall / queries / REST | nothing due: wall / queries / REST |")
 	fmt.Fprintln(&b, "|---|---|---|---|")
 	for i := range scalePasses {
 		for _, r := range rs {
@@ -594,8 +620,8 @@ func report(rs []sizeResult) string {
 				continue
 			}
 			f, s := r.first[i], r.second[i]
-			fmt.Fprintf(&b, "| %s | %d | %.1f s / %d / %d | %.1f s / %d / %d |\n", f.name, r.guilds,
-				f.wall.Seconds(), f.queries, f.rest, s.wall.Seconds(), s.queries, s.rest)
+			fmt.Fprintf(&b, "| %s | %d | %d / %.1f s / %d / %d | %.1f s / %d / %d |\n", f.name, r.guilds,
+				f.runs, f.wall.Seconds(), f.queries, f.rest, s.wall.Seconds(), s.queries, s.rest)
 		}
 	}
 	if len(rs) >= 2 {
