@@ -70,11 +70,17 @@ type stepWorker struct {
 	s *service
 }
 
-func (w *stepWorker) Work(ctx context.Context, _ *river.Job[stepArgs]) error {
+func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	res, err := w.s.Step(ctx)
 	if res != (stepResult{}) {
 		w.s.log.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
-			"prompts", res.Prompts, "action", "raid.step")
+			"prompts", res.Prompts, "job_id", job.ID, "action", "raid.step")
+	}
+	if errors.Is(err, errStepUnfinished) {
+		// Unusual (a week's turnover outlasting one job) so worth a warning;
+		// guilds that failed are still due and the snoozed run retries them.
+		w.s.log.Warn("raid step continues in a new run", "error", err, "job_id", job.ID, "action", "raid.step")
+		return river.JobSnooze(time.Second)
 	}
 	return err
 }

@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 )
 
 func at(t *testing.T, s string) time.Time {
@@ -151,4 +154,32 @@ func TestConcurrentStepsStartOneRaid(t *testing.T) {
 	if n != 1 {
 		t.Fatalf("%d raids", n)
 	}
+}
+
+// TestStepStopsBeforeItsDeadline: a step whose job is close to its deadline
+// (River's timeout, as on a loaded machine at 10,000 guilds) stops between
+// guilds with errStepUnfinished, and its worker snoozes the job rather than
+// failing it; the next run starts what is still due, once.
+func TestStepStopsBeforeItsDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, nil)
+	for _, g := range []uint64{301, 302} {
+		e.configureChannel(g)
+	}
+	e.clock.Set(at(t, "2026-11-30T12:00:00Z"))
+
+	late, cancel := context.WithTimeout(context.Background(), stepReserve/2)
+	defer cancel()
+	got, err := e.svc.Step(late)
+	if !errors.Is(err, errStepUnfinished) || got != (stepResult{}) {
+		t.Fatalf("step near its deadline = %+v, %v; want nothing done and errStepUnfinished", got, err)
+	}
+	w := &stepWorker{s: e.svc}
+	var snooze *river.JobSnoozeError
+	if err := w.Work(late, &river.Job[stepArgs]{JobRow: &rivertype.JobRow{ID: 1}}); !errors.As(err, &snooze) {
+		t.Fatalf("worker near its deadline returned %v, want a snooze", err)
+	}
+
+	e.step(stepResult{Started: 2})
+	e.step(stepResult{})
 }
