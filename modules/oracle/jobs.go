@@ -40,10 +40,14 @@ type publishDueWorker struct {
 	svc *Service
 }
 
-func (w *publishDueWorker) Work(ctx context.Context, _ *river.Job[PublishDueArgs]) error {
+func (w *publishDueWorker) Work(ctx context.Context, job *river.Job[PublishDueArgs]) error {
 	n, err := w.svc.PublishDue(ctx)
 	if n > 0 {
 		w.svc.log.Info("weekly oracle published", "guilds", n, "action", "publish_due")
+	}
+	if errors.Is(err, queue.ErrPassUnfinished) {
+		w.svc.log.Warn("weekly oracle publish continues in a new run", "error", err, "job_id", job.ID, "action", "publish_due")
+		return queue.Continue(err)
 	}
 	var some GuildErrors
 	if errors.As(err, &some) {

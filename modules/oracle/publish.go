@@ -2,10 +2,12 @@ package oracle
 
 import (
 	"context"
+	"errors"
 
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/queue"
 )
 
 // Published is the outcome of a publish.
@@ -142,6 +144,12 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			return n, err
 		}
 		for _, g := range guilds {
+			if queue.NearDeadline(ctx) {
+				if len(failed) > 0 {
+					return n, errors.Join(failed, queue.ErrPassUnfinished)
+				}
+				return n, queue.ErrPassUnfinished
+			}
 			moved, err := s.publishIfDue(ctx, g.GuildID, g.Week)
 			if err != nil {
 				s.log.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)

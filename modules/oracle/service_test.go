@@ -1,6 +1,7 @@
 package oracle
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -8,9 +9,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -523,5 +527,32 @@ func TestScheduledPublishRacesOnce(t *testing.T) {
 	}
 	if total != 1 || version != 1 {
 		t.Fatalf("%d publishes, dashboard requested %d times; want 1 and 1", total, version)
+	}
+}
+
+// TestPublishDueStopsBeforeItsDeadline: a run whose job is close to its
+// deadline (10,000 guilds on a loaded machine) publishes nothing more,
+// returns queue.ErrPassUnfinished, and its worker snoozes the job; the next
+// run publishes the guild once.
+func TestPublishDueStopsBeforeItsDeadline(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, envOptions{noQueue: true})
+	e.publish()
+	e.clock.Set(time.Date(2026, 11, 30, 7, 1, 0, 0, time.UTC)) // next Monday, after 10:00 Moscow
+	late, cancel := context.WithTimeout(e.ctx, 10*time.Second)
+	defer cancel()
+	if n, err := e.svc.PublishDue(late); !errors.Is(err, queue.ErrPassUnfinished) || n != 0 {
+		t.Fatalf("publish near the deadline: %d, %v; want 0 and queue.ErrPassUnfinished", n, err)
+	}
+	var snooze *river.JobSnoozeError
+	w := &publishDueWorker{svc: e.svc}
+	if err := w.Work(late, &river.Job[PublishDueArgs]{JobRow: &rivertype.JobRow{ID: 1}}); !errors.As(err, &snooze) {
+		t.Fatalf("worker near its deadline returned %v, want a snooze", err)
+	}
+	if n, err := e.svc.PublishDue(e.ctx); err != nil || n != 1 {
+		t.Fatalf("next run: %d, %v", n, err)
+	}
+	if n, err := e.svc.PublishDue(e.ctx); err != nil || n != 0 {
+		t.Fatalf("run after that: %d, %v", n, err)
 	}
 }

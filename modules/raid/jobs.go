@@ -76,13 +76,12 @@ func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 		w.s.log.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
 			"prompts", res.Prompts, "job_id", job.ID, "action", "raid.step")
 	}
-	if errors.Is(err, errStepUnfinished) {
+	if errors.Is(err, queue.ErrPassUnfinished) {
 		// Unusual (a week's turnover outlasting one job) so worth a warning;
-		// guilds that failed are still due and the snoozed run retries them.
+		// guilds that failed are still due and the next run retries them.
 		w.s.log.Warn("raid step continues in a new run", "error", err, "job_id", job.ID, "action", "raid.step")
-		return river.JobSnooze(time.Second)
 	}
-	return err
+	return queue.Continue(err)
 }
 
 type promptWorker struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/queue"
 )
 
 // purposeKey is the raid channel's guild.ChannelPurpose key.
@@ -271,8 +272,8 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 		return res, err
 	}
 	for _, id := range ids {
-		if outOfTime(ctx) {
-			return res, errors.Join(append(errs, errStepUnfinished)...)
+		if queue.NearDeadline(ctx) {
+			return res, errors.Join(append(errs, queue.ErrPassUnfinished)...)
 		}
 		_, ok, err := s.end(ctx, id, 0, now)
 		if err != nil {
@@ -298,8 +299,8 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 			loaded = true
 		}
 		for _, g := range guilds {
-			if outOfTime(ctx) {
-				return res, errors.Join(append(errs, errStepUnfinished)...)
+			if queue.NearDeadline(ctx) {
+				return res, errors.Join(append(errs, queue.ErrPassUnfinished)...)
 			}
 			_, started, err := s.start(ctx, startSpec{GuildID: g.GuildID, ChannelID: g.ChannelID}, true)
 			if err != nil {
@@ -318,7 +319,7 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 	if err != nil {
 		errs = append(errs, err)
 	}
-	if errors.Is(err, errStepUnfinished) {
+	if errors.Is(err, queue.ErrPassUnfinished) {
 		return res, errors.Join(errs...)
 	}
 	n, err = s.requeuePrompts(ctx)
@@ -331,24 +332,6 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 
 // stepPage bounds the guilds and raids one query of the step returns.
 const stepPage = 500
-
-// stepReserve is the time a step keeps in hand before its job's deadline.
-// On Mondays the step starts every guild's raid (and on Sundays ends them);
-// at 10,000 guilds on a loaded machine that outlasts one job (River's
-// two-minute timeout), so the step stops between guilds and its worker
-// snoozes the job to carry on at once, instead of failing into River's
-// growing retry backoff. Every part is idempotent, so the next run simply
-// finds what is still due.
-const stepReserve = 30 * time.Second
-
-// errStepUnfinished says the step stopped for time with work still due.
-var errStepUnfinished = errors.New("raid: step stopped before its job's deadline with work still due")
-
-// outOfTime reports whether ctx's deadline is closer than stepReserve.
-func outOfTime(ctx context.Context) bool {
-	d, ok := ctx.Deadline()
-	return ok && time.Until(d) < stepReserve
-}
 
 // refreshDays re-renders the dashboard and pair panels of every active raid
 // whose local day moved since they were last shown (new offers, the daily
@@ -367,7 +350,7 @@ func (s *service) refreshDays(ctx context.Context, now time.Time) (int, error) {
 		if err != nil {
 			errs = append(errs, err)
 		}
-		if errors.Is(err, errStepUnfinished) {
+		if errors.Is(err, queue.ErrPassUnfinished) {
 			return n, errors.Join(errs...)
 		}
 		if len(raids) < stepPage {
@@ -383,8 +366,8 @@ func (s *service) showDays(ctx context.Context, raids []raid, now time.Time) (in
 	n := 0
 	var errs []error
 	for _, r := range raids {
-		if outOfTime(ctx) {
-			return n, errors.Join(append(errs, errStepUnfinished)...)
+		if queue.NearDeadline(ctx) {
+			return n, errors.Join(append(errs, queue.ErrPassUnfinished)...)
 		}
 		today := r.Today(now)
 		changed := false

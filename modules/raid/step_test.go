@@ -9,6 +9,8 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+
+	"github.com/together-bot/together/core/queue"
 )
 
 func at(t *testing.T, s string) time.Time {
@@ -158,7 +160,7 @@ func TestConcurrentStepsStartOneRaid(t *testing.T) {
 
 // TestStepStopsBeforeItsDeadline: a step whose job is close to its deadline
 // (River's timeout, as on a loaded machine at 10,000 guilds) stops between
-// guilds with errStepUnfinished, and its worker snoozes the job rather than
+// guilds with queue.ErrPassUnfinished, and its worker snoozes the job rather than
 // failing it; the next run starts what is still due, once.
 func TestStepStopsBeforeItsDeadline(t *testing.T) {
 	t.Parallel()
@@ -168,11 +170,11 @@ func TestStepStopsBeforeItsDeadline(t *testing.T) {
 	}
 	e.clock.Set(at(t, "2026-11-30T12:00:00Z"))
 
-	late, cancel := context.WithTimeout(context.Background(), stepReserve/2)
+	late, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	got, err := e.svc.Step(late)
-	if !errors.Is(err, errStepUnfinished) || got != (stepResult{}) {
-		t.Fatalf("step near its deadline = %+v, %v; want nothing done and errStepUnfinished", got, err)
+	if !errors.Is(err, queue.ErrPassUnfinished) || got != (stepResult{}) {
+		t.Fatalf("step near its deadline = %+v, %v; want nothing done and queue.ErrPassUnfinished", got, err)
 	}
 	w := &stepWorker{s: e.svc}
 	var snooze *river.JobSnoozeError
