@@ -15,6 +15,14 @@ type overwriteBody struct {
 	Deny  json.RawMessage `json:"deny"`
 }
 
+func (ob overwriteBody) overwrite() Overwrite {
+	ow := Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
+	if ob.Type != nil {
+		ow.Type = *ob.Type
+	}
+	return ow
+}
+
 func parsePermBits(r json.RawMessage) uint64 {
 	r = bytes.TrimSpace(r)
 	if len(r) == 0 || string(r) == "null" {
@@ -36,10 +44,7 @@ func parsePermBits(r json.RawMessage) uint64 {
 func (s *Server) toOverwrites(g *guild, botPerms uint64, in []overwriteBody) ([]Overwrite, error) {
 	out := make([]Overwrite, 0, len(in))
 	for i, ob := range in {
-		ow := Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
-		if ob.Type != nil {
-			ow.Type = *ob.Type
-		}
+		ow := ob.overwrite()
 		switch {
 		case ow.Type == OverwriteRole && g.Roles[ow.ID] != nil:
 		case ow.Type == OverwriteMember && g.Members[ow.ID] != nil:
@@ -332,9 +337,6 @@ func (o *Overwrite) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &ob); err != nil {
 		return err
 	}
-	*o = Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
-	if ob.Type != nil {
-		o.Type = *ob.Type
-	}
+	*o = ob.overwrite()
 	return nil
 }
