@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -250,10 +249,7 @@ func TestIdentifyTimeout(t *testing.T) {
 
 func TestShutdown(t *testing.T) {
 	t.Parallel()
-	srv := NewServer(baseOptions(t))
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	srv, url := startServer(t, baseOptions(t)) // its cleanup's second Shutdown is a no-op
 	c := dialRaw(t, url)
 	c.identify()
 
