@@ -68,11 +68,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	member.waitText("#messages .message", "Describe your perfect Sunday")
 
 	// Bob answers through the modal; the confirmation is his alone.
-	member.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
-	member.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
-	member.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "Pancakes, a long walk and no phones"))
-	member.run(chromedp.Click(chromedp.CSS("#modal-submit")))
-	member.waitText("#messages .message.ephemeral", "Answer saved")
+	member.submitAnswer("Pancakes, a long walk and no phones")
 
 	partner := b.tab(t, "carol", at(carol, g.ChannelIDs["general"]))
 	partner.openChannel("bob-carol")
@@ -94,11 +90,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	other := b.tab(t, "dave", at(dave, g.ChannelIDs["general"]))
 	other.openChannel("dave-erin")
 	other.waitText("#messages .message", "Describe your perfect Sunday")
-	other.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
-	other.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
-	other.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "A bonfire and bad jokes"))
-	other.run(chromedp.Click(chromedp.CSS("#modal-submit")))
-	other.waitText("#messages .message.ephemeral", "Answer saved")
+	other.submitAnswer("A bonfire and bad jokes")
 	member.waitText("#messages .message", "Answers: 2")
 
 	// Staff close answers now: voting opens on the scoreboard.
@@ -118,6 +110,18 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	eval[bool](member, vote)
 	member.waitText("#messages .message.ephemeral", "Vote recorded")
 	member.waitText("#messages .message", "votes: 1")
+}
+
+// submitAnswer answers the duel round shown in the open room the way a
+// member does: Submit answer, the modal filled with text, Submit; the
+// private confirmation must follow.
+func (tb *tab) submitAnswer(text string) {
+	tb.t.Helper()
+	tb.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
+	tb.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
+	tb.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), text))
+	tb.run(chromedp.Click(chromedp.CSS("#modal-submit")))
+	tb.waitText("#messages .message.ephemeral", "Answer saved")
 }
 
 // TestE2EPlaygroundEphemeralIsPrivate checks that a reply only its member

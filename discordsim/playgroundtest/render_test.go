@@ -1,10 +1,8 @@
 package playgroundtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -22,20 +20,12 @@ import (
 func asBot(t *testing.T, srv *discordsim.Server, method, path string, body any) map[string]any {
 	t.Helper()
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, srv.APIURL()+path, bytes.NewReader(raw))
-	req.Header.Set("Authorization", "Bot "+srv.Token())
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusNoContent {
+	status, out := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), method, path, string(raw))
+	if status == http.StatusNoContent {
 		return nil
 	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s = %d %s", method, path, res.StatusCode, out)
+	if status != http.StatusOK {
+		t.Fatalf("%s %s = %d %s", method, path, status, out)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(out, &m); err != nil {
@@ -169,16 +159,8 @@ func TestPlaygroundCommandBarAndComponents(t *testing.T) {
 	}
 	asBotList := func(path string, body any) {
 		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequest("PUT", srv.APIURL()+path, bytes.NewReader(raw))
-		req.Header.Set("Authorization", "Bot "+srv.Token())
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("PUT %s = %d", path, res.StatusCode)
+		if status, _ := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), "PUT", path, string(raw)); status != http.StatusOK {
+			t.Fatalf("PUT %s = %d", path, status)
 		}
 	}
 	b := newBrowser(t)
