@@ -39,11 +39,7 @@ func asBot(t *testing.T, srv *discordsim.Server, method, path string, body any) 
 // messages the bot posts rendered like Discord, arriving and changing live;
 // then the side panel's request log and a fault switched from the page.
 func TestPlaygroundRendersWorld(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	bob, general := demo.MemberIDs[0], demo.ChannelIDs["general"]
 	secret, err := srv.CreateChannel(demo.GuildID, discordsim.ChannelSpec{Name: "staff-only", Overwrites: []discordsim.Overwrite{
 		{ID: demo.GuildID, Type: 0, Deny: discordsim.PermViewChannel},
@@ -152,11 +148,7 @@ func TestPlaygroundRendersWorld(t *testing.T) {
 // clicks and selections reach the emulator as interactions: with no bot to
 // answer, each ends as Discord's "interaction failed".
 func TestPlaygroundCommandBarAndComponents(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler), InteractionDeadline: 300 * time.Millisecond})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler), InteractionDeadline: 300 * time.Millisecond})
 	asBotList := func(path string, body any) {
 		raw, _ := json.Marshal(body)
 		if status, _ := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), "PUT", path, string(raw)); status != http.StatusOK {

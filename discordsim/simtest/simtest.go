@@ -32,6 +32,18 @@ func New(t testing.TB, opts discordsim.Options) *discordsim.Server {
 	return srv
 }
 
+// NewDemo is New with the demo guild seeded (Server.SeedDemoGuild): owner,
+// admin, two members, a category and its channels.
+func NewDemo(t testing.TB, opts discordsim.Options) (*discordsim.Server, discordsim.DemoGuild) {
+	t.Helper()
+	srv := New(t, opts)
+	demo, err := srv.SeedDemoGuild()
+	if err != nil {
+		t.Fatalf("discordsim demo guild: %v", err)
+	}
+	return srv, demo
+}
+
 // RequireNoViolations fails t for each request the bot sent that Discord
 // would have refused as invalid (see GET /_sim/violations).
 func RequireNoViolations(t testing.TB, srv *discordsim.Server) {

@@ -15,11 +15,7 @@ func postMessage(t *testing.T, srv *discordsim.Server, channelID, body string) i
 }
 
 func TestNewServesCleanBot(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	if got := postMessage(t, srv, demo.ChannelIDs["general"], `{"content":"hi"}`); got != 200 {
 		t.Fatalf("status %d", got)
 	}
