@@ -1,7 +1,6 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"strings"
@@ -253,10 +252,8 @@ func TestShutdown(t *testing.T) {
 	c := dialRaw(t, url)
 	c.identify()
 
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
+	go func() { done <- shutdown(srv) }()
 	c.expectClose(websocket.CloseGoingAway)
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)
