@@ -1,7 +1,6 @@
 package playgroundtest
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -43,11 +42,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(user, channel string) string {
-		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, channel, user)
-	}
-
-	staff := b.tab(t, "staff", at(g.AdminID, g.ChannelIDs["general"]))
+	staff := b.tab(t, "staff", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.AdminID))
 	staff.waitText("#member-select option:checked", "alice-admin")
 	// Staff configure where pair rooms go, pair bob and carol, open a duel
 	// and a round. Each answer is ephemeral, shown only to staff.
@@ -61,7 +56,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	staff.waitText("#messages .message.ephemeral", "Autumn duel")
 
 	// Bob sees the private room appear, with its pinned Pair Home panel.
-	member := b.tab(t, "bob", at(bob, g.ChannelIDs["general"]))
+	member := b.tab(t, "bob", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], bob))
 	member.openChannel("bob-carol")
 	member.waitText("#messages .message", "Pair Home")
 	staff.command("duel round start", map[string]string{"prompt": "Describe your perfect Sunday", "duration_minutes": "5"})
@@ -70,7 +65,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	// Bob answers through the modal; the confirmation is his alone.
 	member.submitAnswer("Pancakes, a long walk and no phones")
 
-	partner := b.tab(t, "carol", at(carol, g.ChannelIDs["general"]))
+	partner := b.tab(t, "carol", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], carol))
 	partner.openChannel("bob-carol")
 	partner.waitText("#messages .message", "Describe your perfect Sunday")
 	if partner.has("#messages .message", "Answer saved") {
@@ -87,7 +82,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	member.waitText("#messages .message", "Answers: 1")
 
 	// Dave answers for the second pair from his room.
-	other := b.tab(t, "dave", at(dave, g.ChannelIDs["general"]))
+	other := b.tab(t, "dave", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], dave))
 	other.openChannel("dave-erin")
 	other.waitText("#messages .message", "Describe your perfect Sunday")
 	other.submitAnswer("A bonfire and bad jokes")
@@ -132,11 +127,8 @@ func TestE2EPlaygroundEphemeralIsPrivate(t *testing.T) {
 	b := newBrowser(t)
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
 	g := h.Guild
-	at := func(user string) string {
-		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, g.ChannelIDs["general"], user)
-	}
-	staff := b.tab(t, "staff", at(g.AdminID))
-	member := b.tab(t, "bob", at(g.MemberIDs[0]))
+	staff := b.tab(t, "staff", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.AdminID))
+	member := b.tab(t, "bob", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.MemberIDs[0]))
 
 	staff.command("config channel", map[string]string{"purpose": "pairhome.category", "channel": g.CategoryID})
 	staff.waitText("#messages .message.ephemeral", "Pair rooms")

@@ -49,14 +49,14 @@ func TestPlaygroundRendersWorld(t *testing.T) {
 	}
 
 	b := newBrowser(t)
-	page := b.tab(t, "bob", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, bob, general))
+	page := b.tab(t, "bob", playgroundAt(srv, demo.GuildID, general, bob))
 	page.waitText("#member-select option:checked", "bob")
 	page.waitText("#channels .category", "Games")
 	page.waitText("#channels .channel", "duels")
 	if page.has("#channels .channel", "staff-only") {
 		t.Fatal("bob sees a channel @everyone may not view")
 	}
-	admin := b.tab(t, "admin", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, demo.AdminID, secret))
+	admin := b.tab(t, "admin", playgroundAt(srv, demo.GuildID, secret, demo.AdminID))
 	admin.waitText("#channel-name", "staff-only")
 
 	// A Components V2 message, posted after the page opened: it arrives live.
@@ -156,7 +156,7 @@ func TestPlaygroundCommandBarAndComponents(t *testing.T) {
 		}
 	}
 	b := newBrowser(t)
-	page := b.tab(t, "admin", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, demo.AdminID, demo.ChannelIDs["general"]))
+	page := b.tab(t, "admin", playgroundAt(srv, demo.GuildID, demo.ChannelIDs["general"], demo.AdminID))
 
 	// Registered after the page opened: the bar learns them live.
 	asBotList("/applications/"+srv.AppID()+"/commands", []any{map[string]any{
