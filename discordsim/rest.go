@@ -25,12 +25,14 @@ type restHandler func(rc *restCall) (status int, body any, err error)
 // with rc.emit are sent after s.mu is released (and only when h succeeds),
 // so no handler sends on the gateway while holding the lock.
 func (s *Server) locked(h restHandler) restHandler {
-	return func(rc *restCall) (int, any, error) {
-		s.mu.Lock()
-		status, out, err := h(rc)
+	return func(rc *restCall) (status int, out any, err error) {
+		func() {
+			s.mu.Lock()
+			defer s.mu.Unlock() // also if h panics: net/http recovers, the world stays usable
+			status, out, err = h(rc)
+		}()
 		events := rc.events
 		rc.events = nil
-		s.mu.Unlock()
 		if err != nil {
 			return 0, nil, err
 		}
