@@ -12,16 +12,11 @@ import (
 // a Go method on *Server; the handlers only translate HTTP.
 func (s *Server) controlMux() http.Handler {
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /_sim/guilds", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Name string `json:"name"`
-		}
-		if !decodeControl(w, r, &req) {
-			return
-		}
-		id, err := s.CreateGuild(req.Name)
-		respondID(w, id, err)
-	})
+	mux.HandleFunc("POST /_sim/guilds", withBody(func(r *http.Request, req struct {
+		Name string `json:"name"`
+	}) (any, error) {
+		return created(s.CreateGuild(req.Name))
+	}))
 	mux.HandleFunc("GET /_sim/guilds", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.Guilds())
 	})
@@ -29,47 +24,27 @@ func (s *Server) controlMux() http.Handler {
 		d, err := s.SeedDemoGuild()
 		respond(w, d, err)
 	})
-	mux.HandleFunc("POST /_sim/world", func(w http.ResponseWriter, r *http.Request) {
-		var spec WorldSpec
-		if !decodeControl(w, r, &spec) {
-			return
-		}
-		guilds, err := s.SeedWorld(spec)
-		respond(w, guilds, err)
-	})
-	mux.HandleFunc("POST /_sim/guilds/{guild_id}/members", func(w http.ResponseWriter, r *http.Request) {
-		var spec MemberSpec
-		if !decodeControl(w, r, &spec) {
-			return
-		}
-		id, err := s.AddMember(r.PathValue("guild_id"), spec)
-		respondID(w, id, err)
-	})
+	mux.HandleFunc("POST /_sim/world", withBody(func(r *http.Request, spec WorldSpec) ([]SeededGuild, error) {
+		return s.SeedWorld(spec)
+	}))
+	mux.HandleFunc("POST /_sim/guilds/{guild_id}/members", withBody(func(r *http.Request, spec MemberSpec) (any, error) {
+		return created(s.AddMember(r.PathValue("guild_id"), spec))
+	}))
 	mux.HandleFunc("DELETE /_sim/guilds/{guild_id}/members/{user_id}", func(w http.ResponseWriter, r *http.Request) {
 		respond(w, nil, s.RemoveMember(r.PathValue("guild_id"), r.PathValue("user_id")))
 	})
 	mux.HandleFunc("PUT /_sim/guilds/{guild_id}/members/{user_id}/roles/{role_id}", func(w http.ResponseWriter, r *http.Request) {
 		respond(w, nil, s.AddMemberRole(r.PathValue("guild_id"), r.PathValue("user_id"), r.PathValue("role_id")))
 	})
-	mux.HandleFunc("POST /_sim/guilds/{guild_id}/roles", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			Name        string          `json:"name"`
-			Permissions json.RawMessage `json:"permissions"`
-		}
-		if !decodeControl(w, r, &req) {
-			return
-		}
-		id, err := s.CreateRole(r.PathValue("guild_id"), req.Name, parsePermBits(req.Permissions))
-		respondID(w, id, err)
-	})
-	mux.HandleFunc("POST /_sim/guilds/{guild_id}/channels", func(w http.ResponseWriter, r *http.Request) {
-		var spec ChannelSpec
-		if !decodeControl(w, r, &spec) {
-			return
-		}
-		id, err := s.CreateChannel(r.PathValue("guild_id"), spec)
-		respondID(w, id, err)
-	})
+	mux.HandleFunc("POST /_sim/guilds/{guild_id}/roles", withBody(func(r *http.Request, req struct {
+		Name        string          `json:"name"`
+		Permissions json.RawMessage `json:"permissions"`
+	}) (any, error) {
+		return created(s.CreateRole(r.PathValue("guild_id"), req.Name, parsePermBits(req.Permissions)))
+	}))
+	mux.HandleFunc("POST /_sim/guilds/{guild_id}/channels", withBody(func(r *http.Request, spec ChannelSpec) (any, error) {
+		return created(s.CreateChannel(r.PathValue("guild_id"), spec))
+	}))
 	mux.HandleFunc("GET /_sim/guilds/{guild_id}/channels", func(w http.ResponseWriter, r *http.Request) {
 		chs, err := s.Channels(r.PathValue("guild_id"))
 		respond(w, chs, err)
@@ -82,17 +57,10 @@ func (s *Server) controlMux() http.Handler {
 	mux.HandleFunc("DELETE /_sim/channels/{channel_id}", func(w http.ResponseWriter, r *http.Request) {
 		respond(w, nil, s.DeleteChannel(r.PathValue("channel_id")))
 	})
-	mux.HandleFunc("PUT /_sim/channels/{channel_id}/permissions/{overwrite_id}", func(w http.ResponseWriter, r *http.Request) {
-		var body overwriteBody
-		if !decodeControl(w, r, &body) {
-			return
-		}
-		ow := Overwrite{ID: r.PathValue("overwrite_id"), Allow: parsePermBits(body.Allow), Deny: parsePermBits(body.Deny)}
-		if body.Type != nil {
-			ow.Type = *body.Type
-		}
-		respond(w, nil, s.SetOverwrite(r.PathValue("channel_id"), ow))
-	})
+	mux.HandleFunc("PUT /_sim/channels/{channel_id}/permissions/{overwrite_id}", withBody(func(r *http.Request, ow Overwrite) (any, error) {
+		ow.ID = r.PathValue("overwrite_id")
+		return nil, s.SetOverwrite(r.PathValue("channel_id"), ow)
+	}))
 	mux.HandleFunc("GET /_sim/channels/{channel_id}/messages", func(w http.ResponseWriter, r *http.Request) {
 		// Oldest first by default (reading order, unlike REST's newest
 		// first); ?order=newest gives REST's order.
@@ -114,27 +82,17 @@ func (s *Server) controlMux() http.Handler {
 		msgs, err := s.DMs(r.PathValue("user_id"))
 		respond(w, msgs, err)
 	})
-	mux.HandleFunc("POST /_sim/interactions", func(w http.ResponseWriter, r *http.Request) {
-		var spec InteractionSpec
-		if !decodeControl(w, r, &spec) {
-			return
-		}
-		res, err := s.Interact(r.Context(), spec)
-		respond(w, res, err)
-	})
+	mux.HandleFunc("POST /_sim/interactions", withBody(func(r *http.Request, spec InteractionSpec) (InteractionResult, error) {
+		return s.Interact(r.Context(), spec)
+	}))
 	mux.HandleFunc("GET /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.InteractionsEndpoint())
 	})
-	mux.HandleFunc("PUT /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			URL string `json:"url"`
-		}
-		if !decodeControl(w, r, &req) {
-			return
-		}
-		ep, err := s.SetInteractionsEndpoint(r.Context(), req.URL)
-		respond(w, ep, err)
-	})
+	mux.HandleFunc("PUT /_sim/application/interactions-endpoint", withBody(func(r *http.Request, req struct {
+		URL string `json:"url"`
+	}) (InteractionsEndpoint, error) {
+		return s.SetInteractionsEndpoint(r.Context(), req.URL)
+	}))
 	mux.HandleFunc("DELETE /_sim/application/interactions-endpoint", func(w http.ResponseWriter, r *http.Request) {
 		_, err := s.SetInteractionsEndpoint(r.Context(), "")
 		respond(w, nil, err)
@@ -161,13 +119,9 @@ func (s *Server) controlMux() http.Handler {
 	mux.HandleFunc("GET /_sim/gateway/violations", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, s.GatewayViolations())
 	})
-	mux.HandleFunc("POST /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
-		var f Fault
-		if !decodeControl(w, r, &f) {
-			return
-		}
-		respond(w, nil, s.InjectFault(f))
-	})
+	mux.HandleFunc("POST /_sim/faults", withBody(func(r *http.Request, f Fault) (any, error) {
+		return nil, s.InjectFault(f)
+	}))
 	mux.HandleFunc("DELETE /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
 		s.ClearFaults()
 		w.WriteHeader(http.StatusNoContent)
@@ -178,17 +132,25 @@ func (s *Server) controlMux() http.Handler {
 	return mux
 }
 
-func decodeControl(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
-	if err := dec.Decode(v); err != nil {
-		writeJSON(w, http.StatusBadRequest, map[string]any{"message": "invalid JSON: " + err.Error(), "code": 0})
-		return false
+// withBody serves a control endpoint that takes a JSON body: it decodes
+// the body into a Req (400 when it is not JSON) and answers what call
+// returns, as respond does.
+func withBody[Req, Res any](call func(r *http.Request, req Req) (Res, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req Req
+		dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20))
+		if err := dec.Decode(&req); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]any{"message": "invalid JSON: " + err.Error(), "code": 0})
+			return
+		}
+		res, err := call(r, req)
+		respond(w, res, err)
 	}
-	return true
 }
 
-func respondID(w http.ResponseWriter, id string, err error) {
-	respond(w, map[string]string{"id": id}, err)
+// created is the answer of an endpoint that creates something: its id.
+func created(id string, err error) (any, error) {
+	return map[string]string{"id": id}, err
 }
 
 func respond(w http.ResponseWriter, v any, err error) {

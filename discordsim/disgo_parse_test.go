@@ -17,16 +17,7 @@ func TestPayloadsParseWithDisgo(t *testing.T) {
 
 	// Command with nested options and resolved user/channel.
 	p := h.interact(h.commandSpec("duel round start", map[string]any{"opponent": h.world.MemberIDs[1], "arena": h.world.ChannelIDs["duels"]}))
-	in := h.nextInteraction()
-	raw, _ := h.lastPayload(in)
-	var ev gateway.EventInteractionCreate
-	if err := ev.UnmarshalJSON(raw); err != nil {
-		t.Fatalf("disgo: %v", err)
-	}
-	cmd, ok := ev.Interaction.(discord.ApplicationCommandInteraction)
-	if !ok {
-		t.Fatalf("got %T", ev.Interaction)
-	}
+	in, cmd := nextDisgoInteraction[discord.ApplicationCommandInteraction](h)
 	data := cmd.SlashCommandInteractionData()
 	if data.CommandPath() != "/duel/round/start" || data.User("opponent").ID.String() != h.world.MemberIDs[1] || data.Channel("arena").ID.String() != h.world.ChannelIDs["duels"] {
 		t.Fatalf("disgo sees %s %v", data.CommandPath(), data.Options)
@@ -44,16 +35,7 @@ func TestPayloadsParseWithDisgo(t *testing.T) {
 	// Modal submit with a label, an action row and a select.
 	p = h.interact(InteractionSpec{Type: "modal", GuildID: h.world.GuildID, ChannelID: h.general(), UserID: bob, CustomID: "m",
 		Fields: map[string]any{"name": "Bob", "bio": "hi", "pick": []any{"a"}}})
-	in = h.nextInteraction()
-	raw, _ = h.lastPayload(in)
-	ev = gateway.EventInteractionCreate{}
-	if err := ev.UnmarshalJSON(raw); err != nil {
-		t.Fatalf("disgo modal: %v", err)
-	}
-	modal, ok := ev.Interaction.(discord.ModalSubmitInteraction)
-	if !ok {
-		t.Fatalf("got %T", ev.Interaction)
-	}
+	in, modal := nextDisgoInteraction[discord.ModalSubmitInteraction](h)
 	if v, ok := modal.Data.TextInput("name"); !ok || v.Value != "Bob" {
 		t.Fatalf("name input %+v %v", v, ok)
 	}
@@ -71,16 +53,7 @@ func TestPayloadsParseWithDisgo(t *testing.T) {
 
 	// Component (string select) with the message.
 	p = h.interact(InteractionSpec{Type: "component", GuildID: h.world.GuildID, ChannelID: h.general(), UserID: bob, MessageID: res.MessageID, CustomID: "sel", Values: []string{"a", "b"}})
-	in = h.nextInteraction()
-	raw, _ = h.lastPayload(in)
-	ev = gateway.EventInteractionCreate{}
-	if err := ev.UnmarshalJSON(raw); err != nil {
-		t.Fatalf("disgo component: %v", err)
-	}
-	comp, ok := ev.Interaction.(discord.ComponentInteraction)
-	if !ok {
-		t.Fatalf("got %T", ev.Interaction)
-	}
+	in, comp := nextDisgoInteraction[discord.ComponentInteraction](h)
 	if vals := comp.StringSelectMenuInteractionData().Values; len(vals) != 2 || comp.Message.ID.String() != res.MessageID {
 		t.Fatalf("select %v", vals)
 	}
@@ -116,6 +89,18 @@ func TestPayloadsParseWithDisgo(t *testing.T) {
 	h.srv.RequireNoViolations(t)
 }
 
-func (h *harness) lastPayload(in gotInteraction) ([]byte, error) {
-	return mustJSON(h.t, in.raw), nil
+// nextDisgoInteraction takes the next INTERACTION_CREATE and decodes it as
+// disgo does, failing the test unless disgo makes a T of it.
+func nextDisgoInteraction[T discord.Interaction](h *harness) (gotInteraction, T) {
+	h.t.Helper()
+	in := h.nextInteraction()
+	var ev gateway.EventInteractionCreate
+	if err := ev.UnmarshalJSON(mustJSON(h.t, in.raw)); err != nil {
+		h.t.Fatalf("disgo: %v", err)
+	}
+	got, ok := ev.Interaction.(T)
+	if !ok {
+		h.t.Fatalf("disgo decoded a %T", ev.Interaction)
+	}
+	return in, got
 }

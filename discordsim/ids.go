@@ -37,3 +37,7 @@ func (g *idGenerator) next() string {
 	base := snowflake.New(time.UnixMilli(ms))
 	return snowflake.ID(uint64(base) | g.seq).String()
 }
+
+// snowflakeLess orders two ids as numbers: snowflakes have no leading zeros,
+// so a shorter id is the smaller one and ids of one length compare as text.
+func snowflakeLess(a, b string) bool { return len(a) < len(b) || len(a) == len(b) && a < b }

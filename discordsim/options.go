@@ -1,10 +1,12 @@
 package discordsim
 
 import (
+	"cmp"
 	"encoding/base64"
 	"log/slog"
 	"time"
 
+	"github.com/together-bot/together/discordsim/internal/defaults"
 	"github.com/together-bot/together/discordsim/ratelimit"
 )
 
@@ -81,40 +83,20 @@ func DefaultToken(appID string) string {
 }
 
 func (o Options) withDefaults() Options {
-	if o.AppID == "" {
-		o.AppID = DefaultAppID
-	}
-	if o.BotUserID == "" {
-		o.BotUserID = o.AppID
-	}
-	if o.Token == "" {
-		o.Token = DefaultToken(o.AppID)
-	}
-	if o.BotUsername == "" {
-		o.BotUsername = DefaultBotUsername
-	}
+	o.AppID = cmp.Or(o.AppID, DefaultAppID)
+	o.BotUserID = cmp.Or(o.BotUserID, o.AppID)
+	o.Token = cmp.Or(o.Token, DefaultToken(o.AppID))
+	o.BotUsername = cmp.Or(o.BotUsername, DefaultBotUsername)
 	if o.BotPermissions == nil {
 		p := DefaultBotPermissions
 		o.BotPermissions = &p
 	}
-	if o.InteractionDeadline <= 0 {
-		o.InteractionDeadline = DefaultInteractionDeadline
-	}
-	if o.DeferredWait <= 0 {
-		o.DeferredWait = DefaultDeferredWait
-	}
-	if o.ShardCount <= 0 {
-		o.ShardCount = 1
-	}
-	if o.RequestLogSize <= 0 {
-		o.RequestLogSize = 1000
-	}
-	if o.RequestLogBodyLimit <= 0 {
-		o.RequestLogBodyLimit = DefaultRequestLogBodyLimit
-	}
-	if o.Logger == nil {
-		o.Logger = slog.Default()
-	}
+	o.InteractionDeadline = defaults.Positive(o.InteractionDeadline, DefaultInteractionDeadline)
+	o.DeferredWait = defaults.Positive(o.DeferredWait, DefaultDeferredWait)
+	o.ShardCount = defaults.Positive(o.ShardCount, 1)
+	o.RequestLogSize = defaults.Positive(o.RequestLogSize, 1000)
+	o.RequestLogBodyLimit = defaults.Positive(o.RequestLogBodyLimit, DefaultRequestLogBodyLimit)
+	o.Logger = cmp.Or(o.Logger, slog.Default())
 	if o.Now == nil {
 		o.Now = time.Now
 	}

@@ -135,15 +135,29 @@ func (s *Server) gatewayMessageJSON(m *message) map[string]any {
 	return out
 }
 
-func (s *Server) guildJSON(g *guild) map[string]any {
+// rolesJSON lists a guild's roles in their order.
+func rolesJSON(g *guild) []any {
 	roles := make([]any, 0, len(g.RoleOrder))
 	for _, rid := range g.RoleOrder {
 		roles = append(roles, roleJSON(g.Roles[rid]))
 	}
+	return roles
+}
+
+// guildChannelsJSON lists a guild's channels in their order.
+func (s *Server) guildChannelsJSON(g *guild) []map[string]any {
+	channels := make([]map[string]any, 0, len(g.ChannelIDs))
+	for _, cid := range g.ChannelIDs {
+		channels = append(channels, s.channelJSON(s.st.channels[cid]))
+	}
+	return channels
+}
+
+func (s *Server) guildJSON(g *guild) map[string]any {
 	return map[string]any{
 		"id": g.ID, "name": g.Name, "icon": nil, "splash": nil, "discovery_splash": nil,
 		"owner_id": g.OwnerID, "afk_channel_id": nil, "afk_timeout": 300, "verification_level": 0,
-		"default_message_notifications": 0, "explicit_content_filter": 0, "roles": roles,
+		"default_message_notifications": 0, "explicit_content_filter": 0, "roles": rolesJSON(g),
 		"emojis": []any{}, "stickers": []any{}, "features": []any{}, "mfa_level": 0, "application_id": nil,
 		"system_channel_id": nil, "system_channel_flags": 0, "rules_channel_id": nil,
 		"vanity_url_code": nil, "description": nil, "banner": nil, "premium_tier": 0,
@@ -168,11 +182,9 @@ func (s *Server) guildCreateJSON(g *guild, largeThreshold int) map[string]any {
 		}
 		members = append(members, s.memberJSON(g, g.Members[uid], true))
 	}
-	channels := make([]any, 0, len(g.ChannelIDs))
-	for _, cid := range g.ChannelIDs {
-		ch := s.channelJSON(s.st.channels[cid])
-		delete(ch, "guild_id")
-		channels = append(channels, ch)
+	channels := s.guildChannelsJSON(g)
+	for _, ch := range channels {
+		delete(ch, "guild_id") // implied by the guild that carries them
 	}
 	joined := g.CreatedAt
 	if bm := g.Members[s.opts.BotUserID]; bm != nil {

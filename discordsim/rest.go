@@ -9,14 +9,37 @@ import (
 	"mime/multipart"
 	"net"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/together-bot/together/discordsim/ratelimit"
 )
 
-// restHandler serves one REST route. It runs without s.mu held.
+// restHandler serves one REST route. It runs without s.mu held, unless
+// it is registered through Server.locked.
 type restHandler func(rc *restCall) (status int, body any, err error)
+
+// locked serves a route with h run under s.mu. The gateway events h queues
+// with rc.emit are sent after s.mu is released (and only when h succeeds),
+// so no handler sends on the gateway while holding the lock.
+func (s *Server) locked(h restHandler) restHandler {
+	return func(rc *restCall) (status int, out any, err error) {
+		func() {
+			s.mu.Lock()
+			defer s.mu.Unlock() // also if h panics: net/http recovers, the world stays usable
+			status, out, err = h(rc)
+		}()
+		events := rc.events
+		rc.events = nil
+		if err != nil {
+			return 0, nil, err
+		}
+		s.flush(events)
+		return status, out, nil
+	}
+}
 
 // restRoute binds a method + path template (in the OpenAPI spec's naming)
 // to a handler.
@@ -34,12 +57,31 @@ type restRoute struct {
 type restCall struct {
 	r      *http.Request
 	params map[string]string
-	query  map[string][]string
+	query  url.Values
 	body   []byte
 	route  string
+	// events are queued by a locked handler and sent after unlocking.
+	events []pendingEvent
 }
 
 func (rc *restCall) param(name string) string { return rc.params[name] }
+
+// emit queues gateway events for Server.locked to send once s.mu is free.
+func (rc *restCall) emit(events ...pendingEvent) { rc.events = append(rc.events, events...) }
+
+// limit reads the "limit" query parameter: def when absent, and Discord's
+// 50035 refusal when it is not a whole number from 1 to most.
+func (rc *restCall) limit(def, most int) (int, error) {
+	v := rc.query.Get("limit")
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > most {
+		return 0, formError("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and "+itoa(most)+".")
+	}
+	return n, nil
+}
 
 // decode unmarshals the (already spec-validated) body.
 func (rc *restCall) decode(v any) error {
@@ -309,63 +351,65 @@ func (s *Server) applyLatency(ctx context.Context) error {
 	}
 }
 
+// restRoutes lists the emulated routes. Most handlers read or change the
+// world and run under s.locked; the others take what lock they need.
 func (s *Server) restRoutes() []restRoute {
 	return []restRoute{
 		route("GET", "/gateway", s.getGateway).unauthenticated(), // public on Discord
 		route("GET", "/gateway/bot", s.getGatewayBot),
-		route("GET", "/users/@me", s.getCurrentUser),
-		route("GET", "/applications/@me", s.getCurrentApplication),
-		route("GET", "/users/{user_id}", s.getUser),
-		route("POST", "/users/@me/channels", s.createDM),
+		route("GET", "/users/@me", s.locked(s.getCurrentUser)),
+		route("GET", "/applications/@me", s.locked(s.getCurrentApplication)),
+		route("GET", "/users/{user_id}", s.locked(s.getUser)),
+		route("POST", "/users/@me/channels", s.locked(s.createDM)),
 		route("DELETE", "/users/@me/guilds/{guild_id}", s.leaveGuild),
 
-		route("GET", "/applications/{application_id}/commands", s.listCommands),
-		route("PUT", "/applications/{application_id}/commands", s.bulkOverwriteCommands),
-		route("POST", "/applications/{application_id}/commands", s.createCommand),
-		route("GET", "/applications/{application_id}/commands/{command_id}", s.getCommand),
-		route("PATCH", "/applications/{application_id}/commands/{command_id}", s.editCommand),
-		route("DELETE", "/applications/{application_id}/commands/{command_id}", s.deleteCommand),
-		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands", s.listCommands),
-		route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", s.bulkOverwriteCommands),
-		route("POST", "/applications/{application_id}/guilds/{guild_id}/commands", s.createCommand),
-		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.getCommand),
-		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/permissions", s.listGuildCommandPermissions),
-		route("PATCH", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.editCommand),
-		route("DELETE", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.deleteCommand),
+		route("GET", "/applications/{application_id}/commands", s.locked(s.listCommands)),
+		route("PUT", "/applications/{application_id}/commands", s.locked(s.bulkOverwriteCommands)),
+		route("POST", "/applications/{application_id}/commands", s.locked(s.createCommand)),
+		route("GET", "/applications/{application_id}/commands/{command_id}", s.locked(s.getCommand)),
+		route("PATCH", "/applications/{application_id}/commands/{command_id}", s.locked(s.editCommand)),
+		route("DELETE", "/applications/{application_id}/commands/{command_id}", s.locked(s.deleteCommand)),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands", s.locked(s.listCommands)),
+		route("PUT", "/applications/{application_id}/guilds/{guild_id}/commands", s.locked(s.bulkOverwriteCommands)),
+		route("POST", "/applications/{application_id}/guilds/{guild_id}/commands", s.locked(s.createCommand)),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.locked(s.getCommand)),
+		route("GET", "/applications/{application_id}/guilds/{guild_id}/commands/permissions", s.locked(s.listGuildCommandPermissions)),
+		route("PATCH", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.locked(s.editCommand)),
+		route("DELETE", "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}", s.locked(s.deleteCommand)),
 
-		route("GET", "/channels/{channel_id}/messages", s.listMessages),
-		route("POST", "/channels/{channel_id}/messages", s.createMessage),
-		route("GET", "/channels/{channel_id}/messages/{message_id}", s.getMessage),
-		route("PATCH", "/channels/{channel_id}/messages/{message_id}", s.editMessage),
-		route("DELETE", "/channels/{channel_id}/messages/{message_id}", s.deleteMessage),
-		route("GET", "/channels/{channel_id}/messages/pins", s.listPinsNew),
-		route("PUT", "/channels/{channel_id}/messages/pins/{message_id}", s.pinMessage),
-		route("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", s.unpinMessage),
-		route("GET", "/channels/{channel_id}/pins", s.listPinsLegacy),
-		route("PUT", "/channels/{channel_id}/pins/{message_id}", s.pinMessage),
-		route("DELETE", "/channels/{channel_id}/pins/{message_id}", s.unpinMessage),
+		route("GET", "/channels/{channel_id}/messages", s.locked(s.listMessages)),
+		route("POST", "/channels/{channel_id}/messages", s.locked(s.createMessage)),
+		route("GET", "/channels/{channel_id}/messages/{message_id}", s.locked(s.getMessage)),
+		route("PATCH", "/channels/{channel_id}/messages/{message_id}", s.locked(s.editMessage)),
+		route("DELETE", "/channels/{channel_id}/messages/{message_id}", s.locked(s.deleteMessage)),
+		route("GET", "/channels/{channel_id}/messages/pins", s.locked(s.listPinsNew)),
+		route("PUT", "/channels/{channel_id}/messages/pins/{message_id}", s.locked(s.pinMessage)),
+		route("DELETE", "/channels/{channel_id}/messages/pins/{message_id}", s.locked(s.unpinMessage)),
+		route("GET", "/channels/{channel_id}/pins", s.locked(s.listPinsLegacy)),
+		route("PUT", "/channels/{channel_id}/pins/{message_id}", s.locked(s.pinMessage)),
+		route("DELETE", "/channels/{channel_id}/pins/{message_id}", s.locked(s.unpinMessage)),
 
-		route("GET", "/channels/{channel_id}", s.getChannel),
-		route("PATCH", "/channels/{channel_id}", s.modifyChannel),
-		route("DELETE", "/channels/{channel_id}", s.deleteChannelREST),
-		route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", s.putOverwrite),
-		route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", s.deleteOverwrite),
+		route("GET", "/channels/{channel_id}", s.locked(s.getChannel)),
+		route("PATCH", "/channels/{channel_id}", s.locked(s.modifyChannel)),
+		route("DELETE", "/channels/{channel_id}", s.locked(s.deleteChannelREST)),
+		route("PUT", "/channels/{channel_id}/permissions/{overwrite_id}", s.locked(s.putOverwrite)),
+		route("DELETE", "/channels/{channel_id}/permissions/{overwrite_id}", s.locked(s.deleteOverwrite)),
 
-		route("GET", "/guilds/{guild_id}", s.getGuild),
-		route("GET", "/guilds/{guild_id}/channels", s.listGuildChannels),
-		route("POST", "/guilds/{guild_id}/channels", s.createGuildChannel),
-		route("GET", "/guilds/{guild_id}/members", s.listMembers),
-		route("GET", "/guilds/{guild_id}/members/{user_id}", s.getMember),
-		route("GET", "/guilds/{guild_id}/members/search", s.searchMembers),
-		route("GET", "/guilds/{guild_id}/roles", s.listRoles),
+		route("GET", "/guilds/{guild_id}", s.locked(s.getGuild)),
+		route("GET", "/guilds/{guild_id}/channels", s.locked(s.listGuildChannels)),
+		route("POST", "/guilds/{guild_id}/channels", s.locked(s.createGuildChannel)),
+		route("GET", "/guilds/{guild_id}/members", s.locked(s.listMembers)),
+		route("GET", "/guilds/{guild_id}/members/{user_id}", s.locked(s.getMember)),
+		route("GET", "/guilds/{guild_id}/members/search", s.locked(s.searchMembers)),
+		route("GET", "/guilds/{guild_id}/roles", s.locked(s.listRoles)),
 
-		route("POST", "/interactions/{interaction_id}/{interaction_token}/callback", s.interactionCallback).unauthenticated(),
-		route("POST", "/webhooks/{webhook_id}/{webhook_token}", s.executeWebhook).unauthenticated(),
-		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.getOriginal).unauthenticated(),
-		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.editOriginal).unauthenticated(),
-		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.deleteOriginal).unauthenticated(),
-		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.getFollowup).unauthenticated(),
-		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.editFollowup).unauthenticated(),
-		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.deleteFollowup).unauthenticated(),
+		route("POST", "/interactions/{interaction_id}/{interaction_token}/callback", s.locked(s.interactionCallback)).unauthenticated(),
+		route("POST", "/webhooks/{webhook_id}/{webhook_token}", s.locked(s.executeWebhook)).unauthenticated(),
+		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.locked(s.getWebhookMessage)).unauthenticated(),
+		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.locked(s.editWebhookMessage)).unauthenticated(),
+		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/@original", s.locked(s.deleteWebhookMessage)).unauthenticated(),
+		route("GET", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.locked(s.getWebhookMessage)).unauthenticated(),
+		route("PATCH", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.locked(s.editWebhookMessage)).unauthenticated(),
+		route("DELETE", "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}", s.locked(s.deleteWebhookMessage)).unauthenticated(),
 	}
 }

@@ -15,6 +15,14 @@ type overwriteBody struct {
 	Deny  json.RawMessage `json:"deny"`
 }
 
+func (ob overwriteBody) overwrite() Overwrite {
+	ow := Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
+	if ob.Type != nil {
+		ow.Type = *ob.Type
+	}
+	return ow
+}
+
 func parsePermBits(r json.RawMessage) uint64 {
 	r = bytes.TrimSpace(r)
 	if len(r) == 0 || string(r) == "null" {
@@ -36,10 +44,7 @@ func parsePermBits(r json.RawMessage) uint64 {
 func (s *Server) toOverwrites(g *guild, botPerms uint64, in []overwriteBody) ([]Overwrite, error) {
 	out := make([]Overwrite, 0, len(in))
 	for i, ob := range in {
-		ow := Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
-		if ob.Type != nil {
-			ow.Type = *ob.Type
-		}
+		ow := ob.overwrite()
 		switch {
 		case ow.Type == OverwriteRole && g.Roles[ow.ID] != nil:
 		case ow.Type == OverwriteMember && g.Members[ow.ID] != nil:
@@ -56,9 +61,17 @@ func (s *Server) toOverwrites(g *guild, botPerms uint64, in []overwriteBody) ([]
 
 func (s *Server) botMember(g *guild) *member { return g.Members[s.opts.BotUserID] }
 
+// emitChannel queues a CHANNEL_* event carrying the channel as it now is
+// and returns that payload, which is also the route's answer.
+func (s *Server) emitChannel(rc *restCall, event string, ch *channel) map[string]any {
+	out := s.channelJSON(ch)
+	rc.emit(pendingEvent{guildID: ch.GuildID, name: event, data: out})
+	return out
+}
+
+var errDMChannel = apiErr(http.StatusBadRequest, codeCannotExecuteOnChannel, "Cannot execute action on a DM channel")
+
 func (s *Server) getChannel(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
 	if err != nil {
 		return 0, nil, err
@@ -84,14 +97,11 @@ func (s *Server) createGuildChannel(rc *restCall) (int, any, error) {
 		return 0, nil, err
 	}
 	_ = rc.decode(&parent)
-	s.mu.Lock()
 	g := s.st.guilds[rc.param("guild_id")]
 	if g == nil {
-		s.mu.Unlock()
 		return 0, nil, errUnknown(codeUnknownGuild)
 	}
 	if err := s.requireGuildPerms(g, PermManageChannels); err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	name, typ, parentID := "", ChannelGuildText, ""
@@ -105,7 +115,6 @@ func (s *Server) createGuildChannel(rc *restCall) (int, any, error) {
 		parentID = *parent.ParentID
 	}
 	if err := s.checkNewChannel(g, name, typ, parentID); err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	var ows []Overwrite
@@ -114,12 +123,10 @@ func (s *Server) createGuildChannel(rc *restCall) (int, any, error) {
 	}
 	if b.Overwrites != nil && len(*b.Overwrites) > 0 {
 		if err := s.requireGuildPerms(g, PermManageRoles); err != nil {
-			s.mu.Unlock()
 			return 0, nil, err
 		}
 		var err error
 		if ows, err = s.toOverwrites(g, basePermissions(g, s.botMember(g)), *b.Overwrites); err != nil {
-			s.mu.Unlock()
 			return 0, nil, err
 		}
 	}
@@ -128,10 +135,7 @@ func (s *Server) createGuildChannel(rc *restCall) (int, any, error) {
 	if b.NSFW != nil {
 		ch.NSFW = *b.NSFW
 	}
-	out := s.channelJSON(ch)
-	s.mu.Unlock()
-	s.dispatch(g.ID, "CHANNEL_CREATE", out)
-	return http.StatusCreated, out, nil
+	return http.StatusCreated, s.emitChannel(rc, "CHANNEL_CREATE", ch), nil
 }
 
 func (s *Server) modifyChannel(rc *restCall) (int, any, error) {
@@ -141,15 +145,12 @@ func (s *Server) modifyChannel(rc *restCall) (int, any, error) {
 		return 0, nil, err
 	}
 	_ = rc.decode(&raw)
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermManageChannels)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	if ch.Type == ChannelDM {
-		s.mu.Unlock()
-		return 0, nil, apiErr(http.StatusBadRequest, codeCannotExecuteOnChannel, "Cannot execute action on a DM channel")
+		return 0, nil, errDMChannel
 	}
 	g := s.st.guilds[ch.GuildID]
 	parentID := ch.ParentID
@@ -158,26 +159,22 @@ func (s *Server) modifyChannel(rc *restCall) (int, any, error) {
 		_ = json.Unmarshal(v, &parentID) // null leaves it empty
 		if parentID != "" {
 			if err := s.checkNewChannel(g, ch.Name, ch.Type, parentID); err != nil {
-				s.mu.Unlock()
 				return 0, nil, err
 			}
 		}
 	}
-	var ows []Overwrite
 	if b.Overwrites != nil {
 		if err := s.requireChannelPerms(ch, PermManageRoles); err != nil {
-			s.mu.Unlock()
 			return 0, nil, err
 		}
-		if ows, err = s.toOverwrites(g, channelPermissions(g, s.botMember(g), ch), *b.Overwrites); err != nil {
-			s.mu.Unlock()
+		ows, err := s.toOverwrites(g, channelPermissions(g, s.botMember(g), ch), *b.Overwrites)
+		if err != nil {
 			return 0, nil, err
 		}
 		ch.Overwrites = ows
 	}
 	if b.Name != nil {
 		if *b.Name == "" {
-			s.mu.Unlock()
 			return 0, nil, formError("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
 		}
 		ch.Name = *b.Name
@@ -192,31 +189,23 @@ func (s *Server) modifyChannel(rc *restCall) (int, any, error) {
 		ch.Position = *b.Position
 	}
 	ch.ParentID = parentID
-	out := s.channelJSON(ch)
-	s.mu.Unlock()
-	s.dispatch(ch.GuildID, "CHANNEL_UPDATE", out)
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.emitChannel(rc, "CHANNEL_UPDATE", ch), nil
 }
 
 func (s *Server) deleteChannelREST(rc *restCall) (int, any, error) {
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
 	if err == nil && ch.Type != ChannelDM {
 		err = s.requireChannelPerms(ch, PermManageChannels)
 	}
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	if ch.Type == ChannelDM {
 		// Closing a DM keeps its history; it reopens on the next create.
-		out := s.channelJSON(ch)
-		s.mu.Unlock()
-		return http.StatusOK, out, nil
+		return http.StatusOK, s.channelJSON(ch), nil
 	}
 	out := s.deleteChannelLocked(ch)
-	s.mu.Unlock()
-	s.dispatch(ch.GuildID, "CHANNEL_DELETE", out)
+	rc.emit(pendingEvent{guildID: ch.GuildID, name: "CHANNEL_DELETE", data: out})
 	return http.StatusOK, out, nil
 }
 
@@ -226,34 +215,26 @@ func (s *Server) putOverwrite(rc *restCall) (int, any, error) {
 		return 0, nil, err
 	}
 	b.ID = rc.param("overwrite_id")
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermManageRoles)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	g := s.st.guilds[ch.GuildID]
 	if g == nil {
-		s.mu.Unlock()
-		return 0, nil, apiErr(http.StatusBadRequest, codeCannotExecuteOnChannel, "Cannot execute action on a DM channel")
+		return 0, nil, errDMChannel
 	}
 	ows, err := s.toOverwrites(g, channelPermissions(g, s.botMember(g), ch), []overwriteBody{b})
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	setOverwrite(ch, ows[0])
-	out := s.channelJSON(ch)
-	s.mu.Unlock()
-	s.dispatch(ch.GuildID, "CHANNEL_UPDATE", out)
+	s.emitChannel(rc, "CHANNEL_UPDATE", ch)
 	return http.StatusNoContent, nil, nil
 }
 
 func (s *Server) deleteOverwrite(rc *restCall) (int, any, error) {
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermManageRoles)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	id := rc.param("overwrite_id")
@@ -268,12 +249,9 @@ func (s *Server) deleteOverwrite(rc *restCall) (int, any, error) {
 	}
 	ch.Overwrites = kept
 	if !found {
-		s.mu.Unlock()
 		return 0, nil, errUnknown(codeUnknownOverwrite)
 	}
-	out := s.channelJSON(ch)
-	s.mu.Unlock()
-	s.dispatch(ch.GuildID, "CHANNEL_UPDATE", out)
+	s.emitChannel(rc, "CHANNEL_UPDATE", ch)
 	return http.StatusNoContent, nil, nil
 }
 
@@ -287,14 +265,12 @@ func (s *Server) guildForBot(id string) (*guild, error) {
 }
 
 func (s *Server) getGuild(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
 	}
 	out := s.guildJSON(g)
-	if rc.r.URL.Query().Get("with_counts") == "true" {
+	if rc.query.Get("with_counts") == "true" {
 		out["approximate_member_count"] = len(g.Members)
 		out["approximate_presence_count"] = 0
 	}
@@ -302,46 +278,32 @@ func (s *Server) getGuild(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) listGuildChannels(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []any{}
-	for _, cid := range g.ChannelIDs {
-		out = append(out, s.channelJSON(s.st.channels[cid]))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.guildChannelsJSON(g), nil
 }
 
 func (s *Server) listMembers(rc *restCall) (int, any, error) {
-	limit := 1 // Discord's default really is 1
-	q := rc.r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return 0, nil, formError("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 1000.")
-		}
-		limit = n
+	limit, err := rc.limit(1, 1000) // Discord's default really is 1
+	if err != nil {
+		return 0, nil, err
 	}
-	after := q.Get("after")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	after := rc.query.Get("after")
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	less := func(a, b string) bool { return len(a) < len(b) || len(a) == len(b) && a < b }
 	ids := append([]string{}, g.MemberOrder...)
 	for i := 1; i < len(ids); i++ { // sorted by user id, as Discord pages them
-		for j := i; j > 0 && less(ids[j], ids[j-1]); j-- {
+		for j := i; j > 0 && snowflakeLess(ids[j], ids[j-1]); j-- {
 			ids[j], ids[j-1] = ids[j-1], ids[j]
 		}
 	}
 	out := []any{}
 	for _, uid := range ids {
-		if (after == "" || less(after, uid)) && len(out) < limit {
+		if (after == "" || snowflakeLess(after, uid)) && len(out) < limit {
 			out = append(out, s.memberJSON(g, g.Members[uid], true))
 		}
 	}
@@ -349,8 +311,6 @@ func (s *Server) listMembers(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) getMember(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
@@ -363,17 +323,11 @@ func (s *Server) getMember(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) listRoles(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []any{}
-	for _, rid := range g.RoleOrder {
-		out = append(out, roleJSON(g.Roles[rid]))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, rolesJSON(g), nil
 }
 
 // UnmarshalJSON accepts allow/deny as decimal strings (Discord's format)
@@ -383,9 +337,6 @@ func (o *Overwrite) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &ob); err != nil {
 		return err
 	}
-	*o = Overwrite{ID: ob.ID, Allow: parsePermBits(ob.Allow), Deny: parsePermBits(ob.Deny)}
-	if ob.Type != nil {
-		o.Type = *ob.Type
-	}
+	*o = ob.overwrite()
 	return nil
 }

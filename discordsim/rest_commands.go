@@ -97,18 +97,36 @@ func (s *Server) parseCommand(raw json.RawMessage, gid string, existing []*comma
 	return c, nil
 }
 
+// commandsJSON renders a command list as Discord returns it.
+func (s *Server) commandsJSON(list []*command) []any {
+	out := make([]any, 0, len(list))
+	for _, c := range list {
+		out = append(out, s.commandJSON(c))
+	}
+	return out
+}
+
+// scopedCommand finds the command a route's command_id names in the list
+// the route addresses (see commandScope). Caller holds s.mu.
+func (s *Server) scopedCommand(rc *restCall) (list *[]*command, gid string, i int, err error) {
+	list, gid, err = s.commandScope(rc)
+	if err != nil {
+		return nil, "", -1, err
+	}
+	for i, c := range *list {
+		if c.ID == rc.param("command_id") {
+			return list, gid, i, nil
+		}
+	}
+	return nil, "", -1, errUnknown(codeUnknownCommand)
+}
+
 func (s *Server) listCommands(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	list, _, err := s.commandScope(rc)
 	if err != nil {
 		return 0, nil, err
 	}
-	out := []any{}
-	for _, c := range *list {
-		out = append(out, s.commandJSON(c))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.commandsJSON(*list), nil
 }
 
 func (s *Server) bulkOverwriteCommands(rc *restCall) (int, any, error) {
@@ -116,8 +134,6 @@ func (s *Server) bulkOverwriteCommands(rc *restCall) (int, any, error) {
 	if err := rc.decode(&raws); err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	list, gid, err := s.commandScope(rc)
 	if err != nil {
 		return 0, nil, err
@@ -137,16 +153,10 @@ func (s *Server) bulkOverwriteCommands(rc *restCall) (int, any, error) {
 		next = append(next, c)
 	}
 	s.storeCommands(gid, next)
-	out := []any{}
-	for _, c := range next {
-		out = append(out, s.commandJSON(c))
-	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.commandsJSON(next), nil
 }
 
 func (s *Server) createCommand(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	list, gid, err := s.commandScope(rc)
 	if err != nil {
 		return 0, nil, err
@@ -168,27 +178,12 @@ func (s *Server) createCommand(rc *restCall) (int, any, error) {
 	return status, s.commandJSON(c), nil
 }
 
-func findCommand(list []*command, id string) (int, *command) {
-	for i, c := range list {
-		if c.ID == id {
-			return i, c
-		}
-	}
-	return -1, nil
-}
-
 func (s *Server) getCommand(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	list, _, err := s.commandScope(rc)
+	list, _, i, err := s.scopedCommand(rc)
 	if err != nil {
 		return 0, nil, err
 	}
-	_, c := findCommand(*list, rc.param("command_id"))
-	if c == nil {
-		return 0, nil, errUnknown(codeUnknownCommand)
-	}
-	return http.StatusOK, s.commandJSON(c), nil
+	return http.StatusOK, s.commandJSON((*list)[i]), nil
 }
 
 func (s *Server) editCommand(rc *restCall) (int, any, error) {
@@ -196,16 +191,11 @@ func (s *Server) editCommand(rc *restCall) (int, any, error) {
 	if err := rc.decode(&patch); err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	list, gid, err := s.commandScope(rc)
+	list, gid, i, err := s.scopedCommand(rc)
 	if err != nil {
 		return 0, nil, err
 	}
-	i, c := findCommand(*list, rc.param("command_id"))
-	if c == nil {
-		return 0, nil, errUnknown(codeUnknownCommand)
-	}
+	c := (*list)[i]
 	merged := map[string]any{}
 	for k, v := range c.Raw {
 		merged[k] = v
@@ -228,15 +218,9 @@ func (s *Server) editCommand(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) deleteCommand(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	list, gid, err := s.commandScope(rc)
+	list, gid, i, err := s.scopedCommand(rc)
 	if err != nil {
 		return 0, nil, err
-	}
-	i, c := findCommand(*list, rc.param("command_id"))
-	if c == nil {
-		return 0, nil, errUnknown(codeUnknownCommand)
 	}
 	next := append(append([]*command{}, (*list)[:i]...), (*list)[i+1:]...)
 	s.storeCommands(gid, next)

@@ -2,7 +2,6 @@ package discordsim
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 )
 
@@ -10,18 +9,11 @@ import (
 // username starts with query (case-insensitive), at most limit (default 1,
 // like Discord). Nicknames are not emulated, so only usernames match.
 func (s *Server) searchMembers(rc *restCall) (int, any, error) {
-	q := rc.r.URL.Query()
-	query := strings.ToLower(q.Get("query"))
-	limit := 1
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 1000 {
-			return 0, nil, formError("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 1000.")
-		}
-		limit = n
+	query := strings.ToLower(rc.query.Get("query"))
+	limit, err := rc.limit(1, 1000)
+	if err != nil {
+		return 0, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	g, err := s.guildForBot(rc.param("guild_id"))
 	if err != nil {
 		return 0, nil, err
@@ -43,8 +35,6 @@ func (s *Server) searchMembers(rc *restCall) (int, any, error) {
 // Permission overrides are not modelled, so no command has any: Discord
 // answers an empty list for such a guild.
 func (s *Server) listGuildCommandPermissions(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	if _, _, err := s.commandScope(rc); err != nil {
 		return 0, nil, err
 	}

@@ -28,27 +28,19 @@ func allowedCallback(it *interaction, cb int) bool {
 }
 
 func (s *Server) interactionCallback(rc *restCall) (int, any, error) {
-	s.mu.Lock()
 	it := s.st.interactions[rc.param("interaction_id")]
 	if it == nil || it.Token != rc.param("interaction_token") {
-		s.mu.Unlock()
 		return 0, nil, errUnknown(codeUnknownInteraction)
 	}
 	ev, err := s.answerLocked(it, rc.body)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
-	var out any
-	if rc.r.URL.Query().Get("with_response") == "true" {
-		out = s.callbackResponseJSON(it)
-	}
-	s.mu.Unlock()
-	s.flush(ev)
-	if out == nil {
+	rc.emit(ev...)
+	if rc.query.Get("with_response") != "true" {
 		return http.StatusNoContent, nil, nil
 	}
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.callbackResponseJSON(it), nil
 }
 
 // answerLocked applies an interaction's initial response (a spec-validated
@@ -166,13 +158,7 @@ func (s *Server) newInteractionMessageLocked(it *interaction, ch *channel, b mes
 	if flags&flagEphemeral != 0 {
 		m.EphemeralTo = it.UserID
 	}
-	s.st.messages[m.ID] = m
-	s.st.channelMsgs[ch.ID] = append(s.st.channelMsgs[ch.ID], m.ID)
-	if m.EphemeralTo == "" {
-		ch.LastMsgID = m.ID
-	}
-	s.stats.messagesCreated++
-	return m, s.messageEvent("MESSAGE_CREATE", m)
+	return m, s.storeMessageLocked(ch, m)
 }
 
 func (s *Server) callbackResponseJSON(it *interaction) map[string]any {
@@ -217,11 +203,27 @@ func (s *Server) webhookInteraction(rc *restCall) (*interaction, error) {
 	return it, nil
 }
 
-// ownedMessage returns a message belonging to the interaction.
-func (s *Server) ownedMessage(it *interaction, id string) (*message, error) {
-	if id == "@original" {
+// webhookMessage resolves the route's interaction token and the message it
+// names: the route's message_id, or the original response on the
+// …/messages/@original routes, which have none. Caller holds s.mu.
+func (s *Server) webhookMessage(rc *restCall) (*interaction, *message, error) {
+	it, err := s.webhookInteraction(rc)
+	if err != nil {
+		return nil, nil, err
+	}
+	id := rc.param("message_id")
+	if id == "" {
 		id = it.OriginalID
 	}
+	m, err := s.ownedMessage(it, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return it, m, nil
+}
+
+// ownedMessage returns a message belonging to the interaction.
+func (s *Server) ownedMessage(it *interaction, id string) (*message, error) {
 	owned := id != "" && id == it.OriginalID
 	for _, f := range it.Followups {
 		owned = owned || f == id
@@ -238,19 +240,15 @@ func (s *Server) executeWebhook(rc *restCall) (int, any, error) {
 	if err := rc.decode(&b); err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
 	it, err := s.webhookInteraction(rc)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	ch := s.st.channels[it.ChannelID]
 	if ch == nil {
-		s.mu.Unlock()
 		return 0, nil, errUnknown(codeUnknownChannel)
 	}
 	if b.empty() {
-		s.mu.Unlock()
 		return 0, nil, errEmptyMessage
 	}
 	var m *message
@@ -260,12 +258,9 @@ func (s *Server) executeWebhook(rc *restCall) (int, any, error) {
 		// "thinking" message, as Discord documents.
 		m = s.st.messages[it.OriginalID]
 		if m == nil {
-			s.mu.Unlock()
 			return 0, nil, errUnknown(codeUnknownMessage)
 		}
-		ev, err = s.patchMessageLocked(m, rc.body, false)
-		if err != nil {
-			s.mu.Unlock()
+		if ev, err = s.patchMessageLocked(m, rc.body, false); err != nil {
 			return 0, nil, err
 		}
 		it.OriginalEdited = true
@@ -273,94 +268,43 @@ func (s *Server) executeWebhook(rc *restCall) (int, any, error) {
 		m, ev = s.newInteractionMessageLocked(it, ch, b)
 		it.Followups = append(it.Followups, m.ID)
 	}
-	out := s.messageJSON(m)
+	rc.emit(ev...)
 	s.notifyInteractions()
-	s.mu.Unlock()
-	s.flush(ev)
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.messageJSON(m), nil
 }
 
-func (s *Server) getOriginal(rc *restCall) (int, any, error) {
-	return s.getWebhookMessage(rc, "@original")
-}
-
-func (s *Server) getFollowup(rc *restCall) (int, any, error) {
-	return s.getWebhookMessage(rc, rc.param("message_id"))
-}
-
-func (s *Server) getWebhookMessage(rc *restCall, id string) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	it, err := s.webhookInteraction(rc)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.ownedMessage(it, id)
+func (s *Server) getWebhookMessage(rc *restCall) (int, any, error) {
+	_, m, err := s.webhookMessage(rc)
 	if err != nil {
 		return 0, nil, err
 	}
 	return http.StatusOK, s.messageJSON(m), nil
 }
 
-func (s *Server) editOriginal(rc *restCall) (int, any, error) {
-	return s.editWebhookMessage(rc, "@original")
-}
-
-func (s *Server) editFollowup(rc *restCall) (int, any, error) {
-	return s.editWebhookMessage(rc, rc.param("message_id"))
-}
-
-func (s *Server) editWebhookMessage(rc *restCall, id string) (int, any, error) {
-	s.mu.Lock()
-	it, err := s.webhookInteraction(rc)
+func (s *Server) editWebhookMessage(rc *restCall) (int, any, error) {
+	it, m, err := s.webhookMessage(rc)
 	if err != nil {
-		s.mu.Unlock()
-		return 0, nil, err
-	}
-	m, err := s.ownedMessage(it, id)
-	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	firstDeferredEdit := m.ID == it.OriginalID && it.AckType == callbackDeferredMessage && !it.OriginalEdited
 	ev, err := s.patchMessageLocked(m, rc.body, !firstDeferredEdit)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
+	rc.emit(ev...)
 	if m.ID == it.OriginalID {
 		it.OriginalEdited = true
 	}
-	out := s.messageJSON(m)
 	s.notifyInteractions()
-	s.mu.Unlock()
-	s.flush(ev)
-	return http.StatusOK, out, nil
+	return http.StatusOK, s.messageJSON(m), nil
 }
 
-func (s *Server) deleteOriginal(rc *restCall) (int, any, error) {
-	return s.deleteWebhookMessage(rc, "@original")
-}
-
-func (s *Server) deleteFollowup(rc *restCall) (int, any, error) {
-	return s.deleteWebhookMessage(rc, rc.param("message_id"))
-}
-
-func (s *Server) deleteWebhookMessage(rc *restCall, id string) (int, any, error) {
-	s.mu.Lock()
-	it, err := s.webhookInteraction(rc)
+func (s *Server) deleteWebhookMessage(rc *restCall) (int, any, error) {
+	_, m, err := s.webhookMessage(rc)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
-	m, err := s.ownedMessage(it, id)
-	if err != nil {
-		s.mu.Unlock()
-		return 0, nil, err
-	}
-	ev := s.deleteMessageLocked(m)
+	rc.emit(s.deleteMessageLocked(m)...)
 	s.notifyInteractions()
-	s.mu.Unlock()
-	s.flush(ev)
 	return http.StatusNoContent, nil, nil
 }

@@ -58,11 +58,20 @@ func (s *Server) newMessageLocked(ch *channel, authorID string, b messageBody, t
 	if !isEmptyJSON(b.MessageReference) {
 		m.Reference = b.MessageReference
 	}
+	return m, s.storeMessageLocked(ch, m)
+}
+
+// storeMessageLocked adds a new message to its channel and returns its
+// MESSAGE_CREATE. An ephemeral message does not move the channel's
+// last_message_id: the other members never see it. Caller holds s.mu.
+func (s *Server) storeMessageLocked(ch *channel, m *message) []pendingEvent {
 	s.st.messages[m.ID] = m
 	s.st.channelMsgs[ch.ID] = append(s.st.channelMsgs[ch.ID], m.ID)
-	ch.LastMsgID = m.ID
+	if m.EphemeralTo == "" {
+		ch.LastMsgID = m.ID
+	}
 	s.stats.messagesCreated++
-	return m, s.messageEvent("MESSAGE_CREATE", m)
+	return s.messageEvent("MESSAGE_CREATE", m)
 }
 
 func (s *Server) messageEvent(name string, m *message) []pendingEvent {
@@ -149,28 +158,37 @@ func (s *Server) visibleMessage(ch *channel, id string) (*message, error) {
 	return m, nil
 }
 
+// channelMessage looks up the route's channel, checking the bot holds need
+// there, and then the visible message the route names. Caller holds s.mu.
+func (s *Server) channelMessage(rc *restCall, need uint64) (*channel, *message, error) {
+	ch, err := s.channelForBot(rc.param("channel_id"), need)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := s.visibleMessage(ch, rc.param("message_id"))
+	if err != nil {
+		return nil, nil, err
+	}
+	return ch, m, nil
+}
+
 func (s *Server) createMessage(rc *restCall) (int, any, error) {
 	var b messageBody
 	if err := rc.decode(&b); err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermSendMessages)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	if ch.Type == ChannelGuildCategory {
-		s.mu.Unlock()
 		return 0, nil, apiErr(http.StatusBadRequest, codeCannotExecuteOnChannel, "Cannot execute action on this channel type")
 	}
 	if b.empty() {
-		s.mu.Unlock()
 		return 0, nil, errEmptyMessage
 	}
 	if ch.Type == ChannelDM && !s.sharesGuildWithBot(ch.RecipientID) {
 		// Discord refuses DMs to users the bot has no guild in common with.
-		s.mu.Unlock()
 		return 0, nil, apiErr(http.StatusForbidden, codeCannotSendToUser, "Cannot send messages to this user")
 	}
 	nonce := nonceString(b.Nonce)
@@ -178,9 +196,7 @@ func (s *Server) createMessage(rc *restCall) (int, any, error) {
 	if b.EnforceNonce && nonce != "" {
 		if e, ok := s.st.nonces[key]; ok && s.now().Sub(e.at) < nonceWindow {
 			if m := s.st.messages[e.messageID]; m != nil {
-				out := s.messageJSON(m)
-				s.mu.Unlock()
-				return http.StatusOK, out, nil
+				return http.StatusOK, s.messageJSON(m), nil
 			}
 		}
 	}
@@ -192,11 +208,9 @@ func (s *Server) createMessage(rc *restCall) (int, any, error) {
 		}
 		_ = json.Unmarshal(b.MessageReference, &ref)
 		if _, err := s.visibleMessage(ch, ref.MessageID); err != nil && (ref.FailIfNotExists == nil || *ref.FailIfNotExists) {
-			s.mu.Unlock()
 			return 0, nil, formError("message_reference", codeUnknownRefMsg, "Unknown message")
 		}
 		if err := s.requireChannelPerms(ch, PermReadMessageHistory); err != nil {
-			s.mu.Unlock()
 			return 0, nil, err
 		}
 		typ = msgTypeReply
@@ -205,10 +219,8 @@ func (s *Server) createMessage(rc *restCall) (int, any, error) {
 	if b.EnforceNonce && nonce != "" {
 		s.st.nonces[key] = nonceEntry{messageID: m.ID, at: m.Timestamp}
 	}
-	out := s.messageJSON(m)
-	s.mu.Unlock()
-	s.flush(ev)
-	return http.StatusOK, out, nil
+	rc.emit(ev...)
+	return http.StatusOK, s.messageJSON(m), nil
 }
 
 // sharesGuildWithBot reports whether userID and the bot share a guild.
@@ -236,18 +248,11 @@ func nonceString(r json.RawMessage) string {
 }
 
 func (s *Server) listMessages(rc *restCall) (int, any, error) {
-	limit := 50
-	if v := rc.r.URL.Query().Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > 100 {
-			return 0, nil, formError("limit", "NUMBER_TYPE_MAX", "int value should be between 1 and 100.")
-		}
-		limit = n
+	limit, err := rc.limit(50, 100)
+	if err != nil {
+		return 0, nil, err
 	}
-	q := rc.r.URL.Query()
-	before, after, around := q.Get("before"), q.Get("after"), q.Get("around")
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	before, after, around := rc.query.Get("before"), rc.query.Get("after"), rc.query.Get("around")
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
 	if err != nil {
 		return 0, nil, err
@@ -262,20 +267,18 @@ func (s *Server) listMessages(rc *restCall) (int, any, error) {
 			visible = append(visible, m)
 		}
 	}
-	// Ids are ordered snowflakes; compare as numbers via length then text.
-	less := func(a, b string) bool { return len(a) < len(b) || len(a) == len(b) && a < b }
 	var picked []*message
 	switch {
 	case after != "":
 		for _, m := range visible {
-			if less(after, m.ID) && len(picked) < limit {
+			if snowflakeLess(after, m.ID) && len(picked) < limit {
 				picked = append(picked, m)
 			}
 		}
 	case around != "":
 		idx := len(visible)
 		for i, m := range visible {
-			if !less(m.ID, around) {
+			if !snowflakeLess(m.ID, around) {
 				idx = i
 				break
 			}
@@ -284,7 +287,7 @@ func (s *Server) listMessages(rc *restCall) (int, any, error) {
 		picked = visible[lo:min(len(visible), lo+limit)]
 	default:
 		for i := len(visible) - 1; i >= 0 && len(picked) < limit; i-- {
-			if before == "" || less(visible[i].ID, before) {
+			if before == "" || snowflakeLess(visible[i].ID, before) {
 				picked = append([]*message{visible[i]}, picked...)
 			}
 		}
@@ -297,13 +300,7 @@ func (s *Server) listMessages(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) getMessage(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermReadMessageHistory)
-	if err != nil {
-		return 0, nil, err
-	}
-	m, err := s.visibleMessage(ch, rc.param("message_id"))
+	_, m, err := s.channelMessage(rc, PermViewChannel|PermReadMessageHistory)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -311,53 +308,32 @@ func (s *Server) getMessage(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) editMessage(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
+	_, m, err := s.channelMessage(rc, PermViewChannel)
 	if err != nil {
-		s.mu.Unlock()
-		return 0, nil, err
-	}
-	m, err := s.visibleMessage(ch, rc.param("message_id"))
-	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	if m.AuthorID != s.opts.BotUserID {
-		s.mu.Unlock()
 		return 0, nil, apiErr(http.StatusForbidden, codeCannotEditOthers, "Cannot edit a message authored by another user")
 	}
 	ev, err := s.patchMessageLocked(m, rc.body, true)
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
-	out := s.messageJSON(m)
-	s.mu.Unlock()
-	s.flush(ev)
-	return http.StatusOK, out, nil
+	rc.emit(ev...)
+	return http.StatusOK, s.messageJSON(m), nil
 }
 
 func (s *Server) deleteMessage(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
+	ch, m, err := s.channelMessage(rc, PermViewChannel)
 	if err != nil {
-		s.mu.Unlock()
-		return 0, nil, err
-	}
-	m, err := s.visibleMessage(ch, rc.param("message_id"))
-	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	if m.AuthorID != s.opts.BotUserID {
 		if err := s.requireChannelPerms(ch, PermManageMessages); err != nil {
-			s.mu.Unlock()
 			return 0, nil, err
 		}
 	}
-	ev := s.deleteMessageLocked(m)
-	s.mu.Unlock()
-	s.flush(ev)
+	rc.emit(s.deleteMessageLocked(m)...)
 	return http.StatusNoContent, nil, nil
 }
 
@@ -379,36 +355,31 @@ func (s *Server) unpinMessage(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) setPinned(rc *restCall, pinned bool) (int, any, error) {
-	s.mu.Lock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel)
 	if err == nil {
 		err = s.requirePinPerms(ch)
 	}
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
 	m, err := s.visibleMessage(ch, rc.param("message_id"))
 	if err != nil {
-		s.mu.Unlock()
 		return 0, nil, err
 	}
-	var ev []pendingEvent
 	if pinned && !m.Pinned {
 		if len(s.pinsLocked(ch)) >= maxPins {
-			s.mu.Unlock()
 			return 0, nil, apiErr(http.StatusBadRequest, codeMaxPins, "Maximum number of pins reached (50)")
 		}
 		m.Pinned = true
 		m.pinnedAt = s.now()
-		ev = append(ev, s.messageEvent("MESSAGE_UPDATE", m)...)
+		rc.emit(s.messageEvent("MESSAGE_UPDATE", m)...)
 		// Discord posts a "pinned a message" system message.
 		ref, _ := json.Marshal(map[string]any{"type": 0, "channel_id": ch.ID, "message_id": m.ID, "guild_id": nullable(ch.GuildID)})
 		_, sysEv := s.newMessageLocked(ch, s.opts.BotUserID, messageBody{MessageReference: ref}, msgTypeChannelPinned)
-		ev = append(ev, sysEv...)
+		rc.emit(sysEv...)
 	} else if !pinned && m.Pinned {
 		m.Pinned = false
-		ev = append(ev, s.messageEvent("MESSAGE_UPDATE", m)...)
+		rc.emit(s.messageEvent("MESSAGE_UPDATE", m)...)
 	}
 	payload := map[string]any{"channel_id": ch.ID, "last_pin_timestamp": nil}
 	if ch.GuildID != "" {
@@ -417,9 +388,7 @@ func (s *Server) setPinned(rc *restCall, pinned bool) (int, any, error) {
 	if pins := s.pinsLocked(ch); len(pins) > 0 {
 		payload["last_pin_timestamp"] = fmtTime(pins[0].pinnedAt)
 	}
-	ev = append(ev, pendingEvent{guildID: ch.GuildID, name: "CHANNEL_PINS_UPDATE", data: payload})
-	s.mu.Unlock()
-	s.flush(ev)
+	rc.emit(pendingEvent{guildID: ch.GuildID, name: "CHANNEL_PINS_UPDATE", data: payload})
 	return http.StatusNoContent, nil, nil
 }
 
@@ -440,8 +409,6 @@ func (s *Server) pinsLocked(ch *channel) []*message {
 }
 
 func (s *Server) listPinsLegacy(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermReadMessageHistory)
 	if err != nil {
 		return 0, nil, err
@@ -454,18 +421,16 @@ func (s *Server) listPinsLegacy(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) listPinsNew(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	ch, err := s.channelForBot(rc.param("channel_id"), PermViewChannel|PermReadMessageHistory)
 	if err != nil {
 		return 0, nil, err
 	}
 	limit := 50
-	if v, err := strconv.Atoi(rc.r.URL.Query().Get("limit")); err == nil && v >= 1 && v <= 50 {
+	if v, err := strconv.Atoi(rc.query.Get("limit")); err == nil && v >= 1 && v <= 50 {
 		limit = v
 	}
 	var before time.Time
-	if v := rc.r.URL.Query().Get("before"); v != "" {
+	if v := rc.query.Get("before"); v != "" {
 		before, _ = time.Parse(time.RFC3339Nano, v)
 	}
 	items := []any{}

@@ -17,8 +17,6 @@ func (s *Server) getGatewayBot(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) getCurrentUser(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	u := s.userJSON(s.opts.BotUserID)
 	u["verified"] = true
 	u["mfa_enabled"] = false
@@ -30,8 +28,6 @@ func (s *Server) getCurrentUser(rc *restCall) (int, any, error) {
 // getCurrentApplication is GET /applications/@me: the bot's application, with
 // its bot user, as Discord returns it to a bot token.
 func (s *Server) getCurrentApplication(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	return http.StatusOK, map[string]any{
 		"id":                        s.opts.AppID,
 		"name":                      s.opts.BotUsername,
@@ -49,8 +45,6 @@ func (s *Server) getCurrentApplication(rc *restCall) (int, any, error) {
 }
 
 func (s *Server) getUser(rc *restCall) (int, any, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	u := s.userJSON(rc.param("user_id"))
 	if u == nil {
 		return 0, nil, errUnknown(codeUnknownUser)
@@ -66,8 +60,6 @@ func (s *Server) createDM(rc *restCall) (int, any, error) {
 	if err := rc.decode(&req); err != nil {
 		return 0, nil, err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
 	u := s.st.users[req.RecipientID]
 	if u == nil {
 		return 0, nil, errUnknown(codeUnknownUser)

@@ -79,15 +79,8 @@ func (s *Server) SeedWorld(spec WorldSpec) ([]SeededGuild, error) {
 
 // seedGuildLocked builds one generated guild. Caller holds s.mu.
 func (s *Server) seedGuildLocked(n, members int, rng *rand.Rand) (*guild, SeededGuild) {
-	now := s.now()
 	gid := s.ids.next()
-	g := &guild{ID: gid, Name: fmt.Sprintf("Guild %d", n+1), CreatedAt: now, Roles: map[string]*role{}, Members: map[string]*member{}}
-	g.Roles[gid] = &role{ID: gid, Name: "@everyone", Permissions: DefaultEveryonePermissions}
-	g.RoleOrder = append(g.RoleOrder, gid)
-	botRole := &role{ID: s.ids.next(), Name: s.opts.BotUsername, Permissions: *s.opts.BotPermissions, Position: 1, Managed: true, BotID: s.opts.BotUserID}
-	g.Roles[botRole.ID] = botRole
-	g.RoleOrder = append(g.RoleOrder, botRole.ID)
-	g.BotRoleID = botRole.ID
+	g := s.newGuildLocked(gid, fmt.Sprintf("Guild %d", n+1))
 	staff := s.createRoleLocked(g, "Staff", PermManageGuild)
 	seeded := SeededGuild{GuildID: gid, StaffRoleID: staff.ID, ChannelIDs: map[string]string{}}
 
@@ -109,9 +102,7 @@ func (s *Server) seedGuildLocked(n, members int, rng *rand.Rand) (*guild, Seeded
 		}
 		s.addMemberLocked(g, uid, roles)
 	}
-	s.addMemberLocked(g, s.opts.BotUserID, []string{botRole.ID})
-	s.st.guilds[gid] = g
-	s.st.guildOrder = append(s.st.guildOrder, gid)
+	s.botJoinsLocked(g)
 
 	cat := s.insertChannelLocked(g, "together", ChannelGuildCategory, "", nil)
 	seeded.CategoryID = cat.ID

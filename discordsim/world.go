@@ -59,21 +59,13 @@ func (s *Server) CreateGuild(name string) (string, error) {
 		return "", controlErr(http.StatusBadRequest, "guild name required")
 	}
 	s.mu.Lock()
-	now := s.now()
 	gid := s.ids.next()
 	ownerID := s.ids.next()
 	s.st.users[ownerID] = &user{ID: ownerID, Username: "owner-" + ownerID[len(ownerID)-4:]}
-	g := &guild{ID: gid, Name: name, OwnerID: ownerID, CreatedAt: now, Roles: map[string]*role{}, Members: map[string]*member{}}
-	g.Roles[gid] = &role{ID: gid, Name: "@everyone", Permissions: DefaultEveryonePermissions}
-	g.RoleOrder = append(g.RoleOrder, gid)
-	botRole := &role{ID: s.ids.next(), Name: s.opts.BotUsername, Permissions: *s.opts.BotPermissions, Position: 1, Managed: true, BotID: s.opts.BotUserID}
-	g.Roles[botRole.ID] = botRole
-	g.RoleOrder = append(g.RoleOrder, botRole.ID)
-	g.BotRoleID = botRole.ID
+	g := s.newGuildLocked(gid, name)
+	g.OwnerID = ownerID
 	s.addMemberLocked(g, ownerID, nil)
-	s.addMemberLocked(g, s.opts.BotUserID, []string{botRole.ID})
-	s.st.guilds[gid] = g
-	s.st.guildOrder = append(s.st.guildOrder, gid)
+	s.botJoinsLocked(g)
 	// Joining mid-session: the identify's large_threshold is not known
 	// here, so Discord's default applies.
 	payload := s.guildCreateJSON(g, gateway.DefaultLargeThreshold)
@@ -81,6 +73,28 @@ func (s *Server) CreateGuild(name string) (string, error) {
 	s.dispatch(gid, "GUILD_CREATE", payload)
 	s.log.Info("guild created", "guild_id", gid, "name", name)
 	return gid, nil
+}
+
+// newGuildLocked builds a guild with its @everyone role (whose id is the
+// guild's) and the managed role the bot will join with; it has no members
+// yet and is not in the world until botJoinsLocked. Caller holds s.mu.
+func (s *Server) newGuildLocked(gid, name string) *guild {
+	g := &guild{ID: gid, Name: name, CreatedAt: s.now(), Roles: map[string]*role{}, Members: map[string]*member{}}
+	g.Roles[gid] = &role{ID: gid, Name: "@everyone", Permissions: DefaultEveryonePermissions}
+	g.RoleOrder = append(g.RoleOrder, gid)
+	botRole := &role{ID: s.ids.next(), Name: s.opts.BotUsername, Permissions: *s.opts.BotPermissions, Position: 1, Managed: true, BotID: s.opts.BotUserID}
+	g.Roles[botRole.ID] = botRole
+	g.RoleOrder = append(g.RoleOrder, botRole.ID)
+	g.BotRoleID = botRole.ID
+	return g
+}
+
+// botJoinsLocked adds the bot with its managed role, after the guild's
+// humans, and puts the guild in the world. Caller holds s.mu.
+func (s *Server) botJoinsLocked(g *guild) {
+	s.addMemberLocked(g, s.opts.BotUserID, []string{g.BotRoleID})
+	s.st.guilds[g.ID] = g
+	s.st.guildOrder = append(s.st.guildOrder, g.ID)
 }
 
 func (s *Server) addMemberLocked(g *guild, userID string, roles []string) *member {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"fmt"
+	"io"
 
 	"github.com/gorilla/websocket"
 	"github.com/klauspost/compress/zstd"
@@ -22,11 +23,13 @@ func newEncoder(compress string) (encoder, error) {
 	case "":
 		return plainEncoder{}, nil
 	case "zlib-stream":
-		e := &zlibStream{}
+		// Flush is Z_SYNC_FLUSH, so each message ends in 00 00 ff ff,
+		// the marker clients use to find payload boundaries.
+		e := &streamEncoder{}
 		e.w = zlib.NewWriter(&e.buf)
 		return e, nil
 	case "zstd-stream":
-		e := &zstdStream{}
+		e := &streamEncoder{}
 		w, err := zstd.NewWriter(&e.buf, zstd.WithEncoderConcurrency(1))
 		if err != nil {
 			return nil, err
@@ -42,14 +45,21 @@ type plainEncoder struct{}
 func (plainEncoder) encode(p []byte) (int, []byte, error) { return websocket.TextMessage, p, nil }
 func (plainEncoder) close()                               {}
 
-type zlibStream struct {
-	buf bytes.Buffer
-	w   *zlib.Writer
+// streamWriter is a compressor whose Flush ends a complete block without
+// ending the stream: *zlib.Writer and *zstd.Encoder.
+type streamWriter interface {
+	io.WriteCloser
+	Flush() error
 }
 
-// encode flushes with Z_SYNC_FLUSH so each message ends in 00 00 ff ff,
-// the marker clients use to find payload boundaries.
-func (e *zlibStream) encode(p []byte) (int, []byte, error) {
+// streamEncoder sends each payload as one binary message holding what the
+// connection's compressor wrote for it up to its flush.
+type streamEncoder struct {
+	buf bytes.Buffer
+	w   streamWriter
+}
+
+func (e *streamEncoder) encode(p []byte) (int, []byte, error) {
 	if _, err := e.w.Write(p); err != nil {
 		return 0, nil, err
 	}
@@ -61,26 +71,7 @@ func (e *zlibStream) encode(p []byte) (int, []byte, error) {
 	return websocket.BinaryMessage, out, nil
 }
 
-func (e *zlibStream) close() { _ = e.w.Close() }
-
-type zstdStream struct {
-	buf bytes.Buffer
-	w   *zstd.Encoder
-}
-
-func (e *zstdStream) encode(p []byte) (int, []byte, error) {
-	if _, err := e.w.Write(p); err != nil {
-		return 0, nil, err
-	}
-	if err := e.w.Flush(); err != nil {
-		return 0, nil, err
-	}
-	out := bytes.Clone(e.buf.Bytes())
-	e.buf.Reset()
-	return websocket.BinaryMessage, out, nil
-}
-
-func (e *zstdStream) close() { _ = e.w.Close() }
+func (e *streamEncoder) close() { _ = e.w.Close() }
 
 // compressPayload implements identify "compress": true: each payload is a
 // complete zlib stream in a binary message.

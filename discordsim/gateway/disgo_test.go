@@ -81,24 +81,6 @@ type disgoPeer struct {
 	openError chan disgoLine
 }
 
-// syncBuffer collects the child's stderr for failure reports.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startDisgo runs a disgo gateway client against url. Extra args are
 // disgopeer flags (-shard-id, -shard-count, -compress).
 func startDisgo(t *testing.T, url, token string, args ...string) *disgoPeer {
@@ -110,8 +92,10 @@ func startDisgo(t *testing.T, url, token string, args ...string) *disgoPeer {
 		openError: make(chan disgoLine, 1),
 	}
 	cmd := exec.Command(peerBinary(t), append([]string{"-url", url, "-token", token}, args...)...)
-	stderr := &syncBuffer{}
-	cmd.Stderr = stderr
+	// The child's log, for failure reports. It is read only after
+	// cmd.Wait, which waits for exec's copying, so it needs no lock.
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -216,6 +200,16 @@ func (p *disgoPeer) expectReady(guildIDs ...string) disgoLine {
 	return ready
 }
 
+// readyDisgo starts a server with baseOptions and a disgo client (args as
+// for startDisgo) that has received READY and both guilds' GUILD_CREATE,
+// and returns READY's session id.
+func readyDisgo(t *testing.T, args ...string) (*Server, *disgoPeer, string) {
+	t.Helper()
+	srv, url := startServer(t, baseOptions(t))
+	p := openDisgo(t, url, args...)
+	return srv, p, p.expectReady(guildOnShard0, guildOnShard1).SessionID
+}
+
 func waitShard(t *testing.T, srv *Server, connected bool) ShardState {
 	t.Helper()
 	deadline := time.Now().Add(waitFor)
@@ -249,9 +243,7 @@ func TestDisgoTransports(t *testing.T) {
 	for _, mode := range []string{"", "zlib-payload", "zlib-stream", "zstd-stream"} {
 		t.Run("compress="+mode, func(t *testing.T) {
 			t.Parallel()
-			srv, url := startServer(t, baseOptions(t))
-			p := openDisgo(t, url, "-compress", mode)
-			p.expectReady(guildOnShard0, guildOnShard1)
+			srv, p, _ := readyDisgo(t, "-compress", mode)
 			for _, m := range []string{"one", "two", "three"} {
 				srv.Dispatch("", "MESSAGE_CREATE", messageCreate("", m))
 			}
@@ -277,9 +269,7 @@ func TestDisgoHeartbeats(t *testing.T) {
 	})
 	t.Run("requested by server", func(t *testing.T) {
 		t.Parallel()
-		srv, url := startServer(t, baseOptions(t)) // 60 s interval: no periodic beats
-		p := openDisgo(t, url)
-		p.expectReady(guildOnShard0, guildOnShard1)
+		srv, p, _ := readyDisgo(t) // 60 s interval: no periodic beats
 		srv.RequestHeartbeat()
 		p.expectAck()
 	})
@@ -287,9 +277,7 @@ func TestDisgoHeartbeats(t *testing.T) {
 
 func TestDisgoResumesAfterClose4000WithMissedDispatches(t *testing.T) {
 	t.Parallel()
-	srv, url := startServer(t, baseOptions(t))
-	p := openDisgo(t, url, "-compress", "")
-	id := p.expectReady(guildOnShard0, guildOnShard1).SessionID
+	srv, p, id := readyDisgo(t, "-compress", "")
 	srv.Dispatch(guildOnShard0, "MESSAGE_CREATE", messageCreate(guildOnShard0, "live"))
 	p.expectMessage("live", 4)
 
@@ -313,9 +301,7 @@ func TestDisgoResumesAfterClose4000WithMissedDispatches(t *testing.T) {
 
 func TestDisgoReconnectOpcode(t *testing.T) {
 	t.Parallel()
-	srv, url := startServer(t, baseOptions(t))
-	p := openDisgo(t, url)
-	id := p.expectReady(guildOnShard0, guildOnShard1).SessionID
+	srv, p, id := readyDisgo(t)
 	srv.Reconnect()
 	waitShard(t, srv, false) // disgo closed the socket itself
 	srv.Dispatch(guildOnShard0, "MESSAGE_CREATE", messageCreate(guildOnShard0, "while away"))
@@ -330,9 +316,7 @@ func TestDisgoInvalidSession(t *testing.T) {
 	t.Parallel()
 	t.Run("not resumable: re-identifies", func(t *testing.T) {
 		t.Parallel()
-		srv, url := startServer(t, baseOptions(t))
-		p := openDisgo(t, url)
-		first := p.expectReady(guildOnShard0, guildOnShard1).SessionID
+		srv, p, first := readyDisgo(t)
 		srv.InvalidSession(false)
 		second := p.expectReady(guildOnShard0, guildOnShard1).SessionID
 		if second == first {
@@ -344,9 +328,7 @@ func TestDisgoInvalidSession(t *testing.T) {
 	})
 	t.Run("resumable: resumes", func(t *testing.T) {
 		t.Parallel()
-		srv, url := startServer(t, baseOptions(t))
-		p := openDisgo(t, url)
-		id := p.expectReady(guildOnShard0, guildOnShard1).SessionID
+		srv, p, id := readyDisgo(t)
 		srv.InvalidSession(true)
 		p.expect("RESUMED", 4)
 		if st := waitShard(t, srv, true); st.SessionID != id {

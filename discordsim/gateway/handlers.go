@@ -42,6 +42,17 @@ func (c *conn) handle(data []byte) {
 	}
 }
 
+// decodeOp decodes an op's d, which must be a JSON object that complete
+// accepts; otherwise it closes c with 4002 and reports false.
+func decodeOp[T any](c *conn, d json.RawMessage, complete func(*T) bool) (T, bool) {
+	var v T
+	if err := json.Unmarshal(d, &v); err != nil || !isObject(d) || !complete(&v) {
+		c.srv.kick(c, CloseDecodeError, closeText(CloseDecodeError))
+		return v, false
+	}
+	return v, true
+}
+
 func isObject(d json.RawMessage) bool {
 	d = bytes.TrimSpace(d)
 	return len(d) > 0 && d[0] == '{'
@@ -73,9 +84,8 @@ func (c *conn) onHeartbeat(d json.RawMessage) {
 
 func (c *conn) onIdentify(d json.RawMessage) {
 	srv := c.srv
-	var id identifyData
-	if err := json.Unmarshal(d, &id); err != nil || !isObject(d) || id.Properties == nil {
-		srv.kick(c, CloseDecodeError, closeText(CloseDecodeError))
+	id, ok := decodeOp(c, d, func(id *identifyData) bool { return id.Properties != nil })
+	if !ok {
 		return
 	}
 	if c.authenticated() {
@@ -215,9 +225,8 @@ func onShard(creates []json.RawMessage, shard [2]int, c *conn) []json.RawMessage
 
 func (c *conn) onResume(d json.RawMessage) {
 	srv := c.srv
-	var rd resumeData
-	if err := json.Unmarshal(d, &rd); err != nil || !isObject(d) || rd.Seq == nil {
-		srv.kick(c, CloseDecodeError, closeText(CloseDecodeError))
+	rd, ok := decodeOp(c, d, func(rd *resumeData) bool { return rd.Seq != nil })
+	if !ok {
 		return
 	}
 	srv.mu.Lock()
@@ -262,9 +271,8 @@ func (c *conn) onResume(d json.RawMessage) {
 
 func (c *conn) onRequestMembers(d json.RawMessage) {
 	srv := c.srv
-	var rq requestMembersData
-	if err := json.Unmarshal(d, &rq); err != nil || rq.GuildID == "" {
-		srv.kick(c, CloseDecodeError, closeText(CloseDecodeError))
+	rq, ok := decodeOp(c, d, func(rq *requestMembersData) bool { return rq.GuildID != "" })
+	if !ok {
 		return
 	}
 	req := MemberRequest{GuildID: rq.GuildID, Presences: rq.Presences, Nonce: rq.Nonce}

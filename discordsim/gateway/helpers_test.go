@@ -79,13 +79,18 @@ func startServer(t *testing.T, opts Options) (*Server, string) {
 	ts := httptest.NewServer(srv)
 	t.Cleanup(ts.Close)
 	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-		defer cancel()
-		if err := srv.Shutdown(ctx); err != nil {
+		if err := shutdown(srv); err != nil {
 			t.Errorf("shutdown: %v", err)
 		}
 	})
 	return srv, "ws" + strings.TrimPrefix(ts.URL, "http")
+}
+
+// shutdown stops srv, giving its connections waitFor to close.
+func shutdown(srv *Server) error {
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	return srv.Shutdown(ctx)
 }
 
 // frame is a decoded server payload.

@@ -35,83 +35,71 @@ const (
 		intentGuildMessagePolls | intentDirectMessagePolls
 )
 
-// eventIntents maps an event to the intent it needs in a guild and in a DM.
-// A zero entry means the event is never sent in that context; events missing
-// from the map (READY, INTERACTION_CREATE, USER_UPDATE…) need no intent.
-var eventIntents = map[string]struct{ guild, dm uint64 }{
-	"GUILD_CREATE":                      {intentGuilds, 0},
-	"GUILD_UPDATE":                      {intentGuilds, 0},
-	"GUILD_DELETE":                      {intentGuilds, 0},
-	"GUILD_ROLE_CREATE":                 {intentGuilds, 0},
-	"GUILD_ROLE_UPDATE":                 {intentGuilds, 0},
-	"GUILD_ROLE_DELETE":                 {intentGuilds, 0},
-	"CHANNEL_CREATE":                    {intentGuilds, 0},
-	"CHANNEL_UPDATE":                    {intentGuilds, 0},
-	"CHANNEL_DELETE":                    {intentGuilds, 0},
-	"CHANNEL_PINS_UPDATE":               {intentGuilds, intentDirectMessages},
-	"THREAD_CREATE":                     {intentGuilds, 0},
-	"THREAD_UPDATE":                     {intentGuilds, 0},
-	"THREAD_DELETE":                     {intentGuilds, 0},
-	"THREAD_LIST_SYNC":                  {intentGuilds, 0},
-	"THREAD_MEMBER_UPDATE":              {intentGuilds, 0},
-	"THREAD_MEMBERS_UPDATE":             {intentGuilds, 0},
-	"STAGE_INSTANCE_CREATE":             {intentGuilds, 0},
-	"STAGE_INSTANCE_UPDATE":             {intentGuilds, 0},
-	"STAGE_INSTANCE_DELETE":             {intentGuilds, 0},
-	"GUILD_MEMBER_ADD":                  {intentGuildMembers, 0},
-	"GUILD_MEMBER_UPDATE":               {intentGuildMembers, 0},
-	"GUILD_MEMBER_REMOVE":               {intentGuildMembers, 0},
-	"GUILD_AUDIT_LOG_ENTRY_CREATE":      {intentGuildModeration, 0},
-	"GUILD_BAN_ADD":                     {intentGuildModeration, 0},
-	"GUILD_BAN_REMOVE":                  {intentGuildModeration, 0},
-	"GUILD_EMOJIS_UPDATE":               {intentGuildExpressions, 0},
-	"GUILD_STICKERS_UPDATE":             {intentGuildExpressions, 0},
-	"GUILD_SOUNDBOARD_SOUND_CREATE":     {intentGuildExpressions, 0},
-	"GUILD_SOUNDBOARD_SOUND_UPDATE":     {intentGuildExpressions, 0},
-	"GUILD_SOUNDBOARD_SOUND_DELETE":     {intentGuildExpressions, 0},
-	"GUILD_SOUNDBOARD_SOUNDS_UPDATE":    {intentGuildExpressions, 0},
-	"GUILD_INTEGRATIONS_UPDATE":         {intentGuildIntegrations, 0},
-	"INTEGRATION_CREATE":                {intentGuildIntegrations, 0},
-	"INTEGRATION_UPDATE":                {intentGuildIntegrations, 0},
-	"INTEGRATION_DELETE":                {intentGuildIntegrations, 0},
-	"WEBHOOKS_UPDATE":                   {intentGuildWebhooks, 0},
-	"INVITE_CREATE":                     {intentGuildInvites, 0},
-	"INVITE_DELETE":                     {intentGuildInvites, 0},
-	"VOICE_STATE_UPDATE":                {intentGuildVoiceStates, 0},
-	"VOICE_CHANNEL_EFFECT_SEND":         {intentGuildVoiceStates, 0},
-	"PRESENCE_UPDATE":                   {intentGuildPresences, 0},
-	"MESSAGE_CREATE":                    {intentGuildMessages, intentDirectMessages},
-	"MESSAGE_UPDATE":                    {intentGuildMessages, intentDirectMessages},
-	"MESSAGE_DELETE":                    {intentGuildMessages, intentDirectMessages},
-	"MESSAGE_DELETE_BULK":               {intentGuildMessages, 0},
-	"MESSAGE_REACTION_ADD":              {intentGuildMessageReactions, intentDirectMessageReactions},
-	"MESSAGE_REACTION_REMOVE":           {intentGuildMessageReactions, intentDirectMessageReactions},
-	"MESSAGE_REACTION_REMOVE_ALL":       {intentGuildMessageReactions, intentDirectMessageReactions},
-	"MESSAGE_REACTION_REMOVE_EMOJI":     {intentGuildMessageReactions, intentDirectMessageReactions},
-	"TYPING_START":                      {intentGuildMessageTyping, intentDirectMessageTyping},
-	"GUILD_SCHEDULED_EVENT_CREATE":      {intentGuildScheduledEvents, 0},
-	"GUILD_SCHEDULED_EVENT_UPDATE":      {intentGuildScheduledEvents, 0},
-	"GUILD_SCHEDULED_EVENT_DELETE":      {intentGuildScheduledEvents, 0},
-	"GUILD_SCHEDULED_EVENT_USER_ADD":    {intentGuildScheduledEvents, 0},
-	"GUILD_SCHEDULED_EVENT_USER_REMOVE": {intentGuildScheduledEvents, 0},
-	"AUTO_MODERATION_RULE_CREATE":       {intentAutoModerationConfiguration, 0},
-	"AUTO_MODERATION_RULE_UPDATE":       {intentAutoModerationConfiguration, 0},
-	"AUTO_MODERATION_RULE_DELETE":       {intentAutoModerationConfiguration, 0},
-	"AUTO_MODERATION_ACTION_EXECUTION":  {intentAutoModerationExecution, 0},
-	"MESSAGE_POLL_VOTE_ADD":             {intentGuildMessagePolls, intentDirectMessagePolls},
-	"MESSAGE_POLL_VOTE_REMOVE":          {intentGuildMessagePolls, intentDirectMessagePolls},
+// guildIntentEvents lists, as Discord's intents documentation does, the
+// events each intent covers in guilds; dmIntentEvents those it covers in
+// DMs. An event not listed for a context is never sent there; events
+// listed nowhere (READY, INTERACTION_CREATE, USER_UPDATE…) need no intent.
+var (
+	guildIntentEvents = map[uint64][]string{
+		intentGuilds: {
+			"GUILD_CREATE", "GUILD_UPDATE", "GUILD_DELETE",
+			"GUILD_ROLE_CREATE", "GUILD_ROLE_UPDATE", "GUILD_ROLE_DELETE",
+			"CHANNEL_CREATE", "CHANNEL_UPDATE", "CHANNEL_DELETE", "CHANNEL_PINS_UPDATE",
+			"THREAD_CREATE", "THREAD_UPDATE", "THREAD_DELETE", "THREAD_LIST_SYNC", "THREAD_MEMBER_UPDATE", "THREAD_MEMBERS_UPDATE",
+			"STAGE_INSTANCE_CREATE", "STAGE_INSTANCE_UPDATE", "STAGE_INSTANCE_DELETE",
+		},
+		intentGuildMembers:                {"GUILD_MEMBER_ADD", "GUILD_MEMBER_UPDATE", "GUILD_MEMBER_REMOVE"},
+		intentGuildModeration:             {"GUILD_AUDIT_LOG_ENTRY_CREATE", "GUILD_BAN_ADD", "GUILD_BAN_REMOVE"},
+		intentGuildExpressions:            {"GUILD_EMOJIS_UPDATE", "GUILD_STICKERS_UPDATE", "GUILD_SOUNDBOARD_SOUND_CREATE", "GUILD_SOUNDBOARD_SOUND_UPDATE", "GUILD_SOUNDBOARD_SOUND_DELETE", "GUILD_SOUNDBOARD_SOUNDS_UPDATE"},
+		intentGuildIntegrations:           {"GUILD_INTEGRATIONS_UPDATE", "INTEGRATION_CREATE", "INTEGRATION_UPDATE", "INTEGRATION_DELETE"},
+		intentGuildWebhooks:               {"WEBHOOKS_UPDATE"},
+		intentGuildInvites:                {"INVITE_CREATE", "INVITE_DELETE"},
+		intentGuildVoiceStates:            {"VOICE_STATE_UPDATE", "VOICE_CHANNEL_EFFECT_SEND"},
+		intentGuildPresences:              {"PRESENCE_UPDATE"},
+		intentGuildMessages:               {"MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE", "MESSAGE_DELETE_BULK"},
+		intentGuildMessageReactions:       {"MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE", "MESSAGE_REACTION_REMOVE_ALL", "MESSAGE_REACTION_REMOVE_EMOJI"},
+		intentGuildMessageTyping:          {"TYPING_START"},
+		intentGuildScheduledEvents:        {"GUILD_SCHEDULED_EVENT_CREATE", "GUILD_SCHEDULED_EVENT_UPDATE", "GUILD_SCHEDULED_EVENT_DELETE", "GUILD_SCHEDULED_EVENT_USER_ADD", "GUILD_SCHEDULED_EVENT_USER_REMOVE"},
+		intentAutoModerationConfiguration: {"AUTO_MODERATION_RULE_CREATE", "AUTO_MODERATION_RULE_UPDATE", "AUTO_MODERATION_RULE_DELETE"},
+		intentAutoModerationExecution:     {"AUTO_MODERATION_ACTION_EXECUTION"},
+		intentGuildMessagePolls:           {"MESSAGE_POLL_VOTE_ADD", "MESSAGE_POLL_VOTE_REMOVE"},
+	}
+	dmIntentEvents = map[uint64][]string{
+		intentDirectMessages:         {"CHANNEL_PINS_UPDATE", "MESSAGE_CREATE", "MESSAGE_UPDATE", "MESSAGE_DELETE"},
+		intentDirectMessageReactions: {"MESSAGE_REACTION_ADD", "MESSAGE_REACTION_REMOVE", "MESSAGE_REACTION_REMOVE_ALL", "MESSAGE_REACTION_REMOVE_EMOJI"},
+		intentDirectMessageTyping:    {"TYPING_START"},
+		intentDirectMessagePolls:     {"MESSAGE_POLL_VOTE_ADD", "MESSAGE_POLL_VOTE_REMOVE"},
+	}
+)
+
+// guildEventIntent and dmEventIntent give the intent an event needs in
+// each context.
+var (
+	guildEventIntent = intentByEvent(guildIntentEvents)
+	dmEventIntent    = intentByEvent(dmIntentEvents)
+)
+
+func intentByEvent(intentEvents map[uint64][]string) map[string]uint64 {
+	out := map[string]uint64{}
+	for intent, events := range intentEvents {
+		for _, e := range events {
+			out[e] = intent
+		}
+	}
+	return out
 }
 
 // wantsEvent reports whether a session identified with intents receives
 // event; inGuild distinguishes guild events from DM ones.
 func wantsEvent(intents uint64, event string, inGuild bool) bool {
-	need, ok := eventIntents[event]
-	if !ok {
+	guildBit, inGuildList := guildEventIntent[event]
+	dmBit, inDMList := dmEventIntent[event]
+	if !inGuildList && !inDMList {
 		return true
 	}
-	bit := need.dm
+	bit := dmBit
 	if inGuild {
-		bit = need.guild
+		bit = guildBit
 	}
 	return bit != 0 && intents&bit != 0
 }

@@ -1,9 +1,12 @@
 package gateway
 
 import (
+	"cmp"
 	"encoding/json"
 	"log/slog"
 	"time"
+
+	"github.com/together-bot/together/discordsim/internal/defaults"
 )
 
 // Defaults applied by NewServer to zero Options fields.
@@ -103,46 +106,22 @@ type MemberRequest struct {
 }
 
 func (o Options) withDefaults() Options {
-	if o.HeartbeatInterval <= 0 {
-		o.HeartbeatInterval = DefaultHeartbeatInterval
-	}
-	if o.HeartbeatTimeout <= 0 {
-		o.HeartbeatTimeout = o.HeartbeatInterval * 3 / 2
-	}
-	if o.AckDelay == 0 {
-		o.AckDelay = 5 * time.Millisecond
-	}
-	if o.IdentifyTimeout <= 0 {
-		o.IdentifyTimeout = DefaultIdentifyTimeout
-	}
-	if o.ShardCountHint <= 0 {
-		o.ShardCountHint = 1
-	}
-	if o.MaxConcurrency <= 0 {
-		o.MaxConcurrency = 1
-	}
-	if o.SessionStartTotal <= 0 {
-		o.SessionStartTotal = DefaultSessionStartTotal
-	}
+	o.HeartbeatInterval = defaults.Positive(o.HeartbeatInterval, DefaultHeartbeatInterval)
+	o.HeartbeatTimeout = defaults.Positive(o.HeartbeatTimeout, o.HeartbeatInterval*3/2)
+	o.AckDelay = cmp.Or(o.AckDelay, 5*time.Millisecond) // negative: no delay
+	o.IdentifyTimeout = defaults.Positive(o.IdentifyTimeout, DefaultIdentifyTimeout)
+	o.ShardCountHint = defaults.Positive(o.ShardCountHint, 1)
+	o.MaxConcurrency = defaults.Positive(o.MaxConcurrency, 1)
+	o.SessionStartTotal = defaults.Positive(o.SessionStartTotal, DefaultSessionStartTotal)
 	if o.EnforceIdentifyConcurrency == nil {
 		enforce := true
 		o.EnforceIdentifyConcurrency = &enforce
 	}
-	if o.ResumeWindow <= 0 {
-		o.ResumeWindow = DefaultResumeWindow
-	}
-	if o.ResumeBuffer <= 0 {
-		o.ResumeBuffer = DefaultResumeBuffer
-	}
-	if o.SendLimit <= 0 {
-		o.SendLimit = DefaultSendLimit
-	}
-	if o.SendWindow <= 0 {
-		o.SendWindow = DefaultSendWindow
-	}
-	if o.Logger == nil {
-		o.Logger = slog.New(slog.DiscardHandler)
-	}
+	o.ResumeWindow = defaults.Positive(o.ResumeWindow, DefaultResumeWindow)
+	o.ResumeBuffer = defaults.Positive(o.ResumeBuffer, DefaultResumeBuffer)
+	o.SendLimit = defaults.Positive(o.SendLimit, DefaultSendLimit)
+	o.SendWindow = defaults.Positive(o.SendWindow, DefaultSendWindow)
+	o.Logger = cmp.Or(o.Logger, slog.New(slog.DiscardHandler))
 	if o.Now == nil {
 		o.Now = time.Now
 	}

@@ -1,10 +1,8 @@
 package gateway
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -250,17 +248,12 @@ func TestIdentifyTimeout(t *testing.T) {
 
 func TestShutdown(t *testing.T) {
 	t.Parallel()
-	srv := NewServer(baseOptions(t))
-	ts := httptest.NewServer(srv)
-	defer ts.Close()
-	url := "ws" + strings.TrimPrefix(ts.URL, "http")
+	srv, url := startServer(t, baseOptions(t)) // its cleanup's second Shutdown is a no-op
 	c := dialRaw(t, url)
 	c.identify()
 
-	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
-	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- srv.Shutdown(ctx) }()
+	go func() { done <- shutdown(srv) }()
 	c.expectClose(websocket.CloseGoingAway)
 	if err := <-done; err != nil {
 		t.Fatalf("shutdown: %v", err)

@@ -259,14 +259,7 @@ func (s *Server) Close(code int) {
 }
 
 // Reconnect sends op 7 to every connection; clients should resume.
-func (s *Server) Reconnect() {
-	frame := encodeOp(opReconnect, nil)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for c := range s.conns {
-		c.enqueue(frame)
-	}
-}
+func (s *Server) Reconnect() { s.broadcast(encodeOp(opReconnect, nil)) }
 
 // InvalidSession sends op 9 with d=resumable to every identified
 // connection. With false the session ends; with true it stays resumable.
@@ -291,8 +284,10 @@ func (s *Server) InvalidSession(resumable bool) {
 
 // RequestHeartbeat sends op 1 to every connection; clients must answer
 // with a heartbeat immediately.
-func (s *Server) RequestHeartbeat() {
-	frame := encodeOp(opHeartbeat, nil)
+func (s *Server) RequestHeartbeat() { s.broadcast(encodeOp(opHeartbeat, nil)) }
+
+// broadcast queues frame on every connection, identified or not.
+func (s *Server) broadcast(frame []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for c := range s.conns {

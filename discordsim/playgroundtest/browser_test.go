@@ -15,6 +15,8 @@ import (
 
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+
+	"github.com/together-bot/together/discordsim"
 )
 
 // chromiumPath finds Debian's chromium (or another Chrome). Without one the
@@ -31,6 +33,12 @@ func chromiumPath(t *testing.T) string {
 	}
 	t.Skip("browser tests skipped: no chromium on PATH (`make browser` installs it; in CI this fails instead)")
 	return ""
+}
+
+// playgroundAt is the playground's URL opened as user on a guild's channel
+// (the page's #g=&c=&u= fragment).
+func playgroundAt(srv *discordsim.Server, guildID, channelID, userID string) string {
+	return fmt.Sprintf("%s#g=%s&c=%s&u=%s", srv.PlaygroundURL(), guildID, channelID, userID)
 }
 
 // browser is one headless Chromium shared by a test's tabs.

@@ -1,7 +1,6 @@
 package playgroundtest
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -43,11 +42,7 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	at := func(user, channel string) string {
-		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, channel, user)
-	}
-
-	staff := b.tab(t, "staff", at(g.AdminID, g.ChannelIDs["general"]))
+	staff := b.tab(t, "staff", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.AdminID))
 	staff.waitText("#member-select option:checked", "alice-admin")
 	// Staff configure where pair rooms go, pair bob and carol, open a duel
 	// and a round. Each answer is ephemeral, shown only to staff.
@@ -61,20 +56,16 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	staff.waitText("#messages .message.ephemeral", "Autumn duel")
 
 	// Bob sees the private room appear, with its pinned Pair Home panel.
-	member := b.tab(t, "bob", at(bob, g.ChannelIDs["general"]))
+	member := b.tab(t, "bob", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], bob))
 	member.openChannel("bob-carol")
 	member.waitText("#messages .message", "Pair Home")
 	staff.command("duel round start", map[string]string{"prompt": "Describe your perfect Sunday", "duration_minutes": "5"})
 	member.waitText("#messages .message", "Describe your perfect Sunday")
 
 	// Bob answers through the modal; the confirmation is his alone.
-	member.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
-	member.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
-	member.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "Pancakes, a long walk and no phones"))
-	member.run(chromedp.Click(chromedp.CSS("#modal-submit")))
-	member.waitText("#messages .message.ephemeral", "Answer saved")
+	member.submitAnswer("Pancakes, a long walk and no phones")
 
-	partner := b.tab(t, "carol", at(carol, g.ChannelIDs["general"]))
+	partner := b.tab(t, "carol", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], carol))
 	partner.openChannel("bob-carol")
 	partner.waitText("#messages .message", "Describe your perfect Sunday")
 	if partner.has("#messages .message", "Answer saved") {
@@ -91,14 +82,10 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	member.waitText("#messages .message", "Answers: 1")
 
 	// Dave answers for the second pair from his room.
-	other := b.tab(t, "dave", at(dave, g.ChannelIDs["general"]))
+	other := b.tab(t, "dave", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], dave))
 	other.openChannel("dave-erin")
 	other.waitText("#messages .message", "Describe your perfect Sunday")
-	other.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
-	other.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
-	other.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), "A bonfire and bad jokes"))
-	other.run(chromedp.Click(chromedp.CSS("#modal-submit")))
-	other.waitText("#messages .message.ephemeral", "Answer saved")
+	other.submitAnswer("A bonfire and bad jokes")
 	member.waitText("#messages .message", "Answers: 2")
 
 	// Staff close answers now: voting opens on the scoreboard.
@@ -120,6 +107,18 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 	member.waitText("#messages .message", "votes: 1")
 }
 
+// submitAnswer answers the duel round shown in the open room the way a
+// member does: Submit answer, the modal filled with text, Submit; the
+// private confirmation must follow.
+func (tb *tab) submitAnswer(text string) {
+	tb.t.Helper()
+	tb.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
+	tb.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
+	tb.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), text))
+	tb.run(chromedp.Click(chromedp.CSS("#modal-submit")))
+	tb.waitText("#messages .message.ephemeral", "Answer saved")
+}
+
 // TestE2EPlaygroundEphemeralIsPrivate checks that a reply only its member
 // may see never shows on another member's page, which does show the
 // channel's public messages live.
@@ -128,11 +127,8 @@ func TestE2EPlaygroundEphemeralIsPrivate(t *testing.T) {
 	b := newBrowser(t)
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
 	g := h.Guild
-	at := func(user string) string {
-		return fmt.Sprintf("%s#g=%s&c=%s&u=%s", h.Sim.PlaygroundURL(), g.GuildID, g.ChannelIDs["general"], user)
-	}
-	staff := b.tab(t, "staff", at(g.AdminID))
-	member := b.tab(t, "bob", at(g.MemberIDs[0]))
+	staff := b.tab(t, "staff", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.AdminID))
+	member := b.tab(t, "bob", playgroundAt(h.Sim, g.GuildID, g.ChannelIDs["general"], g.MemberIDs[0]))
 
 	staff.command("config channel", map[string]string{"purpose": "pairhome.category", "channel": g.CategoryID})
 	staff.waitText("#messages .message.ephemeral", "Pair rooms")

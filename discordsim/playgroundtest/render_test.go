@@ -1,10 +1,8 @@
 package playgroundtest
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -22,20 +20,12 @@ import (
 func asBot(t *testing.T, srv *discordsim.Server, method, path string, body any) map[string]any {
 	t.Helper()
 	raw, _ := json.Marshal(body)
-	req, _ := http.NewRequest(method, srv.APIURL()+path, bytes.NewReader(raw))
-	req.Header.Set("Authorization", "Bot "+srv.Token())
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	out, _ := io.ReadAll(res.Body)
-	if res.StatusCode == http.StatusNoContent {
+	status, out := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), method, path, string(raw))
+	if status == http.StatusNoContent {
 		return nil
 	}
-	if res.StatusCode != http.StatusOK {
-		t.Fatalf("%s %s = %d %s", method, path, res.StatusCode, out)
+	if status != http.StatusOK {
+		t.Fatalf("%s %s = %d %s", method, path, status, out)
 	}
 	var m map[string]any
 	if err := json.Unmarshal(out, &m); err != nil {
@@ -49,11 +39,7 @@ func asBot(t *testing.T, srv *discordsim.Server, method, path string, body any) 
 // messages the bot posts rendered like Discord, arriving and changing live;
 // then the side panel's request log and a fault switched from the page.
 func TestPlaygroundRendersWorld(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	bob, general := demo.MemberIDs[0], demo.ChannelIDs["general"]
 	secret, err := srv.CreateChannel(demo.GuildID, discordsim.ChannelSpec{Name: "staff-only", Overwrites: []discordsim.Overwrite{
 		{ID: demo.GuildID, Type: 0, Deny: discordsim.PermViewChannel},
@@ -63,14 +49,14 @@ func TestPlaygroundRendersWorld(t *testing.T) {
 	}
 
 	b := newBrowser(t)
-	page := b.tab(t, "bob", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, bob, general))
+	page := b.tab(t, "bob", playgroundAt(srv, demo.GuildID, general, bob))
 	page.waitText("#member-select option:checked", "bob")
 	page.waitText("#channels .category", "Games")
 	page.waitText("#channels .channel", "duels")
 	if page.has("#channels .channel", "staff-only") {
 		t.Fatal("bob sees a channel @everyone may not view")
 	}
-	admin := b.tab(t, "admin", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, demo.AdminID, secret))
+	admin := b.tab(t, "admin", playgroundAt(srv, demo.GuildID, secret, demo.AdminID))
 	admin.waitText("#channel-name", "staff-only")
 
 	// A Components V2 message, posted after the page opened: it arrives live.
@@ -162,27 +148,15 @@ func TestPlaygroundRendersWorld(t *testing.T) {
 // clicks and selections reach the emulator as interactions: with no bot to
 // answer, each ends as Discord's "interaction failed".
 func TestPlaygroundCommandBarAndComponents(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler), InteractionDeadline: 300 * time.Millisecond})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler), InteractionDeadline: 300 * time.Millisecond})
 	asBotList := func(path string, body any) {
 		raw, _ := json.Marshal(body)
-		req, _ := http.NewRequest("PUT", srv.APIURL()+path, bytes.NewReader(raw))
-		req.Header.Set("Authorization", "Bot "+srv.Token())
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
-			t.Fatalf("PUT %s = %d", path, res.StatusCode)
+		if status, _ := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), "PUT", path, string(raw)); status != http.StatusOK {
+			t.Fatalf("PUT %s = %d", path, status)
 		}
 	}
 	b := newBrowser(t)
-	page := b.tab(t, "admin", fmt.Sprintf("%s#g=%s&u=%s&c=%s", srv.PlaygroundURL(), demo.GuildID, demo.AdminID, demo.ChannelIDs["general"]))
+	page := b.tab(t, "admin", playgroundAt(srv, demo.GuildID, demo.ChannelIDs["general"], demo.AdminID))
 
 	// Registered after the page opened: the bar learns them live.
 	asBotList("/applications/"+srv.AppID()+"/commands", []any{map[string]any{

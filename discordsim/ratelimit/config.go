@@ -1,10 +1,13 @@
 package ratelimit
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/together-bot/together/discordsim/internal/defaults"
 )
 
 // Bucket is a fixed-window limit: at most Limit requests per Window.
@@ -64,18 +67,12 @@ func DefaultConfig() Config {
 // Routes map so later changes by the caller cannot race with the Limiter.
 func (c Config) withDefaults() Config {
 	d := DefaultConfig()
-	if c.GlobalPerSecond == 0 {
-		c.GlobalPerSecond = d.GlobalPerSecond
-	}
+	c.GlobalPerSecond = cmp.Or(c.GlobalPerSecond, d.GlobalPerSecond) // negative: unlimited
 	c.MessageCreate = c.MessageCreate.or(d.MessageCreate)
 	c.MessageEdit = c.MessageEdit.or(d.MessageEdit)
 	c.Default = c.Default.or(d.Default)
-	if c.InvalidLimit == 0 {
-		c.InvalidLimit = d.InvalidLimit
-	}
-	if c.InvalidWindow <= 0 {
-		c.InvalidWindow = d.InvalidWindow
-	}
+	c.InvalidLimit = cmp.Or(c.InvalidLimit, d.InvalidLimit)
+	c.InvalidWindow = defaults.Positive(c.InvalidWindow, d.InvalidWindow)
 	routes := make(map[string]Bucket, len(c.Routes))
 	for k, b := range c.Routes {
 		routes[k] = b.or(c.Default)
@@ -91,9 +88,7 @@ func (b Bucket) or(def Bucket) Bucket {
 	if b == (Bucket{}) {
 		return def
 	}
-	if b.Window <= 0 {
-		b.Window = def.Window
-	}
+	b.Window = defaults.Positive(b.Window, def.Window)
 	return b
 }
 

@@ -2,8 +2,6 @@ package simtest_test
 
 import (
 	"log/slog"
-	"net/http"
-	"strings"
 	"testing"
 
 	"github.com/together-bot/together/discordsim"
@@ -12,23 +10,12 @@ import (
 
 func postMessage(t *testing.T, srv *discordsim.Server, channelID, body string) int {
 	t.Helper()
-	req, _ := http.NewRequest("POST", srv.APIURL()+"/channels/"+channelID+"/messages", strings.NewReader(body))
-	req.Header.Set("Authorization", "Bot "+srv.Token())
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	return res.StatusCode
+	status, _ := simtest.CallAsBot(t, srv.APIURL(), srv.Token(), "POST", "/channels/"+channelID+"/messages", body)
+	return status
 }
 
 func TestNewServesCleanBot(t *testing.T) {
-	srv := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	demo, err := srv.SeedDemoGuild()
-	if err != nil {
-		t.Fatal(err)
-	}
+	srv, demo := simtest.NewDemo(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	if got := postMessage(t, srv, demo.ChannelIDs["general"], `{"content":"hi"}`); got != 200 {
 		t.Fatalf("status %d", got)
 	}
