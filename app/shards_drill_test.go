@@ -661,11 +661,15 @@ func (d *leaseDrill) answer(g *drillGuild, p drillPair) {
 		Fields: map[string]any{"answer": fmt.Sprintf("fruit of pair %d", p.id)}})
 }
 
-// requireCount fails the drill unless query counts want.
+// requireCount waits until query counts want (a deferred handler may
+// still be running), and fails the drill if it counts more.
 func (d *leaseDrill) requireCount(query string, want int, what string) {
 	d.t.Helper()
 	var n int
-	requireNoErr(d.t, d.db.Pool.QueryRow(context.Background(), query).Scan(&n))
+	dbtest.WaitUntil(d.t, 30*time.Second, what, func() bool {
+		requireNoErr(d.t, d.db.Pool.QueryRow(context.Background(), query).Scan(&n))
+		return n >= want
+	})
 	if n != want {
 		d.t.Fatalf("%d %s, want %d", n, what, want)
 	}
