@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -383,14 +384,18 @@ func (d *leaseDrill) askEveryShard(round string) {
 	}
 }
 
-// handled counts the interactions the processes logged as handled.
+// handled counts the interactions the processes finished: the router
+// logs one line for each, handled, refused or failed (a click whose form
+// came too late to follow an automatic defer fails in its handler).
 func (d *leaseDrill) handled() int {
 	n := 0
 	for _, p := range d.procs {
-		n += strings.Count(p.log.String(), `msg="interaction handled"`)
+		n += len(finishedLine.FindAllStringIndex(p.log.String(), -1))
 	}
 	return n
 }
+
+var finishedLine = regexp.MustCompile(`msg="interaction (handled|refused|failed)`)
 
 func (d *leaseDrill) answered() int {
 	d.mu.Lock()
