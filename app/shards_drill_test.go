@@ -68,15 +68,15 @@ type drillLoad struct {
 	postsPerChannel int
 }
 
-// fullLoad is about 700 REST requests Discord counts against its global
-// limit: some 15 s of backlog for a 46/s budget. Scheduled posts are spread
-// over enough channels that Discord's 5 per 5 s per channel does not hold
-// them back before the global budget does.
-var fullLoad = drillLoad{pairs: 30, answering: 10, postChannels: 8, postsPerChannel: 12}
+// fullLoad is about 800 REST requests Discord counts against its global
+// limit: some 17 s of backlog for a 46/s budget. Five posts per channel:
+// Discord's 5 per 5 s per channel never holds one back, so only the global
+// budget (and the processes' speed) paces the load.
+var fullLoad = drillLoad{pairs: 30, answering: 10, postChannels: 20, postsPerChannel: 5}
 
 // halfLoad is the HTTP variant's: it runs beside the gateway one on CI's
 // two cores, and what it adds is the transport, not more load.
-var halfLoad = drillLoad{pairs: 15, answering: 5, postChannels: 4, postsPerChannel: 12}
+var halfLoad = drillLoad{pairs: 15, answering: 5, postChannels: 10, postsPerChannel: 5}
 
 // drillFigures are the speeds the drill measures (reported, not asserted).
 type drillFigures struct {
@@ -764,7 +764,7 @@ func (d *leaseDrill) waitQuiet(limit time.Duration) {
 // against its global limit (all but interaction answers) that it accepted
 // since start, and their rate while the backlog lasted: from 3 s after the
 // start (the posts fall due at 2 s) to 2 s before the last one (the tail
-// is the last channels' posts, held back by Discord's per-channel limit).
+// is the last few sends and their retries, no longer a backlog).
 func (d *leaseDrill) loadRate(start time.Time) loadFigures {
 	var at []time.Time
 	for _, r := range d.sim.Requests() {
