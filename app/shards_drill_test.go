@@ -530,7 +530,7 @@ func runShardLeaseDrill(t testing.TB, transport drillTransport, load drillLoad) 
 
 // requireEachAnsweredOnce checks the whole run: no shard connected twice,
 // no identify too early, no 429, and every interaction answered exactly
-// once (one initial response each, one "interaction handled" line each).
+// once (one initial response each, one line of the router finishing it).
 func (d *leaseDrill) requireEachAnsweredOnce() {
 	t := d.t
 	t.Helper()
