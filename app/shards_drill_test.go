@@ -30,6 +30,7 @@ import (
 	"net/url"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strings"
@@ -201,8 +202,17 @@ func newLeaseDrill(t testing.TB, transport drillTransport, load drillLoad) *leas
 		_ = sim.Close()
 		sim.RequireNoViolations(t) // spec violations and gateway ones: no shard connected twice
 		if t.Failed() {
+			// The whole logs go to files: a lost interaction is usually
+			// far from the end of the log.
+			dir, err := os.MkdirTemp("", "together-leasedrill-")
 			for _, p := range d.procs {
-				t.Logf("%s log:\n%s", p.name, lastBytes(p.log.String(), 6000))
+				if err == nil {
+					path := filepath.Join(dir, p.name+".log")
+					if os.WriteFile(path, []byte(p.log.String()), 0o644) == nil {
+						t.Logf("%s log: %s", p.name, path)
+					}
+				}
+				t.Logf("%s log (end):\n%s", p.name, lastBytes(p.log.String(), 6000))
 			}
 		}
 	})
