@@ -582,13 +582,15 @@ func (d *leaseDrill) runFullLoad() loadFigures {
 	t := d.t
 	t.Helper()
 	ctx := context.Background()
-	// Answers are read from Postgres: under load the router may defer
-	// them, and the deferred edit can come after the emulator stops
-	// waiting for it.
+	// Outcomes are read from Postgres: under load the router may defer an
+	// answer past the emulator's wait, or answer "temporarily unavailable"
+	// when the guild's settings take longer than its 1.2 s to read; staff
+	// then run the command again (a second start is refused, not doubled).
 	for _, g := range d.guilds {
-		d.interact("/duel start in guild "+g.GuildID, discordsim.InteractionSpec{Type: discordsim.InteractKindCommand,
+		d.staffUntil("/duel start in guild "+g.GuildID, discordsim.InteractionSpec{Type: discordsim.InteractKindCommand,
 			GuildID: g.GuildID, ChannelID: g.ChannelIDs["general"], UserID: g.AdminID, Command: "duel start",
-			Options: map[string]any{"channel": g.ChannelIDs["duels"], "title": "Drill duel"}})
+			Options: map[string]any{"channel": g.ChannelIDs["duels"], "title": "Drill duel"}},
+			`SELECT count(*) FROM duel_duels WHERE guild_id = $1`, mustID(t, g.GuildID))
 	}
 	d.requireCount(`SELECT count(*) FROM duel_duels`, drillShards, "duels started")
 	// The scoreboards are posted before the load starts.
@@ -620,9 +622,10 @@ func (d *leaseDrill) runFullLoad() loadFigures {
 		})
 	}
 	for _, g := range d.guilds {
-		d.interact("/duel round start in guild "+g.GuildID, discordsim.InteractionSpec{Type: discordsim.InteractKindCommand,
+		d.staffUntil("/duel round start in guild "+g.GuildID, discordsim.InteractionSpec{Type: discordsim.InteractKindCommand,
 			GuildID: g.GuildID, ChannelID: g.ChannelIDs["general"], UserID: g.AdminID, Command: "duel round start",
-			Options: map[string]any{"prompt": "Name a fruit", "duration_minutes": 30, "vote_minutes": 5}})
+			Options: map[string]any{"prompt": "Name a fruit", "duration_minutes": 30, "vote_minutes": 5}},
+			`SELECT count(*) FROM duel_rounds WHERE guild_id = $1`, mustID(t, g.GuildID))
 	}
 	d.requireCount(`SELECT count(*) FROM duel_deliveries`, drillShards*d.load.pairs, "prompts to deliver")
 	for s, g := range d.guilds {
@@ -692,6 +695,33 @@ func (d *leaseDrill) answer(g *drillGuild, p drillPair) {
 	d.interact("answer form in room "+p.room, discordsim.InteractionSpec{Type: discordsim.InteractKindModal,
 		GuildID: g.GuildID, ChannelID: p.room, UserID: p.members[0], CustomID: form.Data.CustomID,
 		Fields: map[string]any{"answer": fmt.Sprintf("fruit of pair %d", p.id)}})
+}
+
+// staffUntil runs a staff command until query (with the guild's id) finds
+// its outcome: each run is an interaction answered once; a run refused as
+// temporarily unavailable under load is run again, as staff would.
+func (d *leaseDrill) staffUntil(what string, spec discordsim.InteractionSpec, query string, guildID uint64) {
+	d.t.Helper()
+	done := func() bool {
+		var n int
+		requireNoErr(d.t, d.db.Pool.QueryRow(context.Background(), query, int64(guildID)).Scan(&n))
+		return n > 0
+	}
+	for run := 1; ; run++ {
+		res := d.interact(what, spec)
+		// A deferred handler may still be running.
+		deadline := time.Now().Add(15 * time.Second)
+		for !done() && time.Now().Before(deadline) {
+			time.Sleep(200 * time.Millisecond)
+		}
+		if done() {
+			return
+		}
+		if run == 3 {
+			d.t.Fatalf("%s: no outcome after three runs; last answer %q", what, answerText(res))
+		}
+		d.t.Logf("%s: answered %q without an outcome; running it again", what, answerText(res))
+	}
 }
 
 // requireCount waits until query counts want (a deferred handler may
