@@ -20,7 +20,7 @@ import (
 )
 
 // invoke runs the CLI in-process with the given environment.
-func invoke(t *testing.T, ctx context.Context, vars map[string]string, args ...string) (code int, stdout, stderr string) {
+func invoke(t testing.TB, ctx context.Context, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
 	var out, errOut syncBuffer
 	env := &environment{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
@@ -182,7 +182,7 @@ func TestSchedulesCommands(t *testing.T) {
 	}
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -191,7 +191,7 @@ func freeAddr(t *testing.T) string {
 	return l.Addr().String()
 }
 
-func getHealth(t *testing.T, addr string) (int, ops.Report, time.Duration) {
+func getHealth(t testing.TB, addr string) (int, ops.Report, time.Duration) {
 	start := time.Now()
 	client := &http.Client{Timeout: 5 * time.Second}
 	resp, err := client.Get("http://" + addr + "/healthz")
@@ -256,7 +256,7 @@ func TestRunHealthThroughPostgresOutage(t *testing.T) {
 	}
 }
 
-func schemaURL(t *testing.T, schema string) string {
+func schemaURL(t testing.TB, schema string) string {
 	url := dbtest.URL(t)
 	sep := "?"
 	if strings.Contains(url, "?") {

@@ -37,7 +37,7 @@ var crashdrillBuild struct {
 }
 
 // crashdrillBinary builds ./app once for the drills running now.
-func crashdrillBinary(t *testing.T) string {
+func crashdrillBinary(t testing.TB) string {
 	t.Helper()
 	b := &crashdrillBuild
 	b.mu.Lock()
@@ -431,7 +431,7 @@ func (d *crashDrill) logKill(want []drillMessage, kind string) {
 		countDelivered(d.deliveries(want)), len(want), d.running(kind), kind)
 }
 
-func requireNoErr(t *testing.T, err error) {
+func requireNoErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)

@@ -408,7 +408,7 @@ func TestE2EDrillPostgresOutage(t *testing.T) {
 	t.Logf("app queue status after recovery:\n%s", out)
 }
 
-func mustID(t *testing.T, s string) uint64 {
+func mustID(t testing.TB, s string) uint64 {
 	t.Helper()
 	id, err := strconv.ParseUint(s, 10, 64)
 	if err != nil {
