@@ -135,6 +135,54 @@ type benchResult struct {
 	sharePct, budgetPct         float64
 	correct                     bool
 	settle                      time.Duration
+	outdated                    outdated
+}
+
+// outdated describes sends that reached Discord already behind: a change
+// of their dashboard had committed before they landed, yet they show an
+// older value (the snapshot was taken before that commit and the send
+// waited after it). Each such change waits for a later send, a whole turn.
+type outdated struct {
+	sends, ofSends int           // outdated sends / all sends
+	changes        int           // changes whose first later send was outdated
+	lagP50, lagP99 time.Duration // send time - first missed commit, over outdated sends
+}
+
+func outdatedSends(byKey map[string][]send, commits []commit) outdated {
+	byKeyCommits := map[string][]commit{}
+	for _, c := range commits {
+		byKeyCommits[c.key] = append(byKeyCommits[c.key], c)
+	}
+	var o outdated
+	var lags []time.Duration
+	for key, ss := range byKey {
+		cs := byKeyCommits[key]
+		slices.SortFunc(cs, func(a, b commit) int { return a.at.Compare(b.at) })
+		for i, s := range ss {
+			o.ofSends++
+			// The oldest change committed before s landed that s does not show.
+			j := slices.IndexFunc(cs, func(c commit) bool { return c.value > s.value && c.at.Before(s.at) })
+			if j < 0 {
+				continue
+			}
+			o.sends++
+			lags = append(lags, s.at.Sub(cs[j].at))
+			prev := time.Time{}
+			if i > 0 {
+				prev = ss[i-1].at
+			}
+			for _, c := range cs {
+				if c.value > s.value && c.at.Before(s.at) && c.at.After(prev) {
+					o.changes++
+				}
+			}
+		}
+	}
+	slices.Sort(lags)
+	if len(lags) > 0 {
+		o.lagP50, o.lagP99 = lags[len(lags)/2], lags[len(lags)*99/100]
+	}
+	return o
 }
 
 func runScenario(b *testing.B, sc scenario) benchResult {
@@ -335,6 +383,19 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 		}
 		stale = append(stale, max(0, ss[i].at.Sub(c.at)))
 	}
+	res.outdated = outdatedSends(byKey, commits)
+	var gaps []time.Duration
+	for _, ss := range byKey {
+		for i := 1; i < len(ss); i++ {
+			if ss[i].at.Before(loadEnd) {
+				gaps = append(gaps, ss[i].at.Sub(ss[i-1].at))
+			}
+		}
+	}
+	slices.Sort(gaps)
+	if len(gaps) > 0 {
+		b.Logf("gap between sends of one dashboard during load: n=%d p50=%s p90=%s p99=%s max=%s", len(gaps), gaps[len(gaps)/2], gaps[len(gaps)*9/10], gaps[len(gaps)*99/100], gaps[len(gaps)-1])
+	}
 	slices.Sort(stale)
 	if len(stale) > 0 {
 		res.p50 = stale[len(stale)/2]
@@ -390,6 +451,8 @@ func report(b *testing.B, r benchResult, backlogged bool) {
 	b.ReportMetric(correct, "correct")
 	b.Logf("edits=%d changes=%d 429s=%d stale p50=%s p99=%s max=%s share=%.1f%% of 50/s (%.1f%% of the 46/s budget) correct=%v settle=%s",
 		r.edits, r.changes, r.rateLimited, r.p50, r.p99, r.maxStale, r.sharePct, r.budgetPct, r.correct, r.settle.Round(time.Millisecond))
+	b.Logf("outdated sends=%d of %d; changes that missed an outdated send=%d of %d; lag of outdated sends p50=%s p99=%s",
+		r.outdated.sends, r.outdated.ofSends, r.outdated.changes, r.changes, r.outdated.lagP50, r.outdated.lagP99)
 	if r.rateLimited != 0 || !r.correct || r.edits > r.changes {
 		b.Errorf("targets missed: 429s=%d correct=%v edits=%d > changes=%d", r.rateLimited, r.correct, r.edits, r.changes)
 	}
