@@ -358,12 +358,14 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 			shownBy[k]++
 			if v, _ := strconv.ParseInt(val, 10, 64); v != final[k] {
 				res.correct = false
+				b.Logf("incorrect: %s shows %d, final value %d", k, v, final[k])
 			}
 		}
 	}
 	for k, v := range final {
 		if v > 0 && shownBy[k] != 1 {
 			res.correct = false
+			b.Logf("incorrect: %s has %d messages", k, shownBy[k])
 		}
 	}
 
@@ -379,6 +381,7 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 		i := slices.IndexFunc(ss, func(s send) bool { return s.value >= c.value })
 		if i < 0 {
 			res.correct = false
+			b.Logf("incorrect: %s=%d committed but never sent", c.key, c.value)
 			continue
 		}
 		stale = append(stale, max(0, ss[i].at.Sub(c.at)))
