@@ -17,11 +17,12 @@ const (
 // render what it sends. Rendering late costs the slot (the limiter gives up
 // a request that comes more than one slot after its time) and sends an
 // older snapshot after another wait; rendering early lets changes that
-// commit meanwhile miss the send. It follows the time from the planned
-// wake-up to a finished render (oversleeping included) like TCP's
+// commit meanwhile miss the send. It follows render times like TCP's
 // retransmission timer follows round trips: a smoothed mean plus four
 // smoothed deviations, so a busy machine's slow, erratic renders get a
-// longer lead and an idle one stays near the floor.
+// longer lead and an idle one stays near the floor. Every render counts,
+// whether or not a slot follows, so the lead comes down again when renders
+// get fast (the limiter's one slot of tolerance covers a late wake-up).
 type leadEstimator struct {
 	mu     sync.Mutex
 	mean   time.Duration
@@ -39,8 +40,7 @@ func (e *leadEstimator) lead() time.Duration {
 	return min(max(e.mean+4*e.dev, minRenderLead), maxRenderLead)
 }
 
-// observe records how long one refresh took from its planned wake-up to a
-// finished render.
+// observe records how long one render took.
 func (e *leadEstimator) observe(took time.Duration) {
 	took = min(max(took, 0), maxRenderLead)
 	e.mu.Lock()

@@ -181,9 +181,6 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			if h, err := contentHash(fresh.Message); err == nil {
 				rd, v, hash = fresh, fv, h
 				renderedAt = time.Now()
-				if slot != nil {
-					s.lead.observe(renderedAt.Sub(slot.SendAt().Add(-lead)))
-				}
 			}
 		}
 	}
