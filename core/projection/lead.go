@@ -17,12 +17,14 @@ const (
 // render what it sends. Rendering late costs the slot (the limiter gives up
 // a request that comes more than one slot after its time) and sends an
 // older snapshot after another wait; rendering early lets changes that
-// commit meanwhile miss the send. It follows render times like TCP's
-// retransmission timer follows round trips: a smoothed mean plus four
-// smoothed deviations, so a busy machine's slow, erratic renders get a
-// longer lead and an idle one stays near the floor. Every render counts,
-// whether or not a slot follows, so the lead comes down again when renders
-// get fast (the limiter's one slot of tolerance covers a late wake-up).
+// commit meanwhile miss the send. It follows render times, and the time
+// from a planned wake-up to a finished render (a late wake-up costs the
+// slot too), like TCP's retransmission timer follows round trips: a
+// smoothed mean plus four smoothed deviations, so a busy machine's slow,
+// erratic renders get a longer lead and an idle one stays near the floor.
+// Every render counts, whether or not a slot follows, so the lead comes
+// down again when renders get fast. At the ceiling a refresh renders about
+// as early as it did before it booked ahead.
 type leadEstimator struct {
 	mu     sync.Mutex
 	mean   time.Duration
@@ -40,7 +42,8 @@ func (e *leadEstimator) lead() time.Duration {
 	return min(max(e.mean+4*e.dev, minRenderLead), maxRenderLead)
 }
 
-// observe records how long one render took.
+// observe records how long one render took (from the planned wake-up, when
+// there was one).
 func (e *leadEstimator) observe(took time.Duration) {
 	took = min(max(took, 0), maxRenderLead)
 	e.mu.Lock()

@@ -168,7 +168,7 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 	if err != nil {
 		return result{}, err
 	}
-	lead := s.lead.lead()
+	lead, booking := s.lead.lead(), time.Now()
 	ctx, slot, err := s.bookSlot(ctx, channel, message, lead)
 	defer slot.Forgo() // when no call follows after all (lost creation lease)
 	if err != nil {
@@ -181,6 +181,15 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			if h, err := contentHash(fresh.Message); err == nil {
 				rd, v, hash = fresh, fv, h
 				renderedAt = time.Now()
+				if slot != nil {
+					// From the planned wake-up to a finished render: a
+					// late wake-up costs the slot as a slow render does.
+					wake := slot.SendAt().Add(-lead)
+					if wake.Before(booking) {
+						wake = booking
+					}
+					s.lead.observe(renderedAt.Sub(wake))
+				}
 			}
 		}
 	}
