@@ -161,14 +161,14 @@ func (s *Shared) learn(route, hashKey string, info *respInfo) error {
 	return nil
 }
 
-// forgoShared records that a booked slot of key was given up unsent. If
-// the booking was its bucket's probe (limit not yet known), the probe is
-// released: otherwise the bucket would wait probeLease for a response that
-// never comes, and the request booking again would wait for its own probe.
-// When the limit is known it changes nothing; the unsent request stays in
-// the bucket's log, which errs on the safe side.
-func (l *Limiter) forgoShared(key, route string) {
-	if err := l.shared.learn(key, "", nil); err != nil {
+// forgoShared records that the slot at (database clock) of key was given
+// up unsent (core_rest_forgo): the send leaves the route's log and a probe
+// is released, so the route is neither held back by a request Discord
+// never saw nor blocked until the probe's lease expires.
+func (l *Limiter) forgoShared(key, route string, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), learnTimeout)
+	defer cancel()
+	if _, err := l.shared.pool.Exec(ctx, `SELECT core_rest_forgo($1, $2)`, key, at); err != nil {
 		l.log.Warn("given-up send slot not recorded in the shared REST budget", slog.String("route", route), slog.Any("error", err))
 	}
 }
@@ -264,7 +264,8 @@ func maxWaitFrom(ctx context.Context) (time.Duration, bool) {
 func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key, route string) error {
 	if sl, ok := ctx.Value(slotKey{}).(*Slot); ok && sl.key == key && sl.used.CompareAndSwap(false, true) {
 		if err := l.sleepFor(ctx, time.Until(sl.sendAt), route, ScopeGlobal); err != nil {
-			return err // the slot stays unused
+			l.forgoShared(key, route, sl.bookedAt)
+			return err
 		}
 		late := time.Since(sl.sendAt)
 		if late <= l.shared.gap {
@@ -274,9 +275,9 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 		// Prepared too slowly (a starved process): as with a late wake-up
 		// below, give the slot up rather than bunch with the next ones.
 		l.log.Debug("request came too late for its booked slot; booking another", slog.String("route", route), slog.Duration("late", late))
-		l.forgoShared(key, route)
+		l.forgoShared(key, route, sl.bookedAt)
 	}
-	if _, err := l.bookShared(ctx, key, route, 0); err != nil {
+	if _, _, err := l.bookShared(ctx, key, route, 0); err != nil {
 		return err
 	}
 	l.holdShared(ep)
@@ -294,15 +295,16 @@ func (l *Limiter) holdShared(ep *rest.CompiledEndpoint) {
 }
 
 // bookShared books a send of key from the Shared budget and sleeps until
-// lead before its slot, which it returns (local clock). The route's bucket
+// lead before its slot, which it returns on the local clock (sendAt) and as
+// booked on the database's (bookedAt, for core_rest_forgo). The route's bucket
 // is checked at the slot's time, so a request booked far ahead counts in
 // the window it will really land in.
-func (l *Limiter) bookShared(ctx context.Context, key, route string, lead time.Duration) (time.Time, error) {
+func (l *Limiter) bookShared(ctx context.Context, key, route string, lead time.Duration) (sendAt, bookedAt time.Time, err error) {
 	limit, hasLimit := maxWaitFrom(ctx)
 	var outageSince time.Time
 	for {
 		if err := ctx.Err(); err != nil {
-			return time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: err}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: err}
 		}
 		ahead := maxHorizon
 		if hasLimit {
@@ -313,13 +315,13 @@ func (l *Limiter) bookShared(ctx context.Context, key, route string, lead time.D
 		}
 		leave, err := l.shared.enter(ctx, key)
 		if err != nil {
-			return time.Time{}, &WaitError{Route: route, Scope: ScopeRoute, Err: err}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeRoute, Err: err}
 		}
 		g, err := l.shared.take(ctx, key, max(ahead, 0))
 		leave()
 		if err != nil {
 			if ctx.Err() != nil {
-				return time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: ctx.Err()}
+				return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: ctx.Err()}
 			}
 			// Fail closed: without the shared budget this process cannot
 			// know what the others send.
@@ -332,34 +334,35 @@ func (l *Limiter) bookShared(ctx context.Context, key, route string, lead time.D
 			}
 			left := l.shared.outageWait - now.Sub(outageSince)
 			if left <= 0 {
-				return time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Wait: time.Second, Err: err}
+				return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Wait: time.Second, Err: err}
 			}
 			if err := l.sleepFor(ctx, min(left, 250*time.Millisecond), route, ScopeGlobal); err != nil {
-				return time.Time{}, err
+				return time.Time{}, time.Time{}, err
 			}
 			continue
 		}
 		outageSince = time.Time{}
 		if g.booked {
-			sendAt := g.asked.Add(g.sendIn)
+			sendAt = g.asked.Add(g.sendIn)
 			if err := l.sleepFor(ctx, time.Until(sendAt.Add(-lead)), route, ScopeGlobal); err != nil {
-				return time.Time{}, err // the slot stays unused
+				l.forgoShared(key, route, g.sendAt)
+				return time.Time{}, time.Time{}, err
 			}
 			// Woken too late (a starved process): sending now would bunch
 			// with the next slots, and with other processes doing the same
 			// a second could exceed the ceiling. Give the slot up.
 			if late := time.Since(sendAt); late > l.shared.gap {
 				l.log.Debug("woke too late for the send slot; booking another", slog.String("route", route), slog.Duration("late", late))
-				l.forgoShared(key, route)
+				l.forgoShared(key, route, g.sendAt)
 				continue
 			}
-			return sendAt, nil
+			return sendAt, g.sendAt, nil
 		}
 		if g.sendIn > ahead {
-			return time.Time{}, &WaitError{Route: route, Scope: g.scope, Wait: g.sendIn, Err: context.DeadlineExceeded}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: g.scope, Wait: g.sendIn, Err: context.DeadlineExceeded}
 		}
 		if err := l.sleepFor(ctx, max(g.retryIn, time.Millisecond), route, g.scope); err != nil {
-			return time.Time{}, err
+			return time.Time{}, time.Time{}, err
 		}
 	}
 }
@@ -370,6 +373,7 @@ type Slot struct {
 	limiter    *Limiter
 	key, route string    // the bucket key and route label of the request it was booked for
 	sendAt     time.Time // local clock
+	bookedAt   time.Time // database clock, as booked (core_rest_forgo)
 	used       atomic.Bool
 }
 
@@ -383,7 +387,7 @@ func (s *Slot) SendAt() time.Time { return s.sendAt }
 // used slot is left alone.
 func (s *Slot) Forgo() {
 	if s != nil && s.used.CompareAndSwap(false, true) {
-		s.limiter.forgoShared(s.key, s.route)
+		s.limiter.forgoShared(s.key, s.route, s.bookedAt)
 	}
 }
 
@@ -415,11 +419,11 @@ func (l *Limiter) Book(ctx context.Context, ep *rest.CompiledEndpoint, lead time
 		return nil, nil
 	}
 	key, route := keys(ep)
-	sendAt, err := l.bookShared(ctx, key, route, lead)
+	sendAt, bookedAt, err := l.bookShared(ctx, key, route, lead)
 	if err != nil {
 		return nil, err
 	}
-	return &Slot{limiter: l, key: key, route: route, sendAt: sendAt}, nil
+	return &Slot{limiter: l, key: key, route: route, sendAt: sendAt, bookedAt: bookedAt}, nil
 }
 
 // sleepFor sleeps d, returning at once if d is not positive (l.sleep

@@ -347,8 +347,31 @@ func TestSharedForgoneSlotReleasesProbe(t *testing.T) {
 		t.Fatalf("while the probe is booked: %+v, %v; want held back by the route", g, err)
 	}
 	slot.Forgo()
-	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || !g.booked {
+	g, err := budgets[1].take(ctx, key, time.Minute)
+	if err != nil || !g.booked {
 		t.Fatalf("after the probe's slot was given up: %+v, %v; want booked", g, err)
+	}
+
+	// Once the limit is known (1 per 5 s), a given-up slot leaves the
+	// route's log: the next request is not held back by a send Discord
+	// never saw.
+	info := &respInfo{status: 200, limit: 1, hasLimit: true, remaining: 1, hasRemaining: true,
+		resetAfter: 5 * time.Second, hasReset: true, anyLimitHeader: true}
+	if err := budgets[1].learn(key, "", info); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := budgets[1].pool.Exec(ctx, `UPDATE core_rest_buckets SET sends = '{}'`); err != nil {
+		t.Fatal(err)
+	}
+	if slot, err = l.Book(ctx, ep, 0); err != nil || slot == nil {
+		t.Fatalf("Book = %v, %v", slot, err)
+	}
+	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || g.booked || g.scope != ScopeRoute {
+		t.Fatalf("with the window full: %+v, %v; want held back by the route", g, err)
+	}
+	slot.Forgo()
+	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || !g.booked {
+		t.Fatalf("after the slot was given up: %+v, %v; want booked", g, err)
 	}
 }
 
