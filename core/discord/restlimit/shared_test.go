@@ -273,7 +273,9 @@ func TestSharedFailsClosedButInteractionsStayImmediate(t *testing.T) {
 // with Book is sent in it without booking again; only the first request of
 // that route does, and the next one books its own slot.
 func TestSharedBookedSlotServesOneRequest(t *testing.T) {
-	budgets, dbs := sharedBudgets(t, 1, SharedOptions{})
+	// Slots 1 s apart: a request may come up to one slot late, so a slow
+	// machine cannot make the booked slot expire before it is used.
+	budgets, dbs := sharedBudgets(t, 1, SharedOptions{PerSecond: 1})
 	ctx := context.Background()
 	l := New(WithShared(budgets[0]), WithLogger(quietLogger()))
 	nextAt := func() time.Time {
