@@ -135,6 +135,55 @@ type benchResult struct {
 	sharePct, budgetPct         float64
 	correct                     bool
 	settle                      time.Duration
+	outdated                    outdated
+}
+
+// outdated describes sends that reached Discord already behind: a change
+// of their dashboard had committed before they landed, yet they show an
+// older value (the snapshot was taken before that commit and the send
+// waited after it). Each such change waits for a later send, a whole turn.
+type outdated struct {
+	sends, ofSends int           // outdated sends / all sends
+	changes        int           // changes whose first later send was outdated
+	inTail, tail   int           // of the changes at or above the p99 staleness: those that missed a send, all
+	lagP50, lagP99 time.Duration // send time - first missed commit, over outdated sends
+}
+
+func outdatedSends(byKey map[string][]send, commits []commit) outdated {
+	byKeyCommits := map[string][]commit{}
+	for _, c := range commits {
+		byKeyCommits[c.key] = append(byKeyCommits[c.key], c)
+	}
+	var o outdated
+	var lags []time.Duration
+	for key, ss := range byKey {
+		cs := byKeyCommits[key]
+		slices.SortFunc(cs, func(a, b commit) int { return a.at.Compare(b.at) })
+		for i, s := range ss {
+			o.ofSends++
+			// The oldest change committed before s landed that s does not show.
+			j := slices.IndexFunc(cs, func(c commit) bool { return c.value > s.value && c.at.Before(s.at) })
+			if j < 0 {
+				continue
+			}
+			o.sends++
+			lags = append(lags, s.at.Sub(cs[j].at))
+			prev := time.Time{}
+			if i > 0 {
+				prev = ss[i-1].at
+			}
+			for _, c := range cs {
+				if c.value > s.value && c.at.Before(s.at) && c.at.After(prev) {
+					o.changes++
+				}
+			}
+		}
+	}
+	slices.Sort(lags)
+	if len(lags) > 0 {
+		o.lagP50, o.lagP99 = lags[len(lags)/2], lags[len(lags)*99/100]
+	}
+	return o
 }
 
 func runScenario(b *testing.B, sc scenario) benchResult {
@@ -310,12 +359,14 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 			shownBy[k]++
 			if v, _ := strconv.ParseInt(val, 10, 64); v != final[k] {
 				res.correct = false
+				b.Logf("incorrect: %s shows %d, final value %d", k, v, final[k])
 			}
 		}
 	}
 	for k, v := range final {
 		if v > 0 && shownBy[k] != 1 {
 			res.correct = false
+			b.Logf("incorrect: %s has %d messages", k, shownBy[k])
 		}
 	}
 
@@ -325,21 +376,45 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 	for _, s := range sends {
 		byKey[s.key] = append(byKey[s.key], s)
 	}
-	var stale []time.Duration
+	var stale, missed []time.Duration
 	for _, c := range commits {
 		ss := byKey[c.key]
 		i := slices.IndexFunc(ss, func(s send) bool { return s.value >= c.value })
 		if i < 0 {
 			res.correct = false
+			b.Logf("incorrect: %s=%d committed but never sent", c.key, c.value)
 			continue
 		}
 		stale = append(stale, max(0, ss[i].at.Sub(c.at)))
+		// Missed: the first send after the commit was already outdated.
+		if j := slices.IndexFunc(ss, func(s send) bool { return s.at.After(c.at) }); j >= 0 && j < i {
+			missed = append(missed, ss[i].at.Sub(c.at))
+		}
+	}
+	res.outdated = outdatedSends(byKey, commits)
+	var gaps []time.Duration
+	for _, ss := range byKey {
+		for i := 1; i < len(ss); i++ {
+			if ss[i].at.Before(loadEnd) {
+				gaps = append(gaps, ss[i].at.Sub(ss[i-1].at))
+			}
+		}
+	}
+	slices.Sort(gaps)
+	if len(gaps) > 0 {
+		b.Logf("gap between sends of one dashboard during load: n=%d p50=%s p90=%s p99=%s max=%s", len(gaps), gaps[len(gaps)/2], gaps[len(gaps)*9/10], gaps[len(gaps)*99/100], gaps[len(gaps)-1])
 	}
 	slices.Sort(stale)
 	if len(stale) > 0 {
 		res.p50 = stale[len(stale)/2]
 		res.p99 = stale[len(stale)*99/100]
 		res.maxStale = stale[len(stale)-1]
+		for _, d := range missed {
+			if d >= res.p99 {
+				res.outdated.inTail++
+			}
+		}
+		res.outdated.tail = len(stale) - slices.Index(stale, res.p99)
 	}
 
 	// Throughput while backlogged: from 5 s in (dashboards created, backlog
@@ -390,6 +465,8 @@ func report(b *testing.B, r benchResult, backlogged bool) {
 	b.ReportMetric(correct, "correct")
 	b.Logf("edits=%d changes=%d 429s=%d stale p50=%s p99=%s max=%s share=%.1f%% of 50/s (%.1f%% of the 46/s budget) correct=%v settle=%s",
 		r.edits, r.changes, r.rateLimited, r.p50, r.p99, r.maxStale, r.sharePct, r.budgetPct, r.correct, r.settle.Round(time.Millisecond))
+	b.Logf("outdated sends=%d of %d; changes that missed an outdated send=%d of %d (%d of the %d at or above p99); lag of outdated sends p50=%s p99=%s",
+		r.outdated.sends, r.outdated.ofSends, r.outdated.changes, r.changes, r.outdated.inTail, r.outdated.tail, r.outdated.lagP50, r.outdated.lagP99)
 	if r.rateLimited != 0 || !r.correct || r.edits > r.changes {
 		b.Errorf("targets missed: 429s=%d correct=%v edits=%d > changes=%d", r.rateLimited, r.correct, r.edits, r.changes)
 	}

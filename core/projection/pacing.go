@@ -27,9 +27,12 @@ import (
 //
 // The global budget is not booked here: every REST call books its slot from
 // the deployment's one budget in the REST limiter (restlimit.Shared), which
-// also enforces the per-route buckets Discord reports. The worker's context
-// carries restlimit.WithMaxWait(MaxSleep), so a call that cannot get a slot
-// soon fails at once with the expected delay and the job snoozes for it.
+// also enforces the per-route buckets Discord reports. A refresh books its
+// call's slot once the channel has room (restlimit.Limiter.Book), wakes a
+// render lead before it (lead.go), renders, and sends in that slot, so the
+// edit shows the state at its turn. The worker's context carries
+// restlimit.WithMaxWait(MaxSleep), so a slot that cannot be had soon fails
+// at once with the expected delay and the job snoozes for it.
 //
 // Times come from the database clock (clock_timestamp()), so processes on
 // different machines agree; workers only sleep relative delays locally.

@@ -35,11 +35,13 @@ import (
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
+	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
 )
@@ -169,6 +171,16 @@ type Service struct {
 	log       *slog.Logger
 	opts      Options
 	queue     *queue.Queue
+	// slots is the REST client's limiter when it books from the shared
+	// budget: a refresh books its send slot before rendering what it sends.
+	slots slotBooker
+	// lead is how long before its slot a refresh renders (lead.go).
+	lead leadEstimator
+}
+
+// slotBooker is restlimit.Limiter.Book.
+type slotBooker interface {
+	Book(ctx context.Context, ep *rest.CompiledEndpoint, lead time.Duration) (*restlimit.Slot, error)
 }
 
 // New validates the renderers and builds the Service.
@@ -187,6 +199,9 @@ func New(cfg Config) (*Service, error) {
 		log:       cfg.Logger.With("component", "projection"),
 		opts:      cfg.Options.withDefaults(),
 		observer:  cfg.Observer,
+	}
+	if c, ok := cfg.Discord.(interface{ RateLimiter() rest.RateLimiter }); ok {
+		s.slots, _ = c.RateLimiter().(slotBooker)
 	}
 	if err := s.Register(cfg.Renderers...); err != nil {
 		return nil, err

@@ -64,6 +64,7 @@ func (s *Service) load(ctx context.Context, kind, key string) (*projRow, error) 
 // snapshot; the renderer then reads the same snapshot, so every committed
 // Request counted in version is visible to it, and none that is not.
 func (s *Service) snapshot(ctx context.Context, r Renderer, key string) (Rendered, int64, error) {
+	start := time.Now()
 	tx, err := s.db.Bun.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
 		return Rendered{}, 0, fmt.Errorf("projection: begin snapshot: %w", err)
@@ -80,6 +81,7 @@ func (s *Service) snapshot(ctx context.Context, r Renderer, key string) (Rendere
 	if err != nil {
 		return Rendered{}, 0, &RenderError{Kind: r.Kind, Key: key, Err: err}
 	}
+	s.lead.observe(time.Since(start))
 	return rd, v, nil
 }
 

@@ -163,16 +163,33 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			guild: uint64(rd.GuildID), channel: channel, message: message, hash: hash, pinned: p.Pinned})
 	}
 
-	waitStart := time.Now()
+	renderedAt := time.Now()
 	sentAt, err := s.reserve(ctx, channel)
 	if err != nil {
 		return result{}, err
 	}
-	if time.Since(waitStart) > 100*time.Millisecond {
-		// We slept for the slot: send what is true now, not before the wait.
+	lead, booking := s.lead.lead(), time.Now()
+	ctx, slot, err := s.bookSlot(ctx, channel, message, lead)
+	defer slot.Forgo() // when no call follows after all (lost creation lease)
+	if err != nil {
+		return result{}, err
+	}
+	if time.Since(renderedAt) > lead {
+		// We waited for the channel or the send slot: send what is true
+		// now, not before the wait.
 		if fresh, fv, err := s.snapshot(ctx, r, key); err == nil && !fresh.Gone && fresh.ChannelID == rd.ChannelID {
 			if h, err := contentHash(fresh.Message); err == nil {
 				rd, v, hash = fresh, fv, h
+				renderedAt = time.Now()
+				if slot != nil {
+					// From the planned wake-up to a finished render: a
+					// late wake-up costs the slot as a slow render does.
+					wake := slot.SendAt().Add(-lead)
+					if wake.Before(booking) {
+						wake = booking
+					}
+					s.lead.observe(renderedAt.Sub(wake))
+				}
 			}
 		}
 	}
@@ -324,6 +341,30 @@ func (s *Service) enabled(ctx context.Context, module string, guild uint64) (boo
 		return false, fmt.Errorf("projection: module gate: %w", err)
 	}
 	return on, nil
+}
+
+// bookSlot books the REST budget's send slot for the refresh's call (the
+// edit of message, or the create when there is none) and waits until
+// lead before it, so the snapshot rendered next is what Discord gets.
+// It returns the context the call must be made with, and the slot (nil
+// when the limiter books at send time). A slot that cannot be
+// had within MaxSleep becomes a snooze for the expected wait.
+func (s *Service) bookSlot(ctx context.Context, channel, message uint64, lead time.Duration) (context.Context, *restlimit.Slot, error) {
+	if s.slots == nil {
+		return ctx, nil, nil
+	}
+	ep := rest.CreateMessage.Compile(nil, snowflake.ID(channel))
+	if message != 0 {
+		ep = rest.UpdateMessage.Compile(nil, snowflake.ID(channel), snowflake.ID(message))
+	}
+	slot, err := s.slots.Book(ctx, ep, lead)
+	if err != nil {
+		if out, d, _ := classify(err); out == outRateLimited {
+			return nil, nil, river.JobSnooze(d)
+		}
+		return nil, nil, fmt.Errorf("projection: book a send slot in channel %d: %w", channel, err)
+	}
+	return restlimit.WithSlot(ctx, slot), slot, nil
 }
 
 // withCall runs one REST call with the job's context and a bound, so a

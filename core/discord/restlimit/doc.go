@@ -71,7 +71,10 @@
 //     1/46 s apart (DefaultSharedPerSecond, 92% of 50: the margin the
 //     dashboard benchmarks needed). A request books the next free slot and
 //     sleeps until it. A process that wakes more than one slot late gives
-//     the slot up and books again, so late sends cannot bunch.
+//     the slot up and books again, so late sends cannot bunch. A given-up
+//     slot leaves its route's log and releases the route's probe
+//     (core_rest_forgo, migration 052), so the route is not held back by a
+//     request Discord never saw.
 //   - core_rest_buckets holds every per-route bucket learned from
 //     Discord's headers: the limit, the window (the longest
 //     X-RateLimit-Reset-After seen, plus 5%), the booked send times of the
@@ -95,6 +98,15 @@
 // WithMaxWait(ctx, d) bounds the wait: a request that cannot be sent within
 // d fails at once with a *WaitError carrying the expected delay, booking
 // nothing (dashboards use it to snooze instead of holding a worker).
+//
+// Limiter.Book books a request's slot before the request exists and wakes
+// the caller a lead before it; WithSlot hands the slot to the request,
+// which then books nothing and goes out at the slot (same one-slot
+// lateness rule). Dashboards use it to render their snapshot at their
+// turn rather than before the wait: a snapshot taken before a 0.3 s wait
+// missed the changes committed meanwhile, and those then waited a whole
+// turn of the storm (docs/benchmarks.md). Slot.Forgo gives an unused slot
+// up.
 //
 // Postgres unreachable: fail closed. Requests are held, retried every
 // 250 ms, for SharedOptions.OutageWait (5 s), then fail with a *WaitError

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"math"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/disgoorg/disgo/rest"
@@ -160,6 +161,18 @@ func (s *Shared) learn(route, hashKey string, info *respInfo) error {
 	return nil
 }
 
+// forgoShared records that the slot at (database clock) of key was given
+// up unsent (core_rest_forgo): the send leaves the route's log and a probe
+// is released, so the route is neither held back by a request Discord
+// never saw nor blocked until the probe's lease expires.
+func (l *Limiter) forgoShared(key, route string, at time.Time) {
+	ctx, cancel := context.WithTimeout(context.Background(), learnTimeout)
+	defer cancel()
+	if _, err := l.shared.pool.Exec(ctx, `SELECT core_rest_forgo($1, $2)`, key, at); err != nil {
+		l.log.Warn("given-up send slot not recorded in the shared REST budget", slog.String("route", route), slog.Any("error", err))
+	}
+}
+
 // maybeSweep forgets buckets and route mappings nobody used for an hour.
 func (s *Shared) maybeSweep(ctx context.Context) {
 	s.mu.Lock()
@@ -247,14 +260,51 @@ func maxWaitFrom(ctx context.Context) (time.Duration, bool) {
 }
 
 // waitShared books a non-exempt request from the Shared budget and sleeps
-// until its slot. The route's bucket is checked at the slot's time, so a
-// request booked far ahead counts in the window it will really land in.
+// until its slot, or uses the slot the context carries (WithSlot).
 func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key, route string) error {
+	if sl, ok := ctx.Value(slotKey{}).(*Slot); ok && sl.key == key && sl.used.CompareAndSwap(false, true) {
+		if err := l.sleepFor(ctx, time.Until(sl.sendAt), route, ScopeGlobal); err != nil {
+			l.forgoShared(key, route, sl.bookedAt)
+			return err
+		}
+		late := time.Since(sl.sendAt)
+		if late <= l.shared.gap {
+			l.holdShared(ep)
+			return nil
+		}
+		// Prepared too slowly (a starved process): as with a late wake-up
+		// below, give the slot up rather than bunch with the next ones.
+		l.log.Debug("request came too late for its booked slot; booking another", slog.String("route", route), slog.Duration("late", late))
+		l.forgoShared(key, route, sl.bookedAt)
+	}
+	if _, _, err := l.bookShared(ctx, key, route, 0); err != nil {
+		return err
+	}
+	l.holdShared(ep)
+	return nil
+}
+
+// holdShared records an admitted request booked from the Shared budget, so
+// Unlock reports its response there.
+func (l *Limiter) holdShared(ep *rest.CompiledEndpoint) {
+	l.mu.Lock()
+	l.inflight++
+	st := l.stateFor(ep)
+	st.held = append(st.held, hold{shared: true})
+	l.mu.Unlock()
+}
+
+// bookShared books a send of key from the Shared budget and sleeps until
+// lead before its slot, which it returns on the local clock (sendAt) and as
+// booked on the database's (bookedAt, for core_rest_forgo). The route's bucket
+// is checked at the slot's time, so a request booked far ahead counts in
+// the window it will really land in.
+func (l *Limiter) bookShared(ctx context.Context, key, route string, lead time.Duration) (sendAt, bookedAt time.Time, err error) {
 	limit, hasLimit := maxWaitFrom(ctx)
 	var outageSince time.Time
 	for {
 		if err := ctx.Err(); err != nil {
-			return &WaitError{Route: route, Scope: ScopeGlobal, Err: err}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: err}
 		}
 		ahead := maxHorizon
 		if hasLimit {
@@ -265,13 +315,13 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 		}
 		leave, err := l.shared.enter(ctx, key)
 		if err != nil {
-			return &WaitError{Route: route, Scope: ScopeRoute, Err: err}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeRoute, Err: err}
 		}
 		g, err := l.shared.take(ctx, key, max(ahead, 0))
 		leave()
 		if err != nil {
 			if ctx.Err() != nil {
-				return &WaitError{Route: route, Scope: ScopeGlobal, Err: ctx.Err()}
+				return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Err: ctx.Err()}
 			}
 			// Fail closed: without the shared budget this process cannot
 			// know what the others send.
@@ -284,40 +334,96 @@ func (l *Limiter) waitShared(ctx context.Context, ep *rest.CompiledEndpoint, key
 			}
 			left := l.shared.outageWait - now.Sub(outageSince)
 			if left <= 0 {
-				return &WaitError{Route: route, Scope: ScopeGlobal, Wait: time.Second, Err: err}
+				return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: ScopeGlobal, Wait: time.Second, Err: err}
 			}
 			if err := l.sleepFor(ctx, min(left, 250*time.Millisecond), route, ScopeGlobal); err != nil {
-				return err
+				return time.Time{}, time.Time{}, err
 			}
 			continue
 		}
 		outageSince = time.Time{}
 		if g.booked {
-			sendAt := g.asked.Add(g.sendIn)
-			if err := l.sleepFor(ctx, time.Until(sendAt), route, ScopeGlobal); err != nil {
-				return err // the slot stays unused
+			sendAt = g.asked.Add(g.sendIn)
+			if err := l.sleepFor(ctx, time.Until(sendAt.Add(-lead)), route, ScopeGlobal); err != nil {
+				l.forgoShared(key, route, g.sendAt)
+				return time.Time{}, time.Time{}, err
 			}
 			// Woken too late (a starved process): sending now would bunch
 			// with the next slots, and with other processes doing the same
 			// a second could exceed the ceiling. Give the slot up.
 			if late := time.Since(sendAt); late > l.shared.gap {
 				l.log.Debug("woke too late for the send slot; booking another", slog.String("route", route), slog.Duration("late", late))
+				l.forgoShared(key, route, g.sendAt)
 				continue
 			}
-			l.mu.Lock()
-			l.inflight++
-			st := l.stateFor(ep)
-			st.held = append(st.held, hold{shared: true})
-			l.mu.Unlock()
-			return nil
+			return sendAt, g.sendAt, nil
 		}
 		if g.sendIn > ahead {
-			return &WaitError{Route: route, Scope: g.scope, Wait: g.sendIn, Err: context.DeadlineExceeded}
+			return time.Time{}, time.Time{}, &WaitError{Route: route, Scope: g.scope, Wait: g.sendIn, Err: context.DeadlineExceeded}
 		}
 		if err := l.sleepFor(ctx, max(g.retryIn, time.Millisecond), route, g.scope); err != nil {
-			return err
+			return time.Time{}, time.Time{}, err
 		}
 	}
+}
+
+// Slot is a send slot booked ahead from the Shared budget (Limiter.Book)
+// for one request that is prepared only once its turn has come.
+type Slot struct {
+	limiter    *Limiter
+	key, route string    // the bucket key and route label of the request it was booked for
+	sendAt     time.Time // local clock
+	bookedAt   time.Time // database clock, as booked (core_rest_forgo)
+	used       atomic.Bool
+}
+
+// SendAt is the slot's time on the local clock.
+func (s *Slot) SendAt() time.Time { return s.sendAt }
+
+// Forgo gives the slot up if no request has used it, e.g. because the
+// caller decided not to send after all. Defer it wherever a request may
+// not follow: an unused slot that was its route's first request would
+// otherwise hold the route back until the probe's lease expires. A nil or
+// used slot is left alone.
+func (s *Slot) Forgo() {
+	if s != nil && s.used.CompareAndSwap(false, true) {
+		s.limiter.forgoShared(s.key, s.route, s.bookedAt)
+	}
+}
+
+type slotKey struct{}
+
+// WithSlot returns a context whose request of the endpoint the slot was
+// booked for is sent in that slot instead of booking another. Only the
+// first such request uses it; a request of another route, a later one (a
+// retry), or one that comes more than one slot (1/PerSecond) after the
+// slot's time books as usual. A nil slot returns ctx.
+func WithSlot(ctx context.Context, s *Slot) context.Context {
+	if s == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, slotKey{}, s)
+}
+
+// Book books the next send slot for a request of ep from the Shared budget
+// and sleeps until lead before it, for a caller that builds the request
+// only then (a dashboard renders its newest state and sends it in the
+// slot, instead of a snapshot taken before the wait). Pass the slot to the
+// request with WithSlot, and defer Slot.Forgo in case none follows.
+// It fails like Wait: a *WaitError, at once when WithMaxWait or the
+// context's deadline cannot be met. Without a Shared budget, and for
+// exempt endpoints, there is nothing to book: it returns nil and the
+// request waits as usual.
+func (l *Limiter) Book(ctx context.Context, ep *rest.CompiledEndpoint, lead time.Duration) (*Slot, error) {
+	if l.shared == nil || isExempt(ep) {
+		return nil, nil
+	}
+	key, route := keys(ep)
+	sendAt, bookedAt, err := l.bookShared(ctx, key, route, lead)
+	if err != nil {
+		return nil, err
+	}
+	return &Slot{limiter: l, key: key, route: route, sendAt: sendAt, bookedAt: bookedAt}, nil
 }
 
 // sleepFor sleeps d, returning at once if d is not positive (l.sleep

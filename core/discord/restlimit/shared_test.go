@@ -268,3 +268,125 @@ func TestSharedFailsClosedButInteractionsStayImmediate(t *testing.T) {
 	}
 	assertIdle(t, l)
 }
+
+// TestSharedBookedSlotServesOneRequest: a request carrying a slot booked
+// with Book is sent in it without booking again; only the first request of
+// that route does, and the next one books its own slot.
+func TestSharedBookedSlotServesOneRequest(t *testing.T) {
+	// Slots 1 s apart: a request may come up to one slot late, so a slow
+	// machine cannot make the booked slot expire before it is used.
+	budgets, dbs := sharedBudgets(t, 1, SharedOptions{PerSecond: 1})
+	ctx := context.Background()
+	l := New(WithShared(budgets[0]), WithLogger(quietLogger()))
+	nextAt := func() time.Time {
+		t.Helper()
+		var at time.Time
+		if err := dbs[0].Pool.QueryRow(ctx, `SELECT next_at FROM core_rest_schedule`).Scan(&at); err != nil {
+			t.Fatal(err)
+		}
+		return at
+	}
+	// The slot lies 2 s ahead and Book returns at once (lead 3 s): the
+	// request then sleeps until the slot, so it is on time however slowly
+	// the test itself runs until then.
+	if _, err := dbs[0].Pool.Exec(ctx, `UPDATE core_rest_schedule SET next_at = clock_timestamp() + interval '2 seconds'`); err != nil {
+		t.Fatal(err)
+	}
+	slot, err := l.Book(ctx, rest.UpdateMessage.Compile(nil, 1, 2), 3*time.Second)
+	if err != nil || slot == nil {
+		t.Fatalf("Book = %v, %v", slot, err)
+	}
+	booked := nextAt()
+	withSlot := WithSlot(ctx, slot)
+
+	first := rest.UpdateMessage.Compile(nil, 1, 2) // disgo compiles one endpoint per call
+	if err := l.Wait(withSlot, first); err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Unlock(first, nil)
+	if got := nextAt(); !got.Equal(booked) {
+		t.Errorf("the request with its booked slot booked again: schedule %v -> %v", booked, got)
+	}
+
+	other := rest.CreateMessage.Compile(nil, 1) // another route books its own slot
+	updateKey, _ := keys(first)
+	otherCtx := WithSlot(ctx, &Slot{limiter: l, key: updateKey, sendAt: time.Now()})
+	if err := l.Wait(otherCtx, other); err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Unlock(other, nil)
+	afterOther := nextAt()
+	if !afterOther.After(booked) {
+		t.Errorf("a request of another route used a slot booked for another (schedule stayed at %v)", booked)
+	}
+
+	second := rest.UpdateMessage.Compile(nil, 1, 2)
+	if err := l.Wait(withSlot, second); err != nil {
+		t.Fatal(err)
+	}
+	_ = l.Unlock(second, nil)
+	if got := nextAt(); !got.After(afterOther) {
+		t.Errorf("a second request reused the slot (schedule stayed at %v)", got)
+	}
+	slot.Forgo() // used: nothing to give up
+	assertIdle(t, l)
+}
+
+// TestSharedForgoneSlotReleasesProbe: the first booking of an unknown
+// route is its probe; when the caller gives the slot up unsent, the route
+// is free at once instead of waiting for a response that never comes.
+func TestSharedForgoneSlotReleasesProbe(t *testing.T) {
+	budgets, _ := sharedBudgets(t, 2, SharedOptions{})
+	ctx := context.Background()
+	l := New(WithShared(budgets[0]), WithLogger(quietLogger()))
+	ep := rest.CreateMessage.Compile(nil, 7)
+	key, _ := keys(ep)
+	slot, err := l.Book(ctx, ep, 0)
+	if err != nil || slot == nil {
+		t.Fatalf("Book = %v, %v", slot, err)
+	}
+	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || g.booked || g.scope != ScopeRoute {
+		t.Fatalf("while the probe is booked: %+v, %v; want held back by the route", g, err)
+	}
+	slot.Forgo()
+	g, err := budgets[1].take(ctx, key, time.Minute)
+	if err != nil || !g.booked {
+		t.Fatalf("after the probe's slot was given up: %+v, %v; want booked", g, err)
+	}
+
+	// Once the limit is known (1 per 5 s), a given-up slot leaves the
+	// route's log: the next request is not held back by a send Discord
+	// never saw.
+	info := &respInfo{status: 200, limit: 1, hasLimit: true, remaining: 1, hasRemaining: true,
+		resetAfter: 5 * time.Second, hasReset: true, anyLimitHeader: true}
+	if err := budgets[1].learn(key, "", info); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := budgets[1].pool.Exec(ctx, `UPDATE core_rest_buckets SET sends = '{}'`); err != nil {
+		t.Fatal(err)
+	}
+	if slot, err = l.Book(ctx, ep, 0); err != nil || slot == nil {
+		t.Fatalf("Book = %v, %v", slot, err)
+	}
+	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || g.booked || g.scope != ScopeRoute {
+		t.Fatalf("with the window full: %+v, %v; want held back by the route", g, err)
+	}
+	slot.Forgo()
+	if g, err := budgets[1].take(ctx, key, time.Minute); err != nil || !g.booked {
+		t.Fatalf("after the slot was given up: %+v, %v; want booked", g, err)
+	}
+}
+
+// TestBookWithoutSharedBudget: an in-memory limiter has nothing to book
+// ahead; the request waits as usual.
+func TestBookWithoutSharedBudget(t *testing.T) {
+	l := New(WithLogger(quietLogger()))
+	slot, err := l.Book(context.Background(), rest.CreateMessage.Compile(nil, 1), 0)
+	if slot != nil || err != nil {
+		t.Fatalf("Book = %v, %v; want nil, nil", slot, err)
+	}
+	if ctx := WithSlot(context.Background(), nil); ctx != context.Background() {
+		t.Error("WithSlot(nil) changed the context")
+	}
+	slot.Forgo() // a nil slot is a no-op
+}
