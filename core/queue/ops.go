@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/together-bot/together/core/db"
@@ -32,18 +33,17 @@ func Depth(ctx context.Context, d *db.DB, includeFinished bool) ([]DepthRow, err
 	if err != nil {
 		return nil, fmt.Errorf("queue depth: %w", err)
 	}
-	defer rows.Close()
-	var out []DepthRow
-	for rows.Next() {
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DepthRow, error) {
 		var r DepthRow
 		var age float64
-		if err := rows.Scan(&r.Kind, &r.Queue, &r.State, &r.Count, &age); err != nil {
-			return nil, err
-		}
+		err := row.Scan(&r.Kind, &r.Queue, &r.State, &r.Count, &age)
 		r.OldestAge = time.Duration(age * float64(time.Second)).Round(time.Second)
-		out = append(out, r)
+		return r, err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("queue depth: %w", err)
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RetryableStates are the states `app jobs retry` may move back to available.
@@ -60,18 +60,9 @@ func (q *Queue) Retry(ctx context.Context, kind string, states []rivertype.JobSt
 	if err != nil {
 		return 0, fmt.Errorf("find jobs to retry: %w", err)
 	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil {
+		return 0, fmt.Errorf("find jobs to retry: %w", err)
 	}
 	for i, id := range ids {
 		if _, err := q.River.JobRetry(ctx, id); err != nil {

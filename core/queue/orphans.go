@@ -124,16 +124,8 @@ func RescueOrphans(ctx context.Context, pool Execer, deadAfter time.Duration) ([
 	if err != nil {
 		return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
 	}
-	var out []Rescued
-	for rows.Next() {
-		var r Rescued
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Process, &r.Discarded); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Rescued])
+	if err != nil {
 		return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
 	}
 	if _, err := pool.Exec(ctx, `DELETE FROM core_processes WHERE seen_at < now() - make_interval(secs => $1)

@@ -34,6 +34,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -254,7 +255,7 @@ func (m *Manager) renew(ctx context.Context) ([]int, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: renew: %w", err)
 	}
-	ids, err := collectIDs(rows)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: renew: %w", err)
 	}
@@ -282,16 +283,8 @@ func (m *Manager) members(ctx context.Context) ([]Member, error) {
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: members: %w", err)
 	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		var mb Member
-		if err := rows.Scan(&mb.ProcessID, &mb.Held); err != nil {
-			return nil, fmt.Errorf("shardlease: members: %w", err)
-		}
-		out = append(out, mb)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
+	if err != nil {
 		return nil, fmt.Errorf("shardlease: members: %w", err)
 	}
 	return out, nil
@@ -396,7 +389,7 @@ func (m *Manager) take(ctx context.Context, n int, started time.Time) error {
 	if err != nil {
 		return fmt.Errorf("shardlease: take: %w", err)
 	}
-	ids, err := collectIDs(rows)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return fmt.Errorf("shardlease: take: %w", err)
 	}
@@ -412,24 +405,6 @@ func (m *Manager) take(ctx context.Context, n int, started time.Time) error {
 	}
 	m.notify()
 	return nil
-}
-
-func collectIDs(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close()
-}) ([]int, error) {
-	defer rows.Close()
-	var ids []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // valid is the fence of one lease: the same grant, before its deadline.
