@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +8,12 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/discordsim"
 )
@@ -22,28 +21,15 @@ import (
 // invoke runs the CLI in-process with the given environment.
 func invoke(t *testing.T, ctx context.Context, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut logtest.Buffer
 	env := &environment{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
 	code = run(ctx, env, args)
 	return code, out.String(), errOut.String()
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
+// syncBuffer keeps its name for shards_drill_test.go; new code writes
+// logtest.Buffer.
+type syncBuffer = logtest.Buffer
 
 func TestHelpListsEveryCommand(t *testing.T) {
 	code, out, _ := invoke(t, context.Background(), nil, "--help")

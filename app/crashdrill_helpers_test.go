@@ -24,6 +24,7 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/discordsim"
 )
 
@@ -90,7 +91,7 @@ type crashDrill struct {
 	Guild discordsim.DemoGuild
 	DB    *db.DB
 	vars  map[string]string
-	log   *syncBuffer
+	log   *logtest.Buffer
 	proc  *exec.Cmd
 	done  chan struct{}
 	// starts counts processes started, for the log.
@@ -103,7 +104,7 @@ type crashDrill struct {
 func newCrashDrill(t *testing.T, modules string) *crashDrill {
 	t.Helper()
 	apptest.SkipUnderRace(t)
-	d := &crashDrill{t: t, bin: crashdrillBinary(t), log: &syncBuffer{}}
+	d := &crashDrill{t: t, bin: crashdrillBinary(t), log: &logtest.Buffer{}}
 	sim, err := discordsim.New(discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
 		t.Fatal(err)

@@ -28,6 +28,7 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/projection"
@@ -90,12 +91,12 @@ func renderDrill(ctx context.Context, db bun.IDB, key string) (projection.Render
 // drill wraps the harness with what every drill observes.
 type drill struct {
 	*apptest.Harness
-	log  *syncBuffer
+	log  *logtest.Buffer
 	proj *projection.Service
 }
 
 func startDrill(t *testing.T, dbURL string, modules ...module.Descriptor) *drill {
-	d := &drill{log: &syncBuffer{}}
+	d := &drill{log: &logtest.Buffer{}}
 	d.Harness = apptest.Start(t, apptest.Options{
 		Modules:     append(modules, drillModule),
 		DatabaseURL: dbURL,
@@ -293,7 +294,7 @@ func TestE2EDrillPostgresOutage(t *testing.T) {
 	t.Parallel()
 	cluster := dbtest.NewCluster(t)
 	var posts *publicpost.Service
-	d := &drill{log: &syncBuffer{}}
+	d := &drill{log: &logtest.Buffer{}}
 	d.Harness = apptest.Start(t, apptest.Options{
 		Modules:     []module.Descriptor{publicpost.Descriptor, drillModule},
 		DatabaseURL: cluster.URL(),
@@ -451,7 +452,7 @@ func TestE2EDrillTwoProcesses(t *testing.T) {
 	}
 	var procs [2]*drill
 	for shard := range 2 {
-		d := &drill{log: &syncBuffer{}}
+		d := &drill{log: &logtest.Buffer{}}
 		opts := apptest.Options{Modules: []module.Descriptor{drillModule}, SharedSim: sim, LogOutput: d.log,
 			Env:   map[string]string{"SHARD_COUNT": "2", "SHARD_IDS": strconv.Itoa(shard)},
 			Extra: []fx.Option{fx.Populate(&d.proj)}}

@@ -1,7 +1,6 @@
 package interaction_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -26,6 +25,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/migrations"
 )
@@ -220,13 +220,13 @@ type harness struct {
 	r    *interaction.Router
 	rec  *recorder
 	set  *fakeSettings
-	logs *bytes.Buffer
+	logs *logtest.Buffer
 	ran  atomic.Int32
 }
 
 func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
 	t.Helper()
-	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &bytes.Buffer{}}
+	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &logtest.Buffer{}}
 	b := newBundle(t)
 	var err error
 	if hook != nil {
@@ -237,7 +237,7 @@ func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) inter
 		o.Settings = h.set
 	}
 	o.Interactions = h.rec
-	o.Log = slog.New(slog.NewJSONHandler(&syncWriter{w: h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o.Log = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o.DefaultLocale = "en"
 	h.r, err = interaction.NewRouter(o)
 	if err != nil {
@@ -253,17 +253,6 @@ func newBundle(t testing.TB) *i18n.Bundle {
 		t.Fatal(err)
 	}
 	return b
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 func (h *harness) run(in discord.Interaction) []call {
