@@ -33,6 +33,7 @@ import (
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/simtest"
 	"github.com/together-bot/together/modules/publicpost"
 )
 
@@ -425,17 +426,7 @@ func mustID(t *testing.T, s string) uint64 {
 // whichever process runs the refresh jobs.
 func TestE2EDrillTwoProcesses(t *testing.T) {
 	t.Parallel()
-	sim, err := discordsim.New(discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = sim.Close()
-		sim.RequireNoViolations(t)
-	})
+	sim := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	// One demo guild on each shard: Discord's shard is (guild_id >> 22) % 2.
 	var guilds [2]*discordsim.DemoGuild
 	for tries := 0; guilds[0] == nil || guilds[1] == nil; tries++ {
