@@ -360,31 +360,23 @@ func BenchmarkWait(b *testing.B) {
 	hdr.Set("X-RateLimit-Reset-After", "60.000")
 	rs := &http.Response{StatusCode: 200, Header: hdr}
 
-	b.Run("serial", func(b *testing.B) {
-		l := New(WithGlobalLimit(0), WithLogger(quietLogger()))
-		ep := rest.CreateMessage.Compile(nil, 42)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := l.Wait(ctx, ep); err != nil {
-				b.Fatal(err)
+	serial := func(global Option) func(b *testing.B) {
+		return func(b *testing.B) {
+			l := New(global, WithLogger(quietLogger()))
+			ep := rest.CreateMessage.Compile(nil, 42)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := l.Wait(ctx, ep); err != nil {
+					b.Fatal(err)
+				}
+				_ = l.Unlock(ep, rs)
 			}
-			_ = l.Unlock(ep, rs)
 		}
-	})
-	b.Run("serial+global", func(b *testing.B) {
-		// A ceiling that never blocks, to measure the bookkeeping alone.
-		l := New(WithGlobalLimiter(NewSlidingWindow(1024, time.Nanosecond, nil)), WithLogger(quietLogger()))
-		ep := rest.CreateMessage.Compile(nil, 42)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := l.Wait(ctx, ep); err != nil {
-				b.Fatal(err)
-			}
-			_ = l.Unlock(ep, rs)
-		}
-	})
+	}
+	b.Run("serial", serial(WithGlobalLimit(0)))
+	// A ceiling that never blocks, to measure the bookkeeping alone.
+	b.Run("serial+global", serial(WithGlobalLimiter(NewSlidingWindow(1024, time.Nanosecond, nil))))
 	b.Run("parallel", func(b *testing.B) {
 		l := New(WithGlobalLimit(0), WithLogger(quietLogger()))
 		ctx := context.Background()
