@@ -2,7 +2,6 @@ package gateway
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,6 +11,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/together-bot/together/core/logging/logtest"
 )
 
 // These tests drive the server with disgo's real gateway client, the
@@ -81,24 +82,6 @@ type disgoPeer struct {
 	openError chan disgoLine
 }
 
-// syncBuffer collects the child's stderr for failure reports.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 // startDisgo runs a disgo gateway client against url. Extra args are
 // disgopeer flags (-shard-id, -shard-count, -compress).
 func startDisgo(t *testing.T, url, token string, args ...string) *disgoPeer {
@@ -110,7 +93,7 @@ func startDisgo(t *testing.T, url, token string, args ...string) *disgoPeer {
 		openError: make(chan disgoLine, 1),
 	}
 	cmd := exec.Command(peerBinary(t), append([]string{"-url", url, "-token", token}, args...)...)
-	stderr := &syncBuffer{}
+	stderr := &logtest.Buffer{} // the child's stderr, for failure reports
 	cmd.Stderr = stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
