@@ -29,10 +29,8 @@ func Depth(ctx context.Context, d *db.DB, includeFinished bool) ([]DepthRow, err
 		q += ` WHERE state NOT IN ('completed', 'cancelled')`
 	}
 	q += ` GROUP BY kind, queue, state ORDER BY kind, queue, state`
-	rows, err := d.Pool.Query(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("queue depth: %w", err)
-	}
+	// pgx hands a failed Query's error to CollectRows through the rows.
+	rows, _ := d.Pool.Query(ctx, q)
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DepthRow, error) {
 		var r DepthRow
 		var age float64
@@ -56,10 +54,7 @@ func (q *Queue) Retry(ctx context.Context, kind string, states []rivertype.JobSt
 	for i, s := range states {
 		names[i] = string(s)
 	}
-	rows, err := q.db.Pool.Query(ctx, `SELECT id FROM river_job WHERE kind = $1 AND state::text = ANY($2) ORDER BY id`, kind, names)
-	if err != nil {
-		return 0, fmt.Errorf("find jobs to retry: %w", err)
-	}
+	rows, _ := q.db.Pool.Query(ctx, `SELECT id FROM river_job WHERE kind = $1 AND state::text = ANY($2) ORDER BY id`, kind, names)
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return 0, fmt.Errorf("find jobs to retry: %w", err)

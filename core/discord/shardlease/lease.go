@@ -249,12 +249,10 @@ func (m *Manager) renew(ctx context.Context) ([]int, error) {
 			return nil, fmt.Errorf("shardlease: create lease rows: %w", err)
 		}
 	}
-	rows, err := m.opts.Pool.Query(ctx, `UPDATE core_shard_leases SET expires_at = now() + make_interval(secs => $3), renewed_at = now()
+	// pgx hands a failed Query's error to CollectRows through the rows.
+	rows, _ := m.opts.Pool.Query(ctx, `UPDATE core_shard_leases SET expires_at = now() + make_interval(secs => $3), renewed_at = now()
 		WHERE shard_count = $1 AND holder = $2 AND expires_at > now() RETURNING shard_id`,
 		m.opts.ShardCount, m.opts.ProcessID, m.opts.TTL.Seconds())
-	if err != nil {
-		return nil, fmt.Errorf("shardlease: renew: %w", err)
-	}
 	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: renew: %w", err)
@@ -276,13 +274,10 @@ type Member struct {
 }
 
 func (m *Manager) members(ctx context.Context) ([]Member, error) {
-	rows, err := m.opts.Pool.Query(ctx, `SELECT p.id, count(l.shard_id) FROM core_processes p
+	rows, _ := m.opts.Pool.Query(ctx, `SELECT p.id, count(l.shard_id) FROM core_processes p
 		LEFT JOIN core_shard_leases l ON l.holder = p.id AND l.shard_count = $1 AND l.expires_at > now()
 		WHERE p.shard_lease_count = $1 AND (p.seen_at > now() - make_interval(secs => $2) OR p.id = $3)
 		GROUP BY p.id ORDER BY p.id`, m.opts.ShardCount, m.opts.LiveWindow.Seconds(), m.opts.ProcessID)
-	if err != nil {
-		return nil, fmt.Errorf("shardlease: members: %w", err)
-	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: members: %w", err)
