@@ -20,14 +20,12 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/migrations"
 )
 
 const (
@@ -508,7 +506,7 @@ func TestDuplicateRoutesRefused(t *testing.T) {
 // A double click is two interactions racing; the handler's Once claim lets
 // only one do the work, the other is told it was already done.
 func TestDoubleClickDoesWorkOnce(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	var work atomic.Int32
 	h := newHarness(t, interaction.Options{}, func(h *harness) interaction.Options {
 		return interaction.Options{DB: d, Components: []interaction.Component{{Module: "duel", Action: "claim",
@@ -548,7 +546,7 @@ func TestDoubleClickDoesWorkOnce(t *testing.T) {
 }
 
 func TestCooldownAcrossCalls(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	h := newHarness(t, interaction.Options{}, func(h *harness) interaction.Options {
 		return interaction.Options{DB: d, Commands: []interaction.Command{{Module: "test",
 			Definition: discord.SlashCommandCreate{Name: "ask", Description: "a"},
@@ -604,7 +602,7 @@ func TestSplit(t *testing.T) {
 // With the real settings service: a closed pool and an unreachable server
 // both answer "temporarily unavailable" well within Discord's 3 s.
 func TestRealDatabaseOutage(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	svc, err := guild.NewService(d, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -31,6 +31,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
+	"slices"
 	"sync"
 	"time"
 
@@ -233,15 +235,11 @@ func (s *Service) renderer(kind string) (Renderer, bool) {
 	return r, ok
 }
 
-// Kinds lists the registered kinds.
+// Kinds lists the registered kinds, sorted.
 func (s *Service) Kinds() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	out := make([]string, 0, len(s.renderers))
-	for k := range s.renderers {
-		out = append(out, k)
-	}
-	return out
+	return slices.Sorted(maps.Keys(s.renderers))
 }
 
 // Request asks for (kind, key) to be refreshed once tx commits. Call it after

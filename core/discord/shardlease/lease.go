@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"sort"
@@ -432,12 +433,7 @@ func (m *Manager) closeOverdue(ctx context.Context) {
 func (m *Manager) Held() []int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ids := make([]int, 0, len(m.held))
-	for id := range m.held {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
+	return slices.Sorted(maps.Keys(m.held))
 }
 
 // Settled reports whether a tick has reached the database: before that, an
