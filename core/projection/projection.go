@@ -31,8 +31,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
-	"slices"
 	"sync"
 	"time"
 
@@ -235,11 +233,15 @@ func (s *Service) renderer(kind string) (Renderer, bool) {
 	return r, ok
 }
 
-// Kinds lists the registered kinds, sorted.
+// Kinds lists the registered kinds.
 func (s *Service) Kinds() []string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	return slices.Sorted(maps.Keys(s.renderers))
+	out := make([]string, 0, len(s.renderers))
+	for k := range s.renderers {
+		out = append(out, k)
+	}
+	return out
 }
 
 // Request asks for (kind, key) to be refreshed once tx commits. Call it after
