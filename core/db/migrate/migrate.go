@@ -228,20 +228,18 @@ func (m *Migrator) Pending(ctx context.Context) ([]Applied, error) {
 }
 
 func ledger(ctx context.Context, conn *pgx.Conn) (map[string]bool, error) {
-	rows, err := conn.Query(ctx, `SELECT module, version FROM schema_migrations`)
-	if err != nil {
+	// pgx hands a failed Query's error to ForEachRow through the rows.
+	rows, _ := conn.Query(ctx, `SELECT module, version FROM schema_migrations`)
+	done := map[string]bool{}
+	var mod string
+	var v int
+	if _, err := pgx.ForEachRow(rows, []any{&mod, &v}, func() error {
+		done[key(mod, v)] = true
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("migrate: read ledger: %w", err)
 	}
-	done := map[string]bool{}
-	for rows.Next() {
-		var mod string
-		var v int
-		if err := rows.Scan(&mod, &v); err != nil {
-			return nil, err
-		}
-		done[key(mod, v)] = true
-	}
-	return done, rows.Err()
+	return done, nil
 }
 
 func key(module string, version int) string { return module + "/" + strconv.Itoa(version) }
