@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,12 +8,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/discordsim"
 )
@@ -22,27 +22,53 @@ import (
 // invoke runs the CLI in-process with the given environment.
 func invoke(t testing.TB, ctx context.Context, vars map[string]string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut logtest.Buffer
 	env := &environment{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
 	code = run(ctx, env, args)
 	return code, out.String(), errOut.String()
 }
 
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
+// migrated is a fresh schema migrated by `app migrate`: the variables that
+// point the CLI at it, and the schema opened for the test's own reads and
+// writes.
+func migrated(t *testing.T) (map[string]string, *db.DB) {
+	t.Helper()
+	schema := dbtest.Schema(t)
+	vars := map[string]string{"DATABASE_URL": schemaURL(t, schema)}
+	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
+		t.Fatalf("migrate: exit %d: %s %s", code, out, errOut)
+	}
+	return vars, dbtest.Open(t, schema)
 }
 
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
+// cliStep is one `app` invocation of a scripted test and what it must answer.
+type cliStep struct {
+	args []string
+	code int
+	// want is text that stdout (exit 0) or stderr (any other exit) contains.
+	want string
 }
 
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+// step is a cliStep: `app args...` exits code with want in its output.
+func step(code int, want string, args ...string) cliStep {
+	return cliStep{args: args, code: code, want: want}
+}
+
+// runSteps runs the steps in order against vars and stops at the first
+// that answers otherwise.
+func runSteps(t *testing.T, vars map[string]string, steps ...cliStep) {
+	t.Helper()
+	for _, s := range steps {
+		code, out, errOut := invoke(t, context.Background(), vars, s.args...)
+		got := out
+		if s.code != 0 {
+			got = errOut
+		}
+		if code != s.code || !strings.Contains(got, s.want) {
+			t.Fatalf("app %s: exit %d, stdout %q, stderr %q; want exit %d with %q",
+				strings.Join(s.args, " "), code, out, errOut, s.code, s.want)
+		}
+	}
 }
 
 func TestHelpListsEveryCommand(t *testing.T) {
@@ -158,28 +184,16 @@ func TestSmoke(t *testing.T) {
 
 func TestSchedulesCommands(t *testing.T) {
 	t.Parallel()
-	schema := dbtest.Schema(t)
-	vars := map[string]string{"DATABASE_URL": schemaURL(t, schema)}
-	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
-		t.Fatalf("migrate: %s %s", out, errOut)
-	}
-	d := dbtest.Open(t, schema)
+	vars, d := migrated(t)
 	_, err := d.Pool.Exec(context.Background(), `INSERT INTO core_schedules (name, module, kind, spec, next_run_at) VALUES ('raid.weekly','raid','raid.weekly','0 * * * *', now())`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := invoke(t, context.Background(), vars, "schedules", "disable", "raid.weekly")
-	if code != 0 || !strings.Contains(out, "raid.weekly disabled for every process") {
-		t.Fatalf("disable: %d %s", code, out)
-	}
-	code, out, _ = invoke(t, context.Background(), vars, "schedules", "list")
-	if code != 0 || !strings.Contains(out, "disabled") {
-		t.Fatalf("list: %d %s", code, out)
-	}
-	code, _, errOut := invoke(t, context.Background(), vars, "schedules", "enable", "nope")
-	if code != 2 || !strings.Contains(errOut, `unknown schedule "nope"`) {
-		t.Fatalf("unknown: %d %s", code, errOut)
-	}
+	runSteps(t, vars,
+		step(0, "raid.weekly disabled for every process", "schedules", "disable", "raid.weekly"),
+		step(0, "disabled", "schedules", "list"),
+		step(2, `unknown schedule "nope"`, "schedules", "enable", "nope"),
+	)
 }
 
 func freeAddr(t testing.TB) string {
@@ -267,38 +281,17 @@ func schemaURL(t testing.TB, schema string) string {
 
 func TestQueueAndJobsCommands(t *testing.T) {
 	t.Parallel()
-	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t))}
-	if code, out, errOut := invoke(t, context.Background(), vars, "migrate"); code != 0 {
-		t.Fatalf("migrate: %s %s", out, errOut)
-	}
-	code, out, _ := invoke(t, context.Background(), vars, "jobs", "kinds")
-	if code != 0 || !strings.Contains(out, "core.schedule_tick") {
-		t.Fatalf("kinds: %d %s", code, out)
-	}
-	code, out, errOut := invoke(t, context.Background(), vars, "jobs", "send", "core.schedule_tick")
-	if code != 0 || !strings.Contains(out, "enqueued core.schedule_tick") {
-		t.Fatalf("send: %d %s %s", code, out, errOut)
-	}
-	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "send", "core.schedule_tick", "--bogus=1")
-	if code != 2 || !strings.Contains(errOut, `unknown field "bogus"`) {
-		t.Fatalf("send with a bad argument: %d %s", code, errOut)
-	}
-	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "send", "no.such.kind")
-	if code != 2 || !strings.Contains(errOut, "known kinds: core.schedule_tick") {
-		t.Fatalf("unknown kind: %d %s", code, errOut)
-	}
-	code, out, _ = invoke(t, context.Background(), vars, "queue", "status")
-	if code != 0 || !strings.Contains(out, "core.schedule_tick") || !strings.Contains(out, "available") {
-		t.Fatalf("queue status: %d %s", code, out)
-	}
-	code, out, _ = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=core.schedule_tick", "--state=discarded")
-	if code != 0 || !strings.Contains(out, "retried 0") {
-		t.Fatalf("retry: %d %s", code, out)
-	}
-	code, _, errOut = invoke(t, context.Background(), vars, "jobs", "retry", "--kind=x", "--state=running")
-	if code != 2 || !strings.Contains(errOut, "want discarded, retryable or cancelled") {
-		t.Fatalf("retry bad state: %d %s", code, errOut)
-	}
+	vars, _ := migrated(t)
+	runSteps(t, vars,
+		step(0, "core.schedule_tick", "jobs", "kinds"),
+		step(0, "enqueued core.schedule_tick", "jobs", "send", "core.schedule_tick"),
+		step(2, `unknown field "bogus"`, "jobs", "send", "core.schedule_tick", "--bogus=1"),
+		step(2, "known kinds: core.schedule_tick", "jobs", "send", "no.such.kind"),
+		step(0, "core.schedule_tick", "queue", "status"),
+		step(0, "available", "queue", "status"),
+		step(0, "retried 0", "jobs", "retry", "--kind=core.schedule_tick", "--state=discarded"),
+		step(2, "want discarded, retryable or cancelled", "jobs", "retry", "--kind=x", "--state=running"),
+	)
 }
 
 // TestFlagUsageNamesEachArgument guards `app run --help` against Go's flag

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/discordsim"
 )
 
@@ -31,7 +32,7 @@ func TestSimFlagsRefuseBadValues(t *testing.T) {
 // small body limit and checks the emulator obeys them.
 func TestSimFlagsConfigureTheEmulator(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	var out, errOut syncBuffer
+	var out, errOut logtest.Buffer
 	env := &environment{stdout: &out, stderr: &errOut, getenv: func(string) (string, bool) { return "", false }}
 	done := make(chan int)
 	go func() {

@@ -24,7 +24,9 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/simtest"
 )
 
 // crashdrillBuild is the `app` binary shared by the drills running at once;
@@ -90,7 +92,7 @@ type crashDrill struct {
 	Guild discordsim.DemoGuild
 	DB    *db.DB
 	vars  map[string]string
-	log   *syncBuffer
+	log   *logtest.Buffer
 	proc  *exec.Cmd
 	done  chan struct{}
 	// starts counts processes started, for the log.
@@ -103,15 +105,12 @@ type crashDrill struct {
 func newCrashDrill(t *testing.T, modules string) *crashDrill {
 	t.Helper()
 	apptest.SkipUnderRace(t)
-	d := &crashDrill{t: t, bin: crashdrillBinary(t), log: &syncBuffer{}}
-	sim, err := discordsim.New(discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
+	d := &crashDrill{t: t, bin: crashdrillBinary(t), log: &logtest.Buffer{}}
+	// Started before the schema, so the emulator is closed (and checked
+	// for violations) after everything else.
+	sim := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	d.Sim = sim
+	var err error
 	if d.Guild, err = sim.SeedDemoGuild(); err != nil {
 		t.Fatal(err)
 	}
@@ -130,8 +129,6 @@ func newCrashDrill(t *testing.T, modules string) *crashDrill {
 	// process stops before its schema is dropped, the emulator last.
 	t.Cleanup(func() {
 		d.stop()
-		_ = sim.Close()
-		sim.RequireNoViolations(t)
 		if t.Failed() {
 			t.Logf("bot log (all processes):\n%s", lastBytes(d.log.String(), 12000))
 		}
@@ -338,6 +335,27 @@ func (d *crashDrill) requireExactlyOnce(want []drillMessage, restartedAt time.Ti
 	return last
 }
 
+// restart starts the process again after a kill, requires every message of
+// want exactly once (see requireExactlyOnce) and logs how long after the
+// restart the last one arrived.
+func (d *crashDrill) restart(want []drillMessage, kind string) {
+	d.t.Helper()
+	restarted := d.start()
+	last := d.requireExactlyOnce(want, restarted, kind)
+	d.t.Logf("%d messages (%s): the last arrived %s after the restart; %d message-create requests",
+		len(want), kind, last.Round(100*time.Millisecond), d.createRequests())
+}
+
+// requireCount fails the drill unless the count query answers want.
+func (d *crashDrill) requireCount(query string, want int) {
+	d.t.Helper()
+	var n int
+	requireNoErr(d.t, d.DB.Pool.QueryRow(context.Background(), query).Scan(&n))
+	if n != want {
+		d.t.Errorf("%s: %d, want %d", query, n, want)
+	}
+}
+
 // createRequests counts the message-creating requests the emulator
 // received, including those it answered from its nonce window instead of
 // posting again: more requests than messages means a retry was absorbed.
@@ -369,25 +387,6 @@ func lastBytes(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// interact acts as a user in the drill's guild (#general unless given) and
-// fails the drill if the emulator refuses the action.
-func (d *crashDrill) interact(spec discordsim.InteractionSpec) discordsim.InteractionResult {
-	d.t.Helper()
-	if spec.GuildID == "" {
-		spec.GuildID = d.Guild.GuildID
-	}
-	if spec.ChannelID == "" {
-		spec.ChannelID = d.Guild.ChannelIDs["general"]
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	defer cancel()
-	res, err := d.Sim.Interact(ctx, spec)
-	if err != nil {
-		d.t.Fatalf("interact %+v: %v", spec, err)
-	}
-	return res
 }
 
 // running counts the jobs of kind River has `running`.

@@ -28,10 +28,12 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/simtest"
 	"github.com/together-bot/together/modules/publicpost"
 )
 
@@ -90,12 +92,12 @@ func renderDrill(ctx context.Context, db bun.IDB, key string) (projection.Render
 // drill wraps the harness with what every drill observes.
 type drill struct {
 	*apptest.Harness
-	log  *syncBuffer
+	log  *logtest.Buffer
 	proj *projection.Service
 }
 
 func startDrill(t *testing.T, dbURL string, modules ...module.Descriptor) *drill {
-	d := &drill{log: &syncBuffer{}}
+	d := &drill{log: &logtest.Buffer{}}
 	d.Harness = apptest.Start(t, apptest.Options{
 		Modules:     append(modules, drillModule),
 		DatabaseURL: dbURL,
@@ -293,7 +295,7 @@ func TestE2EDrillPostgresOutage(t *testing.T) {
 	t.Parallel()
 	cluster := dbtest.NewCluster(t)
 	var posts *publicpost.Service
-	d := &drill{log: &syncBuffer{}}
+	d := &drill{log: &logtest.Buffer{}}
 	d.Harness = apptest.Start(t, apptest.Options{
 		Modules:     []module.Descriptor{publicpost.Descriptor, drillModule},
 		DatabaseURL: cluster.URL(),
@@ -424,17 +426,7 @@ func mustID(t testing.TB, s string) uint64 {
 // whichever process runs the refresh jobs.
 func TestE2EDrillTwoProcesses(t *testing.T) {
 	t.Parallel()
-	sim, err := discordsim.New(discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_ = sim.Close()
-		sim.RequireNoViolations(t)
-	})
+	sim := simtest.New(t, discordsim.Options{Logger: slog.New(slog.DiscardHandler)})
 	// One demo guild on each shard: Discord's shard is (guild_id >> 22) % 2.
 	var guilds [2]*discordsim.DemoGuild
 	for tries := 0; guilds[0] == nil || guilds[1] == nil; tries++ {
@@ -451,7 +443,7 @@ func TestE2EDrillTwoProcesses(t *testing.T) {
 	}
 	var procs [2]*drill
 	for shard := range 2 {
-		d := &drill{log: &syncBuffer{}}
+		d := &drill{log: &logtest.Buffer{}}
 		opts := apptest.Options{Modules: []module.Descriptor{drillModule}, SharedSim: sim, LogOutput: d.log,
 			Env:   map[string]string{"SHARD_COUNT": "2", "SHARD_IDS": strconv.Itoa(shard)},
 			Extra: []fx.Option{fx.Populate(&d.proj)}}

@@ -44,6 +44,7 @@ import (
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/publicpost"
@@ -103,7 +104,7 @@ type leaseProc struct {
 	name         string
 	addr         string // HTTP_ADDR
 	interactions string // INTERACTIONS_ADDR (overHTTP)
-	log          *syncBuffer
+	log          *logtest.Buffer
 	cmd          *exec.Cmd
 	done         chan struct{}
 }
@@ -259,7 +260,7 @@ func (d *leaseDrill) seedLoad() {
 // start runs another identical `app run`.
 func (d *leaseDrill) start(name string) *leaseProc {
 	d.t.Helper()
-	p := &leaseProc{name: name, addr: freeAddr(d.t), log: &syncBuffer{}, done: make(chan struct{})}
+	p := &leaseProc{name: name, addr: freeAddr(d.t), log: &logtest.Buffer{}, done: make(chan struct{})}
 	p.cmd = exec.Command(d.bin, "run")
 	p.cmd.Env = os.Environ()
 	for k, v := range d.vars {

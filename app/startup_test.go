@@ -15,6 +15,7 @@ import (
 
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/discordsim/simtest"
 )
 
 const startupDoc = "../docs/operations.md"
@@ -29,14 +30,7 @@ type startupCase struct {
 
 func TestStartupFailuresTable(t *testing.T) {
 	t.Parallel()
-	sim, err := discordsim.New(discordsim.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = sim.Close() })
+	sim := simtest.New(t, discordsim.Options{})
 
 	pg, err := url.Parse(dbtest.URL(t))
 	if err != nil {

@@ -22,6 +22,7 @@ import (
 
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/discordsim"
 )
 
@@ -137,7 +138,7 @@ func exportedNames(line string) []string {
 // the export lines it prints, once the bot is ready and its commands are registered.
 func startBotForWalkthrough(t *testing.T) []string {
 	t.Helper()
-	var out, errOut syncBuffer
+	var out, errOut logtest.Buffer
 	vars := map[string]string{"DATABASE_URL": schemaURL(t, dbtest.Schema(t)), "HTTP_ADDR": freeAddr(t), "LOG_LEVEL": "error"}
 	env := &environment{stdout: &out, stderr: &errOut, getenv: func(k string) (string, bool) { v, ok := vars[k]; return v, ok }}
 	ctx, cancel := context.WithCancel(context.Background())

@@ -12,8 +12,9 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
+
+	"github.com/together-bot/together/core/logging/logtest"
 )
 
 // pgRun runs scripts/localpg.sh (or make with a target) with TOGETHER_PGDIR set,
@@ -45,29 +46,12 @@ func (p pgRun) runSplit(t *testing.T, name string, args ...string) (combined, st
 	cmd.Dir = ".."
 	// os/exec copies stdout and stderr from two goroutines, so the
 	// combined buffer takes a lock.
-	var all lockedBuilder
+	var all logtest.Buffer
 	var out strings.Builder
 	cmd.Stdout = io.MultiWriter(&all, &out)
 	cmd.Stderr = &all
 	err = cmd.Run()
 	return all.String(), out.String(), err
-}
-
-type lockedBuilder struct {
-	mu sync.Mutex
-	b  strings.Builder
-}
-
-func (l *lockedBuilder) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuilder) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 // debianPath is a stock PATH without PostgreSQL's server tools.

@@ -381,12 +381,19 @@ func (s *Service) write(ctx context.Context, guildID uint64, fn func(ctx context
 	return err
 }
 
-func (s *Service) upsertRow(ctx context.Context, tx bun.Tx, guildID, by uint64, column string, value any) error {
-	// column is one of a fixed set chosen by this package, never user input.
-	_, err := tx.ExecContext(ctx, `INSERT INTO core_guild_settings (guild_id, `+column+`, updated_by) VALUES (?, ?, ?)
-		ON CONFLICT (guild_id) DO UPDATE SET `+column+` = EXCLUDED.`+column+`, updated_at = now(), updated_by = EXCLUDED.updated_by`,
-		int64(guildID), value, nullID(by))
-	return err
+// setColumn writes one column of the guild's settings row as a change of
+// its own (see write).
+func (s *Service) setColumn(ctx context.Context, guildID, by uint64, column string, value any) error {
+	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
+		// column is one of a fixed set chosen by this package, never user input.
+		_, err := tx.ExecContext(ctx, `INSERT INTO core_guild_settings (guild_id, `+column+`, updated_by) VALUES (?, ?, ?)
+			ON CONFLICT (guild_id) DO UPDATE SET `+column+` = EXCLUDED.`+column+`, updated_at = now(), updated_by = EXCLUDED.updated_by`,
+			int64(guildID), value, nullID(by))
+		if err != nil {
+			return fmt.Errorf("set guild %d %s: %w", guildID, column, err)
+		}
+		return nil
+	})
 }
 
 // SetLocale sets "en" or "ru"; "" clears it (follow Discord's guild locale).
@@ -398,12 +405,7 @@ func (s *Service) SetLocale(ctx context.Context, guildID, by uint64, locale stri
 		}
 		v = locale
 	}
-	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.upsertRow(ctx, tx, guildID, by, "locale", v); err != nil {
-			return fmt.Errorf("set guild %d locale: %w", guildID, err)
-		}
-		return nil
-	})
+	return s.setColumn(ctx, guildID, by, "locale", v)
 }
 
 // maxZoneLen bounds a zone name; the longest tzdata name is about 30.
@@ -422,22 +424,12 @@ func (s *Service) SetTimezone(ctx context.Context, guildID, by uint64, zone stri
 		}
 		v = zone
 	}
-	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.upsertRow(ctx, tx, guildID, by, "timezone", v); err != nil {
-			return fmt.Errorf("set guild %d timezone: %w", guildID, err)
-		}
-		return nil
-	})
+	return s.setColumn(ctx, guildID, by, "timezone", v)
 }
 
 // SetModeratorRole sets the role that counts as staff; 0 clears it.
 func (s *Service) SetModeratorRole(ctx context.Context, guildID, by, roleID uint64) error {
-	return s.write(ctx, guildID, func(ctx context.Context, tx bun.Tx) error {
-		if err := s.upsertRow(ctx, tx, guildID, by, "moderator_role_id", nullID(roleID)); err != nil {
-			return fmt.Errorf("set guild %d moderator role: %w", guildID, err)
-		}
-		return nil
-	})
+	return s.setColumn(ctx, guildID, by, "moderator_role_id", nullID(roleID))
 }
 
 // SetModules stores explicit switches for several modules in one transaction

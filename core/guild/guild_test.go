@@ -14,9 +14,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/migrations"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -28,7 +26,7 @@ var purposes = []guild.ChannelPurpose{
 
 func newService(t *testing.T) (*guild.Service, *db.DB) {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	s, err := guild.NewService(d, quiet, purposes)
 	if err != nil {
 		t.Fatal(err)

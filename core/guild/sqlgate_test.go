@@ -5,14 +5,12 @@ import (
 	"testing"
 
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/migrations"
 )
 
 func TestModuleOffCondition(t *testing.T) {
 	t.Parallel()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	ctx := context.Background()
 	if _, err := d.Pool.Exec(ctx, `INSERT INTO core_guild_modules (guild_id, module, enabled) VALUES (1, 'duel', false), (2, 'duel', true)`); err != nil {
 		t.Fatal(err)
@@ -36,7 +34,7 @@ func TestModuleOffCondition(t *testing.T) {
 
 func TestGuildsWithChannel(t *testing.T) {
 	t.Parallel()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	s, err := guild.NewService(d, nil, []guild.ChannelPurpose{{Module: "oracle", Key: "channel", NameKey: "oracle.purpose", Kind: guild.Text}})
 	if err != nil {
 		t.Fatal(err)

@@ -159,11 +159,7 @@ func (c *Context) replyLocked(ephemeral bool, msg discord.MessageCreate) error {
 	}
 	switch c.state {
 	case unanswered:
-		if err := c.respond(discord.InteractionResponseTypeCreateMessage, msg); err != nil {
-			return fmt.Errorf("reply: %w", err)
-		}
-		c.state = replied
-		return nil
+		return c.firstAnswer("reply", discord.InteractionResponseTypeCreateMessage, msg, replied)
 	case deferredCreate:
 		if ephemeral && !c.deferEphemeral {
 			// A private answer must not land in a public "thinking…"
@@ -203,10 +199,10 @@ func (c *Context) deferLocked(ephemeral bool) error {
 	if ephemeral {
 		data = discord.MessageCreate{Flags: discord.MessageFlagEphemeral}
 	}
-	if err := c.respond(discord.InteractionResponseTypeDeferredCreateMessage, data); err != nil {
-		return fmt.Errorf("defer: %w", err)
+	if err := c.firstAnswer("defer", discord.InteractionResponseTypeDeferredCreateMessage, data, deferredCreate); err != nil {
+		return err
 	}
-	c.state, c.deferEphemeral = deferredCreate, ephemeral
+	c.deferEphemeral = ephemeral
 	return nil
 }
 
@@ -222,11 +218,7 @@ func (c *Context) deferUpdateLocked() error {
 	if c.state != unanswered {
 		return nil
 	}
-	if err := c.respond(discord.InteractionResponseTypeDeferredUpdateMessage, nil); err != nil {
-		return fmt.Errorf("defer update: %w", err)
-	}
-	c.state = deferredUpdate
-	return nil
+	return c.firstAnswer("defer update", discord.InteractionResponseTypeDeferredUpdateMessage, nil, deferredUpdate)
 }
 
 // Edit changes the original response (after Reply or Defer).
@@ -259,11 +251,7 @@ func (c *Context) Followup(ephemeral bool, msg discord.MessageCreate) (*discord.
 func (c *Context) followupLocked(msg discord.MessageCreate) (*discord.Message, error) {
 	if c.state == unanswered {
 		// Nothing sent yet: the "follow-up" is the initial answer.
-		if err := c.respond(discord.InteractionResponseTypeCreateMessage, msg); err != nil {
-			return nil, fmt.Errorf("reply: %w", err)
-		}
-		c.state = replied
-		return nil, nil
+		return nil, c.firstAnswer("reply", discord.InteractionResponseTypeCreateMessage, msg, replied)
 	}
 	m, err := c.r.irest.CreateFollowupMessage(c.Interaction.ApplicationID(), c.Interaction.Token(), msg, rest.WithCtx(c.Context))
 	if err != nil {
@@ -279,11 +267,7 @@ func (c *Context) Modal(m discord.ModalCreate) error {
 	if c.state != unanswered {
 		return fmt.Errorf("modal: interaction already answered (a modal must be the first answer; avoid slow work before it)")
 	}
-	if err := c.respond(discord.InteractionResponseTypeModal, m); err != nil {
-		return fmt.Errorf("modal: %w", err)
-	}
-	c.state = modalShown
-	return nil
+	return c.firstAnswer("modal", discord.InteractionResponseTypeModal, m, modalShown)
 }
 
 // UpdateMessage edits the message a component belongs to.
@@ -292,16 +276,22 @@ func (c *Context) UpdateMessage(msg discord.MessageUpdate) error {
 	defer c.mu.Unlock()
 	switch c.state {
 	case unanswered:
-		if err := c.respond(discord.InteractionResponseTypeUpdateMessage, msg); err != nil {
-			return fmt.Errorf("update message: %w", err)
-		}
-		c.state = replied
-		return nil
+		return c.firstAnswer("update message", discord.InteractionResponseTypeUpdateMessage, msg, replied)
 	case deferredUpdate, replied:
 		return c.editOriginal(msg)
 	default:
 		return fmt.Errorf("update message: the interaction was answered with a new message")
 	}
+}
+
+// firstAnswer sends the interaction's initial response and moves to the
+// state it leads to; on failure the state stays unanswered.
+func (c *Context) firstAnswer(what string, typ discord.InteractionResponseType, data discord.InteractionResponseData, next answer) error {
+	if err := c.respond(typ, data); err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	c.state = next
+	return nil
 }
 
 func (c *Context) editOriginal(msg discord.MessageUpdate) error {

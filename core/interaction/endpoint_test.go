@@ -16,9 +16,7 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/migrations"
 )
 
 // signedRequest is a POST as Discord sends it: Ed25519 over timestamp+body.
@@ -51,7 +49,7 @@ func (s signedRequest) send(h http.Handler) *httptest.ResponseRecorder {
 // application's key, seen for the first time, reaches the router; PING is
 // answered with PONG; a command's answer is the HTTP response body.
 func TestEndpointVerifiesSignatures(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	_, otherKey, _ := ed25519.GenerateKey(rand.Reader)
 	now := time.Now().Truncate(time.Second) // timestamps are whole seconds
@@ -133,7 +131,7 @@ func TestEndpointNeedsKeyAndDatabase(t *testing.T) {
 // BenchmarkEndpointCommand: one signed command through the endpoint, the
 // replay guard's insert included (a fresh interaction each time).
 func BenchmarkEndpointCommand(b *testing.B) {
-	d := dbtest.New(b, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(b)
 	pub, key, _ := ed25519.GenerateKey(rand.Reader)
 	h := newHarness(b, interaction.Options{}, func(h *harness) interaction.Options { o := h.options(); o.DB = d; return o })
 	ep, err := interaction.NewEndpoint(h.r, interaction.EndpointOptions{PublicKey: pub, DB: d, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})

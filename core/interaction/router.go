@@ -119,27 +119,36 @@ func NewRouter(o Options) (*Router, error) {
 		}
 		r.commands[name] = c
 	}
-	for _, c := range o.Components {
-		if err := c.validate(); err != nil {
-			return nil, err
-		}
-		k := c.Module + ":" + c.Action
-		if _, dup := r.components[k]; dup {
-			return nil, fmt.Errorf("component %s registered twice", k)
-		}
-		r.components[k] = c
+	if err := registerByID("component", r.components, o.Components); err != nil {
+		return nil, err
 	}
-	for _, m := range o.Modals {
-		if err := m.validate(); err != nil {
-			return nil, err
-		}
-		k := m.Module + ":" + m.Action
-		if _, dup := r.modals[k]; dup {
-			return nil, fmt.Errorf("modal %s registered twice", k)
-		}
-		r.modals[k] = m
+	if err := registerByID("modal", r.modals, o.Modals); err != nil {
+		return nil, err
 	}
 	return r, nil
+}
+
+// idDeclaration is a Component or a Modal: routed by the module:action of
+// its custom id.
+type idDeclaration interface {
+	validate() error
+	routeKey() string
+}
+
+// registerByID validates each declaration and files it under its route
+// key, refusing a key declared twice.
+func registerByID[T idDeclaration](what string, into map[string]T, decls []T) error {
+	for _, d := range decls {
+		if err := d.validate(); err != nil {
+			return err
+		}
+		k := d.routeKey()
+		if _, dup := into[k]; dup {
+			return fmt.Errorf("%s %s registered twice", what, k)
+		}
+		into[k] = d
+	}
+	return nil
 }
 
 // Definitions returns the command definitions to sync, sorted by name, with

@@ -1,7 +1,6 @@
 package interaction_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -21,13 +20,12 @@ import (
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/logging/logtest"
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/migrations"
 )
 
 const (
@@ -220,13 +218,13 @@ type harness struct {
 	r    *interaction.Router
 	rec  *recorder
 	set  *fakeSettings
-	logs *bytes.Buffer
+	logs *logtest.Buffer
 	ran  atomic.Int32
 }
 
 func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) interaction.Options) *harness {
 	t.Helper()
-	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &bytes.Buffer{}}
+	h := &harness{rec: &recorder{}, set: &fakeSettings{by: map[uint64]guild.Settings{}}, logs: &logtest.Buffer{}}
 	b := newBundle(t)
 	var err error
 	if hook != nil {
@@ -237,7 +235,7 @@ func newHarness(t testing.TB, o interaction.Options, hook func(h *harness) inter
 		o.Settings = h.set
 	}
 	o.Interactions = h.rec
-	o.Log = slog.New(slog.NewJSONHandler(&syncWriter{w: h.logs}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	o.Log = slog.New(slog.NewJSONHandler(h.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	o.DefaultLocale = "en"
 	h.r, err = interaction.NewRouter(o)
 	if err != nil {
@@ -253,17 +251,6 @@ func newBundle(t testing.TB) *i18n.Bundle {
 		t.Fatal(err)
 	}
 	return b
-}
-
-type syncWriter struct {
-	mu sync.Mutex
-	w  io.Writer
-}
-
-func (s *syncWriter) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.w.Write(p)
 }
 
 func (h *harness) run(in discord.Interaction) []call {
@@ -519,7 +506,7 @@ func TestDuplicateRoutesRefused(t *testing.T) {
 // A double click is two interactions racing; the handler's Once claim lets
 // only one do the work, the other is told it was already done.
 func TestDoubleClickDoesWorkOnce(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	var work atomic.Int32
 	h := newHarness(t, interaction.Options{}, func(h *harness) interaction.Options {
 		return interaction.Options{DB: d, Components: []interaction.Component{{Module: "duel", Action: "claim",
@@ -559,7 +546,7 @@ func TestDoubleClickDoesWorkOnce(t *testing.T) {
 }
 
 func TestCooldownAcrossCalls(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	h := newHarness(t, interaction.Options{}, func(h *harness) interaction.Options {
 		return interaction.Options{DB: d, Commands: []interaction.Command{{Module: "test",
 			Definition: discord.SlashCommandCreate{Name: "ask", Description: "a"},
@@ -615,7 +602,7 @@ func TestSplit(t *testing.T) {
 // With the real settings service: a closed pool and an unreachable server
 // both answer "temporarily unavailable" well within Discord's 3 s.
 func TestRealDatabaseOutage(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	svc, err := guild.NewService(d, slog.New(slog.NewTextHandler(io.Discard, nil)), nil)
 	if err != nil {
 		t.Fatal(err)

@@ -35,13 +35,25 @@ func isSelect(t discord.ComponentType) bool {
 	return false
 }
 
+func (c Component) routeKey() string { return c.Module + ":" + c.Action }
+func (m Modal) routeKey() string     { return m.Module + ":" + m.Action }
+
+// validateID is the start-up check components and modals share: a valid
+// module:action id, a handler and typed id arguments.
+func validateID(what, module, action string, hasHandler bool, args []customid.Arg) error {
+	if _, err := customid.New(module, action); err != nil || !hasHandler {
+		return fmt.Errorf("%s %s:%s: invalid module/action or no handler", what, module, action)
+	}
+	if err := typedArgs(args); err != nil {
+		return fmt.Errorf("%s %s:%s: %w", what, module, action, err)
+	}
+	return nil
+}
+
 // validate is the start-up check of a Component's declaration.
 func (c Component) validate() error {
-	if _, err := customid.New(c.Module, c.Action); err != nil || c.Handle == nil {
-		return fmt.Errorf("component %s:%s: invalid module/action or no handler", c.Module, c.Action)
-	}
-	if err := typedArgs(c.Args); err != nil {
-		return fmt.Errorf("component %s:%s: %w", c.Module, c.Action, err)
+	if err := validateID("component", c.Module, c.Action, c.Handle != nil, c.Args); err != nil {
+		return err
 	}
 	switch {
 	case c.Type == discord.ComponentTypeButton:
@@ -69,13 +81,7 @@ func (c Component) validate() error {
 
 // validate is the start-up check of a Modal's declaration.
 func (m Modal) validate() error {
-	if _, err := customid.New(m.Module, m.Action); err != nil || m.Handle == nil {
-		return fmt.Errorf("modal %s:%s: invalid module/action or no handler", m.Module, m.Action)
-	}
-	if err := typedArgs(m.Args); err != nil {
-		return fmt.Errorf("modal %s:%s: %w", m.Module, m.Action, err)
-	}
-	return nil
+	return validateID("modal", m.Module, m.Action, m.Handle != nil, m.Args)
 }
 
 // declared reports an Arg that was set at all (typed or only named).

@@ -11,14 +11,12 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/once"
-	"github.com/together-bot/together/migrations"
 )
 
 func TestDoOnceConcurrentExpiryAndSweep(t *testing.T) {
 	t.Parallel()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	ctx := context.Background()
 	var wins atomic.Int32
 	var wg sync.WaitGroup

@@ -10,6 +10,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
+
+	"github.com/together-bot/together/core/ctxtime"
 )
 
 // Pacing of sends per channel lives in core_projection_pacing so every
@@ -105,7 +107,7 @@ func (s *Service) pause(ctx context.Context, d time.Duration) error {
 	if d > s.opts.MaxSleep || s.othersWaiting(ctx) {
 		return river.JobSnooze(d)
 	}
-	return sleep(ctx, d)
+	return ctxtime.Sleep(ctx, d)
 }
 
 // othersWaiting reports refresh jobs that are due but not picked up, i.e.
@@ -118,20 +120,6 @@ func (s *Service) othersWaiting(ctx context.Context) bool {
 		return true // when unsure, yield
 	}
 	return waiting
-}
-
-func sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return nil
-	}
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // newNonce returns a 24-character nonce (Discord allows 25).

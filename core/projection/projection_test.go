@@ -9,8 +9,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
 )
@@ -100,14 +102,23 @@ func TestRollbackRequestsNothing(t *testing.T) {
 	}
 }
 
-func TestDeletedMessageIsRecreated(t *testing.T) {
-	t.Parallel()
+// firstRefresh is how several tests begin: a world and one node (pinning
+// dashboards when pin), and dashboard key in a channel of its own, changed
+// once so that its first message goes out.
+func firstRefresh(t *testing.T, key string, pin bool) (*world, *db.DB, *node, snowflake.ID) {
+	t.Helper()
 	w := newWorld(t, discordsim.Options{})
 	d := newDB(t)
-	n := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
-	ch := w.channel(t, "del")
-	board(t, d, "d1", w.guildID(), ch)
-	bump(t, d, n.svc, "d1")
+	n := newNode(t, d, w.rest(d), projection.Options{}, nil, pin)
+	ch := w.channel(t, key)
+	board(t, d, key, w.guildID(), ch)
+	bump(t, d, n.svc, key)
+	return w, d, n, ch
+}
+
+func TestDeletedMessageIsRecreated(t *testing.T) {
+	t.Parallel()
+	w, d, n, ch := firstRefresh(t, "d1", false)
 	eventually(t, 10*time.Second, "first message", func() bool { return contentOf(t, w, state(t, d, "d1")) == render("d1", 1) })
 	first := state(t, d, "d1").MessageID
 	if err := w.sim.DeleteMessage(ch.String(), first.String()); err != nil {
@@ -182,12 +193,7 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 
 func TestUnchangedContentSkipsTheAPI(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, discordsim.Options{})
-	d := newDB(t)
-	n := newNode(t, d, w.rest(d), projection.Options{}, nil, false)
-	ch := w.channel(t, "same")
-	board(t, d, "s1", w.guildID(), ch)
-	bump(t, d, n.svc, "s1")
+	w, d, n, _ := firstRefresh(t, "s1", false)
 	eventually(t, 10*time.Second, "message", func() bool { return !state(t, d, "s1").Behind && state(t, d, "s1").MessageID != 0 })
 	base := w.sim.Stats()
 	for range 5 {
@@ -207,12 +213,7 @@ func TestUnchangedContentSkipsTheAPI(t *testing.T) {
 
 func TestGoneDeletesAndPinOnce(t *testing.T) {
 	t.Parallel()
-	w := newWorld(t, discordsim.Options{})
-	d := newDB(t)
-	n := newNode(t, d, w.rest(d), projection.Options{}, nil, true)
-	ch := w.channel(t, "pins")
-	board(t, d, "p1", w.guildID(), ch)
-	bump(t, d, n.svc, "p1")
+	w, d, n, ch := firstRefresh(t, "p1", true)
 	eventually(t, 10*time.Second, "pinned message", func() bool {
 		st := state(t, d, "p1")
 		m := w.messages(t, ch)[st.MessageID.String()]

@@ -203,29 +203,37 @@ func (s *Service) refresh(ctx context.Context, r Renderer, key string) (result, 
 			return result{version: v}, s.markShown(ctx, r.Kind, key, v, shown{guild: uint64(rd.GuildID),
 				channel: channel, message: message, hash: hash, edited: &sentAt, pinned: p.Pinned})
 		}
-		out, d, reason := classify(err)
-		switch out {
-		case outUnknownMessage:
-			// Deleted by hand: forget it and create a new one (another
-			// Discord bucket, so no channel pacing to wait for).
-			s.log.Info("dashboard message was deleted; recreating it", "kind", r.Kind, "key", key, "message_id", message)
-			if err := s.forgetMessage(ctx, r.Kind, key, message); err != nil {
-				return result{}, err
-			}
-			sentAt = time.Now()
-		case outBroken:
-			return s.broken(ctx, r, key, rd, v, reason, err)
-		case outRateLimited:
-			return result{}, river.JobSnooze(d)
-		default:
-			return result{}, fmt.Errorf("projection: edit %s/%s: %w", r.Kind, key, err)
+		if out, _, _ := classify(err); out != outUnknownMessage {
+			return s.sendFailed(ctx, r, key, rd, v, "edit", err)
 		}
+		// Deleted by hand: forget it and create a new one (another
+		// Discord bucket, so no channel pacing to wait for).
+		s.log.Info("dashboard message was deleted; recreating it", "kind", r.Kind, "key", key, "message_id", message)
+		if err := s.forgetMessage(ctx, r.Kind, key, message); err != nil {
+			return result{}, err
+		}
+		sentAt = time.Now()
 	}
 	res, err := s.create(ctx, r, key, rd, v, hash, sentAt)
 	if err == nil {
 		s.observe(r.Kind, "created", p.RequestedAt)
 	}
 	return res, err
+}
+
+// sendFailed is the job's outcome for a failed edit or create (what): the
+// dashboard marked broken, a snooze for a rate limit, or an error River
+// retries.
+func (s *Service) sendFailed(ctx context.Context, r Renderer, key string, rd Rendered, v int64, what string, err error) (result, error) {
+	out, d, reason := classify(err)
+	switch out {
+	case outBroken:
+		return s.broken(ctx, r, key, rd, v, reason, err)
+	case outRateLimited:
+		return result{}, river.JobSnooze(d)
+	default:
+		return result{}, fmt.Errorf("projection: %s %s/%s: %w", what, r.Kind, key, err)
+	}
 }
 
 // create POSTs the message under the creation lease, then pins it if asked.
@@ -246,15 +254,7 @@ func (s *Service) create(ctx context.Context, r Renderer, key string, rd Rendere
 	})
 	if err != nil {
 		s.releaseCreate(ctx, r.Kind, key)
-		out, d, reason := classify(err)
-		switch out {
-		case outBroken:
-			return s.broken(ctx, r, key, rd, v, reason, err)
-		case outRateLimited:
-			return result{}, river.JobSnooze(d)
-		default:
-			return result{}, fmt.Errorf("projection: create %s/%s: %w", r.Kind, key, err)
-		}
+		return s.sendFailed(ctx, r, key, rd, v, "create", err)
 	}
 	sh := shown{guild: uint64(rd.GuildID), channel: uint64(rd.ChannelID), message: uint64(msg.ID), hash: hash, edited: &sentAt}
 	if err := s.markShown(ctx, r.Kind, key, v, sh); err != nil {

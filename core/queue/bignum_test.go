@@ -7,8 +7,6 @@ import (
 	"testing"
 
 	"github.com/riverqueue/river"
-
-	"github.com/together-bot/together/core/queue"
 )
 
 type bigArgs struct {
@@ -23,11 +21,7 @@ func (roundedArgs) Kind() string { return "test.rounded" }
 
 func TestInsertRefusesIntegersTheQueueWouldRound(t *testing.T) {
 	t.Parallel()
-	d := newDB(t)
-	ins, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ins := newInserter(t)
 	if _, err := ins.Insert(context.Background(), roundedArgs{GuildID: 1575903321699385344}, nil); err == nil ||
 		!strings.Contains(err.Error(), "field guild_id holds 1575903321699385344") {
 		t.Fatalf("a snowflake number was accepted: %v", err)
@@ -42,11 +36,7 @@ func (bigArgs) Kind() string { return "test.big" }
 // Snowflakes exceed float64's exact range; a job must get its ids back intact.
 func TestSnowflakeArgsSurviveTheQueue(t *testing.T) {
 	t.Parallel()
-	d := newDB(t)
-	ins, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, ins := newInserter(t)
 	const id = uint64(1575903321699385344)
 	for name, insert := range map[string]func() (int64, error){
 		"insert": func() (int64, error) {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/together-bot/together/core/db"
@@ -28,22 +29,19 @@ func Depth(ctx context.Context, d *db.DB, includeFinished bool) ([]DepthRow, err
 		q += ` WHERE state NOT IN ('completed', 'cancelled')`
 	}
 	q += ` GROUP BY kind, queue, state ORDER BY kind, queue, state`
-	rows, err := d.Pool.Query(ctx, q)
+	// pgx hands a failed Query's error to CollectRows through the rows.
+	rows, _ := d.Pool.Query(ctx, q)
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (DepthRow, error) {
+		var r DepthRow
+		var age float64
+		err := row.Scan(&r.Kind, &r.Queue, &r.State, &r.Count, &age)
+		r.OldestAge = time.Duration(age * float64(time.Second)).Round(time.Second)
+		return r, err
+	})
 	if err != nil {
 		return nil, fmt.Errorf("queue depth: %w", err)
 	}
-	defer rows.Close()
-	var out []DepthRow
-	for rows.Next() {
-		var r DepthRow
-		var age float64
-		if err := rows.Scan(&r.Kind, &r.Queue, &r.State, &r.Count, &age); err != nil {
-			return nil, err
-		}
-		r.OldestAge = time.Duration(age * float64(time.Second)).Round(time.Second)
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RetryableStates are the states `app jobs retry` may move back to available.
@@ -56,22 +54,10 @@ func (q *Queue) Retry(ctx context.Context, kind string, states []rivertype.JobSt
 	for i, s := range states {
 		names[i] = string(s)
 	}
-	rows, err := q.db.Pool.Query(ctx, `SELECT id FROM river_job WHERE kind = $1 AND state::text = ANY($2) ORDER BY id`, kind, names)
+	rows, _ := q.db.Pool.Query(ctx, `SELECT id FROM river_job WHERE kind = $1 AND state::text = ANY($2) ORDER BY id`, kind, names)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int64])
 	if err != nil {
 		return 0, fmt.Errorf("find jobs to retry: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, err
 	}
 	for i, id := range ids {
 		if _, err := q.River.JobRetry(ctx, id); err != nil {

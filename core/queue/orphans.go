@@ -6,10 +6,12 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/together-bot/together/core/ctxtime"
 )
 
 // Crash recovery. River's own rescuer hands a job back only after
@@ -63,24 +65,20 @@ func (q *Runner) unregister(ctx context.Context) {
 // the jobs of dead ones.
 func (q *Runner) heartbeatAndSweep(ctx context.Context) {
 	defer close(q.sweepDone)
-	beat := time.NewTicker(heartbeatEvery)
-	defer beat.Stop()
-	sweep := time.NewTicker(orphanSweepEvery)
-	defer sweep.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-beat.C:
+	var beats sync.WaitGroup
+	defer beats.Wait()
+	beats.Go(func() {
+		ctxtime.Every(ctx, heartbeatEvery, func(ctx context.Context) {
 			if err := q.register(ctx); err != nil && ctx.Err() == nil {
 				q.log.Warn("process heartbeat", "error", err)
 			}
-		case <-sweep.C:
-			if _, err := RescueOrphans(ctx, q.db.Pool, processDeadAfter); err != nil && ctx.Err() == nil {
-				q.log.Warn("rescue jobs of dead processes", "error", err)
-			}
+		})
+	})
+	ctxtime.Every(ctx, orphanSweepEvery, func(ctx context.Context) {
+		if _, err := RescueOrphans(ctx, q.db.Pool, processDeadAfter); err != nil && ctx.Err() == nil {
+			q.log.Warn("rescue jobs of dead processes", "error", err)
 		}
-	}
+	})
 }
 
 // Rescued is one job handed back by RescueOrphans.
@@ -124,16 +122,8 @@ func RescueOrphans(ctx context.Context, pool Execer, deadAfter time.Duration) ([
 	if err != nil {
 		return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
 	}
-	var out []Rescued
-	for rows.Next() {
-		var r Rescued
-		if err := rows.Scan(&r.ID, &r.Kind, &r.Process, &r.Discarded); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Rescued])
+	if err != nil {
 		return nil, fmt.Errorf("queue: rescue orphaned jobs: %w", err)
 	}
 	if _, err := pool.Exec(ctx, `DELETE FROM core_processes WHERE seen_at < now() - make_interval(secs => $1)

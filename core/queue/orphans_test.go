@@ -17,12 +17,8 @@ import (
 // job nobody attempted stay as they are.
 func TestRescueOrphansHandsBackOnlyDeadProcessesJobs(t *testing.T) {
 	t.Parallel()
-	d := newDB(t)
+	d, q := newInserter(t)
 	ctx := context.Background()
-	q, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
 	insert := func(note string, maxAttempts int) int64 {
 		res, err := q.Insert(ctx, pingArgs{GuildID: "1", Note: note}, &river.InsertOpts{MaxAttempts: maxAttempts})
 		if err != nil {

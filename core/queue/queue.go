@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/ctxtime"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/logging"
 )
@@ -298,18 +299,11 @@ func (q *Runner) markSchedulesSeen(ctx context.Context) {
 	for i, s := range q.schedules {
 		names[i] = s.Name
 	}
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := q.db.Pool.Exec(ctx, `UPDATE core_schedules SET seen_at = now() WHERE name = ANY($1)`, names); err != nil && ctx.Err() == nil {
-				q.log.Warn("refresh schedule liveness", "error", err)
-			}
+	ctxtime.Every(ctx, time.Minute, func(ctx context.Context) {
+		if _, err := q.db.Pool.Exec(ctx, `UPDATE core_schedules SET seen_at = now() WHERE name = ANY($1)`, names); err != nil && ctx.Err() == nil {
+			q.log.Warn("refresh schedule liveness", "error", err)
 		}
-	}
+	})
 }
 
 // jobMiddleware logs every job with its identifiers and applies the per-guild gate.

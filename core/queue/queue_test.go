@@ -13,9 +13,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -53,7 +51,23 @@ func (g gate) ModuleEnabled(_ context.Context, _ string, guildID uint64) (bool, 
 }
 
 func newDB(t *testing.T) *db.DB {
-	return dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	return dbtest.New(t)
+}
+
+// newInserter is a fresh database and a queue.Queue inserting into it.
+func newInserter(t *testing.T) (*db.DB, *queue.Queue) {
+	t.Helper()
+	d := newDB(t)
+	return d, inserter(t, d)
+}
+
+func inserter(t *testing.T, d *db.DB) *queue.Queue {
+	t.Helper()
+	ins, err := queue.NewQueue(d, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ins
 }
 
 // proc is one process's queue: the inserter and the runner.
@@ -73,11 +87,7 @@ func newQueue(t *testing.T, d *db.DB, w *pingWorker, g queue.Gate, schedules ...
 	if err != nil {
 		t.Fatal(err)
 	}
-	ins, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return proc{Runner: r, ins: ins}
+	return proc{Runner: r, ins: inserter(t, d)}
 }
 
 func waitFor(t *testing.T, ch <-chan pingArgs) pingArgs {

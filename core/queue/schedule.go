@@ -85,11 +85,9 @@ func (s ScheduleState) Unserved() bool { return time.Since(s.SeenAt) > staleAfte
 
 // ListSchedules returns every recorded schedule, sorted by name.
 func ListSchedules(ctx context.Context, d *db.DB) ([]ScheduleState, error) {
-	rows, err := d.Pool.Query(ctx, `SELECT name, module, kind, spec, enabled, next_run_at, last_run_at, seen_at
+	// pgx hands a failed Query's error to CollectRows through the rows.
+	rows, _ := d.Pool.Query(ctx, `SELECT name, module, kind, spec, enabled, next_run_at, last_run_at, seen_at
 		FROM core_schedules ORDER BY name`)
-	if err != nil {
-		return nil, fmt.Errorf("list schedules: %w", err)
-	}
 	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[ScheduleState])
 	if err != nil {
 		return nil, fmt.Errorf("list schedules: %w", err)

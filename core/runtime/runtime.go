@@ -19,6 +19,7 @@ import (
 	"riverqueue.com/riverui"
 
 	"github.com/together-bot/together/core/config"
+	"github.com/together-bot/together/core/ctxtime"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
@@ -159,10 +160,8 @@ func migrateWithRetry(ctx context.Context, d *db.DB, databaseURL string, sel mod
 		}
 		wait := min(time.Duration(attempt)*time.Second, 10*time.Second)
 		log.Warn("database not reachable for migrations; retrying", "error", err, "retry_in", wait.String())
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("migrate: %w (last error: %v)", ctx.Err(), err)
-		case <-time.After(wait):
+		if cerr := ctxtime.Sleep(ctx, wait); cerr != nil {
+			return fmt.Errorf("migrate: %w (last error: %v)", cerr, err)
 		}
 	}
 }

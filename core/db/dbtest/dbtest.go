@@ -16,6 +16,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/migrations"
 )
 
 var (
@@ -74,11 +75,18 @@ func Open(t testing.TB, schema string) *db.DB {
 }
 
 // New returns a database in a fresh schema with River's, the core's and the
-// given sources' migrations applied.
+// given sources' migrations applied, in that order. The core's need not be
+// given; a source named "core" among sources is the same one and is skipped.
 func New(t testing.TB, sources ...migrate.Source) *db.DB {
 	t.Helper()
 	d := Open(t, Schema(t))
-	m := migrate.New(d.Pool, slog.New(slog.NewTextHandler(io.Discard, nil)), sources...)
+	all := []migrate.Source{{Module: "core", FS: migrations.FS}}
+	for _, s := range sources {
+		if s.Module != "core" {
+			all = append(all, s)
+		}
+	}
+	m := migrate.New(d.Pool, slog.New(slog.NewTextHandler(io.Discard, nil)), all...)
 	if _, err := m.Up(context.Background()); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}

@@ -128,30 +128,41 @@ func (m *Migrator) Up(ctx context.Context) ([]Applied, error) {
 	if err != nil {
 		return nil, err
 	}
+	steps, err := m.steps()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		if done[key(s.Module, s.Version)] {
+			continue
+		}
+		if err := pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, s.SQL); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (module, version, name) VALUES ($1, $2, $3)`,
+				s.Module, s.Version, s.Name)
+			return err
+		}); err != nil {
+			return applied, fmt.Errorf("migrate %s %03d_%s: %w", s.Module, s.Version, s.Name, err)
+		}
+		m.log.Info("migration applied", "module", s.Module, "version", s.Version, "name", s.Name)
+		applied = append(applied, Applied{Module: s.Module, Version: s.Version, Name: s.Name})
+	}
+	return applied, nil
+}
+
+// steps are every source's steps, in the order they apply.
+func (m *Migrator) steps() ([]Step, error) {
+	var all []Step
 	for _, src := range m.sources {
 		steps, err := Steps(src)
 		if err != nil {
 			return nil, err
 		}
-		for _, s := range steps {
-			if done[key(s.Module, s.Version)] {
-				continue
-			}
-			if err := pgx.BeginFunc(ctx, conn.Conn(), func(tx pgx.Tx) error {
-				if _, err := tx.Exec(ctx, s.SQL); err != nil {
-					return err
-				}
-				_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (module, version, name) VALUES ($1, $2, $3)`,
-					s.Module, s.Version, s.Name)
-				return err
-			}); err != nil {
-				return applied, fmt.Errorf("migrate %s %03d_%s: %w", s.Module, s.Version, s.Name, err)
-			}
-			m.log.Info("migration applied", "module", s.Module, "version", s.Version, "name", s.Name)
-			applied = append(applied, Applied{Module: s.Module, Version: s.Version, Name: s.Name})
-		}
+		all = append(all, steps...)
 	}
-	return applied, nil
+	return all, nil
 }
 
 func (m *Migrator) migrateRiver(ctx context.Context) ([]Applied, error) {
@@ -204,35 +215,31 @@ func (m *Migrator) Pending(ctx context.Context) ([]Applied, error) {
 			return nil, err
 		}
 	}
-	for _, src := range m.sources {
-		steps, err := Steps(src)
-		if err != nil {
-			return nil, err
-		}
-		for _, s := range steps {
-			if !done[key(s.Module, s.Version)] {
-				pending = append(pending, Applied{Module: s.Module, Version: s.Version, Name: s.Name})
-			}
+	steps, err := m.steps()
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range steps {
+		if !done[key(s.Module, s.Version)] {
+			pending = append(pending, Applied{Module: s.Module, Version: s.Version, Name: s.Name})
 		}
 	}
 	return pending, nil
 }
 
 func ledger(ctx context.Context, conn *pgx.Conn) (map[string]bool, error) {
-	rows, err := conn.Query(ctx, `SELECT module, version FROM schema_migrations`)
-	if err != nil {
+	// pgx hands a failed Query's error to ForEachRow through the rows.
+	rows, _ := conn.Query(ctx, `SELECT module, version FROM schema_migrations`)
+	done := map[string]bool{}
+	var mod string
+	var v int
+	if _, err := pgx.ForEachRow(rows, []any{&mod, &v}, func() error {
+		done[key(mod, v)] = true
+		return nil
+	}); err != nil {
 		return nil, fmt.Errorf("migrate: read ledger: %w", err)
 	}
-	done := map[string]bool{}
-	for rows.Next() {
-		var mod string
-		var v int
-		if err := rows.Scan(&mod, &v); err != nil {
-			return nil, err
-		}
-		done[key(mod, v)] = true
-	}
-	return done, rows.Err()
+	return done, nil
 }
 
 func key(module string, version int) string { return module + "/" + strconv.Itoa(version) }

@@ -25,6 +25,7 @@ import (
 	"github.com/gorilla/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/together-bot/together/core/ctxtime"
 	"github.com/together-bot/together/core/discord/shardlease"
 	"github.com/together-bot/together/core/module"
 )
@@ -154,10 +155,8 @@ func (g *Gateway) run(ctx context.Context) {
 		wait := min(time.Duration(attempt)*2*time.Second, 30*time.Second)
 		g.log.Warn("ShardDisconnect: cannot reach Discord to discover the gateway; retrying",
 			"error", err, "retry_in", wait.String(), "attempt", attempt)
-		select {
-		case <-ctx.Done():
+		if ctxtime.Sleep(ctx, wait) != nil {
 			return
-		case <-time.After(wait):
 		}
 	}
 }
@@ -350,14 +349,7 @@ func (g *Gateway) markDown(shardID int, reason string) {
 // and readiness: disgo has no disconnect event. Zombied connections (no
 // heartbeat ACK) are detected and resumed by disgo v0.19.6 itself.
 func (g *Gateway) watch(ctx context.Context) {
-	t := time.NewTicker(g.opts.WatchEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	ctxtime.Every(ctx, g.opts.WatchEvery, func(context.Context) {
 		for shard := range g.client.ShardManager.Shards() {
 			id := shard.ShardID()
 			if status := shard.Status(); status != dgateway.StatusReady {
@@ -373,7 +365,7 @@ func (g *Gateway) watch(ctx context.Context) {
 				g.markUp(id, "status ready")
 			}
 		}
-	}
+	})
 }
 
 // Ready reports whether every shard of this process is connected and ready.

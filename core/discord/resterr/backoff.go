@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/together-bot/together/core/ctxtime"
 )
 
 // BackoffPolicy is capped exponential backoff with full jitter: attempt n
@@ -81,12 +83,8 @@ func (p BackoffPolicy) Retry(ctx context.Context, attempts int, fn func(context.
 			}
 			wait = ra
 		}
-		t := time.NewTimer(wait)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if ctxtime.Sleep(ctx, wait) != nil {
 			return err
-		case <-t.C:
 		}
 	}
 }

@@ -57,6 +57,17 @@ func expectDone(t *testing.T, ch <-chan error, what string) {
 	}
 }
 
+// expectReleasedAfter waits for the waiter's timer, then checks that ch stays
+// blocked until the clock has moved d and is released exactly then.
+func expectReleasedAfter(t *testing.T, clk *fakeClock, ch <-chan error, d time.Duration, blocked, released string) {
+	t.Helper()
+	waitTimers(t, clk, 1)
+	clk.Advance(d - time.Millisecond)
+	expectBlocked(t, ch, blocked)
+	clk.Advance(time.Millisecond)
+	expectDone(t, ch, released)
+}
+
 func waitTimers(t *testing.T, c *fakeClock, n int) {
 	t.Helper()
 	deadline := time.Now().Add(2 * time.Second)
@@ -83,11 +94,7 @@ func TestFakeClockFractionalReset(t *testing.T) {
 
 	ep2 := rest.GetMessage.Compile(nil, 1, 2)
 	ch := waitAsync(l, ctx, ep2)
-	waitTimers(t, clk, 1)
-	clk.Advance(899 * time.Millisecond)
-	expectBlocked(t, ch, "before reset")
-	clk.Advance(time.Millisecond)
-	expectDone(t, ch, "at reset")
+	expectReleasedAfter(t, clk, ch, 900*time.Millisecond, "before reset", "at reset")
 	_ = l.Unlock(ep2, nil)
 	assertIdle(t, l)
 }
@@ -115,11 +122,7 @@ func TestFakeClockGlobal429PausesAllButCallbacks(t *testing.T) {
 
 	other := rest.GetGuild.Compile(nil, 77)
 	ch := waitAsync(l, ctx, other)
-	waitTimers(t, clk, 1)
-	clk.Advance(1499 * time.Millisecond)
-	expectBlocked(t, ch, "during global pause")
-	clk.Advance(time.Millisecond)
-	expectDone(t, ch, "after global pause")
+	expectReleasedAfter(t, clk, ch, 1500*time.Millisecond, "during global pause", "after global pause")
 	_ = l.Unlock(other, response(200, "{}"))
 
 	// The retry of the 429'd call (same endpoint pointer) goes through once.
@@ -199,11 +202,7 @@ func TestSlidingWindowFakeClock(t *testing.T) {
 		rel4, err = sw.Acquire(ctx)
 		ch <- err
 	}()
-	waitTimers(t, clk, 1)
-	clk.Advance(999 * time.Millisecond)
-	expectBlocked(t, ch, "4th admission within window")
-	clk.Advance(time.Millisecond)
-	expectDone(t, ch, "4th admission after window")
+	expectReleasedAfter(t, clk, ch, time.Second, "4th admission within window", "4th admission after window")
 	rel4() // completes at t0+1s
 	acquireOK(t, sw, ctx)()
 	acquireOK(t, sw, ctx)()
@@ -219,11 +218,7 @@ func TestSlidingWindowFakeClock(t *testing.T) {
 	// The refusal took no place in the chain: the next admission is at t0+2s.
 	ch2 := make(chan error, 1)
 	go func() { ch2 <- sw.Wait(ctx) }()
-	waitTimers(t, clk, 1)
-	clk.Advance(999 * time.Millisecond)
-	expectBlocked(t, ch2, "before t0+2s")
-	clk.Advance(time.Millisecond)
-	expectDone(t, ch2, "at t0+2s")
+	expectReleasedAfter(t, clk, ch2, time.Second, "before t0+2s", "at t0+2s")
 	if got := clk.Now().Sub(t0); got != 2*time.Second {
 		t.Fatalf("clock at +%v", got)
 	}
@@ -241,11 +236,7 @@ func TestSlidingWindowWaitsForCompletion(t *testing.T) {
 	clk.Advance(5 * time.Second) // request 1 is slow
 	expectBlocked(t, ch, "predecessor in flight")
 	rel1()
-	waitTimers(t, clk, 1)
-	clk.Advance(999 * time.Millisecond)
-	expectBlocked(t, ch, "within window of completion")
-	clk.Advance(time.Millisecond)
-	expectDone(t, ch, "window after completion")
+	expectReleasedAfter(t, clk, ch, time.Second, "within window of completion", "window after completion")
 }
 
 // A cancelled waiter hands its predecessor's time to its successor instead
@@ -360,31 +351,23 @@ func BenchmarkWait(b *testing.B) {
 	hdr.Set("X-RateLimit-Reset-After", "60.000")
 	rs := &http.Response{StatusCode: 200, Header: hdr}
 
-	b.Run("serial", func(b *testing.B) {
-		l := New(WithGlobalLimit(0), WithLogger(quietLogger()))
-		ep := rest.CreateMessage.Compile(nil, 42)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := l.Wait(ctx, ep); err != nil {
-				b.Fatal(err)
+	serial := func(global Option) func(b *testing.B) {
+		return func(b *testing.B) {
+			l := New(global, WithLogger(quietLogger()))
+			ep := rest.CreateMessage.Compile(nil, 42)
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := l.Wait(ctx, ep); err != nil {
+					b.Fatal(err)
+				}
+				_ = l.Unlock(ep, rs)
 			}
-			_ = l.Unlock(ep, rs)
 		}
-	})
-	b.Run("serial+global", func(b *testing.B) {
-		// A ceiling that never blocks, to measure the bookkeeping alone.
-		l := New(WithGlobalLimiter(NewSlidingWindow(1024, time.Nanosecond, nil)), WithLogger(quietLogger()))
-		ep := rest.CreateMessage.Compile(nil, 42)
-		ctx := context.Background()
-		b.ReportAllocs()
-		for b.Loop() {
-			if err := l.Wait(ctx, ep); err != nil {
-				b.Fatal(err)
-			}
-			_ = l.Unlock(ep, rs)
-		}
-	})
+	}
+	b.Run("serial", serial(WithGlobalLimit(0)))
+	// A ceiling that never blocks, to measure the bookkeeping alone.
+	b.Run("serial+global", serial(WithGlobalLimiter(NewSlidingWindow(1024, time.Nanosecond, nil))))
 	b.Run("parallel", func(b *testing.B) {
 		l := New(WithGlobalLimit(0), WithLogger(quietLogger()))
 		ctx := context.Background()

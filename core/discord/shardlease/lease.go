@@ -28,12 +28,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"slices"
 	"sort"
 	"sync"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -248,13 +250,11 @@ func (m *Manager) renew(ctx context.Context) ([]int, error) {
 			return nil, fmt.Errorf("shardlease: create lease rows: %w", err)
 		}
 	}
-	rows, err := m.opts.Pool.Query(ctx, `UPDATE core_shard_leases SET expires_at = now() + make_interval(secs => $3), renewed_at = now()
+	// pgx hands a failed Query's error to CollectRows through the rows.
+	rows, _ := m.opts.Pool.Query(ctx, `UPDATE core_shard_leases SET expires_at = now() + make_interval(secs => $3), renewed_at = now()
 		WHERE shard_count = $1 AND holder = $2 AND expires_at > now() RETURNING shard_id`,
 		m.opts.ShardCount, m.opts.ProcessID, m.opts.TTL.Seconds())
-	if err != nil {
-		return nil, fmt.Errorf("shardlease: renew: %w", err)
-	}
-	ids, err := collectIDs(rows)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return nil, fmt.Errorf("shardlease: renew: %w", err)
 	}
@@ -275,23 +275,12 @@ type Member struct {
 }
 
 func (m *Manager) members(ctx context.Context) ([]Member, error) {
-	rows, err := m.opts.Pool.Query(ctx, `SELECT p.id, count(l.shard_id) FROM core_processes p
+	rows, _ := m.opts.Pool.Query(ctx, `SELECT p.id, count(l.shard_id) FROM core_processes p
 		LEFT JOIN core_shard_leases l ON l.holder = p.id AND l.shard_count = $1 AND l.expires_at > now()
 		WHERE p.shard_lease_count = $1 AND (p.seen_at > now() - make_interval(secs => $2) OR p.id = $3)
 		GROUP BY p.id ORDER BY p.id`, m.opts.ShardCount, m.opts.LiveWindow.Seconds(), m.opts.ProcessID)
+	out, err := pgx.CollectRows(rows, pgx.RowToStructByPos[Member])
 	if err != nil {
-		return nil, fmt.Errorf("shardlease: members: %w", err)
-	}
-	defer rows.Close()
-	var out []Member
-	for rows.Next() {
-		var mb Member
-		if err := rows.Scan(&mb.ProcessID, &mb.Held); err != nil {
-			return nil, fmt.Errorf("shardlease: members: %w", err)
-		}
-		out = append(out, mb)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("shardlease: members: %w", err)
 	}
 	return out, nil
@@ -396,7 +385,7 @@ func (m *Manager) take(ctx context.Context, n int, started time.Time) error {
 	if err != nil {
 		return fmt.Errorf("shardlease: take: %w", err)
 	}
-	ids, err := collectIDs(rows)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[int])
 	if err != nil {
 		return fmt.Errorf("shardlease: take: %w", err)
 	}
@@ -412,24 +401,6 @@ func (m *Manager) take(ctx context.Context, n int, started time.Time) error {
 	}
 	m.notify()
 	return nil
-}
-
-func collectIDs(rows interface {
-	Next() bool
-	Scan(...any) error
-	Err() error
-	Close()
-}) ([]int, error) {
-	defer rows.Close()
-	var ids []int
-	for rows.Next() {
-		var id int
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // valid is the fence of one lease: the same grant, before its deadline.
@@ -462,12 +433,7 @@ func (m *Manager) closeOverdue(ctx context.Context) {
 func (m *Manager) Held() []int {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	ids := make([]int, 0, len(m.held))
-	for id := range m.held {
-		ids = append(ids, id)
-	}
-	sort.Ints(ids)
-	return ids
+	return slices.Sorted(maps.Keys(m.held))
 }
 
 // Settled reports whether a tick has reached the database: before that, an

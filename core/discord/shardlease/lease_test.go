@@ -14,9 +14,7 @@ import (
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/shardlease"
-	"github.com/together-bot/together/migrations"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -125,7 +123,7 @@ type rig struct {
 }
 
 func newRig(t *testing.T) *rig {
-	return &rig{t: t, db: dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}), shards: newFakeShards(),
+	return &rig{t: t, db: dbtest.New(t), shards: newFakeShards(),
 		clocks: map[string]*clocktest.Manual{}, mgrs: map[string]*shardlease.Manager{}}
 }
 
@@ -305,7 +303,7 @@ func TestReleaseAllClosesThenFrees(t *testing.T) {
 // window apart in database time; another bucket is independent.
 func TestPacerSpacesIdentifiesPerBucket(t *testing.T) {
 	t.Parallel()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	ctx := context.Background()
 	p := shardlease.NewPacer(d.Pool, 2, quiet)
 	first, err := p.Reserve(ctx, 0)

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/together-bot/together/core/ctxtime"
 )
 
 // IdentifyWindow is Discord's spacing of identifies in one max_concurrency
@@ -56,14 +58,7 @@ func (p *Pacer) Wait(ctx context.Context, shardID int) error {
 		return err
 	}
 	p.log.Debug("identify slot reserved", "shard_id", shardID, "bucket", p.Bucket(shardID), "wait", wait.String())
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return ctxtime.Sleep(ctx, wait)
 }
 
 // Unlock implements gateway.IdentifyRateLimiter: the identify has been sent

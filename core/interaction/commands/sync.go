@@ -104,21 +104,13 @@ func Sync(ctx context.Context, r REST, appID snowflake.ID, guildID *snowflake.ID
 
 // Compare diffs definitions against registered commands by (type, name).
 func Compare(defs []discord.ApplicationCommandCreate, have []discord.ApplicationCommand) (Diff, error) {
-	want := map[string]map[string]any{}
-	for _, d := range defs {
-		m, err := toMap(d)
-		if err != nil {
-			return Diff{}, err
-		}
-		want[key(m)] = m
+	want, err := byKey(defs)
+	if err != nil {
+		return Diff{}, err
 	}
-	got := map[string]map[string]any{}
-	for _, c := range have {
-		m, err := toMap(c)
-		if err != nil {
-			return Diff{}, err
-		}
-		got[key(m)] = m
+	got, err := byKey(have)
+	if err != nil {
+		return Diff{}, err
 	}
 	var d Diff
 	for k, w := range want {
@@ -213,6 +205,20 @@ func toMap(v any) (map[string]any, error) {
 		delete(m, "default_member_permissions")
 	}
 	return m, nil
+}
+
+// byKey is commands (definitions or registered ones) as JSON maps by key,
+// so both sides compare field by field.
+func byKey[T any](commands []T) (map[string]map[string]any, error) {
+	out := make(map[string]map[string]any, len(commands))
+	for _, c := range commands {
+		m, err := toMap(c)
+		if err != nil {
+			return nil, err
+		}
+		out[key(m)] = m
+	}
+	return out, nil
 }
 
 func key(m map[string]any) string { return fmt.Sprintf("%v/%v", m["type"], m["name"]) }

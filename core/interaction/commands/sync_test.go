@@ -12,10 +12,8 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/discordsim"
-	"github.com/together-bot/together/migrations"
 )
 
 func sim(t *testing.T) (rest.Rest, snowflake.ID) {
@@ -95,7 +93,7 @@ func TestSyncWritesOnlyWhenDifferent(t *testing.T) {
 func TestSyncIfChangedSkipsWhenHashMatches(t *testing.T) {
 	t.Parallel()
 	client, app, srv := simServer(t)
-	db := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	db := dbtest.New(t)
 	ctx := context.Background()
 	gid, err := srv.CreateGuild("g")
 	if err != nil {

@@ -27,27 +27,27 @@ func (c *Core) adminDefinition() discord.SlashCommandCreate {
 }
 
 func (c *Core) handleAdmin(ic *interaction.Context) error {
+	var report func(*interaction.Context) (string, error)
 	switch ic.CommandPath() {
 	case "admin status":
-		if err := ic.Defer(true); err != nil {
-			return err
-		}
-		text, err := c.Status(ic)
-		if err != nil {
-			return err
-		}
-		return ic.ReplyLong(true, text)
+		report = c.Status
 	case "admin doctor":
-		if err := ic.Defer(true); err != nil {
-			return err
+		report = func(ic *interaction.Context) (string, error) {
+			rep, err := c.Doctor(ic)
+			return rep.Text, err
 		}
-		rep, err := c.Doctor(ic)
-		if err != nil {
-			return err
-		}
-		return ic.ReplyLong(true, rep.Text)
+	default:
+		return refusal.New("core.error.unknown_action")
 	}
-	return refusal.New("core.error.unknown_action")
+	// A private "thinking…" first; the report follows in its place.
+	if err := ic.Defer(true); err != nil {
+		return err
+	}
+	text, err := report(ic)
+	if err != nil {
+		return err
+	}
+	return ic.ReplyLong(true, text)
 }
 
 // Status is /admin status: settings, modules, schedules and dashboards,

@@ -13,13 +13,11 @@ import (
 
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
 )
 
 type sinks struct {
@@ -33,7 +31,7 @@ type sinks struct {
 
 // The module builds from exactly what the runtime provides and starts/stops.
 func TestModuleWiring(t *testing.T) {
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
+	d := dbtest.New(t)
 	cfg, err := config.Load(config.FromMap(map[string]string{"DEFAULT_LOCALE": "ru"}))
 	if err != nil {
 		t.Fatal(err)

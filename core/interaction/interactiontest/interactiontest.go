@@ -26,10 +26,11 @@ func RequireAccepted(t testing.TB, declared []interaction.Component, rows []disc
 	}
 	checked := 0
 	for comp := range (discord.Message{Components: rows}).AllComponents() {
-		customID := customIDOf(comp)
-		if customID == "" {
+		interactive, ok := comp.(discord.InteractiveComponent)
+		if !ok || interactive.GetCustomID() == "" {
 			continue // layout, text, or a link button
 		}
+		customID := interactive.GetCustomID()
 		id, err := customid.Parse(customID)
 		if err != nil {
 			t.Fatalf("rendered custom id %q: %v", customID, err)
@@ -44,22 +45,4 @@ func RequireAccepted(t testing.TB, declared []interaction.Component, rows []disc
 		checked++
 	}
 	return checked
-}
-
-func customIDOf(c discord.Component) string {
-	switch c := c.(type) {
-	case discord.ButtonComponent:
-		return c.CustomID
-	case discord.StringSelectMenuComponent:
-		return c.CustomID
-	case discord.UserSelectMenuComponent:
-		return c.CustomID
-	case discord.RoleSelectMenuComponent:
-		return c.CustomID
-	case discord.MentionableSelectMenuComponent:
-		return c.CustomID
-	case discord.ChannelSelectMenuComponent:
-		return c.CustomID
-	}
-	return ""
 }
