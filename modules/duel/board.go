@@ -76,7 +76,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.guilds.Locale(ctx, d.GuildID)
+	loc := s.Guilds.Locale(ctx, d.GuildID)
 	var b strings.Builder
 	r, err := lastRound(ctx, idb, d.ID)
 	hasRound := err == nil

@@ -29,7 +29,7 @@ func (s *Service) requestHall(ctx context.Context, tx bun.Tx, guildID uint64) er
 // the moment the round closed, so a month boundary never splits a round.
 func (s *Service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
 	if idb == nil {
-		idb = s.db.Bun
+		idb = s.DB.Bun
 	}
 	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int FROM duel_scores
 		WHERE guild_id = ? AND scored_at >= ? AND scored_at < ? GROUP BY pair_id`, int64(guildID), from, to)

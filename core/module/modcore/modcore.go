@@ -1,0 +1,103 @@
+// Package modcore is the one dependency a module takes on the core: the
+// services every module may use, as a single fx parameter. It lives beside
+// core/module rather than in it because the services' packages declare their
+// extension points with core/module.
+package modcore
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/disgoorg/disgo/rest"
+	"go.uber.org/fx"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/queue"
+)
+
+// Core is what the core offers a module. Take it as a constructor's
+// parameter, or embed it in the service (it is a plain value, not an fx.In
+// struct); in tests, fill the fields a service uses.
+type Core struct {
+	DB    *db.DB
+	Queue *queue.Queue
+	// Guilds gives guild settings, the locale and timezone with the
+	// deployment's defaults, and the per-guild module switch.
+	Guilds *guild.Service
+	// Bundle holds every catalog's texts.
+	Bundle *i18n.Bundle
+	// Logger already carries module=<name>.
+	Logger      *slog.Logger
+	Projections *projection.Service
+	Rest        rest.Rest
+}
+
+// Ready is c checked for a service's constructor: an error naming the
+// module and every field of want that is nil, and slog.Default() for a nil
+// Logger (tests often leave it out).
+func (c Core) Ready(moduleName string, want ...Field) (Core, error) {
+	var missing []error
+	for _, f := range want {
+		if f.isNil(c) {
+			missing = append(missing, fmt.Errorf("%s: Core.%s is nil", moduleName, f))
+		}
+	}
+	if err := errors.Join(missing...); err != nil {
+		return Core{}, err
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return c, nil
+}
+
+// Field names one of Core's services for Ready.
+type Field string
+
+// The fields Require can check.
+const (
+	DB          Field = "DB"
+	Queue       Field = "Queue"
+	Guilds      Field = "Guilds"
+	Bundle      Field = "Bundle"
+	Projections Field = "Projections"
+	Rest        Field = "Rest"
+)
+
+func (f Field) isNil(c Core) bool {
+	switch f {
+	case DB:
+		return c.DB == nil
+	case Queue:
+		return c.Queue == nil
+	case Guilds:
+		return c.Guilds == nil
+	case Bundle:
+		return c.Bundle == nil
+	case Projections:
+		return c.Projections == nil
+	case Rest:
+		return c.Rest == nil
+	}
+	panic("modcore: unknown field " + string(f))
+}
+
+// Options is a module's fx.Option as the runtime adds it: the module's own
+// options, with a Core of their own whose Logger carries module=<name>.
+func Options(m module.Descriptor) fx.Option {
+	if m.Options == nil {
+		return nil
+	}
+	return fx.Module(m.Name+".core",
+		// Private: each module gets its own Core, other modules cannot see it.
+		fx.Provide(fx.Private, func(d *db.DB, q *queue.Queue, g *guild.Service, b *i18n.Bundle, l *slog.Logger,
+			p *projection.Service, r rest.Rest) Core {
+			return Core{DB: d, Queue: q, Guilds: g, Bundle: b, Logger: l.With("module", m.Name), Projections: p, Rest: r}
+		}),
+		m.Options)
+}
