@@ -4,15 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -38,59 +35,48 @@ type guildSettings interface {
 
 // serviceConfig builds a Service.
 type serviceConfig struct {
-	DB         *db.DB
-	Queue      *queue.Queue
-	Pairs      pairhomeapi.Pairs
+	Core  modcore.Core // DB, Queue, Bundle and Logger
+	Pairs pairhomeapi.Pairs
+	// Guilds is Core.Guilds in production; tests fake the timezone.
 	Guilds     guildSettings
 	Refresher  *Refresher
 	Categories []hallapi.Category
-	Bundle     *i18n.Bundle
-	Logger     *slog.Logger
 	// Now is the clock deciding month boundaries (tests move it).
 	Now func() time.Time
 }
 
 // Service keeps the cards, the consent and the finalization.
 type Service struct {
-	db         *db.DB
-	queue      *queue.Queue
+	modcore.Core
 	pairs      pairhomeapi.Pairs
 	guilds     guildSettings
 	refresher  *Refresher
 	categories []hallapi.Category
-	bundle     *i18n.Bundle
-	log        *slog.Logger
 	now        func() time.Time
 }
 
 // newService validates the configuration and the contributed categories.
 func newService(cfg serviceConfig) (*Service, error) {
+	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Queue, modcore.Bundle)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.DB == nil:
-		return nil, errors.New("hall: Config.DB is nil")
-	case cfg.Queue == nil:
-		return nil, errors.New("hall: Config.Queue is nil")
 	case cfg.Pairs == nil:
 		return nil, errors.New("hall: Config.Pairs is nil")
 	case cfg.Guilds == nil:
 		return nil, errors.New("hall: Config.Guilds is nil")
 	case cfg.Refresher == nil:
 		return nil, errors.New("hall: Config.Refresher is nil")
-	case cfg.Bundle == nil:
-		return nil, errors.New("hall: Config.Bundle is nil")
 	}
 	cats, err := sortCategories(cfg.Categories)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: cfg.DB, queue: cfg.Queue, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher,
-		categories: cats, bundle: cfg.Bundle, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher, categories: cats, now: cfg.Now}, nil
 }
 
 // Categories lists the deployed categories in card order.
@@ -129,4 +115,4 @@ func (r *Refresher) RequestRefresh(ctx context.Context, tx bun.Tx, guildID uint6
 	return nil
 }
 
-func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }
+func (s *Service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }

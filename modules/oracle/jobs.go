@@ -43,7 +43,7 @@ type publishDueWorker struct {
 func (w *publishDueWorker) Work(ctx context.Context, _ *river.Job[PublishDueArgs]) error {
 	n, err := w.svc.PublishDue(ctx)
 	if n > 0 {
-		w.svc.log.Info("weekly oracle published", "guilds", n, "action", "publish_due")
+		w.svc.Logger.Info("weekly oracle published", "guilds", n, "action", "publish_due")
 	}
 	var some GuildErrors
 	if errors.As(err, &some) {

@@ -18,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -89,8 +90,8 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 	}
 	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
-	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.Now})
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: d, Queue: q, Guilds: guilds, Bundle: b, Logger: quiet},
+		Pairs: e.pairs, Projections: e.board, Discord: discord, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

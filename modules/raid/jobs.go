@@ -73,7 +73,7 @@ type stepWorker struct {
 func (w *stepWorker) Work(ctx context.Context, _ *river.Job[stepArgs]) error {
 	res, err := w.s.Step(ctx)
 	if res != (stepResult{}) {
-		w.s.log.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
+		w.s.Logger.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
 			"prompts", res.Prompts, "action", "raid.step")
 	}
 	return err
