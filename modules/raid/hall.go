@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/uptrace/bun"
 )
 
@@ -17,23 +18,13 @@ func (s *service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64,
 	if idb == nil {
 		idb = s.DB.Bun
 	}
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(applied)::int FROM raid_claims
+	out, err := db.QueryMap[int64, int](ctx, idb, `SELECT pair_id, sum(applied)::int FROM raid_claims
 		WHERE guild_id = ? AND status = 'confirmed' AND confirmed_at >= ? AND confirmed_at < ?
 		GROUP BY pair_id HAVING sum(applied) > 0`, int64(guildID), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("raid: points by pair: %w", err)
 	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // contribution is the member's pair's points in a raid.

@@ -384,18 +384,9 @@ func (s *service) showDays(ctx context.Context, raids []raid, now time.Time) (in
 }
 
 func (s *service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.DB.Bun.QueryContext(ctx, q, args...)
+	out, err := db.Query(ctx, s.DB.Bun, db.Scan[int64], q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("raid: step query: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }

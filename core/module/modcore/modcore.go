@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"reflect"
 
 	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
@@ -70,21 +71,11 @@ const (
 )
 
 func (f Field) isNil(c Core) bool {
-	switch f {
-	case DB:
-		return c.DB == nil
-	case Queue:
-		return c.Queue == nil
-	case Guilds:
-		return c.Guilds == nil
-	case Bundle:
-		return c.Bundle == nil
-	case Projections:
-		return c.Projections == nil
-	case Rest:
-		return c.Rest == nil
+	v := reflect.ValueOf(c).FieldByName(string(f))
+	if !v.IsValid() {
+		panic("modcore: Core has no field " + string(f))
 	}
-	panic("modcore: unknown field " + string(f))
+	return v.IsNil()
 }
 
 // Options is a module's fx.Option as the runtime adds it: the module's own
