@@ -50,7 +50,7 @@ type Service struct {
 
 // newService validates the configuration.
 func newService(cfg config) (*Service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Queue, modcore.Guilds, modcore.Bundle)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle)
 	if err != nil {
 		return nil, err
 	}

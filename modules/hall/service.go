@@ -57,7 +57,7 @@ type Service struct {
 
 // newService validates the configuration and the contributed categories.
 func newService(cfg serviceConfig) (*Service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Queue, modcore.Bundle)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Bundle)
 	if err != nil {
 		return nil, err
 	}

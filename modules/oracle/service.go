@@ -45,7 +45,7 @@ type Service struct {
 
 // newService validates cfg.
 func newService(cfg serviceConfig) (*Service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Guilds, modcore.Projections)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Guilds|modcore.Projections)
 	if err != nil {
 		return nil, err
 	}

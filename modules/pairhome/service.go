@@ -48,7 +48,7 @@ type service struct {
 
 // newService validates the configuration.
 func newService(cfg serviceConfig) (*service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Queue, modcore.Projections, modcore.Guilds, modcore.Bundle, modcore.Rest)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Projections|modcore.Guilds|modcore.Bundle|modcore.Rest)
 	if err != nil {
 		return nil, err
 	}

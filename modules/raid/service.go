@@ -58,7 +58,7 @@ type service struct {
 
 // newService validates the configuration; it does no I/O.
 func newService(cfg serviceConfig) (*service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB, modcore.Queue, modcore.Guilds, modcore.Bundle)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle)
 	if err != nil {
 		return nil, err
 	}

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"reflect"
 
 	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
@@ -39,13 +38,20 @@ type Core struct {
 }
 
 // Ready is c checked for a service's constructor: an error naming the
-// module and every field of want that is nil, and slog.Default() for a nil
+// module and every service of need that is nil, and slog.Default() for a nil
 // Logger (tests often leave it out).
-func (c Core) Ready(moduleName string, want ...Field) (Core, error) {
+func (c Core) Ready(moduleName string, need Need) (Core, error) {
 	var missing []error
-	for _, f := range want {
-		if f.isNil(c) {
-			missing = append(missing, fmt.Errorf("%s: Core.%s is nil", moduleName, f))
+	for _, f := range []struct {
+		need Need
+		name string
+		nil  bool
+	}{
+		{DB, "DB", c.DB == nil}, {Queue, "Queue", c.Queue == nil}, {Guilds, "Guilds", c.Guilds == nil},
+		{Bundle, "Bundle", c.Bundle == nil}, {Projections, "Projections", c.Projections == nil}, {Rest, "Rest", c.Rest == nil},
+	} {
+		if need&f.need != 0 && f.nil {
+			missing = append(missing, fmt.Errorf("%s: Core.%s is nil", moduleName, f.name))
 		}
 	}
 	if err := errors.Join(missing...); err != nil {
@@ -57,26 +63,19 @@ func (c Core) Ready(moduleName string, want ...Field) (Core, error) {
 	return c, nil
 }
 
-// Field names one of Core's services for Ready.
-type Field string
+// Need is the set of Core's services a constructor cannot do without:
+// modcore.DB|modcore.Queue.
+type Need uint8
 
-// The fields Require can check.
+// The services Ready can require.
 const (
-	DB          Field = "DB"
-	Queue       Field = "Queue"
-	Guilds      Field = "Guilds"
-	Bundle      Field = "Bundle"
-	Projections Field = "Projections"
-	Rest        Field = "Rest"
+	DB Need = 1 << iota
+	Queue
+	Guilds
+	Bundle
+	Projections
+	Rest
 )
-
-func (f Field) isNil(c Core) bool {
-	v := reflect.ValueOf(c).FieldByName(string(f))
-	if !v.IsValid() {
-		panic("modcore: Core has no field " + string(f))
-	}
-	return v.IsNil()
-}
 
 // Options is a module's fx.Option as the runtime adds it: the module's own
 // options, with a Core of their own whose Logger carries module=<name>.
