@@ -15,6 +15,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
@@ -67,7 +68,7 @@ type env struct {
 	board  *fakeBoard
 }
 
-func newEnv(t testing.TB, discord discordClient) *env {
+func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: duelmig.FS})
 	b, err := i18n.NewBundle(quiet, catalog)

@@ -5,26 +5,14 @@ import (
 	"errors"
 	"fmt"
 
-	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
-
-// requester is the part of core/projection's Service duel uses; tests count
-// the requests instead of rendering.
-type requester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
-
-// discordClient is the part of rest.Rest the fan-out uses.
-type discordClient interface {
-	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
-}
 
 // config builds a Service.
 type config struct {
@@ -32,8 +20,8 @@ type config struct {
 	Pairs pairhomeapi.Pairs
 	// Projections and Discord are Core.Projections and Core.Rest in
 	// production; tests count the requests instead.
-	Projections requester
-	Discord     discordClient
+	Projections projection.Requester
+	Discord     restclient.MessageCreator
 	Hall        hallapi.Refresher // nil: hall not deployed
 }
 
@@ -43,8 +31,8 @@ type config struct {
 type Service struct {
 	modcore.Core
 	pairs   pairhomeapi.Pairs
-	proj    requester
-	discord discordClient
+	proj    projection.Requester
+	discord restclient.MessageCreator
 	hall    hallapi.Refresher
 }
 

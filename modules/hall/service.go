@@ -10,17 +10,13 @@ import (
 
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
 const Name = "hall"
-
-// requester is what hall needs of core/projection's Service.
-type requester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
 
 // guildSettings is core/guild's Service: the guild's locale and timezone (with the
 // deployment's defaults), the per-guild module switch categories follow and
@@ -88,12 +84,12 @@ func (s *Service) Categories() []hallapi.Category {
 // hallapi.Refresher. It depends on the projection service only, so a
 // contributing module can take it without depending on hall's Service,
 // which collects that module's category.
-type Refresher struct{ proj requester }
+type Refresher struct{ proj projection.Requester }
 
 var _ hallapi.Refresher = (*Refresher)(nil)
 
 // newRefresher wraps core/projection's Service.
-func newRefresher(proj requester) *Refresher { return &Refresher{proj: proj} }
+func newRefresher(proj projection.Requester) *Refresher { return &Refresher{proj: proj} }
 
 // RequestRefresh re-renders the guild's live card(s) once tx commits.
 // Contributors call it through hallapi.Request in the transaction that

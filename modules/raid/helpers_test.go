@@ -16,6 +16,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
@@ -72,7 +73,7 @@ type env struct {
 
 // newEnv builds the service on a fresh schema, with the real guild settings
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
-func newEnv(t testing.TB, discord messagePoster) *env {
+func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: raidmig.FS})
 	b, err := i18n.NewBundle(quiet, catalog)

@@ -7,25 +7,14 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
-
-// boardRequester is what raid needs of core/projection's Service.
-type boardRequester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
-
-// messagePoster is the part of rest.Rest the confirm prompt uses.
-type messagePoster interface {
-	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
-}
 
 // serviceConfig builds a service.
 type serviceConfig struct {
@@ -35,8 +24,8 @@ type serviceConfig struct {
 	Pairs pairhomeapi.Pairs
 	// Projections and Discord are Core.Projections and Core.Rest in
 	// production; tests count the requests instead.
-	Projections boardRequester
-	Discord     messagePoster
+	Projections projection.Requester
+	Discord     restclient.MessageCreator
 	Hall        hallapi.Refresher // nil: hall not deployed
 	// Now is the clock (tests move it); nil is time.Now.
 	Now func() time.Time
@@ -48,8 +37,8 @@ type serviceConfig struct {
 type service struct {
 	modcore.Core
 	pairs   pairhomeapi.Pairs
-	proj    boardRequester
-	discord messagePoster
+	proj    projection.Requester
+	discord restclient.MessageCreator
 	hall    hallapi.Refresher
 	now     func() time.Time
 	// libraryLoaded is set once the shipped quests are upserted.
