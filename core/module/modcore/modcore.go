@@ -85,9 +85,13 @@ func Options(m module.Descriptor) fx.Option {
 	}
 	return fx.Module(m.Name+".core",
 		// Private: each module gets its own Core, other modules cannot see it.
-		fx.Provide(fx.Private, func(d *db.DB, q *queue.Queue, g *guild.Service, b *i18n.Bundle, l *slog.Logger,
-			p *projection.Service, r rest.Rest) Core {
-			return Core{DB: d, Queue: q, Guilds: g, Bundle: b, Logger: l.With("module", m.Name), Projections: p, Rest: r}
-		}),
+		fx.Provide(fx.Private, coreFor(m.Name)),
 		m.Options)
+}
+
+// coreFor builds the Core of the module called name.
+func coreFor(name string) func(*db.DB, *queue.Queue, *guild.Service, *i18n.Bundle, *slog.Logger, *projection.Service, rest.Rest) Core {
+	return func(d *db.DB, q *queue.Queue, g *guild.Service, b *i18n.Bundle, l *slog.Logger, p *projection.Service, r rest.Rest) Core {
+		return Core{DB: d, Queue: q, Guilds: g, Bundle: b, Logger: l.With("module", name), Projections: p, Rest: r}
+	}
 }
