@@ -6,10 +6,17 @@ import (
 	"flag"
 )
 
-// GuildCommand is the shape most module commands share, `app <name> <sub>
+// GuildRun is a GuildCommand's work, given the connection and the guild.
+type GuildRun func(ctx context.Context, env *Env, conn *Conn, guildID uint64) error
+
+// GuildCommand is the command most modules add, `app <name> <sub>
 // --guild=G`: it parses the line, connects, and hands run the connection and
-// the guild.
-func GuildCommand(name, sub string, run func(ctx context.Context, env *Env, conn *Conn, guildID uint64) error) func(context.Context, *Env, []string) error {
+// the guild. summary is its help after "<sub> --guild=G: ".
+func GuildCommand(name, sub, summary string, run GuildRun) Command {
+	return Command{Name: name, Summary: sub + " --guild=G: " + summary, Run: guildRun(name, sub, run)}
+}
+
+func guildRun(name, sub string, run GuildRun) func(context.Context, *Env, []string) error {
 	return func(ctx context.Context, env *Env, args []string) error {
 		if len(args) == 0 || args[0] != sub {
 			return Usagef("usage: app %s %s --guild=G", name, sub)

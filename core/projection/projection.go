@@ -259,6 +259,12 @@ func (s *Service) Kinds() []string {
 	return out
 }
 
+// Requester is what a module's service needs of Service to keep its
+// dashboards current; tests count the requests instead of rendering.
+type Requester interface {
+	Request(ctx context.Context, tx bun.Tx, kind, key string) error
+}
+
 // Request asks for (kind, key) to be refreshed once tx commits. Call it after
 // the business writes, late in the transaction: it updates the projection row,
 // which stays locked until commit.

@@ -28,6 +28,7 @@ import (
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/interaction/interactionfx"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/ops"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
@@ -115,8 +116,8 @@ func Options(p Params) fx.Option {
 		opts = append(opts, interactionfx.SyncOnStart)
 	}
 	for _, m := range p.Selection.Modules {
-		if m.Options != nil {
-			opts = append(opts, m.Options)
+		if o := modcore.Options(m); o != nil {
+			opts = append(opts, o)
 		}
 	}
 	return fx.Options(append(opts, p.Extra...)...)

@@ -28,6 +28,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/usertext"
@@ -68,9 +69,9 @@ var Descriptor = module.Descriptor{
 		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section {
 			return []pairhomeapi.Section{{Module: Name, Order: 90, Render: s.renderSection}}
 		}),
-		module.Contribute(queue.Jobs, func(d *db.DB) []queue.Job {
+		module.Contribute(queue.Jobs, func(s *Service) []queue.Job {
 			return []queue.Job{
-				queue.NewJob(Name, "thanks a member for greeting", &thankWorker{db: d}),
+				queue.NewJob(Name, "thanks a member for greeting", river.WorkFunc(s.thank)),
 				queue.NewJob(Name, "forgets stale greetings", river.WorkFunc(func(context.Context, *river.Job[TidyArgs]) error { return nil })),
 			}
 		}),
@@ -121,26 +122,11 @@ var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 }}
 
 // Service holds the module's business rules; every action is one transaction.
-type Service struct {
-	db     *db.DB
-	queue  *queue.Queue
-	proj   *projection.Service
-	guilds *guild.Service
-	bundle *i18n.Bundle
-}
+// The core's services (database, queue, dashboards, guild settings, texts,
+// logger) come as one value.
+type Service struct{ modcore.Core }
 
-type deps struct {
-	fx.In
-	DB     *db.DB
-	Queue  *queue.Queue
-	Proj   *projection.Service
-	Guilds *guild.Service
-	Bundle *i18n.Bundle
-}
-
-func newService(d deps) *Service {
-	return &Service{db: d.DB, queue: d.Queue, proj: d.Proj, guilds: d.Guilds, bundle: d.Bundle}
-}
+func newService(c modcore.Core) *Service { return &Service{Core: c} }
 
 func (s *Service) command() interaction.Command {
 	return interaction.Command{
@@ -166,10 +152,10 @@ func (s *Service) greet(c *interaction.Context) error {
 		if style, err = readStyle(ctx, tx, c.GuildID()); err != nil {
 			return err
 		}
-		if err := s.proj.Request(ctx, tx, BoardKind, strconv.FormatUint(c.GuildID(), 10)); err != nil {
+		if err := s.Projections.Request(ctx, tx, BoardKind, strconv.FormatUint(c.GuildID(), 10)); err != nil {
 			return err
 		}
-		_, err = s.queue.InsertTx(ctx, tx, ThankArgs{GuildID: strconv.FormatUint(c.GuildID(), 10), UserID: strconv.FormatUint(c.UserID(), 10)}, nil)
+		_, err = s.Queue.InsertTx(ctx, tx, ThankArgs{GuildID: strconv.FormatUint(c.GuildID(), 10), UserID: strconv.FormatUint(c.UserID(), 10)}, nil)
 		return err
 	})
 	if err != nil {
@@ -212,7 +198,7 @@ func (s *Service) saveNote(c *interaction.Context, _ customid.ID) error {
 // clears its channel, so it appears (or moves, or goes) within seconds.
 func (s *Service) boardChannelHook() guild.ChannelHook {
 	return guild.ChannelHook{Purpose: BoardPurpose.ID(), OnChange: func(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
-		return s.proj.Request(ctx, tx, BoardKind, strconv.FormatUint(c.GuildID, 10))
+		return s.Projections.Request(ctx, tx, BoardKind, strconv.FormatUint(c.GuildID, 10))
 	}}
 }
 
@@ -235,7 +221,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	text := s.bundle.T(s.guilds.Locale(ctx, guildID), "hello.board", "total", total)
+	text := s.Bundle.T(s.Guilds.Locale(ctx, guildID), "hello.board", "total", total)
 	return projection.Rendered{GuildID: snowflake.ID(guildID), ChannelID: snowflake.ID(channel),
 		Message: discord.MessageCreate{Content: text}}, nil
 }
@@ -250,17 +236,17 @@ func (s *Service) renderSection(ctx context.Context, idb bun.IDB, p pairhomeapi.
 	if n == 0 {
 		return pairhomeapi.SectionView{}, nil
 	}
-	return pairhomeapi.SectionView{Text: s.bundle.T(locale, "hello.section", "count", n)}, nil
+	return pairhomeapi.SectionView{Text: s.Bundle.T(locale, "hello.section", "count", n)}, nil
 }
 
 // styleSetting is `/config setting name:hello.style`.
 func (s *Service) styleSetting() interaction.Setting {
 	return interaction.Setting{Module: Name, Key: "style", NameKey: "hello.setting.style", Values: []string{"wave", "sparkles"},
 		Get: func(ctx context.Context, guildID uint64) (string, error) {
-			return readStyle(ctx, s.db.Bun, guildID)
+			return readStyle(ctx, s.DB.Bun, guildID)
 		},
 		Set: func(ctx context.Context, guildID, _ uint64, value string) error {
-			_, err := s.db.Bun.ExecContext(ctx, `INSERT INTO hello_settings (guild_id, style) VALUES (?, ?)
+			_, err := s.DB.Bun.ExecContext(ctx, `INSERT INTO hello_settings (guild_id, style) VALUES (?, ?)
 				ON CONFLICT (guild_id) DO UPDATE SET style = excluded.style`, guildID, value)
 			return err
 		}}
@@ -307,13 +293,9 @@ type ThankArgs struct {
 // Kind implements river.JobArgs.
 func (ThankArgs) Kind() string { return "hello.thank" }
 
-type thankWorker struct {
-	river.WorkerDefaults[ThankArgs]
-	db *db.DB
-}
-
-func (w *thankWorker) Work(ctx context.Context, job *river.Job[ThankArgs]) error {
-	_, err := w.db.Bun.ExecContext(ctx,
+// thank is the thank-you job's work.
+func (s *Service) thank(ctx context.Context, job *river.Job[ThankArgs]) error {
+	_, err := s.DB.Bun.ExecContext(ctx,
 		`UPDATE hello_greetings SET thanked = thanked + 1 WHERE guild_id = ? AND user_id = ?`, job.Args.GuildID, job.Args.UserID)
 	return err
 }

@@ -8,10 +8,9 @@ import (
 )
 
 // operatorCommands is hello's line of the runbook: `app hello top --guild=G`.
-var operatorCommands = []operator.Command{{
-	Name:    "hello",
-	Summary: "top --guild=G: the members who said hello most in a guild",
-	Run: operator.GuildCommand("hello", "top", func(ctx context.Context, env *operator.Env, conn *operator.Conn, guildID uint64) error {
+var operatorCommands = []operator.Command{operator.GuildCommand(Name, "top",
+	"the members who said hello most in a guild",
+	func(ctx context.Context, env *operator.Env, conn *operator.Conn, guildID uint64) error {
 		var rows []struct {
 			UserID uint64 `bun:"user_id"`
 			Count  int    `bun:"count"`
@@ -28,5 +27,4 @@ var operatorCommands = []operator.Command{{
 			fmt.Fprintf(env.Stdout, "%d\t%d\n", r.UserID, r.Count)
 		}
 		return nil
-	}),
-}}
+	})}

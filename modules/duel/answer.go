@@ -26,7 +26,7 @@ func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID in
 		return submitResult{}, err
 	}
 	var res submitResult
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.answerableRound(ctx, tx, guildID, roundID)
 		if err != nil {
 			return err
@@ -59,7 +59,7 @@ func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID in
 	if err != nil {
 		return submitResult{}, err
 	}
-	s.log.Info("answer saved", "guild_id", guildID, "round_id", roundID, "pair_id", pairID, "user_id", userID,
+	s.Logger.Info("answer saved", "guild_id", guildID, "round_id", roundID, "pair_id", pairID, "user_id", userID,
 		"replaced", res.Replaced, "action", "duel.answer")
 	return res, nil
 }
@@ -68,15 +68,15 @@ func (s *Service) submit(ctx context.Context, guildID uint64, roundID, pairID in
 // member is told "too late" or "not your pair" before typing. It also
 // returns the pair's current answer to prefill the form ("" when none).
 func (s *Service) answerForm(ctx context.Context, guildID uint64, roundID, pairID int64, userID uint64) (round, string, error) {
-	r, err := s.answerableRound(ctx, s.db.Bun, guildID, roundID)
+	r, err := s.answerableRound(ctx, s.DB.Bun, guildID, roundID)
 	if err != nil {
 		return round{}, "", err
 	}
-	if err := s.checkMember(ctx, s.db.Bun, guildID, pairID, userID); err != nil {
+	if err := s.checkMember(ctx, s.DB.Bun, guildID, pairID, userID); err != nil {
 		return round{}, "", err
 	}
 	var current string
-	err = s.db.Bun.QueryRowContext(ctx, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
+	err = s.DB.Bun.QueryRowContext(ctx, `SELECT answer FROM duel_answers WHERE round_id = ? AND pair_id = ?`,
 		roundID, pairID).Scan(&current)
 	if err != nil && !db.IsNoRows(err) {
 		return round{}, "", fmt.Errorf("duel: current answer of pair %d: %w", pairID, err)
@@ -140,7 +140,7 @@ type removeTarget struct {
 // again), and the pair cannot submit again in this round.
 func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target removeTarget) (pairAnswer, error) {
 	var out pairAnswer
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
 			return err
@@ -186,7 +186,7 @@ func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target r
 	if err != nil {
 		return pairAnswer{}, err
 	}
-	s.log.Info("answer removed", "guild_id", guildID, "round_id", out.RoundID, "pair_id", out.PairID, "by", by,
+	s.Logger.Info("answer removed", "guild_id", guildID, "round_id", out.RoundID, "pair_id", out.PairID, "by", by,
 		"action", "duel.answer.remove")
 	return out, nil
 }
@@ -221,7 +221,7 @@ type voteResult struct {
 // pair, and may change it until voting closes.
 func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (voteResult, error) {
 	res := voteResult{Label: label}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forShare)
 		if err != nil {
 			return err
@@ -293,7 +293,7 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 	if err != nil {
 		return voteResult{}, err
 	}
-	s.log.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
+	s.Logger.Info("vote saved", "guild_id", guildID, "round_id", roundID, "user_id", voterID, "label", label,
 		"outcome", res.Outcome.String(), "action", "duel.vote")
 	return res, nil
 }
@@ -301,7 +301,7 @@ func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voter
 // myVote returns the ballot number the member voted for (0: none).
 func (s *Service) myVote(ctx context.Context, roundID int64, voterID uint64) (int, error) {
 	var label int
-	err := s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(a.label, 0) FROM duel_votes v
+	err := s.DB.Bun.QueryRowContext(ctx, `SELECT coalesce(a.label, 0) FROM duel_votes v
 		JOIN duel_answers a ON a.round_id = v.round_id AND a.pair_id = v.target_pair_id
 		WHERE v.round_id = ? AND v.voter_id = ?`, roundID, int64(voterID)).Scan(&label)
 	if db.IsNoRows(err) {

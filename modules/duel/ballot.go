@@ -11,7 +11,7 @@ import (
 // ballotPage renders page (0-based) of a voting round's anonymous answers
 // in full, with a select for that page's answers and paging buttons.
 func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64, roundID int64, page int, userID uint64) (discord.MessageCreate, error) {
-	r, err := loadRound(ctx, s.db.Bun, roundID, noLock)
+	r, err := loadRound(ctx, s.DB.Bun, roundID, noLock)
 	if err != nil {
 		return discord.MessageCreate{}, err
 	}
@@ -21,7 +21,7 @@ func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64,
 	if r.Phase != phaseVoting {
 		return discord.MessageCreate{}, ErrNotVoting
 	}
-	all, err := answers(ctx, s.db.Bun, roundID, false)
+	all, err := answers(ctx, s.DB.Bun, roundID, false)
 	if err != nil {
 		return discord.MessageCreate{}, err
 	}

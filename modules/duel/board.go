@@ -13,6 +13,7 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
 )
 
@@ -49,22 +50,19 @@ type standing struct {
 // standings ranks the duel's pairs by points; ties go to the pair whose
 // first scored answer came earlier.
 func standings(ctx context.Context, idb bun.IDB, duelID int64, limit int) ([]standing, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, sum(answer_points)::int, sum(vote_points)::int
+	out, err := db.Query(ctx, idb, scanStanding, `SELECT pair_id, sum(points)::int, sum(answer_points)::int, sum(vote_points)::int
 		FROM duel_scores WHERE duel_id = ? GROUP BY pair_id
 		ORDER BY sum(points) DESC, min(answered_at), pair_id LIMIT ?`, duelID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("duel: standings: %w", err)
 	}
-	defer rows.Close()
-	var out []standing
-	for rows.Next() {
-		var st standing
-		if err := rows.Scan(&st.PairID, &st.Points, &st.Answers, &st.Votes); err != nil {
-			return nil, err
-		}
-		out = append(out, st)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanStanding(row db.Scanner) (standing, error) {
+	var st standing
+	err := row.Scan(&st.PairID, &st.Points, &st.Answers, &st.Votes)
+	return st, err
 }
 
 func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
@@ -76,7 +74,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.guilds.Locale(ctx, d.GuildID)
+	loc := s.Guilds.Locale(ctx, d.GuildID)
 	var b strings.Builder
 	r, err := lastRound(ctx, idb, d.ID)
 	hasRound := err == nil

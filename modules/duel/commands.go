@@ -12,7 +12,7 @@ func intPtr(v int) *int { return &v }
 // command is /duel (interaction.Commands). Every subcommand is staff-only;
 // members take part through buttons, the form and the ballot.
 func (h *handlers) command() interaction.Command {
-	b := h.s.bundle
+	b := h.s.Bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
 		d, l := desc(key)

@@ -18,10 +18,10 @@ func (s *Service) startDuel(ctx context.Context, guildID, channelID, by uint64, 
 		return duel{}, err
 	}
 	if title == "" {
-		title = s.t(s.guilds.Locale(ctx, guildID), "duel.board.default_title")
+		title = s.t(s.Guilds.Locale(ctx, guildID), "duel.board.default_title")
 	}
 	var out duel
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, err = scanDuel(tx.QueryRowContext(ctx, `INSERT INTO duel_duels (guild_id, channel_id, title, created_by)
 			VALUES (?, ?, ?, ?) RETURNING `+duelCols, int64(guildID), int64(channelID), title, int64(by)))
@@ -36,7 +36,7 @@ func (s *Service) startDuel(ctx context.Context, guildID, channelID, by uint64, 
 	if err != nil {
 		return duel{}, err
 	}
-	s.log.Info("duel started", "guild_id", guildID, "duel_id", out.ID, "channel_id", channelID, "by", by, "action", "duel.start")
+	s.Logger.Info("duel started", "guild_id", guildID, "duel_id", out.ID, "channel_id", channelID, "by", by, "action", "duel.start")
 	return out, nil
 }
 
@@ -52,7 +52,7 @@ type endResult struct {
 // close job later finds the phase moved and does nothing.
 func (s *Service) endDuel(ctx context.Context, guildID, by uint64) (endResult, error) {
 	var res endResult
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, forUpdate)
 		if err != nil {
 			return err
@@ -76,6 +76,6 @@ func (s *Service) endDuel(ctx context.Context, guildID, by uint64) (endResult, e
 	if err != nil {
 		return endResult{}, err
 	}
-	s.log.Info("duel ended", "guild_id", guildID, "duel_id", res.Duel.ID, "by", by, "action", "duel.end")
+	s.Logger.Info("duel ended", "guild_id", guildID, "duel_id", res.Duel.ID, "by", by, "action", "duel.end")
 	return res, nil
 }

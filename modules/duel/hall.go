@@ -7,6 +7,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/modules/hall/hallapi"
 )
 
@@ -29,22 +30,12 @@ func (s *Service) requestHall(ctx context.Context, tx bun.Tx, guildID uint64) er
 // the moment the round closed, so a month boundary never splits a round.
 func (s *Service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
 	if idb == nil {
-		idb = s.db.Bun
+		idb = s.DB.Bun
 	}
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int FROM duel_scores
+	out, err := db.QueryMap[int64, int](ctx, idb, `SELECT pair_id, sum(points)::int FROM duel_scores
 		WHERE guild_id = ? AND scored_at >= ? AND scored_at < ? GROUP BY pair_id`, int64(guildID), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("duel: points by pair: %w", err)
 	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -15,8 +15,10 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/migrations"
@@ -66,7 +68,7 @@ type env struct {
 	board  *fakeBoard
 }
 
-func newEnv(t testing.TB, discord discordClient) *env {
+func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: duelmig.FS})
 	b, err := i18n.NewBundle(quiet, catalog)
@@ -76,8 +78,8 @@ func newEnv(t testing.TB, discord discordClient) *env {
 	q, err := queue.NewQueue(d, quiet)
 	must(t, err)
 	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}}
-	e.svc, err = newService(config{DB: d, Queue: q, Pairs: e.pairs, Projections: e.board, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet})
+	e.svc, err = newService(config{Core: modcore.Core{DB: d, Queue: q, Guilds: guilds, Bundle: b, Logger: quiet},
+		Pairs: e.pairs, Projections: e.board, Discord: discord})
 	must(t, err)
 	return e
 }

@@ -138,7 +138,7 @@ const sweepGrace = 20 * time.Second
 // queued.
 func (s *Service) sweep(ctx context.Context) (int, error) {
 	var params []river.InsertManyParams
-	rows, err := s.db.Bun.QueryContext(ctx, `
+	rows, err := s.DB.Bun.QueryContext(ctx, `
 		SELECT r.id, r.guild_id, r.phase FROM duel_rounds r
 		WHERE ((r.phase = 'answering' AND r.answer_deadline < now() - ?::interval)
 		    OR (r.phase = 'voting' AND r.vote_deadline < now() - ?::interval))
@@ -161,7 +161,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil {
 		return 0, fmt.Errorf("duel: sweep rounds: %w", err)
 	}
-	rows, err = s.db.Bun.QueryContext(ctx, `
+	rows, err = s.DB.Bun.QueryContext(ctx, `
 		SELECT d.round_id, d.pair_id, r.guild_id FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id
 		WHERE d.status = 'pending'
 		  AND d.updated_at < now() - interval '1 minute'
@@ -187,7 +187,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 	if len(params) == 0 {
 		return 0, nil
 	}
-	res, err := s.queue.InsertMany(ctx, params)
+	res, err := s.Queue.InsertMany(ctx, params)
 	if err != nil {
 		return 0, fmt.Errorf("duel: sweep enqueue: %w", err)
 	}
@@ -198,7 +198,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 		}
 	}
 	if n > 0 {
-		s.log.Info("sweep re-queued duel jobs", "jobs", n, "action", "duel.sweep")
+		s.Logger.Info("sweep re-queued duel jobs", "jobs", n, "action", "duel.sweep")
 	}
 	return n, nil
 }

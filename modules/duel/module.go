@@ -1,16 +1,12 @@
 package duel
 
 import (
-	"log/slog"
-
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/duel/migrations"
@@ -39,18 +35,11 @@ var Descriptor = module.Descriptor{
 
 type fxDeps struct {
 	fx.In
-	DB          *db.DB
-	Queue       *queue.Queue
-	Guilds      *guild.Service
-	Bundle      *i18n.Bundle
-	Logger      *slog.Logger
-	Projections *projection.Service
-	Pairs       pairhomeapi.Pairs
-	Rest        rest.Rest
-	Hall        hallapi.Refresher `optional:"true"`
+	Core  modcore.Core
+	Pairs pairhomeapi.Pairs
+	Hall  hallapi.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*Service, error) {
-	return newService(config{DB: d.DB, Queue: d.Queue, Pairs: d.Pairs, Projections: d.Projections, Discord: d.Rest,
-		Guilds: d.Guilds, Hall: d.Hall, Bundle: d.Bundle, Logger: d.Logger})
+	return newService(config{Core: d.Core, Pairs: d.Pairs, Projections: d.Core.Projections, Discord: d.Core.Rest, Hall: d.Hall})
 }

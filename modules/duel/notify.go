@@ -35,7 +35,7 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 		phase   string
 		open    bool
 	)
-	err := s.db.Bun.QueryRowContext(ctx, `SELECT d.status, coalesce(d.channel_id, 0), r.phase, r.answer_deadline > clock_timestamp()
+	err := s.DB.Bun.QueryRowContext(ctx, `SELECT d.status, coalesce(d.channel_id, 0), r.phase, r.answer_deadline > clock_timestamp()
 		FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id WHERE d.round_id = ? AND d.pair_id = ?`,
 		a.RoundID, a.PairID).Scan(&status, &channel, &phase, &open)
 	if db.IsNoRows(err) {
@@ -47,11 +47,11 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	if status != "pending" {
 		return nil // a duplicate or redelivered job: already done
 	}
-	r, err := loadRound(ctx, s.db.Bun, a.RoundID, noLock)
+	r, err := loadRound(ctx, s.DB.Bun, a.RoundID, noLock)
 	if err != nil {
 		return err
 	}
-	locale := s.guilds.Locale(ctx, a.GuildID)
+	locale := s.Guilds.Locale(ctx, a.GuildID)
 	sent := "sent"
 	var msg discord.MessageCreate
 	if roundPhase(phase) == phaseAnswering && open {
@@ -77,7 +77,7 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 		}
 		return river.JobSnooze(time.Second)
 	case resterr.IsPermanent(err):
-		s.log.Warn("room unreachable; prompt not delivered", "guild_id", a.GuildID, "round_id", a.RoundID,
+		s.Logger.Warn("room unreachable; prompt not delivered", "guild_id", a.GuildID, "round_id", a.RoundID,
 			"pair_id", a.PairID, "channel_id", channel, "error", err)
 		return s.setDelivery(ctx, a, "failed", 0, errSummary(err))
 	default:
@@ -99,7 +99,7 @@ func (s *Service) setDelivery(ctx context.Context, a NotifyArgs, status string, 
 	if messageID != 0 {
 		msg = int64(messageID)
 	}
-	_, err := s.db.Bun.ExecContext(ctx, `UPDATE duel_deliveries SET status = ?, message_id = ?, last_error = nullif(?, ''),
+	_, err := s.DB.Bun.ExecContext(ctx, `UPDATE duel_deliveries SET status = ?, message_id = ?, last_error = nullif(?, ''),
 		attempts = attempts + 1, updated_at = now() WHERE round_id = ? AND pair_id = ? AND status = 'pending'`,
 		status, msg, lastErr, a.RoundID, a.PairID)
 	if err != nil {
@@ -130,7 +130,7 @@ func (s *Service) noticeMessage(locale string, r round, pairID int64) (discord.M
 // no fault of theirs, and where to vote and see results. No Submit button.
 func (s *Service) lateNotice(ctx context.Context, locale string, r round) (discord.MessageCreate, error) {
 	var board int64
-	if err := s.db.Bun.QueryRowContext(ctx, `SELECT channel_id FROM duel_duels WHERE id = ?`, r.DuelID).Scan(&board); err != nil {
+	if err := s.DB.Bun.QueryRowContext(ctx, `SELECT channel_id FROM duel_duels WHERE id = ?`, r.DuelID).Scan(&board); err != nil {
 		return discord.MessageCreate{}, fmt.Errorf("duel: scoreboard of duel %d: %w", r.DuelID, err)
 	}
 	key := "duel.notice.late"

@@ -55,7 +55,7 @@ func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec round
 		return startResult{}, err
 	}
 	var res startResult
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, forUpdate)
 		if err != nil {
 			return err
@@ -101,7 +101,7 @@ func (s *Service) startRound(ctx context.Context, guildID, by uint64, spec round
 	if err != nil {
 		return startResult{}, err
 	}
-	s.log.Info("round started", "guild_id", guildID, "duel_id", res.Round.DuelID, "round_id", res.Round.ID,
+	s.Logger.Info("round started", "guild_id", guildID, "duel_id", res.Round.DuelID, "round_id", res.Round.ID,
 		"round_no", res.Round.No, "rooms", res.Rooms, "no_room", res.NoRoom, "by", by, "action", "duel.round.start")
 	return res, nil
 }
@@ -135,7 +135,7 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r round, pairs []pairho
 		return 0, 0, fmt.Errorf("duel: record deliveries: %w", err)
 	}
 	if len(params) > 0 {
-		if _, err := s.queue.InsertManyTx(ctx, tx, params); err != nil {
+		if _, err := s.Queue.InsertManyTx(ctx, tx, params); err != nil {
 			return 0, 0, fmt.Errorf("duel: enqueue notices: %w", err)
 		}
 	}
@@ -145,7 +145,7 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r round, pairs []pairho
 func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r round, phase roundPhase, at time.Time) error {
 	opts := closeInsertOpts()
 	opts.ScheduledAt = at
-	if _, err := s.queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
+	if _, err := s.Queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
 		return fmt.Errorf("duel: enqueue close of round %d: %w", r.ID, err)
 	}
 	return nil
@@ -155,7 +155,7 @@ func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r round, phase ro
 // the record only.
 func (s *Service) cancelRound(ctx context.Context, guildID, by uint64) (round, error) {
 	var r round
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
 			return err
@@ -177,7 +177,7 @@ func (s *Service) cancelRound(ctx context.Context, guildID, by uint64) (round, e
 	if err != nil {
 		return round{}, err
 	}
-	s.log.Info("round cancelled", "guild_id", guildID, "round_id", r.ID, "by", by, "action", "duel.round.cancel")
+	s.Logger.Info("round cancelled", "guild_id", guildID, "round_id", r.ID, "by", by, "action", "duel.round.cancel")
 	return r, nil
 }
 
@@ -211,7 +211,7 @@ const (
 // leaves, under the round's row lock, with the points written in the same
 // transaction. wait > 0 means "too early, come back then".
 func (s *Service) advance(ctx context.Context, roundID int64, phase roundPhase) (out outcome, wait time.Duration, err error) {
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := loadRound(ctx, tx, roundID, forUpdate)
 		if errors.Is(err, ErrNoRound) {
 			out = outcomeNoRound
@@ -239,7 +239,7 @@ func (s *Service) advance(ctx context.Context, roundID int64, phase roundPhase) 
 		return "", 0, err
 	}
 	if out == outcomeVoting || out == outcomeClosed {
-		s.log.Info("round advanced", "round_id", roundID, "from", phase, "outcome", out, "action", "duel.round.advance")
+		s.Logger.Info("round advanced", "round_id", roundID, "from", phase, "outcome", out, "action", "duel.round.advance")
 	}
 	return out, wait, nil
 }
@@ -274,7 +274,7 @@ func (s *Service) closeAnswers(ctx context.Context, guildID, by uint64) (round, 
 		r   round
 		out outcome
 	)
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		d, err := activeDuel(ctx, tx, guildID, noLock)
 		if err != nil {
 			return err
@@ -298,7 +298,7 @@ func (s *Service) closeAnswers(ctx context.Context, guildID, by uint64) (round, 
 	if err != nil {
 		return round{}, "", err
 	}
-	s.log.Info("answers closed by staff", "guild_id", guildID, "round_id", r.ID, "outcome", out, "by", by,
+	s.Logger.Info("answers closed by staff", "guild_id", guildID, "round_id", r.ID, "outcome", out, "by", by,
 		"action", "duel.round.close_answers")
 	return r, out, nil
 }

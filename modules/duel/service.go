@@ -4,84 +4,54 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 
-	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/discord/restclient"
+	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// requester is the part of core/projection's Service duel uses; tests count
-// the requests instead of rendering.
-type requester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
-
-// discordClient is the part of rest.Rest the fan-out uses.
-type discordClient interface {
-	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
-}
-
 // config builds a Service.
 type config struct {
-	DB          *db.DB
-	Queue       *queue.Queue
-	Pairs       pairhomeapi.Pairs
-	Projections requester
-	Discord     discordClient
-	Guilds      *guild.Service
+	Core  modcore.Core // DB, Queue, Guilds, Bundle and Logger
+	Pairs pairhomeapi.Pairs
+	// Projections and Discord are Core.Projections and Core.Rest in
+	// production; tests count the requests instead.
+	Projections projection.Requester
+	Discord     restclient.MessageCreator
 	Hall        hallapi.Refresher // nil: hall not deployed
-	Bundle      *i18n.Bundle
-	Logger      *slog.Logger
 }
 
 // Service holds the duel's rules. Every state change is one transaction
 // that also requests the scoreboard (and pair panels) and enqueues the jobs
 // that follow from it, so a crash never leaves a change without its effects.
 type Service struct {
-	db      *db.DB
-	queue   *queue.Queue
+	modcore.Core
 	pairs   pairhomeapi.Pairs
-	proj    requester
-	discord discordClient
-	guilds  *guild.Service
+	proj    projection.Requester
+	discord restclient.MessageCreator
 	hall    hallapi.Refresher
-	bundle  *i18n.Bundle
-	log     *slog.Logger
 }
 
 // newService validates the configuration.
 func newService(cfg config) (*Service, error) {
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.DB == nil:
-		return nil, errors.New("duel: config.DB is nil")
-	case cfg.Queue == nil:
-		return nil, errors.New("duel: config.Queue is nil")
 	case cfg.Pairs == nil:
 		return nil, errors.New("duel: config.Pairs is nil")
 	case cfg.Projections == nil:
 		return nil, errors.New("duel: config.Projections is nil")
-	case cfg.Guilds == nil:
-		return nil, errors.New("duel: config.Guilds is nil")
-	case cfg.Bundle == nil:
-		return nil, errors.New("duel: config.Bundle is nil")
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
-	return &Service{db: cfg.DB, queue: cfg.Queue, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord,
-		guilds: cfg.Guilds, hall: cfg.Hall, bundle: cfg.Bundle, log: cfg.Logger.With("module", Name)}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord, hall: cfg.Hall}, nil
 }
 
-func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }
+func (s *Service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
 
 // pairOf is the member's active pair. Not being in one is ErrNotInPair,
 // duel's own wording: it tells the member that taking part needs a pair.

@@ -35,12 +35,12 @@ type duelStatus struct {
 
 // status reports the active duel, its latest round and the fan-out progress.
 func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error) {
-	d, err := activeDuel(ctx, s.db.Bun, guildID, noLock)
+	d, err := activeDuel(ctx, s.DB.Bun, guildID, noLock)
 	if err != nil {
 		return duelStatus{}, err
 	}
 	st := duelStatus{Duel: d}
-	r, err := lastRound(ctx, s.db.Bun, d.ID)
+	r, err := lastRound(ctx, s.DB.Bun, d.ID)
 	if errors.Is(err, ErrNoRound) {
 		return st, nil
 	}
@@ -52,7 +52,7 @@ func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error
 		return duelStatus{}, err
 	}
 	if r.Phase.Open() {
-		if st.Answers, err = answers(ctx, s.db.Bun, r.ID, true); err != nil {
+		if st.Answers, err = answers(ctx, s.DB.Bun, r.ID, true); err != nil {
 			return duelStatus{}, err
 		}
 	}
@@ -61,7 +61,7 @@ func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error
 
 func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts, error) {
 	var d deliveryCounts
-	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
+	rows, err := s.DB.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
 	if err != nil {
 		return d, fmt.Errorf("duel: delivery counts: %w", err)
 	}
@@ -89,7 +89,7 @@ func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts
 	if err := rows.Err(); err != nil {
 		return d, err
 	}
-	rows, err = s.db.Bun.QueryContext(ctx, `SELECT pair_id, coalesce(channel_id, 0), coalesce(last_error, '') FROM duel_deliveries
+	rows, err = s.DB.Bun.QueryContext(ctx, `SELECT pair_id, coalesce(channel_id, 0), coalesce(last_error, '') FROM duel_deliveries
 		WHERE round_id = ? AND status = 'failed' ORDER BY pair_id LIMIT 10`, roundID)
 	if err != nil {
 		return d, err
@@ -158,12 +158,12 @@ type contribution struct{ Points, Answers, Votes int }
 // contributionOf sums the scored rounds of the member's pair in a duel, or
 // refuses with ErrNotInPair.
 func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (contribution, error) {
-	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return contribution{}, err
 	}
 	var ct contribution
-	err = s.db.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
+	err = s.DB.Bun.QueryRowContext(ctx, `SELECT coalesce(sum(points), 0)::int, count(*)::int, coalesce(sum(vote_points), 0)::int
 		FROM duel_scores WHERE duel_id = ? AND pair_id = ?`, duelID, p.ID).Scan(&ct.Points, &ct.Answers, &ct.Votes)
 	if err != nil {
 		return contribution{}, fmt.Errorf("duel: contribution of pair %d: %w", p.ID, err)
@@ -174,7 +174,7 @@ func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int
 // roomOf is the room of the member's pair (0 while it is being created), or
 // ErrNotInPair.
 func (s *Service) roomOf(ctx context.Context, guildID, userID uint64) (uint64, error) {
-	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return 0, err
 	}

@@ -104,21 +104,12 @@ func lastRound(ctx context.Context, idb bun.IDB, duelID int64) (round, error) {
 // roundPairs lists the pairs a round concerns (every pair it was announced
 // to, plus any that answered), for panel refreshes.
 func roundPairs(ctx context.Context, idb bun.IDB, roundID int64) ([]int64, error) {
-	var ids []int64
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id FROM duel_deliveries WHERE round_id = ?
+	ids, err := db.Query(ctx, idb, db.Scan[int64], `SELECT pair_id FROM duel_deliveries WHERE round_id = ?
 		UNION SELECT pair_id FROM duel_answers WHERE round_id = ? ORDER BY 1`, roundID, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("duel: round pairs: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // pairAnswer is one pair's answer in a round.
@@ -141,20 +132,17 @@ func answers(ctx context.Context, idb bun.IDB, roundID int64, withRemoved bool) 
 		q += ` AND a.removed_at IS NULL`
 	}
 	q += ` ORDER BY a.label NULLS LAST, a.answered_at, a.pair_id`
-	rows, err := idb.QueryContext(ctx, q, roundID)
+	out, err := db.Query(ctx, idb, scanAnswer, q, roundID)
 	if err != nil {
 		return nil, fmt.Errorf("duel: list answers: %w", err)
 	}
-	defer rows.Close()
-	var out []pairAnswer
-	for rows.Next() {
-		var a pairAnswer
-		var by int64
-		if err := rows.Scan(&a.RoundID, &a.PairID, &a.Text, &by, &a.Label, &a.Removed, &a.Votes); err != nil {
-			return nil, err
-		}
-		a.AnsweredBy = uint64(by)
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanAnswer(row db.Scanner) (pairAnswer, error) {
+	var a pairAnswer
+	var by int64
+	err := row.Scan(&a.RoundID, &a.PairID, &a.Text, &by, &a.Label, &a.Removed, &a.Votes)
+	a.AnsweredBy = uint64(by)
+	return a, err
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/modules/hall/hallapi"
 )
 
@@ -35,7 +36,7 @@ func TestCommandDefinition(t *testing.T) {
 	t.Parallel()
 	b, err := i18n.NewBundle(quiet, Catalog, testCatalog)
 	must(t, err)
-	s := &Service{bundle: b, categories: []hallapi.Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category"}}}
+	s := &Service{Core: modcore.Core{Bundle: b}, categories: []hallapi.Category{{Module: "quest", Key: "quest", NameKey: "quest.hall.category"}}}
 	cmd := s.command()
 	if cmd.Staff || !cmd.Ephemeral || cmd.Definition.Name != "hall" || len(cmd.Definition.Options) != 3 {
 		t.Fatalf("command = %+v", cmd.Definition)

@@ -16,7 +16,7 @@ const maxChoices = 25
 // command is /hall (interaction.Commands): any member, ephemeral. The
 // category choices are the categories deployed in this process.
 func (s *Service) command() interaction.Command {
-	b := s.bundle
+	b := s.Bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	choices := []discord.ApplicationCommandOptionChoiceString{s.choice("hall.choice.all", choiceAll)}
 	for _, c := range s.categories {
@@ -47,8 +47,8 @@ func (s *Service) command() interaction.Command {
 
 // choice is a localized option; Discord allows 100 characters per name.
 func (s *Service) choice(nameKey, value string) discord.ApplicationCommandOptionChoiceString {
-	name := s.bundle.T(i18n.EN, nameKey)
-	loc := s.bundle.Localizations(nameKey)
+	name := s.Bundle.T(i18n.EN, nameKey)
+	loc := s.Bundle.Localizations(nameKey)
 	for k, v := range loc {
 		loc[k] = clip(v, 100)
 	}

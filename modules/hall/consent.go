@@ -39,7 +39,7 @@ func (s *Service) OptIn(ctx context.Context, guildID, userID uint64, choice stri
 	if err != nil {
 		return err
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := addOptins(ctx, tx, guildID, userID, keys); err != nil {
 			return err
 		}
@@ -58,7 +58,7 @@ func (s *Service) OptOut(ctx context.Context, guildID, userID uint64, choice str
 			return err
 		}
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := removeOptins(ctx, tx, guildID, userID, keys); err != nil {
 			return err
 		}
@@ -94,7 +94,7 @@ type CategoryStatus struct {
 // Status reports the member's (and their partner's) consent per deployed
 // category.
 func (s *Service) Status(ctx context.Context, guildID, userID uint64) ([]CategoryStatus, error) {
-	mine, err := memberOptins(ctx, s.db.Bun, guildID, userID)
+	mine, err := memberOptins(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func (s *Service) Status(ctx context.Context, guildID, userID uint64) ([]Categor
 	case err != nil:
 		return nil, err
 	default:
-		if partner, err = memberOptins(ctx, s.db.Bun, guildID, p.Partner(userID)); err != nil {
+		if partner, err = memberOptins(ctx, s.DB.Bun, guildID, p.Partner(userID)); err != nil {
 			return nil, err
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/hall/hallapi"
@@ -189,8 +190,8 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 			cats = append(cats, hallapi.Category{Module: "chess", Key: "chess", NameKey: "chess.hall.category", Order: 20, Points: e.chess.Points})
 		}
 	}
-	e.svc, err = newService(serviceConfig{DB: d, Queue: q, Pairs: e.pairs, Guilds: e.guilds, Refresher: newRefresher(e.proj),
-		Categories: cats, Bundle: b, Logger: quiet, Now: e.clock.Now})
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: d, Queue: q, Bundle: b, Logger: quiet}, Pairs: e.pairs,
+		Guilds: e.guilds, Refresher: newRefresher(e.proj), Categories: cats, Now: e.clock.Now})
 	must(t, err)
 	// The hall channel, set before the tests' cards exist (the hook is
 	// tested on its own: TestChannelHookShowsTheCardAtOnce).

@@ -47,7 +47,7 @@ func (s *Service) Sync(ctx context.Context, guildID uint64) error {
 	// a bounded number of months per run.
 	for range maxCatchUp {
 		var err error
-		if live, err = cards(ctx, s.db.Bun, guildID, true); err != nil {
+		if live, err = cards(ctx, s.DB.Bun, guildID, true); err != nil {
 			return err
 		}
 		due := 0
@@ -69,7 +69,7 @@ func (s *Service) Sync(ctx context.Context, guildID uint64) error {
 	}
 	shown := keysOf(cats)
 	for _, c := range live {
-		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			due, err := touchLive(ctx, tx, c, shown, refreshEvery)
 			if err != nil || !due {
 				return err
@@ -86,7 +86,7 @@ func (s *Service) Sync(ctx context.Context, guildID uint64) error {
 // ensureFirst creates the guild's first card (the current month in its
 // timezone) when it has none; later cards are created by finalization.
 func (s *Service) ensureFirst(ctx context.Context, guildID uint64) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, created, err := s.createFirst(ctx, tx, guildID)
 		if err != nil || !created {
 			return err
@@ -116,7 +116,7 @@ func (s *Service) createFirst(ctx context.Context, tx bun.Tx, guildID uint64) (C
 	if err != nil || !created {
 		return Card{}, false, err
 	}
-	s.log.Info("hall card started", "guild_id", guildID, "month", m.String(), "timezone", c.Timezone)
+	s.Logger.Info("hall card started", "guild_id", guildID, "month", m.String(), "timezone", c.Timezone)
 	return c, true, nil
 }
 
@@ -150,7 +150,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 		return false, err
 	}
 	done := false
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := loadCard(ctx, tx, guildID, m, true)
 		if err != nil {
 			return err
@@ -195,7 +195,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 		return false, err
 	}
 	if done {
-		s.log.Info("hall card finalized", "guild_id", guildID, "month", m.String(), "categories", len(cats))
+		s.Logger.Info("hall card finalized", "guild_id", guildID, "month", m.String(), "categories", len(cats))
 	}
 	return done, nil
 }
@@ -205,7 +205,7 @@ func (s *Service) Finalize(ctx context.Context, guildID uint64, m Month) (bool, 
 // The sync jobs carry guild_id, so the queue skips them in guilds where
 // hall is off.
 func (s *Service) Tick(ctx context.Context) (int, error) {
-	guilds, err := dueGuilds(ctx, s.db.Bun, s.now(), refreshEvery, tickBatch, refreshPerTick)
+	guilds, err := dueGuilds(ctx, s.DB.Bun, s.now(), refreshEvery, tickBatch, refreshPerTick)
 	if err != nil {
 		return 0, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) Tick(ctx context.Context) (int, error) {
 	if len(params) == 0 {
 		return 0, nil
 	}
-	if _, err := s.queue.InsertMany(ctx, params); err != nil {
+	if _, err := s.Queue.InsertMany(ctx, params); err != nil {
 		return 0, fmt.Errorf("hall: queue syncs: %w", err)
 	}
 	return len(params), nil

@@ -144,7 +144,7 @@ func TestFinalizeExactlyOnce(t *testing.T) {
 	must(t, err)
 	for range 5 {
 		// No unique options: real duplicates, as `app jobs send` could make.
-		_, err := e.svc.queue.Insert(ctx, SyncArgs{GuildID: testGuild}, nil)
+		_, err := e.svc.Queue.Insert(ctx, SyncArgs{GuildID: testGuild}, nil)
 		must(t, err)
 	}
 	runCtx, cancel := context.WithCancel(ctx)

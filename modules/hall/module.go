@@ -1,15 +1,13 @@
 package hall
 
 import (
-	"log/slog"
-
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall/hallapi"
@@ -35,7 +33,7 @@ var Descriptor = module.Descriptor{
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
 		fx.Provide(
-			func(p *projection.Service) *Refresher { return newRefresher(p) },
+			func(c modcore.Core) *Refresher { return newRefresher(c.Projections) },
 			func(r *Refresher) hallapi.Refresher { return r },
 			newFxService,
 		),
@@ -52,17 +50,12 @@ var Descriptor = module.Descriptor{
 
 type fxDeps struct {
 	fx.In
-	DB         *db.DB
-	Queue      *queue.Queue
-	Guilds     *guild.Service
-	Bundle     *i18n.Bundle
-	Logger     *slog.Logger
+	Core       modcore.Core
 	Refresher  *Refresher
 	Pairs      pairhomeapi.Pairs
 	Categories module.Contributions[hallapi.Category]
 }
 
 func newFxService(d fxDeps) (*Service, error) {
-	return newService(serviceConfig{DB: d.DB, Queue: d.Queue, Pairs: d.Pairs, Guilds: d.Guilds, Refresher: d.Refresher,
-		Categories: d.Categories.Items, Bundle: d.Bundle, Logger: d.Logger})
+	return newService(serviceConfig{Core: d.Core, Pairs: d.Pairs, Guilds: d.Core.Guilds, Refresher: d.Refresher, Categories: d.Categories.Items})
 }

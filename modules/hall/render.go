@@ -104,7 +104,7 @@ func (s *Service) buildCard(loc string, c Card, activePairs int, boards []Board)
 
 func (s *Service) boardText(loc string, b Board) string {
 	name := b.Category
-	if s.bundle.Has(loc, b.NameKey) {
+	if s.Bundle.Has(loc, b.NameKey) {
 		// A frozen card may outlive its category's module (and its texts).
 		name = s.t(loc, b.NameKey)
 	}

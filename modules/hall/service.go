@@ -4,26 +4,19 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
 	"github.com/uptrace/bun"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // Name is the module's id.
 const Name = "hall"
-
-// requester is what hall needs of core/projection's Service.
-type requester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
 
 // guildSettings is core/guild's Service: the guild's locale and timezone (with the
 // deployment's defaults), the per-guild module switch categories follow and
@@ -38,59 +31,48 @@ type guildSettings interface {
 
 // serviceConfig builds a Service.
 type serviceConfig struct {
-	DB         *db.DB
-	Queue      *queue.Queue
-	Pairs      pairhomeapi.Pairs
+	Core  modcore.Core // DB, Queue, Bundle and Logger
+	Pairs pairhomeapi.Pairs
+	// Guilds is Core.Guilds in production; tests fake the timezone.
 	Guilds     guildSettings
 	Refresher  *Refresher
 	Categories []hallapi.Category
-	Bundle     *i18n.Bundle
-	Logger     *slog.Logger
 	// Now is the clock deciding month boundaries (tests move it).
 	Now func() time.Time
 }
 
 // Service keeps the cards, the consent and the finalization.
 type Service struct {
-	db         *db.DB
-	queue      *queue.Queue
+	modcore.Core
 	pairs      pairhomeapi.Pairs
 	guilds     guildSettings
 	refresher  *Refresher
 	categories []hallapi.Category
-	bundle     *i18n.Bundle
-	log        *slog.Logger
 	now        func() time.Time
 }
 
 // newService validates the configuration and the contributed categories.
 func newService(cfg serviceConfig) (*Service, error) {
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Bundle)
+	if err != nil {
+		return nil, err
+	}
 	switch {
-	case cfg.DB == nil:
-		return nil, errors.New("hall: Config.DB is nil")
-	case cfg.Queue == nil:
-		return nil, errors.New("hall: Config.Queue is nil")
 	case cfg.Pairs == nil:
 		return nil, errors.New("hall: Config.Pairs is nil")
 	case cfg.Guilds == nil:
 		return nil, errors.New("hall: Config.Guilds is nil")
 	case cfg.Refresher == nil:
 		return nil, errors.New("hall: Config.Refresher is nil")
-	case cfg.Bundle == nil:
-		return nil, errors.New("hall: Config.Bundle is nil")
 	}
 	cats, err := sortCategories(cfg.Categories)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: cfg.DB, queue: cfg.Queue, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher,
-		categories: cats, bundle: cfg.Bundle, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher, categories: cats, now: cfg.Now}, nil
 }
 
 // Categories lists the deployed categories in card order.
@@ -102,12 +84,12 @@ func (s *Service) Categories() []hallapi.Category {
 // hallapi.Refresher. It depends on the projection service only, so a
 // contributing module can take it without depending on hall's Service,
 // which collects that module's category.
-type Refresher struct{ proj requester }
+type Refresher struct{ proj projection.Requester }
 
 var _ hallapi.Refresher = (*Refresher)(nil)
 
 // newRefresher wraps core/projection's Service.
-func newRefresher(proj requester) *Refresher { return &Refresher{proj: proj} }
+func newRefresher(proj projection.Requester) *Refresher { return &Refresher{proj: proj} }
 
 // RequestRefresh re-renders the guild's live card(s) once tx commits.
 // Contributors call it through hallapi.Request in the transaction that
@@ -129,4 +111,4 @@ func (r *Refresher) RequestRefresh(ctx context.Context, tx bun.Tx, guildID uint6
 	return nil
 }
 
-func (s *Service) t(locale, key string, args ...any) string { return s.bundle.T(locale, key, args...) }
+func (s *Service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }

@@ -14,9 +14,7 @@ import (
 const cardColumns = `guild_id, month_key, period_start, period_end, timezone, status, shown,
 	coalesce(channel_id, 0), coalesce(active_pairs, 0), finalized_at`
 
-type scanner interface{ Scan(dest ...any) error }
-
-func scanCard(r scanner) (Card, error) {
+func scanCard(r db.Scanner) (Card, error) {
 	var c Card
 	var g, ch int64
 	var month string
@@ -53,20 +51,11 @@ func cards(ctx context.Context, idb bun.IDB, guildID uint64, liveOnly bool) ([]C
 	if liveOnly {
 		q += ` AND status = 'live'`
 	}
-	rows, err := idb.QueryContext(ctx, q+` ORDER BY month_key`, int64(guildID))
+	out, err := db.Query(ctx, idb, scanCard, q+` ORDER BY month_key`, int64(guildID))
 	if err != nil {
 		return nil, fmt.Errorf("hall: list cards: %w", err)
 	}
-	defer rows.Close()
-	var out []Card
-	for rows.Next() {
-		c, err := scanCard(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // insertCard creates a live card unless one exists for that month; it
@@ -201,40 +190,22 @@ func consentCardMonths(ctx context.Context, idb bun.IDB, guildID, userID uint64)
 
 // optedIn is the set of members of a guild opted in to a category.
 func optedIn(ctx context.Context, idb bun.IDB, guildID uint64, category string) (map[uint64]bool, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT user_id FROM hall_optins WHERE guild_id = ? AND category = ?`,
+	out, err := db.QuerySet[uint64](ctx, idb, `SELECT user_id FROM hall_optins WHERE guild_id = ? AND category = ?`,
 		int64(guildID), category)
 	if err != nil {
 		return nil, fmt.Errorf("hall: opt-ins of %s: %w", category, err)
 	}
-	defer rows.Close()
-	out := map[uint64]bool{}
-	for rows.Next() {
-		var u int64
-		if err := rows.Scan(&u); err != nil {
-			return nil, err
-		}
-		out[uint64(u)] = true
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // memberOptins lists the categories a member opted in to.
 func memberOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64) (map[string]bool, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT category FROM hall_optins WHERE guild_id = ? AND user_id = ?`,
+	out, err := db.QuerySet[string](ctx, idb, `SELECT category FROM hall_optins WHERE guild_id = ? AND user_id = ?`,
 		int64(guildID), int64(userID))
 	if err != nil {
 		return nil, fmt.Errorf("hall: member opt-ins: %w", err)
 	}
-	defer rows.Close()
-	out := map[string]bool{}
-	for rows.Next() {
-		var c string
-		if err := rows.Scan(&c); err != nil {
-			return nil, err
-		}
-		out[c] = true
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 func addOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys []string) error {
@@ -271,7 +242,7 @@ func removeOptins(ctx context.Context, idb bun.IDB, guildID, userID uint64, keys
 // database's, which touchLive writes it with.
 func dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, every time.Duration, batch, refreshes int) ([]uint64, error) {
 	off := func(expr string) string { return guild.ModuleOffCondition(expr, Name) }
-	rows, err := idb.QueryContext(ctx, `
+	out, err := db.Query(ctx, idb, db.Scan[uint64], `
 		(SELECT g.guild_id FROM (`+guild.ChannelGuildsQuery(Name, channelPurposeKey)+`) g
 		  WHERE NOT EXISTS (SELECT 1 FROM hall_cards h WHERE h.guild_id = g.guild_id) AND NOT `+off("g.guild_id")+`
 		  ORDER BY 1 LIMIT ?)
@@ -288,14 +259,5 @@ func dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, every time.Durat
 	if err != nil {
 		return nil, fmt.Errorf("hall: list guilds with a sync due: %w", err)
 	}
-	defer rows.Close()
-	var out []uint64
-	for rows.Next() {
-		var g int64
-		if err := rows.Scan(&g); err != nil {
-			return nil, err
-		}
-		out = append(out, uint64(g))
-	}
-	return out, rows.Err()
+	return out, nil
 }

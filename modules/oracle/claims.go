@@ -49,11 +49,11 @@ func (s *Service) activeWeek(ctx context.Context, idb bun.IDB, guildID uint64, c
 
 // Existing returns the member's claim for the card's week, or ErrNoClaim.
 func (s *Service) Existing(ctx context.Context, guildID, userID uint64, card Week) (Claim, error) {
-	w, err := s.activeWeek(ctx, s.db.Bun, guildID, card)
+	w, err := s.activeWeek(ctx, s.DB.Bun, guildID, card)
 	if err != nil {
 		return Claim{}, err
 	}
-	row, ok, err := s.st.claim(ctx, s.db.Bun, guildID, w, userID)
+	row, ok, err := s.st.claim(ctx, s.DB.Bun, guildID, w, userID)
 	if err != nil {
 		return Claim{}, err
 	}
@@ -91,11 +91,11 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 		case err == nil:
 			pair = &p
 		case !errors.Is(err, pairhomeapi.ErrNoPair):
-			s.log.Warn("pairhome lookup failed; claiming without the pair panel refresh", "guild_id", guildID, "error", err)
+			s.Logger.Warn("pairhome lookup failed; claiming without the pair panel refresh", "guild_id", guildID, "error", err)
 		}
 	}
 	var row claimRow
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		w, err := s.activeWeek(ctx, tx, guildID, card)
 		if err != nil {
 			return err
@@ -114,7 +114,7 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 			return err
 		}
 		// The count on the dashboard and the partner's section changed.
-		if err := s.proj.Request(ctx, tx, DashboardKind, DashboardKey(guildID)); err != nil {
+		if err := s.Projections.Request(ctx, tx, DashboardKind, DashboardKey(guildID)); err != nil {
 			return err
 		}
 		if pair != nil {
@@ -126,7 +126,7 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 		return Claim{}, err
 	}
 	if row.JustClaims {
-		s.log.Info("guidance claimed", "guild_id", guildID, "user_id", userID, "week", row.Week.String(),
+		s.Logger.Info("guidance claimed", "guild_id", guildID, "user_id", userID, "week", row.Week.String(),
 			"archetype", row.Archetype, "tone", string(t), "context", string(c), "action", "claim")
 	}
 	return claimView(row, pair != nil && pair.ChannelID != 0), nil
@@ -166,16 +166,16 @@ func (s *Service) pairRoom(ctx context.Context, guildID, userID uint64) (pairhom
 // claim. A refused DM (closed DMs) gives the copy back for a later retry.
 func (s *Service) SendToDM(ctx context.Context, guildID, userID uint64, card Week) error {
 	return s.sendCopy(ctx, guildID, userID, card, toDM, func(body, locale string) error {
-		if s.discord == nil {
+		if s.Rest == nil {
 			return fmt.Errorf("%w: no Discord client", ErrSendFailed)
 		}
-		dm, err := s.discord.CreateDMChannel(snowflake.ID(userID), rest.WithCtx(ctx))
+		dm, err := s.Rest.CreateDMChannel(snowflake.ID(userID), rest.WithCtx(ctx))
 		if err != nil {
 			return fmt.Errorf("%w: open DM: %w", ErrSendFailed, err)
 		}
 		msg := discord.MessageCreate{Content: s.texts.T(locale, "oracle.copy.dm_header") + "\n\n" + body,
 			AllowedMentions: &discord.AllowedMentions{}}
-		if _, err := s.discord.CreateMessage(dm.ID(), msg, rest.WithCtx(ctx)); err != nil {
+		if _, err := s.Rest.CreateMessage(dm.ID(), msg, rest.WithCtx(ctx)); err != nil {
 			return fmt.Errorf("%w: send DM: %w", ErrSendFailed, err)
 		}
 		return nil
@@ -190,12 +190,12 @@ func (s *Service) SendToPair(ctx context.Context, guildID, userID uint64, card W
 		return err
 	}
 	return s.sendCopy(ctx, guildID, userID, card, toPair, func(body, locale string) error {
-		if s.discord == nil {
+		if s.Rest == nil {
 			return fmt.Errorf("%w: no Discord client", ErrSendFailed)
 		}
 		head := s.texts.T(locale, "oracle.copy.pair_header", "user", fmt.Sprintf("<@%d>", userID))
 		msg := discord.MessageCreate{Content: head + "\n\n" + body, AllowedMentions: &discord.AllowedMentions{}}
-		if _, err := s.discord.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(ctx)); err != nil {
+		if _, err := s.Rest.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(ctx)); err != nil {
 			return fmt.Errorf("%w: post in pair room: %w", ErrSendFailed, err)
 		}
 		return nil
@@ -206,18 +206,18 @@ func (s *Service) SendToPair(ctx context.Context, guildID, userID uint64, card W
 // send then fails the mark is undone. A crash between the two loses that one
 // copy rather than ever sending it twice.
 func (s *Service) sendCopy(ctx context.Context, guildID, userID uint64, card Week, d delivery, send func(body, locale string) error) error {
-	w, err := s.activeWeek(ctx, s.db.Bun, guildID, card)
+	w, err := s.activeWeek(ctx, s.DB.Bun, guildID, card)
 	if err != nil {
 		return err
 	}
-	row, ok, err := s.st.claim(ctx, s.db.Bun, guildID, w, userID)
+	row, ok, err := s.st.claim(ctx, s.DB.Bun, guildID, w, userID)
 	if err != nil {
 		return err
 	}
 	if !ok {
 		return ErrNoClaim
 	}
-	first, err := s.st.markSent(ctx, s.db.Bun, guildID, w, userID, d)
+	first, err := s.st.markSent(ctx, s.DB.Bun, guildID, w, userID, d)
 	if err != nil {
 		return err
 	}
@@ -225,12 +225,12 @@ func (s *Service) sendCopy(ctx context.Context, guildID, userID uint64, card Wee
 		return ErrAlreadySent
 	}
 	if err := send(row.Body, row.Locale); err != nil {
-		if uerr := s.st.unmarkSent(context.WithoutCancel(ctx), s.db.Bun, guildID, w, userID, d); uerr != nil {
-			s.log.Error("could not give a failed copy back", "guild_id", guildID, "user_id", userID, "to", string(d), "error", uerr)
+		if uerr := s.st.unmarkSent(context.WithoutCancel(ctx), s.DB.Bun, guildID, w, userID, d); uerr != nil {
+			s.Logger.Error("could not give a failed copy back", "guild_id", guildID, "user_id", userID, "to", string(d), "error", uerr)
 		}
 		return err
 	}
-	s.log.Info("guidance copy sent", "guild_id", guildID, "user_id", userID, "week", w.String(), "to", string(d), "action", "send_copy")
+	s.Logger.Info("guidance copy sent", "guild_id", guildID, "user_id", userID, "week", w.String(), "to", string(d), "action", "send_copy")
 	return nil
 }
 
@@ -241,7 +241,7 @@ func (s *Service) Ritual(ctx context.Context, guildID, userID uint64) (uint64, e
 	if err != nil {
 		return 0, err
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		return s.pairs.RequestPanel(ctx, tx, p.ID)
 	})
 	if err != nil {

@@ -9,10 +9,9 @@ import (
 )
 
 // operatorCommands are oracle's lines of the runbook.
-var operatorCommands = []operator.Command{{
-	Name:    "oracle",
-	Summary: "publish --guild=G: point the guild's oracle dashboard at this week now",
-	Run: operator.GuildCommand("oracle", "publish", func(ctx context.Context, env *operator.Env, conn *operator.Conn, guildID uint64) error {
+var operatorCommands = []operator.Command{operator.GuildCommand(Name, "publish",
+	"point the guild's oracle dashboard at this week now",
+	func(ctx context.Context, env *operator.Env, conn *operator.Conn, guildID uint64) error {
 		res, err := PublishNow(ctx, conn.DB, conn.Config, guildID)
 		switch {
 		case errors.Is(err, ErrModuleOff), errors.Is(err, ErrNoChannel):
@@ -27,5 +26,4 @@ var operatorCommands = []operator.Command{{
 		fmt.Fprintf(env.Stdout, "oracle dashboard of guild %d %s week %s in channel %d; a running bot edits the message within seconds\n",
 			guildID, verb, res.Week, res.ChannelID)
 		return nil
-	}),
-}}
+	})}

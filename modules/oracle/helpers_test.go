@@ -17,6 +17,7 @@ import (
 	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -126,8 +127,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := serviceConfig{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
-		Logger: quiet, Now: e.clock.Now}
+	cfg := serviceConfig{Core: modcore.Core{DB: e.db, Guilds: e.guilds, Projections: e.proj, Rest: e.rest, Logger: quiet},
+		Library: lib, Now: e.clock.Now}
 	if o.pairs {
 		e.pairs = &fakePairs{}
 		cfg.Pairs = e.pairs

@@ -43,10 +43,10 @@ type publishDueWorker struct {
 func (w *publishDueWorker) Work(ctx context.Context, job *river.Job[PublishDueArgs]) error {
 	n, err := w.svc.PublishDue(ctx)
 	if n > 0 {
-		w.svc.log.Info("weekly oracle published", "guilds", n, "action", "publish_due")
+		w.svc.Logger.Info("weekly oracle published", "guilds", n, "action", "publish_due")
 	}
 	if errors.Is(err, queue.ErrPassUnfinished) {
-		w.svc.log.Warn("weekly oracle publish continues in a new run", "error", err, "job_id", job.ID, "action", "publish_due")
+		w.svc.Logger.Warn("weekly oracle publish continues in a new run", "error", err, "job_id", job.ID, "action", "publish_due")
 		return queue.Continue(err)
 	}
 	var some GuildErrors

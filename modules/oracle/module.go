@@ -5,16 +5,13 @@
 package oracle
 
 import (
-	"log/slog"
-
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/oracle/migrations"
@@ -60,16 +57,11 @@ var Descriptor = module.Descriptor{
 
 type serviceParams struct {
 	fx.In
-	DB          *db.DB
-	Guilds      *guild.Service
-	Projections *projection.Service
-	Rest        rest.Rest
-	Logger      *slog.Logger
+	Core modcore.Core
 	// Present only when pairhome is deployed.
 	Pairs pairhomeapi.Pairs `optional:"true"`
 }
 
 func newServiceFx(p serviceParams) (*Service, error) {
-	return newService(serviceConfig{DB: p.DB, Guilds: p.Guilds, Projections: p.Projections, Discord: p.Rest, Pairs: p.Pairs,
-		Logger: p.Logger})
+	return newService(serviceConfig{Core: p.Core, Pairs: p.Pairs})
 }

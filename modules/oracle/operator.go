@@ -9,6 +9,7 @@ import (
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 )
 
@@ -28,7 +29,7 @@ func PublishNow(ctx context.Context, d *db.DB, cfg *config.Config, guildID uint6
 	if err != nil {
 		return Published{}, err
 	}
-	svc, err := newService(serviceConfig{DB: d, Guilds: guilds, Projections: proj, Logger: log})
+	svc, err := newService(serviceConfig{Core: modcore.Core{DB: d, Guilds: guilds, Projections: proj, Logger: log}})
 	if err != nil {
 		return Published{}, err
 	}

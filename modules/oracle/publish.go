@@ -38,7 +38,7 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 		return Published{}, ErrNoChannel
 	}
 	p := Published{Week: WeekAt(s.now(), g.loc), ChannelID: ch}
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.weekArchetype(ctx, tx, guildID, p.Week); err != nil {
 			return err
 		}
@@ -47,12 +47,12 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 			return err
 		}
 		p.Moved = moved
-		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
+		return s.Projections.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
 	})
 	if err != nil {
 		return Published{}, err
 	}
-	s.log.Info("dashboard published", "guild_id", guildID, "week", p.Week.String(), "by", by, "moved", p.Moved, "action", "publish")
+	s.Logger.Info("dashboard published", "guild_id", guildID, "week", p.Week.String(), "by", by, "moved", p.Moved, "action", "publish")
 	return p, nil
 }
 
@@ -69,7 +69,7 @@ func (s *Service) channelHook() guild.ChannelHook {
 				return err
 			}
 		}
-		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(c.GuildID))
+		return s.Projections.Request(ctx, tx, DashboardKind, DashboardKey(c.GuildID))
 	}}
 }
 
@@ -79,14 +79,14 @@ func (s *Service) publishFirst(ctx context.Context, tx bun.Tx, guildID, by uint6
 	if _, ok, err := s.st.dashboard(ctx, tx, guildID); err != nil || ok {
 		return err
 	}
-	w := WeekAt(s.now(), s.guilds.Location(ctx, guildID))
+	w := WeekAt(s.now(), s.Guilds.Location(ctx, guildID))
 	if _, err := s.weekArchetype(ctx, tx, guildID, w); err != nil {
 		return err
 	}
 	if _, err := s.st.setDashboardWeek(ctx, tx, guildID, w, by, false); err != nil {
 		return err
 	}
-	s.log.Info("first dashboard published with the channel", "guild_id", guildID, "week", w.String(), "by", by, "action", "publish")
+	s.Logger.Info("first dashboard published with the channel", "guild_id", guildID, "week", w.String(), "by", by, "action", "publish")
 	return nil
 }
 
@@ -109,17 +109,17 @@ func (s *Service) publishIfDue(ctx context.Context, guildID uint64, shown string
 		return false, nil
 	}
 	var moved bool
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := s.weekArchetype(ctx, tx, guildID, w); err != nil {
 			return err
 		}
 		if moved, err = s.st.setDashboardWeek(ctx, tx, guildID, w, 0, false); err != nil || !moved {
 			return err
 		}
-		return s.proj.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
+		return s.Projections.Request(ctx, tx, DashboardKind, DashboardKey(guildID))
 	})
 	if err == nil && moved {
-		s.log.Info("dashboard published by schedule", "guild_id", guildID, "week", w.String(), "action", "publish")
+		s.Logger.Info("dashboard published by schedule", "guild_id", guildID, "week", w.String(), "action", "publish")
 	}
 	return moved, err
 }
@@ -139,7 +139,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 		after  uint64
 	)
 	for {
-		guilds, err := s.st.dueGuilds(ctx, s.db.Bun, s.now(), s.guilds.DefaultLocation().String(), after, publishPage)
+		guilds, err := s.st.dueGuilds(ctx, s.DB.Bun, s.now(), s.Guilds.DefaultLocation().String(), after, publishPage)
 		if err != nil {
 			return n, err
 		}
@@ -152,7 +152,7 @@ func (s *Service) PublishDue(ctx context.Context) (int, error) {
 			}
 			moved, err := s.publishIfDue(ctx, g.GuildID, g.Week)
 			if err != nil {
-				s.log.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)
+				s.Logger.Warn("scheduled publish failed", "guild_id", g.GuildID, "error", err)
 				failed = append(failed, GuildError{GuildID: g.GuildID, Err: err})
 				continue
 			}

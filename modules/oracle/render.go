@@ -53,7 +53,7 @@ type renderer struct {
 
 // renderer is the dashboard renderer (projection.Renderers).
 func (s *Service) renderer() projection.Renderer {
-	return newRenderer(s.guilds, s.lib, s.texts, s.pairs != nil)
+	return newRenderer(s.Guilds, s.lib, s.texts, s.pairs != nil)
 }
 
 // newRenderer: pairsDeployed says whether pairhome runs in this process.

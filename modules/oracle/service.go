@@ -2,19 +2,14 @@ package oracle
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"log/slog"
 	"time"
 
-	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -28,49 +23,31 @@ type guildSettings interface {
 	DefaultLocation() *time.Location
 }
 
-// requester asks for a dashboard refresh inside a transaction
-// (projection.Service).
-type requester interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-}
-
-// messenger sends the DM and pair-room copies (rest.Rest satisfies it).
-type messenger interface {
-	CreateDMChannel(userID snowflake.ID, opts ...rest.RequestOpt) (*discord.DMChannel, error)
-	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
-}
-
-// serviceConfig builds a Service. DB, Guilds and Projections are required.
+// serviceConfig builds a Service. Core's DB, Guilds and Projections are
+// required; without Core.Rest (operator CLI) copies cannot be sent.
 type serviceConfig struct {
-	DB          *db.DB
-	Guilds      guildSettings
-	Projections requester
-	Discord     messenger         // nil: copies cannot be sent (operator CLI)
-	Pairs       pairhomeapi.Pairs // nil: pairhome is not deployed
-	Library     *Library          // nil: the embedded library
-	Logger      *slog.Logger
-	Now         func() time.Time // tests move time instead of sleeping
+	Core    modcore.Core
+	Pairs   pairhomeapi.Pairs // nil: pairhome is not deployed
+	Library *Library          // nil: the embedded library
+	Now     func() time.Time  // tests move time instead of sleeping
 }
 
 // Service holds the oracle's rules. Each action is one transaction: state,
 // projection requests and pair-panel requests commit together.
 type Service struct {
-	db      *db.DB
-	guilds  guildSettings
-	proj    requester
-	discord messenger
-	pairs   pairhomeapi.Pairs
-	lib     *Library
-	texts   *i18n.Bundle
-	log     *slog.Logger
-	now     func() time.Time
-	st      store
+	modcore.Core
+	pairs pairhomeapi.Pairs
+	lib   *Library
+	texts *i18n.Bundle
+	now   func() time.Time
+	st    store
 }
 
 // newService validates cfg.
 func newService(cfg serviceConfig) (*Service, error) {
-	if cfg.DB == nil || cfg.Guilds == nil || cfg.Projections == nil {
-		return nil, errors.New("oracle: Config needs DB, Guilds and Projections")
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Guilds|modcore.Projections)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Library == nil {
 		lib, err := DefaultLibrary()
@@ -79,18 +56,14 @@ func newService(cfg serviceConfig) (*Service, error) {
 		}
 		cfg.Library = lib
 	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	texts, err := i18n.NewBundle(cfg.Logger, Catalog)
+	texts, err := i18n.NewBundle(core.Logger, Catalog)
 	if err != nil {
 		return nil, err
 	}
-	return &Service{db: cfg.DB, guilds: cfg.Guilds, proj: cfg.Projections, discord: cfg.Discord, pairs: cfg.Pairs,
-		lib: cfg.Library, texts: texts, log: cfg.Logger.With("module", Name), now: cfg.Now}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, lib: cfg.Library, texts: texts, now: cfg.Now}, nil
 }
 
 // Library is the content the service draws from.
@@ -104,11 +77,11 @@ type guildView struct {
 }
 
 func (s *Service) guild(ctx context.Context, guildID uint64) (guildView, error) {
-	st, err := s.guilds.Settings(ctx, guildID)
+	st, err := s.Guilds.Settings(ctx, guildID)
 	if err != nil {
 		return guildView{}, fmt.Errorf("oracle: guild settings: %w", err)
 	}
-	return guildView{settings: st, loc: s.guilds.Location(ctx, guildID), locale: s.guilds.Locale(ctx, guildID)}, nil
+	return guildView{settings: st, loc: s.Guilds.Location(ctx, guildID), locale: s.Guilds.Locale(ctx, guildID)}, nil
 }
 
 // pairhomeOn: deployed in this process and on in the guild. Only oracle
@@ -150,14 +123,14 @@ func (s *Service) Status(ctx context.Context, guildID uint64) (Status, error) {
 	now := s.now()
 	st := Status{Week: WeekAt(now, g.loc), NextPublish: NextPublish(now, g.loc).In(g.loc), Location: g.loc}
 	st.ChannelID, _ = g.settings.Channel(Name, ChannelPurposeKey)
-	d, ok, err := s.st.dashboard(ctx, s.db.Bun, guildID)
+	d, ok, err := s.st.dashboard(ctx, s.DB.Bun, guildID)
 	if err != nil {
 		return Status{}, err
 	}
 	if ok {
 		st.Shown = &d.Week
 	}
-	key, err := s.st.weekArchetype(ctx, s.db.Bun, guildID, st.Week)
+	key, err := s.st.weekArchetype(ctx, s.DB.Bun, guildID, st.Week)
 	if err != nil {
 		return Status{}, err
 	}

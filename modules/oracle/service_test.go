@@ -13,6 +13,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -441,7 +442,7 @@ func TestSameArchetypeAcrossReplicas(t *testing.T) {
 		t.Fatal(err)
 	}
 	other := dbtest.Open(t, schema)
-	svc2, err := newService(serviceConfig{DB: other, Guilds: e.guilds, Projections: e.proj, Logger: quiet, Now: e.clock.Now})
+	svc2, err := newService(serviceConfig{Core: modcore.Core{DB: other, Guilds: e.guilds, Projections: e.proj, Logger: quiet}, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -453,7 +454,7 @@ func TestSameArchetypeAcrossReplicas(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				k, err := s.weekArchetype(e.ctx, s.db.Bun, e.guild, w)
+				k, err := s.weekArchetype(e.ctx, s.DB.Bun, e.guild, w)
 				if err != nil {
 					t.Error(err)
 				}

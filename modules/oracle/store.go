@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/uptrace/bun"
 )
@@ -247,7 +248,7 @@ type guildWithChannel struct {
 // exactly when W's Monday PublishHour:00 has passed. defaultZone is for
 // guilds that set no timezone.
 func (store) dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guildWithChannel, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, coalesce(d.week, '') FROM (`+guild.ChannelGuildsQuery(Name, ChannelPurposeKey)+`) c
+	out, err := db.Query(ctx, idb, scanGuildWeek, `SELECT c.guild_id, coalesce(d.week, '') FROM (`+guild.ChannelGuildsQuery(Name, ChannelPurposeKey)+`) c
 		LEFT JOIN oracle_dashboards d ON d.guild_id = c.guild_id
 		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
 		  AND coalesce(d.week, '') < to_char((?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?)) - make_interval(hours => ?), 'IYYY-"W"IW')
@@ -255,15 +256,11 @@ func (store) dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, defaultZ
 	if err != nil {
 		return nil, fmt.Errorf("oracle: list guilds due: %w", err)
 	}
-	defer rows.Close()
-	var out []guildWithChannel
-	for rows.Next() {
-		var id int64
-		var week string
-		if err := rows.Scan(&id, &week); err != nil {
-			return nil, fmt.Errorf("oracle: list guilds due: %w", err)
-		}
-		out = append(out, guildWithChannel{GuildID: uint64(id), Week: week})
-	}
-	return out, rows.Err()
+	return out, nil
+}
+
+func scanGuildWeek(row db.Scanner) (guildWithChannel, error) {
+	var g guildWithChannel
+	err := row.Scan(&g.GuildID, &g.Week)
+	return g, err
 }

@@ -130,7 +130,7 @@ func (s *service) handleRoom(c *interaction.Context) error {
 	if p.ChannelID != 0 {
 		return c.ReplyText(true, c.T("pairhome.reply.your_room", "room", channelMention(p.ChannelID)))
 	}
-	r, err := loadPair(c, s.db.Bun, p.ID)
+	r, err := loadPair(c, s.DB.Bun, p.ID)
 	if err != nil {
 		return err
 	}
@@ -200,7 +200,7 @@ func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 		return err
 	}
 	// Tell the partner in the room, once per consent window.
-	if p.ChannelID == 0 || s.discord == nil {
+	if p.ChannelID == 0 || s.Rest == nil {
 		return nil
 	}
 	first, err := c.Once(fmt.Sprintf("dissolve-request:%d:%d", p.ID, c.UserID()), consentTTL)
@@ -212,7 +212,7 @@ func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 		return err
 	}
 	_, err = call(c, func(o rest.RequestOpt) (*discord.Message, error) {
-		return s.discord.CreateMessage(snowflake.ID(p.ChannelID), discord.MessageCreate{
+		return s.Rest.CreateMessage(snowflake.ID(p.ChannelID), discord.MessageCreate{
 			Content:         c.T("pairhome.reply.dissolve_request", "user", mention(c.UserID()), "partner", mention(partner)),
 			Components:      []discord.LayoutComponent{discord.NewActionRow(btn)},
 			AllowedMentions: &discord.AllowedMentions{Users: []snowflake.ID{snowflake.ID(partner)}},

@@ -55,11 +55,11 @@ func (s *service) onMemberLeave(guildID, userID uint64) {
 	}
 	archived, err := s.MemberLeft(ctx, guildID, userID)
 	if err != nil {
-		s.log.Error("archive the pair of a member who left", "guild_id", guildID, "user_id", userID, "error", err)
+		s.Logger.Error("archive the pair of a member who left", "guild_id", guildID, "user_id", userID, "error", err)
 		return
 	}
 	if archived {
-		s.log.Info("member left; pair archived", "guild_id", guildID, "user_id", userID)
+		s.Logger.Info("member left; pair archived", "guild_id", guildID, "user_id", userID)
 	}
 }
 
@@ -70,7 +70,7 @@ func (s *service) onChannelDelete(guildID, channelID uint64) {
 		return
 	}
 	if err := s.RoomDeleted(ctx, guildID, channelID); err != nil {
-		s.log.Error("repair a deleted pair room", "guild_id", guildID, "channel_id", channelID, "error", err)
+		s.Logger.Error("repair a deleted pair room", "guild_id", guildID, "channel_id", channelID, "error", err)
 	}
 }
 
@@ -78,9 +78,9 @@ func (s *service) onChannelDelete(guildID, channelID uint64) {
 // gateway events, so listeners ask themselves; while pairhome is off, events
 // are ignored and the reconcile job catches up once it is back on.
 func (s *service) moduleOn(ctx context.Context, guildID uint64) bool {
-	st, err := s.settings.Settings(ctx, guildID)
+	st, err := s.Guilds.Settings(ctx, guildID)
 	if err != nil {
-		s.log.Warn("guild settings unavailable; event left to the reconcile job", "guild_id", guildID, "error", err)
+		s.Logger.Warn("guild settings unavailable; event left to the reconcile job", "guild_id", guildID, "error", err)
 		return false
 	}
 	return st.ModuleOn(Name)

@@ -20,6 +20,7 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -140,8 +141,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc, err = newService(serviceConfig{DB: e.db, Queue: jobs, Projections: e.proj, Settings: e.guilds, Discord: e.rest,
-		Bundle: e.bundle, BotUserID: id(t, sim.BotUserID()), Sections: sections, Logger: quiet})
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: e.db, Queue: jobs, Projections: e.proj, Guilds: e.guilds, Rest: e.rest,
+		Bundle: e.bundle, Logger: quiet}, BotUserID: id(t, sim.BotUserID()), Sections: sections})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,22 +8,20 @@ package pairhome
 
 import (
 	"encoding/base64"
-	"log/slog"
 	"strconv"
 	"strings"
 
 	"github.com/disgoorg/disgo/bot"
 	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/config"
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/discord/gateway"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/migrations"
@@ -75,28 +73,21 @@ var Descriptor = module.Descriptor{
 
 type fxDeps struct {
 	fx.In
-	DB     *db.DB
-	Queue  *queue.Queue
+	Core   modcore.Core
 	Config *config.Config
-	Guilds *guild.Service
-	Bundle *i18n.Bundle
-	Logger *slog.Logger
 	// Sections is filled by the Invoke above, after every contributor exists.
 	Sections *sectionSet
 }
 
-func newFxPanel(d fxDeps) *panel { return newPanel(d.Guilds, d.Sections, d.Bundle) }
+func newFxPanel(d fxDeps) *panel { return newPanel(d.Core.Guilds, d.Sections, d.Core.Bundle) }
 
-func newFxService(d fxDeps, proj *projection.Service, r rest.Rest) (*service, error) {
+func newFxService(d fxDeps) (*service, error) {
 	botID := botUserIDFromToken(d.Config.DiscordToken)
 	if botID == 0 {
 		// Modern applications' bot user shares the application's id.
 		botID, _ = strconv.ParseUint(d.Config.DiscordAppID, 10, 64)
 	}
-	return newService(serviceConfig{
-		DB: d.DB, Queue: d.Queue, Projections: proj, Settings: d.Guilds, Discord: r, Bundle: d.Bundle,
-		BotUserID: botID, Sections: d.Sections, Logger: d.Logger,
-	})
+	return newService(serviceConfig{Core: d.Core, BotUserID: botID, Sections: d.Sections})
 }
 
 // botUserIDFromToken reads the bot's user id from its token, whose first

@@ -17,7 +17,7 @@ var _ pairhomeapi.Pairs = (*service)(nil)
 // ActivePairs lists the guild's active pairs, oldest first. Dashboards use
 // it, so archived pairs never appear there.
 func (s *service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairhomeapi.Pair, error) {
-	rows, err := activePairs(ctx, orDB(idb, s.db), guildID)
+	rows, err := activePairs(ctx, orDB(idb, s.DB), guildID)
 	if err != nil {
 		return nil, err
 	}
@@ -30,7 +30,7 @@ func (s *service) ActivePairs(ctx context.Context, idb bun.IDB, guildID uint64) 
 
 // PairOf returns the member's active pair, or pairhomeapi.ErrNoPair.
 func (s *service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
-	r, err := activePairOf(ctx, orDB(idb, s.db), guildID, userID)
+	r, err := activePairOf(ctx, orDB(idb, s.DB), guildID, userID)
 	if err != nil {
 		return pairhomeapi.Pair{}, err
 	}
@@ -39,7 +39,7 @@ func (s *service) PairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 
 // Pair returns a pair by id, active or archived, or pairhomeapi.ErrNoPair.
 func (s *service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhomeapi.Pair, error) {
-	r, err := loadPair(ctx, orDB(idb, s.db), pairID)
+	r, err := loadPair(ctx, orDB(idb, s.DB), pairID)
 	if err != nil {
 		return pairhomeapi.Pair{}, err
 	}
@@ -49,7 +49,7 @@ func (s *service) Pair(ctx context.Context, idb bun.IDB, pairID int64) (pairhome
 // RequestPanel re-renders the pair's panel once tx commits. Contributing
 // modules call it in the transaction that changes what their section shows.
 func (s *service) RequestPanel(ctx context.Context, tx bun.Tx, pairID int64) error {
-	return s.proj.Request(ctx, tx, panelKind, panelKey(pairID))
+	return s.Projections.Request(ctx, tx, panelKind, panelKey(pairID))
 }
 
 // RequestPanels re-renders every active pair's panel in the guild (for

@@ -32,7 +32,7 @@ const reconcileBatch = 50
 // returned, so one broken guild cannot fail the job for the others; only
 // database errors are returned (River retries them).
 func (s *service) Reconcile(ctx context.Context) error {
-	guilds, err := guildsToReconcile(ctx, s.db.Bun, reconcileBatch)
+	guilds, err := guildsToReconcile(ctx, s.DB.Bun, reconcileBatch)
 	if err != nil {
 		return err
 	}
@@ -41,22 +41,22 @@ func (s *service) Reconcile(ctx context.Context) error {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			s.log.Error("reconcile guild", "guild_id", g, "error", err)
+			s.Logger.Error("reconcile guild", "guild_id", g, "error", err)
 		}
 	}
 	return nil
 }
 
 func (s *service) reconcileGuild(ctx context.Context, guildID uint64) error {
-	pairs, err := pairsToReconcile(ctx, s.db.Bun, guildID)
+	pairs, err := pairsToReconcile(ctx, s.DB.Bun, guildID)
 	if err != nil {
 		return err
 	}
 	channels, cerr := call(ctx, func(o rest.RequestOpt) ([]discord.GuildChannel, error) {
-		return s.discord.GetGuildChannels(snowflake.ID(guildID), o)
+		return s.Rest.GetGuildChannels(snowflake.ID(guildID), o)
 	})
 	if cerr != nil {
-		s.log.Warn("reconcile: cannot list guild channels; skipping room checks", "guild_id", guildID, "error", cerr)
+		s.Logger.Warn("reconcile: cannot list guild channels; skipping room checks", "guild_id", guildID, "error", cerr)
 	}
 	live := map[uint64]bool{}
 	for _, ch := range channels {
@@ -81,7 +81,7 @@ func (s *service) reconcileGuild(ctx context.Context, guildID uint64) error {
 
 // checkMembers archives pairs whose member is no longer in the guild.
 func (s *service) checkMembers(ctx context.Context, guildID uint64) error {
-	pairs, err := pairsForMemberCheck(ctx, s.db.Bun, guildID, memberChecksPerRun)
+	pairs, err := pairsForMemberCheck(ctx, s.DB.Bun, guildID, memberChecksPerRun)
 	if err != nil {
 		return err
 	}
@@ -90,7 +90,7 @@ func (s *service) checkMembers(ctx context.Context, guildID uint64) error {
 		left, ok := uint64(0), true
 		for _, m := range p.Members {
 			_, err := call(ctx, func(o rest.RequestOpt) (*discord.Member, error) {
-				return s.discord.GetMember(snowflake.ID(guildID), snowflake.ID(m), o)
+				return s.Rest.GetMember(snowflake.ID(guildID), snowflake.ID(m), o)
 			})
 			if err == nil {
 				continue
@@ -99,7 +99,7 @@ func (s *service) checkMembers(ctx context.Context, guildID uint64) error {
 				left = m
 				break
 			}
-			s.log.Warn("reconcile: cannot check a pair member", "guild_id", guildID, "pair_id", p.ID, "user_id", m, "error", err)
+			s.Logger.Warn("reconcile: cannot check a pair member", "guild_id", guildID, "pair_id", p.ID, "user_id", m, "error", err)
 			ok = false
 			break
 		}
@@ -110,7 +110,7 @@ func (s *service) checkMembers(ctx context.Context, guildID uint64) error {
 			continue
 		}
 		if ok {
-			if err := markMembersChecked(ctx, s.db.Bun, p.ID); err != nil {
+			if err := markMembersChecked(ctx, s.DB.Bun, p.ID); err != nil {
 				return err
 			}
 			if err := s.verifyPanel(ctx, p); err != nil {
@@ -129,7 +129,7 @@ func (s *service) verifyPanel(ctx context.Context, p pairRef) error {
 	if p.ChannelID == 0 {
 		return nil
 	}
-	_, err := s.proj.Rebuild(ctx, projection.Filter{Kind: panelKind, Key: p.Key()})
+	_, err := s.Projections.Rebuild(ctx, projection.Filter{Kind: panelKind, Key: p.Key()})
 	return err
 }
 
@@ -142,14 +142,14 @@ const sectionsBatch = 1000
 // only at guilds never checked or with a module switched since the last
 // check (one query when nothing changed, whatever the number of guilds).
 func (s *service) SyncSections(ctx context.Context) error {
-	guilds, err := guildsWithSectionsDue(ctx, s.db.Bun, sectionsBatch)
+	guilds, err := guildsWithSectionsDue(ctx, s.DB.Bun, sectionsBatch)
 	if err != nil {
 		return err
 	}
 	for _, g := range guilds {
-		st, err := s.settings.Settings(ctx, g)
+		st, err := s.Guilds.Settings(ctx, g)
 		if err != nil {
-			s.log.Warn("sections: guild settings unavailable", "guild_id", g, "error", err)
+			s.Logger.Warn("sections: guild settings unavailable", "guild_id", g, "error", err)
 			continue
 		}
 		// While pairhome itself is off its panels show no section; recording
@@ -160,7 +160,7 @@ func (s *service) SyncSections(ctx context.Context) error {
 				names = append(names, sec.Module)
 			}
 		}
-		err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			changed, err := swapSections(ctx, tx, g, strings.Join(names, ","))
 			if err != nil || !changed {
 				return err
@@ -176,7 +176,7 @@ func (s *service) SyncSections(ctx context.Context) error {
 
 // enqueueNow inserts a job outside any business transaction.
 func (s *service) enqueueNow(ctx context.Context, args river.JobArgs) error {
-	if _, err := s.queue.Insert(ctx, args, nil); err != nil {
+	if _, err := s.Queue.Insert(ctx, args, nil); err != nil {
 		return fmt.Errorf("pairhome: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

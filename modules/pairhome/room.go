@@ -108,7 +108,7 @@ func (s *service) EnsureRoom(ctx context.Context, pairID int64) error {
 }
 
 func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
-	r, err := loadPair(ctx, s.db.Bun, pairID)
+	r, err := loadPair(ctx, s.DB.Bun, pairID)
 	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return nil
 	}
@@ -119,11 +119,11 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 		return nil // the archive job owns archived pairs' rooms
 	}
 	p := r.ref()
-	st, err := s.settings.Settings(ctx, p.GuildID)
+	st, err := s.Guilds.Settings(ctx, p.GuildID)
 	if err != nil {
 		return fmt.Errorf("pairhome: guild settings: %w", err)
 	}
-	cfg, err := loadConfig(ctx, s.db.Bun, p.GuildID)
+	cfg, err := loadConfig(ctx, s.DB.Bun, p.GuildID)
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 
 	if p.ChannelID != 0 {
 		ch, err := call(ctx, func(o rest.RequestOpt) (discord.Channel, error) {
-			return s.discord.GetChannel(snowflake.ID(p.ChannelID), o)
+			return s.Rest.GetChannel(snowflake.ID(p.ChannelID), o)
 		})
 		switch {
 		case err == nil:
@@ -153,11 +153,11 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 
 	category, ok := st.Channel(Name, categoryPurposeKey)
 	if !ok {
-		s.log.Warn("pair room waits for the pair category to be configured", "guild_id", p.GuildID, "pair_id", p.ID)
-		return setRoomError(ctx, s.db.Bun, p.ID, roomErrNoCategory)
+		s.Logger.Warn("pair room waits for the pair category to be configured", "guild_id", p.GuildID, "pair_id", p.ID)
+		return setRoomError(ctx, s.DB.Bun, p.ID, roomErrNoCategory)
 	}
 	channels, err := call(ctx, func(o rest.RequestOpt) ([]discord.GuildChannel, error) {
-		return s.discord.GetGuildChannels(snowflake.ID(p.GuildID), o)
+		return s.Rest.GetGuildChannels(snowflake.ID(p.GuildID), o)
 	})
 	if err != nil {
 		return s.discordFailure(ctx, p.ID, "list channels", err)
@@ -170,7 +170,7 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 		}
 	}
 	if room != nil {
-		s.log.Info("adopting a pair room created by an earlier attempt", "pair_id", p.ID, "channel_id", room.ID())
+		s.Logger.Info("adopting a pair room created by an earlier attempt", "pair_id", p.ID, "channel_id", room.ID())
 		if err := s.syncOverwrites(ctx, p, room, want); err != nil {
 			return err
 		}
@@ -179,17 +179,17 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 		if name == "" {
 			name = fmt.Sprintf("pair-%d", p.ID)
 		}
-		loc := s.settings.Locale(ctx, p.GuildID)
-		topic := s.bundle.T(loc, "pairhome.room.topic", "a", mention(p.Members[0]), "b", mention(p.Members[1])) + " " + marker(p.ID)
+		loc := s.Guilds.Locale(ctx, p.GuildID)
+		topic := s.Bundle.T(loc, "pairhome.room.topic", "a", mention(p.Members[0]), "b", mention(p.Members[1])) + " " + marker(p.ID)
 		room, err = call(ctx, func(o rest.RequestOpt) (discord.GuildChannel, error) {
-			return s.discord.CreateGuildChannel(snowflake.ID(p.GuildID), discord.GuildTextChannelCreate{
+			return s.Rest.CreateGuildChannel(snowflake.ID(p.GuildID), discord.GuildTextChannelCreate{
 				Name: name, Topic: topic, ParentID: snowflake.ID(category), PermissionOverwrites: want,
 			}, o)
 		})
 		if err != nil {
 			return s.discordFailure(ctx, p.ID, "create room", err)
 		}
-		s.log.Info("pair room created", "guild_id", p.GuildID, "pair_id", p.ID, "channel_id", room.ID(), "action", "pair.room")
+		s.Logger.Info("pair room created", "guild_id", p.GuildID, "pair_id", p.ID, "channel_id", room.ID(), "action", "pair.room")
 	}
 	if s.afterChannelCreate != nil {
 		if err := s.afterChannelCreate(uint64(room.ID())); err != nil {
@@ -203,7 +203,7 @@ func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
 // after its pair was archived is archived in turn, never left behind.
 func (s *service) record(ctx context.Context, p pairRef, channelID uint64) error {
 	orphan := false
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		status, ok, err := recordRoom(ctx, tx, p.ID, channelID)
 		if err != nil {
 			return err
@@ -221,9 +221,9 @@ func (s *service) record(ctx context.Context, p pairRef, channelID uint64) error
 		return err
 	}
 	// Another channel was recorded meanwhile; ours would be an orphan.
-	s.log.Warn("deleting a duplicate pair room", "pair_id", p.ID, "channel_id", channelID)
+	s.Logger.Warn("deleting a duplicate pair room", "pair_id", p.ID, "channel_id", channelID)
 	_, derr := call(ctx, func(o rest.RequestOpt) (struct{}, error) {
-		return struct{}{}, s.discord.DeleteChannel(snowflake.ID(channelID), o)
+		return struct{}{}, s.Rest.DeleteChannel(snowflake.ID(channelID), o)
 	})
 	if derr != nil && !resterr.IsUnknownResource(derr) {
 		return s.discordFailure(ctx, p.ID, "delete duplicate room", derr)
@@ -235,12 +235,12 @@ func (s *service) syncOverwrites(ctx context.Context, p pairRef, ch discord.Chan
 	gc, ok := ch.(discord.GuildChannel)
 	if ok && sameOverwrites(gc.PermissionOverwrites(), want) {
 		if p.ChannelID == uint64(ch.ID()) {
-			return setRoomError(ctx, s.db.Bun, p.ID, "")
+			return setRoomError(ctx, s.DB.Bun, p.ID, "")
 		}
 		return nil
 	}
 	_, err := call(ctx, func(o rest.RequestOpt) (discord.Channel, error) {
-		return s.discord.UpdateChannel(ch.ID(), discord.GuildTextChannelUpdate{PermissionOverwrites: &want}, o)
+		return s.Rest.UpdateChannel(ch.ID(), discord.GuildTextChannelUpdate{PermissionOverwrites: &want}, o)
 	})
 	if err != nil {
 		return s.discordFailure(ctx, p.ID, "update room permissions", err)
@@ -255,7 +255,7 @@ func (s *service) ArchiveRoom(ctx context.Context, pairID int64) error {
 }
 
 func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
-	r, err := loadPair(ctx, s.db.Bun, pairID)
+	r, err := loadPair(ctx, s.DB.Bun, pairID)
 	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return nil
 	}
@@ -268,17 +268,17 @@ func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
 	}
 	state := roomDeleted
 	if p.ChannelID != 0 {
-		st, err := s.settings.Settings(ctx, p.GuildID)
+		st, err := s.Guilds.Settings(ctx, p.GuildID)
 		if err != nil {
 			return fmt.Errorf("pairhome: guild settings: %w", err)
 		}
-		cfg, err := loadConfig(ctx, s.db.Bun, p.GuildID)
+		cfg, err := loadConfig(ctx, s.DB.Bun, p.GuildID)
 		if err != nil {
 			return err
 		}
 		if cfg.ArchiveMode == archiveDelete {
 			_, err = call(ctx, func(o rest.RequestOpt) (struct{}, error) {
-				return struct{}{}, s.discord.DeleteChannel(snowflake.ID(p.ChannelID), o)
+				return struct{}{}, s.Rest.DeleteChannel(snowflake.ID(p.ChannelID), o)
 			})
 		} else {
 			state = roomArchived
@@ -294,7 +294,7 @@ func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
 			}
 			ows := s.overwrites(snowflake.ID(p.GuildID), members, st, cfg, true, botID)
 			_, err = call(ctx, func(o rest.RequestOpt) (discord.Channel, error) {
-				return s.discord.UpdateChannel(snowflake.ID(p.ChannelID), discord.GuildTextChannelUpdate{PermissionOverwrites: &ows}, o)
+				return s.Rest.UpdateChannel(snowflake.ID(p.ChannelID), discord.GuildTextChannelUpdate{PermissionOverwrites: &ows}, o)
 			})
 		}
 		switch {
@@ -305,11 +305,11 @@ func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
 			return s.discordFailure(ctx, p.ID, "archive room", err)
 		}
 	}
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		if err := setRoomState(ctx, tx, p.ID, p.ChannelID, state); err != nil {
 			return err
 		}
-		s.log.Info("pair room archived", "pair_id", p.ID, "room_state", state, "action", "pair.room_archive")
+		s.Logger.Info("pair room archived", "pair_id", p.ID, "room_state", state, "action", "pair.room_archive")
 		return s.RequestPanel(ctx, tx, p.ID)
 	})
 }
@@ -319,7 +319,7 @@ func (s *service) presentMembers(ctx context.Context, p pairRef) ([2]uint64, err
 	out := p.Members
 	for i, m := range p.Members {
 		_, err := call(ctx, func(o rest.RequestOpt) (*discord.Member, error) {
-			return s.discord.GetMember(snowflake.ID(p.GuildID), snowflake.ID(m), o)
+			return s.Rest.GetMember(snowflake.ID(p.GuildID), snowflake.ID(m), o)
 		})
 		switch {
 		case err == nil:
@@ -336,7 +336,7 @@ func (s *service) presentMembers(ctx context.Context, p pairRef) ([2]uint64, err
 // the job while another worker holds it.
 func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(context.Context, int64) error) error {
 	token := newToken()
-	ok, err := takeRoomLease(ctx, s.db.Bun, pairID, token)
+	ok, err := takeRoomLease(ctx, s.DB.Bun, pairID, token)
 	if err != nil {
 		return err
 	}
@@ -344,8 +344,8 @@ func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(conte
 		return river.JobSnooze(2 * time.Second)
 	}
 	defer func() {
-		if err := releaseRoomLease(context.WithoutCancel(ctx), s.db.Bun, pairID, token); err != nil {
-			s.log.Warn("release room lease", "pair_id", pairID, "error", err)
+		if err := releaseRoomLease(context.WithoutCancel(ctx), s.DB.Bun, pairID, token); err != nil {
+			s.Logger.Warn("release room lease", "pair_id", pairID, "error", err)
 		}
 	}()
 	return fn(ctx, pairID)
@@ -374,8 +374,8 @@ func (s *service) discordFailure(ctx context.Context, pairID int64, what string,
 	if resterr.IsForbidden(err) {
 		reason = roomErrForbidden
 	}
-	s.log.Warn("discord refused a room change; the reconcile job will try again", "pair_id", pairID, "step", what, "error", err)
-	return setRoomError(ctx, s.db.Bun, pairID, reason)
+	s.Logger.Warn("discord refused a room change; the reconcile job will try again", "pair_id", pairID, "step", what, "error", err)
+	return setRoomError(ctx, s.DB.Bun, pairID, reason)
 }
 
 // call runs one REST call bounded by callTimeout.
@@ -392,7 +392,7 @@ func (s *service) botUserID(ctx context.Context) (uint64, error) {
 	if id := s.botID.Load(); id != 0 {
 		return id, nil
 	}
-	u, err := s.discord.GetCurrentUser("", rest.WithCtx(ctx))
+	u, err := s.Rest.GetCurrentUser("", rest.WithCtx(ctx))
 	if err != nil {
 		return 0, fmt.Errorf("pairhome: learn the bot's user id: %w", err)
 	}

@@ -4,77 +4,41 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river"
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/projection"
-	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // consentTTL is how long one member's "dissolve" waits for the partner's.
 const consentTTL = 48 * time.Hour
 
-// panels is what pairhome needs of core/projection's Service.
-type panels interface {
-	Request(ctx context.Context, tx bun.Tx, kind, key string) error
-	Rebuild(ctx context.Context, f projection.Filter) (int, error)
-}
-
-// guildSettings is what pairhome needs of core/guild's Service.
+// guildSettings is what the Pair Home panel needs of core/guild's Service.
 type guildSettings interface {
 	Settings(ctx context.Context, guildID uint64) (guild.Settings, error)
 	Locale(ctx context.Context, guildID uint64) string
 }
 
-// discordAPI is the part of disgo's rest.Rest pairhome calls.
-type discordAPI interface {
-	GetGuildChannels(guildID snowflake.ID, opts ...rest.RequestOpt) ([]discord.GuildChannel, error)
-	CreateGuildChannel(guildID snowflake.ID, c discord.GuildChannelCreate, opts ...rest.RequestOpt) (discord.GuildChannel, error)
-	GetChannel(channelID snowflake.ID, opts ...rest.RequestOpt) (discord.Channel, error)
-	UpdateChannel(channelID snowflake.ID, c discord.ChannelUpdate, opts ...rest.RequestOpt) (discord.Channel, error)
-	DeleteChannel(channelID snowflake.ID, opts ...rest.RequestOpt) error
-	GetMember(guildID, userID snowflake.ID, opts ...rest.RequestOpt) (*discord.Member, error)
-	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
-	GetCurrentUser(withCounts string, opts ...rest.RequestOpt) (*discord.OAuth2User, error)
-}
-
 // serviceConfig builds a service.
 type serviceConfig struct {
-	DB          *db.DB
-	Queue       *queue.Queue
-	Projections panels
-	Settings    guildSettings
-	Discord     discordAPI // nil only for code that never touches rooms
-	Bundle      *i18n.Bundle
-	BotUserID   uint64
-	Sections    *sectionSet // shared with the panel; nil: none
-	Logger      *slog.Logger
+	Core      modcore.Core // every field is used
+	BotUserID uint64
+	Sections  *sectionSet // shared with the panel; nil: none
 }
 
 // service owns pairs: the business rules, the rooms and the read API other
 // modules use through pairhomeapi.Pairs.
 type service struct {
-	db       *db.DB
-	queue    *queue.Queue
-	proj     panels
-	settings guildSettings
-	discord  discordAPI
-	bundle   *i18n.Bundle
+	modcore.Core
 	botID    atomic.Uint64
 	sections *sectionSet
-	log      *slog.Logger
 	// afterChannelCreate is a test hook run between creating a room and
 	// recording it; an error simulates a crash at that point.
 	afterChannelCreate func(channelID uint64) error
@@ -84,28 +48,14 @@ type service struct {
 
 // newService validates the configuration.
 func newService(cfg serviceConfig) (*service, error) {
-	switch {
-	case cfg.DB == nil:
-		return nil, errors.New("pairhome: serviceConfig.DB is nil")
-	case cfg.Queue == nil:
-		return nil, errors.New("pairhome: serviceConfig.Queue is nil")
-	case cfg.Projections == nil:
-		return nil, errors.New("pairhome: serviceConfig.Projections is nil")
-	case cfg.Settings == nil:
-		return nil, errors.New("pairhome: serviceConfig.Settings is nil")
-	case cfg.Bundle == nil:
-		return nil, errors.New("pairhome: serviceConfig.Bundle is nil")
-	}
-	if cfg.Logger == nil {
-		cfg.Logger = slog.Default()
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Projections|modcore.Guilds|modcore.Bundle|modcore.Rest)
+	if err != nil {
+		return nil, err
 	}
 	if cfg.Sections == nil {
 		cfg.Sections = newSectionSet(nil)
 	}
-	s := &service{
-		db: cfg.DB, queue: cfg.Queue, proj: cfg.Projections, settings: cfg.Settings, discord: cfg.Discord,
-		bundle: cfg.Bundle, sections: cfg.Sections, log: cfg.Logger.With("module", Name),
-	}
+	s := &service{Core: core, sections: cfg.Sections}
 	s.botID.Store(cfg.BotUserID)
 	return s, nil
 }
@@ -124,7 +74,7 @@ func (s *service) Create(ctx context.Context, in createInput) (pairRef, bool, er
 	if in.MemberA == in.MemberB {
 		return pairRef{}, false, errSelfPair
 	}
-	st, err := s.settings.Settings(ctx, in.GuildID)
+	st, err := s.Guilds.Settings(ctx, in.GuildID)
 	if err != nil {
 		return pairRef{}, false, fmt.Errorf("pairhome: guild settings: %w", err)
 	}
@@ -145,7 +95,7 @@ func (s *service) Create(ctx context.Context, in createInput) (pairRef, bool, er
 			out     pairRef
 			created bool
 		)
-		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			var err error
 			out, created, err = s.createTx(ctx, tx, in, row)
 			return err
@@ -193,14 +143,14 @@ func (s *service) createTx(ctx context.Context, tx bun.Tx, in createInput, row p
 	if err := s.enqueue(ctx, tx, roomArgs{GuildID: in.GuildID, PairID: row.ID}); err != nil {
 		return pairRef{}, false, err
 	}
-	s.log.Info("pair created", "guild_id", in.GuildID, "pair_id", row.ID, "by", in.By, "action", "pair.create")
+	s.Logger.Info("pair created", "guild_id", in.GuildID, "pair_id", row.ID, "by", in.By, "action", "pair.create")
 	return row.ref(), true, nil
 }
 
 // Dissolve archives a pair on a staff member's decision.
 func (s *service) Dissolve(ctx context.Context, guildID uint64, pairID int64, by uint64) (pairRef, error) {
 	var out pairRef
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := lockPair(ctx, tx, pairID)
 		if err != nil {
 			return err
@@ -224,7 +174,7 @@ func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID in
 		out       pairRef
 		dissolved bool
 	)
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := lockPair(ctx, tx, pairID)
 		if err != nil {
 			return err
@@ -254,7 +204,7 @@ func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID in
 // MemberLeft archives the active pair of a member who left the guild.
 func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool, error) {
 	archived := false
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := activePairOf(ctx, tx, guildID, userID)
 		if errors.Is(err, pairhomeapi.ErrNoPair) {
 			return nil
@@ -277,7 +227,7 @@ func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 // roomDeleted handles a room deleted by hand: an active pair gets a new
 // room; an archived pair's room is simply gone.
 func (s *service) RoomDeleted(ctx context.Context, guildID, channelID uint64) error {
-	return s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := pairByChannel(ctx, tx, channelID)
 		if errors.Is(err, pairhomeapi.ErrNoPair) {
 			return nil
@@ -296,7 +246,7 @@ func (s *service) RoomDeleted(ctx context.Context, guildID, channelID uint64) er
 			if err != nil || !ok {
 				return err
 			}
-			s.log.Info("pair room deleted by hand; recreating it", "guild_id", guildID, "pair_id", r.ID, "channel_id", channelID)
+			s.Logger.Info("pair room deleted by hand; recreating it", "guild_id", guildID, "pair_id", r.ID, "channel_id", channelID)
 			return s.enqueue(ctx, tx, roomArgs{GuildID: guildID, PairID: r.ID})
 		}
 		if err := setRoomState(ctx, tx, r.ID, channelID, roomDeleted); err != nil {
@@ -316,13 +266,13 @@ func (s *service) archiveTx(ctx context.Context, tx bun.Tx, r pairRow, reason st
 	if err := s.enqueue(ctx, tx, archiveArgs{GuildID: uint64(r.GuildID), PairID: r.ID}); err != nil {
 		return err
 	}
-	s.log.Info("pair archived", "guild_id", r.GuildID, "pair_id", r.ID, "reason", reason, "by", by, "action", "pair.archive")
+	s.Logger.Info("pair archived", "guild_id", r.GuildID, "pair_id", r.ID, "reason", reason, "by", by, "action", "pair.archive")
 	return s.RequestPanel(ctx, tx, r.ID)
 }
 
 // enqueue inserts a job in the caller's transaction.
 func (s *service) enqueue(ctx context.Context, tx bun.Tx, args river.JobArgs) error {
-	if _, err := s.queue.InsertTx(ctx, tx, args, nil); err != nil {
+	if _, err := s.Queue.InsertTx(ctx, tx, args, nil); err != nil {
 		return fmt.Errorf("pairhome: enqueue %s: %w", args.Kind(), err)
 	}
 	return nil

@@ -9,7 +9,7 @@ import (
 
 // GuildConfig returns pairhome's settings for a guild.
 func (s *service) GuildConfig(ctx context.Context, guildID uint64) (guildConfig, error) {
-	return loadConfig(ctx, s.db.Bun, guildID)
+	return loadConfig(ctx, s.DB.Bun, guildID)
 }
 
 // updateConfig changes pairhome's settings of a guild and returns them as
@@ -19,7 +19,7 @@ func (s *service) GuildConfig(ctx context.Context, guildID uint64) (guildConfig,
 // access is applied to every active room by the room job.
 func (s *service) updateConfig(ctx context.Context, guildID, by uint64, change func(*guildConfig)) (guildConfig, error) {
 	var out guildConfig
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		old, err := lockConfig(ctx, tx, guildID)
 		if err != nil {
 			return err

@@ -3,16 +3,13 @@ package publicpost
 import (
 	"embed"
 	"io/fs"
-	"log/slog"
 
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -36,17 +33,14 @@ var Descriptor = module.Descriptor{
 	Options: fx.Module(Name,
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
 		fx.Provide(
-			func(r rest.Rest) Discord { return r },
-			func(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
-				return newPublisher(d, dc, cfg, log)
-			},
-			func(s *Service, g *guild.Service) *commands { return newCommands(s, g) },
+			func(c modcore.Core, cfg Config) *Publisher { return newPublisher(c.DB, c.Rest, cfg, c.Logger) },
+			func(s *Service, c modcore.Core) *commands { return newCommands(s, c.Guilds) },
 			fx.Private,
 		),
 		fx.Provide(
 			// Public so a deployment or test can replace it with fx.Decorate.
 			func() Config { return Config{}.withDefaults() },
-			NewService,
+			func(c modcore.Core) *Service { return NewService(c.DB, c.Queue, c.Logger) },
 		),
 		module.Contribute(queue.Jobs, func(p *Publisher) []queue.Job { return []queue.Job{PublishJob(p), SweepJob(p)} }),
 		module.Contribute(queue.Schedules, func(c Config) []queue.Schedule { return []queue.Schedule{SweepSchedule(c)} }),

@@ -4,14 +4,12 @@ import (
 	"log/slog"
 	"testing"
 
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/publicpost"
 )
@@ -32,13 +30,7 @@ func TestDescriptorGraph(t *testing.T) {
 	var got contributions
 	app := fx.New(
 		fx.NopLogger,
-		fx.Provide(
-			func() *db.DB { return nil },
-			func() rest.Rest { return nil },
-			func() *slog.Logger { return slog.New(slog.DiscardHandler) },
-			func() *guild.Service { return nil },
-			func() *queue.Queue { return nil },
-		),
+		fx.Supply(modcore.Core{Logger: slog.New(slog.DiscardHandler)}),
 		publicpost.Descriptor.Options,
 		module.Collect(queue.Jobs), module.Collect(queue.Schedules), module.Collect(interaction.Commands), module.Collect(i18n.Catalogs),
 		module.Collect(interaction.StatusSections),

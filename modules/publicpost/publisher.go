@@ -47,12 +47,12 @@ type Publisher struct {
 	afterSend func(postID int64) error
 }
 
-// newPublisher builds a publisher.
+// newPublisher builds a publisher; log is the module's (Core.Logger).
 func newPublisher(d *db.DB, dc Discord, cfg Config, log *slog.Logger) *Publisher {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Publisher{db: d, discord: dc, cfg: cfg.withDefaults(), log: log.With("module", Name)}
+	return &Publisher{db: d, discord: dc, cfg: cfg.withDefaults(), log: log}
 }
 
 // Result is one publish attempt.

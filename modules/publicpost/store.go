@@ -23,10 +23,7 @@ const postCols = `id, guild_id, channel_id, source, payload, scheduled_for, stat
 // claimed and put back on every sweep (the original's endless bounce).
 var offGuild = guild.ModuleOffCondition("p.guild_id", Name)
 
-// scanner is a row or rows positioned on one.
-type scanner interface{ Scan(dest ...any) error }
-
-func scanPost(row scanner, extra ...any) (Post, error) {
+func scanPost(row db.Scanner, extra ...any) (Post, error) {
 	var (
 		p                      Post
 		gid, ch                int64

@@ -104,7 +104,7 @@ func (s *service) renderBoard(ctx context.Context, idb bun.IDB, key string) (pro
 	if err != nil {
 		return projection.Rendered{}, err
 	}
-	loc := s.guilds.Locale(ctx, r.GuildID)
+	loc := s.Guilds.Locale(ctx, r.GuildID)
 	now := s.now()
 	open := r.Open(now)
 	var b strings.Builder

@@ -6,6 +6,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
+	"github.com/together-bot/together/core/module/modcore"
 )
 
 func TestCatalogComplete(t *testing.T) {
@@ -23,7 +24,7 @@ func TestCommandDefinitionIsValid(t *testing.T) {
 	t.Parallel()
 	b, err := i18n.NewBundle(quiet, catalog)
 	must(t, err)
-	cmd := newHandlers(&service{bundle: b}).Command()
+	cmd := newHandlers(&service{Core: modcore.Core{Bundle: b}}).Command()
 	if cmd.Staff || cmd.Definition.Name != "raid" || len(cmd.Definition.Options) != 3 {
 		t.Fatalf("command = %+v", cmd.Definition)
 	}

@@ -29,20 +29,20 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 		return claimResult{}, err
 	}
 	now := s.now()
-	r, err := activeRaid(ctx, s.db.Bun, guildID)
+	r, err := activeRaid(ctx, s.DB.Bun, guildID)
 	if err != nil {
 		return claimResult{}, err
 	}
 	if (raidID != 0 && r.ID != raidID) || !r.Open(now) {
 		return claimResult{}, errRaidEnded
 	}
-	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return claimResult{}, err
 	}
 	today := r.Today(now)
 	var res claimResult
-	err = s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		offers, err := ensureOffers(ctx, tx, r, today)
 		if err != nil {
 			return err
@@ -65,7 +65,7 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 		if err != nil {
 			return fmt.Errorf("raid: insert claim: %w", err)
 		}
-		if _, err := s.queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
+		if _, err := s.Queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
 			return fmt.Errorf("raid: queue prompt: %w", err)
 		}
 		res = claimResult{Claim: c, Quest: q, Raid: r}
@@ -74,7 +74,7 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 	if err != nil {
 		return claimResult{}, err
 	}
-	s.log.Info("raid quest claimed", "guild_id", guildID, "raid_id", r.ID, "pair_id", p.ID, "claim_id", res.Claim.ID,
+	s.Logger.Info("raid quest claimed", "guild_id", guildID, "raid_id", r.ID, "pair_id", p.ID, "claim_id", res.Claim.ID,
 		"quest", questKey, "by", userID, "action", "raid.claim")
 	return res, nil
 }
@@ -111,7 +111,7 @@ func (r confirmResult) Capped() bool { return r.Applied < r.Claim.Points }
 func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID int64) (confirmResult, error) {
 	now := s.now()
 	var res confirmResult
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		c, err := loadClaim(ctx, tx, claimID, forUpdate)
 		if err != nil {
 			return err
@@ -183,10 +183,10 @@ func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 	if err != nil {
 		return confirmResult{}, err
 	}
-	s.log.Info("raid claim confirmed", "guild_id", guildID, "raid_id", res.Raid.ID, "pair_id", res.Claim.PairID,
+	s.Logger.Info("raid claim confirmed", "guild_id", guildID, "raid_id", res.Raid.ID, "pair_id", res.Claim.PairID,
 		"claim_id", claimID, "points", res.Claim.Points, "applied", res.Applied, "by", userID, "action", "raid.confirm")
 	if res.JustCompleted {
-		s.log.Info("raid goal reached", "guild_id", guildID, "raid_id", res.Raid.ID, "goal", res.Raid.Goal, "action", "raid.completed")
+		s.Logger.Info("raid goal reached", "guild_id", guildID, "raid_id", res.Raid.ID, "goal", res.Raid.Goal, "action", "raid.completed")
 	}
 	return res, nil
 }
@@ -206,7 +206,7 @@ type todayView struct {
 // TodayFor reads the member's view of the current raid day.
 func (s *service) TodayFor(ctx context.Context, guildID, userID uint64) (todayView, error) {
 	now := s.now()
-	r, err := activeRaid(ctx, s.db.Bun, guildID)
+	r, err := activeRaid(ctx, s.DB.Bun, guildID)
 	if err != nil {
 		return todayView{}, err
 	}
@@ -214,20 +214,20 @@ func (s *service) TodayFor(ctx context.Context, guildID, userID uint64) (todayVi
 		return todayView{}, errRaidEnded
 	}
 	t := todayView{Raid: r, Day: r.Today(now)}
-	if t.Offers, err = dayOffers(ctx, s.db.Bun, r, t.Day); err != nil {
+	if t.Offers, err = dayOffers(ctx, s.DB.Bun, r, t.Day); err != nil {
 		return todayView{}, err
 	}
-	t.Pair, err = s.pairs.PairOf(ctx, s.db.Bun, guildID, userID)
+	t.Pair, err = s.pairs.PairOf(ctx, s.DB.Bun, guildID, userID)
 	if errors.Is(err, pairhomeapi.ErrNoPair) {
 		return t, nil // a member without a pair still sees the quests
 	}
 	if err != nil {
 		return todayView{}, err
 	}
-	if t.Claims, err = pairClaims(ctx, s.db.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
+	if t.Claims, err = pairClaims(ctx, s.DB.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
 		return todayView{}, err
 	}
-	if t.Points, t.Week, err = pairPoints(ctx, s.db.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
+	if t.Points, t.Week, err = pairPoints(ctx, s.DB.Bun, r.ID, t.Pair.ID, t.Day); err != nil {
 		return todayView{}, err
 	}
 	return t, nil

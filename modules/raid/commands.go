@@ -13,7 +13,7 @@ func intPtr(v int) *int { return &v }
 // Command is /raid (point interaction.Commands). Members use /raid quests, so the
 // command is not Staff as a whole; start and end check staff at run time.
 func (h *handlers) Command() interaction.Command {
-	b := h.s.bundle
+	b := h.s.Bundle
 	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
 	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
 		d, l := desc(key)

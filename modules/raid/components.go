@@ -128,7 +128,7 @@ func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) rules(c *interaction.Context, id customid.ID) error {
-	r, err := loadRaid(c, h.s.db.Bun, id.Int64(0))
+	r, err := loadRaid(c, h.s.DB.Bun, id.Int64(0))
 	if err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/uptrace/bun"
 )
 
@@ -15,25 +16,15 @@ import (
 // through the pool.
 func (s *service) pointsByPair(ctx context.Context, idb bun.IDB, guildID uint64, from, to time.Time) (map[int64]int, error) {
 	if idb == nil {
-		idb = s.db.Bun
+		idb = s.DB.Bun
 	}
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(applied)::int FROM raid_claims
+	out, err := db.QueryMap[int64, int](ctx, idb, `SELECT pair_id, sum(applied)::int FROM raid_claims
 		WHERE guild_id = ? AND status = 'confirmed' AND confirmed_at >= ? AND confirmed_at < ?
 		GROUP BY pair_id HAVING sum(applied) > 0`, int64(guildID), from, to)
 	if err != nil {
 		return nil, fmt.Errorf("raid: points by pair: %w", err)
 	}
-	defer rows.Close()
-	out := map[int64]int{}
-	for rows.Next() {
-		var id int64
-		var n int
-		if err := rows.Scan(&id, &n); err != nil {
-			return nil, err
-		}
-		out[id] = n
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // contribution is the member's pair's points in a raid.
@@ -44,18 +35,18 @@ type contribution struct {
 // Contribution reads the member's pair's points in a raid: on the raid's
 // current day (against its cap) and in total.
 func (s *service) Contribution(ctx context.Context, guildID, userID uint64, raidID int64) (contribution, error) {
-	r, err := loadRaid(ctx, s.db.Bun, raidID)
+	r, err := loadRaid(ctx, s.DB.Bun, raidID)
 	if err != nil {
 		return contribution{}, err
 	}
 	if r.GuildID != guildID {
 		return contribution{}, errNoRaid
 	}
-	p, err := s.pairOf(ctx, s.db.Bun, guildID, userID)
+	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return contribution{}, err
 	}
 	ct := contribution{Cap: r.DailyCap}
-	ct.Today, ct.Week, err = pairPoints(ctx, s.db.Bun, r.ID, p.ID, r.Today(s.now()))
+	ct.Today, ct.Week, err = pairPoints(ctx, s.DB.Bun, r.ID, p.ID, r.Today(s.now()))
 	return ct, err
 }

@@ -16,8 +16,10 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
@@ -71,7 +73,7 @@ type env struct {
 
 // newEnv builds the service on a fresh schema, with the real guild settings
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
-func newEnv(t testing.TB, discord messagePoster) *env {
+func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
 	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: raidmig.FS})
 	b, err := i18n.NewBundle(quiet, catalog)
@@ -89,8 +91,8 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 	}
 	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
-	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.Now})
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: d, Queue: q, Guilds: guilds, Bundle: b, Logger: quiet},
+		Pairs: e.pairs, Projections: e.board, Discord: discord, Now: e.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -73,13 +73,13 @@ type stepWorker struct {
 func (w *stepWorker) Work(ctx context.Context, job *river.Job[stepArgs]) error {
 	res, err := w.s.Step(ctx)
 	if res != (stepResult{}) {
-		w.s.log.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
+		w.s.Logger.Info("raid step", "ended", res.Ended, "started", res.Started, "new_day", res.DayChanged,
 			"prompts", res.Prompts, "job_id", job.ID, "action", "raid.step")
 	}
 	if errors.Is(err, queue.ErrPassUnfinished) {
 		// Unusual (a week's turnover outlasting one job) so worth a warning;
 		// guilds that failed are still due and the next run retries them.
-		w.s.log.Warn("raid step continues in a new run", "error", err, "job_id", job.ID, "action", "raid.step")
+		w.s.Logger.Warn("raid step continues in a new run", "error", err, "job_id", job.ID, "action", "raid.step")
 	}
 	return queue.Continue(err)
 }

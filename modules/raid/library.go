@@ -118,7 +118,7 @@ func (s *service) LoadLibrary(ctx context.Context) error {
 	if s.libraryLoaded.Load() {
 		return nil
 	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		for _, q := range library {
 			if _, err := tx.ExecContext(ctx, `INSERT INTO raid_quests (key, category, difficulty, points, text_en, text_ru)
 				VALUES (?, ?, ?, ?, ?, ?)

@@ -30,7 +30,7 @@ type startSpec struct {
 // starting at once cannot both succeed.
 func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 	if spec.Goal == 0 {
-		st, err := loadRaidSettings(ctx, s.db.Bun, spec.GuildID)
+		st, err := loadRaidSettings(ctx, s.DB.Bun, spec.GuildID)
 		if err != nil {
 			return raid{}, err
 		}
@@ -41,11 +41,11 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 	}
 	// An active raid is the more useful answer than a missing channel (the
 	// index below still decides races).
-	if _, err := activeRaid(ctx, s.db.Bun, spec.GuildID); err == nil {
+	if _, err := activeRaid(ctx, s.DB.Bun, spec.GuildID); err == nil {
 		return raid{}, errRaidActive
 	}
 	if spec.ChannelID == 0 {
-		st, err := s.guilds.Settings(ctx, spec.GuildID)
+		st, err := s.Guilds.Settings(ctx, spec.GuildID)
 		if err != nil {
 			return raid{}, fmt.Errorf("raid: read the raid channel of guild %d: %w", spec.GuildID, err)
 		}
@@ -76,7 +76,7 @@ func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, b
 		out     raid
 		started bool
 	)
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		var err error
 		out, started, err = s.startTx(ctx, tx, spec, auto)
 		return err
@@ -85,7 +85,7 @@ func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, b
 		return raid{}, false, err
 	}
 	if started {
-		s.log.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
+		s.Logger.Info("raid started", "guild_id", spec.GuildID, "raid_id", out.ID, "week", out.WeekStart, "auto", auto,
 			"by", spec.By, "action", "raid.start")
 	}
 	return out, started, nil
@@ -95,7 +95,7 @@ func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, b
 // the guild (another replica, or staff, won the race) means not started,
 // not an error, so it never aborts the caller's transaction.
 func (s *service) startTx(ctx context.Context, tx bun.Tx, spec startSpec, auto bool) (raid, bool, error) {
-	loc := s.guilds.Location(ctx, spec.GuildID)
+	loc := s.Guilds.Location(ctx, spec.GuildID)
 	now := s.now()
 	week := weekAt(now, loc)
 	var by any
@@ -168,7 +168,7 @@ func (s *service) channelHook() guild.ChannelHook {
 			if _, err := tx.ExecContext(ctx, `UPDATE raid_raids SET channel_id = ? WHERE id = ?`, int64(c.To), r.ID); err != nil {
 				return fmt.Errorf("raid: move raid %d to channel %d: %w", r.ID, c.To, err)
 			}
-			s.log.Info("raid dashboard moved with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID,
+			s.Logger.Info("raid dashboard moved with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID,
 				"from", c.From, "to", c.To, "by", c.By, "action", "raid.move")
 		}
 		return s.requestBoard(ctx, tx, r.ID)
@@ -178,7 +178,7 @@ func (s *service) channelHook() guild.ChannelHook {
 // startWithChannel is the weekly step's start for one guild, run by the
 // channel hook: only where raid is on and the guild had no raid this week.
 func (s *service) startWithChannel(ctx context.Context, tx bun.Tx, c guild.ChannelChange) error {
-	on, err := s.guilds.ModuleEnabled(ctx, Name, c.GuildID)
+	on, err := s.Guilds.ModuleEnabled(ctx, Name, c.GuildID)
 	if err != nil || !on {
 		return err
 	}
@@ -187,7 +187,7 @@ func (s *service) startWithChannel(ctx context.Context, tx bun.Tx, c guild.Chann
 	}
 	r, started, err := s.startTx(ctx, tx, startSpec{GuildID: c.GuildID, ChannelID: c.To}, true)
 	if err == nil && started {
-		s.log.Info("raid started with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID, "week", r.WeekStart,
+		s.Logger.Info("raid started with the raid channel", "guild_id", c.GuildID, "raid_id", r.ID, "week", r.WeekStart,
 			"by", c.By, "action", "raid.start")
 	}
 	return err
@@ -196,7 +196,7 @@ func (s *service) startWithChannel(ctx context.Context, tx bun.Tx, c guild.Chann
 // EndRaid ends the guild's active raid now (staff). The dashboard shows
 // its final state.
 func (s *service) EndRaid(ctx context.Context, guildID, by uint64) (raid, error) {
-	r, err := activeRaid(ctx, s.db.Bun, guildID)
+	r, err := activeRaid(ctx, s.DB.Bun, guildID)
 	if err != nil {
 		return raid{}, err
 	}
@@ -221,7 +221,7 @@ func (s *service) end(ctx context.Context, raidID int64, by uint64, expiredBefor
 	if by != 0 {
 		byArg = int64(by)
 	}
-	err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		q := `UPDATE raid_raids SET status = 'ended', ended_at = ?, ended_by = ? WHERE id = ? AND status = 'active'`
 		args := []any{s.now(), byArg, raidID}
 		if !expiredBefore.IsZero() {
@@ -246,7 +246,7 @@ func (s *service) end(ctx context.Context, raidID int64, by uint64, expiredBefor
 		return raid{}, false, fmt.Errorf("raid: end raid %d: %w", raidID, err)
 	}
 	if ended {
-		s.log.Info("raid ended", "guild_id", out.GuildID, "raid_id", out.ID, "progress", out.Progress, "goal", out.Goal,
+		s.Logger.Info("raid ended", "guild_id", out.GuildID, "raid_id", out.ID, "progress", out.Progress, "goal", out.Goal,
 			"by", by, "action", "raid.end")
 	}
 	return out, ended, nil
@@ -288,7 +288,7 @@ func (s *service) Step(ctx context.Context) (stepResult, error) {
 	// nothing to start it costs one query whatever the number of guilds.
 	loaded := false
 	for after := uint64(0); ; {
-		guilds, err := startDue(ctx, s.db.Bun, now, s.guilds.DefaultLocation().String(), after, stepPage)
+		guilds, err := startDue(ctx, s.DB.Bun, now, s.Guilds.DefaultLocation().String(), after, stepPage)
 		if err != nil {
 			return res, err
 		}
@@ -341,7 +341,7 @@ func (s *service) refreshDays(ctx context.Context, now time.Time) (int, error) {
 	n := 0
 	var errs []error
 	for after := int64(0); ; {
-		raids, err := dayChanged(ctx, s.db.Bun, now, after, stepPage)
+		raids, err := dayChanged(ctx, s.DB.Bun, now, after, stepPage)
 		if err != nil {
 			return n, errors.Join(append(errs, err)...)
 		}
@@ -371,7 +371,7 @@ func (s *service) showDays(ctx context.Context, raids []raid, now time.Time) (in
 		}
 		today := r.Today(now)
 		changed := false
-		err := s.db.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 			res, err := tx.ExecContext(ctx, `UPDATE raid_raids SET shown_day = ? WHERE id = ? AND status = 'active'
 				AND shown_day IS DISTINCT FROM ?`, string(today), r.ID, string(today))
 			if err != nil {
@@ -400,18 +400,9 @@ func (s *service) showDays(ctx context.Context, raids []raid, now time.Time) (in
 }
 
 func (s *service) ids(ctx context.Context, q string, args ...any) ([]int64, error) {
-	rows, err := s.db.Bun.QueryContext(ctx, q, args...)
+	out, err := db.Query(ctx, s.DB.Bun, db.Scan[int64], q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("raid: step query: %w", err)
 	}
-	defer rows.Close()
-	var out []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		out = append(out, id)
-	}
-	return out, rows.Err()
+	return out, nil
 }

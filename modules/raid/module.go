@@ -1,16 +1,13 @@
 package raid
 
 import (
-	"log/slog"
-
-	"github.com/disgoorg/disgo/rest"
 	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall/hallapi"
@@ -45,20 +42,13 @@ var Descriptor = module.Descriptor{
 
 type fxDeps struct {
 	fx.In
-	DB          *db.DB
-	Guilds      *guild.Service
-	Bundle      *i18n.Bundle
-	Logger      *slog.Logger
-	Projections *projection.Service
-	Pairs       pairhomeapi.Pairs
-	Queue       *queue.Queue
-	Rest        rest.Rest
-	Hall        hallapi.Refresher `optional:"true"`
+	Core  modcore.Core
+	Pairs pairhomeapi.Pairs
+	Hall  hallapi.Refresher `optional:"true"`
 }
 
 func newFxService(d fxDeps) (*service, error) {
-	return newService(serviceConfig{DB: d.DB, Pairs: d.Pairs, Projections: d.Projections, Queue: d.Queue, Discord: d.Rest,
-		Guilds: d.Guilds, Hall: d.Hall, Bundle: d.Bundle, Logger: d.Logger})
+	return newService(serviceConfig{Core: d.Core, Pairs: d.Pairs, Projections: d.Core.Projections, Discord: d.Core.Rest, Hall: d.Hall})
 }
 
 // pairSection is raid's part of the Pair Home panel.

@@ -43,7 +43,7 @@ func pickOffers(raidID int64, day localDay, quests []quest, n int) []quest {
 
 const questCols = `key, category, difficulty, points, text_en, text_ru`
 
-func scanQuest(sc scanner) (quest, error) {
+func scanQuest(sc db.Scanner) (quest, error) {
 	var q quest
 	err := sc.Scan(&q.Key, &q.Category, &q.Difficulty, &q.Points, &q.EN, &q.RU)
 	return q, err

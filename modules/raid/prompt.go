@@ -29,7 +29,7 @@ var errNoRoom = errors.New("raid: the pair has no room yet")
 // permanent refusal (room deleted, access lost) is recorded as failed.
 // Either way the claim stays confirmable from /raid quests.
 func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
-	c, err := loadClaim(ctx, s.db.Bun, claimID, noLock)
+	c, err := loadClaim(ctx, s.DB.Bun, claimID, noLock)
 	if errors.Is(err, errNoClaim) {
 		return nil
 	}
@@ -39,14 +39,14 @@ func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	if c.Status != claimPending || c.PromptStatus == "sent" {
 		return nil // confirmed already, or a duplicate job
 	}
-	r, err := loadRaid(ctx, s.db.Bun, c.RaidID)
+	r, err := loadRaid(ctx, s.DB.Bun, c.RaidID)
 	if err != nil {
 		return err
 	}
 	if !r.Open(s.now()) || c.Day != r.Today(s.now()) {
 		return nil // no longer confirmable: nothing to prompt for
 	}
-	p, err := s.pairs.Pair(ctx, s.db.Bun, c.PairID)
+	p, err := s.pairs.Pair(ctx, s.DB.Bun, c.PairID)
 	if err != nil {
 		return err
 	}
@@ -59,7 +59,7 @@ func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	if p.ChannelID == 0 {
 		return fail(errNoRoom)
 	}
-	msg, err := s.promptMessage(s.guilds.Locale(ctx, c.GuildID), c)
+	msg, err := s.promptMessage(s.Guilds.Locale(ctx, c.GuildID), c)
 	if err != nil {
 		return err
 	}
@@ -76,7 +76,7 @@ func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 		}
 		return river.JobSnooze(time.Second)
 	case resterr.IsPermanent(err):
-		s.log.Warn("pair room unreachable; confirm prompt not delivered", "guild_id", c.GuildID, "claim_id", c.ID,
+		s.Logger.Warn("pair room unreachable; confirm prompt not delivered", "guild_id", c.GuildID, "claim_id", c.ID,
 			"pair_id", c.PairID, "channel_id", p.ChannelID, "error", err)
 		return s.setPrompt(ctx, c.ID, "failed", 0, err.Error())
 	default:
@@ -93,7 +93,7 @@ func (s *service) setPrompt(ctx context.Context, claimID int64, status string, m
 	if len(lastErr) > 300 {
 		lastErr = lastErr[:300]
 	}
-	_, err := s.db.Bun.ExecContext(ctx, `UPDATE raid_claims SET prompt_status = ?, prompt_message = ?,
+	_, err := s.DB.Bun.ExecContext(ctx, `UPDATE raid_claims SET prompt_status = ?, prompt_message = ?,
 		prompt_error = nullif(?, ''), prompt_tries = prompt_tries + 1 WHERE id = ? AND prompt_status <> 'sent'`,
 		status, msg, lastErr, claimID)
 	if err != nil {
@@ -133,7 +133,7 @@ func promptNonce(claimID int64) string {
 // only skip their prompts again, every run.
 func (s *service) requeuePrompts(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.db.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
+	rows, err := s.DB.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
 		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active' AND r.ends_at > ?
 		  AND c.day = (?::timestamptz AT TIME ZONE r.timezone)::date
 		  AND c.created_at < ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY c.id LIMIT 1000`,
@@ -156,7 +156,7 @@ func (s *service) requeuePrompts(ctx context.Context) (int, error) {
 	if err := rows.Err(); err != nil || len(params) == 0 {
 		return 0, err
 	}
-	res, err := s.queue.InsertMany(ctx, params)
+	res, err := s.Queue.InsertMany(ctx, params)
 	if err != nil {
 		return 0, fmt.Errorf("raid: re-queue prompts: %w", err)
 	}

@@ -51,7 +51,7 @@ func configSettings(s *service) []interaction.Setting {
 	for _, ns := range numberSettings {
 		out = append(out, interaction.Setting{Module: Name, Key: ns.key, NameKey: "raid.setting." + ns.key,
 			Get: func(ctx context.Context, guildID uint64) (string, error) {
-				st, err := loadRaidSettings(ctx, s.db.Bun, guildID)
+				st, err := loadRaidSettings(ctx, s.DB.Bun, guildID)
 				return strconv.Itoa(ns.get(st)), err
 			},
 			Set: func(ctx context.Context, guildID, by uint64, value string) error {
@@ -61,7 +61,7 @@ func configSettings(s *service) []interaction.Setting {
 				}
 				d := defaultRaidSettings()
 				// The other columns keep their value, or get the default on first write.
-				_, err = s.db.Bun.ExecContext(ctx, `INSERT INTO raid_guild_settings (guild_id, daily_cap, offers_per_day, goal, updated_by)
+				_, err = s.DB.Bun.ExecContext(ctx, `INSERT INTO raid_guild_settings (guild_id, daily_cap, offers_per_day, goal, updated_by)
 					VALUES (?, ?, ?, ?, ?)
 					ON CONFLICT (guild_id) DO UPDATE SET `+ns.column+` = ?, updated_at = now(), updated_by = EXCLUDED.updated_by`,
 					int64(guildID), pick(ns.key == "daily_cap", n, d.DailyCap), pick(ns.key == "offers_per_day", n, d.OffersPerDay),

@@ -17,12 +17,10 @@ const (
 	forUpdate = " FOR UPDATE"
 )
 
-type scanner interface{ Scan(...any) error }
-
 const raidCols = `id, guild_id, channel_id, timezone, week_start::text, ends_at, goal, progress, daily_cap,
 	offers_per_day, status, completed_at, auto, ended_at`
 
-func scanRaid(sc scanner) (raid, error) {
+func scanRaid(sc db.Scanner) (raid, error) {
 	var r raid
 	var g, c int64
 	var week string
@@ -60,7 +58,7 @@ func loadRaid(ctx context.Context, idb bun.IDB, id int64) (raid, error) {
 const claimCols = `id, raid_id, guild_id, pair_id, day::text, quest_key, points, requested_by, status, applied,
 	coalesce(confirmed_by, 0), prompt_status`
 
-func scanClaim(sc scanner) (claim, error) {
+func scanClaim(sc db.Scanner) (claim, error) {
 	var c claim
 	var g, req, conf int64
 	var day string
@@ -83,21 +81,12 @@ func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (claim, 
 
 // pairClaims lists a pair's claims of one raid day, oldest first.
 func pairClaims(ctx context.Context, idb bun.IDB, raidID, pairID int64, day localDay) ([]claim, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT `+claimCols+` FROM raid_claims
+	out, err := db.Query(ctx, idb, scanClaim, `SELECT `+claimCols+` FROM raid_claims
 		WHERE raid_id = ? AND pair_id = ? AND day = ? ORDER BY id`, raidID, pairID, string(day))
 	if err != nil {
 		return nil, fmt.Errorf("raid: pair claims: %w", err)
 	}
-	defer rows.Close()
-	var out []claim
-	for rows.Next() {
-		c, err := scanClaim(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // pairPoints is a pair's points in a raid on one day and in total.
@@ -138,20 +127,11 @@ func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone strin
 // dayChanged lists, by id after after, up to limit active raids whose local
 // day (in the raid's own zone) differs from the one last shown.
 func dayChanged(ctx context.Context, idb bun.IDB, now time.Time, after int64, limit int) ([]raid, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT `+raidCols+` FROM raid_raids
+	out, err := db.Query(ctx, idb, scanRaid, `SELECT `+raidCols+` FROM raid_raids
 		WHERE status = 'active' AND id > ? AND shown_day IS DISTINCT FROM (?::timestamptz AT TIME ZONE timezone)::date
 		ORDER BY id LIMIT ?`, after, now, limit)
 	if err != nil {
 		return nil, fmt.Errorf("raid: list raids with a new day: %w", err)
 	}
-	defer rows.Close()
-	var out []raid
-	for rows.Next() {
-		r, err := scanRaid(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -8,7 +8,9 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/rest"
+	"github.com/disgoorg/snowflake/v2"
 
 	"github.com/together-bot/together/core/discord/restlimit"
 )
@@ -43,4 +45,10 @@ func New(token, apiURL string, log *slog.Logger, observer restlimit.Observer, bu
 		rest.WithHTTPClient(&http.Client{Transport: transport, Timeout: 30 * time.Second}),
 	)
 	return rest.New(client)
+}
+
+// MessageCreator is the part of rest.Rest a service that only posts messages
+// needs; tests fake it to see what was sent.
+type MessageCreator interface {
+	CreateMessage(channelID snowflake.ID, m discord.MessageCreate, opts ...rest.RequestOpt) (*discord.Message, error)
 }

@@ -1,0 +1,53 @@
+package db_test
+
+import (
+	"context"
+	"errors"
+	"maps"
+	"slices"
+	"testing"
+
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
+)
+
+func TestQueryHelpers(t *testing.T) {
+	d := dbtest.New(t)
+	ctx := context.Background()
+	if _, err := d.Bun.ExecContext(ctx, `CREATE TABLE points (pair_id bigint, points int, tag text)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Bun.ExecContext(ctx, `INSERT INTO points VALUES (1, 5, 'a'), (2, 7, 'b'), (3, 1, 'a')`); err != nil {
+		t.Fatal(err)
+	}
+
+	ids, err := db.Query(ctx, d.Bun, db.Scan[int64], `SELECT pair_id FROM points WHERE points > ? ORDER BY pair_id`, 2)
+	if err != nil || !slices.Equal(ids, []int64{1, 2}) {
+		t.Fatalf("Query(Scan) = %v, %v; want [1 2]", ids, err)
+	}
+	none, err := db.Query(ctx, d.Bun, db.Scan[int64], `SELECT pair_id FROM points WHERE points > 100`)
+	if err != nil || len(none) != 0 {
+		t.Fatalf("Query with no rows = %v, %v", none, err)
+	}
+	byPair, err := db.QueryMap[int64, int](ctx, d.Bun, `SELECT pair_id, points FROM points`)
+	if err != nil || !maps.Equal(byPair, map[int64]int{1: 5, 2: 7, 3: 1}) {
+		t.Fatalf("QueryMap = %v, %v", byPair, err)
+	}
+	tags, err := db.QuerySet[string](ctx, d.Bun, `SELECT tag FROM points`)
+	if err != nil || !maps.Equal(tags, map[string]bool{"a": true, "b": true}) {
+		t.Fatalf("QuerySet = %v, %v", tags, err)
+	}
+
+	// A failing query and a failing scan both come back as errors.
+	if _, err := db.Query(ctx, d.Bun, db.Scan[int64], `SELECT nope FROM points`); err == nil {
+		t.Fatal("a bad query gave no error")
+	}
+	if _, err := db.QuerySet[int64](ctx, d.Bun, `SELECT tag FROM points`); err == nil {
+		t.Fatal("scanning text into int64 gave no error")
+	}
+	errStop := errors.New("stop")
+	_, err = db.Query(ctx, d.Bun, func(db.Scanner) (int, error) { return 0, errStop }, `SELECT 1`)
+	if !errors.Is(err, errStop) {
+		t.Fatalf("scan error = %v, want %v", err, errStop)
+	}
+}
