@@ -3,7 +3,6 @@ package projection_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
@@ -19,6 +18,7 @@ import (
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -26,19 +26,14 @@ import (
 )
 
 // quiet discards logs unless PROJECTION_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("PROJECTION_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
+var quiet = moduletest.Logger("PROJECTION_TEST_LOG")
 
 const testKind = "test.board"
 
 // world is one emulated Discord with a guild.
 type world struct {
 	sim   *discordsim.Server
-	guild string
+	guild *moduletest.Guild
 }
 
 func newWorld(t testing.TB, opts discordsim.Options) *world {
@@ -46,34 +41,16 @@ func newWorld(t testing.TB, opts discordsim.Options) *world {
 	if opts.Logger == nil {
 		opts.Logger = quiet
 	}
-	sim, err := discordsim.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	g, err := sim.CreateGuild("projections")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{sim: sim, guild: g}
+	g := moduletest.NewGuild(t, opts, "projections")
+	return &world{sim: g.Sim, guild: g}
 }
 
 func (w *world) channel(t testing.TB, name string) snowflake.ID {
 	t.Helper()
-	id, err := w.sim.CreateChannel(w.guild, discordsim.ChannelSpec{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snowflake.MustParse(id)
+	return snowflake.ID(w.guild.Channel(discordsim.ChannelSpec{Name: name}))
 }
 
-func (w *world) guildID() snowflake.ID { return snowflake.MustParse(w.guild) }
+func (w *world) guildID() snowflake.ID { return snowflake.ID(w.guild.ID) }
 
 // messages returns the contents of a channel's messages by message id.
 func (w *world) messages(t testing.TB, ch snowflake.ID) map[string]map[string]any {
@@ -157,19 +134,8 @@ func startNode(t testing.TB, d *db.DB, r rest.Rest, opts projection.Options, gat
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := queue.NewRegistry(projection.Jobs(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Logger: quiet, Test: testMode, MaxWorkers: benchWorkers,
-		SoftStopTimeout: time.Second, TickEvery: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = q.Stop(context.Background()) })
+	q := moduletest.StartRunner(t, queue.Options{DB: d, Jobs: projection.Jobs(svc), Logger: quiet, Test: testMode,
+		MaxWorkers: benchWorkers, SoftStopTimeout: time.Second, TickEvery: time.Hour})
 	return &node{svc: svc, q: q}
 }
 

@@ -3,58 +3,25 @@ package duel
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/migrations"
 	duelmig "github.com/together-bot/together/modules/duel/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("DUEL_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("DUEL_TEST_LOG")
 
 const testGuild uint64 = 111
-
-// fakeBoard records projection requests.
-type fakeBoard struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeBoard) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeBoard) count(kind, key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[kind+"/"+key]
-}
 
 type env struct {
 	t      testing.TB
@@ -63,29 +30,27 @@ type env struct {
 	queue  *queue.Queue
 	guilds *guild.Service
 	pairs  *pairhometest.Pairs
-	board  *fakeBoard
+	board  *projectiontest.Requests
 }
 
 func newEnv(t testing.TB, discord discordClient) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: duelmig.FS})
+	d := moduletest.DB(t, Name, duelmig.FS)
 	b, err := i18n.NewBundle(quiet, catalog)
 	must(t, err)
 	guilds, err := guild.NewService(d, quiet, nil)
 	must(t, err)
 	q, err := queue.NewQueue(d, quiet)
 	must(t, err)
-	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}}
+	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
 	e.svc, err = newService(config{DB: d, Queue: q, Pairs: e.pairs, Projections: e.board, Discord: discord,
 		Guilds: guilds, Bundle: b, Logger: quiet})
 	must(t, err)
 	return e
 }
 
-// pair adds pair n with members 1000n+1 and 1000n+2.
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
-	return e.pairs.Add(pairhomeapi.Pair{ID: n, GuildID: testGuild, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
-		ChannelID: channel})
+	return e.pairs.AddNumbered(testGuild, n, channel)
 }
 
 // setDuel switches duel on or off in the test guild, as /config does.
@@ -187,16 +152,8 @@ func (e *env) scores(r round) map[int64]score {
 // newQueue runs the module's jobs against the env's database.
 func (e *env) newQueue(g queue.Gate) *queue.Runner {
 	e.t.Helper()
-	reg, err := queue.NewRegistry(e.svc.jobs())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Gate: g, Logger: quiet, Test: true,
+	return moduletest.Runner(e.t, queue.Options{DB: e.db, Jobs: e.svc.jobs(), Gate: g, Logger: quiet, Test: true,
 		SoftStopTimeout: 2 * time.Second})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return q
 }
 
 func waitUntil(t testing.TB, d time.Duration, what string, cond func() bool) {

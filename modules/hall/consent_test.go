@@ -22,7 +22,7 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	e.quest.add(3, now, 7)
 	e.sync()
 	c := e.card("2026-11")
-	before := e.proj.count(c.Key())
+	before := e.proj.Count(CardKind, c.Key())
 
 	e.optin(11, "quest")
 	card := e.render("2026-11")
@@ -32,7 +32,7 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	if !strings.Contains(card, "3 pair(s) took part") || !strings.Contains(card, "Active pairs: **3**") {
 		t.Fatalf("counts: %s", card)
 	}
-	if e.proj.count(c.Key()) != before+1 {
+	if e.proj.Count(CardKind, c.Key()) != before+1 {
 		t.Fatal("opting in did not request a refresh of the live card")
 	}
 
@@ -53,8 +53,8 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	if card = e.render("2026-11"); strings.Contains(card, "@21") || !strings.Contains(card, "@11") {
 		t.Fatalf("opted-out pair still named: %s", card)
 	}
-	if e.proj.count(c.Key()) != before+6 {
-		t.Fatalf("%d refresh requests, want one per consent change", e.proj.count(c.Key())-before)
+	if e.proj.Count(CardKind, c.Key()) != before+6 {
+		t.Fatalf("%d refresh requests, want one per consent change", e.proj.Count(CardKind, c.Key())-before)
 	}
 }
 
@@ -116,7 +116,7 @@ func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	if e.card("2026-10").Status != StatusFinal || e.card("2026-11").Status != StatusFinal {
 		t.Fatal("october and november must be final")
 	}
-	count := func() [3]int { return [3]int{e.proj.count(oct), e.proj.count(nov), e.proj.count(dec)} }
+	count := func() [3]int { return [3]int{e.proj.Count(CardKind, oct), e.proj.Count(CardKind, nov), e.proj.Count(CardKind, dec)} }
 	before := count()
 
 	e.optout(12, "quest")

@@ -3,9 +3,6 @@ package hall
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,24 +12,18 @@ import (
 
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	hallmig "github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("HALL_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("HALL_TEST_LOG")
 
 const (
 	testGuild   uint64 = 111
@@ -91,28 +82,6 @@ func (f *fakeGuilds) set(module string, on bool) {
 	f.off[module] = !on
 }
 
-// fakeProj records projection requests.
-type fakeProj struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeProj) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeProj) count(key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[CardKind+"/"+key]
-}
-
 // ledger is a contributing module's data: points per pair at a moment.
 type ledger struct {
 	mu     sync.Mutex
@@ -163,7 +132,7 @@ type env struct {
 	svc    *Service
 	pairs  *fakePairs
 	guilds *fakeGuilds
-	proj   *fakeProj
+	proj   *projectiontest.Requests
 	clock  *clocktest.Manual
 	quest  *ledger
 	chess  *ledger
@@ -173,12 +142,12 @@ type env struct {
 // "chess"), at now in the guild's zone tz.
 func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: hallmig.FS})
+	d := moduletest.DB(t, Name, hallmig.FS)
 	b, err := i18n.NewBundle(quiet, Catalog, testCatalog, chessCatalog)
 	must(t, err)
 	q, err := queue.NewQueue(d, quiet)
 	must(t, err)
-	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: clocktest.New(now),
+	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &projectiontest.Requests{}, clock: clocktest.New(now),
 		quest: &ledger{}, chess: &ledger{}}
 	var cats []hallapi.Category
 	for _, k := range deployed {

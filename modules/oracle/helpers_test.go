@@ -2,8 +2,6 @@ package oracle
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -13,26 +11,19 @@ import (
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
-	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/oracle/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 // quiet discards logs unless ORACLE_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("ORACLE_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
+var quiet = moduletest.Logger("ORACLE_TEST_LOG")
 
 // env is one emulated guild with an oracle channel and two members, a fresh
 // schema, the core services oracle plugs into, and (unless noQueue) a
@@ -66,36 +57,14 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	sim, err := discordsim.New(discordsim.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK)}
-	g, err := sim.CreateGuild("oracle")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.guild = id(t, g)
-	ch, err := sim.CreateChannel(g, discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.channel = id(t, ch)
+	g := moduletest.NewGuild(t, discordsim.Options{Logger: quiet}, "oracle")
+	e := &env{t: t, ctx: ctx, sim: g.Sim, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK), guild: g.ID}
+	e.channel = g.Channel(discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
 	for _, name := range []string{"anna", "boris", "carol"} {
-		uid, err := sim.AddMember(g, discordsim.MemberSpec{Username: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.users[name] = id(t, uid)
+		e.users[name] = g.Member(discordsim.MemberSpec{Username: name})
 	}
-	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
+	e.db = moduletest.DB(t, Name, migrations.FS)
+	var err error
 	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{ChannelPurpose}); err != nil {
 		t.Fatal(err)
 	}
@@ -110,8 +79,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err := e.guilds.SetTimezone(ctx, e.guild, 0, tz); err != nil {
 		t.Fatal(err)
 	}
-	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
-		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+	e.rest = g.Rest(quiet)
 	lib, err := DefaultLibrary()
 	if err != nil {
 		t.Fatal(err)
@@ -144,19 +112,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 // startQueue runs oracle's and the projection's workers.
 func (e *env) startQueue() {
 	e.t.Helper()
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: append([]queue.Job{publishDueJob(e.svc)}, projection.Jobs(e.proj)...),
+	moduletest.StartRunner(e.t, queue.Options{DB: e.db, Jobs: append([]queue.Job{publishDueJob(e.svc)}, projection.Jobs(e.proj)...),
 		Gate: e.guilds, Logger: quiet, Test: true})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := q.Start(e.ctx); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = q.Stop(ctx)
-	})
 }
 
 // dashboardShown waits until Discord shows the latest requested version of the
@@ -202,15 +159,6 @@ func (e *env) publish() Published {
 		e.t.Fatal(err)
 	}
 	return p
-}
-
-func id(t testing.TB, s string) uint64 {
-	t.Helper()
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatalf("bad id %q: %v", s, err)
-	}
-	return v
 }
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -3,68 +3,34 @@ package raid
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 	raidmig "github.com/together-bot/together/modules/raid/migrations"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("RAID_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("RAID_TEST_LOG")
 
 const (
 	testGuild   uint64 = 111
 	testChannel uint64 = 500
 )
 
-// fakeBoard records projection requests.
-type fakeBoard struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeBoard) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeBoard) count(kind, key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[kind+"/"+key]
-}
-
 type env struct {
 	t      testing.TB
 	db     *db.DB
 	svc    *service
 	pairs  *pairhometest.Pairs
-	board  *fakeBoard
+	board  *projectiontest.Requests
 	guilds *guild.Service
 	clock  *clocktest.Manual
 }
@@ -73,7 +39,7 @@ type env struct {
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
 func newEnv(t testing.TB, discord messagePoster) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: raidmig.FS})
+	d := moduletest.DB(t, Name, raidmig.FS)
 	b, err := i18n.NewBundle(quiet, catalog)
 	if err != nil {
 		t.Fatal(err)
@@ -87,7 +53,7 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
+	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}, guilds: guilds,
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
 	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
 		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.Now})
@@ -97,10 +63,8 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 	return e
 }
 
-// pair adds pair n with members 1000n+1 and 1000n+2.
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
-	return e.pairs.Add(pairhomeapi.Pair{ID: n, GuildID: testGuild, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
-		ChannelID: channel})
+	return e.pairs.AddNumbered(testGuild, n, channel)
 }
 
 func (e *env) start() raid {

@@ -127,3 +127,10 @@ func (f *Pairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) er
 	}
 	return nil
 }
+
+// AddNumbered adds pair n of a guild, members 1000n+1 and 1000n+2, with its
+// room in channel: distinct, predictable ids for tests with several pairs.
+func (f *Pairs) AddNumbered(guildID uint64, n int64, channel uint64) pairhomeapi.Pair {
+	return f.Add(pairhomeapi.Pair{ID: n, GuildID: guildID, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
+		ChannelID: channel})
+}
