@@ -10,23 +10,15 @@ import (
 	"github.com/disgoorg/disgo/rest"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	"github.com/together-bot/together/migrations"
 )
 
 // quiet discards logs unless PUBLICPOST_TEST_LOG is set.
 var quiet = moduletest.Logger("PUBLICPOST_TEST_LOG")
-
-// sources are the migrations a publicpost database needs.
-func sources() []migrate.Source {
-	return []migrate.Source{{Module: "core", FS: migrations.FS}, {Module: Name, FS: Migrations}}
-}
 
 // clock is an adjustable clock for the emulator (nonce memory ages with it).
 type clock struct{ offset atomic.Int64 }
@@ -49,7 +41,7 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := newSimEnv(t)
-	e.db = dbtest.New(t, sources()...)
+	e.db = moduletest.DB(t, Name, Migrations)
 	return e
 }
 

@@ -29,7 +29,7 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	if _, err := migrate.New(d.Pool, quiet, sources()...).Up(ctx); err != nil {
+	if _, err := migrate.New(d.Pool, quiet, moduletest.Migrations(Name, Migrations)...).Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	e.db = d
