@@ -59,6 +59,18 @@ func (e *env) setDuel(on bool) {
 	must(e.t, e.guilds.SetModule(context.Background(), testGuild, 1, Name, on))
 }
 
+// newRoundEnv is a duel with pairs 1..n and a round open for answers.
+func newRoundEnv(t testing.TB, n int, answer time.Duration, voteMinutes int) (*env, round, []pairhomeapi.Pair) {
+	t.Helper()
+	e := newEnv(t, nil)
+	ps := make([]pairhomeapi.Pair, n)
+	for i := range ps {
+		ps[i] = e.pair(int64(i+1), 0)
+	}
+	e.startDuel()
+	return e, e.startRound(answer, voteMinutes), ps
+}
+
 func (e *env) startDuel() duel {
 	e.t.Helper()
 	d, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "Test duel")

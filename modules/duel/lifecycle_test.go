@@ -88,10 +88,8 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 
 func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	var wg sync.WaitGroup
 	texts := map[string]bool{}
 	var errs []error
@@ -123,11 +121,8 @@ func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 
 func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	other := e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 2, time.Minute, 0)
+	p, other := ps[0], ps[1]
 	if res := e.submit(r, p, 0, "  first answer  "); res.Replaced {
 		t.Fatal("first answer reported as replaced")
 	}
@@ -166,10 +161,8 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 
 func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.expire(r)
 	// The close job has not run yet: the deadline alone refuses the answer.
 	_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "too late")
@@ -187,10 +180,8 @@ func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 
 func TestCancelVoidsRound(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.submit(r, p, 0, "answer")
 	c, err := e.svc.cancelRound(context.Background(), testGuild, 1)
 	must(t, err)
@@ -216,10 +207,8 @@ func TestCancelVoidsRound(t *testing.T) {
 // transition; a second close-answers is refused and changes nothing.
 func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	a, b := e.pair(1, 0), e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Hour, 10)
+	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
+	a, b := ps[0], ps[1]
 	e.submit(r, a, 0, "answer A")
 	e.submit(r, b, 0, "answer B")
 	e.expire(r) // the job is due too, so both really race
@@ -278,10 +267,8 @@ func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 // with a single answer is scored at once.
 func TestCloseAnswersEarly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	a, b := e.pair(1, 0), e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Hour, 10)
+	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
+	a, b := ps[0], ps[1]
 	e.submit(r, a, 0, "answer A")
 	e.submit(r, b, 0, "answer B")
 	ctx := context.Background()

@@ -7,21 +7,15 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 func TestPairHomeSectionFollowsTheRound(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	p := e.pair(1, 0)
-	q := e.pair(2, 0)
-	view := func(pair pairhomeapi.Pair, loc string) pairhomeapi.SectionView {
-		t.Helper()
-		v, err := e.svc.renderSection(ctx, e.db.Bun, pair, loc)
-		must(t, err)
-		return v
-	}
+	p, q := e.pair(1, 0), e.pair(2, 0)
+	view := pairhometest.Viewer(t, e.svc.renderSection, e.db.Bun)
 	if v := view(p, i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
 		t.Fatalf("section without a duel: %+v", v)
 	}

@@ -11,11 +11,9 @@ import (
 )
 
 // votingRound: three pairs answer (pair 1 first), answers close, voting opens.
-func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
+func votingRound(t *testing.T) (*env, round, []pairhomeapi.Pair) {
 	t.Helper()
-	ps := [3]pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
-	e.startDuel()
-	r := e.startRound(time.Minute, 10)
+	e, r, ps := newRoundEnv(t, 3, time.Minute, 10)
 	for i, p := range ps {
 		e.submit(r, p, 0, "answer of pair "+string(rune('A'+i)))
 	}
@@ -23,13 +21,12 @@ func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
 	if out := e.advance(r); out != outcomeVoting {
 		t.Fatalf("advance = %s, want voting", out)
 	}
-	return e.round(r.ID), ps
+	return e, e.round(r.ID), ps
 }
 
 func TestVotingRulesAndScoring(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	if r.Phase != phaseVoting || r.VoteDeadline == nil {
 		t.Fatalf("round = %+v", r)
 	}
@@ -111,8 +108,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 // changes or no-ops, whatever the order.
 func TestConcurrentVotesTellTheTruth(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	l2, l3 := e.labelOf(r, ps[1].ID), e.labelOf(r, ps[2].ID)
 	race := func(voter uint64, labels ...int) map[voteOutcome]int {
 		t.Helper()
@@ -152,11 +148,8 @@ func TestConcurrentVotesTellTheTruth(t *testing.T) {
 
 func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 10)
+	e, r, ps := newRoundEnv(t, 2, time.Minute, 10)
+	p := ps[0]
 	e.submit(r, p, 0, "lonely answer")
 	e.expire(r)
 	if out := e.advance(r); out != outcomeClosed {
@@ -169,8 +162,7 @@ func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 
 func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
 	e.expire(r)
@@ -212,9 +204,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 
 func TestEarlyCloseJobWaits(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, _ := newRoundEnv(t, 0, time.Minute, 0)
 	out, wait, err := e.svc.advance(context.Background(), r.ID, phaseAnswering)
 	must(t, err)
 	if out != outcomeEarly || wait <= 50*time.Second {
@@ -224,8 +214,7 @@ func TestEarlyCloseJobWaits(t *testing.T) {
 
 func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
 	res, err := e.svc.endDuel(context.Background(), testGuild, 1)
@@ -256,8 +245,7 @@ func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 
 func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	ctx := context.Background()
 	l2 := e.labelOf(r, 2)
 	_, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2)
@@ -292,10 +280,8 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 
 func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.submit(r, p, 0, "rude answer")
 	_, err := e.svc.removeAnswer(context.Background(), testGuild, 1, removeTarget{Member: p.Members[1]})
 	must(t, err)
@@ -306,8 +292,7 @@ func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 
 func TestPointsByPairForHall(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 3))
 	must(t, err)
 	e.expire(r)

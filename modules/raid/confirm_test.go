@@ -41,11 +41,8 @@ func (e *env) totals(r raid) int {
 // the cap, no claim is confirmed twice, and the raid total equals the sum.
 func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	other := e.pair(2, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 2)
+	ctx, p, other := context.Background(), ps[0], ps[1]
 	e.widen(r)
 	var claims []claim
 	worth := 0
@@ -130,11 +127,8 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 
 func TestConfirmRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	q := e.pair(2, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 2)
+	ctx, p, q := context.Background(), ps[0], ps[1]
 	offers := e.offers(r)
 	if len(offers) != defaultOffersPerDay {
 		t.Fatalf("%d offers", len(offers))
@@ -223,10 +217,8 @@ func TestConfirmRules(t *testing.T) {
 // fits and says so; the next gets nothing; tomorrow the cap is fresh.
 func TestPartialCapIsReported(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 1)
+	ctx, p := context.Background(), ps[0]
 	e.widen(r)
 	used := 0
 	var results []confirmResult

@@ -67,6 +67,17 @@ func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
 	return e.pairs.AddNumbered(testGuild, n, channel)
 }
 
+// newRaidEnv is a running raid with pairs 1..n.
+func newRaidEnv(t testing.TB, n int) (*env, raid, []pairhomeapi.Pair) {
+	t.Helper()
+	e := newEnv(t, nil)
+	ps := make([]pairhomeapi.Pair, n)
+	for i := range ps {
+		ps[i] = e.pair(int64(i+1), 0)
+	}
+	return e, e.start(), ps
+}
+
 func (e *env) start() raid {
 	e.t.Helper()
 	r, err := e.svc.StartRaid(context.Background(), startSpec{GuildID: testGuild, ChannelID: testChannel, By: 1})

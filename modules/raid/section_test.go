@@ -7,6 +7,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 func TestPairHomeSectionAndBoard(t *testing.T) {
@@ -14,12 +15,8 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	view := func(loc string) pairhomeapi.SectionView {
-		t.Helper()
-		v, err := e.svc.renderSection(ctx, e.db.Bun, p, loc)
-		must(t, err)
-		return v
-	}
+	viewer := pairhometest.Viewer(t, e.svc.renderSection, e.db.Bun)
+	view := func(loc string) pairhomeapi.SectionView { return viewer(p, loc) }
 	if v := view(i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
 		t.Fatalf("section without a raid: %+v", v)
 	}

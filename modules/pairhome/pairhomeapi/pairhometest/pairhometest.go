@@ -6,6 +6,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"testing"
 
 	"github.com/uptrace/bun"
 
@@ -133,4 +134,18 @@ func (f *Pairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) er
 func (f *Pairs) AddNumbered(guildID uint64, n int64, channel uint64) pairhomeapi.Pair {
 	return f.Add(pairhomeapi.Pair{ID: n, GuildID: guildID, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
 		ChannelID: channel})
+}
+
+// Viewer renders a module's Pair Home section (its Section.Render) for a
+// pair and locale, failing the test if rendering fails.
+func Viewer(t testing.TB, render func(context.Context, bun.IDB, pairhomeapi.Pair, string) (pairhomeapi.SectionView, error),
+	db bun.IDB) func(pairhomeapi.Pair, string) pairhomeapi.SectionView {
+	return func(p pairhomeapi.Pair, locale string) pairhomeapi.SectionView {
+		t.Helper()
+		v, err := render(context.Background(), db, p, locale)
+		if err != nil {
+			t.Fatalf("render section of pair %d (%s): %v", p.ID, locale, err)
+		}
+		return v
+	}
 }
