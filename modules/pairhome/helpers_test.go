@@ -128,6 +128,15 @@ func (e *env) startQueue() {
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }
 
+// newRoomEnv is an env (with its queue) in which anna and boris are a pair
+// whose room exists; it returns the pair and its room.
+func newRoomEnv(t testing.TB) (*env, pairRef, uint64) {
+	t.Helper()
+	e := newEnv(t, envOptions{})
+	p := e.mustCreate("anna", "boris")
+	return e, p, e.waitRoom(p.ID)
+}
+
 // create pairs two members by key as the admin.
 func (e *env) create(a, b string) (pairRef, bool, error) {
 	return e.svc.Create(e.ctx, createInput{GuildID: e.guild, MemberA: e.users[a], MemberB: e.users[b], By: e.users["admin"],
