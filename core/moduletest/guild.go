@@ -59,6 +59,26 @@ func (g *Guild) created(id string, err error) uint64 {
 	return ID(g.T, id)
 }
 
+// Messages lists a channel's messages, oldest first.
+func (g *Guild) Messages(channel uint64) []map[string]any {
+	g.T.Helper()
+	return g.listed(g.Sim.Messages(strconv.FormatUint(channel, 10)))
+}
+
+// DMs lists the messages in a user's DM channel with the bot.
+func (g *Guild) DMs(user uint64) []map[string]any {
+	g.T.Helper()
+	return g.listed(g.Sim.DMs(strconv.FormatUint(user, 10)))
+}
+
+func (g *Guild) listed(ms []map[string]any, err error) []map[string]any {
+	g.T.Helper()
+	if err != nil {
+		g.T.Fatal(err)
+	}
+	return ms
+}
+
 // Rest is a REST client for the emulator with the project's rate limiter
 // (opts after the logger), as one bot process has.
 func (g *Guild) Rest(log *slog.Logger, opts ...restlimit.Option) rest.Rest {

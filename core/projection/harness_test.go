@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
@@ -15,14 +16,11 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	"github.com/together-bot/together/migrations"
 )
 
 // quiet discards logs unless PROJECTION_TEST_LOG is set.
@@ -79,13 +77,9 @@ func (w *world) restAt(apiURL string, d *db.DB) rest.Rest {
 // newDB returns a migrated schema with the test renderer's table.
 func newDB(t testing.TB) *db.DB {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
-	if _, err := d.Pool.Exec(context.Background(), `CREATE TABLE test_boards (
+	return moduletest.DB(t, "testmod", fstest.MapFS{"001_boards.sql": {Data: []byte(`CREATE TABLE test_boards (
 		key text PRIMARY KEY, guild_id bigint NOT NULL, channel_id bigint NOT NULL,
-		value bigint NOT NULL DEFAULT 0, gone boolean NOT NULL DEFAULT false)`); err != nil {
-		t.Fatal(err)
-	}
-	return d
+		value bigint NOT NULL DEFAULT 0, gone boolean NOT NULL DEFAULT false);`)}})
 }
 
 // renderer renders "key=value" from test_boards.

@@ -32,6 +32,7 @@ type env struct {
 	t       testing.TB
 	ctx     context.Context
 	sim     *discordsim.Server
+	world   *moduletest.Guild
 	db      *db.DB
 	guilds  *guild.Service
 	proj    *projection.Service
@@ -58,7 +59,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
 	g := moduletest.NewGuild(t, discordsim.Options{Logger: quiet}, "oracle")
-	e := &env{t: t, ctx: ctx, sim: g.Sim, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK), guild: g.ID}
+	e := &env{t: t, ctx: ctx, sim: g.Sim, world: g, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK), guild: g.ID}
 	e.channel = g.Channel(discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
 	for _, name := range []string{"anna", "boris", "carol"} {
 		e.users[name] = g.Member(discordsim.MemberSpec{Username: name})
@@ -133,24 +134,10 @@ func (e *env) dashboardShown() projection.State {
 }
 
 // messages lists the oracle channel's messages.
-func (e *env) messages() []map[string]any {
-	e.t.Helper()
-	msgs, err := e.sim.Messages(str(e.channel))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return msgs
-}
+func (e *env) messages() []map[string]any { return e.world.Messages(e.channel) }
 
 // dms lists the messages in a user's DM channel with the bot.
-func (e *env) dms(user string) []map[string]any {
-	e.t.Helper()
-	msgs, err := e.sim.DMs(str(e.users[user]))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return msgs
-}
+func (e *env) dms(user string) []map[string]any { return e.world.DMs(e.users[user]) }
 
 func (e *env) publish() Published {
 	e.t.Helper()

@@ -2,7 +2,6 @@ package publicpost
 
 import (
 	"context"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -104,14 +103,7 @@ func (e *env) get(id int64) Post {
 }
 
 // messages returns the channel's message contents, oldest first.
-func (e *env) messages(channel uint64) []map[string]any {
-	e.t.Helper()
-	ms, err := e.sim.Messages(strconv.FormatUint(channel, 10))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return ms
-}
+func (e *env) messages(channel uint64) []map[string]any { return e.world.Messages(channel) }
 
 // setModule switches publicpost in the env's guild, as /config would.
 func (e *env) setModule(on bool) {

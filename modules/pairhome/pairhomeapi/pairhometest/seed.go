@@ -2,11 +2,11 @@ package pairhometest
 
 import (
 	"context"
-	"strconv"
 	"testing"
 
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/discordsim"
 )
 
@@ -17,11 +17,11 @@ import (
 // emulator's snowflakes.
 func SeedPair(t testing.TB, d *db.DB, guildID, memberA, memberB, room string) int64 {
 	t.Helper()
-	g, a, b := snowflake(t, guildID), snowflake(t, memberA), snowflake(t, memberB)
+	g, a, b := int64(moduletest.ID(t, guildID)), int64(moduletest.ID(t, memberA)), int64(moduletest.ID(t, memberB))
 	lo, hi := min(a, b), max(a, b)
 	state, channel := "pending", any(nil)
 	if room != "" {
-		state, channel = "ready", snowflake(t, room)
+		state, channel = "ready", int64(moduletest.ID(t, room))
 	}
 	ctx := context.Background()
 	var id int64
@@ -34,15 +34,6 @@ func SeedPair(t testing.TB, d *db.DB, guildID, memberA, memberB, room string) in
 		t.Fatalf("seed pair members: %v", err)
 	}
 	return id
-}
-
-func snowflake(t testing.TB, s string) int64 {
-	t.Helper()
-	v, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		t.Fatalf("bad snowflake %q: %v", s, err)
-	}
-	return v
 }
 
 // Rooms is what SeedRooms made: pair i of Members[i] lives in Rooms[i].
