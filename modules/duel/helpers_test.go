@@ -35,16 +35,11 @@ type env struct {
 
 func newEnv(t testing.TB, discord discordClient) *env {
 	t.Helper()
-	d := moduletest.DB(t, Name, duelmig.FS)
-	b, err := i18n.NewBundle(quiet, catalog)
-	must(t, err)
-	guilds, err := guild.NewService(d, quiet, nil)
-	must(t, err)
-	q, err := queue.NewQueue(d, quiet)
-	must(t, err)
-	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
-	e.svc, err = newService(config{DB: d, Queue: q, Pairs: e.pairs, Projections: e.board, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet})
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: duelmig.FS, Catalogs: []i18n.Catalog{catalog}, Logger: quiet})
+	e := &env{t: t, db: c.DB, queue: c.Queue, guilds: c.Guilds, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
+	var err error
+	e.svc, err = newService(config{DB: c.DB, Queue: c.Queue, Pairs: e.pairs, Projections: e.board, Discord: discord,
+		Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet})
 	must(t, err)
 	return e
 }

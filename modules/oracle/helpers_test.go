@@ -64,12 +64,9 @@ func newEnv(t testing.TB, o envOptions) *env {
 	for _, name := range []string{"anna", "boris", "carol"} {
 		e.users[name] = g.Member(discordsim.MemberSpec{Username: name})
 	}
-	e.db = moduletest.DB(t, Name, migrations.FS)
-	var err error
-	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{ChannelPurpose}); err != nil {
-		t.Fatal(err)
-	}
-	e.guilds.SetTTL(0)
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: migrations.FS, Catalogs: []i18n.Catalog{Catalog},
+		Purposes: []guild.ChannelPurpose{ChannelPurpose}, Logger: quiet})
+	e.db, e.guilds = c.DB, c.Guilds
 	if err := e.guilds.SetChannel(ctx, e.guild, 0, ChannelPurpose.ID(), e.channel); err != nil {
 		t.Fatal(err)
 	}
@@ -85,16 +82,7 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newRenderer(e.guilds, lib, texts, o.pairs)
-	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{r},
-		Gate: e.guilds, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.proj = c.Projection(t, e.rest, newRenderer(e.guilds, lib, c.Bundle, o.pairs))
 	cfg := serviceConfig{DB: e.db, Guilds: e.guilds, Projections: e.proj, Discord: e.rest, Library: lib,
 		Logger: quiet, Now: e.clock.Now}
 	if o.pairs {

@@ -78,34 +78,20 @@ func newEnv(t testing.TB, o envOptions) *env {
 		e.users[m.key] = g.Member(m.spec)
 	}
 
-	e.db = moduletest.DB(t, Name, migrations.FS)
-	var err error
-	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{categoryPurpose}); err != nil {
-		t.Fatal(err)
-	}
-	e.guilds.SetTTL(0)
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: migrations.FS,
+		Catalogs: []i18n.Catalog{interaction.Catalog, catalog}, Purposes: []guild.ChannelPurpose{categoryPurpose}, Logger: quiet})
+	e.db, e.guilds, e.bundle = c.DB, c.Guilds, c.Bundle
 	if err := e.guilds.SetChannel(ctx, e.guild, 0, categoryPurpose.ID(), e.category); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.guilds.SetModeratorRole(ctx, e.guild, 0, e.modRole); err != nil {
 		t.Fatal(err)
 	}
-	if e.bundle, err = i18n.NewBundle(quiet, interaction.Catalog, catalog); err != nil {
-		t.Fatal(err)
-	}
 	e.rest = g.Rest(quiet)
 	sections := newSectionSet(o.sections)
-	pn := newPanel(e.guilds, sections, e.bundle)
-	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{pn.Renderer()},
-		Gate: e.guilds, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	jobs, err := queue.NewQueue(e.db, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc, err = newService(serviceConfig{DB: e.db, Queue: jobs, Projections: e.proj, Settings: e.guilds, Discord: e.rest,
+	e.proj = c.Projection(t, e.rest, newPanel(e.guilds, sections, e.bundle).Renderer())
+	var err error
+	e.svc, err = newService(serviceConfig{DB: e.db, Queue: c.Queue, Projections: e.proj, Settings: e.guilds, Discord: e.rest,
 		Bundle: e.bundle, BotUserID: moduletest.ID(t, sim.BotUserID()), Sections: sections, Logger: quiet})
 	if err != nil {
 		t.Fatal(err)

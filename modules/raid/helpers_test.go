@@ -12,7 +12,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection/projectiontest"
-	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 	raidmig "github.com/together-bot/together/modules/raid/migrations"
@@ -39,27 +38,14 @@ type env struct {
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
 func newEnv(t testing.TB, discord messagePoster) *env {
 	t.Helper()
-	d := moduletest.DB(t, Name, raidmig.FS)
-	b, err := i18n.NewBundle(quiet, catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	guilds, err := guild.NewService(d, quiet, []guild.ChannelPurpose{purpose})
-	if err != nil {
-		t.Fatal(err)
-	}
-	guilds.SetTTL(0)
-	q, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}, guilds: guilds,
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: raidmig.FS, Catalogs: []i18n.Catalog{catalog},
+		Purposes: []guild.ChannelPurpose{purpose}, Logger: quiet})
+	e := &env{t: t, db: c.DB, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}, guilds: c.Guilds,
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
-	e.svc, err = newService(serviceConfig{DB: d, Pairs: e.pairs, Projections: e.board, Queue: q, Discord: discord,
-		Guilds: guilds, Bundle: b, Logger: quiet, Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	var err error
+	e.svc, err = newService(serviceConfig{DB: c.DB, Pairs: e.pairs, Projections: e.board, Queue: c.Queue, Discord: discord,
+		Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet, Now: e.clock.Now})
+	must(t, err)
 	return e
 }
 
