@@ -8,22 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/usertext"
 )
 
 func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.svc.startDuel(context.Background(), testGuild, 500, 1, "")
-		}()
-	}
-	wg.Wait()
+	errs := moduletest.Concurrently(8, func(int) error {
+		_, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "")
+		return err
+	})
 	ok := 0
 	for _, err := range errs {
 		switch {
@@ -57,16 +52,10 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 		t.Fatalf("round without duel: %v", err)
 	}
 	e.startDuel()
-	var wg sync.WaitGroup
-	errs := make([]error, 6)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
-		}()
-	}
-	wg.Wait()
+	errs := moduletest.Concurrently(6, func(int) error {
+		_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
+		return err
+	})
 	ok := 0
 	for _, err := range errs {
 		if err == nil {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -166,20 +167,13 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
 	must(t, err)
 	e.expire(r)
-	var wg sync.WaitGroup
-	outs := make([]outcome, 12)
-	for i := range outs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			outs[i], _, err = e.svc.advance(context.Background(), r.ID, phaseVoting)
-			if err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	outs := moduletest.Concurrently(12, func(int) outcome {
+		out, _, err := e.svc.advance(context.Background(), r.ID, phaseVoting)
+		if err != nil {
+			t.Error(err)
+		}
+		return out
+	})
 	closed := 0
 	for _, o := range outs {
 		if o == outcomeClosed {

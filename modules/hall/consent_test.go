@@ -98,11 +98,7 @@ func TestStatusAndUnknownCategory(t *testing.T) {
 func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "", utc("2026-10-10T12:00:00Z"), "quest", "chess")
-	e.pairs.add(1, 11, 12)
-	e.pairs.add(2, 21, 22)
-	for _, u := range []uint64{11, 12, 21, 22} {
-		e.optin(u, "all")
-	}
+	e.consentingPairs(1, 2)
 	e.sync()
 	e.quest.add(1, utc("2026-10-12T00:00:00Z"), 9)
 	e.quest.add(2, utc("2026-10-12T00:00:00Z"), 4)

@@ -229,6 +229,18 @@ func (e *env) optin(user uint64, choice string) {
 	must(e.t, e.svc.OptIn(context.Background(), testGuild, user, choice))
 }
 
+// consentingPairs adds each pair n with members 10n+1 and 10n+2, both opted
+// in to every category.
+func (e *env) consentingPairs(ids ...int64) {
+	e.t.Helper()
+	for _, n := range ids {
+		a, b := uint64(10*n+1), uint64(10*n+2)
+		e.pairs.add(n, a, b)
+		e.optin(a, "all")
+		e.optin(b, "all")
+	}
+}
+
 func (e *env) optout(user uint64, choice string) {
 	e.t.Helper()
 	must(e.t, e.svc.OptOut(context.Background(), testGuild, user, choice))

@@ -23,9 +23,7 @@ import (
 func TestMonthEndsInTheGuildsZone(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "Asia/Tokyo", utc("2026-11-30T14:00:00Z"), "quest")
-	e.pairs.add(1, 11, 12)
-	e.optin(11, "all")
-	e.optin(12, "all")
+	e.consentingPairs(1)
 	e.sync()
 	nov := e.card("2026-11")
 	if !nov.Start.Equal(utc("2026-10-31T15:00:00Z")) || !nov.End.Equal(utc("2026-11-30T15:00:00Z")) || nov.Timezone != "Asia/Tokyo" {
@@ -261,9 +259,7 @@ func TestRefresherRequestsLiveCardsOnly(t *testing.T) {
 func TestSyncCatchesUpMissedMonths(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "Europe/Berlin", utc("2026-11-15T12:00:00Z"), "quest")
-	e.pairs.add(1, 11, 12)
-	e.optin(11, "all")
-	e.optin(12, "all")
+	e.consentingPairs(1)
 	e.sync()
 	e.quest.add(1, utc("2026-12-24T12:00:00Z"), 2)
 	e.clock.Set(utc("2027-02-10T12:00:00Z"))

@@ -3,6 +3,7 @@ package raid
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -39,6 +40,16 @@ func (e *env) totals(r raid) int {
 // far more than the cap) are each confirmed twice at once by the partner,
 // and twice by the requester — 50 confirms racing. The pair gets exactly
 // the cap, no claim is confirmed twice, and the raid total equals the sum.
+// firstNotIn is the key of the first quest of qs that others lacks ("" if none).
+func firstNotIn(qs, others []quest) string {
+	for _, q := range qs {
+		if !slices.ContainsFunc(others, func(o quest) bool { return o.Key == q.Key }) {
+			return q.Key
+		}
+	}
+	return ""
+}
+
 func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	t.Parallel()
 	e, r, ps := newRaidEnv(t, 2)
@@ -159,17 +170,7 @@ func TestConfirmRules(t *testing.T) {
 		t.Fatalf("second claim of the quest: %v", err)
 	}
 	// A quest that is not among today's offers.
-	var notOffered string
-	for _, lq := range library {
-		found := false
-		for _, o := range offers {
-			found = found || o.Key == lq.Key
-		}
-		if !found {
-			notOffered = lq.Key
-			break
-		}
-	}
+	notOffered := firstNotIn(library, offers)
 	if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, notOffered); !errors.Is(err, errNotOffered) {
 		t.Fatalf("not offered: %v", err)
 	}
@@ -185,17 +186,7 @@ func TestConfirmRules(t *testing.T) {
 		t.Fatalf("another day's claim: %v", err)
 	}
 	tomorrow := e.offers(r)
-	yesterdayOnly := ""
-	for _, o := range offers {
-		found := false
-		for _, n := range tomorrow {
-			found = found || n.Key == o.Key
-		}
-		if !found {
-			yesterdayOnly = o.Key
-			break
-		}
-	}
+	yesterdayOnly := firstNotIn(offers, tomorrow)
 	if yesterdayOnly != "" {
 		if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, yesterdayOnly); !errors.Is(err, errNotOffered) {
 			t.Fatalf("yesterday's offer: %v", err)
