@@ -162,18 +162,6 @@ func bump(t testing.TB, d *db.DB, svc *projection.Service, key string) {
 	change(t, d, svc, key, "value = value + 1")
 }
 
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-}
-
 func state(t testing.TB, d *db.DB, key string) projection.State {
 	t.Helper()
 	ls, err := projection.List(context.Background(), d, projection.Filter{Kind: testKind, Key: key})

@@ -66,6 +66,23 @@ func newRoundEnv(t testing.TB, n int, answer time.Duration, voteMinutes int) (*e
 	return e, e.startRound(answer, voteMinutes), ps
 }
 
+// newAnsweredRound is newRoundEnv with pairs a and b, both answered, the
+// round open an hour with ten minutes of voting.
+func newAnsweredRound(t testing.TB) (e *env, r round, a, b pairhomeapi.Pair) {
+	t.Helper()
+	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
+	e.submit(r, ps[0], 0, "answer A")
+	e.submit(r, ps[1], 0, "answer B")
+	return e, r, ps[0], ps[1]
+}
+
+// voteFor has the voter pair's first member vote for the answer of pair forPair.
+func (e *env) voteFor(r round, voter pairhomeapi.Pair, forPair int64) {
+	e.t.Helper()
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, voter.Members[0], e.labelOf(r, forPair))
+	must(e.t, err)
+}
+
 func (e *env) startDuel() duel {
 	e.t.Helper()
 	d, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "Test duel")

@@ -196,10 +196,7 @@ func TestCancelVoidsRound(t *testing.T) {
 // transition; a second close-answers is refused and changes nothing.
 func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 	t.Parallel()
-	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
-	a, b := ps[0], ps[1]
-	e.submit(r, a, 0, "answer A")
-	e.submit(r, b, 0, "answer B")
+	e, r, _, _ := newAnsweredRound(t)
 	e.expire(r) // the job is due too, so both really race
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -256,10 +253,7 @@ func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 // with a single answer is scored at once.
 func TestCloseAnswersEarly(t *testing.T) {
 	t.Parallel()
-	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
-	a, b := ps[0], ps[1]
-	e.submit(r, a, 0, "answer A")
-	e.submit(r, b, 0, "answer B")
+	e, r, a, _ := newAnsweredRound(t)
 	ctx := context.Background()
 	closed, out, err := e.svc.closeAnswers(ctx, testGuild, 1)
 	must(t, err)

@@ -164,8 +164,7 @@ func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
 	e, r, ps := votingRound(t)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
-	must(t, err)
+	e.voteFor(r, ps[0], 2)
 	e.expire(r)
 	outs := moduletest.Concurrently(12, func(int) outcome {
 		out, _, err := e.svc.advance(context.Background(), r.ID, phaseVoting)
@@ -209,8 +208,7 @@ func TestEarlyCloseJobWaits(t *testing.T) {
 func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	t.Parallel()
 	e, r, ps := votingRound(t)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
-	must(t, err)
+	e.voteFor(r, ps[0], 2)
 	res, err := e.svc.endDuel(context.Background(), testGuild, 1)
 	must(t, err)
 	if res.Scored == nil || res.Scored.ID != r.ID || res.Duel.Status != "ended" {
@@ -287,8 +285,7 @@ func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 func TestPointsByPairForHall(t *testing.T) {
 	t.Parallel()
 	e, r, ps := votingRound(t)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 3))
-	must(t, err)
+	e.voteFor(r, ps[0], 3)
 	e.expire(r)
 	e.advance(r)
 	now := time.Now()
