@@ -36,24 +36,31 @@ func RequireContains(t testing.TB, got string, want ...string) {
 }
 
 // WaitMessage waits until a message in channel contains want in its JSON
-// and returns it.
+// and returns the first such message.
 func (h *Harness) WaitMessage(channel, want string) map[string]any {
 	h.T.Helper()
-	var found map[string]any
+	var found []map[string]any
 	h.WaitUntil(30*time.Second, "message with "+want, func() bool {
-		ms, err := h.Sim.Messages(channel)
-		if err != nil {
-			h.T.Fatal(err)
-		}
-		for _, m := range ms {
-			if raw, _ := json.Marshal(m); strings.Contains(string(raw), want) {
-				found = m
-				return true
-			}
-		}
-		return false
+		found = h.MessagesWith(channel, want)
+		return len(found) > 0
 	})
-	return found
+	return found[0]
+}
+
+// MessagesWith lists the messages in channel whose JSON contains want.
+func (h *Harness) MessagesWith(channel, want string) []map[string]any {
+	h.T.Helper()
+	ms, err := h.Sim.Messages(channel)
+	if err != nil {
+		h.T.Fatal(err)
+	}
+	var out []map[string]any
+	for _, m := range ms {
+		if raw, _ := json.Marshal(m); strings.Contains(string(raw), want) {
+			out = append(out, m)
+		}
+	}
+	return out
 }
 
 // ReplyText is the visible text of an answer: the message's content when

@@ -154,6 +154,19 @@ func (e *env) labelOf(r round, pairID int64) int {
 
 type score struct{ points, votes, place int }
 
+// requirePoints fails unless round r scored exactly these points by pair id.
+func (e *env) requirePoints(r round, want map[int64]int) {
+	e.t.Helper()
+	s := e.scores(r)
+	ok := len(s) == len(want)
+	for id, p := range want {
+		ok = ok && s[id].points == p
+	}
+	if !ok {
+		e.t.Fatalf("scores = %+v, want points %v", s, want)
+	}
+}
+
 func (e *env) scores(r round) map[int64]score {
 	e.t.Helper()
 	rows, err := e.db.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)

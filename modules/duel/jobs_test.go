@@ -124,7 +124,5 @@ func TestModuleTurnedOffMidRound(t *testing.T) {
 		t.Fatalf("second sweep queued %d duplicates", n)
 	}
 	waitUntil(t, 20*time.Second, "closed after module on", func() bool { return phaseOf(e, r) == phaseClosed })
-	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r, map[int64]int{1: 1})
 }

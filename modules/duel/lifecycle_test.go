@@ -275,9 +275,7 @@ func TestCloseAnswersEarly(t *testing.T) {
 	if _, out, err := e.svc.closeAnswers(ctx, testGuild, 1); err != nil || out != outcomeClosed {
 		t.Fatalf("close-answers with one answer: %s %v", out, err)
 	}
-	if s := e.scores(r2); len(s) != 1 || s[a.ID].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r2, map[int64]int{a.ID: 1})
 	if _, _, err := e.svc.closeAnswers(ctx, testGuild, 1); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("close-answers without an open round: %v", err)
 	}

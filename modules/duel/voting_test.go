@@ -156,9 +156,7 @@ func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s", out)
 	}
-	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r, map[int64]int{1: 1})
 }
 
 func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
@@ -262,9 +260,7 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	}
 	e.expire(r)
 	e.advance(r)
-	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r, map[int64]int{1: 1})
 	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("removal after close: %v", err)
 	}

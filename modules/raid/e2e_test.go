@@ -2,9 +2,7 @@ package raid
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
 
@@ -115,15 +113,7 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 
 	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "raid end", nil)), "has ended", itoa(int64(total))+"/30")
 	w.h.WaitMessage(w.board, "Phase: **Over")
-	boards := 0
-	ms, err := h.Sim.Messages(w.board)
-	must(t, err)
-	for _, m := range ms {
-		if raw, _ := json.Marshal(m); strings.Contains(string(raw), "Cooperative raid") {
-			boards++
-		}
-	}
-	if boards != 1 {
+	if boards := len(h.MessagesWith(w.board, "Cooperative raid")); boards != 1 {
 		t.Fatalf("%d dashboard messages, want 1 edited in place", boards)
 	}
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
