@@ -83,3 +83,26 @@ func ResponseText(res discordsim.InteractionResult) string {
 	_ = json.Unmarshal(res.Response, &r)
 	return r.Data.Content
 }
+
+// ResponseCustomID is the first custom id among the components of the bot's
+// immediate response ("" when there is none).
+func ResponseCustomID(res discordsim.InteractionResult) string {
+	var r struct {
+		Data struct {
+			Components []struct {
+				Components []struct {
+					CustomID string `json:"custom_id"`
+				} `json:"components"`
+			} `json:"components"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal(res.Response, &r)
+	for _, row := range r.Data.Components {
+		for _, c := range row.Components {
+			if c.CustomID != "" {
+				return c.CustomID
+			}
+		}
+	}
+	return ""
+}

@@ -2,7 +2,6 @@ package hello_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -145,22 +144,8 @@ func TestE2EHelloModule(t *testing.T) {
 // firstCustomID finds the first button's custom id in an answer.
 func firstCustomID(t *testing.T, res discordsim.InteractionResult) string {
 	t.Helper()
-	var r struct {
-		Data struct {
-			Components []struct {
-				Components []struct {
-					CustomID string `json:"custom_id"`
-				} `json:"components"`
-			} `json:"components"`
-		} `json:"data"`
-	}
-	_ = json.Unmarshal(res.Response, &r)
-	for _, row := range r.Data.Components {
-		for _, c := range row.Components {
-			if c.CustomID != "" {
-				return c.CustomID
-			}
-		}
+	if id := apptest.ResponseCustomID(res); id != "" {
+		return id
 	}
 	if rows, ok := res.Message["components"].([]any); ok {
 		for _, row := range rows {

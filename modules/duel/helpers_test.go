@@ -6,9 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection/projectiontest"
@@ -23,20 +21,19 @@ var quiet = moduletest.Logger("DUEL_TEST_LOG")
 
 const testGuild uint64 = 111
 
+// env is the duel service on the core services of a fresh schema.
 type env struct {
-	t      testing.TB
-	db     *db.DB
-	svc    *Service
-	queue  *queue.Queue
-	guilds *guild.Service
-	pairs  *pairhometest.Pairs
-	board  *projectiontest.Requests
+	*moduletest.Core
+	t     testing.TB
+	svc   *Service
+	pairs *pairhometest.Pairs
+	board *projectiontest.Requests
 }
 
 func newEnv(t testing.TB, discord discordClient) *env {
 	t.Helper()
 	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: duelmig.FS, Catalogs: []i18n.Catalog{catalog}, Logger: quiet})
-	e := &env{t: t, db: c.DB, queue: c.Queue, guilds: c.Guilds, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
 	var err error
 	e.svc, err = newService(config{DB: c.DB, Queue: c.Queue, Pairs: e.pairs, Projections: e.board, Discord: discord,
 		Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet})
@@ -51,7 +48,7 @@ func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
 // setDuel switches duel on or off in the test guild, as /config does.
 func (e *env) setDuel(on bool) {
 	e.t.Helper()
-	must(e.t, e.guilds.SetModule(context.Background(), testGuild, 1, Name, on))
+	must(e.t, e.Guilds.SetModule(context.Background(), testGuild, 1, Name, on))
 }
 
 // newRoundEnv is a duel with pairs 1..n and a round open for answers.
@@ -115,7 +112,7 @@ func (e *env) submit(r round, p pairhomeapi.Pair, member int, text string) submi
 // passed (tests do not sleep through minutes).
 func (e *env) expire(r round) {
 	e.t.Helper()
-	if _, err := e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
+	if _, err := e.DB.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
 		answer_deadline = CASE WHEN phase = 'answering' THEN now() - interval '1 second' ELSE answer_deadline END,
 		vote_deadline = CASE WHEN phase = 'voting' THEN now() - interval '1 second' ELSE vote_deadline END
 		WHERE id = $1`, r.ID); err != nil {
@@ -125,7 +122,7 @@ func (e *env) expire(r round) {
 
 func (e *env) round(id int64) round {
 	e.t.Helper()
-	r, err := loadRound(context.Background(), e.db.Bun, id, noLock)
+	r, err := loadRound(context.Background(), e.DB.Bun, id, noLock)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -145,7 +142,7 @@ func (e *env) advance(r round) outcome {
 func (e *env) labelOf(r round, pairID int64) int {
 	e.t.Helper()
 	var l int
-	if err := e.db.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
+	if err := e.DB.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
 		r.ID, pairID).Scan(&l); err != nil {
 		e.t.Fatal(err)
 	}
@@ -169,7 +166,7 @@ func (e *env) requirePoints(r round, want map[int64]int) {
 
 func (e *env) scores(r round) map[int64]score {
 	e.t.Helper()
-	rows, err := e.db.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
+	rows, err := e.DB.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -189,7 +186,7 @@ func (e *env) scores(r round) map[int64]score {
 // newQueue runs the module's jobs against the env's database.
 func (e *env) newQueue(g queue.Gate) *queue.Runner {
 	e.t.Helper()
-	return moduletest.Runner(e.t, queue.Options{DB: e.db, Jobs: e.svc.jobs(), Gate: g, Logger: quiet, Test: true,
+	return moduletest.Runner(e.t, queue.Options{DB: e.DB, Jobs: e.svc.jobs(), Gate: g, Logger: quiet, Test: true,
 		SoftStopTimeout: 2 * time.Second})
 }
 

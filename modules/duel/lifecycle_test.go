@@ -31,7 +31,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d duels started, want exactly 1", ok)
 	}
-	d, err := activeDuel(context.Background(), e.db.Bun, testGuild, noLock)
+	d, err := activeDuel(context.Background(), e.DB.Bun, testGuild, noLock)
 	must(t, err)
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
@@ -101,7 +101,7 @@ func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 	}
 	var n, subs int
 	var got string
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*), max(submissions), max(answer) FROM duel_answers WHERE round_id = $1`,
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*), max(submissions), max(answer) FROM duel_answers WHERE round_id = $1`,
 		r.ID).Scan(&n, &subs, &got))
 	if n != 1 || subs != 20 || !texts[got] {
 		t.Fatalf("rows=%d submissions=%d answer=%q", n, subs, got)
@@ -118,7 +118,7 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if res := e.submit(r, p, 1, "second answer"); !res.Replaced {
 		t.Fatal("resubmission not reported as replaced")
 	}
-	ans, err := answers(context.Background(), e.db.Bun, r.ID, false)
+	ans, err := answers(context.Background(), e.DB.Bun, r.ID, false)
 	must(t, err)
 	if len(ans) != 1 || ans[0].Text != "second answer" || ans[0].AnsweredBy != p.Members[1] {
 		t.Fatalf("answers = %+v", ans)

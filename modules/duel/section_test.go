@@ -15,7 +15,7 @@ func TestPairHomeSectionFollowsTheRound(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p, q := e.pair(1, 0), e.pair(2, 0)
-	view := pairhometest.Viewer(t, e.svc.renderSection, e.db.Bun)
+	view := pairhometest.Viewer(t, e.svc.renderSection, e.DB.Bun)
 	if v := view(p, i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
 		t.Fatalf("section without a duel: %+v", v)
 	}

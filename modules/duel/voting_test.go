@@ -95,7 +95,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	if _, late := lateDeadline(err); !late {
 		t.Fatalf("vote after close: %v", err)
 	}
-	top, err := standings(ctx, e.db.Bun, r.DuelID, 10)
+	top, err := standings(ctx, e.DB.Bun, r.DuelID, 10)
 	must(t, err)
 	if len(top) != 3 || top[0].PairID != 3 || top[1].PairID != 1 {
 		t.Fatalf("standings = %+v", top)
@@ -141,7 +141,7 @@ func TestConcurrentVotesTellTheTruth(t *testing.T) {
 		t.Fatalf("two targets racing: %v; want exactly one recorded", got)
 	}
 	var rows int
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM duel_votes WHERE round_id = $1`, r.ID).Scan(&rows))
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM duel_votes WHERE round_id = $1`, r.ID).Scan(&rows))
 	if rows != 2 {
 		t.Fatalf("%d vote rows, want 2 (one per member)", rows)
 	}
@@ -183,7 +183,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("%d runs closed the round, want 1", closed)
 	}
 	var rows, total int
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*), sum(points) FROM duel_scores WHERE round_id = $1`, r.ID).Scan(&rows, &total))
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*), sum(points) FROM duel_scores WHERE round_id = $1`, r.ID).Scan(&rows, &total))
 	if rows != 3 || total != 4 {
 		t.Fatalf("score rows=%d total=%d, want 3 and 4", rows, total)
 	}
@@ -290,7 +290,7 @@ func TestPointsByPairForHall(t *testing.T) {
 	if got[1] != 1 || got[2] != 1 || got[3] != 2 {
 		t.Fatalf("points = %v", got)
 	}
-	got, err = e.svc.pointsByPair(context.Background(), e.db.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
+	got, err = e.svc.pointsByPair(context.Background(), e.DB.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
 	must(t, err)
 	if len(got) != 0 {
 		t.Fatalf("points outside the range = %v", got)

@@ -15,9 +15,9 @@ import (
 // on one day (the default three would not stress the cap).
 func (e *env) widen(r raid) {
 	e.t.Helper()
-	_, err := e.db.Pool.Exec(context.Background(), `UPDATE raid_raids SET offers_per_day = 100 WHERE id = $1`, r.ID)
+	_, err := e.DB.Pool.Exec(context.Background(), `UPDATE raid_raids SET offers_per_day = 100 WHERE id = $1`, r.ID)
 	must(e.t, err)
-	_, err = e.db.Pool.Exec(context.Background(), `DELETE FROM raid_offers WHERE raid_id = $1`, r.ID)
+	_, err = e.DB.Pool.Exec(context.Background(), `DELETE FROM raid_offers WHERE raid_id = $1`, r.ID)
 	must(e.t, err)
 }
 
@@ -26,7 +26,7 @@ func (e *env) widen(r raid) {
 func (e *env) totals(r raid) int {
 	e.t.Helper()
 	var progress, applied, ledger int
-	must(e.t, e.db.Pool.QueryRow(context.Background(), `SELECT progress,
+	must(e.t, e.DB.Pool.QueryRow(context.Background(), `SELECT progress,
 		(SELECT coalesce(sum(applied), 0) FROM raid_claims WHERE raid_id = $1),
 		(SELECT coalesce(sum(points), 0) FROM raid_pair_days WHERE raid_id = $1)
 		FROM raid_raids WHERE id = $1`, r.ID).Scan(&progress, &applied, &ledger))
@@ -126,7 +126,7 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 		t.Fatalf("raid progress %d, want %d", got, defaultDailyCap+oc.Points)
 	}
 	var partial int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims WHERE pair_id = $1 AND applied BETWEEN 1 AND points - 1`,
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims WHERE pair_id = $1 AND applied BETWEEN 1 AND points - 1`,
 		p.ID).Scan(&partial))
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
@@ -267,7 +267,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 	if completed[0] == completed[1] || !completed[0] && offers[0].Points >= 10 {
 		t.Fatalf("just completed flags %v", completed)
 	}
-	rendered, err := e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	rendered, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	if d := rendered.Message.Embeds[0].Description; !contains(d, "Goal reached") || !contains(d, "100%") {
 		t.Fatalf("board: %s", d)
@@ -380,7 +380,7 @@ func TestEndRacesConfirms(t *testing.T) {
 	wg.Wait()
 	e.totals(r)
 	var late int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
 		WHERE c.confirmed_at > r.ended_at`).Scan(&late))
 	if late != 0 {
 		t.Fatalf("%d claims confirmed after the raid ended", late)

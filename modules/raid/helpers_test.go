@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/clocktest"
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/moduletest"
@@ -24,14 +23,14 @@ const (
 	testChannel uint64 = 500
 )
 
+// env is the raid service on the core services of a fresh schema.
 type env struct {
-	t      testing.TB
-	db     *db.DB
-	svc    *service
-	pairs  *pairhometest.Pairs
-	board  *projectiontest.Requests
-	guilds *guild.Service
-	clock  *clocktest.Manual
+	*moduletest.Core
+	t     testing.TB
+	svc   *service
+	pairs *pairhometest.Pairs
+	board *projectiontest.Requests
+	clock *clocktest.Manual
 }
 
 // newEnv builds the service on a fresh schema, with the real guild settings
@@ -40,7 +39,7 @@ func newEnv(t testing.TB, discord messagePoster) *env {
 	t.Helper()
 	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: raidmig.FS, Catalogs: []i18n.Catalog{catalog},
 		Purposes: []guild.ChannelPurpose{purpose}, Logger: quiet})
-	e := &env{t: t, db: c.DB, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}, guilds: c.Guilds,
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{},
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
 	var err error
 	e.svc, err = newService(serviceConfig{DB: c.DB, Pairs: e.pairs, Projections: e.board, Queue: c.Queue, Discord: discord,
@@ -88,7 +87,7 @@ func (e *env) claim(p pairhomeapi.Pair, member int, r raid, key string) claim {
 
 func (e *env) raid(id int64) raid {
 	e.t.Helper()
-	r, err := loadRaid(context.Background(), e.db.Bun, id)
+	r, err := loadRaid(context.Background(), e.DB.Bun, id)
 	must(e.t, err)
 	return r
 }
@@ -96,14 +95,14 @@ func (e *env) raid(id int64) raid {
 // configureChannel stores the raid channel as /config would.
 func (e *env) configureChannel(guildID uint64) {
 	e.t.Helper()
-	must(e.t, e.guilds.SetChannel(context.Background(), guildID, 1, purpose.ID(), testChannel))
+	must(e.t, e.Guilds.SetChannel(context.Background(), guildID, 1, purpose.ID(), testChannel))
 }
 
 // promptJobs lists the prompt jobs in the queue, oldest first, with their
 // River state.
 func (e *env) promptJobs() ([]promptArgs, []string) {
 	e.t.Helper()
-	rows, err := e.db.Pool.Query(context.Background(), `SELECT args, state::text FROM river_job WHERE kind = $1 ORDER BY id`,
+	rows, err := e.DB.Pool.Query(context.Background(), `SELECT args, state::text FROM river_job WHERE kind = $1 ORDER BY id`,
 		promptArgs{}.Kind())
 	must(e.t, err)
 	defer rows.Close()

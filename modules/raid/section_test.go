@@ -15,7 +15,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	viewer := pairhometest.Viewer(t, e.svc.renderSection, e.db.Bun)
+	viewer := pairhometest.Viewer(t, e.svc.renderSection, e.DB.Bun)
 	view := func(loc string) pairhomeapi.SectionView { return viewer(p, loc) }
 	if v := view(i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
 		t.Fatalf("section without a raid: %+v", v)
@@ -40,7 +40,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 		t.Fatalf("section = %+v", v)
 	}
 
-	out, err := e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	out, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	d := out.Message.Embeds[0].Description
 	for _, w := range []string{"Goal: **500**", "Contributing pairs: **1**", "<@1001> & <@1002>", offers[2].EN, "Ends <t:"} {
@@ -53,7 +53,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	}
 	_, err = e.svc.EndRaid(ctx, testGuild, 1)
 	must(t, err)
-	out, err = e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	out, err = e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	if d := out.Message.Embeds[0].Description; !strings.Contains(d, "Phase: **Over**") || strings.Contains(d, offers[2].EN) {
 		t.Fatalf("final board:\n%s", d)
