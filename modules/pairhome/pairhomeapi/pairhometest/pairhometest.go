@@ -149,3 +149,13 @@ func Viewer(t testing.TB, render func(context.Context, bun.IDB, pairhomeapi.Pair
 		return v
 	}
 }
+
+// RequireHidden fails unless v shows nothing: no text and no buttons, so
+// Pair Home leaves the section out (what a module shows before it has
+// anything for the pair).
+func RequireHidden(t testing.TB, v pairhomeapi.SectionView) {
+	t.Helper()
+	if v.Text != "" || len(v.Buttons) != 0 {
+		t.Fatalf("section shown while there is nothing to show: %+v", v)
+	}
+}
