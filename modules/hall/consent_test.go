@@ -112,7 +112,9 @@ func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	if e.card("2026-10").Status != StatusFinal || e.card("2026-11").Status != StatusFinal {
 		t.Fatal("october and november must be final")
 	}
-	count := func() [3]int { return [3]int{e.proj.Count(CardKind, oct), e.proj.Count(CardKind, nov), e.proj.Count(CardKind, dec)} }
+	count := func() [3]int {
+		return [3]int{e.proj.Count(CardKind, oct), e.proj.Count(CardKind, nov), e.proj.Count(CardKind, dec)}
+	}
 	before := count()
 
 	e.optout(12, "quest")
