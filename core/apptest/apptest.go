@@ -78,6 +78,8 @@ type Harness struct {
 	sel    module.Selection
 	log    *slog.Logger
 	vars   map[string]string
+	router *interaction.Router
+	rest   rest.Rest
 }
 
 // Start boots everything and waits until the gateway is ready. Cleanup stops
@@ -194,9 +196,8 @@ func (h *Harness) Boot() {
 	t := h.T
 	t.Helper()
 	var gw *gateway.Gateway
-	var router *interaction.Router
 	var rst rest.Rest
-	extra := append([]fx.Option{fx.Populate(&gw, &h.Queue, &h.Runner, &router, &rst)}, h.opts.Extra...)
+	extra := append([]fx.Option{fx.Populate(&gw, &h.Queue, &h.Runner, &h.router, &rst)}, h.opts.Extra...)
 	h.app = fx.New(runtime.Options(runtime.Params{Config: h.cfg, Selection: h.sel, Logger: h.log, Version: "test",
 		Test: true, Extra: extra}))
 	if err := h.app.Err(); err != nil {
@@ -213,8 +214,19 @@ func (h *Harness) Boot() {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := commands.Sync(ctx, rst, appID, nil, router.Definitions()); err != nil {
+	if _, err := commands.Sync(ctx, rst, appID, nil, h.router.Definitions()); err != nil {
 		t.Fatalf("sync commands: %v", err)
+	}
+	h.rest = rst
+}
+
+// SyncGuildCommands also registers the bot's commands in the seeded guild,
+// as `app commands sync --guild` does.
+func (h *Harness) SyncGuildCommands() {
+	h.T.Helper()
+	appID, guildID := snowflake.MustParse(h.Sim.AppID()), snowflake.MustParse(h.Guild.GuildID)
+	if _, err := commands.Sync(context.Background(), h.rest, appID, &guildID, h.router.Definitions()); err != nil {
+		h.T.Fatalf("sync guild commands: %v", err)
 	}
 }
 

@@ -36,6 +36,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
 )
@@ -206,7 +207,7 @@ func runScenario(b *testing.B, sc scenario) benchResult {
 	if err == nil {
 		_ = resp.Body.Close()
 	}
-	w := &world{sim: sim, guild: guild}
+	w := &world{sim: sim, guild: &moduletest.Guild{T: b, Sim: sim, ID: moduletest.ID(b, guild)}}
 
 	d := newDB(b)
 	var schema string

@@ -3,11 +3,11 @@ package projection_test
 import (
 	"context"
 	"fmt"
-	"log/slog"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
@@ -16,29 +16,22 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	"github.com/together-bot/together/migrations"
 )
 
 // quiet discards logs unless PROJECTION_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("PROJECTION_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
+var quiet = moduletest.Logger("PROJECTION_TEST_LOG")
 
 const testKind = "test.board"
 
 // world is one emulated Discord with a guild.
 type world struct {
 	sim   *discordsim.Server
-	guild string
+	guild *moduletest.Guild
 }
 
 func newWorld(t testing.TB, opts discordsim.Options) *world {
@@ -46,34 +39,16 @@ func newWorld(t testing.TB, opts discordsim.Options) *world {
 	if opts.Logger == nil {
 		opts.Logger = quiet
 	}
-	sim, err := discordsim.New(opts)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	g, err := sim.CreateGuild("projections")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return &world{sim: sim, guild: g}
+	g := moduletest.NewGuild(t, opts, "projections")
+	return &world{sim: g.Sim, guild: g}
 }
 
 func (w *world) channel(t testing.TB, name string) snowflake.ID {
 	t.Helper()
-	id, err := w.sim.CreateChannel(w.guild, discordsim.ChannelSpec{Name: name})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return snowflake.MustParse(id)
+	return snowflake.ID(w.guild.Channel(discordsim.ChannelSpec{Name: name}))
 }
 
-func (w *world) guildID() snowflake.ID { return snowflake.MustParse(w.guild) }
+func (w *world) guildID() snowflake.ID { return snowflake.ID(w.guild.ID) }
 
 // messages returns the contents of a channel's messages by message id.
 func (w *world) messages(t testing.TB, ch snowflake.ID) map[string]map[string]any {
@@ -102,13 +77,9 @@ func (w *world) restAt(apiURL string, d *db.DB) rest.Rest {
 // newDB returns a migrated schema with the test renderer's table.
 func newDB(t testing.TB) *db.DB {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS})
-	if _, err := d.Pool.Exec(context.Background(), `CREATE TABLE test_boards (
+	return moduletest.DB(t, "testmod", fstest.MapFS{"001_boards.sql": {Data: []byte(`CREATE TABLE test_boards (
 		key text PRIMARY KEY, guild_id bigint NOT NULL, channel_id bigint NOT NULL,
-		value bigint NOT NULL DEFAULT 0, gone boolean NOT NULL DEFAULT false)`); err != nil {
-		t.Fatal(err)
-	}
-	return d
+		value bigint NOT NULL DEFAULT 0, gone boolean NOT NULL DEFAULT false);`)}})
 }
 
 // renderer renders "key=value" from test_boards.
@@ -157,19 +128,8 @@ func startNode(t testing.TB, d *db.DB, r rest.Rest, opts projection.Options, gat
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg, err := queue.NewRegistry(projection.Jobs(svc))
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Logger: quiet, Test: testMode, MaxWorkers: benchWorkers,
-		SoftStopTimeout: time.Second, TickEvery: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = q.Stop(context.Background()) })
+	q := moduletest.StartRunner(t, queue.Options{DB: d, Jobs: projection.Jobs(svc), Logger: quiet, Test: testMode,
+		MaxWorkers: benchWorkers, SoftStopTimeout: time.Second, TickEvery: time.Hour})
 	return &node{svc: svc, q: q}
 }
 
@@ -200,18 +160,6 @@ func change(t testing.TB, d *db.DB, svc *projection.Service, key, set string, ar
 
 func bump(t testing.TB, d *db.DB, svc *projection.Service, key string) {
 	change(t, d, svc, key, "value = value + 1")
-}
-
-// eventually polls cond until it holds or the timeout passes.
-func eventually(t testing.TB, timeout time.Duration, what string, cond func() bool) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out after %s waiting for %s", timeout, what)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
 }
 
 func state(t testing.TB, d *db.DB, key string) projection.State {

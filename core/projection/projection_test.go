@@ -13,6 +13,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/discordsim"
 )
@@ -44,7 +45,7 @@ func TestTrailingUpdateAfterBurstLands(t *testing.T) {
 		time.Sleep(20 * time.Millisecond) // ~1.2 s of changes, spanning several refreshes
 	}
 	want := render("b1", changes)
-	eventually(t, 15*time.Second, "the last change on Discord", func() bool {
+	dbtest.WaitUntil(t, 15*time.Second, "the last change on Discord", func() bool {
 		st := state(t, d, "b1")
 		return st.MessageID != 0 && contentOf(t, w, st) == want && !st.Behind
 	})
@@ -119,13 +120,13 @@ func firstRefresh(t *testing.T, key string, pin bool) (*world, *db.DB, *node, sn
 func TestDeletedMessageIsRecreated(t *testing.T) {
 	t.Parallel()
 	w, d, n, ch := firstRefresh(t, "d1", false)
-	eventually(t, 10*time.Second, "first message", func() bool { return contentOf(t, w, state(t, d, "d1")) == render("d1", 1) })
+	dbtest.WaitUntil(t, 10*time.Second, "first message", func() bool { return contentOf(t, w, state(t, d, "d1")) == render("d1", 1) })
 	first := state(t, d, "d1").MessageID
 	if err := w.sim.DeleteMessage(ch.String(), first.String()); err != nil {
 		t.Fatal(err)
 	}
 	bump(t, d, n.svc, "d1")
-	eventually(t, 10*time.Second, "recreated message", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "recreated message", func() bool {
 		st := state(t, d, "d1")
 		return st.MessageID != first && contentOf(t, w, st) == render("d1", 2)
 	})
@@ -146,7 +147,7 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 	}
 	board(t, d, "m1", w.guildID(), ch)
 	bump(t, d, n.svc, "m1")
-	eventually(t, 10*time.Second, "broken state", func() bool { return state(t, d, "m1").Status == projection.StatusBroken })
+	dbtest.WaitUntil(t, 10*time.Second, "broken state", func() bool { return state(t, d, "m1").Status == projection.StatusBroken })
 	st := state(t, d, "m1")
 	if st.LastError == "" || st.BrokenSince == nil {
 		t.Fatalf("broken without a reason: %+v", st)
@@ -171,7 +172,7 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 	if k, err := n.svc.Recheck(context.Background()); err != nil || k != 1 {
 		t.Fatalf("Recheck = %d, %v", k, err)
 	}
-	eventually(t, 10*time.Second, "recovery", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "recovery", func() bool {
 		st := state(t, d, "m1")
 		return st.Status == projection.StatusOK && st.LastError == "" && contentOf(t, w, st) == render("m1", 2)
 	})
@@ -182,10 +183,10 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 		t.Fatal(err)
 	}
 	change(t, d, n.svc, "m1", "channel_id = ?", int64(gone))
-	eventually(t, 10*time.Second, "unknown channel", func() bool { return state(t, d, "m1").Status == projection.StatusBroken })
+	dbtest.WaitUntil(t, 10*time.Second, "unknown channel", func() bool { return state(t, d, "m1").Status == projection.StatusBroken })
 	other := w.channel(t, "new-home")
 	change(t, d, n.svc, "m1", "channel_id = ?", int64(other))
-	eventually(t, 10*time.Second, "moved dashboard", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "moved dashboard", func() bool {
 		st := state(t, d, "m1")
 		return st.Status == projection.StatusOK && st.ChannelID == other && contentOf(t, w, st) == render("m1", 2)
 	})
@@ -194,12 +195,12 @@ func TestMissingAccessMarksBrokenThenRecovers(t *testing.T) {
 func TestUnchangedContentSkipsTheAPI(t *testing.T) {
 	t.Parallel()
 	w, d, n, _ := firstRefresh(t, "s1", false)
-	eventually(t, 10*time.Second, "message", func() bool { return !state(t, d, "s1").Behind && state(t, d, "s1").MessageID != 0 })
+	dbtest.WaitUntil(t, 10*time.Second, "message", func() bool { return !state(t, d, "s1").Behind && state(t, d, "s1").MessageID != 0 })
 	base := w.sim.Stats()
 	for range 5 {
 		change(t, d, n.svc, "s1", "") // a request with nothing visible changed
 	}
-	eventually(t, 10*time.Second, "requests handled", func() bool { return !state(t, d, "s1").Behind })
+	dbtest.WaitUntil(t, 10*time.Second, "requests handled", func() bool { return !state(t, d, "s1").Behind })
 	if st := w.sim.Stats(); st.Requests != base.Requests {
 		t.Fatalf("unchanged content made %d REST calls", st.Requests-base.Requests)
 	}
@@ -208,19 +209,19 @@ func TestUnchangedContentSkipsTheAPI(t *testing.T) {
 	if err != nil || k != 1 {
 		t.Fatalf("Rebuild = %d, %v", k, err)
 	}
-	eventually(t, 10*time.Second, "rebuild edit", func() bool { return w.sim.Stats().MessagesEdited == base.MessagesEdited+1 })
+	dbtest.WaitUntil(t, 10*time.Second, "rebuild edit", func() bool { return w.sim.Stats().MessagesEdited == base.MessagesEdited+1 })
 }
 
 func TestGoneDeletesAndPinOnce(t *testing.T) {
 	t.Parallel()
 	w, d, n, ch := firstRefresh(t, "p1", true)
-	eventually(t, 10*time.Second, "pinned message", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "pinned message", func() bool {
 		st := state(t, d, "p1")
 		m := w.messages(t, ch)[st.MessageID.String()]
 		return st.Pinned && m != nil && m["pinned"] == true
 	})
 	bump(t, d, n.svc, "p1")
-	eventually(t, 10*time.Second, "edit", func() bool { return contentOf(t, w, state(t, d, "p1")) == render("p1", 2) })
+	dbtest.WaitUntil(t, 10*time.Second, "edit", func() bool { return contentOf(t, w, state(t, d, "p1")) == render("p1", 2) })
 	pins := 0
 	for _, r := range w.sim.Requests() {
 		if r.Method == "PUT" {
@@ -232,7 +233,7 @@ func TestGoneDeletesAndPinOnce(t *testing.T) {
 	}
 	msgID := state(t, d, "p1").MessageID.String()
 	change(t, d, n.svc, "p1", "gone = true")
-	eventually(t, 10*time.Second, "deleted", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "deleted", func() bool {
 		st := state(t, d, "p1")
 		return st.Status == projection.StatusGone && w.messages(t, ch)[msgID] == nil
 	})
@@ -250,10 +251,10 @@ func TestGateStopsUpdates(t *testing.T) {
 	ch := w.channel(t, "gated")
 	board(t, d, "g1", w.guildID(), ch)
 	bump(t, d, n.svc, "g1")
-	eventually(t, 10*time.Second, "message", func() bool { return contentOf(t, w, state(t, d, "g1")) == render("g1", 1) })
+	dbtest.WaitUntil(t, 10*time.Second, "message", func() bool { return contentOf(t, w, state(t, d, "g1")) == render("g1", 1) })
 	on.Store(false)
 	bump(t, d, n.svc, "g1")
-	eventually(t, 10*time.Second, "job done", func() bool {
+	dbtest.WaitUntil(t, 10*time.Second, "job done", func() bool {
 		var n int
 		_ = d.Pool.QueryRow(context.Background(), `SELECT count(*) FROM river_job WHERE kind = 'projection.refresh' AND state <> 'completed'`).Scan(&n)
 		return n == 0
@@ -265,7 +266,7 @@ func TestGateStopsUpdates(t *testing.T) {
 	if _, err := n.svc.Rebuild(context.Background(), projection.Filter{Guild: w.guildID()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, 10*time.Second, "update after re-enabling", func() bool { return contentOf(t, w, state(t, d, "g1")) == render("g1", 2) })
+	dbtest.WaitUntil(t, 10*time.Second, "update after re-enabling", func() bool { return contentOf(t, w, state(t, d, "g1")) == render("g1", 2) })
 }
 
 func TestTwoProcessesOneMessagePerDashboard(t *testing.T) {
@@ -296,7 +297,7 @@ func TestTwoProcessesOneMessagePerDashboard(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	eventually(t, 40*time.Second, "every dashboard current", func() bool {
+	dbtest.WaitUntil(t, 40*time.Second, "every dashboard current", func() bool {
 		for i := range boards {
 			st := state(t, d, fmt.Sprintf("k%d", i))
 			if st.Behind || contentOf(t, w, st) != render(fmt.Sprintf("k%d", i), 10) {

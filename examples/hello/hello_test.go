@@ -2,7 +2,6 @@ package hello_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"io"
@@ -18,17 +17,6 @@ import (
 	"github.com/together-bot/together/examples/hello"
 )
 
-func answer(t *testing.T, raw json.RawMessage) string {
-	t.Helper()
-	var r struct {
-		Data struct {
-			Content string `json:"content"`
-		} `json:"data"`
-	}
-	_ = json.Unmarshal(raw, &r)
-	return r.Data.Content
-}
-
 // TestE2EHelloModule loads the example module the way the app loads any
 // module and checks each contribution reaches the running bot.
 func TestE2EHelloModule(t *testing.T) {
@@ -38,7 +26,7 @@ func TestE2EHelloModule(t *testing.T) {
 
 	h.Command(member, "hello", nil)
 	res := h.Command(member, "hello", nil)
-	got := answer(t, res.Response)
+	got := apptest.ResponseText(res)
 	if res.Message != nil {
 		if c, ok := res.Message["content"].(string); ok && c != "" {
 			got = c
@@ -77,7 +65,7 @@ func TestE2EHelloModule(t *testing.T) {
 		}
 		refused := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: member,
 			CustomID: noteButton, Fields: map[string]any{"note": blank}})
-		if got := answer(t, refused.Response); !strings.Contains(got, "no visible text") {
+		if got := apptest.ResponseText(refused); !strings.Contains(got, "no visible text") {
 			t.Fatalf("blank note %+q answered %q", blank, got)
 		}
 	}
@@ -85,7 +73,7 @@ func TestE2EHelloModule(t *testing.T) {
 		MessageID: res.MessageID, CustomID: noteButton})
 	saved := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: member,
 		CustomID: noteButton, Fields: map[string]any{"note": "see you at the raid"}})
-	if got := answer(t, saved.Response); !strings.Contains(got, "Saved: see you at the raid") {
+	if got := apptest.ResponseText(saved); !strings.Contains(got, "Saved: see you at the raid") {
 		t.Fatalf("note answered %q", got)
 	}
 
@@ -111,10 +99,10 @@ func TestE2EHelloModule(t *testing.T) {
 
 	// The /config setting changes the next reply; /admin status has hello's line.
 	h.Command(h.Guild.AdminID, "config setting", map[string]any{"name": "hello.style", "value": "sparkles"})
-	if got := replyText(t, h.Command(member, "hello", nil)); !strings.HasPrefix(got, "✨") {
+	if got := apptest.ReplyText(h.Command(member, "hello", nil)); !strings.HasPrefix(got, "✨") {
 		t.Fatalf("styled reply %q", got)
 	}
-	if got := replyText(t, h.Command(h.Guild.AdminID, "admin status", nil)); !strings.Contains(got, "Greetings recorded: 4") {
+	if got := apptest.ReplyText(h.Command(h.Guild.AdminID, "admin status", nil)); !strings.Contains(got, "Greetings recorded: 4") {
 		t.Fatalf("admin status lacks hello's section: %q", got)
 	}
 
@@ -141,7 +129,7 @@ func TestE2EHelloModule(t *testing.T) {
 	// Turned off in this guild, the command is refused and nothing changes.
 	h.Command(h.Guild.AdminID, "config module", map[string]any{"name": "hello", "enabled": false})
 	res = h.Command(member, "hello", nil)
-	if got := answer(t, res.Response); !strings.Contains(got, "turned off") {
+	if got := apptest.ResponseText(res); !strings.Contains(got, "turned off") {
 		t.Fatalf("turned-off module answered %q", got)
 	}
 	var count int
@@ -153,36 +141,11 @@ func TestE2EHelloModule(t *testing.T) {
 	}
 }
 
-// replyText is the visible text of an answer, deferred or not.
-func replyText(t *testing.T, res discordsim.InteractionResult) string {
-	t.Helper()
-	if res.Message != nil {
-		if c, ok := res.Message["content"].(string); ok && c != "" {
-			return c
-		}
-	}
-	return answer(t, res.Response)
-}
-
 // firstCustomID finds the first button's custom id in an answer.
 func firstCustomID(t *testing.T, res discordsim.InteractionResult) string {
 	t.Helper()
-	var r struct {
-		Data struct {
-			Components []struct {
-				Components []struct {
-					CustomID string `json:"custom_id"`
-				} `json:"components"`
-			} `json:"components"`
-		} `json:"data"`
-	}
-	_ = json.Unmarshal(res.Response, &r)
-	for _, row := range r.Data.Components {
-		for _, c := range row.Components {
-			if c.CustomID != "" {
-				return c.CustomID
-			}
-		}
+	if id := apptest.ResponseCustomID(res); id != "" {
+		return id
 	}
 	if rows, ok := res.Message["components"].([]any); ok {
 		for _, row := range rows {

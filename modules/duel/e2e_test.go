@@ -7,36 +7,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
-	"go.uber.org/fx"
-
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/customid"
-	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
-
-// text joins what the user saw: the answer and its follow-ups.
-func text(res discordsim.InteractionResult) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // keep <#channel> readable
-	_ = enc.Encode(append([]map[string]any{res.Message}, res.Followups...))
-	return b.String()
-}
-
-func contains(t *testing.T, got string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("%q does not contain %q", got, w)
-		}
-	}
-}
 
 // e2eWorld boots the bot with pairhome and duel and seeds two pairs with
 // rooms (written straight into pairhome's tables, as its room job would).
@@ -52,35 +30,11 @@ type e2eWorld struct {
 }
 
 func newE2E(t *testing.T) *e2eWorld {
-	var router *interaction.Router
-	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor},
-		Extra: []fx.Option{fx.Populate(&router)}})
-	ctx := context.Background()
-	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
-	t.Cleanup(func() { client.Close(ctx) })
-	gid := snowflake.MustParse(h.Guild.GuildID)
-	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions()); err != nil {
-		t.Fatal(err)
-	}
-	w := &e2eWorld{h: h, guild: uint64(gid), board: h.Guild.ChannelIDs["duels"], admin: h.Guild.AdminID}
-	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
-	must(t, err)
-	erin, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "erin"})
-	must(t, err)
-	w.members = [2][2]string{{h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]}, {dave, erin}}
-	for i := range 2 {
-		room, err := h.Sim.CreateChannel(h.Guild.GuildID, discordsim.ChannelSpec{Name: "pair-room", ParentID: h.Guild.CategoryID})
-		must(t, err)
-		w.rooms[i] = room
-		a, b := snowflake.MustParse(w.members[i][0]), snowflake.MustParse(w.members[i][1])
-		lo, hi := min(a, b), max(a, b)
-		must(t, h.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_state, channel_id, room_name)
-			VALUES ($1, $2, $3, 'ready', $4, 'pair-room') RETURNING id`, int64(gid), int64(lo), int64(hi),
-			int64(snowflake.MustParse(room))).Scan(&w.pairs[i]))
-		_, err = h.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
-			int64(gid), int64(lo), int64(hi), w.pairs[i])
-		must(t, err)
-	}
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor}})
+	h.SyncGuildCommands()
+	w := &e2eWorld{h: h, guild: moduletest.ID(t, h.Guild.GuildID), board: h.Guild.ChannelIDs["duels"], admin: h.Guild.AdminID}
+	seeded := pairhometest.SeedRooms(t, h)
+	w.members, w.rooms, w.pairs = seeded.Members, seeded.Rooms, seeded.Pairs
 	return w
 }
 
@@ -89,23 +43,6 @@ func (w *e2eWorld) messages(t *testing.T, channel string) []map[string]any {
 	ms, err := w.h.Sim.Messages(channel)
 	must(t, err)
 	return ms
-}
-
-// waitMessage waits for a message in channel whose JSON contains want.
-func (w *e2eWorld) waitMessage(t *testing.T, channel, want string) map[string]any {
-	t.Helper()
-	var found map[string]any
-	w.h.WaitUntil(30*time.Second, "message with "+want, func() bool {
-		for _, m := range w.messages(t, channel) {
-			raw, _ := json.Marshal(m)
-			if strings.Contains(string(raw), want) {
-				found = m
-				return true
-			}
-		}
-		return false
-	})
-	return found
 }
 
 func (w *e2eWorld) phase(t *testing.T) roundPhase {
@@ -128,16 +65,16 @@ func (w *e2eWorld) skipTo(t *testing.T) {
 func (w *e2eWorld) answer(t *testing.T, pair, member int, answer string) string {
 	t.Helper()
 	room := w.rooms[pair]
-	notice := w.waitMessage(t, room, "1:duel:submit:")
+	notice := w.h.WaitMessage(room, "1:duel:submit:")
 	submit, _ := submitID(w.roundID, w.pairs[pair])
 	user := w.members[pair][member]
 	click := w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user, ChannelID: room,
 		MessageID: notice["id"].(string), CustomID: submit})
 	if !strings.Contains(string(click.Response), `"type":9`) {
-		return text(click) // refused before the form
+		return apptest.Seen(click) // refused before the form
 	}
 	form, _ := answerID(w.roundID, w.pairs[pair])
-	return text(w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: user, ChannelID: room,
+	return apptest.Seen(w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindModal, UserID: user, ChannelID: room,
 		CustomID: form, Fields: map[string]any{answerInputID: answer}}))
 }
 
@@ -150,47 +87,47 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	w := newE2E(t)
 	h, ctx := w.h, context.Background()
 
-	contains(t, text(h.Command(w.admin, "duel start", map[string]any{"channel": w.board, "title": "E2E duel"})), "E2E duel")
-	contains(t, text(h.Command(w.admin, "duel start", map[string]any{"channel": w.board})), "already running")
-	w.waitMessage(t, w.board, "No round yet")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel start", map[string]any{"channel": w.board, "title": "E2E duel"})), "E2E duel")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel start", map[string]any{"channel": w.board})), "already running")
+	w.h.WaitMessage(w.board, "No round yet")
 
-	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5,
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5,
 		"vote_minutes": 1})), "Round #1 started", "2 pair room")
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id, duel_id FROM duel_rounds`).Scan(&w.roundID, &w.duel))
 
-	contains(t, w.answer(t, 0, 0, "  Mango  "), "Answer saved")
-	contains(t, w.answer(t, 0, 1, "Papaya"), "Answer replaced")
-	contains(t, w.answer(t, 1, 1, "Durian"), "Answer saved")
-	w.waitMessage(t, w.board, "Answers: **2**")
+	apptest.RequireContains(t, w.answer(t, 0, 0, "  Mango  "), "Answer saved")
+	apptest.RequireContains(t, w.answer(t, 0, 1, "Papaya"), "Answer replaced")
+	apptest.RequireContains(t, w.answer(t, 1, 1, "Durian"), "Answer saved")
+	w.h.WaitMessage(w.board, "Answers: **2**")
 
 	// A member of another pair cannot use pair A's button.
-	notice := w.waitMessage(t, w.rooms[0], "1:duel:submit:")
+	notice := w.h.WaitMessage(w.rooms[0], "1:duel:submit:")
 	submit, _ := submitID(w.roundID, w.pairs[0])
-	contains(t, text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: w.members[1][0],
+	apptest.RequireContains(t, apptest.Seen(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: w.members[1][0],
 		ChannelID: w.rooms[0], MessageID: notice["id"].(string), CustomID: submit})), "Only the members of this pair")
 
 	// Staff close answers before the deadline (/duel is hidden from members
 	// by default_member_permissions and re-checked by the router); a second
 	// close changes nothing.
-	contains(t, text(h.Command(w.admin, "duel round close-answers", nil)), "Answers of round #1 are closed", "Voting is open until")
-	contains(t, text(h.Command(w.admin, "duel round close-answers", nil)), "already closed")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round close-answers", nil)), "Answers of round #1 are closed", "Voting is open until")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round close-answers", nil)), "already closed")
 	if ph := w.phase(t); ph != phaseVoting {
 		t.Fatalf("phase after close-answers = %s", ph)
 	}
-	board := w.waitMessage(t, w.board, "1:duel:vote:")
+	board := w.h.WaitMessage(w.board, "1:duel:vote:")
 	vote, _ := voteID(w.roundID, 0)
 	var labelA, labelB int
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT max(label) FILTER (WHERE pair_id = $2), max(label) FILTER (WHERE pair_id = $3)
 		FROM duel_answers WHERE round_id = $1`, w.roundID, w.pairs[0], w.pairs[1]).Scan(&labelA, &labelB))
 	castVote := func(user string, label int) string {
-		return text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user, ChannelID: w.board,
+		return apptest.Seen(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user, ChannelID: w.board,
 			MessageID: board["id"].(string), CustomID: vote, Values: []string{itoa(int64(label))}}))
 	}
-	contains(t, castVote(w.members[0][0], labelA), "cannot vote for your own")
-	contains(t, castVote(w.members[0][0], labelB), "Vote recorded")
-	contains(t, castVote(w.members[1][0], labelA), "Vote recorded")
-	contains(t, castVote(w.members[1][0], labelA), "already voted for answer", "unchanged")
-	contains(t, text(h.Command(w.admin, "duel status", nil)), "2 sent", "Papaya", "Durian")
+	apptest.RequireContains(t, castVote(w.members[0][0], labelA), "cannot vote for your own")
+	apptest.RequireContains(t, castVote(w.members[0][0], labelB), "Vote recorded")
+	apptest.RequireContains(t, castVote(w.members[1][0], labelA), "Vote recorded")
+	apptest.RequireContains(t, castVote(w.members[1][0], labelA), "already voted for answer", "unchanged")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel status", nil)), "2 sent", "Papaya", "Durian")
 
 	// Restart while voting: the close is durable and happens once.
 	h.Stop()
@@ -202,9 +139,9 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	if rows != 2 || total != 4 {
 		t.Fatalf("scores: %d rows, %d points", rows, total)
 	}
-	contains(t, text(h.Command(w.admin, "duel end", nil)), "is over")
-	final := w.waitMessage(t, w.board, "The duel is over")
-	contains(t, func() string { raw, _ := json.Marshal(final); return string(raw) }(), "**2** pts")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel end", nil)), "is over")
+	final := w.h.WaitMessage(w.board, "The duel is over")
+	apptest.RequireContains(t, func() string { raw, _ := json.Marshal(final); return string(raw) }(), "**2** pts")
 	boards := 0
 	for _, m := range w.messages(t, w.board) {
 		if raw, _ := json.Marshal(m); strings.Contains(string(raw), `"title":"E2E duel"`) {
@@ -217,14 +154,14 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	// The board's buttons answer privately.
 	click := func(action, user string) string {
 		id, _ := boardButtonID(action, w.duel)
-		return text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user,
+		return apptest.Seen(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user,
 			ChannelID: w.board, MessageID: final["id"].(string), CustomID: id}))
 	}
-	contains(t, click(actRules, w.members[0][0]), "Duel rules")
-	contains(t, click(actHow, w.members[0][0]), "How to take part")
-	contains(t, click(actRoom, w.members[0][1]), "<#"+w.rooms[0]+">")
-	contains(t, click(actMine, w.members[1][1]), "**2** point(s) from 1 answer(s) and 1 vote(s)")
-	contains(t, click(actMine, w.admin), "Only members of a pair")
+	apptest.RequireContains(t, click(actRules, w.members[0][0]), "Duel rules")
+	apptest.RequireContains(t, click(actHow, w.members[0][0]), "How to take part")
+	apptest.RequireContains(t, click(actRoom, w.members[0][1]), "<#"+w.rooms[0]+">")
+	apptest.RequireContains(t, click(actMine, w.members[1][1]), "**2** point(s) from 1 answer(s) and 1 vote(s)")
+	apptest.RequireContains(t, click(actMine, w.admin), "Only members of a pair")
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
 		t.Fatalf("%d requests got 429", st.RateLimited)
 	}
@@ -239,15 +176,15 @@ func TestE2EForgedComponentsRefused(t *testing.T) {
 	t.Parallel()
 	w := newE2E(t)
 	h, ctx := w.h, context.Background()
-	contains(t, text(h.Command(w.admin, "duel start", map[string]any{"channel": w.board, "title": "Forged"})), "Forged")
-	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5,
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel start", map[string]any{"channel": w.board, "title": "Forged"})), "Forged")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5,
 		"vote_minutes": 5})), "Round #1 started")
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id, duel_id FROM duel_rounds`).Scan(&w.roundID, &w.duel))
-	contains(t, w.answer(t, 0, 0, "Mango"), "Answer saved")
-	contains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
+	apptest.RequireContains(t, w.answer(t, 0, 0, "Mango"), "Answer saved")
+	apptest.RequireContains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
 	w.skipTo(t)
 	h.WaitUntil(30*time.Second, "voting", func() bool { return w.phase(t) == phaseVoting })
-	board := w.waitMessage(t, w.board, "1:duel:vote:")
+	board := w.h.WaitMessage(w.board, "1:duel:vote:")
 	var labelB int
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
 		w.roundID, w.pairs[1]).Scan(&labelB))
@@ -276,7 +213,7 @@ func TestE2EForgedComponentsRefused(t *testing.T) {
 	for _, f := range forged {
 		res := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: voter, ChannelID: w.board,
 			MessageID: board["id"].(string), CustomID: f.customID, Forged: true, ComponentType: f.typ, Values: f.values})
-		got := text(res)
+		got := apptest.Seen(res)
 		if res.Failed || !strings.Contains(got, "out of date or damaged") || !strings.Contains(got, `"ephemeral_to":"`+voter+`"`) {
 			t.Fatalf("%s: got %s, want the private damaged-button refusal", f.name, got)
 		}
@@ -287,7 +224,7 @@ func TestE2EForgedComponentsRefused(t *testing.T) {
 		t.Fatalf("forged interactions recorded %d vote(s)", votes)
 	}
 	// The real select still votes.
-	contains(t, text(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: voter, ChannelID: w.board,
+	apptest.RequireContains(t, apptest.Seen(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: voter, ChannelID: w.board,
 		MessageID: board["id"].(string), CustomID: vote, Values: label})), "Vote recorded")
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_votes`).Scan(&votes))
 	if votes != 1 {
@@ -303,15 +240,15 @@ func TestE2EInvisibleAnswerEarnsNothing(t *testing.T) {
 	w := newE2E(t)
 	h, ctx := w.h, context.Background()
 	h.Command(w.admin, "duel start", map[string]any{"channel": w.board})
-	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5})),
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round start", map[string]any{"prompt": "Name a fruit", "duration_minutes": 5})),
 		"Round #1 started")
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id, duel_id FROM duel_rounds`).Scan(&w.roundID, &w.duel))
 
-	contains(t, text(h.Command(w.admin, "duel round start", map[string]any{"prompt": "\u200b\u2060\ufeff", "duration_minutes": 5})),
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "duel round start", map[string]any{"prompt": "\u200b\u2060\ufeff", "duration_minutes": 5})),
 		"**prompt** has no visible text")
-	contains(t, w.answer(t, 0, 0, "\u200b\u200c\u200d\u2060\ufeff"), "**answer** has no visible text")
-	contains(t, w.answer(t, 0, 1, " \u200b \u200b "), "**answer** has no visible text")
-	contains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
+	apptest.RequireContains(t, w.answer(t, 0, 0, "\u200b\u200c\u200d\u2060\ufeff"), "**answer** has no visible text")
+	apptest.RequireContains(t, w.answer(t, 0, 1, " \u200b \u200b "), "**answer** has no visible text")
+	apptest.RequireContains(t, w.answer(t, 1, 0, "Durian"), "Answer saved")
 	var stored int
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
 		w.roundID, w.pairs[0]).Scan(&stored))

@@ -105,7 +105,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 		}
 	}
 	// Redelivered notify jobs do not post twice.
-	_, err = e.queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
+	_, err = e.Queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
 	must(t, err)
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.messages(t, rooms[0])); n != 1 {
@@ -127,7 +127,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	must(t, err)
 	post := func(stage string) string {
 		t.Helper()
-		rd, err := e.svc.renderBoard(ctx, e.db.Bun, boardKey(d.ID))
+		rd, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(d.ID))
 		if err != nil {
 			t.Fatalf("%s: %v", stage, err)
 		}
@@ -244,9 +244,9 @@ func TestLatePromptTellsThePairWhatHappened(t *testing.T) {
 	}
 	// The prompt jobs were lost (deleted by an operator, skipped by the
 	// gate): the sweep re-queues them although the round has closed.
-	_, err = e.db.Pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'duel.notify'`)
+	_, err = e.DB.Pool.Exec(ctx, `DELETE FROM river_job WHERE kind = 'duel.notify'`)
 	must(t, err)
-	_, err = e.db.Pool.Exec(ctx, `UPDATE duel_deliveries SET updated_at = now() - interval '2 minutes'`)
+	_, err = e.DB.Pool.Exec(ctx, `UPDATE duel_deliveries SET updated_at = now() - interval '2 minutes'`)
 	must(t, err)
 	if n, err := e.svc.sweep(ctx); err != nil || n != 2 {
 		t.Fatalf("sweep queued %d (%v), want the 2 lost prompts", n, err)

@@ -3,97 +3,83 @@ package duel
 import (
 	"context"
 	"errors"
-	"io"
-	"log/slog"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
-	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restclient"
-	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
-	"github.com/together-bot/together/migrations"
 	duelmig "github.com/together-bot/together/modules/duel/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("DUEL_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("DUEL_TEST_LOG")
 
 const testGuild uint64 = 111
 
-// fakeBoard records projection requests.
-type fakeBoard struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeBoard) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeBoard) count(kind, key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[kind+"/"+key]
-}
-
+// env is the duel service on the core services of a fresh schema.
 type env struct {
-	t      testing.TB
-	db     *db.DB
-	svc    *Service
-	queue  *queue.Queue
-	guilds *guild.Service
-	pairs  *pairhometest.Pairs
-	board  *fakeBoard
+	*moduletest.Core
+	t     testing.TB
+	svc   *Service
+	pairs *pairhometest.Pairs
+	board *projectiontest.Requests
 }
 
 func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: duelmig.FS})
-	b, err := i18n.NewBundle(quiet, catalog)
-	must(t, err)
-	guilds, err := guild.NewService(d, quiet, nil)
-	must(t, err)
-	q, err := queue.NewQueue(d, quiet)
-	must(t, err)
-	e := &env{t: t, db: d, queue: q, guilds: guilds, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}}
-	e.svc, err = newService(config{Core: modcore.Core{DB: d, Queue: q, Guilds: guilds, Bundle: b, Logger: quiet},
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: duelmig.FS, Catalogs: []i18n.Catalog{catalog}, Logger: quiet})
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
+	var err error
+	e.svc, err = newService(config{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet},
 		Pairs: e.pairs, Projections: e.board, Discord: discord})
 	must(t, err)
 	return e
 }
 
-// pair adds pair n with members 1000n+1 and 1000n+2.
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
-	return e.pairs.Add(pairhomeapi.Pair{ID: n, GuildID: testGuild, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
-		ChannelID: channel})
+	return e.pairs.AddNumbered(testGuild, n, channel)
 }
 
 // setDuel switches duel on or off in the test guild, as /config does.
 func (e *env) setDuel(on bool) {
 	e.t.Helper()
-	must(e.t, e.guilds.SetModule(context.Background(), testGuild, 1, Name, on))
+	must(e.t, e.Guilds.SetModule(context.Background(), testGuild, 1, Name, on))
+}
+
+// newRoundEnv is a duel with pairs 1..n and a round open for answers.
+func newRoundEnv(t testing.TB, n int, answer time.Duration, voteMinutes int) (*env, round, []pairhomeapi.Pair) {
+	t.Helper()
+	e := newEnv(t, nil)
+	ps := make([]pairhomeapi.Pair, n)
+	for i := range ps {
+		ps[i] = e.pair(int64(i+1), 0)
+	}
+	e.startDuel()
+	return e, e.startRound(answer, voteMinutes), ps
+}
+
+// newAnsweredRound is newRoundEnv with pairs a and b, both answered, the
+// round open an hour with ten minutes of voting.
+func newAnsweredRound(t testing.TB) (e *env, r round, a, b pairhomeapi.Pair) {
+	t.Helper()
+	e, r, ps := newRoundEnv(t, 2, time.Hour, 10)
+	e.submit(r, ps[0], 0, "answer A")
+	e.submit(r, ps[1], 0, "answer B")
+	return e, r, ps[0], ps[1]
+}
+
+// voteFor has the voter pair's first member vote for the answer of pair forPair.
+func (e *env) voteFor(r round, voter pairhomeapi.Pair, forPair int64) {
+	e.t.Helper()
+	_, err := e.svc.vote(context.Background(), testGuild, r.ID, voter.Members[0], e.labelOf(r, forPair))
+	must(e.t, err)
 }
 
 func (e *env) startDuel() duel {
@@ -128,7 +114,7 @@ func (e *env) submit(r round, p pairhomeapi.Pair, member int, text string) submi
 // passed (tests do not sleep through minutes).
 func (e *env) expire(r round) {
 	e.t.Helper()
-	if _, err := e.db.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
+	if _, err := e.DB.Pool.Exec(context.Background(), `UPDATE duel_rounds SET
 		answer_deadline = CASE WHEN phase = 'answering' THEN now() - interval '1 second' ELSE answer_deadline END,
 		vote_deadline = CASE WHEN phase = 'voting' THEN now() - interval '1 second' ELSE vote_deadline END
 		WHERE id = $1`, r.ID); err != nil {
@@ -138,7 +124,7 @@ func (e *env) expire(r round) {
 
 func (e *env) round(id int64) round {
 	e.t.Helper()
-	r, err := loadRound(context.Background(), e.db.Bun, id, noLock)
+	r, err := loadRound(context.Background(), e.DB.Bun, id, noLock)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -158,7 +144,7 @@ func (e *env) advance(r round) outcome {
 func (e *env) labelOf(r round, pairID int64) int {
 	e.t.Helper()
 	var l int
-	if err := e.db.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
+	if err := e.DB.Pool.QueryRow(context.Background(), `SELECT label FROM duel_answers WHERE round_id = $1 AND pair_id = $2`,
 		r.ID, pairID).Scan(&l); err != nil {
 		e.t.Fatal(err)
 	}
@@ -167,9 +153,22 @@ func (e *env) labelOf(r round, pairID int64) int {
 
 type score struct{ points, votes, place int }
 
+// requirePoints fails unless round r scored exactly these points by pair id.
+func (e *env) requirePoints(r round, want map[int64]int) {
+	e.t.Helper()
+	s := e.scores(r)
+	ok := len(s) == len(want)
+	for id, p := range want {
+		ok = ok && s[id].points == p
+	}
+	if !ok {
+		e.t.Fatalf("scores = %+v, want points %v", s, want)
+	}
+}
+
 func (e *env) scores(r round) map[int64]score {
 	e.t.Helper()
-	rows, err := e.db.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
+	rows, err := e.DB.Pool.Query(context.Background(), `SELECT pair_id, points, vote_points, place FROM duel_scores WHERE round_id = $1`, r.ID)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -189,16 +188,8 @@ func (e *env) scores(r round) map[int64]score {
 // newQueue runs the module's jobs against the env's database.
 func (e *env) newQueue(g queue.Gate) *queue.Runner {
 	e.t.Helper()
-	reg, err := queue.NewRegistry(e.svc.jobs())
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Gate: g, Logger: quiet, Test: true,
+	return moduletest.Runner(e.t, queue.Options{DB: e.DB, Jobs: e.svc.jobs(), Gate: g, Logger: quiet, Test: true,
 		SoftStopTimeout: 2 * time.Second})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return q
 }
 
 func waitUntil(t testing.TB, d time.Duration, what string, cond func() bool) {

@@ -8,22 +8,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/usertext"
 )
 
 func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.svc.startDuel(context.Background(), testGuild, 500, 1, "")
-		}()
-	}
-	wg.Wait()
+	errs := moduletest.Concurrently(8, func(int) error {
+		_, err := e.svc.startDuel(context.Background(), testGuild, 500, 1, "")
+		return err
+	})
 	ok := 0
 	for _, err := range errs {
 		switch {
@@ -36,12 +31,12 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if ok != 1 {
 		t.Fatalf("%d duels started, want exactly 1", ok)
 	}
-	d, err := activeDuel(context.Background(), e.db.Bun, testGuild, noLock)
+	d, err := activeDuel(context.Background(), e.DB.Bun, testGuild, noLock)
 	must(t, err)
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if e.board.count(boardKind, boardKey(d.ID)) != 1 {
+	if e.board.Count(boardKind, boardKey(d.ID)) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.
@@ -57,16 +52,10 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 		t.Fatalf("round without duel: %v", err)
 	}
 	e.startDuel()
-	var wg sync.WaitGroup
-	errs := make([]error, 6)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, errs[i] = e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
-		}()
-	}
-	wg.Wait()
+	errs := moduletest.Concurrently(6, func(int) error {
+		_, err := e.svc.startRound(context.Background(), testGuild, 1, roundSpec{Prompt: "p", AnswerDuration: time.Minute})
+		return err
+	})
 	ok := 0
 	for _, err := range errs {
 		if err == nil {
@@ -88,10 +77,8 @@ func TestOneOpenRoundAtATime(t *testing.T) {
 
 func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	var wg sync.WaitGroup
 	texts := map[string]bool{}
 	var errs []error
@@ -114,7 +101,7 @@ func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 	}
 	var n, subs int
 	var got string
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*), max(submissions), max(answer) FROM duel_answers WHERE round_id = $1`,
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*), max(submissions), max(answer) FROM duel_answers WHERE round_id = $1`,
 		r.ID).Scan(&n, &subs, &got))
 	if n != 1 || subs != 20 || !texts[got] {
 		t.Fatalf("rows=%d submissions=%d answer=%q", n, subs, got)
@@ -123,18 +110,15 @@ func TestConcurrentDoubleSubmitKeepsOneAnswer(t *testing.T) {
 
 func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	other := e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 2, time.Minute, 0)
+	p, other := ps[0], ps[1]
 	if res := e.submit(r, p, 0, "  first answer  "); res.Replaced {
 		t.Fatal("first answer reported as replaced")
 	}
 	if res := e.submit(r, p, 1, "second answer"); !res.Replaced {
 		t.Fatal("resubmission not reported as replaced")
 	}
-	ans, err := answers(context.Background(), e.db.Bun, r.ID, false)
+	ans, err := answers(context.Background(), e.DB.Bun, r.ID, false)
 	must(t, err)
 	if len(ans) != 1 || ans[0].Text != "second answer" || ans[0].AnsweredBy != p.Members[1] {
 		t.Fatalf("answers = %+v", ans)
@@ -166,10 +150,8 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 
 func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.expire(r)
 	// The close job has not run yet: the deadline alone refuses the answer.
 	_, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, p.Members[0], "too late")
@@ -187,10 +169,8 @@ func TestLateAnswerRefusedWithDeadline(t *testing.T) {
 
 func TestCancelVoidsRound(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.submit(r, p, 0, "answer")
 	c, err := e.svc.cancelRound(context.Background(), testGuild, 1)
 	must(t, err)
@@ -216,12 +196,7 @@ func TestCancelVoidsRound(t *testing.T) {
 // transition; a second close-answers is refused and changes nothing.
 func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	a, b := e.pair(1, 0), e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Hour, 10)
-	e.submit(r, a, 0, "answer A")
-	e.submit(r, b, 0, "answer B")
+	e, r, _, _ := newAnsweredRound(t)
 	e.expire(r) // the job is due too, so both really race
 	ctx := context.Background()
 	var wg sync.WaitGroup
@@ -278,12 +253,7 @@ func TestCloseAnswersRacesTheCloseJob(t *testing.T) {
 // with a single answer is scored at once.
 func TestCloseAnswersEarly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	a, b := e.pair(1, 0), e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Hour, 10)
-	e.submit(r, a, 0, "answer A")
-	e.submit(r, b, 0, "answer B")
+	e, r, a, _ := newAnsweredRound(t)
 	ctx := context.Background()
 	closed, out, err := e.svc.closeAnswers(ctx, testGuild, 1)
 	must(t, err)
@@ -305,9 +275,7 @@ func TestCloseAnswersEarly(t *testing.T) {
 	if _, out, err := e.svc.closeAnswers(ctx, testGuild, 1); err != nil || out != outcomeClosed {
 		t.Fatalf("close-answers with one answer: %s %v", out, err)
 	}
-	if s := e.scores(r2); len(s) != 1 || s[a.ID].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r2, map[int64]int{a.ID: 1})
 	if _, _, err := e.svc.closeAnswers(ctx, testGuild, 1); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("close-answers without an open round: %v", err)
 	}

@@ -7,24 +7,16 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 func TestPairHomeSectionFollowsTheRound(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
 	ctx := context.Background()
-	p := e.pair(1, 0)
-	q := e.pair(2, 0)
-	view := func(pair pairhomeapi.Pair, loc string) pairhomeapi.SectionView {
-		t.Helper()
-		v, err := e.svc.renderSection(ctx, e.db.Bun, pair, loc)
-		must(t, err)
-		return v
-	}
-	if v := view(p, i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
-		t.Fatalf("section without a duel: %+v", v)
-	}
+	p, q := e.pair(1, 0), e.pair(2, 0)
+	view := pairhometest.Viewer(t, e.svc.renderSection, e.DB.Bun)
+	pairhometest.RequireHidden(t, view(p, i18n.EN)) // no duel yet
 	e.startDuel()
 	if v := view(p, i18n.EN); !strings.Contains(v.Text, "first round starts soon") {
 		t.Fatalf("idle section: %+v", v)

@@ -7,15 +7,14 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // votingRound: three pairs answer (pair 1 first), answers close, voting opens.
-func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
+func votingRound(t *testing.T) (*env, round, []pairhomeapi.Pair) {
 	t.Helper()
-	ps := [3]pairhomeapi.Pair{e.pair(1, 0), e.pair(2, 0), e.pair(3, 0)}
-	e.startDuel()
-	r := e.startRound(time.Minute, 10)
+	e, r, ps := newRoundEnv(t, 3, time.Minute, 10)
 	for i, p := range ps {
 		e.submit(r, p, 0, "answer of pair "+string(rune('A'+i)))
 	}
@@ -23,13 +22,12 @@ func votingRound(t *testing.T, e *env) (round, [3]pairhomeapi.Pair) {
 	if out := e.advance(r); out != outcomeVoting {
 		t.Fatalf("advance = %s, want voting", out)
 	}
-	return e.round(r.ID), ps
+	return e, e.round(r.ID), ps
 }
 
 func TestVotingRulesAndScoring(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	if r.Phase != phaseVoting || r.VoteDeadline == nil {
 		t.Fatalf("round = %+v", r)
 	}
@@ -97,7 +95,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 	if _, late := lateDeadline(err); !late {
 		t.Fatalf("vote after close: %v", err)
 	}
-	top, err := standings(ctx, e.db.Bun, r.DuelID, 10)
+	top, err := standings(ctx, e.DB.Bun, r.DuelID, 10)
 	must(t, err)
 	if len(top) != 3 || top[0].PairID != 3 || top[1].PairID != 1 {
 		t.Fatalf("standings = %+v", top)
@@ -111,8 +109,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 // changes or no-ops, whatever the order.
 func TestConcurrentVotesTellTheTruth(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	l2, l3 := e.labelOf(r, ps[1].ID), e.labelOf(r, ps[2].ID)
 	race := func(voter uint64, labels ...int) map[voteOutcome]int {
 		t.Helper()
@@ -144,7 +141,7 @@ func TestConcurrentVotesTellTheTruth(t *testing.T) {
 		t.Fatalf("two targets racing: %v; want exactly one recorded", got)
 	}
 	var rows int
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM duel_votes WHERE round_id = $1`, r.ID).Scan(&rows))
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM duel_votes WHERE round_id = $1`, r.ID).Scan(&rows))
 	if rows != 2 {
 		t.Fatalf("%d vote rows, want 2 (one per member)", rows)
 	}
@@ -152,42 +149,28 @@ func TestConcurrentVotesTellTheTruth(t *testing.T) {
 
 func TestNoVotingWithFewerThanTwoAnswers(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.pair(2, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 10)
+	e, r, ps := newRoundEnv(t, 2, time.Minute, 10)
+	p := ps[0]
 	e.submit(r, p, 0, "lonely answer")
 	e.expire(r)
 	if out := e.advance(r); out != outcomeClosed {
 		t.Fatalf("advance = %s", out)
 	}
-	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r, map[int64]int{1: 1})
 }
 
 func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
-	must(t, err)
+	e, r, ps := votingRound(t)
+	e.voteFor(r, ps[0], 2)
 	e.expire(r)
-	var wg sync.WaitGroup
-	outs := make([]outcome, 12)
-	for i := range outs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			var err error
-			outs[i], _, err = e.svc.advance(context.Background(), r.ID, phaseVoting)
-			if err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
+	outs := moduletest.Concurrently(12, func(int) outcome {
+		out, _, err := e.svc.advance(context.Background(), r.ID, phaseVoting)
+		if err != nil {
+			t.Error(err)
+		}
+		return out
+	})
 	closed := 0
 	for _, o := range outs {
 		if o == outcomeClosed {
@@ -200,7 +183,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 		t.Fatalf("%d runs closed the round, want 1", closed)
 	}
 	var rows, total int
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*), sum(points) FROM duel_scores WHERE round_id = $1`, r.ID).Scan(&rows, &total))
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*), sum(points) FROM duel_scores WHERE round_id = $1`, r.ID).Scan(&rows, &total))
 	if rows != 3 || total != 4 {
 		t.Fatalf("score rows=%d total=%d, want 3 and 4", rows, total)
 	}
@@ -212,9 +195,7 @@ func TestCloseAndScoringExactlyOnceUnderConcurrentDuplicates(t *testing.T) {
 
 func TestEarlyCloseJobWaits(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, _ := newRoundEnv(t, 0, time.Minute, 0)
 	out, wait, err := e.svc.advance(context.Background(), r.ID, phaseAnswering)
 	must(t, err)
 	if out != outcomeEarly || wait <= 50*time.Second {
@@ -224,10 +205,8 @@ func TestEarlyCloseJobWaits(t *testing.T) {
 
 func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 2))
-	must(t, err)
+	e, r, ps := votingRound(t)
+	e.voteFor(r, ps[0], 2)
 	res, err := e.svc.endDuel(context.Background(), testGuild, 1)
 	must(t, err)
 	if res.Scored == nil || res.Scored.ID != r.ID || res.Duel.Status != "ended" {
@@ -256,8 +235,7 @@ func TestEndDuringVotingScoresWithVotesSoFar(t *testing.T) {
 
 func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
+	e, r, ps := votingRound(t)
 	ctx := context.Background()
 	l2 := e.labelOf(r, 2)
 	_, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], l2)
@@ -282,9 +260,7 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 	}
 	e.expire(r)
 	e.advance(r)
-	if s := e.scores(r); len(s) != 1 || s[1].points != 1 {
-		t.Fatalf("scores = %+v", s)
-	}
+	e.requirePoints(r, map[int64]int{1: 1})
 	if _, err := e.svc.removeAnswer(ctx, testGuild, 1, removeTarget{Label: e.labelOf(r, 1)}); !errors.Is(err, ErrNoRound) {
 		t.Fatalf("removal after close: %v", err)
 	}
@@ -292,10 +268,8 @@ func TestRemoveAnswerBeforeVotingEnds(t *testing.T) {
 
 func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	p := e.pair(1, 0)
-	e.startDuel()
-	r := e.startRound(time.Minute, 0)
+	e, r, ps := newRoundEnv(t, 1, time.Minute, 0)
+	p := ps[0]
 	e.submit(r, p, 0, "rude answer")
 	_, err := e.svc.removeAnswer(context.Background(), testGuild, 1, removeTarget{Member: p.Members[1]})
 	must(t, err)
@@ -306,10 +280,8 @@ func TestRemovedAnswerCannotBeResubmitted(t *testing.T) {
 
 func TestPointsByPairForHall(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	r, ps := votingRound(t, e)
-	_, err := e.svc.vote(context.Background(), testGuild, r.ID, ps[0].Members[0], e.labelOf(r, 3))
-	must(t, err)
+	e, r, ps := votingRound(t)
+	e.voteFor(r, ps[0], 3)
 	e.expire(r)
 	e.advance(r)
 	now := time.Now()
@@ -318,7 +290,7 @@ func TestPointsByPairForHall(t *testing.T) {
 	if got[1] != 1 || got[2] != 1 || got[3] != 2 {
 		t.Fatalf("points = %v", got)
 	}
-	got, err = e.svc.pointsByPair(context.Background(), e.db.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
+	got, err = e.svc.pointsByPair(context.Background(), e.DB.Bun, testGuild, now.Add(time.Hour), now.Add(2*time.Hour))
 	must(t, err)
 	if len(got) != 0 {
 		t.Fatalf("points outside the range = %v", got)

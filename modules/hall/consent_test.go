@@ -22,7 +22,7 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	e.quest.add(3, now, 7)
 	e.sync()
 	c := e.card("2026-11")
-	before := e.proj.count(c.Key())
+	before := e.proj.Count(CardKind, c.Key())
 
 	e.optin(11, "quest")
 	card := e.render("2026-11")
@@ -32,7 +32,7 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	if !strings.Contains(card, "3 pair(s) took part") || !strings.Contains(card, "Active pairs: **3**") {
 		t.Fatalf("counts: %s", card)
 	}
-	if e.proj.count(c.Key()) != before+1 {
+	if e.proj.Count(CardKind, c.Key()) != before+1 {
 		t.Fatal("opting in did not request a refresh of the live card")
 	}
 
@@ -53,8 +53,8 @@ func TestOnlyPairsWhereBothOptedInAreNamed(t *testing.T) {
 	if card = e.render("2026-11"); strings.Contains(card, "@21") || !strings.Contains(card, "@11") {
 		t.Fatalf("opted-out pair still named: %s", card)
 	}
-	if e.proj.count(c.Key()) != before+6 {
-		t.Fatalf("%d refresh requests, want one per consent change", e.proj.count(c.Key())-before)
+	if e.proj.Count(CardKind, c.Key()) != before+6 {
+		t.Fatalf("%d refresh requests, want one per consent change", e.proj.Count(CardKind, c.Key())-before)
 	}
 }
 
@@ -98,11 +98,7 @@ func TestStatusAndUnknownCategory(t *testing.T) {
 func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "", utc("2026-10-10T12:00:00Z"), "quest", "chess")
-	e.pairs.add(1, 11, 12)
-	e.pairs.add(2, 21, 22)
-	for _, u := range []uint64{11, 12, 21, 22} {
-		e.optin(u, "all")
-	}
+	e.consentingPairs(1, 2)
 	e.sync()
 	e.quest.add(1, utc("2026-10-12T00:00:00Z"), 9)
 	e.quest.add(2, utc("2026-10-12T00:00:00Z"), 4)
@@ -116,7 +112,9 @@ func TestWithdrawnConsentReachesFrozenCards(t *testing.T) {
 	if e.card("2026-10").Status != StatusFinal || e.card("2026-11").Status != StatusFinal {
 		t.Fatal("october and november must be final")
 	}
-	count := func() [3]int { return [3]int{e.proj.count(oct), e.proj.count(nov), e.proj.count(dec)} }
+	count := func() [3]int {
+		return [3]int{e.proj.Count(CardKind, oct), e.proj.Count(CardKind, nov), e.proj.Count(CardKind, dec)}
+	}
 	before := count()
 
 	e.optout(12, "quest")

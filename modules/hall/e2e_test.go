@@ -2,13 +2,11 @@ package hall_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 	"go.uber.org/fx"
@@ -17,13 +15,12 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/hall"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 // quest is a stand-in for duel or raid: a module that contributes a hall
@@ -81,11 +78,6 @@ func (q *quest) award(t *testing.T, guildID uint64, pairID int64, n int) {
 	}
 }
 
-func seen(v any) string {
-	raw, _ := json.Marshal(v)
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw))
-}
-
 func must(t *testing.T, err error) {
 	t.Helper()
 	if err != nil {
@@ -102,19 +94,15 @@ func must(t *testing.T, err error) {
 func TestE2EHallCard(t *testing.T) {
 	t.Parallel()
 	var (
-		router *interaction.Router
 		guilds *guild.Service
 		q      *quest
 	)
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, hall.Descriptor, questModule},
 		Env:   map[string]string{"DEFAULT_TIMEZONE": "Europe/Moscow"},
-		Extra: []fx.Option{fx.Populate(&router, &guilds, &q)}})
+		Extra: []fx.Option{fx.Populate(&guilds, &q)}})
 	ctx := context.Background()
-	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
-	t.Cleanup(func() { client.Close(ctx) })
+	h.SyncGuildCommands()
 	gid := snowflake.MustParse(h.Guild.GuildID)
-	_, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions())
-	must(t, err)
 	channel := h.Guild.ChannelIDs["general"]
 
 	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
@@ -125,13 +113,8 @@ func TestE2EHallCard(t *testing.T) {
 	var pairs [2]int64
 	for i, m := range members {
 		a, b := snowflake.MustParse(m[0]), snowflake.MustParse(m[1])
-		lo, hi := min(a, b), max(a, b)
-		members[i] = [2]string{lo.String(), hi.String()}
-		must(t, h.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_name)
-			VALUES ($1, $2, $3, 'room') RETURNING id`, int64(gid), int64(lo), int64(hi)).Scan(&pairs[i]))
-		_, err = h.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
-			int64(gid), int64(lo), int64(hi), pairs[i])
-		must(t, err)
+		members[i] = [2]string{min(a, b).String(), max(a, b).String()}
+		pairs[i] = pairhometest.SeedPair(t, h.DB, h.Guild.GuildID, m[0], m[1], "")
 	}
 	pairName := func(i int) string { return "<@" + members[i][0] + "> & <@" + members[i][1] + ">" }
 
@@ -141,7 +124,7 @@ func TestE2EHallCard(t *testing.T) {
 		must(t, err)
 		var out []map[string]any
 		for _, m := range ms {
-			if strings.Contains(seen(m), "Hall of fame") {
+			if strings.Contains(apptest.JSON(m), "Hall of fame") {
 				out = append(out, m)
 			}
 		}
@@ -168,7 +151,7 @@ func TestE2EHallCard(t *testing.T) {
 				return false
 			}
 			last = cs[0]
-			return ok(seen(last))
+			return ok(apptest.JSON(last))
 		})
 		return last
 	}
@@ -205,24 +188,24 @@ func TestE2EHallCard(t *testing.T) {
 	q.award(t, uint64(gid), pairs[1], 3)
 	waitCard("points counted", func(c string) bool { return strings.Contains(c, "2 pair(s) took part") })
 
-	res := seen(h.Command(members[0][0], "hall optin", map[string]any{"category": "quest"}))
+	res := apptest.JSON(h.Command(members[0][0], "hall optin", map[string]any{"category": "quest"}))
 	if !strings.Contains(res, "Preferences updated") || !strings.Contains(res, "Quest points: **opted in** · partner: opted out") {
 		t.Fatalf("/hall optin: %s", res)
 	}
-	seen(h.Command(members[1][0], "hall optin", map[string]any{"category": "all"}))
-	seen(h.Command(members[1][1], "hall optin", map[string]any{"category": "quest"}))
+	apptest.JSON(h.Command(members[1][0], "hall optin", map[string]any{"category": "all"}))
+	apptest.JSON(h.Command(members[1][1], "hall optin", map[string]any{"category": "quest"}))
 	waitCard("pair 2 named, pair 1 not (one partner only)", func(c string) bool {
 		return strings.Contains(c, "1. "+pairName(1)+" — **3**") && !strings.Contains(c, members[0][0])
 	})
-	seen(h.Command(members[0][1], "hall optin", map[string]any{"category": "all"}))
+	apptest.JSON(h.Command(members[0][1], "hall optin", map[string]any{"category": "all"}))
 	waitCard("both pairs named", func(c string) bool {
 		return strings.Contains(c, "1. "+pairName(0)+" — **5**") && strings.Contains(c, "2. "+pairName(1)+" — **3**")
 	})
-	res = seen(h.Command(members[0][1], "hall status", nil))
+	res = apptest.JSON(h.Command(members[0][1], "hall status", nil))
 	if !strings.Contains(res, "**opted in** · partner: opted in") || strings.Contains(res, "Preferences updated") {
 		t.Fatalf("/hall status: %s", res)
 	}
-	seen(h.Command(members[1][1], "hall optout", map[string]any{"category": "all"}))
+	apptest.JSON(h.Command(members[1][1], "hall optout", map[string]any{"category": "all"}))
 	card := waitCard("opted-out pair gone", func(c string) bool {
 		return strings.Contains(c, pairName(0)) && !strings.Contains(c, members[1][1])
 	})
@@ -248,8 +231,8 @@ func TestE2EHallCard(t *testing.T) {
 	must(t, guilds.SetModule(ctx, uint64(gid), 0, "quest", true))
 	sync()
 	waitCard("category back", func(c string) bool { return strings.Contains(c, "1. "+pairName(0)+" — **5**") })
-	if m, ok := h.Sim.Message(again["id"].(string)); !ok || strings.Contains(seen(m), `"mentions":[{`) {
-		t.Fatalf("card pinged someone: %s", seen(m))
+	if m, ok := h.Sim.Message(again["id"].(string)); !ok || strings.Contains(apptest.JSON(m), `"mentions":[{`) {
+		t.Fatalf("card pinged someone: %s", apptest.JSON(m))
 	}
 
 	// The month ends (moved to now: the period is the only clock), and the
@@ -262,7 +245,7 @@ func TestE2EHallCard(t *testing.T) {
 		t.Helper()
 		h.WaitUntil(30*time.Second, what, func() bool {
 			m, found := h.Sim.Message(frozenID)
-			return found && ok(seen(m))
+			return found && ok(apptest.JSON(m))
 		})
 	}
 	waitMessage("the card frozen", func(c string) bool {
@@ -270,7 +253,7 @@ func TestE2EHallCard(t *testing.T) {
 	})
 	// One member withdraws consent: the frozen card is edited in place and
 	// no longer names the pair; its place and points stay.
-	seen(h.Command(members[0][0], "hall optout", map[string]any{"category": "quest"}))
+	apptest.JSON(h.Command(members[0][0], "hall optout", map[string]any{"category": "quest"}))
 	waitMessage("the frozen card without the pair's names", func(c string) bool {
 		return strings.Contains(c, "final standings") && !strings.Contains(c, members[0][0]) && !strings.Contains(c, members[0][1]) &&
 			strings.Contains(c, "1. *a pair who asked not to be named* — **5**")

@@ -3,9 +3,6 @@ package hall
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,25 +12,19 @@ import (
 
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	hallmig "github.com/together-bot/together/modules/hall/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("HALL_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("HALL_TEST_LOG")
 
 const (
 	testGuild   uint64 = 111
@@ -92,28 +83,6 @@ func (f *fakeGuilds) set(module string, on bool) {
 	f.off[module] = !on
 }
 
-// fakeProj records projection requests.
-type fakeProj struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeProj) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeProj) count(key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[CardKind+"/"+key]
-}
-
 // ledger is a contributing module's data: points per pair at a moment.
 type ledger struct {
 	mu     sync.Mutex
@@ -164,7 +133,7 @@ type env struct {
 	svc    *Service
 	pairs  *fakePairs
 	guilds *fakeGuilds
-	proj   *fakeProj
+	proj   *projectiontest.Requests
 	clock  *clocktest.Manual
 	quest  *ledger
 	chess  *ledger
@@ -174,12 +143,12 @@ type env struct {
 // "chess"), at now in the guild's zone tz.
 func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: hallmig.FS})
+	d := moduletest.DB(t, Name, hallmig.FS)
 	b, err := i18n.NewBundle(quiet, Catalog, testCatalog, chessCatalog)
 	must(t, err)
 	q, err := queue.NewQueue(d, quiet)
 	must(t, err)
-	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &fakeProj{}, clock: clocktest.New(now),
+	e := &env{t: t, db: d, pairs: &fakePairs{}, guilds: &fakeGuilds{tz: tz}, proj: &projectiontest.Requests{}, clock: clocktest.New(now),
 		quest: &ledger{}, chess: &ledger{}}
 	var cats []hallapi.Category
 	for _, k := range deployed {
@@ -259,6 +228,18 @@ func (e *env) render(m string) string {
 func (e *env) optin(user uint64, choice string) {
 	e.t.Helper()
 	must(e.t, e.svc.OptIn(context.Background(), testGuild, user, choice))
+}
+
+// consentingPairs adds each pair n with members 10n+1 and 10n+2, both opted
+// in to every category.
+func (e *env) consentingPairs(ids ...int64) {
+	e.t.Helper()
+	for _, n := range ids {
+		a, b := uint64(10*n+1), uint64(10*n+2)
+		e.pairs.add(n, a, b)
+		e.optin(a, "all")
+		e.optin(b, "all")
+	}
 }
 
 func (e *env) optout(user uint64, choice string) {

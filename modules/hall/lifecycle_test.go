@@ -12,6 +12,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -22,9 +23,7 @@ import (
 func TestMonthEndsInTheGuildsZone(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "Asia/Tokyo", utc("2026-11-30T14:00:00Z"), "quest")
-	e.pairs.add(1, 11, 12)
-	e.optin(11, "all")
-	e.optin(12, "all")
+	e.consentingPairs(1)
 	e.sync()
 	nov := e.card("2026-11")
 	if !nov.Start.Equal(utc("2026-10-31T15:00:00Z")) || !nov.End.Equal(utc("2026-11-30T15:00:00Z")) || nov.Timezone != "Asia/Tokyo" {
@@ -55,8 +54,8 @@ func TestMonthEndsInTheGuildsZone(t *testing.T) {
 		!strings.Contains(card, "— **4**") {
 		t.Fatalf("live december: %s", card)
 	}
-	if e.proj.count(nov.Key()) < 2 || e.proj.count(dec.Key()) != 1 {
-		t.Fatalf("requests: november %d, december %d", e.proj.count(nov.Key()), e.proj.count(dec.Key()))
+	if e.proj.Count(CardKind, nov.Key()) < 2 || e.proj.Count(CardKind, dec.Key()) != 1 {
+		t.Fatalf("requests: november %d, december %d", e.proj.Count(CardKind, nov.Key()), e.proj.Count(CardKind, dec.Key()))
 	}
 
 	// Frozen means frozen: later points leave it alone (withdrawn consent
@@ -138,10 +137,7 @@ func TestFinalizeExactlyOnce(t *testing.T) {
 
 	// December ends too; five copies of the sync job race for it.
 	e.clock.Set(utc("2026-12-31T21:00:00Z"))
-	reg, err := queue.NewRegistry(e.svc.jobs())
-	must(t, err)
-	runner, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Logger: quiet, Test: true, SoftStopTimeout: 2 * time.Second})
-	must(t, err)
+	runner := moduletest.Runner(t, queue.Options{DB: e.db, Jobs: e.svc.jobs(), Logger: quiet, Test: true, SoftStopTimeout: 2 * time.Second})
 	for range 5 {
 		// No unique options: real duplicates, as `app jobs send` could make.
 		_, err := e.svc.Queue.Insert(ctx, SyncArgs{GuildID: testGuild}, nil)
@@ -200,14 +196,14 @@ func TestCategoriesFollowDeploymentAndToggles(t *testing.T) {
 		t.Fatalf("want quest (order 10) above chess (order 20): %s", card)
 	}
 	e.sync() // first sync recorded the shown set
-	n := e.proj.count(key)
+	n := e.proj.Count(CardKind, key)
 	e.sync()
-	if e.proj.count(key) != n {
+	if e.proj.Count(CardKind, key) != n {
 		t.Fatal("sync re-rendered an unchanged card within the hour")
 	}
 	e.guilds.set("chess", false)
 	e.sync()
-	if e.proj.count(key) != n+1 {
+	if e.proj.Count(CardKind, key) != n+1 {
 		t.Fatal("switching chess off did not re-render the card")
 	}
 	if card := e.render("2026-11"); strings.Contains(card, "Chess") || !strings.Contains(card, "Quest") {
@@ -215,7 +211,7 @@ func TestCategoriesFollowDeploymentAndToggles(t *testing.T) {
 	}
 	e.guilds.set("chess", true)
 	e.sync()
-	if e.proj.count(key) != n+2 || !strings.Contains(e.render("2026-11"), "Chess wins") {
+	if e.proj.Count(CardKind, key) != n+2 || !strings.Contains(e.render("2026-11"), "Chess wins") {
 		t.Fatal("switching chess back on did not bring it back")
 	}
 	// At least hourly.
@@ -223,7 +219,7 @@ func TestCategoriesFollowDeploymentAndToggles(t *testing.T) {
 	_, err := e.db.Pool.Exec(context.Background(), `UPDATE hall_cards SET refreshed_at = now() - interval '61 minutes'`)
 	must(t, err)
 	e.sync()
-	if e.proj.count(key) != n+3 {
+	if e.proj.Count(CardKind, key) != n+3 {
 		t.Fatal("no hourly refresh")
 	}
 }
@@ -247,11 +243,11 @@ func TestRefresherRequestsLiveCardsOnly(t *testing.T) {
 	e.sync()
 	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync()
-	nov, dec := e.proj.count(cardKey(testGuild, Month{2026, time.November})), e.proj.count(cardKey(testGuild, Month{2026, time.December}))
+	nov, dec := e.proj.Count(CardKind, cardKey(testGuild, Month{2026, time.November})), e.proj.Count(CardKind, cardKey(testGuild, Month{2026, time.December}))
 	must(t, e.db.InTx(context.Background(), func(ctx context.Context, tx bun.Tx) error {
 		return e.svc.refresher.RequestRefresh(ctx, tx, testGuild)
 	}))
-	if e.proj.count(cardKey(testGuild, Month{2026, time.November})) != nov || e.proj.count(cardKey(testGuild, Month{2026, time.December})) != dec+1 {
+	if e.proj.Count(CardKind, cardKey(testGuild, Month{2026, time.November})) != nov || e.proj.Count(CardKind, cardKey(testGuild, Month{2026, time.December})) != dec+1 {
 		t.Fatal("RequestRefresh must request the live card only")
 	}
 	var nilRefresher *Refresher
@@ -263,9 +259,7 @@ func TestRefresherRequestsLiveCardsOnly(t *testing.T) {
 func TestSyncCatchesUpMissedMonths(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, "Europe/Berlin", utc("2026-11-15T12:00:00Z"), "quest")
-	e.pairs.add(1, 11, 12)
-	e.optin(11, "all")
-	e.optin(12, "all")
+	e.consentingPairs(1)
 	e.sync()
 	e.quest.add(1, utc("2026-12-24T12:00:00Z"), 2)
 	e.clock.Set(utc("2027-02-10T12:00:00Z"))
@@ -298,8 +292,8 @@ func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
 	}
 	e.setChannel(901)
 	nov := e.card("2026-11")
-	if !nov.Live() || e.proj.count(nov.Key()) != 1 {
-		t.Fatalf("after the channel was set: %+v, %d requests", nov, e.proj.count(nov.Key()))
+	if !nov.Live() || e.proj.Count(CardKind, nov.Key()) != 1 {
+		t.Fatalf("after the channel was set: %+v, %d requests", nov, e.proj.Count(CardKind, nov.Key()))
 	}
 	if card := e.render("2026-11"); !strings.Contains(card, "this month so far") {
 		t.Fatalf("first card: %q", card)
@@ -313,9 +307,9 @@ func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
 	e.clock.Set(utc("2026-12-01T00:00:00Z"))
 	e.sync()
 	dec := e.card("2026-12")
-	novRequests, decRequests := e.proj.count(nov.Key()), e.proj.count(dec.Key())
+	novRequests, decRequests := e.proj.Count(CardKind, nov.Key()), e.proj.Count(CardKind, dec.Key())
 	e.setChannel(902)
-	if e.proj.count(nov.Key()) != novRequests || e.proj.count(dec.Key()) != decRequests+1 {
+	if e.proj.Count(CardKind, nov.Key()) != novRequests || e.proj.Count(CardKind, dec.Key()) != decRequests+1 {
 		t.Fatal("moving the channel must request the live card only")
 	}
 	r, err = e.svc.renderCard(context.Background(), e.db.Bun, dec.Key())
@@ -327,7 +321,7 @@ func TestChannelHookShowsTheCardAtOnce(t *testing.T) {
 	}
 
 	e.setChannel(0)
-	if e.proj.count(dec.Key()) != decRequests+2 || e.render("2026-12") != "" || e.render("2026-11") == "" {
+	if e.proj.Count(CardKind, dec.Key()) != decRequests+2 || e.render("2026-12") != "" || e.render("2026-11") == "" {
 		t.Fatal("clearing the channel must take the live card down and leave the final one")
 	}
 }

@@ -2,7 +2,6 @@ package oracle_test
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"sync"
@@ -20,34 +19,6 @@ import (
 	"github.com/together-bot/together/modules/pairhome"
 )
 
-// text is an interaction's answer (message and follow-ups) as JSON.
-func text(t testing.TB, res discordsim.InteractionResult) string {
-	t.Helper()
-	return dump(t, append([]map[string]any{res.Message}, res.Followups...))
-}
-
-// dump is JSON that keeps "<@id>" readable, also inside the raw JSON the
-// emulator returns for embeds and components.
-func dump(t testing.TB, v any) string {
-	t.Helper()
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		t.Fatal(err)
-	}
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(b.String())
-}
-
-func mustContain(t testing.TB, got string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("%q not found in %s", w, got)
-		}
-	}
-}
-
 // TestE2EOracle drives the module through the real runtime and the
 // emulator as members and staff would: configure, publish twice, claim
 // through the picker (with a double click), re-claim, send a DM copy twice,
@@ -63,10 +34,10 @@ func TestE2EOracle(t *testing.T) {
 	lobby := h.Guild.ChannelIDs["lobby"]
 	guildID, _ := strconv.ParseUint(h.Guild.GuildID, 10, 64)
 
-	mustContain(t, text(t, h.Command(bob, "oracle status", nil)), "not set")
-	mustContain(t, text(t, h.Command(bob, "oracle publish-now", nil)), "Only administrators")
-	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "No oracle channel")
-	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
+	apptest.RequireContains(t, apptest.Seen(h.Command(bob, "oracle status", nil)), "not set")
+	apptest.RequireContains(t, apptest.Seen(h.Command(bob, "oracle publish-now", nil)), "Only administrators")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "No oracle channel")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
 	// Setting the channel is enough: the dashboard shows with no publish-now
 	// and no scheduled publish.
 	first := waitDashboard(t, h, lobby, "")
@@ -82,12 +53,12 @@ func TestE2EOracle(t *testing.T) {
 	}
 
 	// Publish twice: still the one message.
-	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published", "<#"+lobby+">")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "being published", "<#"+lobby+">")
 	dash := waitDashboard(t, h, lobby, "")
 	if dash != first {
 		t.Fatal("publish-now posted a second dashboard instead of editing the first")
 	}
-	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "being published")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "being published")
 	waitShown(t, h, guildID)
 	if msgs := channelMessages(t, h, lobby); len(msgs) != 1 {
 		t.Fatalf("%d dashboard messages after two publishes", len(msgs))
@@ -97,15 +68,15 @@ func TestE2EOracle(t *testing.T) {
 		t.Fatal(err)
 	}
 	w := week.String()
-	mustContain(t, text(t, h.Command(bob, "oracle status", nil)), w, "<#"+lobby+">", "Next publish")
+	apptest.RequireContains(t, apptest.Seen(h.Command(bob, "oracle status", nil)), w, "<#"+lobby+">", "Next publish")
 
 	// Get guidance → picker → tone → context → claim.
 	picker := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: dash, CustomID: customid.MustNew("oracle", "open", w)})
-	mustContain(t, text(t, picker), "How should it sound")
+	apptest.RequireContains(t, apptest.Seen(picker), "How should it sound")
 	toned := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: picker.MessageID, CustomID: customid.MustNew("oracle", "tone", w, "all_good"), Values: []string{"direct"}})
-	mustContain(t, text(t, toned), customid.MustNew("oracle", "ctx", w, "direct"))
+	apptest.RequireContains(t, apptest.Seen(toned), customid.MustNew("oracle", "ctx", w, "direct"))
 	h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: picker.MessageID, CustomID: customid.MustNew("oracle", "ctx", w, "direct"), Values: []string{"fatigue"}})
 
@@ -139,7 +110,7 @@ func TestE2EOracle(t *testing.T) {
 		t.Fatal("no claim was answered")
 	}
 	guidance := answers[0]
-	mustContain(t, guidance, "Tone: Direct", "Situation: Fatigue", "Risk:", "Mini challenge:")
+	apptest.RequireContains(t, guidance, "Tone: Direct", "Situation: Fatigue", "Risk:", "Mini challenge:")
 	for _, a := range answers[1:] {
 		if body(a) != body(guidance) {
 			t.Fatalf("double click gave different guidance:\n%s\n---\n%s", a, guidance)
@@ -153,7 +124,7 @@ func TestE2EOracle(t *testing.T) {
 	// Claiming again from the card shows the same text and sends nothing.
 	again := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: dash, CustomID: customid.MustNew("oracle", "open", w)})
-	mustContain(t, content(again.Message), "already drew")
+	apptest.RequireContains(t, content(again.Message), "already drew")
 	if body(content(again.Message)) != body(guidance) {
 		t.Fatalf("re-claim changed the guidance:\n%s\n---\n%s", content(again.Message), guidance)
 	}
@@ -165,10 +136,10 @@ func TestE2EOracle(t *testing.T) {
 	dm := customid.MustNew("oracle", "dm", w)
 	sent := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: again.MessageID, CustomID: dm})
-	mustContain(t, text(t, sent), "Sent to your DMs")
+	apptest.RequireContains(t, apptest.Seen(sent), "Sent to your DMs")
 	refused := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: picker.MessageID, CustomID: dm})
-	mustContain(t, text(t, refused), "already sent")
+	apptest.RequireContains(t, apptest.Seen(refused), "already sent")
 	if dms, _ := h.Sim.DMs(bob); len(dms) != 1 {
 		t.Fatalf("%d DMs after two clicks, want 1", len(dms))
 	}
@@ -176,7 +147,7 @@ func TestE2EOracle(t *testing.T) {
 	// The card counts the claim.
 	h.WaitUntil(20*time.Second, "claim counted on the card", func() bool {
 		msgs := channelMessages(t, h, lobby)
-		return len(msgs) == 1 && strings.Contains(dump(t, msgs), `"value":"1"`)
+		return len(msgs) == 1 && strings.Contains(apptest.JSON(msgs), `"value":"1"`)
 	})
 
 	// Deleted by hand: publish-now posts it again, still one message.
@@ -188,13 +159,13 @@ func TestE2EOracle(t *testing.T) {
 
 	// Moved to another channel: posted there at once, gone from the old one.
 	duels := h.Guild.ChannelIDs["duels"]
-	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": duels})), "<#"+duels+">")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": duels})), "<#"+duels+">")
 	waitDashboard(t, h, duels, "")
 	h.WaitUntil(20*time.Second, "old dashboard removed", func() bool { return len(channelMessages(t, h, lobby)) == 0 })
 
 	// Turned off: the card's buttons and the command refuse.
-	mustContain(t, text(t, h.Command(admin, "config module", map[string]any{"name": "oracle", "enabled": false})), "off")
-	mustContain(t, text(t, h.Command(admin, "oracle publish-now", nil)), "turned off")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config module", map[string]any{"name": "oracle", "enabled": false})), "off")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "turned off")
 }
 
 // waitDashboard waits for exactly one message in the channel other than
@@ -260,8 +231,8 @@ func TestE2EOracleWithPairhome(t *testing.T) {
 	admin, bob, carol := h.Guild.AdminID, h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
 	lobby := h.Guild.ChannelIDs["lobby"]
 	guildID, _ := strconv.ParseUint(h.Guild.GuildID, 10, 64)
-	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
-	mustContain(t, text(t, h.Command(admin, "config channel", map[string]any{"purpose": "pairhome.category", "channel": h.Guild.CategoryID})), "<#"+h.Guild.CategoryID+">")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config channel", map[string]any{"purpose": "pairhome.category", "channel": h.Guild.CategoryID})), "<#"+h.Guild.CategoryID+">")
 	h.Command(admin, "pair create", map[string]any{"member_a": bob, "member_b": carol})
 
 	h.Command(admin, "oracle publish-now", nil)
@@ -272,7 +243,7 @@ func TestE2EOracleWithPairhome(t *testing.T) {
 	}
 	w := week.String()
 	h.WaitUntil(20*time.Second, "ritual button on the card", func() bool {
-		return strings.Contains(dump(t, channelMessages(t, h, lobby)), "Pair ritual")
+		return strings.Contains(apptest.JSON(channelMessages(t, h, lobby)), "Pair ritual")
 	})
 
 	// The pair's room exists once pairhome has created it.
@@ -282,29 +253,29 @@ func TestE2EOracleWithPairhome(t *testing.T) {
 	})
 	ritual := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: dash, CustomID: customid.MustNew("oracle", "ritual", w)})
-	mustContain(t, text(t, ritual), "<#"+room+">")
+	apptest.RequireContains(t, apptest.Seen(ritual), "<#"+room+">")
 
 	picker := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: dash, CustomID: customid.MustNew("oracle", "open", w)})
 	claimed := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: picker.MessageID, CustomID: customid.MustNew("oracle", "claim", w, "soft", "all_good")})
-	mustContain(t, text(t, claimed), "Send to our pair room")
+	apptest.RequireContains(t, apptest.Seen(claimed), "Send to our pair room")
 
 	// The pair panel shows who claimed.
 	h.WaitUntil(30*time.Second, "oracle section on the pair panel", func() bool {
-		b := dump(t, channelMessages(t, h, room))
+		b := apptest.JSON(channelMessages(t, h, room))
 		return strings.Contains(b, "<@"+bob+">: has claimed guidance") && strings.Contains(b, "<@"+carol+">: not yet")
 	})
 
 	pairCopy := customid.MustNew("oracle", "pair", w)
 	sent := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: claimed.MessageID, CustomID: pairCopy})
-	mustContain(t, text(t, sent), "Sent to your pair room")
+	apptest.RequireContains(t, apptest.Seen(sent), "Sent to your pair room")
 	// Opening the guidance again shows the copy as sent (a disabled button:
 	// Discord delivers no second click; the service test covers racing ones).
 	reopened := h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: lobby,
 		MessageID: dash, CustomID: customid.MustNew("oracle", "open", w)})
-	mustContain(t, text(t, reopened), "already drew", `"disabled":true,"id":3,"label":"Sent to your pair room"`)
+	apptest.RequireContains(t, apptest.Seen(reopened), "already drew", `"disabled":true,"id":3,"label":"Sent to your pair room"`)
 	copies := 0
 	for _, m := range channelMessages(t, h, room) {
 		if strings.Contains(content(m), "shares this week's oracle guidance") {

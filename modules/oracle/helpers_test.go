@@ -2,8 +2,6 @@ package oracle
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -13,27 +11,20 @@ import (
 	"github.com/together-bot/together/core/clocktest"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
-	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/oracle/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 // quiet discards logs unless ORACLE_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("ORACLE_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
+var quiet = moduletest.Logger("ORACLE_TEST_LOG")
 
 // env is one emulated guild with an oracle channel and two members, a fresh
 // schema, the core services oracle plugs into, and (unless noQueue) a
@@ -42,6 +33,7 @@ type env struct {
 	t       testing.TB
 	ctx     context.Context
 	sim     *discordsim.Server
+	world   *moduletest.Guild
 	db      *db.DB
 	guilds  *guild.Service
 	proj    *projection.Service
@@ -67,40 +59,15 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	sim, err := discordsim.New(discordsim.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK)}
-	g, err := sim.CreateGuild("oracle")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.guild = id(t, g)
-	ch, err := sim.CreateChannel(g, discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.channel = id(t, ch)
+	g := moduletest.NewGuild(t, discordsim.Options{Logger: quiet}, "oracle")
+	e := &env{t: t, ctx: ctx, sim: g.Sim, world: g, users: map[string]uint64{}, clock: clocktest.New(monday1030MSK), guild: g.ID}
+	e.channel = g.Channel(discordsim.ChannelSpec{Name: "oracle", Type: discordsim.ChannelGuildText})
 	for _, name := range []string{"anna", "boris", "carol"} {
-		uid, err := sim.AddMember(g, discordsim.MemberSpec{Username: name})
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.users[name] = id(t, uid)
+		e.users[name] = g.Member(discordsim.MemberSpec{Username: name})
 	}
-	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
-	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{ChannelPurpose}); err != nil {
-		t.Fatal(err)
-	}
-	e.guilds.SetTTL(0)
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: migrations.FS, Catalogs: []i18n.Catalog{Catalog},
+		Purposes: []guild.ChannelPurpose{ChannelPurpose}, Logger: quiet})
+	e.db, e.guilds = c.DB, c.Guilds
 	if err := e.guilds.SetChannel(ctx, e.guild, 0, ChannelPurpose.ID(), e.channel); err != nil {
 		t.Fatal(err)
 	}
@@ -111,22 +78,12 @@ func newEnv(t testing.TB, o envOptions) *env {
 	if err := e.guilds.SetTimezone(ctx, e.guild, 0, tz); err != nil {
 		t.Fatal(err)
 	}
-	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
-		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+	e.rest = g.Rest(quiet)
 	lib, err := DefaultLibrary()
 	if err != nil {
 		t.Fatal(err)
 	}
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := newRenderer(e.guilds, lib, texts, o.pairs)
-	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{r},
-		Gate: e.guilds, Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
+	e.proj = c.Projection(t, e.rest, newRenderer(e.guilds, lib, c.Bundle, o.pairs))
 	cfg := serviceConfig{Core: modcore.Core{DB: e.db, Guilds: e.guilds, Projections: e.proj, Rest: e.rest, Logger: quiet},
 		Library: lib, Now: e.clock.Now}
 	if o.pairs {
@@ -145,19 +102,8 @@ func newEnv(t testing.TB, o envOptions) *env {
 // startQueue runs oracle's and the projection's workers.
 func (e *env) startQueue() {
 	e.t.Helper()
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: append([]queue.Job{publishDueJob(e.svc)}, projection.Jobs(e.proj)...),
+	moduletest.StartRunner(e.t, queue.Options{DB: e.db, Jobs: append([]queue.Job{publishDueJob(e.svc)}, projection.Jobs(e.proj)...),
 		Gate: e.guilds, Logger: quiet, Test: true})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := q.Start(e.ctx); err != nil {
-		e.t.Fatal(err)
-	}
-	e.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = q.Stop(ctx)
-	})
 }
 
 // dashboardShown waits until Discord shows the latest requested version of the
@@ -177,24 +123,10 @@ func (e *env) dashboardShown() projection.State {
 }
 
 // messages lists the oracle channel's messages.
-func (e *env) messages() []map[string]any {
-	e.t.Helper()
-	msgs, err := e.sim.Messages(str(e.channel))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return msgs
-}
+func (e *env) messages() []map[string]any { return e.world.Messages(e.channel) }
 
 // dms lists the messages in a user's DM channel with the bot.
-func (e *env) dms(user string) []map[string]any {
-	e.t.Helper()
-	msgs, err := e.sim.DMs(str(e.users[user]))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return msgs
-}
+func (e *env) dms(user string) []map[string]any { return e.world.DMs(e.users[user]) }
 
 func (e *env) publish() Published {
 	e.t.Helper()
@@ -203,15 +135,6 @@ func (e *env) publish() Published {
 		e.t.Fatal(err)
 	}
 	return p
-}
-
-func id(t testing.TB, s string) uint64 {
-	t.Helper()
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatalf("bad id %q: %v", s, err)
-	}
-	return v
 }
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }

@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
@@ -301,7 +302,7 @@ func TestCopiesAreSentAtMostOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.pairs.add(pairhomeapi.Pair{ID: 7, GuildID: e.guild, ChannelID: id(t, room), Members: [2]uint64{e.users["anna"], e.users["boris"]}})
+	e.pairs.add(pairhomeapi.Pair{ID: 7, GuildID: e.guild, ChannelID: moduletest.ID(t, room), Members: [2]uint64{e.users["anna"], e.users["boris"]}})
 	p := e.publish()
 	anna := e.users["anna"]
 	if err := e.svc.SendToDM(e.ctx, e.guild, anna, p.Week); !errors.Is(err, ErrNoClaim) {

@@ -2,7 +2,6 @@ package pairhome_test
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
 	"strings"
 	"testing"
@@ -12,19 +11,6 @@ import (
 	"github.com/together-bot/together/modules/pairhome"
 )
 
-func replyText(res json.RawMessage, msg map[string]any) string {
-	if c, ok := msg["content"].(string); ok && c != "" {
-		return c
-	}
-	var r struct {
-		Data struct {
-			Content string `json:"content"`
-		} `json:"data"`
-	}
-	_ = json.Unmarshal(res, &r)
-	return r.Data.Content
-}
-
 // TestE2EModeratorAccessThroughConfig: the guild opts moderators into pair
 // rooms with /config, as the issue asks; bad values change nothing.
 func TestE2EModeratorAccessThroughConfig(t *testing.T) {
@@ -32,8 +18,7 @@ func TestE2EModeratorAccessThroughConfig(t *testing.T) {
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor}})
 	admin := h.Guild.AdminID
 	say := func(command string, opts map[string]any) string {
-		res := h.Command(admin, command, opts)
-		return replyText(res.Response, res.Message)
+		return apptest.ReplyText(h.Command(admin, command, opts))
 	}
 	if got := say("config setting", map[string]any{"name": "pairhome.moderator_access", "value": "maybe"}); !strings.Contains(got, "Use one of: off, on") {
 		t.Fatalf("bad value: %q", got)

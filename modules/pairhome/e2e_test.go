@@ -7,14 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/guild"
-	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/interaction/commands"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome"
@@ -23,11 +20,6 @@ import (
 
 // categoryPurposeID is the pair category's purpose as /config names it.
 const categoryPurposeID = pairhomeapi.Name + ".category"
-
-func seen(res discordsim.InteractionResult) string {
-	raw, _ := json.Marshal(append([]map[string]any{res.Message}, res.Followups...))
-	return strings.NewReplacer(`\u003c`, "<", `\u003e`, ">", `\u0026`, "&").Replace(string(raw))
-}
 
 // firstButton returns the custom id of the first button of a message (JSON form).
 func firstButton(m map[string]any) string {
@@ -41,34 +33,36 @@ func firstButton(m map[string]any) string {
 	return s[:strings.Index(s, `"`)]
 }
 
+// startPairhome boots the bot with pairhome alone, its commands also synced
+// in the demo guild, whose category is the pair category.
+func startPairhome(t *testing.T) (*apptest.Harness, pairhomeapi.Pairs) {
+	var (
+		guilds *guild.Service
+		pairs  pairhomeapi.Pairs
+	)
+	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
+		Extra: []fx.Option{fx.Populate(&guilds, &pairs)}})
+	h.SyncGuildCommands()
+	gid, category := snowflake.MustParse(h.Guild.GuildID), snowflake.MustParse(h.Guild.CategoryID)
+	if err := guilds.SetChannel(context.Background(), uint64(gid), 0, categoryPurposeID, uint64(category)); err != nil {
+		t.Fatal(err)
+	}
+	return h, pairs
+}
+
 // TestE2EPairLifecycle drives pairhome through the real runtime and the
 // emulator's gateway: commands, room creation, panel, both-member dissolve,
 // a member leaving and a room deleted by hand (events), and a restart.
 func TestE2EPairLifecycle(t *testing.T) {
 	t.Parallel()
-	var (
-		router *interaction.Router
-		guilds *guild.Service
-		pairs  pairhomeapi.Pairs
-	)
-	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
-		Extra: []fx.Option{fx.Populate(&router, &guilds, &pairs)}})
-	ctx := context.Background()
-	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
-	t.Cleanup(func() { client.Close(ctx) })
-	gid := snowflake.MustParse(h.Guild.GuildID)
-	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), &gid, router.Definitions()); err != nil {
-		t.Fatal(err)
-	}
-	if err := guilds.SetChannel(ctx, uint64(gid), 0, categoryPurposeID, uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
-		t.Fatal(err)
-	}
+	h, pairs := startPairhome(t)
+	ctx, gid := context.Background(), uint64(snowflake.MustParse(h.Guild.GuildID))
 	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
 	res := h.Command(h.Guild.AdminID, "pair create", map[string]any{"member_a": bob, "member_b": carol})
-	if !strings.Contains(seen(res), "Paired") {
-		t.Fatalf("/pair create: %s", seen(res))
+	if !strings.Contains(apptest.Seen(res), "Paired") {
+		t.Fatalf("/pair create: %s", apptest.Seen(res))
 	}
-	pair, err := pairs.PairOf(ctx, nil, uint64(gid), uint64(snowflake.MustParse(bob)))
+	pair, err := pairs.PairOf(ctx, nil, gid, uint64(snowflake.MustParse(bob)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,20 +81,20 @@ func TestE2EPairLifecycle(t *testing.T) {
 		}
 		return false
 	})
-	if res := h.Command(bob, "pair room", nil); !strings.Contains(seen(res), "<#"+room+">") {
-		t.Fatalf("/pair room: %s", seen(res))
+	if res := h.Command(bob, "pair room", nil); !strings.Contains(apptest.Seen(res), "<#"+room+">") {
+		t.Fatalf("/pair room: %s", apptest.Seen(res))
 	}
 
 	// Bob asks to dissolve; the request lands in the room with a button.
 	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindCommand, UserID: bob, ChannelID: room, Command: "pair dissolve"})
 	btn := firstButton(res.Message)
 	if btn == "" {
-		t.Fatalf("no confirm button: %s", seen(res))
+		t.Fatalf("no confirm button: %s", apptest.Seen(res))
 	}
 	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: bob, ChannelID: room,
 		MessageID: res.MessageID, CustomID: btn})
-	if !strings.Contains(seen(res), "once") {
-		t.Fatalf("bob's consent: %s", seen(res))
+	if !strings.Contains(apptest.Seen(res), "once") {
+		t.Fatalf("bob's consent: %s", apptest.Seen(res))
 	}
 	var request map[string]any
 	h.WaitUntil(10*time.Second, "dissolve request in the room", func() bool {
@@ -119,8 +113,8 @@ func TestE2EPairLifecycle(t *testing.T) {
 	h.Boot()
 	res = h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: carol, ChannelID: room,
 		MessageID: request["id"].(string), CustomID: firstButton(request)})
-	if !strings.Contains(seen(res), "dissolved") {
-		t.Fatalf("carol's consent after restart: %s", seen(res))
+	if !strings.Contains(apptest.Seen(res), "dissolved") {
+		t.Fatalf("carol's consent after restart: %s", apptest.Seen(res))
 	}
 	h.WaitUntil(20*time.Second, "room archived", func() bool {
 		status, room := pairState(t, h, pair.ID)
@@ -132,26 +126,11 @@ func TestE2EPairLifecycle(t *testing.T) {
 // and a member leaving archives the pair, both from gateway events alone.
 func TestE2EGatewayEventsRepairAndArchive(t *testing.T) {
 	t.Parallel()
-	var (
-		router *interaction.Router
-		guilds *guild.Service
-		pairs  pairhomeapi.Pairs
-	)
-	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor},
-		Extra: []fx.Option{fx.Populate(&router, &guilds, &pairs)}})
-	ctx := context.Background()
-	gid := uint64(snowflake.MustParse(h.Guild.GuildID))
-	if err := guilds.SetChannel(ctx, gid, 0, categoryPurposeID, uint64(snowflake.MustParse(h.Guild.CategoryID))); err != nil {
-		t.Fatal(err)
-	}
-	client := rest.New(rest.NewClient(h.Sim.Token(), rest.WithURL(h.Sim.APIURL())))
-	t.Cleanup(func() { client.Close(ctx) })
-	if _, err := commands.Sync(ctx, client, snowflake.MustParse(h.Sim.AppID()), (*snowflake.ID)(&gid), router.Definitions()); err != nil {
-		t.Fatal(err)
-	}
+	h, pairs := startPairhome(t)
+	ctx, gid := context.Background(), uint64(snowflake.MustParse(h.Guild.GuildID))
 	bob, carol := h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]
-	if res := h.Command(h.Guild.AdminID, "pair create", map[string]any{"member_a": bob, "member_b": carol}); !strings.Contains(seen(res), "Paired") {
-		t.Fatalf("/pair create: %s", seen(res))
+	if res := h.Command(h.Guild.AdminID, "pair create", map[string]any{"member_a": bob, "member_b": carol}); !strings.Contains(apptest.Seen(res), "Paired") {
+		t.Fatalf("/pair create: %s", apptest.Seen(res))
 	}
 	p, err := pairs.PairOf(ctx, nil, gid, uint64(snowflake.MustParse(bob)))
 	if err != nil {

@@ -2,8 +2,6 @@ package pairhome
 
 import (
 	"context"
-	"log/slog"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,27 +13,20 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
-	"github.com/together-bot/together/core/discord/restlimit"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	coremigrations "github.com/together-bot/together/migrations"
 	"github.com/together-bot/together/modules/pairhome/migrations"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // quiet discards logs unless PAIRHOME_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("PAIRHOME_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
+var quiet = moduletest.Logger("PAIRHOME_TEST_LOG")
 
 // env is one emulated guild with a pair category, members and a moderator
 // role, plus a database, the core services pairhome plugs into, and a
@@ -68,33 +59,11 @@ func newEnv(t testing.TB, o envOptions) *env {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	t.Cleanup(cancel)
-	sim, err := discordsim.New(discordsim.Options{Logger: quiet})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}}
-	g, err := sim.CreateGuild("pairs")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.guild = id(t, g)
-	cat, err := sim.CreateChannel(g, discordsim.ChannelSpec{Name: "Pairs", Type: discordsim.ChannelGuildCategory})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.category = id(t, cat)
-	role, err := sim.CreateRole(g, "Moderators", discordsim.PermManageMessages)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.modRole = id(t, role)
+	g := moduletest.NewGuild(t, discordsim.Options{Logger: quiet}, "pairs")
+	sim := g.Sim
+	e := &env{t: t, ctx: ctx, sim: sim, users: map[string]uint64{}, guild: g.ID}
+	e.category = g.Channel(discordsim.ChannelSpec{Name: "Pairs", Type: discordsim.ChannelGuildCategory})
+	e.modRole = g.Role("Moderators", discordsim.PermManageMessages)
 	for _, m := range []struct {
 		key  string
 		spec discordsim.MemberSpec
@@ -103,50 +72,32 @@ func newEnv(t testing.TB, o envOptions) *env {
 		{"boris", discordsim.MemberSpec{Username: "Борис"}},
 		{"carol", discordsim.MemberSpec{Username: "carol"}},
 		{"dave", discordsim.MemberSpec{Username: "dave"}},
-		{"mod", discordsim.MemberSpec{Username: "mod", RoleIDs: []string{role}}},
+		{"mod", discordsim.MemberSpec{Username: "mod", RoleIDs: []string{str(e.modRole)}}},
 		{"admin", discordsim.MemberSpec{Username: "admin", Admin: true}},
 		{"bot", discordsim.MemberSpec{Username: "otherbot", Bot: true}},
 	} {
-		uid, err := sim.AddMember(g, m.spec)
-		if err != nil {
-			t.Fatal(err)
-		}
-		e.users[m.key] = id(t, uid)
+		e.users[m.key] = g.Member(m.spec)
 	}
 
-	e.db = dbtest.New(t, migrate.Source{Module: "core", FS: coremigrations.FS}, migrate.Source{Module: Name, FS: migrations.FS})
-	if e.guilds, err = guild.NewService(e.db, quiet, []guild.ChannelPurpose{categoryPurpose}); err != nil {
-		t.Fatal(err)
-	}
-	e.guilds.SetTTL(0)
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: migrations.FS,
+		Catalogs: []i18n.Catalog{interaction.Catalog, catalog}, Purposes: []guild.ChannelPurpose{categoryPurpose}, Logger: quiet})
+	e.db, e.guilds, e.bundle = c.DB, c.Guilds, c.Bundle
 	if err := e.guilds.SetChannel(ctx, e.guild, 0, categoryPurpose.ID(), e.category); err != nil {
 		t.Fatal(err)
 	}
 	if err := e.guilds.SetModeratorRole(ctx, e.guild, 0, e.modRole); err != nil {
 		t.Fatal(err)
 	}
-	if e.bundle, err = i18n.NewBundle(quiet, interaction.Catalog, catalog); err != nil {
-		t.Fatal(err)
-	}
-	e.rest = rest.New(rest.NewClient(sim.Token(), rest.WithURL(sim.APIURL()),
-		rest.WithRateLimiter(restlimit.New(restlimit.WithLogger(quiet))), rest.WithLogger(quiet)))
+	e.rest = g.Rest(quiet)
 	sections := newSectionSet(o.sections)
-	pn := newPanel(e.guilds, sections, e.bundle)
-	e.proj, err = projection.New(projection.Config{DB: e.db, Discord: e.rest, Renderers: []projection.Renderer{pn.Renderer()},
-		Gate: e.guilds, Logger: quiet})
+	e.proj = c.Projection(t, e.rest, newPanel(e.guilds, sections, e.bundle).Renderer())
+	var err error
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: e.db, Queue: c.Queue, Projections: e.proj, Guilds: e.guilds, Rest: e.rest,
+		Bundle: e.bundle, Logger: quiet}, BotUserID: moduletest.ID(t, sim.BotUserID()), Sections: sections})
 	if err != nil {
 		t.Fatal(err)
 	}
-	jobs, err := queue.NewQueue(e.db, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: e.db, Queue: jobs, Projections: e.proj, Guilds: e.guilds, Rest: e.rest,
-		Bundle: e.bundle, Logger: quiet}, BotUserID: id(t, sim.BotUserID()), Sections: sections})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if botUserIDFromToken(sim.Token()) != id(t, sim.BotUserID()) {
+	if botUserIDFromToken(sim.Token()) != moduletest.ID(t, sim.BotUserID()) {
 		t.Fatalf("botUserIDFromToken(%q) = %d, want %s", sim.Token(), botUserIDFromToken(sim.Token()), sim.BotUserID())
 	}
 	if !o.noQueue {
@@ -158,35 +109,20 @@ func newEnv(t testing.TB, o envOptions) *env {
 // startQueue runs pairhome's and the projection's workers (a bot process).
 func (e *env) startQueue() {
 	e.t.Helper()
-	reg, err := queue.NewRegistry(append(e.svc.Jobs(), projection.Jobs(e.proj)...))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: e.db, Jobs: reg.All(), Gate: e.guilds, Logger: quiet, Test: true})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	if err := q.Start(e.ctx); err != nil {
-		e.t.Fatal(err)
-	}
-	e.q = q
-	e.t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		_ = q.Stop(ctx)
-	})
-}
-
-func id(t testing.TB, s string) uint64 {
-	t.Helper()
-	v, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatalf("bad id %q: %v", s, err)
-	}
-	return v
+	e.q = moduletest.StartRunner(e.t, queue.Options{DB: e.db, Jobs: append(e.svc.Jobs(), projection.Jobs(e.proj)...),
+		Gate: e.guilds, Logger: quiet, Test: true})
 }
 
 func str(v uint64) string { return strconv.FormatUint(v, 10) }
+
+// newRoomEnv is an env (with its queue) in which anna and boris are a pair
+// whose room exists; it returns the pair and its room.
+func newRoomEnv(t testing.TB) (*env, pairRef, uint64) {
+	t.Helper()
+	e := newEnv(t, envOptions{})
+	p := e.mustCreate("anna", "boris")
+	return e, p, e.waitRoom(p.ID)
+}
 
 // create pairs two members by key as the admin.
 func (e *env) create(a, b string) (pairRef, bool, error) {

@@ -92,9 +92,7 @@ func TestCrashAfterChannelCreatedAdoptsTheChannel(t *testing.T) {
 
 func TestStaffDissolveMakesRoomReadOnly(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	ch := e.waitRoom(p.ID)
+	e, p, ch := newRoomEnv(t)
 	e.waitPanel(ch, "panel", func(string) bool { return true })
 	if _, err := e.svc.Dissolve(e.ctx, e.guild, p.ID, e.users["admin"]); err != nil {
 		t.Fatal(err)
@@ -143,9 +141,7 @@ func TestDissolveDeletesRoomWhenConfigured(t *testing.T) {
 
 func TestBothMembersConfirmToDissolve(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	e.waitRoom(p.ID)
+	e, p, _ := newRoomEnv(t)
 	if _, _, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["carol"]); !errors.Is(err, errNotMember) {
 		t.Fatalf("carol's consent: err = %v, want errNotMember", err)
 	}
@@ -166,9 +162,7 @@ func TestBothMembersConfirmToDissolve(t *testing.T) {
 
 func TestDeletedRoomIsRecreated(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	ch := e.waitRoom(p.ID)
+	e, p, ch := newRoomEnv(t)
 	e.waitPanel(ch, "panel", func(string) bool { return true })
 	if err := e.sim.DeleteChannel(str(ch)); err != nil {
 		t.Fatal(err)
@@ -203,9 +197,7 @@ func TestDeletedRoomIsRecreated(t *testing.T) {
 
 func TestDeletedPanelIsRecreatedAndPinned(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	ch := e.waitRoom(p.ID)
+	e, _, ch := newRoomEnv(t)
 	first := e.waitPanel(ch, "panel", func(string) bool { return true })
 	e.waitUntilPinned(ch)
 	if err := e.sim.DeleteMessage(str(ch), first["id"].(string)); err != nil {
@@ -258,9 +250,7 @@ func TestMemberLeavingArchivesThePair(t *testing.T) {
 
 func TestReconcileSurvivesDiscordOutage(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	e.waitRoom(p.ID)
+	e, p, _ := newRoomEnv(t)
 	e.settle()
 	if err := e.sim.InjectFault(discordsim.Fault{Kind: discordsim.FaultREST5xx, Status: 502, DurationMS: 60_000}); err != nil {
 		t.Fatal(err)
@@ -278,9 +268,7 @@ func TestReconcileSurvivesDiscordOutage(t *testing.T) {
 
 func TestModeratorAccessIsOptIn(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	ch := e.waitRoom(p.ID)
+	e, _, ch := newRoomEnv(t)
 	if e.canView(e.channel(ch), "mod") {
 		t.Fatal("moderators see the room without the guild opting in")
 	}
@@ -299,9 +287,7 @@ func TestModeratorAccessIsOptIn(t *testing.T) {
 // catches up on what happened meanwhile.
 func TestReconcileSkipsGuildsWithPairhomeOff(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, envOptions{})
-	p := e.mustCreate("anna", "boris")
-	e.waitRoom(p.ID)
+	e, p, _ := newRoomEnv(t)
 	e.settle()
 	if err := e.guilds.SetModule(e.ctx, e.guild, 0, Name, false); err != nil {
 		t.Fatal(err)

@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/moduletest"
 )
 
 // BenchmarkDrain1000 puts 1,000 posts due at once (100 channels, so the
@@ -20,7 +20,7 @@ func BenchmarkDrain1000(b *testing.B) {
 	for range b.N {
 		b.StopTimer()
 		e := newSimEnv(b)
-		e.db = dbtest.New(b, sources()...)
+		e.db = moduletest.DB(b, Name, Migrations)
 		chs := []uint64{e.channel}
 		for i := 1; i < channels; i++ {
 			chs = append(chs, e.newChannel("c"+strconv.Itoa(i)))

@@ -2,9 +2,6 @@ package publicpost
 
 import (
 	"context"
-	"log/slog"
-	"os"
-	"strconv"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -12,27 +9,15 @@ import (
 	"github.com/disgoorg/disgo/rest"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/discord/restlimit"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/discordsim"
-	"github.com/together-bot/together/migrations"
 )
 
 // quiet discards logs unless PUBLICPOST_TEST_LOG is set.
-var quiet = func() *slog.Logger {
-	if os.Getenv("PUBLICPOST_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.DiscardHandler)
-}()
-
-// sources are the migrations a publicpost database needs.
-func sources() []migrate.Source {
-	return []migrate.Source{{Module: "core", FS: migrations.FS}, {Module: Name, FS: Migrations}}
-}
+var quiet = moduletest.Logger("PUBLICPOST_TEST_LOG")
 
 // clock is an adjustable clock for the emulator (nonce memory ages with it).
 type clock struct{ offset atomic.Int64 }
@@ -47,6 +32,7 @@ type env struct {
 	sim     *discordsim.Server
 	clock   *clock
 	db      *db.DB
+	world   *moduletest.Guild
 	guild   uint64
 	channel uint64
 }
@@ -54,56 +40,24 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	e := newSimEnv(t)
-	e.db = dbtest.New(t, sources()...)
+	e.db = moduletest.DB(t, Name, Migrations)
 	return e
 }
 
 func newSimEnv(t testing.TB) *env {
 	t.Helper()
 	c := &clock{}
-	sim, err := discordsim.New(c.options())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := sim.Start(""); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sim.RequireNoViolations(t)
-		_ = sim.Close()
-	})
-	g, err := sim.CreateGuild("posts")
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, sim: sim, clock: c, guild: mustID(t, g)}
+	g := moduletest.NewGuild(t, c.options(), "posts")
+	e := &env{t: t, sim: g.Sim, clock: c, world: g, guild: g.ID}
 	e.channel = e.newChannel("announcements")
 	return e
 }
 
 func (e *env) newChannel(name string) uint64 {
-	e.t.Helper()
-	id, err := e.sim.CreateChannel(strconv.FormatUint(e.guild, 10), discordsim.ChannelSpec{Name: name})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return mustID(e.t, id)
+	return e.world.Channel(discordsim.ChannelSpec{Name: name})
 }
 
-func mustID(t testing.TB, s string) uint64 {
-	t.Helper()
-	id, err := strconv.ParseUint(s, 10, 64)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return id
-}
-
-func (e *env) rest(opts ...restlimit.Option) rest.Rest {
-	opts = append([]restlimit.Option{restlimit.WithLogger(quiet)}, opts...)
-	return rest.New(rest.NewClient(e.sim.Token(), rest.WithURL(e.sim.APIURL()),
-		rest.WithRateLimiter(restlimit.New(opts...)), rest.WithLogger(quiet)))
-}
+func (e *env) rest(opts ...restlimit.Option) rest.Rest { return e.world.Rest(quiet, opts...) }
 
 // testConfig keeps retries fast.
 func testConfig() Config {
@@ -149,14 +103,7 @@ func (e *env) get(id int64) Post {
 }
 
 // messages returns the channel's message contents, oldest first.
-func (e *env) messages(channel uint64) []map[string]any {
-	e.t.Helper()
-	ms, err := e.sim.Messages(strconv.FormatUint(channel, 10))
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return ms
-}
+func (e *env) messages(channel uint64) []map[string]any { return e.world.Messages(channel) }
 
 // setModule switches publicpost in the env's guild, as /config would.
 func (e *env) setModule(on bool) {

@@ -9,6 +9,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/db/migrate"
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -28,30 +29,15 @@ func TestPostgresOutageCatchUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(d.Close)
-	if _, err := migrate.New(d.Pool, quiet, sources()...).Up(ctx); err != nil {
+	if _, err := migrate.New(d.Pool, quiet, moduletest.Migrations(Name, Migrations)...).Up(ctx); err != nil {
 		t.Fatal(err)
 	}
 	e.db = d
 
 	cfg := Config{Lease: 4 * time.Second, SendTimeout: 2 * time.Second, SweepEvery: "@every 1s", MaxAttempts: 20}
 	pub := newPublisher(d, e.rest(), cfg, quiet)
-	reg, err := queue.NewRegistry([]queue.Job{PublishJob(pub), SweepJob(pub)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	q, err := queue.NewRunner(queue.Options{DB: d, Jobs: reg.All(), Schedules: []queue.Schedule{SweepSchedule(cfg)},
-		Logger: quiet, TickEvery: time.Second, SoftStopTimeout: 5 * time.Second, Test: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := q.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		sctx, cancel := context.WithTimeout(ctx, 20*time.Second)
-		defer cancel()
-		_ = q.Stop(sctx)
-	})
+	moduletest.StartRunner(t, queue.Options{DB: d, Jobs: []queue.Job{PublishJob(pub), SweepJob(pub)},
+		Schedules: []queue.Schedule{SweepSchedule(cfg)}, Logger: quiet, TickEvery: time.Second, SoftStopTimeout: 5 * time.Second, Test: true})
 	ins, err := queue.NewQueue(d, quiet)
 	if err != nil {
 		t.Fatal(err)

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/discordsim"
 )
 
@@ -233,7 +234,7 @@ func TestPermanentErrorsFailAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cases := map[string]uint64{"unknown channel": 1234567890123456789, "missing access": mustID(t, hidden)}
+	cases := map[string]uint64{"unknown channel": 1234567890123456789, "missing access": moduletest.ID(t, hidden)}
 	ids := map[string]int64{}
 	for want, ch := range cases {
 		p, _, err := svc.CreateNow(context.Background(), NewPost{GuildID: e.guild, ChannelID: ch,

@@ -3,6 +3,7 @@ package raid
 import (
 	"context"
 	"errors"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -14,9 +15,9 @@ import (
 // on one day (the default three would not stress the cap).
 func (e *env) widen(r raid) {
 	e.t.Helper()
-	_, err := e.db.Pool.Exec(context.Background(), `UPDATE raid_raids SET offers_per_day = 100 WHERE id = $1`, r.ID)
+	_, err := e.DB.Pool.Exec(context.Background(), `UPDATE raid_raids SET offers_per_day = 100 WHERE id = $1`, r.ID)
 	must(e.t, err)
-	_, err = e.db.Pool.Exec(context.Background(), `DELETE FROM raid_offers WHERE raid_id = $1`, r.ID)
+	_, err = e.DB.Pool.Exec(context.Background(), `DELETE FROM raid_offers WHERE raid_id = $1`, r.ID)
 	must(e.t, err)
 }
 
@@ -25,7 +26,7 @@ func (e *env) widen(r raid) {
 func (e *env) totals(r raid) int {
 	e.t.Helper()
 	var progress, applied, ledger int
-	must(e.t, e.db.Pool.QueryRow(context.Background(), `SELECT progress,
+	must(e.t, e.DB.Pool.QueryRow(context.Background(), `SELECT progress,
 		(SELECT coalesce(sum(applied), 0) FROM raid_claims WHERE raid_id = $1),
 		(SELECT coalesce(sum(points), 0) FROM raid_pair_days WHERE raid_id = $1)
 		FROM raid_raids WHERE id = $1`, r.ID).Scan(&progress, &applied, &ledger))
@@ -39,13 +40,20 @@ func (e *env) totals(r raid) int {
 // far more than the cap) are each confirmed twice at once by the partner,
 // and twice by the requester — 50 confirms racing. The pair gets exactly
 // the cap, no claim is confirmed twice, and the raid total equals the sum.
+// firstNotIn is the key of the first quest of qs that others lacks ("" if none).
+func firstNotIn(qs, others []quest) string {
+	for _, q := range qs {
+		if !slices.ContainsFunc(others, func(o quest) bool { return o.Key == q.Key }) {
+			return q.Key
+		}
+	}
+	return ""
+}
+
 func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	other := e.pair(2, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 2)
+	ctx, p, other := context.Background(), ps[0], ps[1]
 	e.widen(r)
 	var claims []claim
 	worth := 0
@@ -118,23 +126,20 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 		t.Fatalf("raid progress %d, want %d", got, defaultDailyCap+oc.Points)
 	}
 	var partial int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims WHERE pair_id = $1 AND applied BETWEEN 1 AND points - 1`,
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims WHERE pair_id = $1 AND applied BETWEEN 1 AND points - 1`,
 		p.ID).Scan(&partial))
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
 	}
-	if n := e.board.count(boardKind, boardKey(r.ID)); n < len(claims)+1 {
+	if n := e.board.Count(boardKind, boardKey(r.ID)); n < len(claims)+1 {
 		t.Fatalf("board requested %d times", n)
 	}
 }
 
 func TestConfirmRules(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	q := e.pair(2, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 2)
+	ctx, p, q := context.Background(), ps[0], ps[1]
 	offers := e.offers(r)
 	if len(offers) != defaultOffersPerDay {
 		t.Fatalf("%d offers", len(offers))
@@ -165,17 +170,7 @@ func TestConfirmRules(t *testing.T) {
 		t.Fatalf("second claim of the quest: %v", err)
 	}
 	// A quest that is not among today's offers.
-	var notOffered string
-	for _, lq := range library {
-		found := false
-		for _, o := range offers {
-			found = found || o.Key == lq.Key
-		}
-		if !found {
-			notOffered = lq.Key
-			break
-		}
-	}
+	notOffered := firstNotIn(library, offers)
 	if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, notOffered); !errors.Is(err, errNotOffered) {
 		t.Fatalf("not offered: %v", err)
 	}
@@ -191,17 +186,7 @@ func TestConfirmRules(t *testing.T) {
 		t.Fatalf("another day's claim: %v", err)
 	}
 	tomorrow := e.offers(r)
-	yesterdayOnly := ""
-	for _, o := range offers {
-		found := false
-		for _, n := range tomorrow {
-			found = found || n.Key == o.Key
-		}
-		if !found {
-			yesterdayOnly = o.Key
-			break
-		}
-	}
+	yesterdayOnly := firstNotIn(offers, tomorrow)
 	if yesterdayOnly != "" {
 		if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, yesterdayOnly); !errors.Is(err, errNotOffered) {
 			t.Fatalf("yesterday's offer: %v", err)
@@ -223,10 +208,8 @@ func TestConfirmRules(t *testing.T) {
 // fits and says so; the next gets nothing; tomorrow the cap is fresh.
 func TestPartialCapIsReported(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, nil)
-	ctx := context.Background()
-	p := e.pair(1, 0)
-	r := e.start()
+	e, r, ps := newRaidEnv(t, 1)
+	ctx, p := context.Background(), ps[0]
 	e.widen(r)
 	used := 0
 	var results []confirmResult
@@ -284,7 +267,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 	if completed[0] == completed[1] || !completed[0] && offers[0].Points >= 10 {
 		t.Fatalf("just completed flags %v", completed)
 	}
-	rendered, err := e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	rendered, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	if d := rendered.Message.Embeds[0].Description; !contains(d, "Goal reached") || !contains(d, "100%") {
 		t.Fatalf("board: %s", d)
@@ -397,7 +380,7 @@ func TestEndRacesConfirms(t *testing.T) {
 	wg.Wait()
 	e.totals(r)
 	var late int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT count(*) FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
 		WHERE c.confirmed_at > r.ended_at`).Scan(&late))
 	if late != 0 {
 		t.Fatalf("%d claims confirmed after the raid ended", late)

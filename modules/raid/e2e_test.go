@@ -2,37 +2,16 @@ package raid
 
 import (
 	"context"
-	"encoding/json"
 	"strconv"
-	"strings"
 	"testing"
 	"time"
-
-	"github.com/disgoorg/snowflake/v2"
 
 	"github.com/together-bot/together/core/apptest"
 	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/discordsim"
 	"github.com/together-bot/together/modules/pairhome"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
-
-// text joins what the user saw: the answer and its follow-ups.
-func text(res discordsim.InteractionResult) string {
-	var b strings.Builder
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(append([]map[string]any{res.Message}, res.Followups...))
-	return b.String()
-}
-
-func requireText(t *testing.T, got string, want ...string) {
-	t.Helper()
-	for _, w := range want {
-		if !strings.Contains(got, w) {
-			t.Fatalf("%q does not contain %q", got, w)
-		}
-	}
-}
 
 // e2eWorld boots the bot with pairhome and raid and seeds two pairs with
 // rooms (written into pairhome's tables, as its room job would).
@@ -49,51 +28,14 @@ type e2eWorld struct {
 func newE2E(t *testing.T) *e2eWorld {
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor},
 		Env: map[string]string{"DEFAULT_TIMEZONE": "Asia/Almaty"}})
-	ctx := context.Background()
-	gid := snowflake.MustParse(h.Guild.GuildID)
 	w := &e2eWorld{h: h, board: h.Guild.ChannelIDs["duels"], general: h.Guild.ChannelIDs["general"], admin: h.Guild.AdminID}
-	dave, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "dave"})
-	must(t, err)
-	erin, err := h.Sim.AddMember(h.Guild.GuildID, discordsim.MemberSpec{Username: "erin"})
-	must(t, err)
-	w.members = [2][2]string{{h.Guild.MemberIDs[0], h.Guild.MemberIDs[1]}, {dave, erin}}
-	for i := range 2 {
-		room, err := h.Sim.CreateChannel(h.Guild.GuildID, discordsim.ChannelSpec{Name: "pair-room", ParentID: h.Guild.CategoryID})
-		must(t, err)
-		w.rooms[i] = room
-		a, b := snowflake.MustParse(w.members[i][0]), snowflake.MustParse(w.members[i][1])
-		lo, hi := min(a, b), max(a, b)
-		must(t, h.DB.Pool.QueryRow(ctx, `INSERT INTO pairhome_pairs (guild_id, user_low, user_high, room_state, channel_id, room_name)
-			VALUES ($1, $2, $3, 'ready', $4, 'pair-room') RETURNING id`, int64(gid), int64(lo), int64(hi),
-			int64(snowflake.MustParse(room))).Scan(&w.pairs[i]))
-		_, err = h.DB.Pool.Exec(ctx, `INSERT INTO pairhome_members (guild_id, user_id, pair_id) VALUES ($1, $2, $4), ($1, $3, $4)`,
-			int64(gid), int64(lo), int64(hi), w.pairs[i])
-		must(t, err)
-	}
+	seeded := pairhometest.SeedRooms(t, h)
+	w.members, w.rooms, w.pairs = seeded.Members, seeded.Rooms, seeded.Pairs
 	return w
 }
 
-// waitMessage waits for a message in channel whose JSON contains want.
-func (w *e2eWorld) waitMessage(t *testing.T, channel, want string) map[string]any {
-	t.Helper()
-	var found map[string]any
-	w.h.WaitUntil(30*time.Second, "message with "+want, func() bool {
-		ms, err := w.h.Sim.Messages(channel)
-		must(t, err)
-		for _, m := range ms {
-			raw, _ := json.Marshal(m)
-			if strings.Contains(string(raw), want) {
-				found = m
-				return true
-			}
-		}
-		return false
-	})
-	return found
-}
-
 func (w *e2eWorld) click(user, channel, message, customID string) string {
-	return text(w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user,
+	return apptest.Seen(w.h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: user,
 		ChannelID: channel, MessageID: message, CustomID: customID}))
 }
 
@@ -107,11 +49,11 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 	w := newE2E(t)
 	h, ctx := w.h, context.Background()
 
-	requireText(t, text(h.Command(w.members[0][0], "raid start", nil)), "Only administrators")
-	requireText(t, text(h.Command(w.admin, "raid quests", nil)), "no raid running")
-	requireText(t, text(h.Command(w.admin, "raid start", map[string]any{"channel": w.board, "goal": 30})), "The raid is on", "**30**")
-	requireText(t, text(h.Command(w.admin, "raid start", nil)), "already running")
-	w.waitMessage(t, w.board, "Cooperative raid")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.members[0][0], "raid start", nil)), "Only administrators")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "raid quests", nil)), "no raid running")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "raid start", map[string]any{"channel": w.board, "goal": 30})), "The raid is on", "**30**")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "raid start", nil)), "already running")
+	w.h.WaitMessage(w.board, "Cooperative raid")
 
 	var raidID int64
 	var keys []string
@@ -123,27 +65,27 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 
 	// Pair 0 claims today's first quest from /raid quests.
 	quests := h.Command(w.members[0][0], "raid quests", nil)
-	requireText(t, text(quests), "Today's raid quests", libraryByKey[keys[0]].EN, "Did #1")
+	apptest.RequireContains(t, apptest.Seen(quests), "Today's raid quests", libraryByKey[keys[0]].EN, "Did #1")
 	claim, _ := claimID(raidID, keys[0])
-	requireText(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "Nice!")
-	requireText(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "already claimed")
+	apptest.RequireContains(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "Nice!")
+	apptest.RequireContains(t, w.click(w.members[0][0], w.general, quests.MessageID, claim), "already claimed")
 
-	prompt := w.waitMessage(t, w.rooms[0], "1:raid:confirm:")
+	prompt := w.h.WaitMessage(w.rooms[0], "1:raid:confirm:")
 	var cid int64
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id FROM raid_claims WHERE pair_id = $1`, w.pairs[0]).Scan(&cid))
 	confirm, _ := confirmID(cid)
-	requireText(t, w.click(w.members[0][0], w.rooms[0], prompt["id"].(string), confirm), "your partner has to confirm")
+	apptest.RequireContains(t, w.click(w.members[0][0], w.rooms[0], prompt["id"].(string), confirm), "your partner has to confirm")
 	pts := libraryByKey[keys[0]].Points
-	requireText(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "Confirmed", "+"+itoa(int64(pts)))
-	requireText(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "already confirmed")
-	board := w.waitMessage(t, w.board, "Contributing pairs: **1**")
+	apptest.RequireContains(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "Confirmed", "+"+itoa(int64(pts)))
+	apptest.RequireContains(t, w.click(w.members[0][1], w.rooms[0], prompt["id"].(string), confirm), "already confirmed")
+	board := w.h.WaitMessage(w.board, "Contributing pairs: **1**")
 
 	// Pair 1's room is gone: the prompt cannot be delivered, but the
 	// partner confirms from /raid quests.
 	must(t, h.Sim.DeleteChannel(w.rooms[1]))
 	q1 := h.Command(w.members[1][0], "raid quests", nil)
 	claim2, _ := claimID(raidID, keys[1])
-	requireText(t, w.click(w.members[1][0], w.general, q1.MessageID, claim2), "Nice!")
+	apptest.RequireContains(t, w.click(w.members[1][0], w.general, q1.MessageID, claim2), "Nice!")
 	var cid2 int64
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT id FROM raid_claims WHERE pair_id = $1`, w.pairs[1]).Scan(&cid2))
 	// Depending on whether pairhome has seen the deletion yet, the post is
@@ -158,28 +100,20 @@ func TestE2ERaidThroughDiscord(t *testing.T) {
 		return tries > 0
 	})
 	partnerView := h.Command(w.members[1][1], "raid quests", nil)
-	requireText(t, text(partnerView), "confirm if you did it together", "Confirm #2")
+	apptest.RequireContains(t, apptest.Seen(partnerView), "confirm if you did it together", "Confirm #2")
 	confirm2, _ := confirmID(cid2)
-	requireText(t, w.click(w.members[1][1], w.general, partnerView.MessageID, confirm2), "Confirmed")
+	apptest.RequireContains(t, w.click(w.members[1][1], w.general, partnerView.MessageID, confirm2), "Confirmed")
 
 	total := pts + libraryByKey[keys[1]].Points
-	w.waitMessage(t, w.board, "Contributing pairs: **2**")
+	w.h.WaitMessage(w.board, "Contributing pairs: **2**")
 	mine, _ := boardButtonID(actMine, raidID)
-	requireText(t, w.click(w.members[1][0], w.board, board["id"].(string), mine), "this week")
+	apptest.RequireContains(t, w.click(w.members[1][0], w.board, board["id"].(string), mine), "this week")
 	rules, _ := boardButtonID(actRules, raidID)
-	requireText(t, w.click(w.members[1][0], w.board, board["id"].(string), rules), "Raid rules")
+	apptest.RequireContains(t, w.click(w.members[1][0], w.board, board["id"].(string), rules), "Raid rules")
 
-	requireText(t, text(h.Command(w.admin, "raid end", nil)), "has ended", itoa(int64(total))+"/30")
-	w.waitMessage(t, w.board, "Phase: **Over")
-	boards := 0
-	ms, err := h.Sim.Messages(w.board)
-	must(t, err)
-	for _, m := range ms {
-		if raw, _ := json.Marshal(m); strings.Contains(string(raw), "Cooperative raid") {
-			boards++
-		}
-	}
-	if boards != 1 {
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "raid end", nil)), "has ended", itoa(int64(total))+"/30")
+	w.h.WaitMessage(w.board, "Phase: **Over")
+	if boards := len(h.MessagesWith(w.board, "Cooperative raid")); boards != 1 {
 		t.Fatalf("%d dashboard messages, want 1 edited in place", boards)
 	}
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
@@ -193,13 +127,13 @@ func TestE2ERaidSettingsThroughConfig(t *testing.T) {
 	t.Parallel()
 	h := apptest.Start(t, apptest.Options{Modules: []module.Descriptor{pairhome.Descriptor, Descriptor}})
 	admin := h.Guild.AdminID
-	requireText(t, text(h.Command(admin, "config setting", map[string]any{"name": "raid.daily_cap", "value": "0"})),
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config setting", map[string]any{"name": "raid.daily_cap", "value": "0"})),
 		"use a whole number from 1 to 10000")
 	for setting, value := range map[string]string{"raid.daily_cap": "90", "raid.offers_per_day": "5", "raid.goal": "1200"} {
-		requireText(t, text(h.Command(admin, "config setting", map[string]any{"name": setting, "value": value})), value)
+		apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config setting", map[string]any{"name": setting, "value": value})), value)
 	}
-	requireText(t, text(h.Command(admin, "config show", nil)), "(`raid.daily_cap`): 90", "(`raid.goal`): 1200")
-	requireText(t, text(h.Command(admin, "raid start", map[string]any{"channel": h.Guild.ChannelIDs["lobby"]})), "**1200**")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config show", nil)), "(`raid.daily_cap`): 90", "(`raid.goal`): 1200")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "raid start", map[string]any{"channel": h.Guild.ChannelIDs["lobby"]})), "**1200**")
 	var dailyCap, offers int
 	if err := h.DB.Pool.QueryRow(context.Background(), `SELECT daily_cap, offers_per_day FROM raid_raids WHERE status = 'active'`).
 		Scan(&dailyCap, &offers); err != nil || dailyCap != 90 || offers != 5 {
@@ -216,8 +150,8 @@ func TestE2ERaidDashboardFollowsTheChannel(t *testing.T) {
 	w := newE2E(t)
 	h, ctx := w.h, context.Background()
 	lobby := h.Guild.ChannelIDs["lobby"]
-	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": w.board})), "<#"+w.board+">")
-	first := w.waitMessage(t, w.board, "Cooperative raid")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": w.board})), "<#"+w.board+">")
+	first := w.h.WaitMessage(w.board, "Cooperative raid")
 	// now() is the transaction's start: equal times mean the raid was started
 	// in the transaction that set the channel, not by the weekly step.
 	var sameTx bool
@@ -227,8 +161,8 @@ func TestE2ERaidDashboardFollowsTheChannel(t *testing.T) {
 		t.Fatal("the raid was not started in the transaction that set the raid channel")
 	}
 
-	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": lobby})), "<#"+lobby+">")
-	w.waitMessage(t, lobby, "Cooperative raid")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID(), "channel": lobby})), "<#"+lobby+">")
+	w.h.WaitMessage(lobby, "Cooperative raid")
 	h.WaitUntil(30*time.Second, "old dashboard deleted", func() bool {
 		_, found := h.Sim.Message(first["id"].(string))
 		return !found
@@ -239,7 +173,7 @@ func TestE2ERaidDashboardFollowsTheChannel(t *testing.T) {
 		t.Fatalf("%d raids after moving the channel, want the one", raids)
 	}
 
-	requireText(t, text(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID()})), "cleared.")
+	apptest.RequireContains(t, apptest.Seen(h.Command(w.admin, "config channel", map[string]any{"purpose": purpose.ID()})), "cleared.")
 	var channel int64
 	must(t, h.DB.Pool.QueryRow(ctx, `SELECT channel_id FROM raid_raids WHERE status = 'active'`).Scan(&channel))
 	if strconv.FormatInt(channel, 10) != lobby {

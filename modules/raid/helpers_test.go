@@ -3,106 +3,66 @@ package raid
 import (
 	"context"
 	"encoding/json"
-	"io"
-	"log/slog"
-	"os"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/uptrace/bun"
-
 	"github.com/together-bot/together/core/clocktest"
-	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/db/migrate"
 	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
-	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/migrations"
+	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 	raidmig "github.com/together-bot/together/modules/raid/migrations"
 )
 
-var quiet = func() *slog.Logger {
-	if os.Getenv("RAID_TEST_LOG") != "" {
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
-	}
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
-}()
+var quiet = moduletest.Logger("RAID_TEST_LOG")
 
 const (
 	testGuild   uint64 = 111
 	testChannel uint64 = 500
 )
 
-// fakeBoard records projection requests.
-type fakeBoard struct {
-	mu   sync.Mutex
-	reqs map[string]int
-}
-
-func (f *fakeBoard) Request(_ context.Context, _ bun.Tx, kind, key string) error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.reqs == nil {
-		f.reqs = map[string]int{}
-	}
-	f.reqs[kind+"/"+key]++
-	return nil
-}
-
-func (f *fakeBoard) count(kind, key string) int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.reqs[kind+"/"+key]
-}
-
+// env is the raid service on the core services of a fresh schema.
 type env struct {
-	t      testing.TB
-	db     *db.DB
-	svc    *service
-	pairs  *pairhometest.Pairs
-	board  *fakeBoard
-	guilds *guild.Service
-	clock  *clocktest.Manual
+	*moduletest.Core
+	t     testing.TB
+	svc   *service
+	pairs *pairhometest.Pairs
+	board *projectiontest.Requests
+	clock *clocktest.Manual
 }
 
 // newEnv builds the service on a fresh schema, with the real guild settings
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
 func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
 	t.Helper()
-	d := dbtest.New(t, migrate.Source{Module: "core", FS: migrations.FS}, migrate.Source{Module: Name, FS: raidmig.FS})
-	b, err := i18n.NewBundle(quiet, catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
-	guilds, err := guild.NewService(d, quiet, []guild.ChannelPurpose{purpose})
-	if err != nil {
-		t.Fatal(err)
-	}
-	guilds.SetTTL(0)
-	q, err := queue.NewQueue(d, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
-	e := &env{t: t, db: d, pairs: &pairhometest.Pairs{}, board: &fakeBoard{}, guilds: guilds,
+	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: raidmig.FS, Catalogs: []i18n.Catalog{catalog},
+		Purposes: []guild.ChannelPurpose{purpose}, Logger: quiet})
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{},
 		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
-	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: d, Queue: q, Guilds: guilds, Bundle: b, Logger: quiet},
+	var err error
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet},
 		Pairs: e.pairs, Projections: e.board, Discord: discord, Now: e.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	must(t, err)
 	return e
 }
 
-// pair adds pair n with members 1000n+1 and 1000n+2.
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {
-	return e.pairs.Add(pairhomeapi.Pair{ID: n, GuildID: testGuild, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
-		ChannelID: channel})
+	return e.pairs.AddNumbered(testGuild, n, channel)
+}
+
+// newRaidEnv is a running raid with pairs 1..n.
+func newRaidEnv(t testing.TB, n int) (*env, raid, []pairhomeapi.Pair) {
+	t.Helper()
+	e := newEnv(t, nil)
+	ps := make([]pairhomeapi.Pair, n)
+	for i := range ps {
+		ps[i] = e.pair(int64(i+1), 0)
+	}
+	return e, e.start(), ps
 }
 
 func (e *env) start() raid {
@@ -129,7 +89,7 @@ func (e *env) claim(p pairhomeapi.Pair, member int, r raid, key string) claim {
 
 func (e *env) raid(id int64) raid {
 	e.t.Helper()
-	r, err := loadRaid(context.Background(), e.db.Bun, id)
+	r, err := loadRaid(context.Background(), e.DB.Bun, id)
 	must(e.t, err)
 	return r
 }
@@ -137,14 +97,14 @@ func (e *env) raid(id int64) raid {
 // configureChannel stores the raid channel as /config would.
 func (e *env) configureChannel(guildID uint64) {
 	e.t.Helper()
-	must(e.t, e.guilds.SetChannel(context.Background(), guildID, 1, purpose.ID(), testChannel))
+	must(e.t, e.Guilds.SetChannel(context.Background(), guildID, 1, purpose.ID(), testChannel))
 }
 
 // promptJobs lists the prompt jobs in the queue, oldest first, with their
 // River state.
 func (e *env) promptJobs() ([]promptArgs, []string) {
 	e.t.Helper()
-	rows, err := e.db.Pool.Query(context.Background(), `SELECT args, state::text FROM river_job WHERE kind = $1 ORDER BY id`,
+	rows, err := e.DB.Pool.Query(context.Background(), `SELECT args, state::text FROM river_job WHERE kind = $1 ORDER BY id`,
 		promptArgs{}.Kind())
 	must(e.t, err)
 	defer rows.Close()

@@ -60,7 +60,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	}
 	var status, lastErr string
 	var tries int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT prompt_status, prompt_tries, prompt_error FROM raid_claims WHERE id = $1`, c.ID).
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT prompt_status, prompt_tries, prompt_error FROM raid_claims WHERE id = $1`, c.ID).
 		Scan(&status, &tries, &lastErr))
 	if status != "pending" || tries != 3 || !strings.Contains(lastErr, "EOF") {
 		t.Fatalf("prompt %s after %d tries (%s)", status, tries, lastErr)
@@ -80,7 +80,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 	}
 	// The job runs out of attempts on a long outage; the step re-queues the
 	// prompt, pending for more than a minute.
-	_, err = e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, promptArgs{}.Kind())
+	_, err = e.DB.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now() WHERE kind = $1`, promptArgs{}.Kind())
 	must(t, err)
 	res, err = e.svc.Step(ctx)
 	must(t, err)
@@ -131,7 +131,7 @@ func TestPromptWaitsForTheRoom(t *testing.T) {
 	if d.calls != 0 {
 		t.Fatal("posted without a room")
 	}
-	got, err := loadClaim(ctx, e.db.Bun, c.ID, noLock)
+	got, err := loadClaim(ctx, e.DB.Bun, c.ID, noLock)
 	must(t, err)
 	if got.PromptStatus != "pending" {
 		t.Fatalf("prompt %s", got.PromptStatus)
@@ -150,15 +150,15 @@ func TestStepRequeuesOnlyConfirmablePrompts(t *testing.T) {
 	e.claim(p, 0, r, e.offers(r)[0].Key)
 	giveUp := func() {
 		t.Helper()
-		_, err := e.db.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now()
+		_, err := e.DB.Pool.Exec(ctx, `UPDATE river_job SET state = 'discarded', finalized_at = now()
 			WHERE kind = $1 AND finalized_at IS NULL`, promptArgs{}.Kind())
 		must(t, err)
 	}
 	giveUp()
 	e.clock.Set(e.clock.Now().Add(2 * time.Minute))
-	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, false))
+	must(t, e.Guilds.SetModule(ctx, testGuild, 1, Name, false))
 	e.step(stepResult{})
-	must(t, e.guilds.SetModule(ctx, testGuild, 1, Name, true))
+	must(t, e.Guilds.SetModule(ctx, testGuild, 1, Name, true))
 	e.step(stepResult{Prompts: 1})
 	giveUp()
 	e.clock.Set(time.Date(2026, 11, 26, 0, 30, 0, 0, time.UTC)) // the raid's next day (UTC)

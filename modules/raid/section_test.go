@@ -7,6 +7,7 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 )
 
 func TestPairHomeSectionAndBoard(t *testing.T) {
@@ -14,15 +15,9 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	p := e.pair(1, 0)
-	view := func(loc string) pairhomeapi.SectionView {
-		t.Helper()
-		v, err := e.svc.renderSection(ctx, e.db.Bun, p, loc)
-		must(t, err)
-		return v
-	}
-	if v := view(i18n.EN); v.Text != "" || len(v.Buttons) != 0 {
-		t.Fatalf("section without a raid: %+v", v)
-	}
+	viewer := pairhometest.Viewer(t, e.svc.renderSection, e.DB.Bun)
+	view := func(loc string) pairhomeapi.SectionView { return viewer(p, loc) }
+	pairhometest.RequireHidden(t, view(i18n.EN)) // no raid yet
 	r := e.start()
 	if e.pairs.Panels(p.ID) != 1 {
 		t.Fatal("start did not refresh the guild's panels")
@@ -43,7 +38,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 		t.Fatalf("section = %+v", v)
 	}
 
-	out, err := e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	out, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	d := out.Message.Embeds[0].Description
 	for _, w := range []string{"Goal: **500**", "Contributing pairs: **1**", "<@1001> & <@1002>", offers[2].EN, "Ends <t:"} {
@@ -56,7 +51,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	}
 	_, err = e.svc.EndRaid(ctx, testGuild, 1)
 	must(t, err)
-	out, err = e.svc.renderBoard(ctx, e.db.Bun, boardKey(r.ID))
+	out, err = e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
 	must(t, err)
 	if d := out.Message.Embeds[0].Description; !strings.Contains(d, "Phase: **Over**") || strings.Contains(d, offers[2].EN) {
 		t.Fatalf("final board:\n%s", d)

@@ -32,7 +32,7 @@ func (e *env) step(want stepResult) {
 
 func (e *env) active(guildID uint64) raid {
 	e.t.Helper()
-	r, err := activeRaid(context.Background(), e.db.Bun, guildID)
+	r, err := activeRaid(context.Background(), e.DB.Bun, guildID)
 	must(e.t, err)
 	return r
 }
@@ -48,9 +48,9 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	const almaty, la, off uint64 = 201, 202, 203
-	must(t, e.guilds.SetTimezone(ctx, almaty, 1, "Asia/Almaty"))
-	must(t, e.guilds.SetTimezone(ctx, la, 1, "America/Los_Angeles"))
-	must(t, e.guilds.SetModule(ctx, off, 1, Name, false))
+	must(t, e.Guilds.SetTimezone(ctx, almaty, 1, "Asia/Almaty"))
+	must(t, e.Guilds.SetTimezone(ctx, la, 1, "America/Los_Angeles"))
+	must(t, e.Guilds.SetModule(ctx, off, 1, Name, false))
 	for _, g := range []uint64{almaty, la, off} {
 		e.configureChannel(g)
 	}
@@ -65,7 +65,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if l1.WeekStart != "2026-11-23" || !l1.EndsAt.Equal(at(t, "2026-11-30T08:00:00Z")) || l1.Timezone != "America/Los_Angeles" {
 		t.Fatalf("la raid %+v", l1)
 	}
-	if _, err := activeRaid(ctx, e.db.Bun, off); !errors.Is(err, errNoRaid) {
+	if _, err := activeRaid(ctx, e.DB.Bun, off); !errors.Is(err, errNoRaid) {
 		t.Fatalf("raid started where the module is off: %v", err)
 	}
 
@@ -80,7 +80,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if e.raid(a1.ID).Status != statusEnded || e.active(la).ID != l1.ID {
 		t.Fatal("wrong raids moved")
 	}
-	if e.board.count(boardKind, boardKey(a1.ID)) < 2 {
+	if e.board.Count(boardKind, boardKey(a1.ID)) < 2 {
 		t.Fatal("the ended raid's board was not re-rendered with its final state")
 	}
 
@@ -91,13 +91,13 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 
 	// A new local day re-renders both boards once (new offers, fresh cap).
 	a2 := e.active(almaty)
-	before := e.board.count(boardKind, boardKey(a2.ID))
+	before := e.board.Count(boardKind, boardKey(a2.ID))
 	e.clock.Set(at(t, "2026-11-30T18:59:00Z")) // Almaty Mon 23:59
 	e.step(stepResult{})
 	e.clock.Set(at(t, "2026-11-30T19:00:00Z")) // Almaty Tue 00:00
 	e.step(stepResult{DayChanged: 1})
 	e.step(stepResult{})
-	if e.board.count(boardKind, boardKey(a2.ID)) != before+1 {
+	if e.board.Count(boardKind, boardKey(a2.ID)) != before+1 {
 		t.Fatal("the day change did not request the board exactly once")
 	}
 
@@ -130,7 +130,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	e.step(stepResult{Ended: 2, Started: 2})
 
 	// Turning the module on later starts that guild's raid on the next run.
-	must(t, e.guilds.SetModule(ctx, off, 1, Name, true))
+	must(t, e.Guilds.SetModule(ctx, off, 1, Name, true))
 	e.step(stepResult{Started: 1})
 }
 
@@ -152,7 +152,7 @@ func TestConcurrentStepsStartOneRaid(t *testing.T) {
 	}
 	wg.Wait()
 	var n int
-	must(t, e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM raid_raids`).Scan(&n))
+	must(t, e.DB.Pool.QueryRow(context.Background(), `SELECT count(*) FROM raid_raids`).Scan(&n))
 	if n != 1 {
 		t.Fatalf("%d raids", n)
 	}

@@ -105,12 +105,12 @@ func TestLibrary(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	must(t, e.svc.LoadLibrary(ctx))
-	_, err := e.db.Pool.Exec(ctx, `UPDATE raid_quests SET points = 1 WHERE key = $1`, library[0].Key)
+	_, err := e.DB.Pool.Exec(ctx, `UPDATE raid_quests SET points = 1 WHERE key = $1`, library[0].Key)
 	must(t, err)
 	e.svc.libraryLoaded.Store(false)
 	must(t, e.svc.LoadLibrary(ctx))
 	var n, pts int
-	must(t, e.db.Pool.QueryRow(ctx, `SELECT count(*), (SELECT points FROM raid_quests WHERE key = $1) FROM raid_quests`,
+	must(t, e.DB.Pool.QueryRow(ctx, `SELECT count(*), (SELECT points FROM raid_quests WHERE key = $1) FROM raid_quests`,
 		library[0].Key).Scan(&n, &pts))
 	if n != len(library) || pts != library[0].Points {
 		t.Fatalf("%d quests, points %d", n, pts)

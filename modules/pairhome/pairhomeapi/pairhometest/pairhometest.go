@@ -6,6 +6,7 @@ import (
 	"context"
 	"slices"
 	"sync"
+	"testing"
 
 	"github.com/uptrace/bun"
 
@@ -126,4 +127,35 @@ func (f *Pairs) RequestPanels(ctx context.Context, tx bun.Tx, guildID uint64) er
 		}
 	}
 	return nil
+}
+
+// AddNumbered adds pair n of a guild, members 1000n+1 and 1000n+2, with its
+// room in channel: distinct, predictable ids for tests with several pairs.
+func (f *Pairs) AddNumbered(guildID uint64, n int64, channel uint64) pairhomeapi.Pair {
+	return f.Add(pairhomeapi.Pair{ID: n, GuildID: guildID, Members: [2]uint64{uint64(1000*n + 1), uint64(1000*n + 2)},
+		ChannelID: channel})
+}
+
+// Viewer renders a module's Pair Home section (its Section.Render) for a
+// pair and locale, failing the test if rendering fails.
+func Viewer(t testing.TB, render func(context.Context, bun.IDB, pairhomeapi.Pair, string) (pairhomeapi.SectionView, error),
+	db bun.IDB) func(pairhomeapi.Pair, string) pairhomeapi.SectionView {
+	return func(p pairhomeapi.Pair, locale string) pairhomeapi.SectionView {
+		t.Helper()
+		v, err := render(context.Background(), db, p, locale)
+		if err != nil {
+			t.Fatalf("render section of pair %d (%s): %v", p.ID, locale, err)
+		}
+		return v
+	}
+}
+
+// RequireHidden fails unless v shows nothing: no text and no buttons, so
+// Pair Home leaves the section out (what a module shows before it has
+// anything for the pair).
+func RequireHidden(t testing.TB, v pairhomeapi.SectionView) {
+	t.Helper()
+	if v.Text != "" || len(v.Buttons) != 0 {
+		t.Fatalf("section shown while there is nothing to show: %+v", v)
+	}
 }
