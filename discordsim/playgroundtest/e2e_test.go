@@ -110,9 +110,16 @@ func TestE2EPlaygroundDuel(t *testing.T) {
 // submitAnswer answers the duel round shown in the open room the way a
 // member does: Submit answer, the modal filled with text, Submit; the
 // private confirmation must follow.
+//
+// The button is clicked from inside the page: the room's messages re-render
+// whenever an update arrives (the Pair Home panel does right after a
+// prompt), and a node looked up over the DevTools protocol first can be
+// gone by the time its click is sent ("Could not find node with given id").
 func (tb *tab) submitAnswer(text string) {
 	tb.t.Helper()
-	tb.run(chromedp.Click(chromedp.CSS(`#messages button.c-button[data-custom-id^="1:duel:submit:"]`)))
+	const submit = `#messages button.c-button[data-custom-id^="1:duel:submit:"]`
+	tb.run(chromedp.WaitVisible(chromedp.CSS(submit)))
+	eval[bool](tb, `(() => { document.querySelector('`+submit+`').click(); return true; })()`)
 	tb.run(chromedp.WaitVisible(chromedp.CSS("dialog#modal[open]")))
 	tb.run(chromedp.SendKeys(chromedp.CSS("#modal-body textarea, #modal-body input"), text))
 	tb.run(chromedp.Click(chromedp.CSS("#modal-submit")))
