@@ -247,23 +247,6 @@ func (d *crashDrill) slowREST(ms int, for_ time.Duration) {
 	}
 }
 
-// messages are channel's messages whose JSON contains marker.
-func (d *crashDrill) messages(channel, marker string) []map[string]any {
-	d.t.Helper()
-	all, err := d.Sim.Messages(channel)
-	if err != nil {
-		d.t.Fatal(err)
-	}
-	var out []map[string]any
-	for _, m := range all {
-		raw, _ := json.Marshal(m)
-		if strings.Contains(string(raw), marker) {
-			out = append(out, m)
-		}
-	}
-	return out
-}
-
 // drillMessage is one message the drill must find exactly once.
 type drillMessage struct {
 	name    string // for failures, e.g. "pair 3"
@@ -276,7 +259,7 @@ func (d *crashDrill) deliveries(want []drillMessage) []int {
 	d.t.Helper()
 	counts := make([]int, len(want))
 	for i, w := range want {
-		counts[i] = len(d.messages(w.channel, w.marker))
+		counts[i] = len(apptest.MessagesWith(d.t, d.Sim, w.channel, w.marker))
 	}
 	return counts
 }
@@ -325,7 +308,7 @@ func (d *crashDrill) requireExactlyOnce(want []drillMessage, restartedAt time.Ti
 	for i, c := range d.deliveries(want) {
 		if c != 1 {
 			var shown []string
-			for _, m := range d.messages(want[i].channel, want[i].marker) {
+			for _, m := range apptest.MessagesWith(d.t, d.Sim, want[i].channel, want[i].marker) {
 				raw, _ := json.Marshal(m)
 				shown = append(shown, lastBytes(string(raw), 1500))
 			}

@@ -126,24 +126,7 @@ func (d *drill) health() (int, ops.Report) {
 func (d *drill) bump() (discordsim.InteractionResult, string) {
 	d.T.Helper()
 	res := d.Command(d.Guild.MemberIDs[0], "drillbump", nil)
-	return res, answerText(res)
-}
-
-// answerText is the interaction's final text: the callback's content, or the
-// edit that replaced a deferred "thinking" answer.
-func answerText(res discordsim.InteractionResult) string {
-	if res.Message != nil {
-		if c, ok := res.Message["content"].(string); ok && c != "" {
-			return c
-		}
-	}
-	var r struct {
-		Data struct {
-			Content string `json:"content"`
-		} `json:"data"`
-	}
-	_ = json.Unmarshal(res.Response, &r)
-	return r.Data.Content
+	return res, apptest.ReplyText(res)
 }
 
 // dashboard is the single bot message in channel (fails if there are more).

@@ -719,9 +719,9 @@ func (d *leaseDrill) staffUntil(what string, spec discordsim.InteractionSpec, qu
 			return
 		}
 		if run == 3 {
-			d.t.Fatalf("%s: no outcome after three runs; last answer %q", what, answerText(res))
+			d.t.Fatalf("%s: no outcome after three runs; last answer %q", what, apptest.ReplyText(res))
 		}
-		d.t.Logf("%s: answered %q without an outcome; running it again", what, answerText(res))
+		d.t.Logf("%s: answered %q without an outcome; running it again", what, apptest.ReplyText(res))
 	}
 }
 

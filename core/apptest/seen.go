@@ -50,9 +50,16 @@ func (h *Harness) WaitMessage(channel, want string) map[string]any {
 // MessagesWith lists the messages in channel whose JSON contains want.
 func (h *Harness) MessagesWith(channel, want string) []map[string]any {
 	h.T.Helper()
-	ms, err := h.Sim.Messages(channel)
+	return MessagesWith(h.T, h.Sim, channel, want)
+}
+
+// MessagesWith lists the messages in sim's channel whose JSON contains
+// want, for tests that run the bot as a process rather than a Harness.
+func MessagesWith(t testing.TB, sim *discordsim.Server, channel, want string) []map[string]any {
+	t.Helper()
+	ms, err := sim.Messages(channel)
 	if err != nil {
-		h.T.Fatal(err)
+		t.Fatal(err)
 	}
 	var out []map[string]any
 	for _, m := range ms {
