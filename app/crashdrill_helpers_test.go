@@ -115,16 +115,10 @@ func newCrashDrill(t *testing.T, modules string) *crashDrill {
 		t.Fatal(err)
 	}
 	schema := dbtest.Schema(t)
-	d.vars = map[string]string{
-		"DATABASE_URL":    schemaURL(t, schema),
-		"DISCORD_TOKEN":   sim.Token(),
-		"DISCORD_APP_ID":  sim.AppID(),
-		"DISCORD_API_URL": sim.APIURL(),
-		"HTTP_ADDR":       freeAddr(t),
-		"MODULES":         modules,
-		"LOG_FORMAT":      "text",
-		"LOG_LEVEL":       "debug",
-	}
+	d.vars = botVars(t, sim, schema)
+	d.vars["HTTP_ADDR"] = freeAddr(t)
+	d.vars["MODULES"] = modules
+	d.vars["LOG_LEVEL"] = "debug"
 	// Registered after the schema's cleanup, so it runs before it: the
 	// process stops before its schema is dropped, the emulator last.
 	t.Cleanup(func() {
@@ -425,5 +419,17 @@ func requireNoErr(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// botVars is the environment every drilled bot process starts from: its
+// schema, the emulator as Discord, text logs.
+func botVars(t testing.TB, sim *discordsim.Server, schema string) map[string]string {
+	return map[string]string{
+		"DATABASE_URL":    schemaURL(t, schema),
+		"DISCORD_TOKEN":   sim.Token(),
+		"DISCORD_APP_ID":  sim.AppID(),
+		"DISCORD_API_URL": sim.APIURL(),
+		"LOG_FORMAT":      "text",
 	}
 }

@@ -177,18 +177,12 @@ func newLeaseDrill(t testing.TB, transport drillTransport, load drillLoad) *leas
 		time.Sleep(time.Millisecond)
 	}
 	schema := dbtest.Schema(t)
-	d.vars = map[string]string{
-		"DATABASE_URL":    schemaURL(t, schema),
-		"DISCORD_TOKEN":   sim.Token(),
-		"DISCORD_APP_ID":  sim.AppID(),
-		"DISCORD_API_URL": sim.APIURL(),
-		"SHARD_COUNT":     fmt.Sprint(drillShards), // SHARD_IDS defaults to auto
-		"MODULES":         "pairhome,duel,publicpost",
-		"LOG_FORMAT":      "text",
-		// Not debug: disgo then logs every request and response body,
-		// which costs the starved CI machine more than the drill itself.
-		"LOG_LEVEL": "info",
-	}
+	d.vars = botVars(t, sim, schema)
+	d.vars["SHARD_COUNT"] = fmt.Sprint(drillShards) // SHARD_IDS defaults to auto
+	d.vars["MODULES"] = "pairhome,duel,publicpost"
+	// Not debug: disgo then logs every request and response body, which
+	// costs the starved CI machine more than the drill itself.
+	d.vars["LOG_LEVEL"] = "info"
 	if transport == overHTTP {
 		d.vars["DISCORD_PUBLIC_KEY"] = sim.PublicKey()
 		d.lb = &balancer{}

@@ -1,7 +1,7 @@
 // Package moduletest builds what a module's tests share: a logger that is
 // quiet unless asked, a schema migrated with the core's and the module's
 // tables, an emulated guild to act in (guild.go) and the module's queue
-// workers (runner.go). Import it from _test.go files only; end-to-end tests
+// workers (runner.go). Import it from test files only; end-to-end tests
 // boot the whole bot with core/apptest instead.
 package moduletest
 

@@ -141,11 +141,7 @@ type removeTarget struct {
 func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target removeTarget) (pairAnswer, error) {
 	var out pairAnswer
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		d, err := activeDuel(ctx, tx, guildID, noLock)
-		if err != nil {
-			return err
-		}
-		r, err := openRound(ctx, tx, d.ID, forShare)
+		r, err := guildOpenRound(ctx, tx, guildID, forShare)
 		if err != nil {
 			return err
 		}
@@ -181,7 +177,7 @@ func (s *Service) removeAnswer(ctx context.Context, guildID, by uint64, target r
 		if err := s.pairs.RequestPanel(ctx, tx, out.PairID); err != nil {
 			return err
 		}
-		return s.requestBoard(ctx, tx, d.ID)
+		return s.requestBoard(ctx, tx, r.DuelID)
 	})
 	if err != nil {
 		return pairAnswer{}, err

@@ -156,11 +156,8 @@ func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r round, phase ro
 func (s *Service) cancelRound(ctx context.Context, guildID, by uint64) (round, error) {
 	var r round
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		d, err := activeDuel(ctx, tx, guildID, noLock)
-		if err != nil {
-			return err
-		}
-		if r, err = openRound(ctx, tx, d.ID, forUpdate); err != nil {
+		var err error
+		if r, err = guildOpenRound(ctx, tx, guildID, forUpdate); err != nil {
 			return err
 		}
 		res, err := tx.ExecContext(ctx, `UPDATE duel_rounds SET phase = 'cancelled', ended_at = now()
@@ -275,11 +272,8 @@ func (s *Service) closeAnswers(ctx context.Context, guildID, by uint64) (round, 
 		out outcome
 	)
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		d, err := activeDuel(ctx, tx, guildID, noLock)
-		if err != nil {
-			return err
-		}
-		if r, err = openRound(ctx, tx, d.ID, forUpdate); err != nil {
+		var err error
+		if r, err = guildOpenRound(ctx, tx, guildID, forUpdate); err != nil {
 			return err
 		}
 		if r.Phase != phaseAnswering {

@@ -75,6 +75,16 @@ func loadRound(ctx context.Context, idb bun.IDB, id int64, lock string) (round, 
 	return r, nil
 }
 
+// guildOpenRound returns the open round of the guild's active duel (ErrNoDuel,
+// ErrNoRound), locking the round with lock; the duel row is not locked.
+func guildOpenRound(ctx context.Context, idb bun.IDB, guildID uint64, lock string) (round, error) {
+	d, err := activeDuel(ctx, idb, guildID, noLock)
+	if err != nil {
+		return round{}, err
+	}
+	return openRound(ctx, idb, d.ID, lock)
+}
+
 // openRound returns the duel's open round or ErrNoRound.
 func openRound(ctx context.Context, idb bun.IDB, duelID int64, lock string) (round, error) {
 	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
