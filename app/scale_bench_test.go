@@ -622,9 +622,10 @@ func (r *scaleRun) botAcks() ackHistogram {
 		if !ok {
 			continue
 		}
-		_, le, ok1 := strings.Cut(rest, `le="`)
-		bound, count, ok2 := strings.Cut(le, `"} `)
-		if !ok1 || !ok2 {
+		// le is the last label; "module" ends in le=" too.
+		at := strings.LastIndex(rest, `,le="`)
+		bound, count, ok := strings.Cut(rest[at+len(`,le="`):], `"} `)
+		if at < 0 || !ok {
 			r.t.Fatalf("metrics: bad bucket line %q", line)
 		}
 		ub, err1 := strconv.ParseFloat(bound, 64) // "+Inf" parses as +Inf
