@@ -93,13 +93,7 @@ func (s *Service) buildCard(loc string, c Card, activePairs int, boards []Board)
 	}
 	comps = append(comps, discord.NewSeparator(discord.SeparatorSpacingSizeSmall),
 		discord.NewTextDisplay(s.t(loc, "hall.card.privacy")))
-	box := discord.NewContainer(comps...)
-	box.AccentColor = accent
-	return discord.MessageCreate{
-		Flags:           discord.MessageFlagIsComponentsV2,
-		Components:      []discord.LayoutComponent{box},
-		AllowedMentions: &discord.AllowedMentions{Parse: []discord.AllowedMentionType{}},
-	}
+	return projection.Container(accent, comps...)
 }
 
 func (s *Service) boardText(loc string, b Board) string {
