@@ -91,14 +91,8 @@ func (s *service) Create(ctx context.Context, in createInput) (pairRef, bool, er
 	// Concurrent creates meet on pairhome_members' primary key; the loser
 	// retries and then sees the winner's pair.
 	for attempt := 1; ; attempt++ {
-		var (
-			out     pairRef
-			created bool
-		)
-		err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			out, created, err = s.createTx(ctx, tx, in, row)
-			return err
+		out, created, err := db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (pairRef, bool, error) {
+			return s.createTx(ctx, tx, in, row)
 		})
 		if err != nil && db.IsUniqueViolation(err, "") && attempt < 3 {
 			continue

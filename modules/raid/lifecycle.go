@@ -72,14 +72,8 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 // (the weekly step) only starts when the guild has had no raid at all this
 // week, so a raid staff ended stays ended until next week.
 func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, bool, error) {
-	var (
-		out     raid
-		started bool
-	)
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, started, err = s.startTx(ctx, tx, spec, auto)
-		return err
+	out, started, err := db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (raid, bool, error) {
+		return s.startTx(ctx, tx, spec, auto)
 	})
 	if err != nil {
 		return raid{}, false, err
