@@ -26,6 +26,7 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Command is a slash command a module contributes (point Commands).
@@ -93,6 +94,14 @@ type Modal struct {
 // ErrUnavailable marks a dependency outage; wrap it to get the localized
 // "temporarily unavailable" reply instead of the generic failure.
 var ErrUnavailable = errors.New("temporarily unavailable")
+
+// Refusals the router gives and handlers return as they are.
+var (
+	// ErrUnknownAction: a command path or action nothing handles (any more).
+	ErrUnknownAction = refusal.New("core.error.unknown_action")
+	// ErrStaffOnly: staff work asked for by a member who is not staff.
+	ErrStaffOnly = refusal.New("core.error.staff_only")
+)
 
 // Dashboard is one live message a module keeps up to date.
 type Dashboard struct {

@@ -289,7 +289,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		name := in.Data.CommandName()
 		cmd, ok := r.commands[name]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
 		run = func() error { return cmd.Handle(c) }
@@ -303,7 +303,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		comp, ok := r.components[id.Module+":"+id.Action]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: comp.Module, action: comp.Action, staff: comp.Staff}
 		shape = func() error { return comp.check(id, in.Data) }
@@ -315,7 +315,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		m, ok := r.modals[id.Module+":"+id.Action]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: m.Module, action: m.Action, staff: m.Staff, ephemeral: true}
 		shape = func() error { return customid.CheckArgs(id, m.Args) }
@@ -352,11 +352,11 @@ func (r *Router) dispatch(c *Context) (err error) {
 	}
 	c.Settings = st
 	c.Locale = i18n.Resolve(st.Locale, guildLocale(c.Interaction), r.defLocale)
-	if !st.ModuleOn(rt.module) {
-		return refusal.New("core.error.module_off", "module", rt.module)
+	if err := st.RequireModule(rt.module); err != nil {
+		return err
 	}
 	if rt.staff && !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return ErrStaffOnly
 	}
 	return run()
 }

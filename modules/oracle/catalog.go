@@ -74,8 +74,6 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 
 		"oracle.publish.done": "The oracle dashboard for {week} is being published in {channel}. If the message was deleted, it is posted again; otherwise the existing one is updated.",
 
-		"oracle.error.module_off":    "The oracle is turned off on this server.",
-		"oracle.error.no_channel":    "No oracle channel is set yet. An admin can choose one with /config, then run /oracle publish-now.",
 		"oracle.error.not_published": "The oracle has not been published on this server yet.",
 		"oracle.error.stale_card":    "This oracle card is from another week. Press **Get guidance** on the current card.",
 		"oracle.error.no_claim":      "You have not claimed guidance this week yet. Press **Get guidance** on the card first.",
@@ -154,8 +152,6 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 
 		"oracle.publish.done": "Панель оракула за {week} публикуется в {channel}. Если сообщение было удалено, оно появится снова; иначе обновится существующее.",
 
-		"oracle.error.module_off":    "Оракул выключен на этом сервере.",
-		"oracle.error.no_channel":    "Канал оракула ещё не задан. Администратор может выбрать его через /config, а затем выполнить /oracle publish-now.",
 		"oracle.error.not_published": "Оракул на этом сервере ещё не публиковался.",
 		"oracle.error.stale_card":    "Эта карточка оракула — с другой недели. Нажмите **Получить подсказку** на текущей карточке.",
 		"oracle.error.no_claim":      "Вы ещё не получили подсказку на этой неделе. Сначала нажмите **Получить подсказку** на карточке.",

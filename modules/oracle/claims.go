@@ -75,8 +75,8 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 	if err != nil {
 		return Claim{}, err
 	}
-	if !g.settings.ModuleOn(Name) {
-		return Claim{}, ErrModuleOff
+	if err := g.settings.RequireModule(Name); err != nil {
+		return Claim{}, err
 	}
 	if n := i18n.Normalize(locale); n != "" {
 		locale = n

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/operator"
 )
 
@@ -17,7 +18,7 @@ var operatorCommands = []operator.Command{
 func publishDashboard(ctx context.Context, g operator.Guild) error {
 	res, err := PublishNow(ctx, g.DB, g.Config, g.ID)
 	switch {
-	case errors.Is(err, ErrModuleOff), errors.Is(err, ErrNoChannel):
+	case errors.Is(err, guild.ErrModuleOff), errors.Is(err, guild.ErrNoChannel):
 		return operator.Usagef("guild %d: %v", g.ID, err)
 	case err != nil:
 		return err

@@ -9,10 +9,9 @@ import (
 )
 
 // Refusals: what a member (or the operator CLI) is told; handlers return
-// them as they are and the router localizes them.
+// them as they are and the router localizes them. Oracle turned off in the
+// guild and no oracle channel are guild.ErrModuleOff and guild.ErrNoChannel.
 var (
-	ErrModuleOff    = refusal.New("oracle.error.module_off")
-	ErrNoChannel    = refusal.New("oracle.error.no_channel")
 	ErrNotPublished = refusal.New("oracle.error.not_published")
 	// ErrStaleCard: the card belongs to another week.
 	ErrStaleCard   = refusal.New("oracle.error.stale_card")

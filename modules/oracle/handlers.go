@@ -93,7 +93,7 @@ func (h *handlers) command(c *interaction.Context) error {
 	case "oracle publish-now":
 		return h.publishNow(c)
 	}
-	return refusal.New("core.error.unknown_action")
+	return interaction.ErrUnknownAction
 }
 
 func (h *handlers) status(c *interaction.Context) error {
@@ -122,7 +122,7 @@ func (h *handlers) status(c *interaction.Context) error {
 
 func (h *handlers) publishNow(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return interaction.ErrStaffOnly
 	}
 	p, err := h.svc.PublishNow(c, c.GuildID(), c.UserID())
 	if err != nil {

@@ -17,7 +17,7 @@ import (
 // publish-now does, from outside a running bot. The dashboard refresh is
 // queued in the same transaction; any running process serving the
 // "projection" queue edits (or recreates) the message. It refuses a guild
-// where oracle is off or has no channel (ErrModuleOff, ErrNoChannel).
+// where oracle is off or has no channel (guild.ErrModuleOff, guild.ErrNoChannel).
 func PublishNow(ctx context.Context, d *db.DB, cfg *config.Config, guildID uint64) (Published, error) {
 	log := slog.Default()
 	guilds, err := guild.NewService(d, log, []guild.ChannelPurpose{ChannelPurpose})
@@ -41,9 +41,9 @@ func PublishNow(ctx context.Context, d *db.DB, cfg *config.Config, guildID uint6
 	// The refusals' texts are written for members in Discord; the operator
 	// reads what is wrong in plain words, and errors.Is still matches.
 	switch {
-	case errors.Is(err, ErrModuleOff):
+	case errors.Is(err, guild.ErrModuleOff):
 		return p, fmt.Errorf("oracle: module is turned off in this guild: %w", err)
-	case errors.Is(err, ErrNoChannel):
+	case errors.Is(err, guild.ErrNoChannel):
 		return p, fmt.Errorf("oracle: no oracle channel configured: %w", err)
 	}
 	return p, err

@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/customid/customidtest"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
@@ -161,7 +162,7 @@ func TestCatalog(t *testing.T) {
 	for _, c := range Contexts {
 		computed = append(computed, "oracle.context."+string(c))
 	}
-	for _, r := range []*refusal.Error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
+	for _, r := range []*refusal.Error{ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
 		ErrNoPair, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
 		computed = append(computed, r.Key)
 	}
@@ -245,7 +246,7 @@ func TestOperatorPublishNow(t *testing.T) {
 	if err != nil || len(list) != 1 || !list[0].Behind {
 		t.Fatalf("refresh not requested: %+v, %v", list, err)
 	}
-	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, ErrNoChannel) {
+	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, guild.ErrNoChannel) {
 		t.Fatalf("guild without a channel: %v", err)
 	}
 }

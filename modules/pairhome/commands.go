@@ -77,12 +77,12 @@ func (s *service) handlePair(c *interaction.Context) error {
 	case "pair settings":
 		return s.handleSettings(c)
 	}
-	return errUnknownAction
+	return interaction.ErrUnknownAction
 }
 
 func (s *service) handleCreate(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return errStaffOnly
+		return interaction.ErrStaffOnly
 	}
 	d, _ := c.SlashData()
 	a, b := d.User("member_a"), d.User("member_b")
@@ -144,7 +144,7 @@ func (s *service) handleDissolve(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	if target, ok := d.OptUser("member"); ok && uint64(target.ID) != c.UserID() {
 		if !c.IsStaff() {
-			return errStaffOnly
+			return interaction.ErrStaffOnly
 		}
 		p, err := s.PairOf(c, nil, c.GuildID(), uint64(target.ID))
 		if errors.Is(err, pairhomeapi.ErrNoPair) {
@@ -226,7 +226,7 @@ func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 
 func (s *service) handleSettings(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return errStaffOnly
+		return interaction.ErrStaffOnly
 	}
 	d, _ := c.SlashData()
 	access, accessGiven := d.OptBool("moderator_access")

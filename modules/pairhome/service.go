@@ -180,7 +180,7 @@ func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID in
 		case r.Status != statusActive:
 			return errNotActive
 		case !out.Has(userID):
-			return errNotMember
+			return pairhomeapi.ErrNotPairMember
 		}
 		n, err := addConsent(ctx, tx, pairID, userID, consentTTL)
 		if err != nil {

@@ -49,11 +49,9 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 		if err != nil {
 			return raid{}, fmt.Errorf("raid: read the raid channel of guild %d: %w", spec.GuildID, err)
 		}
-		ch, ok := st.Channel(Name, purposeKey)
-		if !ok {
-			return raid{}, errNoChannel
+		if spec.ChannelID, err = st.RequireChannel(Name, purposeKey); err != nil {
+			return raid{}, err
 		}
-		spec.ChannelID = ch
 	}
 	if err := s.LoadLibrary(ctx); err != nil {
 		return raid{}, err
