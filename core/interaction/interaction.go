@@ -30,8 +30,10 @@ import (
 )
 
 // Command is a slash command a module contributes (point Commands).
-// Subcommands and groups live in Definition; Handle dispatches on
-// c.CommandPath() ("config show", "duel round start").
+// Subcommands and groups live in Definition. A command whose subcommands
+// each have their own handler declares them in Subcommands; Handle serves a
+// command without subcommands, or one whose subcommands share their work
+// (it reads c.CommandPath(): "config show", "duel round start").
 type Command struct {
 	Module     string
 	Definition discord.SlashCommandCreate
@@ -44,6 +46,11 @@ type Command struct {
 	// AllowDM lets a non-staff command run outside guilds.
 	AllowDM bool
 	Handle  func(*Context) error
+	// Subcommands, instead of Handle, maps each path of Definition ("pair
+	// create") to its handler. The router refuses to start when a path has
+	// no handler or a handler names no path, and answers a path it does not
+	// know (a client with stale commands) with ErrUnknownAction.
+	Subcommands map[string]func(*Context) error
 }
 
 // Component handles buttons and selects whose custom id names Module and

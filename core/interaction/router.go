@@ -110,10 +110,10 @@ func NewRouter(o Options) (*Router, error) {
 		cooldowns: NewCooldowns(o.DB),
 	}
 	for _, c := range o.Commands {
-		name := c.Definition.Name
-		if name == "" || c.Module == "" || c.Handle == nil {
-			return nil, fmt.Errorf("command %q of module %q: name, module and handler are required", name, c.Module)
+		if err := c.validate(); err != nil {
+			return nil, err
 		}
+		name := c.Definition.Name
 		if prev, dup := r.commands[name]; dup {
 			return nil, fmt.Errorf("command /%s registered by %s and %s", name, prev.Module, c.Module)
 		}
@@ -292,7 +292,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 			return ErrUnknownAction
 		}
 		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
-		run = func() error { return cmd.Handle(c) }
+		run = func() error { return cmd.run(c) }
 	case discord.ComponentInteraction:
 		if in.Data == nil {
 			return &badIDError{err: fmt.Errorf("%w: no component data", errShape)}

@@ -37,7 +37,10 @@ func (h *handlers) Command() interaction.Command {
 			},
 		},
 		Ephemeral: true,
-		Handle:    h.command,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"oracle status":      h.status,
+			"oracle publish-now": h.publishNow,
+		},
 	}
 }
 
@@ -84,16 +87,6 @@ func cardWeek(id customid.ID) (Week, error) {
 		return Week{}, fmt.Errorf("oracle %s: week argument: %w", id.Action, err)
 	}
 	return w, nil
-}
-
-func (h *handlers) command(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "oracle status":
-		return h.status(c)
-	case "oracle publish-now":
-		return h.publishNow(c)
-	}
-	return interaction.ErrUnknownAction
 }
 
 func (h *handlers) status(c *interaction.Context) error {

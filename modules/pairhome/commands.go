@@ -23,7 +23,13 @@ const actionDissolve = "dissolve"
 // whole because members use /pair room and /pair dissolve; create, settings
 // and dissolving someone else's pair check staff at run time.
 func (s *service) Command() interaction.Command {
-	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true, Handle: s.handlePair}
+	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"pair create":   s.handleCreate,
+			"pair room":     s.handleRoom,
+			"pair dissolve": s.handleDissolve,
+			"pair settings": s.handleSettings,
+		}}
 }
 
 // Components are pairhome's buttons (point interaction.Components).
@@ -64,20 +70,6 @@ func definition() discord.SlashCommandCreate {
 					}}),
 		},
 	}
-}
-
-func (s *service) handlePair(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "pair create":
-		return s.handleCreate(c)
-	case "pair room":
-		return s.handleRoom(c)
-	case "pair dissolve":
-		return s.handleDissolve(c)
-	case "pair settings":
-		return s.handleSettings(c)
-	}
-	return interaction.ErrUnknownAction
 }
 
 func (s *service) handleCreate(c *interaction.Context) error {
