@@ -2,7 +2,6 @@ package pairhome
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -164,35 +163,26 @@ func (s *service) Dissolve(ctx context.Context, guildID uint64, pairID int64, by
 // ConsentDissolve records that a member wants to dissolve their pair; the
 // second member's consent archives it.
 func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID int64, userID uint64) (pairRef, bool, error) {
-	var (
-		out       pairRef
-		dissolved bool
-	)
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (pairRef, bool, error) {
 		r, err := lockPair(ctx, tx, pairID)
 		if err != nil {
-			return err
+			return pairRef{}, false, err
 		}
-		out = r.ref()
+		p := r.ref()
 		switch {
 		case uint64(r.GuildID) != guildID:
-			return pairhomeapi.ErrNoPair
+			return pairRef{}, false, pairhomeapi.ErrNoPair
 		case r.Status != statusActive:
-			return errNotActive
-		case !out.Has(userID):
-			return pairhomeapi.ErrNotPairMember
+			return pairRef{}, false, errNotActive
+		case !p.Has(userID):
+			return pairRef{}, false, pairhomeapi.ErrNotPairMember
 		}
 		n, err := addConsent(ctx, tx, pairID, userID, consentTTL)
-		if err != nil {
-			return err
+		if err != nil || n < 2 {
+			return p, false, err
 		}
-		if n < 2 {
-			return nil
-		}
-		dissolved = true
-		return s.archiveTx(ctx, tx, r, reasonDissolved, userID)
+		return p, true, s.archiveTx(ctx, tx, r, reasonDissolved, userID)
 	})
-	return out, dissolved, err
 }
 
 // MemberLeft archives the active pair of a member who left the guild.
@@ -200,17 +190,9 @@ func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 	archived := false
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := activePairOf(ctx, tx, guildID, userID)
-		if errors.Is(err, pairhomeapi.ErrNoPair) {
-			return nil
-		}
-		if err != nil {
+		r, found, err := lockFound(ctx, tx, r, err)
+		if err != nil || !found || r.Status != statusActive {
 			return err
-		}
-		if r, err = lockPair(ctx, tx, r.ID); err != nil {
-			return err
-		}
-		if r.Status != statusActive {
-			return nil
 		}
 		archived = true
 		return s.archiveTx(ctx, tx, r, reasonMemberLeft, 0)
@@ -223,17 +205,9 @@ func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 func (s *service) RoomDeleted(ctx context.Context, guildID, channelID uint64) error {
 	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := pairByChannel(ctx, tx, channelID)
-		if errors.Is(err, pairhomeapi.ErrNoPair) {
-			return nil
-		}
-		if err != nil {
+		r, found, err := lockFound(ctx, tx, r, err)
+		if err != nil || !found || uint64(r.GuildID) != guildID {
 			return err
-		}
-		if r, err = lockPair(ctx, tx, r.ID); err != nil {
-			return err
-		}
-		if uint64(r.GuildID) != guildID {
-			return nil
 		}
 		if r.Status == statusActive {
 			ok, err := forgetRoom(ctx, tx, r.ID, channelID)

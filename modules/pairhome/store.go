@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/uptrace/bun"
@@ -69,6 +70,22 @@ func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
 		return r, fmt.Errorf("pairhome: lock pair %d: %w", pairID, err)
 	}
 	return r, nil
+}
+
+// lockFound locks, for the rest of tx, the pair a lookup returned (r,
+// err) and reads it again. A lookup that found none is not an error here:
+// found is false.
+func lockFound(ctx context.Context, tx bun.Tx, r pairRow, err error) (_ pairRow, found bool, _ error) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
+		return pairRow{}, false, nil
+	}
+	if err != nil {
+		return pairRow{}, false, err
+	}
+	if r, err = lockPair(ctx, tx, r.ID); err != nil {
+		return pairRow{}, false, err
+	}
+	return r, true, nil
 }
 
 // activePairOf finds the active pair of a member through pairhome_members.
@@ -260,18 +277,13 @@ func addConsent(ctx context.Context, tx bun.Tx, pairID int64, userID uint64, ttl
 // guildsToReconcile lists guilds with active pairs or rooms still to
 // archive, leaving out the guilds that turned pairhome off.
 func guildsToReconcile(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
-	var ids []int64
-	err := idb.NewRaw(`SELECT guild_id FROM pairhome_pairs p
+	ids, err := db.Query(ctx, idb, db.Scan[uint64], `SELECT guild_id FROM pairhome_pairs p
 		WHERE (status = 'active' OR room_state = 'ready') AND NOT `+guild.ModuleOffCondition("p.guild_id", Name)+`
-		GROUP BY guild_id ORDER BY min(coalesce(members_checked_at, 'epoch')), guild_id LIMIT ?`, limit).Scan(ctx, &ids)
-	if err != nil && !isNoRows(err) {
+		GROUP BY guild_id ORDER BY min(coalesce(members_checked_at, 'epoch')), guild_id LIMIT ?`, limit)
+	if err != nil {
 		return nil, fmt.Errorf("pairhome: guilds to reconcile: %w", err)
 	}
-	out := make([]uint64, len(ids))
-	for i, id := range ids {
-		out[i] = uint64(id)
-	}
-	return out, nil
+	return ids, nil
 }
 
 // pairsToReconcile: active pairs, and archived pairs whose room is not archived yet.
@@ -305,22 +317,17 @@ func markMembersChecked(ctx context.Context, idb bun.IDB, pairID int64) error {
 // guildsWithSectionsDue lists guilds with an active pair whose sections were
 // never recorded or that switched a module since, at most limit.
 func guildsWithSectionsDue(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
-	var ids []int64
 	// The minute of margin covers a switch committed while the last check
 	// was reading the settings: it is looked at once more.
-	err := idb.NewRaw(`SELECT DISTINCT p.guild_id FROM pairhome_pairs p
+	ids, err := db.Query(ctx, idb, db.Scan[uint64], `SELECT DISTINCT p.guild_id FROM pairhome_pairs p
 		LEFT JOIN pairhome_guild_sections s ON s.guild_id = p.guild_id
 		WHERE p.status = 'active'
 		  AND (s.guild_id IS NULL OR `+guild.ModulesChangedCondition("p.guild_id", "s.updated_at - interval '1 minute'")+`)
-		ORDER BY p.guild_id LIMIT ?`, limit).Scan(ctx, &ids)
-	if err != nil && !isNoRows(err) {
+		ORDER BY p.guild_id LIMIT ?`, limit)
+	if err != nil {
 		return nil, fmt.Errorf("pairhome: guilds with sections due: %w", err)
 	}
-	out := make([]uint64, len(ids))
-	for i, id := range ids {
-		out[i] = uint64(id)
-	}
-	return out, nil
+	return ids, nil
 }
 
 // swapSections stores the section set shown in a guild and reports whether
