@@ -17,11 +17,6 @@ import (
 // accent is the card's container colour (the original's).
 const accent = 0x2f7d6d
 
-// renderer is the card (projection.Renderers).
-func (s *Service) renderer() projection.Renderer {
-	return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
-}
-
 // renderCard: a live card ranks the categories on now; a final card shows
 // its frozen rows, in the channel it was finalized in, with the names of
 // pairs whose consent was since withdrawn hidden. No card, no channel:

@@ -106,7 +106,7 @@ func (s *service) createTx(ctx context.Context, tx bun.Tx, in createInput, row p
 		PairID int64 `bun:"pair_id"`
 	}
 	if err := tx.NewRaw(`SELECT user_id, pair_id FROM pairhome_members WHERE guild_id = ? AND user_id IN (?, ?)`,
-		int64(in.GuildID), int64(in.MemberA), int64(in.MemberB)).Scan(ctx, &existing); err != nil && !isNoRows(err) {
+		int64(in.GuildID), int64(in.MemberA), int64(in.MemberB)).Scan(ctx, &existing); err != nil && !db.IsNoRows(err) {
 		return pairRef{}, false, fmt.Errorf("pairhome: read memberships: %w", err)
 	}
 	if len(existing) == 2 && existing[0].PairID == existing[1].PairID {

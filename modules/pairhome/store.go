@@ -2,7 +2,6 @@ package pairhome
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -45,12 +44,10 @@ func (r pairRow) ref() pairRef {
 	return p
 }
 
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
 func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("id = ?", pairID).Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -63,7 +60,7 @@ func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
 func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := tx.NewSelect().Model(&r).Where("id = ?", pairID).For("UPDATE").Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -94,7 +91,7 @@ func activePairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pai
 	err := idb.NewSelect().Model(&r).
 		Where("id = (SELECT pair_id FROM pairhome_members WHERE guild_id = ? AND user_id = ?)", int64(guildID), int64(userID)).
 		Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -117,7 +114,7 @@ func activePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairRow, e
 func pairByChannel(ctx context.Context, idb bun.IDB, channelID uint64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("channel_id = ?", int64(channelID)).Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -169,7 +166,7 @@ func recordRoom(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64) 
 	err = tx.QueryRowContext(ctx, `UPDATE pairhome_pairs SET channel_id = ?, room_state = 'ready', room_error = NULL
 		WHERE id = ? AND (channel_id IS NULL OR channel_id = ?) RETURNING status`,
 		int64(channelID), pairID, int64(channelID)).Scan(&status)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -223,7 +220,7 @@ func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (guildConfig, 
 	c := guildConfig{ArchiveMode: archiveReadOnly}
 	err := idb.QueryRowContext(ctx, `SELECT moderator_access, archive_mode FROM pairhome_settings WHERE guild_id = ?`,
 		int64(guildID)).Scan(&c.ModeratorAccess, &c.ArchiveMode)
-	if err != nil && !isNoRows(err) {
+	if err != nil && !db.IsNoRows(err) {
 		return c, fmt.Errorf("pairhome: settings of guild %d: %w", guildID, err)
 	}
 	return c, nil
@@ -334,12 +331,12 @@ func guildsWithSectionsDue(ctx context.Context, idb bun.IDB, limit int) ([]uint6
 // it changed. It stamps updated_at either way: guildsWithSectionsDue looks
 // only at guilds with a module switched since.
 func swapSections(ctx context.Context, tx bun.Tx, guildID uint64, modules string) (bool, error) {
-	var prev sql.NullString
+	var prev string
 	err := tx.QueryRowContext(ctx, `SELECT modules FROM pairhome_guild_sections WHERE guild_id = ? FOR UPDATE`, int64(guildID)).Scan(&prev)
-	if err != nil && !isNoRows(err) {
+	if err != nil && !db.IsNoRows(err) {
 		return false, fmt.Errorf("pairhome: read sections of guild %d: %w", guildID, err)
 	}
-	if prev.Valid && prev.String == modules {
+	if err == nil && prev == modules {
 		if _, err := tx.ExecContext(ctx, `UPDATE pairhome_guild_sections SET updated_at = now() WHERE guild_id = ?`, int64(guildID)); err != nil {
 			return false, fmt.Errorf("pairhome: stamp sections of guild %d: %w", guildID, err)
 		}
