@@ -105,10 +105,7 @@ func TestDashboardRendering(t *testing.T) {
 
 func TestGuidanceAndPickerMessages(t *testing.T) {
 	t.Parallel()
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := oracleTexts(t)
 	w := Week{2026, 48}
 	pk := pickerMessage(texts, i18n.EN, w, ToneNeutral, CtxJealousy)
 	if len(pk.Components) != 3 {
@@ -256,10 +253,7 @@ func TestOperatorPublishNow(t *testing.T) {
 // refuses oracle's own components.
 func TestRenderedComponentsMatchDeclarations(t *testing.T) {
 	t.Parallel()
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := oracleTexts(t)
 	declared := (&handlers{}).Components()
 	w := Week{2026, 53}
 	checked := 0
