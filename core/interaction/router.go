@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/puddle/v2"
 
+	"github.com/together-bot/together/core/ctxtime"
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
@@ -224,16 +225,7 @@ func (r *Router) Serve(in discord.Interaction, respond Responder) {
 }
 
 // Wait blocks until in-flight handlers return or ctx ends (graceful stop).
-func (r *Router) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { r.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (r *Router) Wait(ctx context.Context) error { return ctxtime.Wait(ctx, &r.inflight) }
 
 // Handle runs one interaction to completion, untracked (tests drive the
 // router with it; transports use Serve).
