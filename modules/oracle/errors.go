@@ -17,8 +17,9 @@ var (
 	ErrStaleCard   = refusal.New("oracle.error.stale_card")
 	ErrNoClaim     = refusal.New("oracle.error.no_claim")
 	ErrAlreadySent = refusal.New("oracle.error.already_sent")
-	// ErrNoPair: the member has no pair with a room.
-	ErrNoPair     = refusal.New("oracle.error.no_pair")
+	// ErrNoRoom: the member's pair has no room yet (a member in no pair
+	// is pairhomeapi.ErrNoPair).
+	ErrNoRoom     = refusal.New("oracle.error.no_room")
 	ErrNoPairhome = refusal.New("oracle.error.no_pairhome")
 	// ErrBadChoice: an unknown tone or context in a custom id.
 	ErrBadChoice = refusal.New("core.error.bad_id")

@@ -160,7 +160,7 @@ func TestCatalog(t *testing.T) {
 		computed = append(computed, "oracle.context."+string(c))
 	}
 	for _, r := range []*refusal.Error{ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
-		ErrNoPair, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
+		ErrNoRoom, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
 		computed = append(computed, r.Key)
 	}
 	i18ntest.RequireModule(t, i18ntest.Module{Catalog: Catalog, With: []i18n.Catalog{interaction.Catalog}, MinKeys: 40,
@@ -214,8 +214,12 @@ func TestPairSection(t *testing.T) {
 func TestRitual(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true, pairs: true})
-	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); !errors.Is(err, ErrNoPair) {
+	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("ritual without a pair: %v", err)
+	}
+	e.pairs.add(pairhomeapi.Pair{ID: 8, GuildID: e.guild, Members: [2]uint64{e.users["carol"], 999001}})
+	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["carol"]); !errors.Is(err, ErrNoRoom) {
+		t.Fatalf("ritual while the pair's room is pending: %v", err)
 	}
 	e.pairs.add(pairhomeapi.Pair{ID: 9, GuildID: e.guild, ChannelID: 777, Members: [2]uint64{e.users["anna"], e.users["boris"]}})
 	room, err := e.svc.Ritual(e.ctx, e.guild, e.users["boris"])

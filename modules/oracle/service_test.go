@@ -358,7 +358,7 @@ func TestCopiesAreSentAtMostOnce(t *testing.T) {
 	if _, err := e.svc.ClaimGuidance(e.ctx, e.guild, e.users["carol"], p.Week, ToneSoft, CtxAllGood, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SendToPair(e.ctx, e.guild, e.users["carol"], p.Week); !errors.Is(err, ErrNoPair) {
+	if err := e.svc.SendToPair(e.ctx, e.guild, e.users["carol"], p.Week); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("pair copy without a pair: %v", err)
 	}
 	// pairhome turned off in the guild: no pair room copies.
