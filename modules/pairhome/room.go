@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -86,16 +87,7 @@ func sameOverwrites(a, b []discord.PermissionOverwrite) bool {
 		}
 		return m
 	}
-	fa, fb := flat(a), flat(b)
-	if len(fa) != len(fb) {
-		return false
-	}
-	for k, v := range fa {
-		if fb[k] != v {
-			return false
-		}
-	}
-	return true
+	return maps.Equal(flat(a), flat(b))
 }
 
 // EnsureRoom makes an active pair's room exist with the right permissions:
