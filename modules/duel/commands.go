@@ -83,7 +83,7 @@ func (h *handlers) handleCommand(c *interaction.Context) error {
 	case "duel remove":
 		return h.remove(c, d)
 	}
-	return errUnknownAction
+	return interaction.ErrUnknownAction
 }
 
 func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {

@@ -7,7 +7,6 @@ import (
 
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
 )
 
 // maxChoices is Discord's limit of choices per option.
@@ -72,7 +71,7 @@ func (s *Service) handle(c *interaction.Context) error {
 		err = s.OptOut(c, c.GuildID(), c.UserID(), d.String("category"))
 	case "hall status":
 	default:
-		return refusal.New("core.error.unknown_action")
+		return interaction.ErrUnknownAction
 	}
 	if err != nil {
 		return err

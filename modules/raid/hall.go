@@ -42,7 +42,7 @@ func (s *service) Contribution(ctx context.Context, guildID, userID uint64, raid
 	if r.GuildID != guildID {
 		return contribution{}, errNoRaid
 	}
-	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
+	p, err := s.pairs.PairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return contribution{}, err
 	}

@@ -72,12 +72,3 @@ func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) err
 	}
 	return nil
 }
-
-// pairOf is the member's active pair, or errNotInPair with raid's own text.
-func (s *service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
-	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return pairhomeapi.Pair{}, errNotInPair
-	}
-	return p, err
-}

@@ -13,7 +13,6 @@ import (
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/queue"
-	"github.com/together-bot/together/core/refusal"
 )
 
 func (c *Core) adminDefinition() discord.SlashCommandCreate {
@@ -37,7 +36,7 @@ func (c *Core) handleAdmin(ic *interaction.Context) error {
 			return rep.Text, err
 		}
 	default:
-		return refusal.New("core.error.unknown_action")
+		return interaction.ErrUnknownAction
 	}
 	// A private "thinking…" first; the report follows in its place.
 	if err := ic.Defer(true); err != nil {

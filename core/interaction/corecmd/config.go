@@ -161,7 +161,7 @@ func (c *Core) handleConfig(ic *interaction.Context) error {
 		newLoc := i18n.Resolve(v, guildLocaleOf(ic), c.defLoc)
 		return ic.ReplyText(true, c.bundle.T(newLoc, "core.config.locale_set", "locale", localeName(c, newLoc, v)))
 	}
-	return refusal.New("core.error.unknown_action")
+	return interaction.ErrUnknownAction
 }
 
 func (c *Core) configModule(ic *interaction.Context, name string, on bool) error {
@@ -319,8 +319,8 @@ func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
 		return refusal.New("core.config.unknown_setting", "setting", id)
 	}
 	s := c.settings[i]
-	if !ic.Settings.ModuleOn(s.Module) {
-		return refusal.New("core.error.module_off", "module", s.Module)
+	if err := ic.Settings.RequireModule(s.Module); err != nil {
+		return err
 	}
 	if len(s.Values) > 0 && !slices.Contains(s.Values, value) {
 		return refusal.New("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))
