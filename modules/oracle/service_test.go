@@ -121,7 +121,13 @@ func TestScheduledPublishFollowsLocalTime(t *testing.T) {
 		}
 		return d.Week.String()
 	}
-	step(time.Date(2026, 11, 23, 6, 55, 0, 0, time.UTC), 0) // 09:55 Moscow
+	// Before any publish hour no guild is even listed, though neither has a
+	// dashboard: a run then costs its one query, not one per guild.
+	early := time.Date(2026, 11, 23, 6, 55, 0, 0, time.UTC) // 09:55 Moscow, 01:55 New York
+	if due, err := e.svc.st.dueGuilds(e.ctx, e.db.Bun, early, "UTC", 0, 10); err != nil || len(due) != 0 {
+		t.Fatalf("due at %s: %v (%v), want none", early.Format(time.RFC3339), due, err)
+	}
+	step(early, 0)
 	step(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC), 1)  // 10:00 Moscow
 	step(time.Date(2026, 11, 23, 7, 5, 0, 0, time.UTC), 0)  // again: nothing
 	if shown(e.guild) != "2026-W48" || shown(nyGuild) != "" {

@@ -242,17 +242,20 @@ type guildWithChannel struct {
 }
 
 // dueGuilds lists, by guild id after after, up to limit guilds with an
-// oracle channel, oracle on, and a dashboard older than the week in which
-// their local Monday PublishHour:00 last passed (or none). Postgres does the
-// timezone arithmetic: a local time minus PublishHour hours falls in week W
-// exactly when W's Monday PublishHour:00 has passed. defaultZone is for
-// guilds that set no timezone.
+// oracle channel, oracle on, and a dashboard older than their local week
+// (or none) once that week's Monday PublishHour:00 has passed: the rule
+// publishIfDue applies. Listing a guild that publishIfDue then skips would
+// make every run before Monday's publish hour cost queries per guild (for
+// guilds two weeks behind, such as new ones). Postgres does the timezone
+// arithmetic; defaultZone is for guilds that set no timezone.
 func (store) dueGuilds(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guildWithChannel, error) {
 	out, err := db.Query(ctx, idb, scanGuildWeek, `SELECT c.guild_id, coalesce(d.week, '') FROM (`+guild.ChannelGuildsQuery(Name, ChannelPurposeKey)+`) c
+		CROSS JOIN LATERAL (SELECT ?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?) AS now) l
 		LEFT JOIN oracle_dashboards d ON d.guild_id = c.guild_id
 		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
-		  AND coalesce(d.week, '') < to_char((?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?)) - make_interval(hours => ?), 'IYYY-"W"IW')
-		ORDER BY c.guild_id LIMIT ?`, int64(after), now, defaultZone, PublishHour, limit)
+		  AND coalesce(d.week, '') < to_char(l.now, 'IYYY-"W"IW')
+		  AND l.now >= date_trunc('week', l.now) + make_interval(hours => ?)
+		ORDER BY c.guild_id LIMIT ?`, now, defaultZone, int64(after), PublishHour, limit)
 	if err != nil {
 		return nil, fmt.Errorf("oracle: list guilds due: %w", err)
 	}
