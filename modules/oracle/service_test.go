@@ -128,8 +128,8 @@ func TestScheduledPublishFollowsLocalTime(t *testing.T) {
 		t.Fatalf("due at %s: %v (%v), want none", early.Format(time.RFC3339), due, err)
 	}
 	step(early, 0)
-	step(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC), 1)  // 10:00 Moscow
-	step(time.Date(2026, 11, 23, 7, 5, 0, 0, time.UTC), 0)  // again: nothing
+	step(time.Date(2026, 11, 23, 7, 0, 0, 0, time.UTC), 1) // 10:00 Moscow
+	step(time.Date(2026, 11, 23, 7, 5, 0, 0, time.UTC), 0) // again: nothing
 	if shown(e.guild) != "2026-W48" || shown(nyGuild) != "" {
 		t.Fatalf("after Moscow's 10:00: %q / %q", shown(e.guild), shown(nyGuild))
 	}
