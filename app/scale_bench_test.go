@@ -12,6 +12,7 @@
 //	SCALE_IDLE_SMALL  idle window of every size but the largest, default SCALE_IDLE
 //	SCALE_REPORT   file the markdown tables are appended to
 //	SCALE_PASSES   the passes to run, default all (e.g. oracle.publish_due for the ACK alone)
+//	SCALE_STATEMENTS  set: log each pass's statements by calls (where its queries go)
 //
 // Postgres needs pg_stat_statements loaded (make bench-scale sees to it):
 // queries are the bot's statements counted there, the harness's own ones
@@ -275,6 +276,10 @@ func runScale(t *testing.T, app, base string, guilds, members int, idle time.Dur
 			botBefore = r.botAcks()
 			stop = r.probeAcks()
 		}
+		var stmts map[string]int64
+		if os.Getenv("SCALE_STATEMENTS") != "" {
+			stmts = r.statements()
+		}
 		cost := r.pass(name)
 		for batchedPasses[name] && cost.runs < 20 {
 			next := r.pass(name)
@@ -294,6 +299,9 @@ func runScale(t *testing.T, app, base string, guilds, members int, idle time.Dur
 			cost.queries -= int64(res.probeQueries * float64(len(acks)))
 		}
 		res.first = append(res.first, cost)
+		if stmts != nil {
+			r.logStatements(name, stmts)
+		}
 		t.Logf("%d guilds: first %s: %+v", guilds, name, res.first[len(res.first)-1])
 	}
 	for _, name := range passes {
@@ -579,6 +587,51 @@ func (r *scaleRun) waitFor(limit time.Duration, what string, ok func() bool) {
 }
 
 // queries counts the statements the bot ran (everyone but the observer).
+// statements is the bot's statement counts by text (pg_stat_statements),
+// for SCALE_STATEMENTS: which statements a pass's queries are.
+func (r *scaleRun) statements() map[string]int64 {
+	rows, err := r.obs.Query(r.ctx, `SELECT left(regexp_replace(s.query, '\s+', ' ', 'g'), 160), sum(s.calls)::bigint FROM pg_stat_statements s
+		JOIN pg_database d ON d.oid = s.dbid JOIN pg_roles u ON u.oid = s.userid
+		WHERE d.datname = $1 AND u.rolname <> $2 GROUP BY 1`, r.dbName, observerRole)
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	out := map[string]int64{}
+	for rows.Next() {
+		var q string
+		var n int64
+		if err := rows.Scan(&q, &n); err != nil {
+			r.t.Fatal(err)
+		}
+		out[q] += n
+	}
+	if err := rows.Err(); err != nil {
+		r.t.Fatal(err)
+	}
+	return out
+}
+
+// logStatements logs the statements run since before, most calls first,
+// per guild: set SCALE_STATEMENTS=1 to see where a pass's queries go.
+func (r *scaleRun) logStatements(pass string, before map[string]int64) {
+	type row struct {
+		q string
+		n int64
+	}
+	var rows []row
+	for q, n := range r.statements() {
+		if d := n - before[q]; d > 0 {
+			rows = append(rows, row{q, d})
+		}
+	}
+	slices.SortFunc(rows, func(a, b row) int { return int(b.n - a.n) })
+	var b strings.Builder
+	for _, x := range rows[:min(len(rows), 25)] {
+		fmt.Fprintf(&b, "\n%9d %7.2f/guild  %s", x.n, float64(x.n)/float64(len(r.guilds)), x.q)
+	}
+	r.t.Logf("%d guilds: %s statements:%s", len(r.guilds), pass, b.String())
+}
+
 func (r *scaleRun) queries() int64 {
 	var n int64
 	err := r.obs.QueryRow(r.ctx, `SELECT coalesce(sum(s.calls), 0)::bigint FROM pg_stat_statements s
