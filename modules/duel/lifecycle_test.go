@@ -36,7 +36,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if e.board.Count(boardKind, boardKey(d.ID)) != 1 {
+	if e.boardRequests(d.ID) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.

@@ -66,7 +66,7 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 	}
 	msg.Nonce, msg.EnforceNonce = noticeNonce(a.RoundID, a.PairID), true
 	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	m, err := s.discord.CreateMessage(snowflake.ID(channel), msg, rest.WithCtx(cctx))
+	m, err := s.Rest.CreateMessage(snowflake.ID(channel), msg, rest.WithCtx(cctx))
 	cancel()
 	switch {
 	case err == nil:

@@ -131,7 +131,7 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
 	}
-	if n := e.board.Count(boardKind, boardKey(r.ID)); n < len(claims)+1 {
+	if n := e.boardRequests(r.ID); n < len(claims)+1 {
 		t.Fatalf("board requested %d times", n)
 	}
 }

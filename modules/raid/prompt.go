@@ -65,7 +65,7 @@ func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	}
 	msg.Nonce, msg.EnforceNonce = promptNonce(c.ID), true
 	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	m, err := s.discord.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(cctx))
+	m, err := s.Rest.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(cctx))
 	cancel()
 	switch {
 	case err == nil:

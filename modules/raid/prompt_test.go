@@ -13,8 +13,11 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 )
 
-// flakyDiscord fails while down, then posts.
+// flakyDiscord fails while down, then posts. CreateMessage is the only
+// Discord call the raid service makes; the embedded rest.Rest is nil, so any
+// other call fails the test with a panic.
 type flakyDiscord struct {
+	rest.Rest
 	mu    sync.Mutex
 	down  bool
 	calls int
