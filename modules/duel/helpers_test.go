@@ -12,7 +12,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
-	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
 	duelmig "github.com/together-bot/together/modules/duel/migrations"
@@ -43,11 +42,6 @@ func newEnv(t testing.TB, discord rest.Rest) *env {
 	must(t, err)
 	must(t, proj.Register(e.svc.boardRenderer()))
 	return e
-}
-
-// boardRequests is how many times the duel's scoreboard was requested.
-func (e *env) boardRequests(duelID int64) int {
-	return projectiontest.Requested(e.t, e.DB.Bun, boardKind, boardKey(duelID))
 }
 
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -131,7 +132,7 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
 	}
-	if n := e.boardRequests(r.ID); n < len(claims)+1 {
+	if n := projectiontest.Requested(t, e.DB.Bun, boardKind, boardKey(r.ID)); n < len(claims)+1 {
 		t.Fatalf("board requested %d times", n)
 	}
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
-	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 	raidmig "github.com/together-bot/together/modules/raid/migrations"
@@ -49,11 +48,6 @@ func newEnv(t testing.TB, discord rest.Rest) *env {
 	must(t, err)
 	must(t, proj.Register(e.svc.renderer()))
 	return e
-}
-
-// boardRequests is how many times the raid's dashboard was requested.
-func (e *env) boardRequests(raidID int64) int {
-	return projectiontest.Requested(e.t, e.DB.Bun, boardKind, boardKey(raidID))
 }
 
 func (e *env) pair(n int64, channel uint64) pairhomeapi.Pair {

@@ -33,26 +33,20 @@ func scanRaid(sc db.Scanner) (raid, error) {
 // activeRaid returns the guild's active raid (possibly past its end, until
 // the step ends it) or errNoRaid.
 func activeRaid(ctx context.Context, idb bun.IDB, guildID uint64) (raid, error) {
-	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids
-		WHERE guild_id = ? AND status = 'active'`, int64(guildID)))
-	if db.IsNoRows(err) {
-		return raid{}, errNoRaid
-	}
-	if err != nil {
-		return raid{}, fmt.Errorf("raid: load active raid: %w", err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, "raid: load active raid", `SELECT `+raidCols+` FROM raid_raids
+		WHERE guild_id = ? AND status = 'active'`, int64(guildID))
 }
 
 func loadRaid(ctx context.Context, idb bun.IDB, id int64) (raid, error) {
-	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id))
-	if db.IsNoRows(err) {
-		return raid{}, errNoRaid
-	}
-	if err != nil {
-		return raid{}, fmt.Errorf("raid: load raid %d: %w", id, err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, fmt.Sprintf("raid: load raid %d", id),
+		`SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id)
+}
+
+// guildRaid is loadRaid limited to guildID: another guild's raid (a custom
+// id carried over) is errNoRaid too.
+func guildRaid(ctx context.Context, idb bun.IDB, guildID uint64, id int64) (raid, error) {
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, fmt.Sprintf("raid: load raid %d", id),
+		`SELECT `+raidCols+` FROM raid_raids WHERE id = ? AND guild_id = ?`, id, int64(guildID))
 }
 
 const claimCols = `id, raid_id, guild_id, pair_id, day::text, quest_key, points, requested_by, status, applied,
@@ -69,14 +63,15 @@ func scanClaim(sc db.Scanner) (claim, error) {
 }
 
 func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (claim, error) {
-	c, err := scanClaim(idb.QueryRowContext(ctx, `SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id))
-	if db.IsNoRows(err) {
-		return claim{}, errNoClaim
-	}
-	if err != nil {
-		return claim{}, fmt.Errorf("raid: load claim %d: %w", id, err)
-	}
-	return c, nil
+	return db.QueryRow(ctx, idb, scanClaim, errNoClaim, fmt.Sprintf("raid: load claim %d", id),
+		`SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id)
+}
+
+// guildClaim is loadClaim limited to guildID: another guild's claim is
+// errNoClaim too.
+func guildClaim(ctx context.Context, idb bun.IDB, guildID uint64, id int64, lock string) (claim, error) {
+	return db.QueryRow(ctx, idb, scanClaim, errNoClaim, fmt.Sprintf("raid: load claim %d", id),
+		`SELECT `+claimCols+` FROM raid_claims WHERE id = ? AND guild_id = ?`+lock, id, int64(guildID))
 }
 
 // pairClaims lists a pair's claims of one raid day, oldest first.

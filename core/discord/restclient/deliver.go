@@ -9,9 +9,9 @@ import (
 	"github.com/disgoorg/disgo/discord"
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
-	"github.com/riverqueue/river"
 
 	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/queue"
 )
 
 // Delivery is one message a River job posts once (a duel's round prompt, a
@@ -62,10 +62,7 @@ func Deliver(ctx context.Context, c MessageCreator, d Delivery, log *slog.Logger
 	case err == nil:
 		return d.Record(ctx, Sent, uint64(m.ID), "")
 	case resterr.IsRateLimited(err):
-		if wait, ok := resterr.RetryAfter(err); ok {
-			return river.JobSnooze(wait)
-		}
-		return river.JobSnooze(time.Second)
+		return queue.SnoozeRateLimited(err)
 	case resterr.IsPermanent(err):
 		log.Warn("channel unreachable; message not delivered", "channel_id", d.ChannelID, "error", err)
 		return d.Record(ctx, Refused, 0, summary(err))
