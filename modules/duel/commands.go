@@ -3,60 +3,31 @@ package duel
 import (
 	"github.com/disgoorg/disgo/discord"
 
-	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 )
-
-func intPtr(v int) *int { return &v }
 
 // command is /duel (interaction.Commands). Every subcommand is staff-only;
 // members take part through buttons, the form and the ballot.
 func (h *handlers) command() interaction.Command {
-	b := h.s.Bundle
-	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
-	}
-	str := func(name, key string, required bool, minLen, maxLen int) discord.ApplicationCommandOptionString {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionString{Name: name, Description: d, DescriptionLocalizations: l,
-			Required: required, MinLength: intPtr(minLen), MaxLength: intPtr(maxLen)}
-	}
-	num := func(name, key string, required bool, minV, maxV int) discord.ApplicationCommandOptionInt {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionInt{Name: name, Description: d, DescriptionLocalizations: l,
-			Required: required, MinValue: intPtr(minV), MaxValue: intPtr(maxV)}
-	}
-	chDesc, chLoc := desc("duel.cmd.opt.channel")
-	userDesc, userLoc := desc("duel.cmd.opt.member")
-	groupDesc, groupLoc := desc("duel.cmd.round")
-	cmdDesc, cmdLoc := desc("duel.cmd.duel")
+	d := interaction.Describer{Bundle: h.s.Bundle}
 	return interaction.Command{
 		Module: Name, Staff: true, Ephemeral: true,
-		Definition: discord.SlashCommandCreate{
-			Name: "duel", Description: cmdDesc, DescriptionLocalizations: cmdLoc,
-			Options: []discord.ApplicationCommandOption{
-				sub("start", "duel.cmd.start",
-					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
-						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
-				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
-					Options: []discord.ApplicationCommandOptionSubCommand{
-						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
-							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
-							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
-						sub("close-answers", "duel.cmd.round_close_answers"),
-						sub("cancel", "duel.cmd.round_cancel"),
-					}},
-				sub("end", "duel.cmd.end"),
-				sub("status", "duel.cmd.status"),
-				sub("remove", "duel.cmd.remove",
-					discord.ApplicationCommandOptionUser{Name: "member", Description: userDesc, DescriptionLocalizations: userLoc},
-					num("number", "duel.cmd.opt.number", false, 1, 100000)),
-			},
-		},
+		Definition: d.Slash("duel", "duel.cmd.duel",
+			d.Sub("start", "duel.cmd.start",
+				d.Channel("channel", "duel.cmd.opt.channel", true, discord.ChannelTypeGuildText),
+				d.String("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
+			d.Group("round", "duel.cmd.round",
+				d.Sub("start", "duel.cmd.round_start",
+					d.String("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
+					d.Int("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
+					d.Int("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
+				d.Sub("close-answers", "duel.cmd.round_close_answers"),
+				d.Sub("cancel", "duel.cmd.round_cancel")),
+			d.Sub("end", "duel.cmd.end"),
+			d.Sub("status", "duel.cmd.status"),
+			d.Sub("remove", "duel.cmd.remove",
+				d.User("member", "duel.cmd.opt.member", false),
+				d.Int("number", "duel.cmd.opt.number", false, 1, 100000))),
 		Handle: h.handleCommand,
 	}
 }
