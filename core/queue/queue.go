@@ -239,20 +239,20 @@ func (q *Queue) InsertMany(ctx context.Context, params []river.InsertManyParams)
 	return q.River.InsertMany(ctx, ps)
 }
 
-// Requeue is a sweep's catch-up: it inserts one job, with opts, for each row
-// query lists (scan reads a row into the job's args) and returns how many it
-// added. A job whose unique args are already waiting or running is not added
-// again, so opts should carry UniqueWhileActive and a sweep may list a job
-// whose original insert is still queued.
-func Requeue[T river.JobArgs](ctx context.Context, q *Queue, opts *river.InsertOpts, scan func(db.Scanner) (T, error),
-	query string, args ...any) (int, error) {
+// Requeue is a sweep's catch-up: it inserts one job for each row query
+// lists (scan reads a row into the job's args) and returns how many it added.
+// A job whose unique args are already waiting or running is not added again,
+// so the args' InsertOpts should carry UniqueWhileActive and a sweep may list
+// a job whose original insert is still queued.
+func Requeue[T river.JobArgs](ctx context.Context, q *Queue, scan func(db.Scanner) (T, error), query string,
+	args ...any) (int, error) {
 	jobs, err := db.Query(ctx, q.db.Bun, scan, query, args...)
 	if err != nil || len(jobs) == 0 {
 		return 0, err
 	}
 	params := make([]river.InsertManyParams, len(jobs))
 	for i, a := range jobs {
-		params[i] = river.InsertManyParams{Args: a, InsertOpts: opts}
+		params[i] = river.InsertManyParams{Args: a}
 	}
 	res, err := q.InsertMany(ctx, params)
 	if err != nil {

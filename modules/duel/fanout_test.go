@@ -105,7 +105,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 		}
 	}
 	// Redelivered notify jobs do not post twice.
-	_, err = e.Queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
+	_, err = e.Queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, nil)
 	must(t, err)
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.messages(t, rooms[0])); n != 1 {

@@ -61,17 +61,21 @@ func (SweepArgs) Kind() string { return "duel.sweep" }
 // notifyMaxAttempts bounds retries of one room (transient failures only).
 const notifyMaxAttempts = 8
 
-// Both jobs are unique while active: no duplicate while one is queued or
-// running, and a job the gate skipped (module off) can be queued again by
-// the sweep.
-func notifyInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{MaxAttempts: notifyMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
+// InsertOpts implements river.JobArgsWithInsertOpts, so every insert (a
+// round's start, the sweep, `app jobs send`) is unique while active: no
+// duplicate while one is queued or running, and a job the gate skipped
+// (module off) can be queued again by the sweep. A room's prompt retries
+// notifyMaxAttempts times.
+func (NotifyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: notifyMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
 }
 
-func closeInsertOpts() *river.InsertOpts {
-	// Closing must eventually happen: River's default 25 attempts with its
-	// long backoff, plus the sweep, cover a database outage of any length.
-	return &river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
+// InsertOpts implements river.JobArgsWithInsertOpts, unique while active as
+// NotifyArgs. Closing must eventually happen: River's default 25 attempts
+// with its long backoff, plus the sweep, cover a database outage of any
+// length.
+func (CloseArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
 }
 
 // jobs returns the module's workers (queue.Jobs).
@@ -138,7 +142,7 @@ const sweepGrace = 20 * time.Second
 // harmless when the original job is still queued. It returns how many it
 // queued.
 func (s *Service) sweep(ctx context.Context) (int, error) {
-	closes, err := queue.Requeue(ctx, s.Queue, closeInsertOpts(), func(row db.Scanner) (CloseArgs, error) {
+	closes, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (CloseArgs, error) {
 		var a CloseArgs
 		return a, row.Scan(&a.RoundID, &a.GuildID, &a.Phase)
 	}, `SELECT r.id, r.guild_id, r.phase FROM duel_rounds r
@@ -149,7 +153,7 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("duel: sweep rounds: %w", err)
 	}
-	notices, err := queue.Requeue(ctx, s.Queue, notifyInsertOpts(), func(row db.Scanner) (NotifyArgs, error) {
+	notices, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (NotifyArgs, error) {
 		var a NotifyArgs
 		return a, row.Scan(&a.RoundID, &a.PairID, &a.GuildID)
 	}, `SELECT d.round_id, d.pair_id, r.guild_id FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id

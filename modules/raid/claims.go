@@ -63,7 +63,7 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 		if err != nil {
 			return err
 		}
-		if _, err := s.Queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
+		if _, err := s.Queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, nil); err != nil {
 			return fmt.Errorf("raid: queue prompt: %w", err)
 		}
 		res = claimResult{Claim: c, Quest: q, Raid: r}
@@ -110,7 +110,7 @@ func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 	now := s.now()
 	var res confirmResult
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		c, err := guildClaim(ctx, tx, guildID, claimID, forUpdate)
+		c, err := loadClaim(ctx, tx, guildID, claimID, forUpdate)
 		if err != nil {
 			return err
 		}

@@ -24,8 +24,8 @@ var errNoRoom = errors.New("raid: the pair has no room yet")
 // the step re-queues it while the claim can still be confirmed. A
 // permanent refusal (room deleted, access lost) is recorded as failed.
 // Either way the claim stays confirmable from /raid quests.
-func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
-	c, err := loadClaim(ctx, s.DB.Bun, claimID, noLock)
+func (s *service) deliverPrompt(ctx context.Context, a promptArgs) error {
+	c, err := loadClaim(ctx, s.DB.Bun, a.GuildID, a.ClaimID, noLock)
 	if errors.Is(err, errNoClaim) {
 		return nil
 	}
@@ -112,7 +112,7 @@ func promptNonce(claimID int64) string {
 // only skip their prompts again, every run.
 func (s *service) requeuePrompts(ctx context.Context) (int, error) {
 	now := s.now()
-	n, err := queue.Requeue(ctx, s.Queue, promptInsertOpts(), func(row db.Scanner) (promptArgs, error) {
+	n, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (promptArgs, error) {
 		var a promptArgs
 		return a, row.Scan(&a.ClaimID, &a.GuildID)
 	}, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id

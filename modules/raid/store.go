@@ -62,14 +62,9 @@ func scanClaim(sc db.Scanner) (claim, error) {
 	return c, err
 }
 
-func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (claim, error) {
-	return db.QueryRow(ctx, idb, scanClaim, errNoClaim, fmt.Sprintf("raid: load claim %d", id),
-		`SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id)
-}
-
-// guildClaim is loadClaim limited to guildID: another guild's claim is
-// errNoClaim too.
-func guildClaim(ctx context.Context, idb bun.IDB, guildID uint64, id int64, lock string) (claim, error) {
+// loadClaim returns a claim of guildID by id or errNoClaim (another guild's
+// claim, from a custom id carried over, is none).
+func loadClaim(ctx context.Context, idb bun.IDB, guildID uint64, id int64, lock string) (claim, error) {
 	return db.QueryRow(ctx, idb, scanClaim, errNoClaim, fmt.Sprintf("raid: load claim %d", id),
 		`SELECT `+claimCols+` FROM raid_claims WHERE id = ? AND guild_id = ?`+lock, id, int64(guildID))
 }
