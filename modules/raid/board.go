@@ -11,6 +11,7 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
 )
 
@@ -42,22 +43,16 @@ type standing struct {
 
 // standings ranks a raid's contributing pairs (ties by the older pair id).
 func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]standing, int, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
+	total := 0 // contributing pairs, beyond the limit too
+	out, err := db.Query(ctx, idb, func(row db.Scanner) (standing, error) {
+		var st standing
+		return st, row.Scan(&st.PairID, &st.Points, &total)
+	}, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
 		WHERE raid_id = ? GROUP BY pair_id HAVING sum(points) > 0 ORDER BY sum(points) DESC, pair_id LIMIT ?`, raidID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("raid: standings: %w", err)
 	}
-	defer rows.Close()
-	var out []standing
-	total := 0
-	for rows.Next() {
-		var st standing
-		if err := rows.Scan(&st.PairID, &st.Points, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, st)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // percent is progress as a whole percentage, capped at 100.

@@ -94,7 +94,10 @@ func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day loca
 // date_trunc('week') is the ISO Monday, like weekAt). defaultZone is for
 // guilds that set no timezone.
 func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guild.GuildChannel, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, c.channel_id FROM (`+guild.ChannelGuildsQuery(Name, purposeKey)+`) c
+	out, err := db.Query(ctx, idb, func(row db.Scanner) (guild.GuildChannel, error) {
+		var gc guild.GuildChannel
+		return gc, row.Scan(&gc.GuildID, &gc.ChannelID)
+	}, `SELECT c.guild_id, c.channel_id FROM (`+guild.ChannelGuildsQuery(Name, purposeKey)+`) c
 		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
 		  AND NOT EXISTS (SELECT 1 FROM raid_raids r WHERE r.guild_id = c.guild_id
 		    AND r.week_start = date_trunc('week', ?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?))::date)
@@ -102,16 +105,7 @@ func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone strin
 	if err != nil {
 		return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
 	}
-	defer rows.Close()
-	var out []guild.GuildChannel
-	for rows.Next() {
-		var g, c int64
-		if err := rows.Scan(&g, &c); err != nil {
-			return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
-		}
-		out = append(out, guild.GuildChannel{GuildID: uint64(g), ChannelID: uint64(c)})
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // dayChanged lists, by id after after, up to limit active raids whose local
