@@ -629,3 +629,29 @@ func TestRealDatabaseOutage(t *testing.T) {
 		})
 	}
 }
+
+// TestSubcommandsDispatchByPath: each subcommand runs its own handler, and
+// one the command does not handle (an older definition Discord still
+// shows) is refused as no longer available.
+func TestSubcommandsDispatchByPath(t *testing.T) {
+	var ran []string
+	handler := func(path string) func(*interaction.Context) error {
+		return func(c *interaction.Context) error { ran = append(ran, path); return c.ReplyText(true, c.T("test.ok")) }
+	}
+	h := newHarness(t, interaction.Options{Commands: []interaction.Command{{Module: "test",
+		Definition: discord.SlashCommandCreate{Name: "multi", Description: "m"},
+		Handle:     interaction.Subcommands(map[string]func(*interaction.Context) error{"multi one": handler("one"), "multi two": handler("two")}),
+	}}}, nil)
+	for _, sub := range []string{"two", "one"} {
+		if got := only(t, h.run(command(t, guildA, member{}, "multi", sub))); got.Content != "ok" {
+			t.Fatalf("multi %s got %+v", sub, got)
+		}
+	}
+	if strings.Join(ran, ",") != "two,one" {
+		t.Fatalf("handlers ran %v, want two then one", ran)
+	}
+	got := only(t, h.run(command(t, guildA, member{}, "multi", "three")))
+	if !strings.Contains(got.Content, "no longer available") || len(ran) != 2 {
+		t.Fatalf("unknown subcommand got %+v (handlers ran %v)", got, ran)
+	}
+}

@@ -28,36 +28,24 @@ func (h *handlers) command() interaction.Command {
 			d.Sub("remove", "duel.cmd.remove",
 				d.User("member", "duel.cmd.opt.member", false),
 				d.Int("number", "duel.cmd.opt.number", false, 1, 100000))),
-		Handle: h.handleCommand,
+		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+			"duel start": h.start, "duel round start": h.roundStart, "duel round close-answers": h.closeAnswers,
+			"duel round cancel": h.cancelRound, "duel end": h.end, "duel status": h.status, "duel remove": h.remove,
+		}),
 	}
 }
 
-func (h *handlers) handleCommand(c *interaction.Context) error {
+// cancelRound is /duel round cancel.
+func (h *handlers) cancelRound(c *interaction.Context) error {
+	r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return err
+	}
+	return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
+}
+
+func (h *handlers) start(c *interaction.Context) error {
 	d, _ := c.SlashData()
-	switch c.CommandPath() {
-	case "duel start":
-		return h.start(c, d)
-	case "duel round start":
-		return h.roundStart(c, d)
-	case "duel round close-answers":
-		return h.closeAnswers(c)
-	case "duel round cancel":
-		r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
-		if err != nil {
-			return err
-		}
-		return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
-	case "duel end":
-		return h.end(c)
-	case "duel status":
-		return h.status(c)
-	case "duel remove":
-		return h.remove(c, d)
-	}
-	return errUnknownAction
-}
-
-func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch := d.Channel("channel")
 	du, err := h.s.startDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
 	if err != nil {
@@ -66,7 +54,8 @@ func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteracti
 	return c.ReplyText(true, c.T("duel.reply.started", "title", du.Title, "channel", channelMention(du.ChannelID)))
 }
 
-func (h *handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) roundStart(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	minutes := d.Int("duration_minutes")
 	if minutes < minRoundMinutes || minutes > maxRoundMinutes {
 		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
@@ -108,7 +97,8 @@ func (h *handlers) end(c *interaction.Context) error {
 	return c.ReplyText(true, text)
 }
 
-func (h *handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) remove(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	t := removeTarget{}
 	if u, ok := d.OptUser("member"); ok {
 		t.Member = uint64(u.ID)

@@ -108,8 +108,6 @@ var (
 	ErrLate = refusal.New("duel.error.late")
 	// ErrInput says which input is out of range; see badInput.
 	ErrInput = refusal.New("duel.error.input")
-	// errUnknownAction answers an interaction duel has no handler for.
-	errUnknownAction = refusal.New("core.error.unknown_action")
 )
 
 // late is ErrLate naming the deadline that passed.

@@ -42,7 +42,10 @@ func newCommands(svc *Service, zones guildZones, texts *i18n.Bundle) *commands {
 
 // command is /post (interaction.Commands).
 func (h *commands) command() interaction.Command {
-	return interaction.Command{Module: Name, Definition: postDefinition(h.texts), Staff: true, Ephemeral: true, Handle: h.handle}
+	return interaction.Command{Module: Name, Definition: postDefinition(h.texts), Staff: true, Ephemeral: true,
+		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+			"post schedule": h.schedule, "post list": h.list, "post cancel": h.cancel,
+		})}
 }
 
 func postDefinition(texts *i18n.Bundle) discord.SlashCommandCreate {
@@ -57,21 +60,8 @@ func postDefinition(texts *i18n.Bundle) discord.SlashCommandCreate {
 			d.Int("id", "publicpost.cmd.cancel.id", true, 1, interaction.MaxInteger)))
 }
 
-// handle dispatches /post subcommands.
-func (h *commands) handle(c *interaction.Context) error {
+func (h *commands) schedule(c *interaction.Context) error {
 	d, _ := c.SlashData()
-	switch c.CommandPath() {
-	case "post schedule":
-		return h.schedule(c, d)
-	case "post list":
-		return h.list(c)
-	case "post cancel":
-		return h.cancel(c, d)
-	}
-	return refusal.New("core.error.unknown_action")
-}
-
-func (h *commands) schedule(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch, ok := d.OptChannel("channel")
 	if !ok || (ch.Type != discord.ChannelTypeGuildText && ch.Type != discord.ChannelTypeGuildNews) {
 		return errBadChannel
@@ -122,7 +112,8 @@ func (h *commands) list(c *interaction.Context) error {
 	return c.ReplyText(true, truncate(strings.Join(lines, "\n"), MaxContent))
 }
 
-func (h *commands) cancel(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *commands) cancel(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	id := int64(d.Int("id"))
 	p, err := h.svc.Cancel(c, c.GuildID(), id)
 	if errors.Is(err, ErrNotCancellable) {

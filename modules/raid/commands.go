@@ -19,30 +19,30 @@ func (h *handlers) Command() interaction.Command {
 				d.Channel("channel", "raid.cmd.opt.channel", false, discord.ChannelTypeGuildText),
 				d.Int("goal", "raid.cmd.opt.goal", false, 1, maxGoal)),
 			d.Sub("end", "raid.cmd.end")),
-		Handle: h.handleCommand,
+		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+			"raid quests": h.showToday, "raid start": staffOnly(h.start), "raid end": staffOnly(h.end),
+		}),
 	}
 }
 
-func (h *handlers) handleCommand(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "raid quests":
-		return h.showToday(c)
-	case "raid start":
+// staffOnly runs handle for staff and refuses members: /raid is open to
+// members for quests, its start and end are not.
+func staffOnly(handle func(*interaction.Context) error) func(*interaction.Context) error {
+	return func(c *interaction.Context) error {
 		if !c.IsStaff() {
 			return refusal.New("core.error.staff_only")
 		}
-		return h.start(c)
-	case "raid end":
-		if !c.IsStaff() {
-			return refusal.New("core.error.staff_only")
-		}
-		r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
-		if err != nil {
-			return err
-		}
-		return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
+		return handle(c)
 	}
-	return refusal.New("core.error.unknown_action")
+}
+
+// end is /raid end.
+func (h *handlers) end(c *interaction.Context) error {
+	r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return err
+	}
+	return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
 }
 
 func (h *handlers) start(c *interaction.Context) error {
