@@ -127,7 +127,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	must(t, err)
 	post := func(stage string) string {
 		t.Helper()
-		rd, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(d.ID))
+		rd, err := e.svc.renderBoard(ctx, e.DB.Bun, d.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", stage, err)
 		}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/usertext"
 )
@@ -37,7 +38,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if projectiontest.Requested(t, e.DB.Bun, boardKind, boardKey(d.ID)) != 1 {
+	if projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(d.ID)) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.

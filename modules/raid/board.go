@@ -3,7 +3,6 @@ package raid
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -15,10 +14,9 @@ import (
 	"github.com/together-bot/together/core/projection"
 )
 
-// boardKind is the dashboard's projection kind; its key is the raid id.
+// boardKind is the dashboard's projection kind; its key is the raid id
+// (projection.IDKey).
 const boardKind = "raid.board"
-
-func boardKey(raidID int64) string { return strconv.FormatInt(raidID, 10) }
 
 // Accents: in progress, goal reached, over.
 const (
@@ -32,7 +30,7 @@ const barWidth = 20
 
 // renderer is the dashboard's projection renderer.
 func (s *service) renderer() projection.Renderer {
-	return projection.Renderer{Kind: boardKind, Module: Name, Render: s.renderBoard}
+	return projection.Renderer{Kind: boardKind, Module: Name, Render: projection.RenderByID(s.renderBoard)}
 }
 
 // standing is one pair's points in a raid.
@@ -90,12 +88,8 @@ func phaseKey(r raid) string {
 	}
 }
 
-func (s *service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
-	id, err := strconv.ParseInt(key, 10, 64)
-	if err != nil {
-		return projection.Rendered{}, fmt.Errorf("raid: board key %q: %w", key, err)
-	}
-	r, err := loadRaid(ctx, idb, id)
+func (s *service) renderBoard(ctx context.Context, idb bun.IDB, raidID int64) (projection.Rendered, error) {
+	r, err := loadRaid(ctx, idb, raidID)
 	if err != nil {
 		return projection.Rendered{}, err
 	}

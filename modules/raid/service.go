@@ -11,6 +11,7 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/module/modcore"
+	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -57,7 +58,7 @@ func (s *service) t(locale, key string, args ...any) string { return s.Bundle.T(
 
 // requestBoard re-renders the raid's dashboard once tx commits.
 func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
-	if err := s.Projections.Request(ctx, tx, boardKind, boardKey(raidID)); err != nil {
+	if err := s.Projections.Request(ctx, tx, boardKind, projection.IDKey(raidID)); err != nil {
 		return fmt.Errorf("raid: request board %d: %w", raidID, err)
 	}
 	return nil
