@@ -38,6 +38,11 @@ func (s *Service) boardRenderer() projection.Renderer {
 	return projection.Renderer{Kind: boardKind, Module: Name, Render: projection.RenderByID(s.renderBoard)}
 }
 
+// requestBoard re-renders the duel's scoreboard once tx commits.
+func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, duelID int64) error {
+	return s.Projections.Request(ctx, tx, boardKind, projection.IDKey(duelID))
+}
+
 // standing is one pair's total in a duel.
 type standing struct {
 	PairID  int64

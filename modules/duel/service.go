@@ -9,7 +9,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/module/modcore"
-	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -54,11 +53,6 @@ func (s *Service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 		return pairhomeapi.Pair{}, fmt.Errorf("duel: pair of member %d: %w", userID, err)
 	}
 	return p, nil
-}
-
-// requestBoard re-renders the duel's scoreboard once tx commits.
-func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, duelID int64) error {
-	return s.Projections.Request(ctx, tx, boardKind, projection.IDKey(duelID))
 }
 
 // requestPanels re-renders the Pair Home panels of the given pairs.

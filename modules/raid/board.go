@@ -33,6 +33,14 @@ func (s *service) renderer() projection.Renderer {
 	return projection.Renderer{Kind: boardKind, Module: Name, Render: projection.RenderByID(s.renderBoard)}
 }
 
+// requestBoard re-renders the raid's dashboard once tx commits.
+func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
+	if err := s.Projections.Request(ctx, tx, boardKind, projection.IDKey(raidID)); err != nil {
+		return fmt.Errorf("raid: request board %d: %w", raidID, err)
+	}
+	return nil
+}
+
 // standing is one pair's points in a raid.
 type standing struct {
 	PairID int64

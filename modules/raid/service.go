@@ -3,7 +3,6 @@ package raid
 import (
 	"context"
 	"errors"
-	"fmt"
 	"sync/atomic"
 	"time"
 
@@ -11,7 +10,6 @@ import (
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/module/modcore"
-	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -55,14 +53,6 @@ func newService(cfg serviceConfig) (*service, error) {
 }
 
 func (s *service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
-
-// requestBoard re-renders the raid's dashboard once tx commits.
-func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
-	if err := s.Projections.Request(ctx, tx, boardKind, projection.IDKey(raidID)); err != nil {
-		return fmt.Errorf("raid: request board %d: %w", raidID, err)
-	}
-	return nil
-}
 
 // pairOf is the member's active pair, or errNotInPair with raid's own text.
 func (s *service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
