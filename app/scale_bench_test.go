@@ -11,6 +11,7 @@
 //	SCALE_IDLE     idle window, default 5m (shorter only for trial runs)
 //	SCALE_IDLE_SMALL  idle window of every size but the largest, default SCALE_IDLE
 //	SCALE_REPORT   file the markdown tables are appended to
+//	SCALE_PASSES   the passes to run, default all (e.g. oracle.publish_due for the ACK alone)
 //
 // Postgres needs pg_stat_statements loaded (make bench-scale sees to it):
 // queries are the bot's statements counted there, the harness's own ones
@@ -24,6 +25,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -99,6 +101,19 @@ type sizeResult struct {
 	first, second         []passCost
 	ackP50, ackP99, ackMx time.Duration
 	acks                  int
+	// probeQueries is what one probe costs in queries, measured in a
+	// settled world before the oracle pass and left out of the pass's cost.
+	probeQueries float64
+	// botAcks is the bot's own ACK histogram over the oracle pass: how
+	// long it took from receiving each probe to answering it, without the
+	// emulator's share (its dispatch queue and its lock, on the same cores).
+	botAcks ackHistogram
+}
+
+// passIndex is where the pass called name stands in r.first and r.second,
+// or -1 when the run left it out (SCALE_PASSES).
+func (r sizeResult) passIndex(name string) int {
+	return slices.IndexFunc(r.first, func(c passCost) bool { return c.name == name })
 }
 
 func TestScale(t *testing.T) {
@@ -135,13 +150,22 @@ func TestScale(t *testing.T) {
 		}
 		idleSmall = d
 	}
+	passes := scalePasses
+	if v := os.Getenv("SCALE_PASSES"); v != "" {
+		passes = strings.Split(v, ",")
+		for _, p := range passes {
+			if !slices.Contains(scalePasses, p) {
+				t.Fatalf("SCALE_PASSES: unknown pass %q (known: %s)", p, strings.Join(scalePasses, ","))
+			}
+		}
+	}
 	var results []sizeResult
 	for i, n := range sizes {
 		window := idle
 		if i < len(sizes)-1 {
 			window = idleSmall
 		}
-		r := runScale(t, app, base, n, members, window)
+		r := runScale(t, app, base, n, members, window, passes)
 		results = append(results, r)
 		out := report(results)
 		t.Log("\n" + out)
@@ -178,7 +202,7 @@ type scaleRun struct {
 	httpBase string
 }
 
-func runScale(t *testing.T, app, base string, guilds, members int, idle time.Duration) sizeResult {
+func runScale(t *testing.T, app, base string, guilds, members int, idle time.Duration, passes []string) sizeResult {
 	ctx := context.Background()
 	res := sizeResult{guilds: guilds, shards: RecommendedShards(guilds)}
 	r := &scaleRun{t: t, ctx: ctx, dbName: fmt.Sprintf("together_scale_%d", guilds)}
@@ -242,9 +266,12 @@ func runScale(t *testing.T, app, base string, guilds, members int, idle time.Dur
 	t.Logf("%d guilds: ready %s, all guilds processed %s, RSS %.0f MB, heap %.0f MB", guilds, res.ready, res.processed, res.rssReady, res.heapReady)
 
 	// One pass of each periodic job with work due, then again with none.
-	for _, name := range scalePasses {
+	for _, name := range passes {
 		var stop func() []time.Duration
+		var botBefore ackHistogram
 		if name == "oracle.publish_due" {
+			res.probeQueries = r.probeCost()
+			botBefore = r.botAcks()
 			stop = r.probeAcks()
 		}
 		cost := r.pass(name)
@@ -255,15 +282,20 @@ func runScale(t *testing.T, app, base string, guilds, members int, idle time.Dur
 			}
 			cost.add(next)
 		}
-		res.first = append(res.first, cost)
 		if stop != nil {
 			acks := stop()
 			res.acks = len(acks)
 			res.ackP50, res.ackP99, res.ackMx = percentile(acks, 0.50), percentile(acks, 0.99), percentile(acks, 1)
+			res.botAcks = r.botAcks().since(botBefore)
+			// The pass's own cost: the probe's answers and their queries
+			// out, or the pass would grow with its wall time (10/s of them).
+			cost.rest -= len(acks)
+			cost.queries -= int64(res.probeQueries * float64(len(acks)))
 		}
+		res.first = append(res.first, cost)
 		t.Logf("%d guilds: first %s: %+v", guilds, name, res.first[len(res.first)-1])
 	}
-	for _, name := range scalePasses {
+	for _, name := range passes {
 		res.second = append(res.second, r.pass(name))
 	}
 
@@ -464,6 +496,25 @@ func (r *scaleRun) probeAcks() func() []time.Duration {
 	}
 }
 
+// probeCost measures the queries one ACK probe costs: ten seconds with
+// nothing running, then ten seconds of probes, the difference per probe.
+func (r *scaleRun) probeCost() float64 {
+	r.waitDrained(30 * time.Minute)
+	window := 10 * time.Second
+	q0 := r.queries()
+	time.Sleep(window)
+	background := float64(r.queries() - q0)
+	q1 := r.queries()
+	stop := r.probeAcks()
+	time.Sleep(window)
+	acks := stop()
+	withProbes := float64(r.queries() - q1)
+	if len(acks) == 0 {
+		r.t.Fatal("probe cost: no probe was answered")
+	}
+	return max(0, withProbes-background) / float64(len(acks))
+}
+
 // pass runs one schedule's job by hand and waits until everything it caused
 // (follow-up jobs, dashboard sends) is done.
 func (r *scaleRun) pass(name string) passCost {
@@ -558,20 +609,89 @@ func (r *scaleRun) memory() (rss, heap float64) {
 			rss = kb / 1024
 		}
 	}
-	resp, err := http.Get(r.httpBase + "/metrics")
-	if err != nil {
-		r.t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	sc = bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "go_memstats_heap_alloc_bytes "); ok {
+	for _, line := range r.metrics() {
+		if v, ok := strings.CutPrefix(line, "go_memstats_heap_alloc_bytes "); ok {
 			b, _ := strconv.ParseFloat(v, 64)
 			heap = b / (1 << 20)
 		}
 	}
 	return rss, heap
+}
+
+// metrics is the bot's /metrics page, line by line.
+func (r *scaleRun) metrics() []string {
+	resp, err := http.Get(r.httpBase + "/metrics")
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var lines []string
+	sc := bufio.NewScanner(resp.Body)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		lines = append(lines, sc.Text())
+	}
+	if err := sc.Err(); err != nil {
+		r.t.Fatal(err)
+	}
+	return lines
+}
+
+// ackHistogram is together_interaction_ack_seconds summed over its labels:
+// cumulative counts by upper bound (seconds; +Inf as math.Inf).
+type ackHistogram map[float64]float64
+
+// botAcks reads the bot's ACK histogram.
+func (r *scaleRun) botAcks() ackHistogram {
+	h := ackHistogram{}
+	for _, line := range r.metrics() {
+		rest, ok := strings.CutPrefix(line, "together_interaction_ack_seconds_bucket{")
+		if !ok {
+			continue
+		}
+		// le is the last label; "module" ends in le=" too.
+		at := strings.LastIndex(rest, `,le="`)
+		bound, count, ok := strings.Cut(rest[at+len(`,le="`):], `"} `)
+		if at < 0 || !ok {
+			r.t.Fatalf("metrics: bad bucket line %q", line)
+		}
+		ub, err1 := strconv.ParseFloat(bound, 64) // "+Inf" parses as +Inf
+		n, err2 := strconv.ParseFloat(count, 64)
+		if err1 != nil || err2 != nil {
+			r.t.Fatalf("metrics: bad bucket line %q", line)
+		}
+		h[ub] += n
+	}
+	return h
+}
+
+// since is h minus an earlier reading.
+func (h ackHistogram) since(before ackHistogram) ackHistogram {
+	d := ackHistogram{}
+	for ub, n := range h {
+		d[ub] = n - before[ub]
+	}
+	return d
+}
+
+// String is "share answered within 50 ms, the bucket holding p99 (n)".
+func (h ackHistogram) String() string {
+	bounds := slices.Sorted(maps.Keys(h))
+	if len(bounds) == 0 {
+		return "n/a"
+	}
+	total := h[bounds[len(bounds)-1]]
+	if total == 0 {
+		return "n/a"
+	}
+	p99 := "> 5 s"
+	for _, ub := range bounds {
+		if h[ub] >= 0.99*total {
+			p99 = fmt.Sprintf("≤ %g ms", ub*1000)
+			break
+		}
+	}
+	return fmt.Sprintf("%.1f%% ≤ 50 ms, p99 %s (%.0f)", 100*h[0.05]/total, p99, total)
 }
 
 func sqlID(t *testing.T, s string) int64 {
@@ -603,25 +723,32 @@ func percentile(d []time.Duration, p float64) time.Duration {
 // report renders the results as docs/benchmarks.md's tables.
 func report(rs []sizeResult) string {
 	var b strings.Builder
-	fmt.Fprintln(&b, "| guilds | shards | all shards ready | all guilds processed | emulator CPU during start | RSS / heap after ready | RSS / heap after idle | idle CPU | idle queries/min | idle REST/min | ACK p50 / p99 / max during oracle pass (n) |")
-	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|")
+	fmt.Fprintln(&b, "| guilds | shards | all shards ready | all guilds processed | emulator CPU during start | RSS / heap after ready | RSS / heap after idle | idle CPU | idle queries/min | idle REST/min | ACK p50 / p99 / max during oracle pass (n) | the bot's own ACK time in that pass |")
+	fmt.Fprintln(&b, "|---|---|---|---|---|---|---|---|---|---|---|---|")
 	for _, r := range rs {
-		fmt.Fprintf(&b, "| %d | %d | %.1f s | %.1f s | %.1f s | %.0f / %.0f MB | %.0f / %.0f MB | %.2f%% | %.0f | %.1f | %s / %s / %s (%d) |\n",
+		fmt.Fprintf(&b, "| %d | %d | %.1f s | %.1f s | %.1f s | %.0f / %.0f MB | %.0f / %.0f MB | %.2f%% | %.0f | %.1f | %s / %s / %s (%d) | %s |\n",
 			r.guilds, r.shards, r.ready.Seconds(), r.processed.Seconds(), r.emulatorCPU.Seconds(), r.rssReady, r.heapReady,
 			r.rssIdle, r.heapIdle, r.idleCPU, r.idleQueriesPerMin, r.idleRESTPerMin,
-			r.ackP50.Round(time.Millisecond), r.ackP99.Round(time.Millisecond), r.ackMx.Round(time.Millisecond), r.acks)
+			r.ackP50.Round(time.Millisecond), r.ackP99.Round(time.Millisecond), r.ackMx.Round(time.Millisecond), r.acks, r.botAcks)
 	}
 	fmt.Fprintln(&b)
 	fmt.Fprintln(&b, "| pass | guilds | with work: runs / wall / queries / REST | nothing due: wall / queries / REST |")
 	fmt.Fprintln(&b, "|---|---|---|---|")
-	for i := range scalePasses {
+	for _, name := range scalePasses {
 		for _, r := range rs {
-			if i >= len(r.first) || i >= len(r.second) {
+			i := r.passIndex(name)
+			if i < 0 {
 				continue
 			}
 			f, s := r.first[i], r.second[i]
 			fmt.Fprintf(&b, "| %s | %d | %d / %.1f s / %d / %d | %.1f s / %d / %d |\n", f.name, r.guilds,
 				f.runs, f.wall.Seconds(), f.queries, f.rest, s.wall.Seconds(), s.queries, s.rest)
+		}
+	}
+	for _, r := range rs {
+		if r.acks > 0 {
+			fmt.Fprintf(&b, "\noracle.publish_due at %d guilds leaves out the ACK probe: %d answers and ~%.1f queries each (measured before the pass).\n",
+				r.guilds, r.acks, r.probeQueries)
 		}
 	}
 	if len(rs) >= 2 {
@@ -635,10 +762,11 @@ func report(rs []sizeResult) string {
 		fmt.Fprintf(&b, "\nGrowth %d → %d guilds (%.0f×): RSS after ready %s, heap after ready %s, idle queries/min %s, idle CPU %s",
 			a.guilds, z.guilds, float64(z.guilds)/float64(a.guilds), ratio(a.rssReady, z.rssReady), ratio(a.heapReady, z.heapReady),
 			ratio(a.idleQueriesPerMin, z.idleQueriesPerMin), ratio(a.idleCPU, z.idleCPU))
-		for i := range scalePasses {
-			if i < len(a.first) && i < len(z.first) {
-				fmt.Fprintf(&b, "; %s queries %s (nothing due %s)", a.first[i].name, ratio(float64(a.first[i].queries), float64(z.first[i].queries)),
-					ratio(float64(a.second[i].queries), float64(z.second[i].queries)))
+		for _, name := range scalePasses {
+			i, j := a.passIndex(name), z.passIndex(name)
+			if i >= 0 && j >= 0 {
+				fmt.Fprintf(&b, "; %s queries %s (nothing due %s)", name, ratio(float64(a.first[i].queries), float64(z.first[j].queries)),
+					ratio(float64(a.second[i].queries), float64(z.second[j].queries)))
 			}
 		}
 		fmt.Fprintln(&b)

@@ -1,9 +1,11 @@
-// Package ctxtime is the one way the core waits: a sleep that ends early,
-// with the context's error, when the context does.
+// Package ctxtime is the one way the core waits, for a while (Sleep, Every)
+// or for work in flight (Wait): a wait that ends early, with the context's
+// error, when the context does.
 package ctxtime
 
 import (
 	"context"
+	"sync"
 	"time"
 )
 
@@ -39,5 +41,19 @@ func Every(ctx context.Context, d time.Duration, fn func(context.Context)) {
 			}
 			fn(ctx)
 		}
+	}
+}
+
+// Wait waits until wg's count is zero, or until ctx ends, and returns ctx's
+// error in that case (what wg counts keeps running): a graceful stop that
+// gives in-flight work until a deadline.
+func Wait(ctx context.Context, wg *sync.WaitGroup) error {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
 }

@@ -3,6 +3,7 @@ package ctxtime_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
@@ -52,5 +53,35 @@ func TestEveryCallsUntilTheContextEnds(t *testing.T) {
 	})
 	if calls != 3 {
 		t.Fatalf("fn called %d times, want 3 (Every must stop once the context ends)", calls)
+	}
+}
+
+func TestWait(t *testing.T) {
+	t.Parallel()
+	var idle sync.WaitGroup
+	if err := ctxtime.Wait(context.Background(), &idle); err != nil {
+		t.Fatalf("nothing in flight: %v", err)
+	}
+
+	// Work that finishes is waited for.
+	var busy sync.WaitGroup
+	release := make(chan struct{})
+	busy.Add(1)
+	go func() { <-release; busy.Done() }()
+	waited := make(chan error)
+	go func() { waited <- ctxtime.Wait(context.Background(), &busy) }()
+	close(release)
+	if err := <-waited; err != nil {
+		t.Fatalf("work that finished: %v", err)
+	}
+
+	// Work that never finishes gives way to the context.
+	var stuck sync.WaitGroup
+	stuck.Add(1)
+	defer stuck.Done()
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := ctxtime.Wait(ctx, &stuck); !errors.Is(err, context.Canceled) {
+		t.Fatalf("stuck work, context ended: %v, want context.Canceled", err)
 	}
 }

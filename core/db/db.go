@@ -79,6 +79,28 @@ func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context, tx bun.Tx) e
 	return d.Bun.RunInTx(ctx, nil, fn)
 }
 
+// Transact is InTx for work that produces two results, typically the row it
+// wrote and whether it wrote it: the caller gets them back instead of
+// setting variables from inside the closure. When the transaction fails
+// (fn's error or the commit's) the results are zero.
+func Transact[A, B any](ctx context.Context, d *DB, fn func(ctx context.Context, tx bun.Tx) (A, B, error)) (A, B, error) {
+	var (
+		a A
+		b B
+	)
+	err := d.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		a, b, err = fn(ctx, tx)
+		return err
+	})
+	if err != nil {
+		var zeroA A
+		var zeroB B
+		return zeroA, zeroB, err
+	}
+	return a, b, nil
+}
+
 // IsUniqueViolation reports a unique or exclusion constraint conflict, optionally
 // on one named constraint.
 func IsUniqueViolation(err error, constraint string) bool {

@@ -40,6 +40,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // CoreModule is always on and cannot be turned off.
@@ -125,6 +126,32 @@ func (s Settings) ModuleOn(module string) bool {
 func (s Settings) Channel(module, key string) (uint64, bool) {
 	id, ok := s.Channels[module+"."+key]
 	return id, ok && id != 0
+}
+
+// Refusals of work a guild's settings rule out, whichever module asks; their
+// texts are the core's (interaction.Catalog) and name the module. Callers
+// get them from RequireModule and RequireChannel and compare with errors.Is.
+var (
+	ErrModuleOff = refusal.New("core.error.module_off")
+	ErrNoChannel = refusal.New("core.error.no_channel")
+)
+
+// RequireModule is nil when the module is on, else ErrModuleOff naming it.
+func (s Settings) RequireModule(module string) error {
+	if !s.ModuleOn(module) {
+		return ErrModuleOff.With("module", module)
+	}
+	return nil
+}
+
+// RequireChannel is the channel configured for a module's purpose, or
+// ErrNoChannel naming the module when none is set.
+func (s Settings) RequireChannel(module, key string) (uint64, error) {
+	id, ok := s.Channel(module, key)
+	if !ok {
+		return 0, ErrNoChannel.With("module", module)
+	}
+	return id, nil
 }
 
 // Location returns the guild's zone or def.

@@ -15,6 +15,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/refusal"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -288,4 +289,43 @@ func TestAddChannelHooksRefusesUnknownPurposes(t *testing.T) {
 	if err := s.AddChannelHooks(guild.ChannelHook{Purpose: "duel.board"}); err == nil {
 		t.Fatal("a hook without OnChange was accepted")
 	}
+}
+
+// RequireModule and RequireChannel refuse with the core's texts, naming the
+// module, and let through what the settings allow.
+func TestRequireModuleAndChannel(t *testing.T) {
+	st := guild.Settings{
+		Modules:  map[string]bool{"duel": false, "raid": true},
+		Channels: map[string]uint64{"duel.board": 777, "raid.channel": 0},
+	}
+	for _, tc := range []struct {
+		module string
+		want   error
+	}{{"duel", guild.ErrModuleOff}, {"raid", nil}, {"oracle", nil}, {guild.CoreModule, nil}} {
+		err := st.RequireModule(tc.module)
+		if !errors.Is(err, tc.want) {
+			t.Errorf("RequireModule(%s) = %v, want %v", tc.module, err, tc.want)
+		}
+		if err != nil && !reflect.DeepEqual(argsOf(t, err), []any{"module", tc.module}) {
+			t.Errorf("RequireModule(%s) names %v", tc.module, argsOf(t, err))
+		}
+	}
+	if ch, err := st.RequireChannel("duel", "board"); err != nil || ch != 777 {
+		t.Errorf("RequireChannel(duel.board) = %d, %v; want 777", ch, err)
+	}
+	for _, key := range []string{"channel", "missing"} {
+		ch, err := st.RequireChannel("raid", key)
+		if !errors.Is(err, guild.ErrNoChannel) || ch != 0 || !reflect.DeepEqual(argsOf(t, err), []any{"module", "raid"}) {
+			t.Errorf("RequireChannel(raid.%s) = %d, %v; want 0 and ErrNoChannel naming raid", key, ch, err)
+		}
+	}
+}
+
+func argsOf(t *testing.T, err error) []any {
+	t.Helper()
+	var r *refusal.Error
+	if !errors.As(err, &r) {
+		t.Fatalf("%v is not a refusal", err)
+	}
+	return r.Args
 }

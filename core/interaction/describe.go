@@ -4,21 +4,7 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/i18n"
-	"github.com/together-bot/together/core/refusal"
 )
-
-// Subcommands is a command's Handle that runs the handler of the invoked
-// subcommand, by its path ("duel round start"). A path without a handler (a
-// subcommand Discord still shows from an older definition) is refused as no
-// longer available.
-func Subcommands(handlers map[string]func(*Context) error) func(*Context) error {
-	return func(c *Context) error {
-		if h, ok := handlers[c.CommandPath()]; ok {
-			return h(c)
-		}
-		return refusal.New("core.error.unknown_action")
-	}
-}
 
 // MaxInteger is the largest value Discord accepts in an integer option.
 const MaxInteger = 1<<53 - 1

@@ -26,11 +26,14 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/customid"
+	"github.com/together-bot/together/core/refusal"
 )
 
 // Command is a slash command a module contributes (point Commands).
-// Subcommands and groups live in Definition; Handle dispatches on
-// c.CommandPath() ("config show", "duel round start").
+// Subcommands and groups live in Definition. A command whose subcommands
+// each have their own handler declares them in Subcommands; Handle serves a
+// command without subcommands, or one whose subcommands share their work
+// (it reads c.CommandPath(): "config show", "duel round start").
 type Command struct {
 	Module     string
 	Definition discord.SlashCommandCreate
@@ -43,6 +46,11 @@ type Command struct {
 	// AllowDM lets a non-staff command run outside guilds.
 	AllowDM bool
 	Handle  func(*Context) error
+	// Subcommands, instead of Handle, maps each path of Definition ("pair
+	// create") to its handler. The router refuses to start when a path has
+	// no handler or a handler names no path, and answers a path it does not
+	// know (a client with stale commands) with ErrUnknownAction.
+	Subcommands map[string]func(*Context) error
 }
 
 // Component handles buttons and selects whose custom id names Module and
@@ -93,6 +101,14 @@ type Modal struct {
 // ErrUnavailable marks a dependency outage; wrap it to get the localized
 // "temporarily unavailable" reply instead of the generic failure.
 var ErrUnavailable = errors.New("temporarily unavailable")
+
+// Refusals the router gives and handlers return as they are.
+var (
+	// ErrUnknownAction: a command path or action nothing handles (any more).
+	ErrUnknownAction = refusal.New("core.error.unknown_action")
+	// ErrStaffOnly: staff work asked for by a member who is not staff.
+	ErrStaffOnly = refusal.New("core.error.staff_only")
+)
 
 // Dashboard is one live message a module keeps up to date.
 type Dashboard struct {

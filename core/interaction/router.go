@@ -24,6 +24,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/puddle/v2"
 
+	"github.com/together-bot/together/core/ctxtime"
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
@@ -110,10 +111,10 @@ func NewRouter(o Options) (*Router, error) {
 		cooldowns: NewCooldowns(o.DB),
 	}
 	for _, c := range o.Commands {
-		name := c.Definition.Name
-		if name == "" || c.Module == "" || c.Handle == nil {
-			return nil, fmt.Errorf("command %q of module %q: name, module and handler are required", name, c.Module)
+		if err := c.validate(); err != nil {
+			return nil, err
 		}
+		name := c.Definition.Name
 		if prev, dup := r.commands[name]; dup {
 			return nil, fmt.Errorf("command /%s registered by %s and %s", name, prev.Module, c.Module)
 		}
@@ -224,16 +225,7 @@ func (r *Router) Serve(in discord.Interaction, respond Responder) {
 }
 
 // Wait blocks until in-flight handlers return or ctx ends (graceful stop).
-func (r *Router) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { r.inflight.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (r *Router) Wait(ctx context.Context) error { return ctxtime.Wait(ctx, &r.inflight) }
 
 // Handle runs one interaction to completion, untracked (tests drive the
 // router with it; transports use Serve).
@@ -289,10 +281,10 @@ func (r *Router) dispatch(c *Context) (err error) {
 		name := in.Data.CommandName()
 		cmd, ok := r.commands[name]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: cmd.Module, action: name, staff: cmd.Staff, ephemeral: cmd.Ephemeral, allowDM: cmd.AllowDM && !cmd.Staff}
-		run = func() error { return cmd.Handle(c) }
+		run = func() error { return cmd.run(c) }
 	case discord.ComponentInteraction:
 		if in.Data == nil {
 			return &badIDError{err: fmt.Errorf("%w: no component data", errShape)}
@@ -303,7 +295,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		comp, ok := r.components[id.Module+":"+id.Action]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: comp.Module, action: comp.Action, staff: comp.Staff}
 		shape = func() error { return comp.check(id, in.Data) }
@@ -315,7 +307,7 @@ func (r *Router) dispatch(c *Context) (err error) {
 		}
 		m, ok := r.modals[id.Module+":"+id.Action]
 		if !ok {
-			return refusal.New("core.error.unknown_action")
+			return ErrUnknownAction
 		}
 		rt = route{module: m.Module, action: m.Action, staff: m.Staff, ephemeral: true}
 		shape = func() error { return customid.CheckArgs(id, m.Args) }
@@ -352,11 +344,11 @@ func (r *Router) dispatch(c *Context) (err error) {
 	}
 	c.Settings = st
 	c.Locale = i18n.Resolve(st.Locale, guildLocale(c.Interaction), r.defLocale)
-	if !st.ModuleOn(rt.module) {
-		return refusal.New("core.error.module_off", "module", rt.module)
+	if err := st.RequireModule(rt.module); err != nil {
+		return err
 	}
 	if rt.staff && !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return ErrStaffOnly
 	}
 	return run()
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -630,28 +632,70 @@ func TestRealDatabaseOutage(t *testing.T) {
 	}
 }
 
-// TestSubcommandsDispatchByPath: each subcommand runs its own handler, and
-// one the command does not handle (an older definition Discord still
-// shows) is refused as no longer available.
+// Subcommands hands each path to its handler; a path the definition no
+// longer has (a client with stale commands) is refused, never run.
 func TestSubcommandsDispatchByPath(t *testing.T) {
 	var ran []string
 	handler := func(path string) func(*interaction.Context) error {
 		return func(c *interaction.Context) error { ran = append(ran, path); return c.ReplyText(true, c.T("test.ok")) }
 	}
-	h := newHarness(t, interaction.Options{Commands: []interaction.Command{{Module: "test",
-		Definition: discord.SlashCommandCreate{Name: "multi", Description: "m"},
-		Handle:     interaction.Subcommands(map[string]func(*interaction.Context) error{"multi one": handler("one"), "multi two": handler("two")}),
-	}}}, nil)
-	for _, sub := range []string{"two", "one"} {
-		if got := only(t, h.run(command(t, guildA, member{}, "multi", sub))); got.Content != "ok" {
-			t.Fatalf("multi %s got %+v", sub, got)
+	def := discord.SlashCommandCreate{Name: "pair", Description: "p", Options: []discord.ApplicationCommandOption{
+		discord.ApplicationCommandOptionSubCommand{Name: "create", Description: "c"},
+		discord.ApplicationCommandOptionSubCommand{Name: "room", Description: "r"},
+	}}
+	h := newHarness(t, interaction.Options{Commands: []interaction.Command{{Module: "pairhome", Definition: def,
+		Subcommands: map[string]func(*interaction.Context) error{"pair create": handler("create"), "pair room": handler("room")}}}}, nil)
+	for _, sub := range []string{"room", "create", "room"} {
+		if got := only(t, h.run(command(t, guildA, member{}, "pair", sub))); got.Content != "ok" {
+			t.Fatalf("/pair %s answered %+v", sub, got)
 		}
 	}
-	if strings.Join(ran, ",") != "two,one" {
-		t.Fatalf("handlers ran %v, want two then one", ran)
+	if got := only(t, h.run(command(t, guildA, member{}, "pair", "dissolve"))); !strings.Contains(got.Content, "no longer available") {
+		t.Fatalf("/pair dissolve (not declared) answered %+v", got)
 	}
-	got := only(t, h.run(command(t, guildA, member{}, "multi", "three")))
-	if !strings.Contains(got.Content, "no longer available") || len(ran) != 2 {
-		t.Fatalf("unknown subcommand got %+v (handlers ran %v)", got, ran)
+	if !slices.Equal(ran, []string{"room", "create", "room"}) {
+		t.Fatalf("handlers ran %v", ran)
+	}
+}
+
+// A command is handled once: by Handle, or by Subcommands that cover the
+// paths of its definition (subcommand groups included) and nothing else.
+func TestCommandHandlersMatchDefinition(t *testing.T) {
+	b, _ := i18n.NewBundle(nil, interaction.Catalog)
+	noop := func(*interaction.Context) error { return nil }
+	def := discord.SlashCommandCreate{Name: "duel", Description: "d", Options: []discord.ApplicationCommandOption{
+		discord.ApplicationCommandOptionSubCommand{Name: "start", Description: "s"},
+		discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: "r", Options: []discord.ApplicationCommandOptionSubCommand{
+			{Name: "start", Description: "s"}, {Name: "cancel", Description: "c"},
+		}},
+	}}
+	all := map[string]func(*interaction.Context) error{"duel start": noop, "duel round start": noop, "duel round cancel": noop}
+	without := func(path string) map[string]func(*interaction.Context) error {
+		m := maps.Clone(all)
+		delete(m, path)
+		return m
+	}
+	with := func(path string) map[string]func(*interaction.Context) error {
+		m := maps.Clone(all)
+		m[path] = noop
+		return m
+	}
+	for _, tc := range []struct {
+		name string
+		cmd  interaction.Command
+		ok   bool
+	}{
+		{"every path", interaction.Command{Module: "duel", Definition: def, Subcommands: all}, true},
+		{"one Handle", interaction.Command{Module: "duel", Definition: def, Handle: noop}, true},
+		{"a path without handler", interaction.Command{Module: "duel", Definition: def, Subcommands: without("duel round cancel")}, false},
+		{"a handler without path", interaction.Command{Module: "duel", Definition: def, Subcommands: with("duel end")}, false},
+		{"a group as a path", interaction.Command{Module: "duel", Definition: def, Subcommands: with("duel round")}, false},
+		{"Handle and Subcommands", interaction.Command{Module: "duel", Definition: def, Handle: noop, Subcommands: all}, false},
+		{"no handler", interaction.Command{Module: "duel", Definition: def}, false},
+	} {
+		_, err := interaction.NewRouter(interaction.Options{Bundle: b, Settings: &fakeSettings{}, Commands: []interaction.Command{tc.cmd}})
+		if (err == nil) != tc.ok {
+			t.Errorf("%s: NewRouter err = %v, want ok=%v", tc.name, err, tc.ok)
+		}
 	}
 }

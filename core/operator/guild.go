@@ -4,10 +4,24 @@ import (
 	"context"
 	"errors"
 	"flag"
+	"fmt"
+	"io"
 )
 
-// GuildRun is a GuildCommand's work, given the connection and the guild.
-type GuildRun func(ctx context.Context, env *Env, conn *Conn, guildID uint64) error
+// Guild is what a GuildCommand's work is given: the connection, the guild
+// the operator named, and the command's output.
+type Guild struct {
+	*Conn
+	ID  uint64
+	Out io.Writer
+}
+
+// Printf writes to the command's output.
+func (g Guild) Printf(format string, args ...any) { fmt.Fprintf(g.Out, format, args...) }
+
+// GuildRun is a GuildCommand's work: a function of the guild, so a module's
+// operator file holds its logic and one GuildCommand line per command.
+type GuildRun func(ctx context.Context, g Guild) error
 
 // GuildCommand is the command most modules add, `app <name> <sub>
 // --guild=G`: it parses the line, connects, and hands run the connection and
@@ -38,7 +52,7 @@ func guildRun(name, sub string, run GuildRun) func(context.Context, *Env, []stri
 			return err
 		}
 		defer conn.Close()
-		return run(ctx, env, conn, guildID)
+		return run(ctx, Guild{Conn: conn, ID: guildID, Out: env.Stdout})
 	}
 }
 

@@ -121,3 +121,14 @@ func errSummary(err error) string {
 	}
 	return s
 }
+
+// Container is a dashboard drawn as one Components V2 container with an
+// accent colour (0 for none). Its mentions show but never ping, as every
+// dashboard's: the message is edited again and again.
+func Container(accent int, parts ...discord.ContainerSubComponent) discord.MessageCreate {
+	return discord.MessageCreate{
+		Flags:           discord.MessageFlagIsComponentsV2,
+		Components:      []discord.LayoutComponent{discord.NewContainer(parts...).WithAccentColor(accent)},
+		AllowedMentions: &discord.AllowedMentions{Parse: []discord.AllowedMentionType{}},
+	}
+}

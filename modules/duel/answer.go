@@ -7,6 +7,7 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // submitResult reports an accepted answer.
@@ -120,7 +121,7 @@ func (s *Service) checkMember(ctx context.Context, idb bun.IDB, guildID uint64, 
 		return err
 	}
 	if p.ID != pairID {
-		return ErrNotPairMember
+		return pairhomeapi.ErrNotPairMember
 	}
 	return nil
 }

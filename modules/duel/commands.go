@@ -28,10 +28,10 @@ func (h *handlers) command() interaction.Command {
 			d.Sub("remove", "duel.cmd.remove",
 				d.User("member", "duel.cmd.opt.member", false),
 				d.Int("number", "duel.cmd.opt.number", false, 1, 100000))),
-		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+		Subcommands: map[string]func(*interaction.Context) error{
 			"duel start": h.start, "duel round start": h.roundStart, "duel round close-answers": h.closeAnswers,
 			"duel round cancel": h.cancelRound, "duel end": h.end, "duel status": h.status, "duel remove": h.remove,
-		}),
+		},
 	}
 }
 

@@ -104,7 +104,7 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	notice := w.h.WaitMessage(w.rooms[0], "1:duel:submit:")
 	submit, _ := submitID(w.roundID, w.pairs[0])
 	apptest.RequireContains(t, apptest.Seen(h.Interact(discordsim.InteractionSpec{Type: discordsim.InteractKindComponent, UserID: w.members[1][0],
-		ChannelID: w.rooms[0], MessageID: notice["id"].(string), CustomID: submit})), "Only the members of this pair")
+		ChannelID: w.rooms[0], MessageID: notice["id"].(string), CustomID: submit})), "Only the two members of this pair")
 
 	// Staff close answers before the deadline (/duel is hidden from members
 	// by default_member_permissions and re-checked by the router); a second
@@ -161,7 +161,7 @@ func TestE2EDuelRoundThroughDiscord(t *testing.T) {
 	apptest.RequireContains(t, click(actHow, w.members[0][0]), "How to take part")
 	apptest.RequireContains(t, click(actRoom, w.members[0][1]), "<#"+w.rooms[0]+">")
 	apptest.RequireContains(t, click(actMine, w.members[1][1]), "**2** point(s) from 1 answer(s) and 1 vote(s)")
-	apptest.RequireContains(t, click(actMine, w.admin), "Only members of a pair")
+	apptest.RequireContains(t, click(actMine, w.admin), "not in a pair")
 	if st := h.Sim.Stats(); st.RateLimited != 0 {
 		t.Fatalf("%d requests got 429", st.RateLimited)
 	}

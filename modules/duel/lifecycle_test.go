@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/usertext"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
@@ -125,10 +126,10 @@ func TestResubmissionLastAnswerCountsAndOnlyMembersAnswer(t *testing.T) {
 	if len(ans) != 1 || ans[0].Text != "second answer" || ans[0].AnsweredBy != p.Members[1] {
 		t.Fatalf("answers = %+v", ans)
 	}
-	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, other.Members[0], "hijack"); !errors.Is(err, ErrNotPairMember) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, other.Members[0], "hijack"); !errors.Is(err, pairhomeapi.ErrNotPairMember) {
 		t.Fatalf("other pair answering: %v", err)
 	}
-	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, ErrNotInPair) {
+	if _, err := e.svc.submit(context.Background(), testGuild, r.ID, p.ID, 999999, "stranger"); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("stranger answering: %v", err)
 	}
 	for bad, want := range map[string]error{

@@ -88,7 +88,9 @@ func (r round) Deadline() time.Time {
 }
 
 // Refusals: domain errors the user reads. Handlers return them as they are
-// and the interaction router localizes them; compare with errors.Is.
+// and the interaction router localizes them; compare with errors.Is. A
+// member in no pair, or acting for another pair, is pairhomeapi.ErrNoPair
+// or pairhomeapi.ErrNotPairMember.
 var (
 	ErrDuelActive    = refusal.New("duel.error.duel_active")
 	ErrNoDuel        = refusal.New("duel.error.no_duel")
@@ -96,8 +98,6 @@ var (
 	ErrNoRound       = refusal.New("duel.error.no_round")
 	ErrNotAnswering  = refusal.New("duel.error.not_answering")
 	ErrNotVoting     = refusal.New("duel.error.not_voting")
-	ErrNotInPair     = refusal.New("duel.error.not_in_pair")
-	ErrNotPairMember = refusal.New("duel.error.not_pair_member")
 	ErrOwnPair       = refusal.New("duel.error.own_pair")
 	ErrNoSuchAnswer  = refusal.New("duel.error.no_answer")
 	ErrAnswerRemoved = refusal.New("duel.error.answer_removed")

@@ -2,7 +2,6 @@ package duel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/uptrace/bun"
@@ -42,13 +41,11 @@ func newService(cfg config) (*Service, error) {
 
 func (s *Service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
 
-// pairOf is the member's active pair. Not being in one is ErrNotInPair,
-// duel's own wording: it tells the member that taking part needs a pair.
+// pairOf is the member's active pair. Not being in one is
+// pairhomeapi.ErrNoPair, a refusal the router still finds inside the
+// wrapping: it tells the member that taking part needs a pair.
 func (s *Service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return pairhomeapi.Pair{}, ErrNotInPair
-	}
 	if err != nil {
 		return pairhomeapi.Pair{}, fmt.Errorf("duel: pair of member %d: %w", userID, err)
 	}

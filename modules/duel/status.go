@@ -128,7 +128,7 @@ func (h *handlers) status(c *interaction.Context) error {
 type contribution struct{ Points, Answers, Votes int }
 
 // contributionOf sums the scored rounds of the member's pair in a duel, or
-// refuses with ErrNotInPair.
+// refuses with pairhomeapi.ErrNoPair.
 func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int64, userID uint64) (contribution, error) {
 	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
@@ -144,7 +144,7 @@ func (s *Service) contributionOf(ctx context.Context, guildID uint64, duelID int
 }
 
 // roomOf is the room of the member's pair (0 while it is being created), or
-// ErrNotInPair.
+// pairhomeapi.ErrNoPair.
 func (s *Service) roomOf(ctx context.Context, guildID, userID uint64) (uint64, error) {
 	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {

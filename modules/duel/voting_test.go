@@ -46,7 +46,7 @@ func TestVotingRulesAndScoring(t *testing.T) {
 		t.Fatalf("vote for own pair: %v", err)
 	}
 	// Not in a pair refused; unknown answer refused.
-	if _, err := e.svc.vote(ctx, testGuild, r.ID, 424242, l1); !errors.Is(err, ErrNotInPair) {
+	if _, err := e.svc.vote(ctx, testGuild, r.ID, 424242, l1); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("stranger vote: %v", err)
 	}
 	if _, err := e.svc.vote(ctx, testGuild, r.ID, ps[0].Members[0], 99); !errors.Is(err, ErrNoSuchAnswer) {

@@ -41,10 +41,10 @@ func (s *Service) command() interaction.Command {
 				sub("optout", "hall.cmd.optout", category),
 				sub("status", "hall.cmd.status"),
 			}},
-		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+		Subcommands: map[string]func(*interaction.Context) error{
 			"hall optin": s.consentCommand(s.OptIn), "hall optout": s.consentCommand(s.OptOut),
 			"hall status": func(c *interaction.Context) error { return s.replyStatus(c, "") },
-		}),
+		},
 	}
 }
 

@@ -37,7 +37,9 @@ var Descriptor = module.Descriptor{
 			func(r *Refresher) hallapi.Refresher { return r },
 			newService,
 		),
-		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
+		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer {
+			return []projection.Renderer{{Kind: CardKind, Module: Name, Render: s.renderCard}}
+		}),
 		module.Contribute(interaction.Commands, func(s *Service) []interaction.Command { return []interaction.Command{s.command()} }),
 		module.Contribute(queue.Jobs, func(s *Service) []queue.Job { return s.jobs() }),
 		module.Add(queue.Schedules, tickSchedule),

@@ -17,11 +17,6 @@ import (
 // accent is the card's container colour (the original's).
 const accent = 0x2f7d6d
 
-// renderer is the card (projection.Renderers).
-func (s *Service) renderer() projection.Renderer {
-	return projection.Renderer{Kind: CardKind, Module: Name, Render: s.renderCard}
-}
-
 // renderCard: a live card ranks the categories on now; a final card shows
 // its frozen rows, in the channel it was finalized in, with the names of
 // pairs whose consent was since withdrawn hidden. No card, no channel:
@@ -93,13 +88,7 @@ func (s *Service) buildCard(loc string, c Card, activePairs int, boards []Board)
 	}
 	comps = append(comps, discord.NewSeparator(discord.SeparatorSpacingSizeSmall),
 		discord.NewTextDisplay(s.t(loc, "hall.card.privacy")))
-	box := discord.NewContainer(comps...)
-	box.AccentColor = accent
-	return discord.MessageCreate{
-		Flags:           discord.MessageFlagIsComponentsV2,
-		Components:      []discord.LayoutComponent{box},
-		AllowedMentions: &discord.AllowedMentions{Parse: []discord.AllowedMentionType{}},
-	}
+	return projection.Container(accent, comps...)
 }
 
 func (s *Service) boardText(loc string, b Board) string {

@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -46,16 +47,7 @@ func (s *Service) rank(ctx context.Context, idb bun.IDB, guildID uint64, categor
 		}
 	}
 	slices.SortFunc(list, func(a, b scored) int {
-		if a.points != b.points {
-			return b.points - a.points
-		}
-		switch {
-		case a.pair < b.pair:
-			return -1
-		case a.pair > b.pair:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(b.points, a.points), cmp.Compare(a.pair, b.pair))
 	})
 	opted, err := optedIn(ctx, idb, guildID, category)
 	if err != nil || len(opted) < 2 {

@@ -74,13 +74,11 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 
 		"oracle.publish.done": "The oracle dashboard for {week} is being published in {channel}. If the message was deleted, it is posted again; otherwise the existing one is updated.",
 
-		"oracle.error.module_off":    "The oracle is turned off on this server.",
-		"oracle.error.no_channel":    "No oracle channel is set yet. An admin can choose one with /config, then run /oracle publish-now.",
 		"oracle.error.not_published": "The oracle has not been published on this server yet.",
 		"oracle.error.stale_card":    "This oracle card is from another week. Press **Get guidance** on the current card.",
 		"oracle.error.no_claim":      "You have not claimed guidance this week yet. Press **Get guidance** on the card first.",
 		"oracle.error.already_sent":  "That copy was already sent — each copy goes out only once per week.",
-		"oracle.error.no_pair":       "You are not in a pair with a room yet. A moderator can pair you with /pair create.",
+		"oracle.error.no_room":       "Your pair's room is not ready yet. Try again in a minute.",
 		"oracle.error.no_pairhome":   "Pair rooms are not available on this server.",
 		"oracle.error.dm_failed":     "I could not send you a DM. Allow direct messages from server members and try again.",
 		"oracle.error.pair_failed":   "I could not post in your pair room. Ask an admin to check my permissions there, then try again.",
@@ -154,13 +152,11 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 
 		"oracle.publish.done": "Панель оракула за {week} публикуется в {channel}. Если сообщение было удалено, оно появится снова; иначе обновится существующее.",
 
-		"oracle.error.module_off":    "Оракул выключен на этом сервере.",
-		"oracle.error.no_channel":    "Канал оракула ещё не задан. Администратор может выбрать его через /config, а затем выполнить /oracle publish-now.",
 		"oracle.error.not_published": "Оракул на этом сервере ещё не публиковался.",
 		"oracle.error.stale_card":    "Эта карточка оракула — с другой недели. Нажмите **Получить подсказку** на текущей карточке.",
 		"oracle.error.no_claim":      "Вы ещё не получили подсказку на этой неделе. Сначала нажмите **Получить подсказку** на карточке.",
 		"oracle.error.already_sent":  "Эта копия уже отправлена — каждая копия уходит только один раз за неделю.",
-		"oracle.error.no_pair":       "Вы пока не в паре с комнатой. Модератор может создать пару командой /pair create.",
+		"oracle.error.no_room":       "Комната вашей пары ещё не готова. Попробуйте через минуту.",
 		"oracle.error.no_pairhome":   "Комнаты пар на этом сервере недоступны.",
 		"oracle.error.dm_failed":     "Не получилось написать вам в ЛС. Разрешите личные сообщения от участников сервера и попробуйте снова.",
 		"oracle.error.pair_failed":   "Не получилось написать в комнату пары. Попросите администратора проверить мои права там и попробуйте снова.",

@@ -75,8 +75,8 @@ func (s *Service) ClaimGuidance(ctx context.Context, guildID, userID uint64, car
 	if err != nil {
 		return Claim{}, err
 	}
-	if !g.settings.ModuleOn(Name) {
-		return Claim{}, ErrModuleOff
+	if err := g.settings.RequireModule(Name); err != nil {
+		return Claim{}, err
 	}
 	if n := i18n.Normalize(locale); n != "" {
 		locale = n
@@ -143,7 +143,8 @@ func (s *Service) hasPairRoom(ctx context.Context, guildID, userID uint64) bool 
 	return err == nil
 }
 
-// pairRoom finds the member's pair with a room, or ErrNoPairhome / ErrNoPair.
+// pairRoom finds the member's pair with a room, or ErrNoPairhome,
+// pairhomeapi.ErrNoPair or ErrNoRoom.
 func (s *Service) pairRoom(ctx context.Context, guildID, userID uint64) (pairhomeapi.Pair, error) {
 	g, err := s.guild(ctx, guildID)
 	if err != nil {
@@ -153,11 +154,11 @@ func (s *Service) pairRoom(ctx context.Context, guildID, userID uint64) (pairhom
 		return pairhomeapi.Pair{}, ErrNoPairhome
 	}
 	p, err := s.pairs.PairOf(ctx, nil, guildID, userID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) || err == nil && p.ChannelID == 0 {
-		return pairhomeapi.Pair{}, ErrNoPair
-	}
 	if err != nil {
-		return pairhomeapi.Pair{}, fmt.Errorf("oracle: pairhome: %w", err)
+		return pairhomeapi.Pair{}, fmt.Errorf("oracle: pair of member %d: %w", userID, err)
+	}
+	if p.ChannelID == 0 {
+		return pairhomeapi.Pair{}, ErrNoRoom
 	}
 	return p, nil
 }

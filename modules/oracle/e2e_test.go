@@ -36,7 +36,7 @@ func TestE2EOracle(t *testing.T) {
 
 	apptest.RequireContains(t, apptest.Seen(h.Command(bob, "oracle status", nil)), "not set")
 	apptest.RequireContains(t, apptest.Seen(h.Command(bob, "oracle publish-now", nil)), "Only administrators")
-	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "No oracle channel")
+	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "oracle publish-now", nil)), "No **oracle** channel")
 	apptest.RequireContains(t, apptest.Seen(h.Command(admin, "config channel", map[string]any{"purpose": "oracle.channel", "channel": lobby})), "<#"+lobby+">")
 	// Setting the channel is enough: the dashboard shows with no publish-now
 	// and no scheduled publish.

@@ -9,17 +9,17 @@ import (
 )
 
 // Refusals: what a member (or the operator CLI) is told; handlers return
-// them as they are and the router localizes them.
+// them as they are and the router localizes them. Oracle turned off in the
+// guild and no oracle channel are guild.ErrModuleOff and guild.ErrNoChannel.
 var (
-	ErrModuleOff    = refusal.New("oracle.error.module_off")
-	ErrNoChannel    = refusal.New("oracle.error.no_channel")
 	ErrNotPublished = refusal.New("oracle.error.not_published")
 	// ErrStaleCard: the card belongs to another week.
 	ErrStaleCard   = refusal.New("oracle.error.stale_card")
 	ErrNoClaim     = refusal.New("oracle.error.no_claim")
 	ErrAlreadySent = refusal.New("oracle.error.already_sent")
-	// ErrNoPair: the member has no pair with a room.
-	ErrNoPair     = refusal.New("oracle.error.no_pair")
+	// ErrNoRoom: the member's pair has no room yet (a member in no pair
+	// is pairhomeapi.ErrNoPair).
+	ErrNoRoom     = refusal.New("oracle.error.no_room")
 	ErrNoPairhome = refusal.New("oracle.error.no_pairhome")
 	// ErrBadChoice: an unknown tone or context in a custom id.
 	ErrBadChoice = refusal.New("core.error.bad_id")

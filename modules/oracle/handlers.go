@@ -37,7 +37,10 @@ func (h *handlers) Command() interaction.Command {
 			},
 		},
 		Ephemeral: true,
-		Handle:    h.command,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"oracle status":      h.status,
+			"oracle publish-now": h.publishNow,
+		},
 	}
 }
 
@@ -86,16 +89,6 @@ func cardWeek(id customid.ID) (Week, error) {
 	return w, nil
 }
 
-func (h *handlers) command(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "oracle status":
-		return h.status(c)
-	case "oracle publish-now":
-		return h.publishNow(c)
-	}
-	return refusal.New("core.error.unknown_action")
-}
-
 func (h *handlers) status(c *interaction.Context) error {
 	st, err := h.svc.Status(c, c.GuildID())
 	if err != nil {
@@ -122,7 +115,7 @@ func (h *handlers) status(c *interaction.Context) error {
 
 func (h *handlers) publishNow(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return refusal.New("core.error.staff_only")
+		return interaction.ErrStaffOnly
 	}
 	p, err := h.svc.PublishNow(c, c.GuildID(), c.UserID())
 	if err != nil {

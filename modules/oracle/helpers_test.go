@@ -146,3 +146,14 @@ func (f *fakePairs) add(p pairhomeapi.Pair) { f.Add(p) }
 
 // requests lists the pairs whose panel was asked for, in order.
 func (f *fakePairs) requests() []int64 { return f.Requested() }
+
+// oracleTexts is oracle's catalog alone, for the renderers that need no
+// database.
+func oracleTexts(t testing.TB) *i18n.Bundle {
+	t.Helper()
+	texts, err := i18n.NewBundle(quiet, Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return texts
+}

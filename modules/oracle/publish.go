@@ -30,12 +30,12 @@ func (s *Service) PublishNow(ctx context.Context, guildID, by uint64) (Published
 	}
 	// The router already refuses /oracle where oracle is off, but the
 	// operator CLI calls this with no router in front of it.
-	if !g.settings.ModuleOn(Name) {
-		return Published{}, ErrModuleOff
+	if err := g.settings.RequireModule(Name); err != nil {
+		return Published{}, err
 	}
-	ch, ok := g.settings.Channel(Name, ChannelPurposeKey)
-	if !ok {
-		return Published{}, ErrNoChannel
+	ch, err := g.settings.RequireChannel(Name, ChannelPurposeKey)
+	if err != nil {
+		return Published{}, err
 	}
 	p := Published{Week: WeekAt(s.now(), g.loc), ChannelID: ch}
 	err = s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {

@@ -12,6 +12,7 @@ import (
 	"github.com/together-bot/together/core/config"
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/customid/customidtest"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 	"github.com/together-bot/together/core/interaction"
@@ -104,10 +105,7 @@ func TestDashboardRendering(t *testing.T) {
 
 func TestGuidanceAndPickerMessages(t *testing.T) {
 	t.Parallel()
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := oracleTexts(t)
 	w := Week{2026, 48}
 	pk := pickerMessage(texts, i18n.EN, w, ToneNeutral, CtxJealousy)
 	if len(pk.Components) != 3 {
@@ -161,8 +159,8 @@ func TestCatalog(t *testing.T) {
 	for _, c := range Contexts {
 		computed = append(computed, "oracle.context."+string(c))
 	}
-	for _, r := range []*refusal.Error{ErrModuleOff, ErrNoChannel, ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
-		ErrNoPair, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
+	for _, r := range []*refusal.Error{ErrNotPublished, ErrStaleCard, ErrNoClaim, ErrAlreadySent,
+		ErrNoRoom, ErrNoPairhome, ErrBadChoice, errDMFailed, errPairFailed} {
 		computed = append(computed, r.Key)
 	}
 	i18ntest.RequireModule(t, i18ntest.Module{Catalog: Catalog, With: []i18n.Catalog{interaction.Catalog}, MinKeys: 40,
@@ -216,8 +214,12 @@ func TestPairSection(t *testing.T) {
 func TestRitual(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, envOptions{noQueue: true, pairs: true})
-	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); !errors.Is(err, ErrNoPair) {
+	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["anna"]); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("ritual without a pair: %v", err)
+	}
+	e.pairs.add(pairhomeapi.Pair{ID: 8, GuildID: e.guild, Members: [2]uint64{e.users["carol"], 999001}})
+	if _, err := e.svc.Ritual(e.ctx, e.guild, e.users["carol"]); !errors.Is(err, ErrNoRoom) {
+		t.Fatalf("ritual while the pair's room is pending: %v", err)
 	}
 	e.pairs.add(pairhomeapi.Pair{ID: 9, GuildID: e.guild, ChannelID: 777, Members: [2]uint64{e.users["anna"], e.users["boris"]}})
 	room, err := e.svc.Ritual(e.ctx, e.guild, e.users["boris"])
@@ -245,7 +247,7 @@ func TestOperatorPublishNow(t *testing.T) {
 	if err != nil || len(list) != 1 || !list[0].Behind {
 		t.Fatalf("refresh not requested: %+v, %v", list, err)
 	}
-	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, ErrNoChannel) {
+	if _, err := PublishNow(context.Background(), e.db, cfg, 999); !errors.Is(err, guild.ErrNoChannel) {
 		t.Fatalf("guild without a channel: %v", err)
 	}
 }
@@ -255,10 +257,7 @@ func TestOperatorPublishNow(t *testing.T) {
 // refuses oracle's own components.
 func TestRenderedComponentsMatchDeclarations(t *testing.T) {
 	t.Parallel()
-	texts, err := i18n.NewBundle(quiet, Catalog)
-	if err != nil {
-		t.Fatal(err)
-	}
+	texts := oracleTexts(t)
 	declared := (&handlers{}).Components()
 	w := Week{2026, 53}
 	checked := 0

@@ -12,6 +12,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 	"github.com/together-bot/together/core/db/dbtest"
+	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
@@ -154,10 +155,10 @@ func TestModuleOffStopsDashboard(t *testing.T) {
 	if err := e.guilds.SetModule(e.ctx, e.guild, 0, Name, false); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.PublishNow(e.ctx, e.guild, 0); !errors.Is(err, ErrModuleOff) {
+	if _, err := e.svc.PublishNow(e.ctx, e.guild, 0); !errors.Is(err, guild.ErrModuleOff) {
 		t.Fatalf("publish-now while off: %v", err)
 	}
-	if _, err := e.svc.ClaimGuidance(e.ctx, e.guild, e.users["anna"], Week{2026, 48}, ToneSoft, CtxRoutine, "en"); !errors.Is(err, ErrModuleOff) {
+	if _, err := e.svc.ClaimGuidance(e.ctx, e.guild, e.users["anna"], Week{2026, 48}, ToneSoft, CtxRoutine, "en"); !errors.Is(err, guild.ErrModuleOff) {
 		t.Fatalf("claim while off: %v", err)
 	}
 	e.clock.Set(time.Date(2026, 11, 30, 8, 0, 0, 0, time.UTC)) // next Monday, after 10:00 Moscow
@@ -357,7 +358,7 @@ func TestCopiesAreSentAtMostOnce(t *testing.T) {
 	if _, err := e.svc.ClaimGuidance(e.ctx, e.guild, e.users["carol"], p.Week, ToneSoft, CtxAllGood, "en"); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.svc.SendToPair(e.ctx, e.guild, e.users["carol"], p.Week); !errors.Is(err, ErrNoPair) {
+	if err := e.svc.SendToPair(e.ctx, e.guild, e.users["carol"], p.Week); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("pair copy without a pair: %v", err)
 	}
 	// pairhome turned off in the guild: no pair room copies.
@@ -494,7 +495,7 @@ func TestStatus(t *testing.T) {
 	if err := e.guilds.SetChannel(e.ctx, e.guild, 0, ChannelPurpose.ID(), 0); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.svc.PublishNow(e.ctx, e.guild, 0); !errors.Is(err, ErrNoChannel) {
+	if _, err := e.svc.PublishNow(e.ctx, e.guild, 0); !errors.Is(err, guild.ErrNoChannel) {
 		t.Fatalf("publish without channel: %v", err)
 	}
 }

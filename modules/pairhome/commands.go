@@ -23,7 +23,13 @@ const actionDissolve = "dissolve"
 // whole because members use /pair room and /pair dissolve; create, settings
 // and dissolving someone else's pair check staff at run time.
 func (s *service) Command() interaction.Command {
-	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true, Handle: s.handlePair}
+	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"pair create":   s.handleCreate,
+			"pair room":     s.handleRoom,
+			"pair dissolve": s.handleDissolve,
+			"pair settings": s.handleSettings,
+		}}
 }
 
 // Components are pairhome's buttons (point interaction.Components).
@@ -66,23 +72,9 @@ func definition() discord.SlashCommandCreate {
 	}
 }
 
-func (s *service) handlePair(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "pair create":
-		return s.handleCreate(c)
-	case "pair room":
-		return s.handleRoom(c)
-	case "pair dissolve":
-		return s.handleDissolve(c)
-	case "pair settings":
-		return s.handleSettings(c)
-	}
-	return errUnknownAction
-}
-
 func (s *service) handleCreate(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return errStaffOnly
+		return interaction.ErrStaffOnly
 	}
 	d, _ := c.SlashData()
 	a, b := d.User("member_a"), d.User("member_b")
@@ -144,7 +136,7 @@ func (s *service) handleDissolve(c *interaction.Context) error {
 	d, _ := c.SlashData()
 	if target, ok := d.OptUser("member"); ok && uint64(target.ID) != c.UserID() {
 		if !c.IsStaff() {
-			return errStaffOnly
+			return interaction.ErrStaffOnly
 		}
 		p, err := s.PairOf(c, nil, c.GuildID(), uint64(target.ID))
 		if errors.Is(err, pairhomeapi.ErrNoPair) {
@@ -226,7 +218,7 @@ func (s *service) handleDissolveButton(c *interaction.Context, id customid.ID) e
 
 func (s *service) handleSettings(c *interaction.Context) error {
 	if !c.IsStaff() {
-		return errStaffOnly
+		return interaction.ErrStaffOnly
 	}
 	d, _ := c.SlashData()
 	access, accessGiven := d.OptBool("moderator_access")

@@ -8,19 +8,17 @@ import (
 
 // Refusals the members and staff read; the router localizes them. A member
 // in no pair, or a pair id that names none in the guild, is
-// pairhomeapi.ErrNoPair.
+// pairhomeapi.ErrNoPair; a member acting on another pair,
+// pairhomeapi.ErrNotPairMember.
 var (
 	errSelfPair      = refusal.New("pairhome.error.self_pair")
 	errNoCategory    = refusal.New("pairhome.error.no_category")
-	errNotMember     = refusal.New("pairhome.error.not_member")
 	errNotActive     = refusal.New("pairhome.error.not_active")
 	errAlreadyPaired = refusal.New("pairhome.error.already_paired")
 
 	errBot             = refusal.New("pairhome.error.bot")
 	errNotGuildMember  = refusal.New("pairhome.error.not_a_member")
 	errMemberNotPaired = refusal.New("pairhome.error.member_not_paired")
-	errStaffOnly       = refusal.New("core.error.staff_only")
-	errUnknownAction   = refusal.New("core.error.unknown_action")
 )
 
 // alreadyPairedError says which member is taken and by which pair; it is

@@ -6,6 +6,7 @@ import (
 
 	"github.com/disgoorg/disgo/bot"
 	"github.com/disgoorg/disgo/events"
+	"github.com/together-bot/together/core/ctxtime"
 )
 
 // eventTimeout bounds the database work of one gateway event.
@@ -36,16 +37,7 @@ func (s *service) background(fn func()) {
 }
 
 // Wait blocks until in-flight event work is done or ctx ends.
-func (s *service) Wait(ctx context.Context) error {
-	done := make(chan struct{})
-	go func() { s.events.Wait(); close(done) }()
-	select {
-	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
+func (s *service) Wait(ctx context.Context) error { return ctxtime.Wait(ctx, &s.events) }
 
 func (s *service) onMemberLeave(guildID, userID uint64) {
 	ctx, cancel := context.WithTimeout(context.Background(), eventTimeout)

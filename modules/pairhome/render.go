@@ -114,11 +114,5 @@ func buildPanel(b *i18n.Bundle, loc string, p pairRef, archivedAt *time.Time, vi
 		comps = append(comps, discord.NewSeparator(discord.SeparatorSpacingSizeSmall),
 			discord.NewTextDisplay(b.T(loc, "pairhome.panel.empty")))
 	}
-	c := discord.NewContainer(comps...)
-	c.AccentColor = accent
-	return discord.MessageCreate{
-		Flags:           discord.MessageFlagIsComponentsV2,
-		Components:      []discord.LayoutComponent{c},
-		AllowedMentions: &discord.AllowedMentions{Parse: []discord.AllowedMentionType{}},
-	}
+	return projection.Container(accent, comps...)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/together-bot/together/core/db/dbtest"
 	"github.com/together-bot/together/discordsim"
+	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
 // A crash after the pair row commits and before any room exists: the room
@@ -142,8 +143,8 @@ func TestDissolveDeletesRoomWhenConfigured(t *testing.T) {
 func TestBothMembersConfirmToDissolve(t *testing.T) {
 	t.Parallel()
 	e, p, _ := newRoomEnv(t)
-	if _, _, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["carol"]); !errors.Is(err, errNotMember) {
-		t.Fatalf("carol's consent: err = %v, want errNotMember", err)
+	if _, _, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["carol"]); !errors.Is(err, pairhomeapi.ErrNotPairMember) {
+		t.Fatalf("carol's consent: err = %v, want pairhomeapi.ErrNotPairMember", err)
 	}
 	_, done, err := e.svc.ConsentDissolve(e.ctx, e.guild, p.ID, e.users["anna"])
 	if err != nil || done {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -87,16 +88,7 @@ func sameOverwrites(a, b []discord.PermissionOverwrite) bool {
 		}
 		return m
 	}
-	fa, fb := flat(a), flat(b)
-	if len(fa) != len(fb) {
-		return false
-	}
-	for k, v := range fa {
-		if fb[k] != v {
-			return false
-		}
-	}
-	return true
+	return maps.Equal(flat(a), flat(b))
 }
 
 // EnsureRoom makes an active pair's room exist with the right permissions:
@@ -108,23 +100,12 @@ func (s *service) EnsureRoom(ctx context.Context, pairID int64) error {
 	return s.withRoomLease(ctx, pairID, s.ensureRoom)
 }
 
-func (s *service) ensureRoom(ctx context.Context, pairID int64) error {
-	r, err := loadPair(ctx, s.DB.Bun, pairID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func (s *service) ensureRoom(ctx context.Context, r pairRow) error {
 	if r.Status != statusActive {
 		return nil // the archive job owns archived pairs' rooms
 	}
 	p := r.ref()
-	st, err := s.Guilds.Settings(ctx, p.GuildID)
-	if err != nil {
-		return fmt.Errorf("pairhome: guild settings: %w", err)
-	}
-	cfg, err := loadConfig(ctx, s.DB.Bun, p.GuildID)
+	st, cfg, err := s.roomSettings(ctx, p.GuildID)
 	if err != nil {
 		return err
 	}
@@ -255,25 +236,14 @@ func (s *service) ArchiveRoom(ctx context.Context, pairID int64) error {
 	return s.withRoomLease(ctx, pairID, s.archiveRoom)
 }
 
-func (s *service) archiveRoom(ctx context.Context, pairID int64) error {
-	r, err := loadPair(ctx, s.DB.Bun, pairID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
+func (s *service) archiveRoom(ctx context.Context, r pairRow) error {
 	p := r.ref()
 	if r.Status != statusArchived || r.RoomState == roomArchived || (r.RoomState == roomDeleted && p.ChannelID == 0) {
 		return nil
 	}
 	state := roomDeleted
 	if p.ChannelID != 0 {
-		st, err := s.Guilds.Settings(ctx, p.GuildID)
-		if err != nil {
-			return fmt.Errorf("pairhome: guild settings: %w", err)
-		}
-		cfg, err := loadConfig(ctx, s.DB.Bun, p.GuildID)
+		st, cfg, err := s.roomSettings(ctx, p.GuildID)
 		if err != nil {
 			return err
 		}
@@ -333,9 +303,24 @@ func (s *service) presentMembers(ctx context.Context, p pairRef) ([2]uint64, err
 	return out, nil
 }
 
-// withRoomLease runs fn while holding the pair's room lease, or snoozes
+// roomSettings are what a room's permissions follow: the guild's settings
+// (the moderator role, the category) and pairhome's own (moderator access,
+// archive mode).
+func (s *service) roomSettings(ctx context.Context, guildID uint64) (guild.Settings, guildConfig, error) {
+	st, err := s.Guilds.Settings(ctx, guildID)
+	if err != nil {
+		return guild.Settings{}, guildConfig{}, fmt.Errorf("pairhome: guild settings: %w", err)
+	}
+	cfg, err := loadConfig(ctx, s.DB.Bun, guildID)
+	if err != nil {
+		return guild.Settings{}, guildConfig{}, err
+	}
+	return st, cfg, nil
+}
+
+// withRoomLease runs fn on the pair while holding its room lease, or snoozes
 // the job while another worker holds it.
-func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(context.Context, int64) error) error {
+func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(context.Context, pairRow) error) error {
 	token := newToken()
 	ok, err := takeRoomLease(ctx, s.DB.Bun, pairID, token)
 	if err != nil {
@@ -349,7 +334,14 @@ func (s *service) withRoomLease(ctx context.Context, pairID int64, fn func(conte
 			s.Logger.Warn("release room lease", "pair_id", pairID, "error", err)
 		}
 	}()
-	return fn(ctx, pairID)
+	r, err := loadPair(ctx, s.DB.Bun, pairID)
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
+		return nil // gone: no room to look after
+	}
+	if err != nil {
+		return err
+	}
+	return fn(ctx, r)
 }
 
 func newToken() string {

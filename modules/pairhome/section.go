@@ -1,6 +1,7 @@
 package pairhome
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -47,16 +48,7 @@ func enabledSections(st guild.Settings, all []pairhomeapi.Section) []pairhomeapi
 func sortSections(in []pairhomeapi.Section) []pairhomeapi.Section {
 	out := slices.Clone(in)
 	slices.SortStableFunc(out, func(a, b pairhomeapi.Section) int {
-		if a.Order != b.Order {
-			return a.Order - b.Order
-		}
-		switch {
-		case a.Module < b.Module:
-			return -1
-		case a.Module > b.Module:
-			return 1
-		}
-		return 0
+		return cmp.Or(cmp.Compare(a.Order, b.Order), cmp.Compare(a.Module, b.Module))
 	})
 	return out
 }

@@ -2,7 +2,6 @@ package pairhome
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -91,14 +90,8 @@ func (s *service) Create(ctx context.Context, in createInput) (pairRef, bool, er
 	// Concurrent creates meet on pairhome_members' primary key; the loser
 	// retries and then sees the winner's pair.
 	for attempt := 1; ; attempt++ {
-		var (
-			out     pairRef
-			created bool
-		)
-		err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-			var err error
-			out, created, err = s.createTx(ctx, tx, in, row)
-			return err
+		out, created, err := db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (pairRef, bool, error) {
+			return s.createTx(ctx, tx, in, row)
 		})
 		if err != nil && db.IsUniqueViolation(err, "") && attempt < 3 {
 			continue
@@ -113,7 +106,7 @@ func (s *service) createTx(ctx context.Context, tx bun.Tx, in createInput, row p
 		PairID int64 `bun:"pair_id"`
 	}
 	if err := tx.NewRaw(`SELECT user_id, pair_id FROM pairhome_members WHERE guild_id = ? AND user_id IN (?, ?)`,
-		int64(in.GuildID), int64(in.MemberA), int64(in.MemberB)).Scan(ctx, &existing); err != nil && !isNoRows(err) {
+		int64(in.GuildID), int64(in.MemberA), int64(in.MemberB)).Scan(ctx, &existing); err != nil && !db.IsNoRows(err) {
 		return pairRef{}, false, fmt.Errorf("pairhome: read memberships: %w", err)
 	}
 	if len(existing) == 2 && existing[0].PairID == existing[1].PairID {
@@ -170,35 +163,26 @@ func (s *service) Dissolve(ctx context.Context, guildID uint64, pairID int64, by
 // ConsentDissolve records that a member wants to dissolve their pair; the
 // second member's consent archives it.
 func (s *service) ConsentDissolve(ctx context.Context, guildID uint64, pairID int64, userID uint64) (pairRef, bool, error) {
-	var (
-		out       pairRef
-		dissolved bool
-	)
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
+	return db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (pairRef, bool, error) {
 		r, err := lockPair(ctx, tx, pairID)
 		if err != nil {
-			return err
+			return pairRef{}, false, err
 		}
-		out = r.ref()
+		p := r.ref()
 		switch {
 		case uint64(r.GuildID) != guildID:
-			return pairhomeapi.ErrNoPair
+			return pairRef{}, false, pairhomeapi.ErrNoPair
 		case r.Status != statusActive:
-			return errNotActive
-		case !out.Has(userID):
-			return errNotMember
+			return pairRef{}, false, errNotActive
+		case !p.Has(userID):
+			return pairRef{}, false, pairhomeapi.ErrNotPairMember
 		}
 		n, err := addConsent(ctx, tx, pairID, userID, consentTTL)
-		if err != nil {
-			return err
+		if err != nil || n < 2 {
+			return p, false, err
 		}
-		if n < 2 {
-			return nil
-		}
-		dissolved = true
-		return s.archiveTx(ctx, tx, r, reasonDissolved, userID)
+		return p, true, s.archiveTx(ctx, tx, r, reasonDissolved, userID)
 	})
-	return out, dissolved, err
 }
 
 // MemberLeft archives the active pair of a member who left the guild.
@@ -206,17 +190,9 @@ func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 	archived := false
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := activePairOf(ctx, tx, guildID, userID)
-		if errors.Is(err, pairhomeapi.ErrNoPair) {
-			return nil
-		}
-		if err != nil {
+		r, found, err := lockFound(ctx, tx, r, err)
+		if err != nil || !found || r.Status != statusActive {
 			return err
-		}
-		if r, err = lockPair(ctx, tx, r.ID); err != nil {
-			return err
-		}
-		if r.Status != statusActive {
-			return nil
 		}
 		archived = true
 		return s.archiveTx(ctx, tx, r, reasonMemberLeft, 0)
@@ -229,17 +205,9 @@ func (s *service) MemberLeft(ctx context.Context, guildID, userID uint64) (bool,
 func (s *service) RoomDeleted(ctx context.Context, guildID, channelID uint64) error {
 	return s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
 		r, err := pairByChannel(ctx, tx, channelID)
-		if errors.Is(err, pairhomeapi.ErrNoPair) {
-			return nil
-		}
-		if err != nil {
+		r, found, err := lockFound(ctx, tx, r, err)
+		if err != nil || !found || uint64(r.GuildID) != guildID {
 			return err
-		}
-		if r, err = lockPair(ctx, tx, r.ID); err != nil {
-			return err
-		}
-		if uint64(r.GuildID) != guildID {
-			return nil
 		}
 		if r.Status == statusActive {
 			ok, err := forgetRoom(ctx, tx, r.ID, channelID)

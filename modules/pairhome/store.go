@@ -2,11 +2,11 @@ package pairhome
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/uptrace/bun"
@@ -44,12 +44,10 @@ func (r pairRow) ref() pairRef {
 	return p
 }
 
-func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
-
 func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("id = ?", pairID).Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -62,7 +60,7 @@ func loadPair(ctx context.Context, idb bun.IDB, pairID int64) (pairRow, error) {
 func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
 	var r pairRow
 	err := tx.NewSelect().Model(&r).Where("id = ?", pairID).For("UPDATE").Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -71,13 +69,29 @@ func lockPair(ctx context.Context, tx bun.Tx, pairID int64) (pairRow, error) {
 	return r, nil
 }
 
+// lockFound locks, for the rest of tx, the pair a lookup returned (r,
+// err) and reads it again. A lookup that found none is not an error here:
+// found is false.
+func lockFound(ctx context.Context, tx bun.Tx, r pairRow, err error) (_ pairRow, found bool, _ error) {
+	if errors.Is(err, pairhomeapi.ErrNoPair) {
+		return pairRow{}, false, nil
+	}
+	if err != nil {
+		return pairRow{}, false, err
+	}
+	if r, err = lockPair(ctx, tx, r.ID); err != nil {
+		return pairRow{}, false, err
+	}
+	return r, true, nil
+}
+
 // activePairOf finds the active pair of a member through pairhome_members.
 func activePairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).
 		Where("id = (SELECT pair_id FROM pairhome_members WHERE guild_id = ? AND user_id = ?)", int64(guildID), int64(userID)).
 		Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -100,7 +114,7 @@ func activePairs(ctx context.Context, idb bun.IDB, guildID uint64) ([]pairRow, e
 func pairByChannel(ctx context.Context, idb bun.IDB, channelID uint64) (pairRow, error) {
 	var r pairRow
 	err := idb.NewSelect().Model(&r).Where("channel_id = ?", int64(channelID)).Scan(ctx)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return r, pairhomeapi.ErrNoPair
 	}
 	if err != nil {
@@ -152,7 +166,7 @@ func recordRoom(ctx context.Context, tx bun.Tx, pairID int64, channelID uint64) 
 	err = tx.QueryRowContext(ctx, `UPDATE pairhome_pairs SET channel_id = ?, room_state = 'ready', room_error = NULL
 		WHERE id = ? AND (channel_id IS NULL OR channel_id = ?) RETURNING status`,
 		int64(channelID), pairID, int64(channelID)).Scan(&status)
-	if isNoRows(err) {
+	if db.IsNoRows(err) {
 		return "", false, nil
 	}
 	if err != nil {
@@ -206,7 +220,7 @@ func loadConfig(ctx context.Context, idb bun.IDB, guildID uint64) (guildConfig, 
 	c := guildConfig{ArchiveMode: archiveReadOnly}
 	err := idb.QueryRowContext(ctx, `SELECT moderator_access, archive_mode FROM pairhome_settings WHERE guild_id = ?`,
 		int64(guildID)).Scan(&c.ModeratorAccess, &c.ArchiveMode)
-	if err != nil && !isNoRows(err) {
+	if err != nil && !db.IsNoRows(err) {
 		return c, fmt.Errorf("pairhome: settings of guild %d: %w", guildID, err)
 	}
 	return c, nil
@@ -260,18 +274,13 @@ func addConsent(ctx context.Context, tx bun.Tx, pairID int64, userID uint64, ttl
 // guildsToReconcile lists guilds with active pairs or rooms still to
 // archive, leaving out the guilds that turned pairhome off.
 func guildsToReconcile(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
-	var ids []int64
-	err := idb.NewRaw(`SELECT guild_id FROM pairhome_pairs p
+	ids, err := db.Query(ctx, idb, db.Scan[uint64], `SELECT guild_id FROM pairhome_pairs p
 		WHERE (status = 'active' OR room_state = 'ready') AND NOT `+guild.ModuleOffCondition("p.guild_id", Name)+`
-		GROUP BY guild_id ORDER BY min(coalesce(members_checked_at, 'epoch')), guild_id LIMIT ?`, limit).Scan(ctx, &ids)
-	if err != nil && !isNoRows(err) {
+		GROUP BY guild_id ORDER BY min(coalesce(members_checked_at, 'epoch')), guild_id LIMIT ?`, limit)
+	if err != nil {
 		return nil, fmt.Errorf("pairhome: guilds to reconcile: %w", err)
 	}
-	out := make([]uint64, len(ids))
-	for i, id := range ids {
-		out[i] = uint64(id)
-	}
-	return out, nil
+	return ids, nil
 }
 
 // pairsToReconcile: active pairs, and archived pairs whose room is not archived yet.
@@ -305,34 +314,29 @@ func markMembersChecked(ctx context.Context, idb bun.IDB, pairID int64) error {
 // guildsWithSectionsDue lists guilds with an active pair whose sections were
 // never recorded or that switched a module since, at most limit.
 func guildsWithSectionsDue(ctx context.Context, idb bun.IDB, limit int) ([]uint64, error) {
-	var ids []int64
 	// The minute of margin covers a switch committed while the last check
 	// was reading the settings: it is looked at once more.
-	err := idb.NewRaw(`SELECT DISTINCT p.guild_id FROM pairhome_pairs p
+	ids, err := db.Query(ctx, idb, db.Scan[uint64], `SELECT DISTINCT p.guild_id FROM pairhome_pairs p
 		LEFT JOIN pairhome_guild_sections s ON s.guild_id = p.guild_id
 		WHERE p.status = 'active'
 		  AND (s.guild_id IS NULL OR `+guild.ModulesChangedCondition("p.guild_id", "s.updated_at - interval '1 minute'")+`)
-		ORDER BY p.guild_id LIMIT ?`, limit).Scan(ctx, &ids)
-	if err != nil && !isNoRows(err) {
+		ORDER BY p.guild_id LIMIT ?`, limit)
+	if err != nil {
 		return nil, fmt.Errorf("pairhome: guilds with sections due: %w", err)
 	}
-	out := make([]uint64, len(ids))
-	for i, id := range ids {
-		out[i] = uint64(id)
-	}
-	return out, nil
+	return ids, nil
 }
 
 // swapSections stores the section set shown in a guild and reports whether
 // it changed. It stamps updated_at either way: guildsWithSectionsDue looks
 // only at guilds with a module switched since.
 func swapSections(ctx context.Context, tx bun.Tx, guildID uint64, modules string) (bool, error) {
-	var prev sql.NullString
+	var prev string
 	err := tx.QueryRowContext(ctx, `SELECT modules FROM pairhome_guild_sections WHERE guild_id = ? FOR UPDATE`, int64(guildID)).Scan(&prev)
-	if err != nil && !isNoRows(err) {
+	if err != nil && !db.IsNoRows(err) {
 		return false, fmt.Errorf("pairhome: read sections of guild %d: %w", guildID, err)
 	}
-	if prev.Valid && prev.String == modules {
+	if err == nil && prev == modules {
 		if _, err := tx.ExecContext(ctx, `UPDATE pairhome_guild_sections SET updated_at = now() WHERE guild_id = ?`, int64(guildID)); err != nil {
 			return false, fmt.Errorf("pairhome: stamp sections of guild %d: %w", guildID, err)
 		}

@@ -43,9 +43,9 @@ func newCommands(svc *Service, zones guildZones, texts *i18n.Bundle) *commands {
 // command is /post (interaction.Commands).
 func (h *commands) command() interaction.Command {
 	return interaction.Command{Module: Name, Definition: postDefinition(h.texts), Staff: true, Ephemeral: true,
-		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+		Subcommands: map[string]func(*interaction.Context) error{
 			"post schedule": h.schedule, "post list": h.list, "post cancel": h.cancel,
-		})}
+		}}
 }
 
 func postDefinition(texts *i18n.Bundle) discord.SlashCommandCreate {

@@ -36,7 +36,7 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 	if (raidID != 0 && r.ID != raidID) || !r.Open(now) {
 		return claimResult{}, errRaidEnded
 	}
-	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
+	p, err := s.pairs.PairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return claimResult{}, err
 	}
@@ -116,7 +116,7 @@ func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 		}
 		p, err := s.pairs.PairOf(ctx, tx, guildID, userID)
 		if errors.Is(err, pairhomeapi.ErrNoPair) || (err == nil && p.ID != c.PairID) {
-			return errNotPairMember
+			return pairhomeapi.ErrNotPairMember
 		}
 		if err != nil {
 			return err

@@ -4,7 +4,6 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
 )
 
 // Command is /raid (point interaction.Commands). Members use /raid quests, so the
@@ -19,9 +18,9 @@ func (h *handlers) Command() interaction.Command {
 				d.Channel("channel", "raid.cmd.opt.channel", false, discord.ChannelTypeGuildText),
 				d.Int("goal", "raid.cmd.opt.goal", false, 1, maxGoal)),
 			d.Sub("end", "raid.cmd.end")),
-		Handle: interaction.Subcommands(map[string]func(*interaction.Context) error{
+		Subcommands: map[string]func(*interaction.Context) error{
 			"raid quests": h.showToday, "raid start": staffOnly(h.start), "raid end": staffOnly(h.end),
-		}),
+		},
 	}
 }
 
@@ -30,7 +29,7 @@ func (h *handlers) Command() interaction.Command {
 func staffOnly(handle func(*interaction.Context) error) func(*interaction.Context) error {
 	return func(c *interaction.Context) error {
 		if !c.IsStaff() {
-			return refusal.New("core.error.staff_only")
+			return interaction.ErrStaffOnly
 		}
 		return handle(c)
 	}

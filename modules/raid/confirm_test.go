@@ -151,10 +151,10 @@ func TestConfirmRules(t *testing.T) {
 	if _, err := e.svc.Confirm(ctx, testGuild, p.Members[0], c.ID); !errors.Is(err, errSelfConfirm) {
 		t.Fatalf("same user: %v", err)
 	}
-	if _, err := e.svc.Confirm(ctx, testGuild, q.Members[0], c.ID); !errors.Is(err, errNotPairMember) {
+	if _, err := e.svc.Confirm(ctx, testGuild, q.Members[0], c.ID); !errors.Is(err, pairhomeapi.ErrNotPairMember) {
 		t.Fatalf("other pair: %v", err)
 	}
-	if _, err := e.svc.Confirm(ctx, testGuild, 999999, c.ID); !errors.Is(err, errNotPairMember) {
+	if _, err := e.svc.Confirm(ctx, testGuild, 999999, c.ID); !errors.Is(err, pairhomeapi.ErrNotPairMember) {
 		t.Fatalf("no pair: %v", err)
 	}
 	if _, err := e.svc.Confirm(ctx, 222, p.Members[1], c.ID); !errors.Is(err, errNoClaim) {
@@ -176,7 +176,7 @@ func TestConfirmRules(t *testing.T) {
 	if _, err := e.svc.Claim(ctx, testGuild, p.Members[0], r.ID, notOffered); !errors.Is(err, errNotOffered) {
 		t.Fatalf("not offered: %v", err)
 	}
-	if _, err := e.svc.Claim(ctx, testGuild, 999999, r.ID, offers[1].Key); !errors.Is(err, errNotInPair) {
+	if _, err := e.svc.Claim(ctx, testGuild, 999999, r.ID, offers[1].Key); !errors.Is(err, pairhomeapi.ErrNoPair) {
 		t.Fatalf("no pair: %v", err)
 	}
 

@@ -39,7 +39,7 @@ func (s *service) Contribution(ctx context.Context, guildID, userID uint64, raid
 	if err != nil {
 		return contribution{}, err
 	}
-	p, err := s.pairOf(ctx, s.DB.Bun, guildID, userID)
+	p, err := s.pairs.PairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {
 		return contribution{}, err
 	}

@@ -49,11 +49,9 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 		if err != nil {
 			return raid{}, fmt.Errorf("raid: read the raid channel of guild %d: %w", spec.GuildID, err)
 		}
-		ch, ok := st.Channel(Name, purposeKey)
-		if !ok {
-			return raid{}, errNoChannel
+		if spec.ChannelID, err = st.RequireChannel(Name, purposeKey); err != nil {
+			return raid{}, err
 		}
-		spec.ChannelID = ch
 	}
 	if err := s.LoadLibrary(ctx); err != nil {
 		return raid{}, err
@@ -72,14 +70,8 @@ func (s *service) StartRaid(ctx context.Context, spec startSpec) (raid, error) {
 // (the weekly step) only starts when the guild has had no raid at all this
 // week, so a raid staff ended stays ended until next week.
 func (s *service) start(ctx context.Context, spec startSpec, auto bool) (raid, bool, error) {
-	var (
-		out     raid
-		started bool
-	)
-	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, started, err = s.startTx(ctx, tx, spec, auto)
-		return err
+	out, started, err := db.Transact(ctx, s.DB, func(ctx context.Context, tx bun.Tx) (raid, bool, error) {
+		return s.startTx(ctx, tx, spec, auto)
 	})
 	if err != nil {
 		return raid{}, false, err

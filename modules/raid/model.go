@@ -84,16 +84,15 @@ const (
 )
 
 // Refusals: the service returns them as they are and the router shows
-// their text in the member's language.
+// their text in the member's language. No raid channel is
+// guild.ErrNoChannel; a member in no pair, or confirming for another pair,
+// pairhomeapi.ErrNoPair or pairhomeapi.ErrNotPairMember.
 var (
 	errRaidActive       = refusal.New("raid.error.raid_active")
 	errNoRaid           = refusal.New("raid.error.no_raid")
-	errNoChannel        = refusal.New("raid.error.no_channel")
-	errNotInPair        = refusal.New("raid.error.not_in_pair")
 	errNotOffered       = refusal.New("raid.error.not_offered")
 	errAlreadyClaimed   = refusal.New("raid.error.already_claimed")
 	errNoClaim          = refusal.New("raid.error.no_claim")
-	errNotPairMember    = refusal.New("raid.error.not_pair_member")
 	errSelfConfirm      = refusal.New("raid.error.self_confirm")
 	errAlreadyConfirmed = refusal.New("raid.error.already_confirmed")
 	errNotToday         = refusal.New("raid.error.not_today")

@@ -1,12 +1,9 @@
 package raid
 
 import (
-	"context"
-	"errors"
 	"sync/atomic"
 	"time"
 
-	"github.com/uptrace/bun"
 	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/module/modcore"
@@ -53,12 +50,3 @@ func newService(cfg serviceConfig) (*service, error) {
 }
 
 func (s *service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
-
-// pairOf is the member's active pair, or errNotInPair with raid's own text.
-func (s *service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint64) (pairhomeapi.Pair, error) {
-	p, err := s.pairs.PairOf(ctx, idb, guildID, userID)
-	if errors.Is(err, pairhomeapi.ErrNoPair) {
-		return pairhomeapi.Pair{}, errNotInPair
-	}
-	return p, err
-}

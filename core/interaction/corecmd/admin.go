@@ -25,15 +25,15 @@ func (c *Core) adminDefinition() discord.SlashCommandCreate {
 	}
 }
 
-// handleAdmin answers /admin's subcommands, each a report.
-func (c *Core) handleAdmin() func(*interaction.Context) error {
-	return interaction.Subcommands(map[string]func(*interaction.Context) error{
+// adminSubcommands answer /admin's subcommands, each a report.
+func (c *Core) adminSubcommands() map[string]func(*interaction.Context) error {
+	return map[string]func(*interaction.Context) error{
 		"admin status": adminReport(c.Status),
 		"admin doctor": adminReport(func(ic *interaction.Context) (string, error) {
 			rep, err := c.Doctor(ic)
 			return rep.Text, err
 		}),
-	})
+	}
 }
 
 // adminReport answers with report's text, after a private "thinking…"

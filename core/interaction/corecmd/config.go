@@ -85,9 +85,9 @@ var (
 	settingValueText = usertext.Field{Name: "value", Min: 1, Max: 64}
 )
 
-// handleConfig answers /config's subcommands.
-func (c *Core) handleConfig() func(*interaction.Context) error {
-	return interaction.Subcommands(map[string]func(*interaction.Context) error{
+// configSubcommands answer /config's subcommands.
+func (c *Core) configSubcommands() map[string]func(*interaction.Context) error {
+	return map[string]func(*interaction.Context) error{
 		"config show": func(ic *interaction.Context) error { return ic.ReplyLong(true, c.settingsReport(ic, ic.Settings)) },
 		"config module": func(ic *interaction.Context) error {
 			d, _ := ic.SlashData()
@@ -105,7 +105,7 @@ func (c *Core) handleConfig() func(*interaction.Context) error {
 			return c.configSetting(ic, d.String("name"), value)
 		},
 		"config locale": c.configLocale,
-	})
+	}
 }
 
 // configChannel is /config channel: set or clear a purpose's channel.
@@ -340,8 +340,8 @@ func (c *Core) configSetting(ic *interaction.Context, id, value string) error {
 		return refusal.New("core.config.unknown_setting", "setting", id)
 	}
 	s := c.settings[i]
-	if !ic.Settings.ModuleOn(s.Module) {
-		return refusal.New("core.error.module_off", "module", s.Module)
+	if err := ic.Settings.RequireModule(s.Module); err != nil {
+		return err
 	}
 	if len(s.Values) > 0 && !slices.Contains(s.Values, value) {
 		return refusal.New("core.config.bad_setting_value", "setting", id, "value", value, "values", strings.Join(s.Values, ", "))

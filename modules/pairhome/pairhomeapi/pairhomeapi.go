@@ -18,9 +18,14 @@ import (
 // Name is pairhome's module name, for Descriptor.Requires.
 const Name = "pairhome"
 
-// ErrNoPair: the member is in no active pair, or the pair id names none. It
-// is a refusal, so a handler may return it as it is.
-var ErrNoPair = refusal.New("pairhome.reply.no_pair")
+// Refusals every module that works with pairs gives, with pairhome's texts;
+// a handler returns them as they are.
+var (
+	// ErrNoPair: the member is in no active pair, or the pair id names none.
+	ErrNoPair = refusal.New("pairhome.error.no_pair")
+	// ErrNotPairMember: the member acts on a pair that is not theirs.
+	ErrNotPairMember = refusal.New("pairhome.error.not_member")
+)
 
 // Pair is one pair as other modules see it.
 type Pair struct {
