@@ -85,9 +85,10 @@ var (
 	settingValueText = usertext.Field{Name: "value", Min: 1, Max: 64}
 )
 
-// configSubcommands answer /config's subcommands.
+// configSubcommands answer /config's subcommands; "config setting" exists
+// only where a module contributes a setting (configDefinition).
 func (c *Core) configSubcommands() map[string]func(*interaction.Context) error {
-	return map[string]func(*interaction.Context) error{
+	subs := map[string]func(*interaction.Context) error{
 		"config show": func(ic *interaction.Context) error { return ic.ReplyLong(true, c.settingsReport(ic, ic.Settings)) },
 		"config module": func(ic *interaction.Context) error {
 			d, _ := ic.SlashData()
@@ -96,16 +97,19 @@ func (c *Core) configSubcommands() map[string]func(*interaction.Context) error {
 		"config channel":        c.configChannel,
 		"config moderator-role": c.configModeratorRole,
 		"config timezone":       c.configTimezone,
-		"config setting": func(ic *interaction.Context) error {
+		"config locale":         c.configLocale,
+	}
+	if len(c.settings) > 0 {
+		subs["config setting"] = func(ic *interaction.Context) error {
 			d, _ := ic.SlashData()
 			value, err := settingValueText.Clean(d.String("value"))
 			if err != nil {
 				return err
 			}
 			return c.configSetting(ic, d.String("name"), value)
-		},
-		"config locale": c.configLocale,
+		}
 	}
+	return subs
 }
 
 // configChannel is /config channel: set or clear a purpose's channel.
