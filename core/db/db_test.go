@@ -5,6 +5,7 @@ import (
 	"errors"
 	"maps"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/together-bot/together/core/db"
@@ -57,6 +58,21 @@ func TestQueryHelpers(t *testing.T) {
 	_, err = db.Query(ctx, d.Bun, func(db.Scanner) (int, error) { return 0, errStop }, `SELECT 1`)
 	if !errors.Is(err, errStop) {
 		t.Fatalf("scan error = %v, want %v", err, errStop)
+	}
+
+	// QueryRow: the row, the caller's "missing" for no row, other errors
+	// wrapped with what was being read.
+	errMissing := errors.New("no such pair")
+	pts, err := db.QueryRow(ctx, d.Bun, db.Scan[int], errMissing, "points of pair 2", `SELECT points FROM points WHERE pair_id = ?`, 2)
+	if err != nil || pts != 7 {
+		t.Fatalf("QueryRow = %d, %v; want 7", pts, err)
+	}
+	if _, err := db.QueryRow(ctx, d.Bun, db.Scan[int], errMissing, "points of pair 9", `SELECT points FROM points WHERE pair_id = 9`); !errors.Is(err, errMissing) || err.Error() != errMissing.Error() {
+		t.Fatalf("QueryRow of no row = %v, want %v as it is", err, errMissing)
+	}
+	_, err = db.QueryRow(ctx, d.Bun, db.Scan[int], errMissing, "points of pair 1", `SELECT tag FROM points WHERE pair_id = 1`)
+	if err == nil || errors.Is(err, errMissing) || !strings.HasPrefix(err.Error(), "points of pair 1: ") {
+		t.Fatalf("QueryRow scan failure = %v, want it wrapped with what was read", err)
 	}
 }
 

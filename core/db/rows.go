@@ -2,6 +2,7 @@ package db
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/uptrace/bun"
 )
@@ -26,6 +27,23 @@ func Query[T any](ctx context.Context, idb bun.IDB, scan func(Scanner) (T, error
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// QueryRow runs a query for one row and reads it with scan. No row is
+// missing, returned as it is (typically a refusal: "no active duel"); any
+// other error is wrapped with what, the caller's reading.
+func QueryRow[T any](ctx context.Context, idb bun.IDB, scan func(Scanner) (T, error), missing error, what, query string,
+	args ...any) (T, error) {
+	v, err := scan(idb.QueryRowContext(ctx, query, args...))
+	if IsNoRows(err) {
+		var zero T
+		return zero, missing
+	}
+	if err != nil {
+		var zero T
+		return zero, fmt.Errorf("%s: %w", what, err)
+	}
+	return v, nil
 }
 
 // Scan reads a one-column row as a T: db.Query(ctx, idb, db.Scan[int64], ...).

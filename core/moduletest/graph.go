@@ -19,9 +19,11 @@ import (
 // Contributed builds d's fx graph and returns what d contributes to point.
 // The module gets its own modcore.Core as in core/runtime; the core
 // services behind it (database, REST client, logger, guild settings, job
-// queue, texts, projections) are nil stubs: building the graph runs the module's
-// constructors, which must not call a core service yet. extra adds options,
-// e.g. fx.Populate to check the module's service was built.
+// queue, projections) are nil stubs: building the graph runs the module's
+// constructors, which must not call a core service yet. The texts are an
+// empty bundle (a key reads as itself), so command definitions can be built.
+// extra adds options, e.g. fx.Populate to check the module's service was
+// built.
 func Contributed[T any](t testing.TB, d module.Descriptor, point module.Point[T], extra ...fx.Option) []T {
 	t.Helper()
 	var got module.Contributions[T]
@@ -33,7 +35,7 @@ func Contributed[T any](t testing.TB, d module.Descriptor, point module.Point[T]
 			func() *slog.Logger { return slog.New(slog.DiscardHandler) },
 			func() *guild.Service { return nil },
 			func() *queue.Queue { return nil },
-			func() *i18n.Bundle { return nil },
+			func() (*i18n.Bundle, error) { return i18n.NewBundle(slog.New(slog.DiscardHandler)) },
 			func() *projection.Service { return nil },
 		),
 		modcore.Options(d), // as core/runtime adds a module: with its own Core

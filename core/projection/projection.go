@@ -31,6 +31,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
@@ -58,6 +59,22 @@ type Renderer struct {
 	Module string // owning module, for the per-guild gate
 	Pin    bool   // pin the message once, right after it is created
 	Render func(ctx context.Context, db bun.IDB, key string) (Rendered, error)
+}
+
+// IDKey is the key of a dashboard that shows one row (a duel's scoreboard,
+// a raid's board): the row's id.
+func IDKey(id int64) string { return strconv.FormatInt(id, 10) }
+
+// RenderByID is Renderer.Render for a kind keyed by IDKey: render gets the
+// row's id, and a key that is no id fails the refresh.
+func RenderByID(render func(ctx context.Context, idb bun.IDB, id int64) (Rendered, error)) func(context.Context, bun.IDB, string) (Rendered, error) {
+	return func(ctx context.Context, idb bun.IDB, key string) (Rendered, error) {
+		id, err := strconv.ParseInt(key, 10, 64)
+		if err != nil {
+			return Rendered{}, fmt.Errorf("projection: key %q is no row id: %w", key, err)
+		}
+		return render(ctx, idb, id)
+	}
 }
 
 // Rendered is what a dashboard should look like now.

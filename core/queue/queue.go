@@ -239,6 +239,34 @@ func (q *Queue) InsertMany(ctx context.Context, params []river.InsertManyParams)
 	return q.River.InsertMany(ctx, ps)
 }
 
+// Requeue is a sweep's catch-up: it inserts one job for each row query
+// lists (scan reads a row into the job's args) and returns how many it added.
+// A job whose unique args are already waiting or running is not added again,
+// so the args' InsertOpts should carry UniqueWhileActive and a sweep may list
+// a job whose original insert is still queued.
+func Requeue[T river.JobArgs](ctx context.Context, q *Queue, scan func(db.Scanner) (T, error), query string,
+	args ...any) (int, error) {
+	jobs, err := db.Query(ctx, q.db.Bun, scan, query, args...)
+	if err != nil || len(jobs) == 0 {
+		return 0, err
+	}
+	params := make([]river.InsertManyParams, len(jobs))
+	for i, a := range jobs {
+		params[i] = river.InsertManyParams{Args: a}
+	}
+	res, err := q.InsertMany(ctx, params)
+	if err != nil {
+		return 0, fmt.Errorf("queue: re-queue %s: %w", jobs[0].Kind(), err)
+	}
+	added := 0
+	for _, r := range res {
+		if !r.UniqueSkippedAsDuplicate {
+			added++
+		}
+	}
+	return added, nil
+}
+
 // ErrQueueChosen refuses insert options that name a queue: the core routes
 // every kind to its module's queue (QueueFor), so a process only fetches jobs
 // it has workers for.

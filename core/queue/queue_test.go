@@ -141,6 +141,59 @@ func TestInsertTxRollbackLeavesNoJob(t *testing.T) {
 	}
 }
 
+// onceArgs are unique while active through their own InsertOpts, as a
+// sweep's jobs are.
+type onceArgs struct {
+	GuildID string `json:"guild_id"`
+	Note    string `json:"note"`
+}
+
+func (onceArgs) Kind() string { return "test.once" }
+
+func (onceArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
+}
+
+// TestRequeueAddsOnlyWhatIsNotWaiting: a sweep lists three jobs, one of
+// which is still queued from its original insert; Requeue adds the other two
+// and a second sweep adds nothing.
+func TestRequeueAddsOnlyWhatIsNotWaiting(t *testing.T) {
+	t.Parallel()
+	d, q := newInserter(t)
+	ctx := context.Background()
+	if _, err := q.Insert(ctx, onceArgs{GuildID: "2", Note: "b"}, nil); err != nil {
+		t.Fatal(err)
+	}
+	scan := func(row db.Scanner) (onceArgs, error) {
+		var a onceArgs
+		return a, row.Scan(&a.GuildID, &a.Note)
+	}
+	sweep := func() int {
+		t.Helper()
+		n, err := queue.Requeue(ctx, q, scan, `SELECT g::text, chr(96 + g) FROM generate_series(1, 3) g`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := sweep(); n != 2 {
+		t.Fatalf("first sweep added %d jobs, want 2", n)
+	}
+	if n := sweep(); n != 0 {
+		t.Fatalf("second sweep added %d jobs, want 0", n)
+	}
+	notes, err := db.Query(ctx, d.Bun, db.Scan[string], `SELECT args->>'note' FROM river_job WHERE kind = 'test.once' ORDER BY args->>'note'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(notes) != 3 || notes[0] != "a" || notes[1] != "b" || notes[2] != "c" {
+		t.Fatalf("queued %v, want [a b c]", notes)
+	}
+	if n, err := queue.Requeue(ctx, q, scan, `SELECT '1', 'x' WHERE false`); err != nil || n != 0 {
+		t.Fatalf("empty sweep: %d, %v", n, err)
+	}
+}
+
 func TestGateSkipsTurnedOffGuild(t *testing.T) {
 	t.Parallel()
 	d := newDB(t)

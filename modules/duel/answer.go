@@ -92,12 +92,9 @@ func (s *Service) answerableRound(ctx context.Context, idb bun.IDB, guildID uint
 	if _, ok := idb.(bun.Tx); ok {
 		lock = forShare
 	}
-	r, err := loadRound(ctx, idb, roundID, lock)
+	r, err := guildRound(ctx, idb, guildID, roundID, lock)
 	if err != nil {
 		return round{}, err
-	}
-	if r.GuildID != guildID {
-		return round{}, ErrNoRound
 	}
 	switch r.Phase {
 	case phaseAnswering:
@@ -219,12 +216,9 @@ type voteResult struct {
 func (s *Service) vote(ctx context.Context, guildID uint64, roundID int64, voterID uint64, label int) (voteResult, error) {
 	res := voteResult{Label: label}
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		r, err := loadRound(ctx, tx, roundID, forShare)
+		r, err := guildRound(ctx, tx, guildID, roundID, forShare)
 		if err != nil {
 			return err
-		}
-		if r.GuildID != guildID {
-			return ErrNoRound
 		}
 		switch r.Phase {
 		case phaseVoting:

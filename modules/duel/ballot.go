@@ -11,12 +11,9 @@ import (
 // ballotPage renders page (0-based) of a voting round's anonymous answers
 // in full, with a select for that page's answers and paging buttons.
 func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64, roundID int64, page int, userID uint64) (discord.MessageCreate, error) {
-	r, err := loadRound(ctx, s.DB.Bun, roundID, noLock)
+	r, err := guildRound(ctx, s.DB.Bun, guildID, roundID, noLock)
 	if err != nil {
 		return discord.MessageCreate{}, err
-	}
-	if r.GuildID != guildID {
-		return discord.MessageCreate{}, ErrNoRound
 	}
 	if r.Phase != phaseVoting {
 		return discord.MessageCreate{}, ErrNotVoting

@@ -17,10 +17,9 @@ import (
 	"github.com/together-bot/together/core/projection"
 )
 
-// boardKind is the scoreboard's projection kind; its key is the duel id.
+// boardKind is the scoreboard's projection kind; its key is the duel id
+// (projection.IDKey).
 const boardKind = "duel.board"
-
-func boardKey(duelID int64) string { return strconv.FormatInt(duelID, 10) }
 
 // boardColor is the duel's accent.
 const boardColor = 0xc44536
@@ -36,7 +35,12 @@ const (
 
 // boardRenderer is the scoreboard's projection renderer (projection.Renderers).
 func (s *Service) boardRenderer() projection.Renderer {
-	return projection.Renderer{Kind: boardKind, Module: Name, Render: s.renderBoard}
+	return projection.Renderer{Kind: boardKind, Module: Name, Render: projection.RenderByID(s.renderBoard)}
+}
+
+// requestBoard re-renders the duel's scoreboard once tx commits.
+func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, duelID int64) error {
+	return s.Projections.Request(ctx, tx, boardKind, projection.IDKey(duelID))
 }
 
 // standing is one pair's total in a duel.
@@ -65,12 +69,8 @@ func scanStanding(row db.Scanner) (standing, error) {
 	return st, err
 }
 
-func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
-	id, err := strconv.ParseInt(key, 10, 64)
-	if err != nil {
-		return projection.Rendered{}, fmt.Errorf("duel: board key %q: %w", key, err)
-	}
-	d, err := loadDuel(ctx, idb, id, noLock)
+func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, duelID int64) (projection.Rendered, error) {
+	d, err := loadDuel(ctx, idb, duelID, noLock)
 	if err != nil {
 		return projection.Rendered{}, err
 	}

@@ -3,90 +3,49 @@ package duel
 import (
 	"github.com/disgoorg/disgo/discord"
 
-	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 )
-
-func intPtr(v int) *int { return &v }
 
 // command is /duel (interaction.Commands). Every subcommand is staff-only;
 // members take part through buttons, the form and the ballot.
 func (h *handlers) command() interaction.Command {
-	b := h.s.Bundle
-	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
-	}
-	str := func(name, key string, required bool, minLen, maxLen int) discord.ApplicationCommandOptionString {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionString{Name: name, Description: d, DescriptionLocalizations: l,
-			Required: required, MinLength: intPtr(minLen), MaxLength: intPtr(maxLen)}
-	}
-	num := func(name, key string, required bool, minV, maxV int) discord.ApplicationCommandOptionInt {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionInt{Name: name, Description: d, DescriptionLocalizations: l,
-			Required: required, MinValue: intPtr(minV), MaxValue: intPtr(maxV)}
-	}
-	chDesc, chLoc := desc("duel.cmd.opt.channel")
-	userDesc, userLoc := desc("duel.cmd.opt.member")
-	groupDesc, groupLoc := desc("duel.cmd.round")
-	cmdDesc, cmdLoc := desc("duel.cmd.duel")
+	d := interaction.Describer{Bundle: h.s.Bundle}
 	return interaction.Command{
 		Module: Name, Staff: true, Ephemeral: true,
-		Definition: discord.SlashCommandCreate{
-			Name: "duel", Description: cmdDesc, DescriptionLocalizations: cmdLoc,
-			Options: []discord.ApplicationCommandOption{
-				sub("start", "duel.cmd.start",
-					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
-						Required: true, ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					str("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
-				discord.ApplicationCommandOptionSubCommandGroup{Name: "round", Description: groupDesc, DescriptionLocalizations: groupLoc,
-					Options: []discord.ApplicationCommandOptionSubCommand{
-						sub("start", "duel.cmd.round_start",
-							str("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
-							num("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
-							num("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
-						sub("close-answers", "duel.cmd.round_close_answers"),
-						sub("cancel", "duel.cmd.round_cancel"),
-					}},
-				sub("end", "duel.cmd.end"),
-				sub("status", "duel.cmd.status"),
-				sub("remove", "duel.cmd.remove",
-					discord.ApplicationCommandOptionUser{Name: "member", Description: userDesc, DescriptionLocalizations: userLoc},
-					num("number", "duel.cmd.opt.number", false, 1, 100000)),
-			},
+		Definition: d.Slash("duel", "duel.cmd.duel",
+			d.Sub("start", "duel.cmd.start",
+				d.Channel("channel", "duel.cmd.opt.channel", true, discord.ChannelTypeGuildText),
+				d.String("title", "duel.cmd.opt.title", false, 1, titleText.Max)),
+			d.Group("round", "duel.cmd.round",
+				d.Sub("start", "duel.cmd.round_start",
+					d.String("prompt", "duel.cmd.opt.prompt", true, promptText.Min, promptText.Max),
+					d.Int("duration_minutes", "duel.cmd.opt.duration", true, minRoundMinutes, maxRoundMinutes),
+					d.Int("vote_minutes", "duel.cmd.opt.vote", false, 0, maxVoteMinutes)),
+				d.Sub("close-answers", "duel.cmd.round_close_answers"),
+				d.Sub("cancel", "duel.cmd.round_cancel")),
+			d.Sub("end", "duel.cmd.end"),
+			d.Sub("status", "duel.cmd.status"),
+			d.Sub("remove", "duel.cmd.remove",
+				d.User("member", "duel.cmd.opt.member", false),
+				d.Int("number", "duel.cmd.opt.number", false, 1, 100000))),
+		Subcommands: map[string]func(*interaction.Context) error{
+			"duel start": h.start, "duel round start": h.roundStart, "duel round close-answers": h.closeAnswers,
+			"duel round cancel": h.cancelRound, "duel end": h.end, "duel status": h.status, "duel remove": h.remove,
 		},
-		Handle: h.handleCommand,
 	}
 }
 
-func (h *handlers) handleCommand(c *interaction.Context) error {
+// cancelRound is /duel round cancel.
+func (h *handlers) cancelRound(c *interaction.Context) error {
+	r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return err
+	}
+	return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
+}
+
+func (h *handlers) start(c *interaction.Context) error {
 	d, _ := c.SlashData()
-	switch c.CommandPath() {
-	case "duel start":
-		return h.start(c, d)
-	case "duel round start":
-		return h.roundStart(c, d)
-	case "duel round close-answers":
-		return h.closeAnswers(c)
-	case "duel round cancel":
-		r, err := h.s.cancelRound(c, c.GuildID(), c.UserID())
-		if err != nil {
-			return err
-		}
-		return c.ReplyText(true, c.T("duel.reply.round_cancelled", "no", r.No))
-	case "duel end":
-		return h.end(c)
-	case "duel status":
-		return h.status(c)
-	case "duel remove":
-		return h.remove(c, d)
-	}
-	return interaction.ErrUnknownAction
-}
-
-func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch := d.Channel("channel")
 	du, err := h.s.startDuel(c, c.GuildID(), uint64(ch.ID), c.UserID(), d.String("title"))
 	if err != nil {
@@ -95,7 +54,8 @@ func (h *handlers) start(c *interaction.Context, d discord.SlashCommandInteracti
 	return c.ReplyText(true, c.T("duel.reply.started", "title", du.Title, "channel", channelMention(du.ChannelID)))
 }
 
-func (h *handlers) roundStart(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) roundStart(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	minutes := d.Int("duration_minutes")
 	if minutes < minRoundMinutes || minutes > maxRoundMinutes {
 		return badInput("duration_minutes", minRoundMinutes, maxRoundMinutes)
@@ -137,7 +97,8 @@ func (h *handlers) end(c *interaction.Context) error {
 	return c.ReplyText(true, text)
 }
 
-func (h *handlers) remove(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *handlers) remove(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	t := removeTarget{}
 	if u, ok := d.OptUser("member"); ok {
 		t.Member = uint64(u.ID)

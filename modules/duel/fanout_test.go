@@ -105,7 +105,7 @@ func TestFanOutReachesEveryRoomAndReportsFailures(t *testing.T) {
 		}
 	}
 	// Redelivered notify jobs do not post twice.
-	_, err = e.Queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, notifyInsertOpts())
+	_, err = e.Queue.Insert(context.Background(), NotifyArgs{GuildID: testGuild, RoundID: res.Round.ID, PairID: 1}, nil)
 	must(t, err)
 	time.Sleep(500 * time.Millisecond)
 	if n := len(s.messages(t, rooms[0])); n != 1 {
@@ -127,7 +127,7 @@ func TestBoardRendersAndDiscordAcceptsIt(t *testing.T) {
 	must(t, err)
 	post := func(stage string) string {
 		t.Helper()
-		rd, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(d.ID))
+		rd, err := e.svc.renderBoard(ctx, e.DB.Bun, d.ID)
 		if err != nil {
 			t.Fatalf("%s: %v", stage, err)
 		}

@@ -6,12 +6,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disgoorg/disgo/rest"
+
 	"github.com/together-bot/together/core/db/dbtest"
-	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
-	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/core/refusal"
 	duelmig "github.com/together-bot/together/modules/duel/migrations"
@@ -29,17 +29,18 @@ type env struct {
 	t     testing.TB
 	svc   *Service
 	pairs *pairhometest.Pairs
-	board *projectiontest.Requests
 }
 
-func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
+func newEnv(t testing.TB, discord rest.Rest) *env {
 	t.Helper()
 	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: duelmig.FS, Catalogs: []i18n.Catalog{catalog}, Logger: quiet})
-	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{}}
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}}
+	proj := c.Projection(t, discord)
 	var err error
-	e.svc, err = newService(config{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet},
-		Pairs: e.pairs, Projections: e.board, Discord: discord})
+	e.svc, err = newService(config{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet,
+		Projections: proj, Rest: discord}, Pairs: e.pairs})
 	must(t, err)
+	must(t, proj.Register(e.svc.boardRenderer()))
 	return e
 }
 

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/queue"
@@ -60,17 +61,21 @@ func (SweepArgs) Kind() string { return "duel.sweep" }
 // notifyMaxAttempts bounds retries of one room (transient failures only).
 const notifyMaxAttempts = 8
 
-// Both jobs are unique while active: no duplicate while one is queued or
-// running, and a job the gate skipped (module off) can be queued again by
-// the sweep.
-func notifyInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{MaxAttempts: notifyMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
+// InsertOpts implements river.JobArgsWithInsertOpts, so every insert (a
+// round's start, the sweep, `app jobs send`) is unique while active: no
+// duplicate while one is queued or running, and a job the gate skipped
+// (module off) can be queued again by the sweep. A room's prompt retries
+// notifyMaxAttempts times.
+func (NotifyArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: notifyMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
 }
 
-func closeInsertOpts() *river.InsertOpts {
-	// Closing must eventually happen: River's default 25 attempts with its
-	// long backoff, plus the sweep, cover a database outage of any length.
-	return &river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
+// InsertOpts implements river.JobArgsWithInsertOpts, unique while active as
+// NotifyArgs. Closing must eventually happen: River's default 25 attempts
+// with its long backoff, plus the sweep, cover a database outage of any
+// length.
+func (CloseArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{UniqueOpts: queue.UniqueWhileActive()}
 }
 
 // jobs returns the module's workers (queue.Jobs).
@@ -137,9 +142,10 @@ const sweepGrace = 20 * time.Second
 // harmless when the original job is still queued. It returns how many it
 // queued.
 func (s *Service) sweep(ctx context.Context) (int, error) {
-	var params []river.InsertManyParams
-	rows, err := s.DB.Bun.QueryContext(ctx, `
-		SELECT r.id, r.guild_id, r.phase FROM duel_rounds r
+	closes, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (CloseArgs, error) {
+		var a CloseArgs
+		return a, row.Scan(&a.RoundID, &a.GuildID, &a.Phase)
+	}, `SELECT r.id, r.guild_id, r.phase FROM duel_rounds r
 		WHERE ((r.phase = 'answering' AND r.answer_deadline < now() - ?::interval)
 		    OR (r.phase = 'voting' AND r.vote_deadline < now() - ?::interval))
 		  AND NOT `+offInGuild("r.guild_id")+`
@@ -147,60 +153,21 @@ func (s *Service) sweep(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("duel: sweep rounds: %w", err)
 	}
-	for rows.Next() {
-		var a CloseArgs
-		var g int64
-		if err := rows.Scan(&a.RoundID, &g, &a.Phase); err != nil {
-			_ = rows.Close()
-			return 0, fmt.Errorf("duel: sweep rounds: %w", err)
-		}
-		a.GuildID = uint64(g)
-		params = append(params, river.InsertManyParams{Args: a, InsertOpts: closeInsertOpts()})
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("duel: sweep rounds: %w", err)
-	}
-	rows, err = s.DB.Bun.QueryContext(ctx, `
-		SELECT d.round_id, d.pair_id, r.guild_id FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id
+	notices, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (NotifyArgs, error) {
+		var a NotifyArgs
+		return a, row.Scan(&a.RoundID, &a.PairID, &a.GuildID)
+	}, `SELECT d.round_id, d.pair_id, r.guild_id FROM duel_deliveries d JOIN duel_rounds r ON r.id = d.round_id
 		WHERE d.status = 'pending'
 		  AND d.updated_at < now() - interval '1 minute'
 		  AND NOT `+offInGuild("r.guild_id")+`
 		ORDER BY d.round_id, d.pair_id LIMIT 2000`)
 	if err != nil {
-		return 0, fmt.Errorf("duel: sweep deliveries: %w", err)
+		return closes, fmt.Errorf("duel: sweep deliveries: %w", err)
 	}
-	for rows.Next() {
-		var a NotifyArgs
-		var g int64
-		if err := rows.Scan(&a.RoundID, &a.PairID, &g); err != nil {
-			_ = rows.Close()
-			return 0, fmt.Errorf("duel: sweep deliveries: %w", err)
-		}
-		a.GuildID = uint64(g)
-		params = append(params, river.InsertManyParams{Args: a, InsertOpts: notifyInsertOpts()})
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("duel: sweep deliveries: %w", err)
-	}
-	if len(params) == 0 {
-		return 0, nil
-	}
-	res, err := s.Queue.InsertMany(ctx, params)
-	if err != nil {
-		return 0, fmt.Errorf("duel: sweep enqueue: %w", err)
-	}
-	n := 0
-	for _, r := range res {
-		if !r.UniqueSkippedAsDuplicate {
-			n++
-		}
-	}
-	if n > 0 {
+	if n := closes + notices; n > 0 {
 		s.Logger.Info("sweep re-queued duel jobs", "jobs", n, "action", "duel.sweep")
 	}
-	return n, nil
+	return closes + notices, nil
 }
 
 // offInGuild is the SQL condition "duel is off in the guild guildExpr", for

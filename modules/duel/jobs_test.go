@@ -2,9 +2,11 @@ package duel
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -12,8 +14,8 @@ func phaseOf(e *env, r round) roundPhase { return e.round(r.ID).Phase }
 
 // TestCloseOnceAcrossDuplicateJobsAndRestart runs the real queue: the round's
 // close job is due while the process is down; a restarted process closes it,
-// and extra non-unique copies of the job (as after a redelivery or an
-// operator's `app jobs send`) change nothing.
+// and extra non-unique copies of the job (as when a job runs again after a
+// redelivery) change nothing.
 func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, nil)
@@ -27,9 +29,11 @@ func TestCloseOnceAcrossDuplicateJobsAndRestart(t *testing.T) {
 	// "Crash" mid-round: stop the process before the deadline.
 	must(t, q.Stop(context.Background()))
 	time.Sleep(2 * time.Second)
-	// Duplicates bypass uniqueness on purpose.
+	// Duplicates bypass uniqueness on purpose: raw args carry no InsertOpts.
+	dup, err := json.Marshal(CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(phaseAnswering)})
+	must(t, err)
 	for range 4 {
-		_, err := e.Queue.Insert(context.Background(), CloseArgs{GuildID: testGuild, RoundID: r.ID, Phase: string(phaseAnswering)}, nil)
+		_, err := e.Queue.Insert(context.Background(), queue.RawArgs(CloseArgs{}.Kind(), dup), nil)
 		must(t, err)
 	}
 	q2 := e.newQueue(nil)

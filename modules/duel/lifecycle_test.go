@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/together-bot/together/core/moduletest"
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/usertext"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
@@ -37,7 +39,7 @@ func TestOneActiveDuelPerGuildUnderConcurrency(t *testing.T) {
 	if d.Title != "Pair duel" {
 		t.Fatalf("default title = %q", d.Title)
 	}
-	if e.board.Count(boardKind, boardKey(d.ID)) != 1 {
+	if projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(d.ID)) != 1 {
 		t.Fatal("scoreboard projection not requested on start")
 	}
 	// Another guild is independent.

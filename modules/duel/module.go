@@ -6,7 +6,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
-	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/duel/migrations"
@@ -20,7 +19,7 @@ var Descriptor = module.Descriptor{
 	Requires:   []string{pairhomeapi.Name},
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
-		fx.Provide(newFxService, newHandlers),
+		fx.Provide(newService, newHandlers),
 		module.Add(i18n.Catalogs, catalog),
 		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer { return []projection.Renderer{s.boardRenderer()} }),
 		module.Contribute(interaction.Commands, func(h *handlers) []interaction.Command { return []interaction.Command{h.command()} }),
@@ -31,15 +30,4 @@ var Descriptor = module.Descriptor{
 		module.Contribute(pairhomeapi.Sections, func(s *Service) []pairhomeapi.Section { return []pairhomeapi.Section{s.pairSection()} }),
 		module.Contribute(hallapi.Categories, func(s *Service) []hallapi.Category { return []hallapi.Category{s.hallCategory()} }),
 	),
-}
-
-type fxDeps struct {
-	fx.In
-	Core  modcore.Core
-	Pairs pairhomeapi.Pairs
-	Hall  hallapi.Refresher `optional:"true"`
-}
-
-func newFxService(d fxDeps) (*Service, error) {
-	return newService(config{Core: d.Core, Pairs: d.Pairs, Projections: d.Core.Projections, Discord: d.Core.Rest, Hall: d.Hall})
 }

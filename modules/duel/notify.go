@@ -8,17 +8,10 @@ import (
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
-	"github.com/riverqueue/river"
 
 	"github.com/together-bot/together/core/db"
-	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/discord/restclient"
 )
-
-// sendTimeout bounds one post including the rate limiter's wait; a longer
-// wait fails fast with a retry-after and becomes a snooze.
-const sendTimeout = 15 * time.Second
 
 // notify posts the round's prompt in one room and records the outcome. When
 // the round stopped taking answers before the prompt could be posted (a
@@ -64,32 +57,18 @@ func (s *Service) notify(ctx context.Context, a NotifyArgs, lastAttempt bool) er
 		}
 		sent = "late"
 	}
-	msg.Nonce, msg.EnforceNonce = noticeNonce(a.RoundID, a.PairID), true
-	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	m, err := s.discord.CreateMessage(snowflake.ID(channel), msg, rest.WithCtx(cctx))
-	cancel()
-	switch {
-	case err == nil:
-		return s.setDelivery(ctx, a, sent, uint64(m.ID), "")
-	case resterr.IsRateLimited(err):
-		if d, ok := resterr.RetryAfter(err); ok {
-			return river.JobSnooze(d)
-		}
-		return river.JobSnooze(time.Second)
-	case resterr.IsPermanent(err):
-		s.Logger.Warn("room unreachable; prompt not delivered", "guild_id", a.GuildID, "round_id", a.RoundID,
-			"pair_id", a.PairID, "channel_id", channel, "error", err)
-		return s.setDelivery(ctx, a, "failed", 0, errSummary(err))
-	default:
-		st := "pending"
-		if lastAttempt {
-			st = "failed"
-		}
-		if derr := s.setDelivery(ctx, a, st, 0, errSummary(err)); derr != nil {
-			return derr
-		}
-		return fmt.Errorf("duel: post prompt in room of pair %d: %w", a.PairID, err)
-	}
+	return restclient.Deliver(ctx, s.Rest, restclient.Delivery{ChannelID: uint64(channel), Message: msg,
+		Nonce: noticeNonce(a.RoundID, a.PairID),
+		Record: func(ctx context.Context, o restclient.Outcome, messageID uint64, lastErr string) error {
+			status := sent
+			switch {
+			case o == restclient.Refused || (o == restclient.Failed && lastAttempt):
+				status = "failed"
+			case o == restclient.Failed:
+				status = "pending"
+			}
+			return s.setDelivery(ctx, a, status, messageID, lastErr)
+		}}, s.Logger.With("guild_id", a.GuildID, "round_id", a.RoundID, "pair_id", a.PairID))
 }
 
 // setDelivery records one attempt's outcome; it only moves pending rows, so
@@ -160,13 +139,4 @@ func quote(text string) string {
 // timestamp is a Discord timestamp tag; style t (time) or R (relative).
 func timestamp(t time.Time, style string) string {
 	return fmt.Sprintf("<t:%d:%s>", t.Unix(), style)
-}
-
-// errSummary keeps a stored error short.
-func errSummary(err error) string {
-	s := err.Error()
-	if len(s) > 300 {
-		s = s[:300]
-	}
-	return s
 }

@@ -124,10 +124,7 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r round, pairs []pairho
 			continue
 		}
 		rooms++
-		params = append(params, river.InsertManyParams{
-			Args:       NotifyArgs{GuildID: r.GuildID, RoundID: r.ID, PairID: p.ID},
-			InsertOpts: notifyInsertOpts(),
-		})
+		params = append(params, river.InsertManyParams{Args: NotifyArgs{GuildID: r.GuildID, RoundID: r.ID, PairID: p.ID}})
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO duel_deliveries (round_id, pair_id, channel_id, status)
 		SELECT ?, p, nullif(c, 0), st FROM unnest(?::bigint[], ?::bigint[], ?::text[]) AS t(p, c, st)`,
@@ -143,9 +140,8 @@ func (s *Service) fanOut(ctx context.Context, tx bun.Tx, r round, pairs []pairho
 }
 
 func (s *Service) enqueueClose(ctx context.Context, tx bun.Tx, r round, phase roundPhase, at time.Time) error {
-	opts := closeInsertOpts()
-	opts.ScheduledAt = at
-	if _, err := s.Queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)}, opts); err != nil {
+	if _, err := s.Queue.InsertTx(ctx, tx, CloseArgs{GuildID: r.GuildID, RoundID: r.ID, Phase: string(phase)},
+		&river.InsertOpts{ScheduledAt: at}); err != nil {
 		return fmt.Errorf("duel: enqueue close of round %d: %w", r.ID, err)
 	}
 	return nil

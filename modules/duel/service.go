@@ -2,27 +2,23 @@ package duel
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/uptrace/bun"
+	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/module/modcore"
-	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// config builds a Service.
+// config is what a Service is built from: fx fills it, tests write it as
+// a literal.
 type config struct {
-	Core  modcore.Core // DB, Queue, Guilds, Bundle and Logger
+	fx.In
+	Core  modcore.Core // DB, Queue, Guilds, Bundle, Projections; Rest posts in pair rooms
 	Pairs pairhomeapi.Pairs
-	// Projections and Discord are Core.Projections and Core.Rest in
-	// production; tests count the requests instead.
-	Projections projection.Requester
-	Discord     restclient.MessageCreator
-	Hall        hallapi.Refresher // nil: hall not deployed
+	Hall  hallapi.Refresher `optional:"true"` // nil: hall not deployed
 }
 
 // Service holds the duel's rules. Every state change is one transaction
@@ -30,25 +26,17 @@ type config struct {
 // that follow from it, so a crash never leaves a change without its effects.
 type Service struct {
 	modcore.Core
-	pairs   pairhomeapi.Pairs
-	proj    projection.Requester
-	discord restclient.MessageCreator
-	hall    hallapi.Refresher
+	pairs pairhomeapi.Pairs
+	hall  hallapi.Refresher
 }
 
-// newService validates the configuration.
+// newService checks the core services the duel cannot run without.
 func newService(cfg config) (*Service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle|modcore.Projections)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.Pairs == nil:
-		return nil, errors.New("duel: config.Pairs is nil")
-	case cfg.Projections == nil:
-		return nil, errors.New("duel: config.Projections is nil")
-	}
-	return &Service{Core: core, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord, hall: cfg.Hall}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, hall: cfg.Hall}, nil
 }
 
 func (s *Service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
@@ -62,11 +50,6 @@ func (s *Service) pairOf(ctx context.Context, idb bun.IDB, guildID, userID uint6
 		return pairhomeapi.Pair{}, fmt.Errorf("duel: pair of member %d: %w", userID, err)
 	}
 	return p, nil
-}
-
-// requestBoard re-renders the duel's scoreboard once tx commits.
-func (s *Service) requestBoard(ctx context.Context, tx bun.Tx, duelID int64) error {
-	return s.proj.Request(ctx, tx, boardKind, boardKey(duelID))
 }
 
 // requestPanels re-renders the Pair Home panels of the given pairs.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/interaction"
 )
 
@@ -60,51 +61,22 @@ func (s *Service) status(ctx context.Context, guildID uint64) (duelStatus, error
 }
 
 func (s *Service) deliveries(ctx context.Context, roundID int64) (deliveryCounts, error) {
-	var d deliveryCounts
-	rows, err := s.DB.Bun.QueryContext(ctx, `SELECT status, count(*) FROM duel_deliveries WHERE round_id = ? GROUP BY status`, roundID)
+	byStatus, err := db.QueryMap[string, int](ctx, s.DB.Bun, `SELECT status, count(*) FROM duel_deliveries
+		WHERE round_id = ? GROUP BY status`, roundID)
 	if err != nil {
-		return d, fmt.Errorf("duel: delivery counts: %w", err)
+		return deliveryCounts{}, fmt.Errorf("duel: delivery counts: %w", err)
 	}
-	for rows.Next() {
-		var st string
-		var n int
-		if err := rows.Scan(&st, &n); err != nil {
-			rows.Close()
-			return d, err
-		}
-		switch st {
-		case "pending":
-			d.Pending = n
-		case "sent":
-			d.Sent = n
-		case "failed":
-			d.Failed = n
-		case "no_room":
-			d.NoRoom = n
-		case "late":
-			d.Late = n
-		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return d, err
-	}
-	rows, err = s.DB.Bun.QueryContext(ctx, `SELECT pair_id, coalesce(channel_id, 0), coalesce(last_error, '') FROM duel_deliveries
+	d := deliveryCounts{Pending: byStatus["pending"], Sent: byStatus["sent"], Failed: byStatus["failed"],
+		NoRoom: byStatus["no_room"], Late: byStatus["late"]}
+	d.FailedRooms, err = db.Query(ctx, s.DB.Bun, func(row db.Scanner) (failedRoom, error) {
+		var f failedRoom
+		return f, row.Scan(&f.PairID, &f.ChannelID, &f.Error)
+	}, `SELECT pair_id, coalesce(channel_id, 0), coalesce(last_error, '') FROM duel_deliveries
 		WHERE round_id = ? AND status = 'failed' ORDER BY pair_id LIMIT 10`, roundID)
 	if err != nil {
-		return d, err
+		return deliveryCounts{}, fmt.Errorf("duel: unreachable rooms: %w", err)
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var f failedRoom
-		var ch int64
-		if err := rows.Scan(&f.PairID, &ch, &f.Error); err != nil {
-			return d, err
-		}
-		f.ChannelID = uint64(ch)
-		d.FailedRooms = append(d.FailedRooms, f)
-	}
-	return d, rows.Err()
+	return d, nil
 }
 
 // statusAnswers bounds the answers /duel status lists (a thousand pairs

@@ -18,7 +18,7 @@ const (
 
 const duelCols = `id, guild_id, channel_id, title, status, created_at, ended_at`
 
-func scanDuel(sc interface{ Scan(...any) error }) (duel, error) {
+func scanDuel(sc db.Scanner) (duel, error) {
 	var d duel
 	var g, c int64
 	err := sc.Scan(&d.ID, &g, &c, &d.Title, &d.Status, &d.CreatedAt, &d.EndedAt)
@@ -28,32 +28,19 @@ func scanDuel(sc interface{ Scan(...any) error }) (duel, error) {
 
 // activeDuel returns the guild's active duel or ErrNoDuel.
 func activeDuel(ctx context.Context, idb bun.IDB, guildID uint64, lock string) (duel, error) {
-	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels
-		WHERE guild_id = ? AND status = 'active'`+lock, int64(guildID)))
-	if db.IsNoRows(err) {
-		return duel{}, ErrNoDuel
-	}
-	if err != nil {
-		return duel{}, fmt.Errorf("duel: load active duel: %w", err)
-	}
-	return d, nil
+	return db.QueryRow(ctx, idb, scanDuel, ErrNoDuel, "duel: load active duel", `SELECT `+duelCols+` FROM duel_duels
+		WHERE guild_id = ? AND status = 'active'`+lock, int64(guildID))
 }
 
 func loadDuel(ctx context.Context, idb bun.IDB, id int64, lock string) (duel, error) {
-	d, err := scanDuel(idb.QueryRowContext(ctx, `SELECT `+duelCols+` FROM duel_duels WHERE id = ?`+lock, id))
-	if db.IsNoRows(err) {
-		return duel{}, ErrNoDuel
-	}
-	if err != nil {
-		return duel{}, fmt.Errorf("duel: load duel %d: %w", id, err)
-	}
-	return d, nil
+	return db.QueryRow(ctx, idb, scanDuel, ErrNoDuel, fmt.Sprintf("duel: load duel %d", id),
+		`SELECT `+duelCols+` FROM duel_duels WHERE id = ?`+lock, id)
 }
 
 const roundCols = `id, duel_id, guild_id, round_no, prompt, phase, vote_minutes, started_at,
 	answer_deadline, vote_deadline, ended_at`
 
-func scanRound(sc interface{ Scan(...any) error }) (round, error) {
+func scanRound(sc db.Scanner) (round, error) {
 	var r round
 	var g int64
 	var ph string
@@ -65,14 +52,15 @@ func scanRound(sc interface{ Scan(...any) error }) (round, error) {
 
 // loadRound returns a round by id or ErrNoRound.
 func loadRound(ctx context.Context, idb bun.IDB, id int64, lock string) (round, error) {
-	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds WHERE id = ?`+lock, id))
-	if db.IsNoRows(err) {
-		return round{}, ErrNoRound
-	}
-	if err != nil {
-		return round{}, fmt.Errorf("duel: load round %d: %w", id, err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRound, ErrNoRound, fmt.Sprintf("duel: load round %d", id),
+		`SELECT `+roundCols+` FROM duel_rounds WHERE id = ?`+lock, id)
+}
+
+// guildRound is loadRound limited to guildID: another guild's round (a
+// custom id carried over) is ErrNoRound too.
+func guildRound(ctx context.Context, idb bun.IDB, guildID uint64, id int64, lock string) (round, error) {
+	return db.QueryRow(ctx, idb, scanRound, ErrNoRound, fmt.Sprintf("duel: load round %d", id),
+		`SELECT `+roundCols+` FROM duel_rounds WHERE id = ? AND guild_id = ?`+lock, id, int64(guildID))
 }
 
 // guildOpenRound returns the open round of the guild's active duel (ErrNoDuel,
@@ -87,28 +75,14 @@ func guildOpenRound(ctx context.Context, idb bun.IDB, guildID uint64, lock strin
 
 // openRound returns the duel's open round or ErrNoRound.
 func openRound(ctx context.Context, idb bun.IDB, duelID int64, lock string) (round, error) {
-	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
-		WHERE duel_id = ? AND phase IN ('answering', 'voting')`+lock, duelID))
-	if db.IsNoRows(err) {
-		return round{}, ErrNoRound
-	}
-	if err != nil {
-		return round{}, fmt.Errorf("duel: load open round: %w", err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRound, ErrNoRound, "duel: load open round", `SELECT `+roundCols+` FROM duel_rounds
+		WHERE duel_id = ? AND phase IN ('answering', 'voting')`+lock, duelID)
 }
 
 // lastRound returns the duel's latest round, open or not, or ErrNoRound.
 func lastRound(ctx context.Context, idb bun.IDB, duelID int64) (round, error) {
-	r, err := scanRound(idb.QueryRowContext(ctx, `SELECT `+roundCols+` FROM duel_rounds
-		WHERE duel_id = ? ORDER BY round_no DESC LIMIT 1`, duelID))
-	if db.IsNoRows(err) {
-		return round{}, ErrNoRound
-	}
-	if err != nil {
-		return round{}, fmt.Errorf("duel: load last round: %w", err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRound, ErrNoRound, "duel: load last round", `SELECT `+roundCols+` FROM duel_rounds
+		WHERE duel_id = ? ORDER BY round_no DESC LIMIT 1`, duelID)
 }
 
 // roundPairs lists the pairs a round concerns (every pair it was announced

@@ -1,6 +1,7 @@
 package hall
 
 import (
+	"context"
 	"strings"
 
 	"github.com/disgoorg/disgo/discord"
@@ -40,7 +41,10 @@ func (s *Service) command() interaction.Command {
 				sub("optout", "hall.cmd.optout", category),
 				sub("status", "hall.cmd.status"),
 			}},
-		Handle: s.handle,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"hall optin": s.consentCommand(s.OptIn), "hall optout": s.consentCommand(s.OptOut),
+			"hall status": func(c *interaction.Context) error { return s.replyStatus(c, "") },
+		},
 	}
 }
 
@@ -61,30 +65,25 @@ func clip(s string, n int) string {
 	return s
 }
 
-func (s *Service) handle(c *interaction.Context) error {
-	d, _ := c.SlashData()
-	var err error
-	switch c.CommandPath() {
-	case "hall optin":
-		err = s.OptIn(c, c.GuildID(), c.UserID(), d.String("category"))
-	case "hall optout":
-		err = s.OptOut(c, c.GuildID(), c.UserID(), d.String("category"))
-	case "hall status":
-	default:
-		return interaction.ErrUnknownAction
+// consentCommand is /hall optin or optout: change, then show the member
+// where they stand.
+func (s *Service) consentCommand(change func(ctx context.Context, guildID, userID uint64, choice string) error) func(*interaction.Context) error {
+	return func(c *interaction.Context) error {
+		d, _ := c.SlashData()
+		if err := change(c, c.GuildID(), c.UserID(), d.String("category")); err != nil {
+			return err
+		}
+		return s.replyStatus(c, c.T("hall.reply.updated")+"\n")
 	}
-	if err != nil {
-		return err
-	}
+}
+
+// replyStatus answers with the member's consent per category, after lead.
+func (s *Service) replyStatus(c *interaction.Context, lead string) error {
 	st, err := s.Status(c, c.GuildID(), c.UserID())
 	if err != nil {
 		return err
 	}
-	text := s.statusText(c, st)
-	if c.CommandPath() != "hall status" {
-		text = c.T("hall.reply.updated") + "\n" + text
-	}
-	return c.ReplyText(true, text)
+	return c.ReplyText(true, lead+s.statusText(c, st))
 }
 
 // statusText lists the member's consent per category, the partner's, and

@@ -14,6 +14,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
 	"github.com/together-bot/together/core/projection/projectiontest"
@@ -160,7 +161,7 @@ func newEnv(t testing.TB, tz string, now time.Time, deployed ...string) *env {
 		}
 	}
 	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: d, Queue: q, Bundle: b, Logger: quiet}, Pairs: e.pairs,
-		Guilds: e.guilds, Refresher: newRefresher(e.proj), Categories: cats, Now: e.clock.Now})
+		Refresher: newRefresher(e.proj), Categories: module.Contributions[hallapi.Category]{Items: cats}, guilds: e.guilds, now: e.clock.Now})
 	must(t, err)
 	// The hall channel, set before the tests' cards exist (the hook is
 	// tested on its own: TestChannelHookShowsTheCardAtOnce).

@@ -35,7 +35,7 @@ var Descriptor = module.Descriptor{
 		fx.Provide(
 			func(c modcore.Core) *Refresher { return newRefresher(c.Projections) },
 			func(r *Refresher) hallapi.Refresher { return r },
-			newFxService,
+			newService,
 		),
 		module.Contribute(projection.Renderers, func(s *Service) []projection.Renderer {
 			return []projection.Renderer{{Kind: CardKind, Module: Name, Render: s.renderCard}}
@@ -48,16 +48,4 @@ var Descriptor = module.Descriptor{
 		module.Contribute(guild.ChannelHooks, func(s *Service) []guild.ChannelHook { return []guild.ChannelHook{s.channelHook()} }),
 		module.Collect(hallapi.Categories),
 	),
-}
-
-type fxDeps struct {
-	fx.In
-	Core       modcore.Core
-	Refresher  *Refresher
-	Pairs      pairhomeapi.Pairs
-	Categories module.Contributions[hallapi.Category]
-}
-
-func newFxService(d fxDeps) (*Service, error) {
-	return newService(serviceConfig{Core: d.Core, Pairs: d.Pairs, Guilds: d.Core.Guilds, Refresher: d.Refresher, Categories: d.Categories.Items})
 }

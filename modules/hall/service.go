@@ -2,13 +2,14 @@ package hall
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/uptrace/bun"
+	"go.uber.org/fx"
 
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/module"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
@@ -29,16 +30,20 @@ type guildSettings interface {
 	GuildsWithChannel(ctx context.Context, module, key string) ([]guild.GuildChannel, error)
 }
 
-// serviceConfig builds a Service.
+// serviceConfig is what a Service is built from: fx fills it, tests write
+// it as a literal.
 type serviceConfig struct {
-	Core  modcore.Core // DB, Queue, Bundle and Logger
-	Pairs pairhomeapi.Pairs
-	// Guilds is Core.Guilds in production; tests fake the timezone.
-	Guilds     guildSettings
+	fx.In      `ignore-unexported:"true"`
+	Core       modcore.Core // DB, Queue, Bundle, Guilds and Logger
+	Pairs      pairhomeapi.Pairs
 	Refresher  *Refresher
-	Categories []hallapi.Category
-	// Now is the clock deciding month boundaries (tests move it).
-	Now func() time.Time
+	Categories module.Contributions[hallapi.Category]
+	// guilds stands in for Core.Guilds (tests fake the timezone); nil is
+	// Core.Guilds.
+	guilds guildSettings
+	// now is the clock deciding month boundaries (tests move it); nil is
+	// time.Now.
+	now func() time.Time
 }
 
 // Service keeps the cards, the consent and the finalization.
@@ -51,28 +56,28 @@ type Service struct {
 	now        func() time.Time
 }
 
-// newService validates the configuration and the contributed categories.
+// newService checks the core services hall cannot run without and the
+// contributed categories.
 func newService(cfg serviceConfig) (*Service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Bundle)
+	need := modcore.DB | modcore.Queue | modcore.Bundle
+	if cfg.guilds == nil {
+		need |= modcore.Guilds
+	}
+	core, err := cfg.Core.Ready(Name, need)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.Pairs == nil:
-		return nil, errors.New("hall: Config.Pairs is nil")
-	case cfg.Guilds == nil:
-		return nil, errors.New("hall: Config.Guilds is nil")
-	case cfg.Refresher == nil:
-		return nil, errors.New("hall: Config.Refresher is nil")
+	if cfg.guilds == nil {
+		cfg.guilds = core.Guilds
 	}
-	cats, err := sortCategories(cfg.Categories)
+	if cfg.now == nil {
+		cfg.now = time.Now
+	}
+	cats, err := sortCategories(cfg.Categories.Items)
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &Service{Core: core, pairs: cfg.Pairs, guilds: cfg.Guilds, refresher: cfg.Refresher, categories: cats, now: cfg.Now}, nil
+	return &Service{Core: core, pairs: cfg.Pairs, guilds: cfg.guilds, refresher: cfg.Refresher, categories: cats, now: cfg.now}, nil
 }
 
 // Categories lists the deployed categories in card order.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -353,11 +354,8 @@ func newToken() string {
 // out rate limits, retry transient failures, and record the rest on the pair
 // (the reconcile job tries again later) instead of failing forever.
 func (s *service) discordFailure(ctx context.Context, pairID int64, what string, err error) error {
-	if d, ok := resterr.RetryAfter(err); ok {
-		return river.JobSnooze(d)
-	}
-	if resterr.IsRateLimited(err) {
-		return river.JobSnooze(time.Second)
+	if snooze := queue.SnoozeRateLimited(err); snooze != nil {
+		return snooze
 	}
 	if resterr.IsTransient(err) || !resterr.IsPermanent(err) {
 		return fmt.Errorf("pairhome: %s: %w", what, err)

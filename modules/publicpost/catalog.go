@@ -1,8 +1,6 @@
 package publicpost
 
 import (
-	"github.com/disgoorg/disgo/discord"
-
 	"github.com/together-bot/together/core/i18n"
 )
 
@@ -81,13 +79,3 @@ var Catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"publicpost.status.last_failure": "Последняя ошибка: #{id}: {error}",
 	},
 }}
-
-// describe returns a command text in English plus its localizations, read
-// from Catalog so command definitions need no Bundle at construction time.
-func describe(key string) (string, map[discord.Locale]string) {
-	en := Catalog.Messages[i18n.EN][key]
-	if ru, ok := Catalog.Messages[i18n.RU][key]; ok {
-		return en, map[discord.Locale]string{discord.LocaleRussian: ru}
-	}
-	return en, nil
-}

@@ -3,6 +3,7 @@ package publicpost
 import (
 	"testing"
 
+	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/i18n/i18ntest"
 )
 
@@ -18,7 +19,11 @@ func TestCatalog(t *testing.T) {
 
 func TestCommandDefinition(t *testing.T) {
 	t.Parallel()
-	def := postDefinition()
+	texts, err := i18n.NewBundle(nil, Catalog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	def := postDefinition(texts)
 	if def.Name != "post" || len(def.Options) != 3 || def.Description == "" || def.DescriptionLocalizations["ru"] == "" {
 		t.Fatalf("definition %+v", def)
 	}

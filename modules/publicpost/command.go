@@ -10,6 +10,7 @@ import (
 
 	"github.com/disgoorg/disgo/discord"
 
+	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
 	"github.com/together-bot/together/core/usertext"
@@ -31,62 +32,36 @@ var postText = usertext.Field{Name: "text", Min: 1, Max: MaxContent}
 type commands struct {
 	svc   *Service
 	zones guildZones
+	texts *i18n.Bundle // the command's descriptions
 	now   func() time.Time
 }
 
-func newCommands(svc *Service, zones guildZones) *commands {
-	return &commands{svc: svc, zones: zones, now: time.Now}
+func newCommands(svc *Service, zones guildZones, texts *i18n.Bundle) *commands {
+	return &commands{svc: svc, zones: zones, texts: texts, now: time.Now}
 }
 
 // command is /post (interaction.Commands).
 func (h *commands) command() interaction.Command {
-	return interaction.Command{Module: Name, Definition: postDefinition(), Staff: true, Ephemeral: true, Handle: h.handle}
+	return interaction.Command{Module: Name, Definition: postDefinition(h.texts), Staff: true, Ephemeral: true,
+		Subcommands: map[string]func(*interaction.Context) error{
+			"post schedule": h.schedule, "post list": h.list, "post cancel": h.cancel,
+		}}
 }
 
-func postDefinition() discord.SlashCommandCreate {
-	desc, descL := describe("publicpost.cmd.post")
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOption {
-		d, l := describe(key)
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
-	}
-	chD, chL := describe("publicpost.cmd.schedule.channel")
-	atD, atL := describe("publicpost.cmd.schedule.at")
-	txD, txL := describe("publicpost.cmd.schedule.text")
-	idD, idL := describe("publicpost.cmd.cancel.id")
-	one, maxLen, maxAt := 1, MaxContent, 40
-	return discord.SlashCommandCreate{
-		Name: "post", Description: desc, DescriptionLocalizations: descL,
-		Options: []discord.ApplicationCommandOption{
-			sub("schedule", "publicpost.cmd.schedule",
-				discord.ApplicationCommandOptionChannel{Name: "channel", Description: chD, DescriptionLocalizations: chL, Required: true,
-					ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews}},
-				discord.ApplicationCommandOptionString{Name: "at", Description: atD, DescriptionLocalizations: atL, Required: true,
-					MinLength: &one, MaxLength: &maxAt},
-				discord.ApplicationCommandOptionString{Name: "text", Description: txD, DescriptionLocalizations: txL, Required: true,
-					MinLength: &one, MaxLength: &maxLen},
-			),
-			sub("list", "publicpost.cmd.list"),
-			sub("cancel", "publicpost.cmd.cancel",
-				discord.ApplicationCommandOptionInt{Name: "id", Description: idD, DescriptionLocalizations: idL, Required: true, MinValue: &one}),
-		},
-	}
+func postDefinition(texts *i18n.Bundle) discord.SlashCommandCreate {
+	d := interaction.Describer{Bundle: texts}
+	return d.Slash("post", "publicpost.cmd.post",
+		d.Sub("schedule", "publicpost.cmd.schedule",
+			d.Channel("channel", "publicpost.cmd.schedule.channel", true, discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews),
+			d.String("at", "publicpost.cmd.schedule.at", true, 1, 40),
+			d.String("text", "publicpost.cmd.schedule.text", true, 1, MaxContent)),
+		d.Sub("list", "publicpost.cmd.list"),
+		d.Sub("cancel", "publicpost.cmd.cancel",
+			d.Int("id", "publicpost.cmd.cancel.id", true, 1, interaction.MaxInteger)))
 }
 
-// handle dispatches /post subcommands.
-func (h *commands) handle(c *interaction.Context) error {
+func (h *commands) schedule(c *interaction.Context) error {
 	d, _ := c.SlashData()
-	switch c.CommandPath() {
-	case "post schedule":
-		return h.schedule(c, d)
-	case "post list":
-		return h.list(c)
-	case "post cancel":
-		return h.cancel(c, d)
-	}
-	return refusal.New("core.error.unknown_action")
-}
-
-func (h *commands) schedule(c *interaction.Context, d discord.SlashCommandInteractionData) error {
 	ch, ok := d.OptChannel("channel")
 	if !ok || (ch.Type != discord.ChannelTypeGuildText && ch.Type != discord.ChannelTypeGuildNews) {
 		return errBadChannel
@@ -137,7 +112,8 @@ func (h *commands) list(c *interaction.Context) error {
 	return c.ReplyText(true, truncate(strings.Join(lines, "\n"), MaxContent))
 }
 
-func (h *commands) cancel(c *interaction.Context, d discord.SlashCommandInteractionData) error {
+func (h *commands) cancel(c *interaction.Context) error {
+	d, _ := c.SlashData()
 	id := int64(d.Int("id"))
 	p, err := h.svc.Cancel(c, c.GuildID(), id)
 	if errors.Is(err, ErrNotCancellable) {

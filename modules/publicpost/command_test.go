@@ -45,7 +45,7 @@ func newCmdHarness(t *testing.T, e *env, st guild.Settings) *cmdHarness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newCommands(e.service(), fixedSettings{st})
+	h := newCommands(e.service(), fixedSettings{st}, bundle)
 	h.now = func() time.Time { return time.Date(2026, 3, 1, 17, 0, 0, 0, time.UTC) }
 	r, err := interaction.NewRouter(interaction.Options{Commands: []interaction.Command{h.command()},
 		Settings: fixedSettings{st}, Bundle: bundle, DB: e.db, Log: quiet, DefaultLocale: "en"})

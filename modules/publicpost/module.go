@@ -34,7 +34,7 @@ var Descriptor = module.Descriptor{
 		// Module-internal pieces; fx.Private keeps them out of other modules' reach.
 		fx.Provide(
 			func(c modcore.Core, cfg Config) *Publisher { return newPublisher(c.DB, c.Rest, cfg, c.Logger) },
-			func(s *Service, c modcore.Core) *commands { return newCommands(s, c.Guilds) },
+			func(s *Service, c modcore.Core) *commands { return newCommands(s, c.Guilds, c.Bundle) },
 			fx.Private,
 		),
 		fx.Provide(

@@ -2,7 +2,6 @@ package publicpost
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"time"
@@ -74,28 +73,12 @@ func List(ctx context.Context, d *db.DB, f Filter) ([]Post, error) {
 		limit = 50
 	}
 	args = append(args, limit)
-	rows, err := d.Bun.QueryContext(ctx, `SELECT `+postCols+` FROM publicpost_posts WHERE `+where+`
+	posts, err := db.Query(ctx, d.Bun, readPost, `SELECT `+postCols+` FROM publicpost_posts WHERE `+where+`
 		ORDER BY updated_at DESC, id DESC LIMIT ?`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list scheduled posts: %w", err)
 	}
-	return collectPosts(rows)
-}
-
-func collectPosts(rows *sql.Rows) ([]Post, error) {
-	defer rows.Close()
-	var out []Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, fmt.Errorf("scan scheduled post: %w", err)
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("list scheduled posts: %w", err)
-	}
-	return out, nil
+	return posts, nil
 }
 
 // RequeueStatuses are what Requeue touches by default and at most.

@@ -105,7 +105,7 @@ func (s *Service) Get(ctx context.Context, guildID uint64, id int64) (Post, erro
 // Upcoming lists the guild's pending and processing posts by time, then the
 // most recent failures, for /post list.
 func (s *Service) Upcoming(ctx context.Context, guildID uint64, limit int) ([]Post, error) {
-	rows, err := s.db.Bun.QueryContext(ctx, `
+	posts, err := db.Query(ctx, s.db.Bun, readPost, `
 		(SELECT `+postCols+` FROM publicpost_posts WHERE guild_id = ?0 AND status IN ('pending', 'processing')
 			ORDER BY scheduled_for, id LIMIT ?1)
 		UNION ALL
@@ -114,5 +114,5 @@ func (s *Service) Upcoming(ctx context.Context, guildID uint64, limit int) ([]Po
 	if err != nil {
 		return nil, fmt.Errorf("list upcoming posts: %w", err)
 	}
-	return collectPosts(rows)
+	return posts, nil
 }

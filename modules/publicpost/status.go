@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/interaction"
 )
@@ -30,25 +31,13 @@ const OverdueAfter = 5 * time.Minute
 
 // GuildStatus reads the guild's outbox state.
 func (s *Service) GuildStatus(ctx context.Context, guildID uint64) (GuildStatus, error) {
-	st := GuildStatus{Counts: map[Status]int{}}
+	var st GuildStatus
 	gid := int64(guildID)
-	rows, err := s.db.Bun.QueryContext(ctx, `SELECT status, count(*) FROM publicpost_posts WHERE guild_id = ? GROUP BY status`, gid)
+	counts, err := db.QueryMap[Status, int](ctx, s.db.Bun, `SELECT status, count(*) FROM publicpost_posts WHERE guild_id = ? GROUP BY status`, gid)
 	if err != nil {
 		return st, fmt.Errorf("count posts: %w", err)
 	}
-	for rows.Next() {
-		var status string
-		var n int
-		if err := rows.Scan(&status, &n); err != nil {
-			rows.Close()
-			return st, err
-		}
-		st.Counts[Status(status)] = n
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return st, fmt.Errorf("count posts: %w", err)
-	}
+	st.Counts = counts
 	err = s.db.Bun.QueryRowContext(ctx, `
 		SELECT `+guild.ModuleOffCondition("?0", Name)+`,
 			count(*) FILTER (WHERE scheduled_for <= now()),

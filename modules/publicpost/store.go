@@ -23,6 +23,10 @@ const postCols = `id, guild_id, channel_id, source, payload, scheduled_for, stat
 // claimed and put back on every sweep (the original's endless bounce).
 var offGuild = guild.ModuleOffCondition("p.guild_id", Name)
 
+// readPost reads a row of postCols (db.Query's scan).
+func readPost(row db.Scanner) (Post, error) { return scanPost(row) }
+
+// scanPost reads a row of postCols, then any extra columns into extra.
 func scanPost(row db.Scanner, extra ...any) (Post, error) {
 	var (
 		p                      Post

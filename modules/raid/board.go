@@ -3,7 +3,6 @@ package raid
 import (
 	"context"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -11,13 +10,13 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/uptrace/bun"
 
+	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
 )
 
-// boardKind is the dashboard's projection kind; its key is the raid id.
+// boardKind is the dashboard's projection kind; its key is the raid id
+// (projection.IDKey).
 const boardKind = "raid.board"
-
-func boardKey(raidID int64) string { return strconv.FormatInt(raidID, 10) }
 
 // Accents: in progress, goal reached, over.
 const (
@@ -31,7 +30,15 @@ const barWidth = 20
 
 // renderer is the dashboard's projection renderer.
 func (s *service) renderer() projection.Renderer {
-	return projection.Renderer{Kind: boardKind, Module: Name, Render: s.renderBoard}
+	return projection.Renderer{Kind: boardKind, Module: Name, Render: projection.RenderByID(s.renderBoard)}
+}
+
+// requestBoard re-renders the raid's dashboard once tx commits.
+func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
+	if err := s.Projections.Request(ctx, tx, boardKind, projection.IDKey(raidID)); err != nil {
+		return fmt.Errorf("raid: request board %d: %w", raidID, err)
+	}
+	return nil
 }
 
 // standing is one pair's points in a raid.
@@ -42,22 +49,16 @@ type standing struct {
 
 // standings ranks a raid's contributing pairs (ties by the older pair id).
 func standings(ctx context.Context, idb bun.IDB, raidID int64, limit int) ([]standing, int, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
+	total := 0 // contributing pairs, beyond the limit too
+	out, err := db.Query(ctx, idb, func(row db.Scanner) (standing, error) {
+		var st standing
+		return st, row.Scan(&st.PairID, &st.Points, &total)
+	}, `SELECT pair_id, sum(points)::int, count(*) OVER ()::int FROM raid_pair_days
 		WHERE raid_id = ? GROUP BY pair_id HAVING sum(points) > 0 ORDER BY sum(points) DESC, pair_id LIMIT ?`, raidID, limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("raid: standings: %w", err)
 	}
-	defer rows.Close()
-	var out []standing
-	total := 0
-	for rows.Next() {
-		var st standing
-		if err := rows.Scan(&st.PairID, &st.Points, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, st)
-	}
-	return out, total, rows.Err()
+	return out, total, nil
 }
 
 // percent is progress as a whole percentage, capped at 100.
@@ -95,12 +96,8 @@ func phaseKey(r raid) string {
 	}
 }
 
-func (s *service) renderBoard(ctx context.Context, idb bun.IDB, key string) (projection.Rendered, error) {
-	id, err := strconv.ParseInt(key, 10, 64)
-	if err != nil {
-		return projection.Rendered{}, fmt.Errorf("raid: board key %q: %w", key, err)
-	}
-	r, err := loadRaid(ctx, idb, id)
+func (s *service) renderBoard(ctx context.Context, idb bun.IDB, raidID int64) (projection.Rendered, error) {
+	r, err := loadRaid(ctx, idb, raidID)
 	if err != nil {
 		return projection.Rendered{}, err
 	}

@@ -56,16 +56,14 @@ func (s *service) Claim(ctx context.Context, guildID, userID uint64, raidID int6
 		if q.Key == "" {
 			return errNotOffered
 		}
-		c, err := scanClaim(tx.QueryRowContext(ctx, `INSERT INTO raid_claims (raid_id, guild_id, pair_id, day, quest_key, points, requested_by, created_at)
+		c, err := db.QueryRow(ctx, tx, scanClaim, errAlreadyClaimed, "raid: insert claim", `INSERT INTO raid_claims
+			(raid_id, guild_id, pair_id, day, quest_key, points, requested_by, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (raid_id, pair_id, day, quest_key) DO NOTHING RETURNING `+claimCols,
-			r.ID, int64(guildID), p.ID, string(today), q.Key, q.Points, int64(userID), now))
-		if db.IsNoRows(err) {
-			return errAlreadyClaimed
-		}
+			r.ID, int64(guildID), p.ID, string(today), q.Key, q.Points, int64(userID), now)
 		if err != nil {
-			return fmt.Errorf("raid: insert claim: %w", err)
+			return err
 		}
-		if _, err := s.Queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, promptInsertOpts()); err != nil {
+		if _, err := s.Queue.InsertTx(ctx, tx, promptArgs{GuildID: guildID, ClaimID: c.ID}, nil); err != nil {
 			return fmt.Errorf("raid: queue prompt: %w", err)
 		}
 		res = claimResult{Claim: c, Quest: q, Raid: r}
@@ -112,12 +110,9 @@ func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 	now := s.now()
 	var res confirmResult
 	err := s.DB.InTx(ctx, func(ctx context.Context, tx bun.Tx) error {
-		c, err := loadClaim(ctx, tx, claimID, forUpdate)
+		c, err := loadClaim(ctx, tx, guildID, claimID, forUpdate)
 		if err != nil {
 			return err
-		}
-		if c.GuildID != guildID {
-			return errNoClaim
 		}
 		p, err := s.pairs.PairOf(ctx, tx, guildID, userID)
 		if errors.Is(err, pairhomeapi.ErrNoPair) || (err == nil && p.ID != c.PairID) {
@@ -162,14 +157,11 @@ func (s *service) Confirm(ctx context.Context, guildID, userID uint64, claimID i
 			return fmt.Errorf("raid: mark claim confirmed: %w", err)
 		}
 		res.Claim = c
-		res.Raid, err = scanRaid(tx.QueryRowContext(ctx, `UPDATE raid_raids SET progress = progress + ?::int,
+		res.Raid, err = db.QueryRow(ctx, tx, scanRaid, errRaidEnded, "raid: add to progress", `UPDATE raid_raids SET progress = progress + ?::int,
 			completed_at = CASE WHEN completed_at IS NULL AND progress + ?::int >= goal THEN ?::timestamptz ELSE completed_at END
-			WHERE id = ? AND status = 'active' AND ends_at > ? RETURNING `+raidCols, res.Applied, res.Applied, now, r.ID, now))
-		if db.IsNoRows(err) {
-			return errRaidEnded
-		}
+			WHERE id = ? AND status = 'active' AND ends_at > ? RETURNING `+raidCols, res.Applied, res.Applied, now, r.ID, now)
 		if err != nil {
-			return fmt.Errorf("raid: add to progress: %w", err)
+			return err
 		}
 		res.JustCompleted = res.Raid.Completed() && res.Raid.Progress-res.Applied < res.Raid.Goal
 		if err := s.requestBoard(ctx, tx, r.ID); err != nil {

@@ -3,63 +3,45 @@ package raid
 import (
 	"github.com/disgoorg/disgo/discord"
 
-	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
-	"github.com/together-bot/together/core/refusal"
 )
-
-func intPtr(v int) *int { return &v }
 
 // Command is /raid (point interaction.Commands). Members use /raid quests, so the
 // command is not Staff as a whole; start and end check staff at run time.
 func (h *handlers) Command() interaction.Command {
-	b := h.s.Bundle
-	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
-	}
-	chDesc, chLoc := desc("raid.cmd.opt.channel")
-	goalDesc, goalLoc := desc("raid.cmd.opt.goal")
-	cmdDesc, cmdLoc := desc("raid.cmd.raid")
+	d := interaction.Describer{Bundle: h.s.Bundle}
 	return interaction.Command{
 		Module: Name, Ephemeral: true,
-		Definition: discord.SlashCommandCreate{
-			Name: "raid", Description: cmdDesc, DescriptionLocalizations: cmdLoc,
-			Options: []discord.ApplicationCommandOption{
-				sub("quests", "raid.cmd.quests"),
-				sub("start", "raid.cmd.start",
-					discord.ApplicationCommandOptionChannel{Name: "channel", Description: chDesc, DescriptionLocalizations: chLoc,
-						ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText}},
-					discord.ApplicationCommandOptionInt{Name: "goal", Description: goalDesc, DescriptionLocalizations: goalLoc,
-						MinValue: intPtr(1), MaxValue: intPtr(maxGoal)}),
-				sub("end", "raid.cmd.end"),
-			},
+		Definition: d.Slash("raid", "raid.cmd.raid",
+			d.Sub("quests", "raid.cmd.quests"),
+			d.Sub("start", "raid.cmd.start",
+				d.Channel("channel", "raid.cmd.opt.channel", false, discord.ChannelTypeGuildText),
+				d.Int("goal", "raid.cmd.opt.goal", false, 1, maxGoal)),
+			d.Sub("end", "raid.cmd.end")),
+		Subcommands: map[string]func(*interaction.Context) error{
+			"raid quests": h.showToday, "raid start": staffOnly(h.start), "raid end": staffOnly(h.end),
 		},
-		Handle: h.handleCommand,
 	}
 }
 
-func (h *handlers) handleCommand(c *interaction.Context) error {
-	switch c.CommandPath() {
-	case "raid quests":
-		return h.showToday(c)
-	case "raid start":
+// staffOnly runs handle for staff and refuses members: /raid is open to
+// members for quests, its start and end are not.
+func staffOnly(handle func(*interaction.Context) error) func(*interaction.Context) error {
+	return func(c *interaction.Context) error {
 		if !c.IsStaff() {
-			return refusal.New("core.error.staff_only")
+			return interaction.ErrStaffOnly
 		}
-		return h.start(c)
-	case "raid end":
-		if !c.IsStaff() {
-			return refusal.New("core.error.staff_only")
-		}
-		r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
-		if err != nil {
-			return err
-		}
-		return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
+		return handle(c)
 	}
-	return refusal.New("core.error.unknown_action")
+}
+
+// end is /raid end.
+func (h *handlers) end(c *interaction.Context) error {
+	r, err := h.s.EndRaid(c, c.GuildID(), c.UserID())
+	if err != nil {
+		return err
+	}
+	return c.ReplyText(true, c.T("raid.reply.ended", "progress", r.Progress, "goal", r.Goal))
 }
 
 func (h *handlers) start(c *interaction.Context) error {

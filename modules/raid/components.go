@@ -128,12 +128,9 @@ func (h *handlers) mine(c *interaction.Context, id customid.ID) error {
 }
 
 func (h *handlers) rules(c *interaction.Context, id customid.ID) error {
-	r, err := loadRaid(c, h.s.DB.Bun, id.Int64(0))
+	r, err := guildRaid(c, h.s.DB.Bun, c.GuildID(), id.Int64(0))
 	if err != nil {
 		return err
-	}
-	if r.GuildID != c.GuildID() {
-		return errNoRaid
 	}
 	return c.ReplyText(true, c.T("raid.reply.rules", "cap", r.DailyCap, "offers", r.OffersPerDay))
 }

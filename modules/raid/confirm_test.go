@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
@@ -131,7 +133,7 @@ func TestFiftyConcurrentConfirmsRespectTheCap(t *testing.T) {
 	if partial > 1 {
 		t.Fatalf("%d partially capped claims; at most the one crossing the cap may be", partial)
 	}
-	if n := e.board.Count(boardKind, boardKey(r.ID)); n < len(claims)+1 {
+	if n := projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(r.ID)); n < len(claims)+1 {
 		t.Fatalf("board requested %d times", n)
 	}
 }
@@ -267,7 +269,7 @@ func TestGoalMarksCompletedAndPointsStillCount(t *testing.T) {
 	if completed[0] == completed[1] || !completed[0] && offers[0].Points >= 10 {
 		t.Fatalf("just completed flags %v", completed)
 	}
-	rendered, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
+	rendered, err := e.svc.renderBoard(ctx, e.DB.Bun, r.ID)
 	must(t, err)
 	if d := rendered.Message.Embeds[0].Description; !contains(d, "Goal reached") || !contains(d, "100%") {
 		t.Fatalf("board: %s", d)

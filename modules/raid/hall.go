@@ -35,12 +35,9 @@ type contribution struct {
 // Contribution reads the member's pair's points in a raid: on the raid's
 // current day (against its cap) and in total.
 func (s *service) Contribution(ctx context.Context, guildID, userID uint64, raidID int64) (contribution, error) {
-	r, err := loadRaid(ctx, s.DB.Bun, raidID)
+	r, err := guildRaid(ctx, s.DB.Bun, guildID, raidID)
 	if err != nil {
 		return contribution{}, err
-	}
-	if r.GuildID != guildID {
-		return contribution{}, errNoRaid
 	}
 	p, err := s.pairs.PairOf(ctx, s.DB.Bun, guildID, userID)
 	if err != nil {

@@ -6,13 +6,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/disgoorg/disgo/rest"
+
 	"github.com/together-bot/together/core/clocktest"
-	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/moduletest"
-	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi/pairhometest"
 	raidmig "github.com/together-bot/together/modules/raid/migrations"
@@ -31,22 +31,22 @@ type env struct {
 	t     testing.TB
 	svc   *service
 	pairs *pairhometest.Pairs
-	board *projectiontest.Requests
 	clock *clocktest.Manual
 }
 
 // newEnv builds the service on a fresh schema, with the real guild settings
 // and job queue; the clock starts on Wednesday 2026-11-25 12:00 UTC.
-func newEnv(t testing.TB, discord restclient.MessageCreator) *env {
+func newEnv(t testing.TB, discord rest.Rest) *env {
 	t.Helper()
 	c := moduletest.NewCore(t, moduletest.CoreOptions{Module: Name, Migrations: raidmig.FS, Catalogs: []i18n.Catalog{catalog},
 		Purposes: []guild.ChannelPurpose{purpose}, Logger: quiet})
-	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, board: &projectiontest.Requests{},
-		clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
+	e := &env{Core: c, t: t, pairs: &pairhometest.Pairs{}, clock: clocktest.New(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))}
+	proj := c.Projection(t, nil)
 	var err error
-	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet},
-		Pairs: e.pairs, Projections: e.board, Discord: discord, Now: e.clock.Now})
+	e.svc, err = newService(serviceConfig{Core: modcore.Core{DB: c.DB, Queue: c.Queue, Guilds: c.Guilds, Bundle: c.Bundle, Logger: quiet,
+		Projections: proj, Rest: discord}, Pairs: e.pairs, now: e.clock.Now})
 	must(t, err)
+	must(t, proj.Register(e.svc.renderer()))
 	return e
 }
 

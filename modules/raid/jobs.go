@@ -41,11 +41,12 @@ func (stepArgs) Kind() string { return "raid.step" }
 // still pending after that while its claim can be confirmed.
 const promptMaxAttempts = 8
 
-// promptInsertOpts: no duplicate while one is queued or running; once it
-// finished (or the gate skipped it while raid was off) the step may queue
-// it again.
-func promptInsertOpts() *river.InsertOpts {
-	return &river.InsertOpts{MaxAttempts: promptMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
+// InsertOpts implements river.JobArgsWithInsertOpts, so every insert (a
+// claim, the step, `app jobs send`) is unique while active: no duplicate
+// while one is queued or running; once it finished (or the gate skipped it
+// while raid was off) the step may queue it again.
+func (promptArgs) InsertOpts() river.InsertOpts {
+	return river.InsertOpts{MaxAttempts: promptMaxAttempts, UniqueOpts: queue.UniqueWhileActive()}
 }
 
 // jobs are the module's workers (point queue.Jobs).
@@ -92,7 +93,7 @@ type promptWorker struct {
 var promptBackoff = resterr.BackoffPolicy{Base: 2 * time.Second, Max: 2 * time.Minute}
 
 func (w *promptWorker) Work(ctx context.Context, job *river.Job[promptArgs]) error {
-	return w.s.deliverPrompt(ctx, job.Args.ClaimID)
+	return w.s.deliverPrompt(ctx, job.Args)
 }
 
 // NextRetry: a partner should see the prompt within minutes, not River's

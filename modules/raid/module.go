@@ -7,7 +7,6 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/module"
-	"github.com/together-bot/together/core/module/modcore"
 	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/core/queue"
 	"github.com/together-bot/together/modules/hall/hallapi"
@@ -25,7 +24,7 @@ var Descriptor = module.Descriptor{
 	Requires:   []string{pairhomeapi.Name},
 	Migrations: migrations.FS,
 	Options: fx.Module(Name,
-		fx.Provide(newFxService, newHandlers),
+		fx.Provide(newService, newHandlers),
 		module.Contribute(projection.Renderers, func(s *service) []projection.Renderer { return []projection.Renderer{s.renderer()} }),
 		module.Contribute(interaction.Commands, func(h *handlers) []interaction.Command { return []interaction.Command{h.Command()} }),
 		module.Contribute(interaction.Components, func(h *handlers) []interaction.Component { return h.Components() }),
@@ -38,17 +37,6 @@ var Descriptor = module.Descriptor{
 		module.Add(guild.Purposes, purpose),
 		module.Contribute(guild.ChannelHooks, func(s *service) []guild.ChannelHook { return []guild.ChannelHook{s.channelHook()} }),
 	),
-}
-
-type fxDeps struct {
-	fx.In
-	Core  modcore.Core
-	Pairs pairhomeapi.Pairs
-	Hall  hallapi.Refresher `optional:"true"`
-}
-
-func newFxService(d fxDeps) (*service, error) {
-	return newService(serviceConfig{Core: d.Core, Pairs: d.Pairs, Projections: d.Core.Projections, Discord: d.Core.Rest, Hall: d.Hall})
 }
 
 // pairSection is raid's part of the Pair Home panel.

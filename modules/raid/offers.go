@@ -58,28 +58,18 @@ func quests(ctx context.Context, idb bun.IDB, keys []string) ([]quest, error) {
 		q = `SELECT ` + questCols + ` FROM raid_quests WHERE key IN (?) ORDER BY key`
 		args = append(args, bun.List(keys))
 	}
-	rows, err := idb.QueryContext(ctx, q, args...)
+	found, err := db.Query(ctx, idb, scanQuest, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("raid: read quests: %w", err)
 	}
-	defer rows.Close()
-	byKey := map[string]quest{}
-	var out []quest
-	for rows.Next() {
-		qu, err := scanQuest(rows)
-		if err != nil {
-			return nil, err
-		}
-		byKey[qu.Key] = qu
-		out = append(out, qu)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
 	if keys == nil {
-		return out, nil
+		return found, nil
 	}
-	out = out[:0]
+	byKey := make(map[string]quest, len(found))
+	for _, qu := range found {
+		byKey[qu.Key] = qu
+	}
+	out := found[:0]
 	for _, k := range keys {
 		if qu, ok := byKey[k]; ok {
 			out = append(out, qu)

@@ -8,16 +8,12 @@ import (
 	"time"
 
 	"github.com/disgoorg/disgo/discord"
-	"github.com/disgoorg/disgo/rest"
-	"github.com/disgoorg/snowflake/v2"
-	"github.com/riverqueue/river"
 
-	"github.com/together-bot/together/core/discord/resterr"
+	"github.com/together-bot/together/core/db"
+	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/queue"
 )
-
-// sendTimeout bounds one post including the rate limiter's wait.
-const sendTimeout = 15 * time.Second
 
 // errNoRoom: the pair's room does not exist (yet); the job retries.
 var errNoRoom = errors.New("raid: the pair has no room yet")
@@ -28,8 +24,8 @@ var errNoRoom = errors.New("raid: the pair has no room yet")
 // the step re-queues it while the claim can still be confirmed. A
 // permanent refusal (room deleted, access lost) is recorded as failed.
 // Either way the claim stays confirmable from /raid quests.
-func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
-	c, err := loadClaim(ctx, s.DB.Bun, claimID, noLock)
+func (s *service) deliverPrompt(ctx context.Context, a promptArgs) error {
+	c, err := loadClaim(ctx, s.DB.Bun, a.GuildID, a.ClaimID, noLock)
 	if errors.Is(err, errNoClaim) {
 		return nil
 	}
@@ -50,48 +46,31 @@ func (s *service) deliverPrompt(ctx context.Context, claimID int64) error {
 	if err != nil {
 		return err
 	}
-	fail := func(err error) error {
-		if derr := s.setPrompt(ctx, c.ID, "pending", 0, err.Error()); derr != nil {
-			return derr
-		}
-		return fmt.Errorf("raid: prompt for claim %d: %w", c.ID, err)
-	}
 	if p.ChannelID == 0 {
-		return fail(errNoRoom)
+		if err := s.setPrompt(ctx, c.ID, "pending", 0, errNoRoom.Error()); err != nil {
+			return err
+		}
+		return fmt.Errorf("raid: prompt for claim %d: %w", c.ID, errNoRoom)
 	}
 	msg, err := s.promptMessage(s.Guilds.Locale(ctx, c.GuildID), c)
 	if err != nil {
 		return err
 	}
-	msg.Nonce, msg.EnforceNonce = promptNonce(c.ID), true
-	cctx, cancel := context.WithTimeout(ctx, sendTimeout)
-	m, err := s.discord.CreateMessage(snowflake.ID(p.ChannelID), msg, rest.WithCtx(cctx))
-	cancel()
-	switch {
-	case err == nil:
-		return s.setPrompt(ctx, c.ID, "sent", uint64(m.ID), "")
-	case resterr.IsRateLimited(err):
-		if d, ok := resterr.RetryAfter(err); ok {
-			return river.JobSnooze(d)
-		}
-		return river.JobSnooze(time.Second)
-	case resterr.IsPermanent(err):
-		s.Logger.Warn("pair room unreachable; confirm prompt not delivered", "guild_id", c.GuildID, "claim_id", c.ID,
-			"pair_id", c.PairID, "channel_id", p.ChannelID, "error", err)
-		return s.setPrompt(ctx, c.ID, "failed", 0, err.Error())
-	default:
-		return fail(err)
-	}
+	return restclient.Deliver(ctx, s.Rest, restclient.Delivery{ChannelID: p.ChannelID, Message: msg, Nonce: promptNonce(c.ID),
+		Record: func(ctx context.Context, o restclient.Outcome, messageID uint64, lastErr string) error {
+			return s.setPrompt(ctx, c.ID, promptStatus[o], messageID, lastErr)
+		}}, s.Logger.With("guild_id", c.GuildID, "claim_id", c.ID, "pair_id", c.PairID))
 }
+
+// promptStatus is the prompt_status an attempt leaves: a transient failure
+// stays pending (the job retries, then the step re-queues it).
+var promptStatus = map[restclient.Outcome]string{restclient.Sent: "sent", restclient.Refused: "failed", restclient.Failed: "pending"}
 
 // setPrompt records one attempt; it never moves a prompt out of "sent".
 func (s *service) setPrompt(ctx context.Context, claimID int64, status string, messageID uint64, lastErr string) error {
 	var msg any
 	if messageID != 0 {
 		msg = int64(messageID)
-	}
-	if len(lastErr) > 300 {
-		lastErr = lastErr[:300]
 	}
 	_, err := s.DB.Bun.ExecContext(ctx, `UPDATE raid_claims SET prompt_status = ?, prompt_message = ?,
 		prompt_error = nullif(?, ''), prompt_tries = prompt_tries + 1 WHERE id = ? AND prompt_status <> 'sent'`,
@@ -133,38 +112,16 @@ func promptNonce(claimID int64) string {
 // only skip their prompts again, every run.
 func (s *service) requeuePrompts(ctx context.Context) (int, error) {
 	now := s.now()
-	rows, err := s.DB.Bun.QueryContext(ctx, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
+	n, err := queue.Requeue(ctx, s.Queue, func(row db.Scanner) (promptArgs, error) {
+		var a promptArgs
+		return a, row.Scan(&a.ClaimID, &a.GuildID)
+	}, `SELECT c.id, c.guild_id FROM raid_claims c JOIN raid_raids r ON r.id = c.raid_id
 		WHERE c.status = 'pending' AND c.prompt_status = 'pending' AND r.status = 'active' AND r.ends_at > ?
 		  AND c.day = (?::timestamptz AT TIME ZONE r.timezone)::date
 		  AND c.created_at < ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+` ORDER BY c.id LIMIT 1000`,
 		now, now, now.Add(-time.Minute))
 	if err != nil {
-		return 0, fmt.Errorf("raid: pending prompts: %w", err)
-	}
-	var params []river.InsertManyParams
-	for rows.Next() {
-		var a promptArgs
-		var g int64
-		if err := rows.Scan(&a.ClaimID, &g); err != nil {
-			rows.Close()
-			return 0, err
-		}
-		a.GuildID = uint64(g)
-		params = append(params, river.InsertManyParams{Args: a, InsertOpts: promptInsertOpts()})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(params) == 0 {
-		return 0, err
-	}
-	res, err := s.Queue.InsertMany(ctx, params)
-	if err != nil {
 		return 0, fmt.Errorf("raid: re-queue prompts: %w", err)
-	}
-	n := 0
-	for _, r := range res {
-		if !r.UniqueSkippedAsDuplicate {
-			n++
-		}
 	}
 	return n, nil
 }

@@ -13,8 +13,11 @@ import (
 	"github.com/disgoorg/snowflake/v2"
 )
 
-// flakyDiscord fails while down, then posts.
+// flakyDiscord fails while down, then posts. CreateMessage is the only
+// Discord call the raid service makes; the embedded rest.Rest is nil, so any
+// other call fails the test with a panic.
 type flakyDiscord struct {
+	rest.Rest
 	mu    sync.Mutex
 	down  bool
 	calls int
@@ -54,7 +57,7 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 		t.Fatalf("queued %+v", jobs)
 	}
 	for range 3 {
-		if err := e.svc.deliverPrompt(ctx, c.ID); err == nil {
+		if err := e.svc.deliverPrompt(ctx, promptArgs{GuildID: testGuild, ClaimID: c.ID}); err == nil {
 			t.Fatal("delivery while Discord is down succeeded")
 		}
 	}
@@ -88,8 +91,8 @@ func TestPromptFailureThenRecovery(t *testing.T) {
 		t.Fatalf("step = %+v, queued %+v %v", res, jobs, states)
 	}
 	d.setDown(false)
-	must(t, e.svc.deliverPrompt(ctx, c.ID))
-	must(t, e.svc.deliverPrompt(ctx, c.ID)) // a duplicate job: nothing more
+	must(t, e.svc.deliverPrompt(ctx, promptArgs{GuildID: testGuild, ClaimID: c.ID}))
+	must(t, e.svc.deliverPrompt(ctx, promptArgs{GuildID: testGuild, ClaimID: c.ID})) // a duplicate job: nothing more
 	if len(d.posts) != 1 {
 		t.Fatalf("%d prompts posted", len(d.posts))
 	}
@@ -125,13 +128,13 @@ func TestPromptWaitsForTheRoom(t *testing.T) {
 	p := e.pair(1, 0)
 	r := e.start()
 	c := e.claim(p, 0, r, e.offers(r)[0].Key)
-	if err := e.svc.deliverPrompt(ctx, c.ID); err == nil || !strings.Contains(err.Error(), "no room") {
+	if err := e.svc.deliverPrompt(ctx, promptArgs{GuildID: testGuild, ClaimID: c.ID}); err == nil || !strings.Contains(err.Error(), "no room") {
 		t.Fatalf("deliver without a room: %v", err)
 	}
 	if d.calls != 0 {
 		t.Fatal("posted without a room")
 	}
-	got, err := loadClaim(ctx, e.DB.Bun, c.ID, noLock)
+	got, err := loadClaim(ctx, e.DB.Bun, testGuild, c.ID, noLock)
 	must(t, err)
 	if got.PromptStatus != "pending" {
 		t.Fatalf("prompt %s", got.PromptStatus)

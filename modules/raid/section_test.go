@@ -38,7 +38,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 		t.Fatalf("section = %+v", v)
 	}
 
-	out, err := e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
+	out, err := e.svc.renderBoard(ctx, e.DB.Bun, r.ID)
 	must(t, err)
 	d := out.Message.Embeds[0].Description
 	for _, w := range []string{"Goal: **500**", "Contributing pairs: **1**", "<@1001> & <@1002>", offers[2].EN, "Ends <t:"} {
@@ -51,7 +51,7 @@ func TestPairHomeSectionAndBoard(t *testing.T) {
 	}
 	_, err = e.svc.EndRaid(ctx, testGuild, 1)
 	must(t, err)
-	out, err = e.svc.renderBoard(ctx, e.DB.Bun, boardKey(r.ID))
+	out, err = e.svc.renderBoard(ctx, e.DB.Bun, r.ID)
 	must(t, err)
 	if d := out.Message.Embeds[0].Description; !strings.Contains(d, "Phase: **Over**") || strings.Contains(d, offers[2].EN) {
 		t.Fatalf("final board:\n%s", d)

@@ -1,34 +1,27 @@
 package raid
 
 import (
-	"context"
-	"errors"
-	"fmt"
 	"sync/atomic"
 	"time"
 
-	"github.com/uptrace/bun"
+	"go.uber.org/fx"
 
-	"github.com/together-bot/together/core/discord/restclient"
 	"github.com/together-bot/together/core/module/modcore"
-	"github.com/together-bot/together/core/projection"
 	"github.com/together-bot/together/modules/hall/hallapi"
 	"github.com/together-bot/together/modules/pairhome/pairhomeapi"
 )
 
-// serviceConfig builds a service.
+// serviceConfig is what a service is built from: fx fills it, tests write
+// it as a literal.
 type serviceConfig struct {
+	fx.In `ignore-unexported:"true"`
 	// Core gives the database, queue, guild settings (locale, timezone, raid
-	// channel), texts and logger.
+	// channel), texts, dashboards, logger, and Rest to post in pair rooms.
 	Core  modcore.Core
 	Pairs pairhomeapi.Pairs
-	// Projections and Discord are Core.Projections and Core.Rest in
-	// production; tests count the requests instead.
-	Projections projection.Requester
-	Discord     restclient.MessageCreator
-	Hall        hallapi.Refresher // nil: hall not deployed
-	// Now is the clock (tests move it); nil is time.Now.
-	Now func() time.Time
+	Hall  hallapi.Refresher `optional:"true"` // nil: hall not deployed
+	// now is the clock (tests move it); nil is time.Now.
+	now func() time.Time
 }
 
 // service holds the raid's rules. Every state change is one transaction
@@ -36,39 +29,24 @@ type serviceConfig struct {
 // follow from it.
 type service struct {
 	modcore.Core
-	pairs   pairhomeapi.Pairs
-	proj    projection.Requester
-	discord restclient.MessageCreator
-	hall    hallapi.Refresher
-	now     func() time.Time
+	pairs pairhomeapi.Pairs
+	hall  hallapi.Refresher
+	now   func() time.Time
 	// libraryLoaded is set once the shipped quests are upserted.
 	libraryLoaded atomic.Bool
 }
 
-// newService validates the configuration; it does no I/O.
+// newService checks the core services the raid cannot run without; it
+// does no I/O.
 func newService(cfg serviceConfig) (*service, error) {
-	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle)
+	core, err := cfg.Core.Ready(Name, modcore.DB|modcore.Queue|modcore.Guilds|modcore.Bundle|modcore.Projections)
 	if err != nil {
 		return nil, err
 	}
-	switch {
-	case cfg.Pairs == nil:
-		return nil, errors.New("raid: serviceConfig.Pairs is nil")
-	case cfg.Projections == nil:
-		return nil, errors.New("raid: serviceConfig.Projections is nil")
+	if cfg.now == nil {
+		cfg.now = time.Now
 	}
-	if cfg.Now == nil {
-		cfg.Now = time.Now
-	}
-	return &service{Core: core, pairs: cfg.Pairs, proj: cfg.Projections, discord: cfg.Discord, hall: cfg.Hall, now: cfg.Now}, nil
+	return &service{Core: core, pairs: cfg.Pairs, hall: cfg.Hall, now: cfg.now}, nil
 }
 
 func (s *service) t(locale, key string, args ...any) string { return s.Bundle.T(locale, key, args...) }
-
-// requestBoard re-renders the raid's dashboard once tx commits.
-func (s *service) requestBoard(ctx context.Context, tx bun.Tx, raidID int64) error {
-	if err := s.proj.Request(ctx, tx, boardKind, boardKey(raidID)); err != nil {
-		return fmt.Errorf("raid: request board %d: %w", raidID, err)
-	}
-	return nil
-}

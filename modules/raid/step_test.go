@@ -10,6 +10,8 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/projection/projectiontest"
 	"github.com/together-bot/together/core/queue"
 )
 
@@ -80,7 +82,7 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 	if e.raid(a1.ID).Status != statusEnded || e.active(la).ID != l1.ID {
 		t.Fatal("wrong raids moved")
 	}
-	if e.board.Count(boardKind, boardKey(a1.ID)) < 2 {
+	if projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(a1.ID)) < 2 {
 		t.Fatal("the ended raid's board was not re-rendered with its final state")
 	}
 
@@ -91,13 +93,13 @@ func TestStepFollowsEachGuildsWeek(t *testing.T) {
 
 	// A new local day re-renders both boards once (new offers, fresh cap).
 	a2 := e.active(almaty)
-	before := e.board.Count(boardKind, boardKey(a2.ID))
+	before := projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(a2.ID))
 	e.clock.Set(at(t, "2026-11-30T18:59:00Z")) // Almaty Mon 23:59
 	e.step(stepResult{})
 	e.clock.Set(at(t, "2026-11-30T19:00:00Z")) // Almaty Tue 00:00
 	e.step(stepResult{DayChanged: 1})
 	e.step(stepResult{})
-	if e.board.Count(boardKind, boardKey(a2.ID)) != before+1 {
+	if projectiontest.Requested(t, e.DB.Bun, boardKind, projection.IDKey(a2.ID)) != before+1 {
 		t.Fatal("the day change did not request the board exactly once")
 	}
 

@@ -33,26 +33,20 @@ func scanRaid(sc db.Scanner) (raid, error) {
 // activeRaid returns the guild's active raid (possibly past its end, until
 // the step ends it) or errNoRaid.
 func activeRaid(ctx context.Context, idb bun.IDB, guildID uint64) (raid, error) {
-	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids
-		WHERE guild_id = ? AND status = 'active'`, int64(guildID)))
-	if db.IsNoRows(err) {
-		return raid{}, errNoRaid
-	}
-	if err != nil {
-		return raid{}, fmt.Errorf("raid: load active raid: %w", err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, "raid: load active raid", `SELECT `+raidCols+` FROM raid_raids
+		WHERE guild_id = ? AND status = 'active'`, int64(guildID))
 }
 
 func loadRaid(ctx context.Context, idb bun.IDB, id int64) (raid, error) {
-	r, err := scanRaid(idb.QueryRowContext(ctx, `SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id))
-	if db.IsNoRows(err) {
-		return raid{}, errNoRaid
-	}
-	if err != nil {
-		return raid{}, fmt.Errorf("raid: load raid %d: %w", id, err)
-	}
-	return r, nil
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, fmt.Sprintf("raid: load raid %d", id),
+		`SELECT `+raidCols+` FROM raid_raids WHERE id = ?`, id)
+}
+
+// guildRaid is loadRaid limited to guildID: another guild's raid (a custom
+// id carried over) is errNoRaid too.
+func guildRaid(ctx context.Context, idb bun.IDB, guildID uint64, id int64) (raid, error) {
+	return db.QueryRow(ctx, idb, scanRaid, errNoRaid, fmt.Sprintf("raid: load raid %d", id),
+		`SELECT `+raidCols+` FROM raid_raids WHERE id = ? AND guild_id = ?`, id, int64(guildID))
 }
 
 const claimCols = `id, raid_id, guild_id, pair_id, day::text, quest_key, points, requested_by, status, applied,
@@ -68,15 +62,11 @@ func scanClaim(sc db.Scanner) (claim, error) {
 	return c, err
 }
 
-func loadClaim(ctx context.Context, idb bun.IDB, id int64, lock string) (claim, error) {
-	c, err := scanClaim(idb.QueryRowContext(ctx, `SELECT `+claimCols+` FROM raid_claims WHERE id = ?`+lock, id))
-	if db.IsNoRows(err) {
-		return claim{}, errNoClaim
-	}
-	if err != nil {
-		return claim{}, fmt.Errorf("raid: load claim %d: %w", id, err)
-	}
-	return c, nil
+// loadClaim returns a claim of guildID by id or errNoClaim (another guild's
+// claim, from a custom id carried over, is none).
+func loadClaim(ctx context.Context, idb bun.IDB, guildID uint64, id int64, lock string) (claim, error) {
+	return db.QueryRow(ctx, idb, scanClaim, errNoClaim, fmt.Sprintf("raid: load claim %d", id),
+		`SELECT `+claimCols+` FROM raid_claims WHERE id = ? AND guild_id = ?`+lock, id, int64(guildID))
 }
 
 // pairClaims lists a pair's claims of one raid day, oldest first.
@@ -104,7 +94,10 @@ func pairPoints(ctx context.Context, idb bun.IDB, raidID, pairID int64, day loca
 // date_trunc('week') is the ISO Monday, like weekAt). defaultZone is for
 // guilds that set no timezone.
 func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone string, after uint64, limit int) ([]guild.GuildChannel, error) {
-	rows, err := idb.QueryContext(ctx, `SELECT c.guild_id, c.channel_id FROM (`+guild.ChannelGuildsQuery(Name, purposeKey)+`) c
+	out, err := db.Query(ctx, idb, func(row db.Scanner) (guild.GuildChannel, error) {
+		var gc guild.GuildChannel
+		return gc, row.Scan(&gc.GuildID, &gc.ChannelID)
+	}, `SELECT c.guild_id, c.channel_id FROM (`+guild.ChannelGuildsQuery(Name, purposeKey)+`) c
 		WHERE c.guild_id > ? AND NOT `+guild.ModuleOffCondition("c.guild_id", Name)+`
 		  AND NOT EXISTS (SELECT 1 FROM raid_raids r WHERE r.guild_id = c.guild_id
 		    AND r.week_start = date_trunc('week', ?::timestamptz AT TIME ZONE coalesce(`+guild.TimezoneExpr("c.guild_id")+`, ?))::date)
@@ -112,16 +105,7 @@ func startDue(ctx context.Context, idb bun.IDB, now time.Time, defaultZone strin
 	if err != nil {
 		return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
 	}
-	defer rows.Close()
-	var out []guild.GuildChannel
-	for rows.Next() {
-		var g, c int64
-		if err := rows.Scan(&g, &c); err != nil {
-			return nil, fmt.Errorf("raid: guilds due a weekly raid: %w", err)
-		}
-		out = append(out, guild.GuildChannel{GuildID: uint64(g), ChannelID: uint64(c)})
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // dayChanged lists, by id after after, up to limit active raids whose local

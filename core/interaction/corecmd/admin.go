@@ -25,28 +25,30 @@ func (c *Core) adminDefinition() discord.SlashCommandCreate {
 	}
 }
 
-func (c *Core) handleAdmin(ic *interaction.Context) error {
-	var report func(*interaction.Context) (string, error)
-	switch ic.CommandPath() {
-	case "admin status":
-		report = c.Status
-	case "admin doctor":
-		report = func(ic *interaction.Context) (string, error) {
+// adminSubcommands answer /admin's subcommands, each a report.
+func (c *Core) adminSubcommands() map[string]func(*interaction.Context) error {
+	return map[string]func(*interaction.Context) error{
+		"admin status": adminReport(c.Status),
+		"admin doctor": adminReport(func(ic *interaction.Context) (string, error) {
 			rep, err := c.Doctor(ic)
 			return rep.Text, err
+		}),
+	}
+}
+
+// adminReport answers with report's text, after a private "thinking…"
+// that the report replaces.
+func adminReport(report func(*interaction.Context) (string, error)) func(*interaction.Context) error {
+	return func(ic *interaction.Context) error {
+		if err := ic.Defer(true); err != nil {
+			return err
 		}
-	default:
-		return interaction.ErrUnknownAction
+		text, err := report(ic)
+		if err != nil {
+			return err
+		}
+		return ic.ReplyLong(true, text)
 	}
-	// A private "thinking…" first; the report follows in its place.
-	if err := ic.Defer(true); err != nil {
-		return err
-	}
-	text, err := report(ic)
-	if err != nil {
-		return err
-	}
-	return ic.ReplyLong(true, text)
 }
 
 // Status is /admin status: settings, modules, schedules and dashboards,

@@ -85,83 +85,108 @@ var (
 	settingValueText = usertext.Field{Name: "value", Min: 1, Max: 64}
 )
 
-func (c *Core) handleConfig(ic *interaction.Context) error {
-	d, _ := ic.SlashData()
-	gid, uid := ic.GuildID(), ic.UserID()
-	switch ic.CommandPath() {
-	case "config show":
-		return ic.ReplyLong(true, c.settingsReport(ic, ic.Settings))
-	case "config module":
-		return c.configModule(ic, d.String("name"), d.Bool("enabled"))
-	case "config channel":
-		p, ok := c.guilds.Purpose(d.String("purpose"))
-		if !ok {
-			return refusal.New("core.config.unknown_purpose", "purpose", d.String("purpose"))
-		}
-		ch, set := d.OptChannel("channel")
-		if !set {
-			if err := c.guilds.SetChannel(ic, gid, uid, p.ID(), 0); err != nil {
+// configSubcommands answer /config's subcommands; "config setting" exists
+// only where a module contributes a setting (configDefinition).
+func (c *Core) configSubcommands() map[string]func(*interaction.Context) error {
+	subs := map[string]func(*interaction.Context) error{
+		"config show": func(ic *interaction.Context) error { return ic.ReplyLong(true, c.settingsReport(ic, ic.Settings)) },
+		"config module": func(ic *interaction.Context) error {
+			d, _ := ic.SlashData()
+			return c.configModule(ic, d.String("name"), d.Bool("enabled"))
+		},
+		"config channel":        c.configChannel,
+		"config moderator-role": c.configModeratorRole,
+		"config timezone":       c.configTimezone,
+		"config locale":         c.configLocale,
+	}
+	if len(c.settings) > 0 {
+		subs["config setting"] = func(ic *interaction.Context) error {
+			d, _ := ic.SlashData()
+			value, err := settingValueText.Clean(d.String("value"))
+			if err != nil {
 				return err
 			}
-			return ic.ReplyText(true, ic.T("core.config.channel_cleared", "purpose", c.purposeLabel(ic.Locale, p)))
+			return c.configSetting(ic, d.String("name"), value)
 		}
-		if !kindMatches(p.Kind, ch.Type) {
-			return refusal.New("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
-		}
-		if err := c.guilds.SetChannel(ic, gid, uid, p.ID(), uint64(ch.ID)); err != nil {
-			return err
-		}
-		return ic.ReplyText(true, ic.T("core.config.channel_set", "purpose", c.purposeLabel(ic.Locale, p), "channel", fmt.Sprintf("<#%d>", ch.ID)))
-	case "config moderator-role":
-		role, set := d.OptRole("role")
-		var id uint64
-		if set {
-			id = uint64(role.ID)
-		}
-		if err := c.guilds.SetModeratorRole(ic, gid, uid, id); err != nil {
-			return err
-		}
-		if id == 0 {
-			return ic.ReplyText(true, ic.T("core.config.role_cleared"))
-		}
-		return ic.ReplyText(true, ic.T("core.config.role_set", "role", fmt.Sprintf("<@&%d>", id)))
-	case "config timezone":
-		zone, err := zoneText.Clean(d.String("zone"))
-		if err != nil {
-			return err
-		}
-		if err := c.guilds.SetTimezone(ic, gid, uid, zone); err != nil {
-			if errors.Is(err, guild.ErrBadTimezone) {
-				return refusal.New("core.config.bad_timezone", "zone", shorten(zone, 40))
-			}
-			return err
-		}
-		if zone == "" {
-			return ic.ReplyText(true, ic.T("core.config.timezone_cleared"))
-		}
-		return ic.ReplyText(true, ic.T("core.config.timezone_set", "zone", zone))
-	case "config setting":
-		value, err := settingValueText.Clean(d.String("value"))
-		if err != nil {
-			return err
-		}
-		return c.configSetting(ic, d.String("name"), value)
-	case "config locale":
-		v := d.String("value")
-		if v == "auto" {
-			v = ""
-		}
-		if err := c.guilds.SetLocale(ic, gid, uid, v); err != nil {
-			if errors.Is(err, guild.ErrBadLocale) {
-				return refusal.New("core.config.bad_locale")
-			}
-			return err
-		}
-		// Answer in the language just chosen.
-		newLoc := i18n.Resolve(v, guildLocaleOf(ic), c.defLoc)
-		return ic.ReplyText(true, c.bundle.T(newLoc, "core.config.locale_set", "locale", localeName(c, newLoc, v)))
 	}
-	return interaction.ErrUnknownAction
+	return subs
+}
+
+// configChannel is /config channel: set or clear a purpose's channel.
+func (c *Core) configChannel(ic *interaction.Context) error {
+	d, _ := ic.SlashData()
+	p, ok := c.guilds.Purpose(d.String("purpose"))
+	if !ok {
+		return refusal.New("core.config.unknown_purpose", "purpose", d.String("purpose"))
+	}
+	ch, set := d.OptChannel("channel")
+	if !set {
+		if err := c.guilds.SetChannel(ic, ic.GuildID(), ic.UserID(), p.ID(), 0); err != nil {
+			return err
+		}
+		return ic.ReplyText(true, ic.T("core.config.channel_cleared", "purpose", c.purposeLabel(ic.Locale, p)))
+	}
+	if !kindMatches(p.Kind, ch.Type) {
+		return refusal.New("core.config.channel_wrong_kind", "purpose", c.purposeLabel(ic.Locale, p), "kind", ic.T(kindKey(p.Kind)))
+	}
+	if err := c.guilds.SetChannel(ic, ic.GuildID(), ic.UserID(), p.ID(), uint64(ch.ID)); err != nil {
+		return err
+	}
+	return ic.ReplyText(true, ic.T("core.config.channel_set", "purpose", c.purposeLabel(ic.Locale, p), "channel", fmt.Sprintf("<#%d>", ch.ID)))
+}
+
+// configModeratorRole is /config moderator-role: set or clear the role.
+func (c *Core) configModeratorRole(ic *interaction.Context) error {
+	d, _ := ic.SlashData()
+	role, set := d.OptRole("role")
+	var id uint64
+	if set {
+		id = uint64(role.ID)
+	}
+	if err := c.guilds.SetModeratorRole(ic, ic.GuildID(), ic.UserID(), id); err != nil {
+		return err
+	}
+	if id == 0 {
+		return ic.ReplyText(true, ic.T("core.config.role_cleared"))
+	}
+	return ic.ReplyText(true, ic.T("core.config.role_set", "role", fmt.Sprintf("<@&%d>", id)))
+}
+
+// configTimezone is /config timezone: set or clear the guild's zone.
+func (c *Core) configTimezone(ic *interaction.Context) error {
+	d, _ := ic.SlashData()
+	zone, err := zoneText.Clean(d.String("zone"))
+	if err != nil {
+		return err
+	}
+	if err := c.guilds.SetTimezone(ic, ic.GuildID(), ic.UserID(), zone); err != nil {
+		if errors.Is(err, guild.ErrBadTimezone) {
+			return refusal.New("core.config.bad_timezone", "zone", shorten(zone, 40))
+		}
+		return err
+	}
+	if zone == "" {
+		return ic.ReplyText(true, ic.T("core.config.timezone_cleared"))
+	}
+	return ic.ReplyText(true, ic.T("core.config.timezone_set", "zone", zone))
+}
+
+// configLocale is /config locale: set the guild's language, or "auto".
+func (c *Core) configLocale(ic *interaction.Context) error {
+	d, _ := ic.SlashData()
+	v := d.String("value")
+	if v == "auto" {
+		v = ""
+	}
+	if err := c.guilds.SetLocale(ic, ic.GuildID(), ic.UserID(), v); err != nil {
+		if errors.Is(err, guild.ErrBadLocale) {
+			return refusal.New("core.config.bad_locale")
+		}
+		return err
+	}
+	// Answer in the language just chosen.
+	newLoc := i18n.Resolve(v, guildLocaleOf(ic), c.defLoc)
+	return ic.ReplyText(true, c.bundle.T(newLoc, "core.config.locale_set", "locale", localeName(c, newLoc, v)))
 }
 
 func (c *Core) configModule(ic *interaction.Context, name string, on bool) error {

@@ -80,9 +80,9 @@ func New(d Deps) *Core {
 // Commands are contributed to interaction.Commands.
 func (c *Core) Commands() []interaction.Command {
 	return []interaction.Command{
-		{Module: mod, Staff: true, Ephemeral: true, Definition: c.configDefinition(), Handle: c.handleConfig},
+		{Module: mod, Staff: true, Ephemeral: true, Definition: c.configDefinition(), Subcommands: c.configSubcommands()},
 		{Module: mod, Staff: true, Ephemeral: true, Definition: c.setupDefinition(), Handle: c.handleSetup},
-		{Module: mod, Staff: true, Ephemeral: true, Definition: c.adminDefinition(), Handle: c.handleAdmin},
+		{Module: mod, Staff: true, Ephemeral: true, Definition: c.adminDefinition(), Subcommands: c.adminSubcommands()},
 	}
 }
 

@@ -1,11 +1,13 @@
-// Package projectiontest holds a fake for the one projection call modules
-// make in their transactions, Request, so module tests can count dashboard
-// refreshes without running the projection worker.
+// Package projectiontest counts dashboard refreshes in module tests without
+// running the projection worker: Requests fakes the one call modules make in
+// their transactions, Request; Requested reads what the real service
+// recorded.
 package projectiontest
 
 import (
 	"context"
 	"sync"
+	"testing"
 
 	"github.com/uptrace/bun"
 )
@@ -32,4 +34,18 @@ func (r *Requests) Count(kind, key string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return r.count[kind+"/"+key]
+}
+
+// Requested is how many times the real projection service was asked to
+// refresh kind/key: each Request bumps the row's version, which starts at 1
+// (0: never requested). Rebuilds bump it too.
+func Requested(t testing.TB, idb bun.IDB, kind, key string) int {
+	t.Helper()
+	var v int
+	err := idb.NewRaw(`SELECT coalesce((SELECT version FROM core_projections WHERE kind = ? AND key = ?), 0)`, kind, key).
+		Scan(context.Background(), &v)
+	if err != nil {
+		t.Fatalf("projection %s/%s: %v", kind, key, err)
+	}
+	return v
 }
