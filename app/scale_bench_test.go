@@ -505,17 +505,6 @@ func (r *scaleRun) probeAcks() func() []time.Duration {
 	}
 }
 
-// publishedZone is a zone in which this week's oracle is already published
-// (Monday 10:00 local has passed), so the oracle pass has every guild's
-// dashboard to send whenever the benchmark runs: UTC, except on Monday
-// before 10:00 UTC, when it is UTC+14 (Monday 14:00 or later there).
-func publishedZone(now time.Time) string {
-	if u := now.UTC(); u.Weekday() == time.Monday && u.Hour() < 10 {
-		return "Etc/GMT-14"
-	}
-	return "UTC"
-}
-
 // probeCost measures the queries one ACK probe costs: ten seconds with
 // nothing running, then ten seconds of probes, the difference per probe.
 func (r *scaleRun) probeCost() float64 {
