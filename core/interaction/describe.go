@@ -63,3 +63,43 @@ func (d Describer) User(name, key string, required bool) discord.ApplicationComm
 	desc, loc := d.describe(key)
 	return discord.ApplicationCommandOptionUser{Name: name, Description: desc, DescriptionLocalizations: loc, Required: required}
 }
+
+// Role is a role option.
+func (d Describer) Role(name, key string, required bool) discord.ApplicationCommandOptionRole {
+	desc, loc := d.describe(key)
+	return discord.ApplicationCommandOptionRole{Name: name, Description: desc, DescriptionLocalizations: loc, Required: required}
+}
+
+// Bool is a true/false option.
+func (d Describer) Bool(name, key string, required bool) discord.ApplicationCommandOptionBool {
+	desc, loc := d.describe(key)
+	return discord.ApplicationCommandOptionBool{Name: name, Description: desc, DescriptionLocalizations: loc, Required: required}
+}
+
+// Choices is a text option whose value is one of choices.
+func (d Describer) Choices(name, key string, required bool, choices ...discord.ApplicationCommandOptionChoiceString) discord.ApplicationCommandOptionString {
+	desc, loc := d.describe(key)
+	return discord.ApplicationCommandOptionString{Name: name, Description: desc, DescriptionLocalizations: loc,
+		Required: required, Choices: choices}
+}
+
+// maxChoiceName is Discord's limit for a choice's name, in characters.
+const maxChoiceName = 100
+
+// Choice is one choice of a Choices option, named by key in every language
+// (cut to Discord's 100 characters: a catalog text may be longer).
+func (d Describer) Choice(key, value string) discord.ApplicationCommandOptionChoiceString {
+	loc := d.Bundle.Localizations(key)
+	for k, v := range loc {
+		loc[k] = clip(v, maxChoiceName)
+	}
+	return discord.ApplicationCommandOptionChoiceString{Name: clip(d.Bundle.T(i18n.EN, key), maxChoiceName), NameLocalizations: loc, Value: value}
+}
+
+// clip cuts s to n characters.
+func clip(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}

@@ -2,6 +2,7 @@ package interaction_test
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/disgoorg/disgo/discord"
@@ -83,5 +84,36 @@ func TestDescriberDefinesFromTheCatalog(t *testing.T) {
 		t.Fatalf("channel option %s", raw)
 	case who.Required || who.Description != "Member":
 		t.Fatalf("member option %s", raw)
+	}
+}
+
+// TestDescriberChoices: a choice is named from the catalog in every language
+// and cut to Discord's 100 characters; Bool, Role and Choices carry their
+// description and whether they are required.
+func TestDescriberChoices(t *testing.T) {
+	t.Parallel()
+	long := strings.Repeat("ж", 120)
+	texts, err := i18n.NewBundle(nil, i18n.Catalog{Module: "demo", Messages: map[string]map[string]string{
+		i18n.EN: {"demo.pick": "Pick", "demo.a": "First", "demo.b": strings.Repeat("b", 120), "demo.flag": "Flag", "demo.role": "Role"},
+		i18n.RU: {"demo.pick": "Выбор", "demo.a": "Первый", "demo.b": long, "demo.flag": "Флаг", "demo.role": "Роль"},
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := interaction.Describer{Bundle: texts}
+	pick := d.Choices("pick", "demo.pick", true, d.Choice("demo.a", "a"), d.Choice("demo.b", "b"))
+	if pick.Description != "Pick" || pick.DescriptionLocalizations[discord.LocaleRussian] != "Выбор" || !pick.Required || len(pick.Choices) != 2 {
+		t.Fatalf("choices option: %+v", pick)
+	}
+	a, b := pick.Choices[0], pick.Choices[1]
+	if a.Name != "First" || a.NameLocalizations[discord.LocaleRussian] != "Первый" || a.Value != "a" {
+		t.Fatalf("first choice: %+v", a)
+	}
+	if len([]rune(b.Name)) != 100 || len([]rune(b.NameLocalizations[discord.LocaleRussian])) != 100 {
+		t.Fatalf("long choice not cut to 100 characters: %d / %d", len([]rune(b.Name)), len([]rune(b.NameLocalizations[discord.LocaleRussian])))
+	}
+	flag, role := d.Bool("flag", "demo.flag", true), d.Role("role", "demo.role", false)
+	if flag.Description != "Flag" || !flag.Required || role.DescriptionLocalizations[discord.LocaleRussian] != "Роль" || role.Required {
+		t.Fatalf("bool %+v, role %+v", flag, role)
 	}
 }

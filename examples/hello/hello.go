@@ -132,7 +132,7 @@ func (s *Service) command() interaction.Command {
 	return interaction.Command{
 		Module:     Name,
 		Ephemeral:  true,
-		Definition: discord.SlashCommandCreate{Name: "hello", Description: "Say hello"},
+		Definition: interaction.Describer{Bundle: s.Bundle}.Slash("hello", "hello.cmd.description"),
 		Handle:     s.greet,
 	}
 }

@@ -6,7 +6,6 @@ import (
 
 	"github.com/disgoorg/disgo/discord"
 
-	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 )
 
@@ -16,53 +15,26 @@ const maxChoices = 25
 // command is /hall (interaction.Commands): any member, ephemeral. The
 // category choices are the categories deployed in this process.
 func (s *Service) command() interaction.Command {
-	b := s.Bundle
-	desc := func(key string) (string, map[discord.Locale]string) { return b.T(i18n.EN, key), b.Localizations(key) }
-	choices := []discord.ApplicationCommandOptionChoiceString{s.choice("hall.choice.all", choiceAll)}
+	d := interaction.Describer{Bundle: s.Bundle}
+	choices := []discord.ApplicationCommandOptionChoiceString{d.Choice("hall.choice.all", choiceAll)}
 	for _, c := range s.categories {
 		if len(choices) == maxChoices {
 			break // Discord's limit; "all" still covers the rest
 		}
-		choices = append(choices, s.choice(c.NameKey, c.Key))
+		choices = append(choices, d.Choice(c.NameKey, c.Key))
 	}
-	catDesc, catLoc := desc("hall.cmd.opt.category")
-	category := discord.ApplicationCommandOptionString{Name: "category", Description: catDesc,
-		DescriptionLocalizations: catLoc, Required: true, Choices: choices}
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		d, l := desc(key)
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: d, DescriptionLocalizations: l, Options: opts}
-	}
-	d, l := desc("hall.cmd.hall")
+	category := d.Choices("category", "hall.cmd.opt.category", true, choices...)
 	return interaction.Command{
 		Module: Name, Ephemeral: true,
-		Definition: discord.SlashCommandCreate{Name: "hall", Description: d, DescriptionLocalizations: l,
-			Options: []discord.ApplicationCommandOption{
-				sub("optin", "hall.cmd.optin", category),
-				sub("optout", "hall.cmd.optout", category),
-				sub("status", "hall.cmd.status"),
-			}},
+		Definition: d.Slash("hall", "hall.cmd.hall",
+			d.Sub("optin", "hall.cmd.optin", category),
+			d.Sub("optout", "hall.cmd.optout", category),
+			d.Sub("status", "hall.cmd.status")),
 		Subcommands: map[string]func(*interaction.Context) error{
 			"hall optin": s.consentCommand(s.OptIn), "hall optout": s.consentCommand(s.OptOut),
 			"hall status": func(c *interaction.Context) error { return s.replyStatus(c, "") },
 		},
 	}
-}
-
-// choice is a localized option; Discord allows 100 characters per name.
-func (s *Service) choice(nameKey, value string) discord.ApplicationCommandOptionChoiceString {
-	name := s.Bundle.T(i18n.EN, nameKey)
-	loc := s.Bundle.Localizations(nameKey)
-	for k, v := range loc {
-		loc[k] = clip(v, 100)
-	}
-	return discord.ApplicationCommandOptionChoiceString{Name: clip(name, 100), NameLocalizations: loc, Value: value}
-}
-
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 // consentCommand is /hall optin or optout: change, then show the member

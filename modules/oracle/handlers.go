@@ -8,7 +8,6 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/customid"
-	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
 )
@@ -21,21 +20,12 @@ type handlers struct{ svc *Service }
 // command keeps both under /oracle; publish-now checks staff at run time,
 // which the router's Staff flag would otherwise do for the whole command.
 func (h *handlers) Command() interaction.Command {
-	ru := func(key string) map[discord.Locale]string {
-		return map[discord.Locale]string{discord.LocaleRussian: Catalog.Messages[i18n.RU][key]}
-	}
-	en := func(key string) string { return Catalog.Messages[i18n.EN][key] }
+	d := interaction.Describer{Bundle: h.svc.texts}
 	return interaction.Command{
 		Module: Name,
-		Definition: discord.SlashCommandCreate{
-			Name: "oracle", Description: en("oracle.cmd.description"), DescriptionLocalizations: ru("oracle.cmd.description"),
-			Options: []discord.ApplicationCommandOption{
-				discord.ApplicationCommandOptionSubCommand{Name: "status",
-					Description: en("oracle.cmd.status"), DescriptionLocalizations: ru("oracle.cmd.status")},
-				discord.ApplicationCommandOptionSubCommand{Name: "publish-now",
-					Description: en("oracle.cmd.publish_now"), DescriptionLocalizations: ru("oracle.cmd.publish_now")},
-			},
-		},
+		Definition: d.Slash("oracle", "oracle.cmd.description",
+			d.Sub("status", "oracle.cmd.status"),
+			d.Sub("publish-now", "oracle.cmd.publish_now")),
 		Ephemeral: true,
 		Subcommands: map[string]func(*interaction.Context) error{
 			"oracle status":      h.status,

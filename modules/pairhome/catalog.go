@@ -119,10 +119,3 @@ var catalog = i18n.Catalog{Module: Name, Messages: map[string]map[string]string{
 		"pairhome.error.not_a_member":      "{user} не состоит на этом сервере.",
 	},
 }}
-
-// ru returns the Russian text of a key for Discord's localization maps
-// (command definitions are built before any Bundle exists).
-func ru(key string) string { return catalog.Messages[i18n.RU][key] }
-
-// en returns the English (base) text of a key.
-func en(key string) string { return catalog.Messages[i18n.EN][key] }

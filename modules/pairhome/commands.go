@@ -23,7 +23,7 @@ const actionDissolve = "dissolve"
 // whole because members use /pair room and /pair dissolve; create, settings
 // and dissolving someone else's pair check staff at run time.
 func (s *service) Command() interaction.Command {
-	return interaction.Command{Module: Name, Definition: definition(), Ephemeral: true,
+	return interaction.Command{Module: Name, Definition: definition(interaction.Describer{Bundle: s.Bundle}), Ephemeral: true,
 		Subcommands: map[string]func(*interaction.Context) error{
 			"pair create":   s.handleCreate,
 			"pair room":     s.handleRoom,
@@ -37,39 +37,18 @@ func (s *service) Components() []interaction.Component {
 	return []interaction.Component{interaction.Button(Name, actionDissolve, s.handleDissolveButton, customid.ID64("pair"))}
 }
 
-func localized(key string) map[discord.Locale]string {
-	return map[discord.Locale]string{discord.LocaleRussian: ru(key)}
-}
-
-func definition() discord.SlashCommandCreate {
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: en(key), DescriptionLocalizations: localized(key), Options: opts}
-	}
-	user := func(name, key string, required bool) discord.ApplicationCommandOptionUser {
-		return discord.ApplicationCommandOptionUser{Name: name, Description: en(key), DescriptionLocalizations: localized(key), Required: required}
-	}
-	choice := func(value, key string) discord.ApplicationCommandOptionChoiceString {
-		return discord.ApplicationCommandOptionChoiceString{Name: en(key), NameLocalizations: localized(key), Value: value}
-	}
-	return discord.SlashCommandCreate{
-		Name: "pair", Description: en("pairhome.cmd.pair"), DescriptionLocalizations: localized("pairhome.cmd.pair"),
-		Options: []discord.ApplicationCommandOption{
-			sub("create", "pairhome.cmd.create",
-				user("member_a", "pairhome.cmd.create.member_a", true),
-				user("member_b", "pairhome.cmd.create.member_b", true)),
-			sub("room", "pairhome.cmd.room"),
-			sub("dissolve", "pairhome.cmd.dissolve", user("member", "pairhome.cmd.dissolve.member", false)),
-			sub("settings", "pairhome.cmd.settings",
-				discord.ApplicationCommandOptionBool{Name: "moderator_access", Description: en("pairhome.cmd.settings.moderator_access"),
-					DescriptionLocalizations: localized("pairhome.cmd.settings.moderator_access")},
-				discord.ApplicationCommandOptionString{Name: "archive", Description: en("pairhome.cmd.settings.archive"),
-					DescriptionLocalizations: localized("pairhome.cmd.settings.archive"),
-					Choices: []discord.ApplicationCommandOptionChoiceString{
-						choice(archiveReadOnly, "pairhome.cmd.settings.archive.readonly"),
-						choice(archiveDelete, "pairhome.cmd.settings.archive.delete"),
-					}}),
-		},
-	}
+func definition(d interaction.Describer) discord.SlashCommandCreate {
+	return d.Slash("pair", "pairhome.cmd.pair",
+		d.Sub("create", "pairhome.cmd.create",
+			d.User("member_a", "pairhome.cmd.create.member_a", true),
+			d.User("member_b", "pairhome.cmd.create.member_b", true)),
+		d.Sub("room", "pairhome.cmd.room"),
+		d.Sub("dissolve", "pairhome.cmd.dissolve", d.User("member", "pairhome.cmd.dissolve.member", false)),
+		d.Sub("settings", "pairhome.cmd.settings",
+			d.Bool("moderator_access", "pairhome.cmd.settings.moderator_access", false),
+			d.Choices("archive", "pairhome.cmd.settings.archive", false,
+				d.Choice("pairhome.cmd.settings.archive.readonly", archiveReadOnly),
+				d.Choice("pairhome.cmd.settings.archive.delete", archiveDelete))))
 }
 
 func (s *service) handleCreate(c *interaction.Context) error {

@@ -16,13 +16,8 @@ import (
 )
 
 func (c *Core) adminDefinition() discord.SlashCommandCreate {
-	return discord.SlashCommandCreate{
-		Name: "admin", Description: c.en("core.cmd.admin"), DescriptionLocalizations: c.loc("core.cmd.admin"),
-		Options: []discord.ApplicationCommandOption{
-			discord.ApplicationCommandOptionSubCommand{Name: "status", Description: c.en("core.cmd.admin.status"), DescriptionLocalizations: c.loc("core.cmd.admin.status")},
-			discord.ApplicationCommandOptionSubCommand{Name: "doctor", Description: c.en("core.cmd.admin.doctor"), DescriptionLocalizations: c.loc("core.cmd.admin.doctor")},
-		},
-	}
+	d := interaction.Describer{Bundle: c.bundle}
+	return d.Slash("admin", "core.cmd.admin", d.Sub("status", "core.cmd.admin.status"), d.Sub("doctor", "core.cmd.admin.doctor"))
 }
 
 // adminSubcommands answer /admin's subcommands, each a report.

@@ -18,9 +18,7 @@ import (
 const maxChoices = 25
 
 func (c *Core) configDefinition() discord.SlashCommandCreate {
-	sub := func(name, key string, opts ...discord.ApplicationCommandOption) discord.ApplicationCommandOptionSubCommand {
-		return discord.ApplicationCommandOptionSubCommand{Name: name, Description: c.en(key), DescriptionLocalizations: c.loc(key), Options: opts}
-	}
+	d := interaction.Describer{Bundle: c.bundle}
 	var moduleChoices []discord.ApplicationCommandOptionChoiceString
 	for _, m := range c.modules {
 		if len(moduleChoices) < maxChoices {
@@ -47,35 +45,28 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 	}
 	options := []discord.ApplicationCommandOption{}
 	if len(settingChoices) > 0 {
-		options = append(options, sub("setting", "core.cmd.config.setting",
-			discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.setting"), DescriptionLocalizations: c.loc("core.opt.setting"),
-				Required: true, Choices: settingChoices},
-			discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.setting_value"), DescriptionLocalizations: c.loc("core.opt.setting_value"),
-				Required: true, MinLength: intPtr(settingValueText.Min), MaxLength: intPtr(settingValueText.Max)}))
+		options = append(options, d.Sub("setting", "core.cmd.config.setting",
+			d.Choices("name", "core.opt.setting", true, settingChoices...),
+			d.String("value", "core.opt.setting_value", true, settingValueText.Min, settingValueText.Max)))
 	}
-	return discord.SlashCommandCreate{
-		Name: "config", Description: c.en("core.cmd.config"), DescriptionLocalizations: c.loc("core.cmd.config"),
-		Options: append([]discord.ApplicationCommandOption{
-			sub("show", "core.cmd.config.show"),
-			sub("module", "core.cmd.config.module",
-				discord.ApplicationCommandOptionString{Name: "name", Description: c.en("core.opt.module"), DescriptionLocalizations: c.loc("core.opt.module"),
-					Required: true, Choices: moduleChoices},
-				discord.ApplicationCommandOptionBool{Name: "enabled", Description: c.en("core.opt.enabled"), DescriptionLocalizations: c.loc("core.opt.enabled"), Required: true}),
-			sub("channel", "core.cmd.config.channel",
-				discord.ApplicationCommandOptionString{Name: "purpose", Description: c.en("core.opt.purpose"), DescriptionLocalizations: c.loc("core.opt.purpose"),
-					Required: true, Choices: purposeChoices},
-				discord.ApplicationCommandOptionChannel{Name: "channel", Description: c.en("core.opt.channel"), DescriptionLocalizations: c.loc("core.opt.channel"),
-					ChannelTypes: []discord.ChannelType{discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews, discord.ChannelTypeGuildCategory}}),
-			sub("moderator-role", "core.cmd.config.moderator_role",
-				discord.ApplicationCommandOptionRole{Name: "role", Description: c.en("core.opt.role"), DescriptionLocalizations: c.loc("core.opt.role")}),
-			sub("timezone", "core.cmd.config.timezone",
-				discord.ApplicationCommandOptionString{Name: "zone", Description: c.en("core.opt.zone"), DescriptionLocalizations: c.loc("core.opt.zone"), MaxLength: intPtr(zoneText.Max)}),
-			sub("locale", "core.cmd.config.locale",
-				discord.ApplicationCommandOptionString{Name: "value", Description: c.en("core.opt.locale"), DescriptionLocalizations: c.loc("core.opt.locale"), Required: true,
-					Choices: []discord.ApplicationCommandOptionChoiceString{{Name: "English", Value: i18n.EN}, {Name: "Русский", Value: i18n.RU},
-						{Name: c.en("core.locale.auto"), NameLocalizations: c.loc("core.locale.auto"), Value: "auto"}}}),
-		}, options...),
-	}
+	def := d.Slash("config", "core.cmd.config",
+		d.Sub("show", "core.cmd.config.show"),
+		d.Sub("module", "core.cmd.config.module",
+			d.Choices("name", "core.opt.module", true, moduleChoices...),
+			d.Bool("enabled", "core.opt.enabled", true)),
+		d.Sub("channel", "core.cmd.config.channel",
+			d.Choices("purpose", "core.opt.purpose", true, purposeChoices...),
+			d.Channel("channel", "core.opt.channel", false,
+				discord.ChannelTypeGuildText, discord.ChannelTypeGuildNews, discord.ChannelTypeGuildCategory)),
+		d.Sub("moderator-role", "core.cmd.config.moderator_role", d.Role("role", "core.opt.role", false)),
+		d.Sub("timezone", "core.cmd.config.timezone", d.String("zone", "core.opt.zone", false, zoneText.Min, zoneText.Max)),
+		d.Sub("locale", "core.cmd.config.locale",
+			d.Choices("value", "core.opt.locale", true,
+				discord.ApplicationCommandOptionChoiceString{Name: "English", Value: i18n.EN},
+				discord.ApplicationCommandOptionChoiceString{Name: "Русский", Value: i18n.RU},
+				d.Choice("core.locale.auto", "auto"))))
+	def.Options = append(def.Options, options...)
+	return def
 }
 
 // The free text /config takes, under the one rule of core/usertext: a zone
@@ -334,8 +325,6 @@ func trim(s string, n int) string {
 	}
 	return string(r[:n-1]) + "…"
 }
-
-func intPtr(i int) *int { return &i }
 
 // configSetting changes one module setting after checking the value.
 func (c *Core) configSetting(ic *interaction.Context, id, value string) error {

@@ -112,12 +112,6 @@ func (c *Core) Components() []interaction.Component {
 	}
 }
 
-// en is the English text of a key (command names and descriptions are
-// registered in English with Russian localizations).
-func (c *Core) en(key string) string { return c.bundle.T(i18n.EN, key) }
-
-func (c *Core) loc(key string) map[discord.Locale]string { return c.bundle.Localizations(key) }
-
 // purposeLabel is "<module> · <localized purpose name>".
 func (c *Core) purposeLabel(locale string, p guild.ChannelPurpose) string {
 	return p.Module + " · " + c.bundle.T(locale, p.NameKey)

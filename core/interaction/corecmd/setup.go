@@ -43,7 +43,7 @@ const (
 var setupLocales = []string{i18n.EN, i18n.RU, localeAuto}
 
 func (c *Core) setupDefinition() discord.SlashCommandCreate {
-	return discord.SlashCommandCreate{Name: "setup", Description: c.en("core.cmd.setup"), DescriptionLocalizations: c.loc("core.cmd.setup")}
+	return interaction.Describer{Bundle: c.bundle}.Slash("setup", "core.cmd.setup")
 }
 
 func (c *Core) handleSetup(ic *interaction.Context) error {
