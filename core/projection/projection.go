@@ -193,6 +193,23 @@ type Service struct {
 	slots slotBooker
 	// lead is how long before its slot a refresh renders (lead.go).
 	lead leadEstimator
+	// snapshots bounds the renders running at once. A render holds a pooled
+	// connection for its snapshot, and its renderer may take a second one
+	// (a guild settings read the cache misses). With as many refresh workers
+	// as connections, every worker could hold one and wait for another,
+	// starving the whole process (interaction handlers, lease heartbeats,
+	// River's fetches) until their timeouts: a lease drill saw a command
+	// wait 55 s. Renders take at most a quarter of the pool.
+	snapshots chan struct{}
+}
+
+// renderSlots is how many renders may run at once on d: a quarter of its
+// pool, at least one.
+func renderSlots(d *db.DB) int {
+	if d.Pool == nil {
+		return 1
+	}
+	return max(1, int(d.Pool.Config().MaxConns)/4)
 }
 
 // slotBooker is restlimit.Limiter.Book.
@@ -216,6 +233,7 @@ func New(cfg Config) (*Service, error) {
 		log:       cfg.Logger.With("component", "projection"),
 		opts:      cfg.Options.withDefaults(),
 		observer:  cfg.Observer,
+		snapshots: make(chan struct{}, renderSlots(cfg.DB)),
 	}
 	if c, ok := cfg.Discord.(interface{ RateLimiter() rest.RateLimiter }); ok {
 		s.slots, _ = c.RateLimiter().(slotBooker)

@@ -64,6 +64,12 @@ func (s *Service) load(ctx context.Context, kind, key string) (*projRow, error) 
 // snapshot; the renderer then reads the same snapshot, so every committed
 // Request counted in version is visible to it, and none that is not.
 func (s *Service) snapshot(ctx context.Context, r Renderer, key string) (Rendered, int64, error) {
+	select {
+	case s.snapshots <- struct{}{}:
+		defer func() { <-s.snapshots }()
+	case <-ctx.Done():
+		return Rendered{}, 0, fmt.Errorf("projection: wait for a render slot: %w", ctx.Err())
+	}
 	start := time.Now()
 	tx, err := s.db.Bun.BeginTx(ctx, &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true})
 	if err != nil {
