@@ -4,6 +4,7 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/i18n"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // MaxInteger is the largest value Discord accepts in an integer option.
@@ -91,15 +92,7 @@ const maxChoiceName = 100
 func (d Describer) Choice(key, value string) discord.ApplicationCommandOptionChoiceString {
 	loc := d.Bundle.Localizations(key)
 	for k, v := range loc {
-		loc[k] = clip(v, maxChoiceName)
+		loc[k] = usertext.Cut(v, maxChoiceName)
 	}
-	return discord.ApplicationCommandOptionChoiceString{Name: clip(d.Bundle.T(i18n.EN, key), maxChoiceName), NameLocalizations: loc, Value: value}
-}
-
-// clip cuts s to n characters.
-func clip(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
+	return discord.ApplicationCommandOptionChoiceString{Name: usertext.Cut(d.Bundle.T(i18n.EN, key), maxChoiceName), NameLocalizations: loc, Value: value}
 }

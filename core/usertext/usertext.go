@@ -66,6 +66,16 @@ func (f Field) Clean(s string) (string, error) {
 // Len is s's length as Discord counts it: code points.
 func Len(s string) int { return utf8.RuneCountInString(s) }
 
+// Cut shortens s to at most n code points, ending it with "…" when it
+// cut anything: the one way to fit text into a Discord limit or a column.
+func Cut(s string, n int) string {
+	if Len(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:max(n-1, 0)]) + "…"
+}
+
 // Trim drops leading and trailing whitespace, control and format characters.
 // Tag characters stay at the end, where they close an emoji tag sequence.
 func Trim(s string) string {

@@ -154,3 +154,23 @@ func argMap(t *testing.T, err error) map[string]any {
 	}
 	return m
 }
+
+func TestCut(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		in   string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"exact", 5, "exact"},
+		{"toolong", 5, "tool…"},
+		{"жжжжж", 3, "жж…"}, // code points, never half a character
+		{"ab", 1, "…"},
+		{"ab", 0, "…"},
+	} {
+		if got := Cut(tc.in, tc.n); got != tc.want {
+			t.Errorf("Cut(%q, %d) = %q, want %q", tc.in, tc.n, got, tc.want)
+		}
+	}
+}

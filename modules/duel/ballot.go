@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/disgoorg/disgo/discord"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // ballotPage renders page (0-based) of a voting round's anonymous answers
@@ -61,7 +62,7 @@ func (s *Service) ballotPage(ctx context.Context, locale string, guildID uint64,
 			discord.NewSecondaryButton(s.t(locale, "duel.button.next"), next).WithDisabled(page == pages-1)))
 	}
 	return discord.MessageCreate{
-		Embeds:          []discord.Embed{{Description: truncate(b.String(), maxEmbedDesc), Color: boardColor}},
+		Embeds:          []discord.Embed{{Description: usertext.Cut(b.String(), maxEmbedDesc), Color: boardColor}},
 		Components:      rows,
 		AllowedMentions: &discord.AllowedMentions{},
 	}, nil

@@ -15,6 +15,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/projection"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // boardKind is the scoreboard's projection kind; its key is the duel id
@@ -90,7 +91,7 @@ func (s *Service) renderBoard(ctx context.Context, idb bun.IDB, duelID int64) (p
 	default:
 		b.WriteString(s.phaseLine(loc, r))
 		b.WriteString("\n")
-		b.WriteString(quote(truncate(r.Prompt, 300)))
+		b.WriteString(quote(usertext.Cut(r.Prompt, 300)))
 		if r.Phase.Open() {
 			if ans, err = answers(ctx, idb, r.ID, false); err != nil {
 				return projection.Rendered{}, err
@@ -173,7 +174,7 @@ func writeBallot(b *strings.Builder, ans []pairAnswer, budget int, moreText stri
 			b.WriteString(moreText)
 			return true
 		}
-		text := truncate(oneLine(a.Text), share)
+		text := usertext.Cut(oneLine(a.Text), share)
 		if text != oneLine(a.Text) {
 			more = true
 		}
@@ -229,7 +230,7 @@ func (s *Service) voteSelect(loc string, roundID int64, page int, ans []pairAnsw
 	}
 	opts := make([]discord.StringSelectMenuOption, 0, len(ans))
 	for _, a := range ans {
-		label := truncate(fmt.Sprintf("#%d · %s", a.Label, oneLine(a.Text)), maxOptionLabel)
+		label := usertext.Cut(fmt.Sprintf("#%d · %s", a.Label, oneLine(a.Text)), maxOptionLabel)
 		opts = append(opts, discord.NewStringSelectMenuOption(label, strconv.Itoa(a.Label)))
 	}
 	return discord.NewStringSelectMenu(id, s.t(loc, "duel.board.vote_placeholder"), opts...), nil
@@ -242,15 +243,6 @@ func (s *Service) pairName(ctx context.Context, idb bun.IDB, pairID int64) strin
 		return fmt.Sprintf("#%d", pairID)
 	}
 	return fmt.Sprintf("<@%d> & <@%d>", p.Members[0], p.Members[1])
-}
-
-// truncate cuts to n runes with an ellipsis.
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:max(n-1, 0)]) + "…"
 }
 
 // oneLine flattens an answer for one-line displays.

@@ -4,6 +4,7 @@ import (
 	"github.com/disgoorg/disgo/discord"
 
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // command is /duel (interaction.Commands). Every subcommand is staff-only;
@@ -113,5 +114,5 @@ func (h *handlers) remove(c *interaction.Context) error {
 	if err != nil {
 		return err
 	}
-	return c.ReplyText(true, c.T("duel.reply.removed", "pair", a.PairID, "answer", truncate(oneLine(a.Text), 200)))
+	return c.ReplyText(true, c.T("duel.reply.removed", "pair", a.PairID, "answer", usertext.Cut(oneLine(a.Text), 200)))
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/together-bot/together/core/customid"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // handlers answers the module's commands, buttons, selects and modals.
@@ -48,12 +49,12 @@ func (h *handlers) openForm(c *interaction.Context, id customid.ID) error {
 		return err
 	}
 	input := discord.NewParagraphTextInput(answerInputID).WithMinLength(answerText.Min).WithMaxLength(answerText.Max).
-		WithRequired(true).WithPlaceholder(truncate(oneLine(r.Prompt), 100))
+		WithRequired(true).WithPlaceholder(usertext.Cut(oneLine(r.Prompt), 100))
 	if current != "" {
 		input = input.WithValue(current)
 	}
-	return c.Modal(discord.NewModalCreate(formID, truncate(c.T("duel.modal.title", "no", r.No), 45),
-		discord.NewLabel(truncate(c.T("duel.modal.label"), 45), input)))
+	return c.Modal(discord.NewModalCreate(formID, usertext.Cut(c.T("duel.modal.title", "no", r.No), 45),
+		discord.NewLabel(usertext.Cut(c.T("duel.modal.label"), 45), input)))
 }
 
 func (h *handlers) answer(c *interaction.Context, id customid.ID) error {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // deliveryCounts counts of a round's prompt fan-out, by status.
@@ -101,7 +102,7 @@ func (h *handlers) status(c *interaction.Context) error {
 		"no_room", dl.NoRoom, "late", dl.Late))
 	for _, f := range dl.FailedRooms {
 		b.WriteString("\n" + c.T("duel.status.failed_room", "pair", f.PairID, "channel", channelMention(f.ChannelID),
-			"error", truncate(f.Error, 120)))
+			"error", usertext.Cut(f.Error, 120)))
 	}
 	if len(st.Answers) > 0 {
 		b.WriteString("\n\n" + c.T("duel.status.answers"))
@@ -115,7 +116,7 @@ func (h *handlers) status(c *interaction.Context) error {
 		if a.Label > 0 {
 			label = fmt.Sprintf("#%d", a.Label)
 		}
-		line := fmt.Sprintf("\n%s · pair %d · <@%d> · %d · %s", label, a.PairID, a.AnsweredBy, a.Votes, truncate(oneLine(a.Text), 80))
+		line := fmt.Sprintf("\n%s · pair %d · <@%d> · %d · %s", label, a.PairID, a.AnsweredBy, a.Votes, usertext.Cut(oneLine(a.Text), 80))
 		if a.Removed {
 			line = "\n~~" + line[1:] + "~~"
 		}

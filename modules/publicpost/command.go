@@ -102,14 +102,14 @@ func (h *commands) list(c *interaction.Context) error {
 	for _, p := range posts {
 		if p.Status == StatusFailed {
 			lines = append(lines, c.T("publicpost.list.failed", "id", p.ID, "channel", channelMention(p.ChannelID),
-				"error", truncate(oneLine(p.LastError), 120)))
+				"error", usertext.Cut(oneLine(p.LastError), 120)))
 			continue
 		}
 		lines = append(lines, c.T("publicpost.list.item", "id", p.ID, "channel", channelMention(p.ChannelID),
 			"when", discordTime(p.ScheduledFor, "f"), "status", c.T("publicpost.state."+string(p.Status)),
-			"preview", "`"+strings.ReplaceAll(truncate(oneLine(p.Payload.Content), 50), "`", "'")+"`"))
+			"preview", "`"+strings.ReplaceAll(usertext.Cut(oneLine(p.Payload.Content), 50), "`", "'")+"`"))
 	}
-	return c.ReplyText(true, truncate(strings.Join(lines, "\n"), MaxContent))
+	return c.ReplyText(true, usertext.Cut(strings.Join(lines, "\n"), MaxContent))
 }
 
 func (h *commands) cancel(c *interaction.Context) error {

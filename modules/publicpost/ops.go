@@ -10,6 +10,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // Filter selects posts for List and Requeue (`app posts list|requeue`).
@@ -129,7 +130,7 @@ func FormatTable(posts []Post) string {
 	for _, p := range posts {
 		fmt.Fprintf(&b, "%-8d %-20d %-20d %-10s %-20s %-8d %-20s %s\n",
 			p.ID, p.GuildID, p.ChannelID, p.Status, p.ScheduledFor.UTC().Format(time.DateTime),
-			p.Attempts, p.UpdatedAt.UTC().Format(time.DateTime), truncate(oneLine(p.LastError), 60))
+			p.Attempts, p.UpdatedAt.UTC().Format(time.DateTime), usertext.Cut(oneLine(p.LastError), 60))
 	}
 	if len(posts) == 0 {
 		b.WriteString("(no posts)\n")

@@ -8,6 +8,7 @@ import (
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
 	"github.com/together-bot/together/core/interaction"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // GuildStatus is publicpost's section of /admin status for one guild.
@@ -81,7 +82,7 @@ func StatusLines(t func(key string, args ...any) string, st GuildStatus) []strin
 	}
 	if st.LastFailure != nil {
 		lines = append(lines, t("publicpost.status.last_failure", "id", st.LastFailure.ID,
-			"error", truncate(oneLine(st.LastFailure.LastError), 200)))
+			"error", usertext.Cut(oneLine(st.LastFailure.LastError), 200)))
 	}
 	return lines
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/together-bot/together/core/db"
 	"github.com/together-bot/together/core/guild"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // postCols is the column list every query returns, in scanPost's order.
@@ -179,7 +180,7 @@ func reschedule(ctx context.Context, idb bun.IDB, c *claim, after time.Duration,
 // markFailed ends a claimed row with its reason.
 func markFailed(ctx context.Context, idb bun.IDB, c *claim, lastErr string) error {
 	_, err := idb.ExecContext(ctx, `UPDATE publicpost_posts SET status = 'failed', lease_until = NULL, last_error = ?, updated_at = now()
-		WHERE id = ? AND status = 'processing' AND last_attempt_at = ?`, truncate(lastErr, maxErrLen), c.ID, c.token)
+		WHERE id = ? AND status = 'processing' AND last_attempt_at = ?`, usertext.Cut(lastErr, maxErrLen), c.ID, c.token)
 	if err != nil {
 		return fmt.Errorf("record post %d as failed: %w", c.ID, err)
 	}
@@ -209,16 +210,8 @@ func nullText(s string) *string {
 	if s == "" {
 		return nil
 	}
-	s = truncate(s, maxErrLen)
+	s = usertext.Cut(s, maxErrLen)
 	return &s
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // prefixed qualifies every column of a list with a table alias, for

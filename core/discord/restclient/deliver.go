@@ -12,6 +12,7 @@ import (
 
 	"github.com/together-bot/together/core/discord/resterr"
 	"github.com/together-bot/together/core/queue"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // Delivery is one message a River job posts once (a duel's round prompt, a
@@ -45,7 +46,7 @@ const (
 // wait fails fast with a retry-after and becomes a snooze.
 const deliverTimeout = 15 * time.Second
 
-// errSummaryLen bounds the error text handed to Record.
+// errSummaryLen bounds the error text handed to Record, in code points.
 const errSummaryLen = 300
 
 // Deliver posts d.Message and records the attempt. A rate limit snoozes the
@@ -65,20 +66,11 @@ func Deliver(ctx context.Context, c MessageCreator, d Delivery, log *slog.Logger
 		return queue.SnoozeRateLimited(err)
 	case resterr.IsPermanent(err):
 		log.Warn("channel unreachable; message not delivered", "channel_id", d.ChannelID, "error", err)
-		return d.Record(ctx, Refused, 0, summary(err))
+		return d.Record(ctx, Refused, 0, usertext.Cut(err.Error(), errSummaryLen))
 	default:
-		if rerr := d.Record(ctx, Failed, 0, summary(err)); rerr != nil {
+		if rerr := d.Record(ctx, Failed, 0, usertext.Cut(err.Error(), errSummaryLen)); rerr != nil {
 			return rerr
 		}
 		return fmt.Errorf("post in channel %d: %w", d.ChannelID, err)
 	}
-}
-
-// summary is err's text cut to errSummaryLen bytes.
-func summary(err error) string {
-	s := err.Error()
-	if len(s) > errSummaryLen {
-		s = s[:errSummaryLen]
-	}
-	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/disgoorg/disgo/rest"
 	"github.com/disgoorg/snowflake/v2"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // oneShot answers CreateMessage with err, or with message 77, and keeps
@@ -103,8 +104,8 @@ func TestDeliverRecordsEachOutcome(t *testing.T) {
 			switch {
 			case tc.lastErrLen < 0 && got.lastErr == "":
 				t.Fatal("a refusal recorded no error")
-			case tc.lastErrLen >= 0 && len(got.lastErr) != tc.lastErrLen:
-				t.Fatalf("recorded error %q, want %d bytes", got.lastErr, tc.lastErrLen)
+			case tc.lastErrLen >= 0 && usertext.Len(got.lastErr) != tc.lastErrLen:
+				t.Fatalf("recorded error %q, want %d code points", got.lastErr, tc.lastErrLen)
 			}
 		})
 	}

@@ -29,8 +29,8 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 	if ps := c.guilds.Purposes(); len(ps) <= maxChoices {
 		for _, p := range ps {
 			purposeChoices = append(purposeChoices, discord.ApplicationCommandOptionChoiceString{
-				Name: trim(c.purposeLabel(i18n.EN, p), 100), Value: p.ID(),
-				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: trim(c.purposeLabel(i18n.RU, p), 100)},
+				Name: usertext.Cut(c.purposeLabel(i18n.EN, p), 100), Value: p.ID(),
+				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: usertext.Cut(c.purposeLabel(i18n.RU, p), 100)},
 			})
 		}
 	}
@@ -38,8 +38,8 @@ func (c *Core) configDefinition() discord.SlashCommandCreate {
 	for _, s := range c.settings {
 		if len(settingChoices) < maxChoices {
 			settingChoices = append(settingChoices, discord.ApplicationCommandOptionChoiceString{
-				Name: trim(s.ID()+" — "+c.bundle.T(i18n.EN, s.NameKey), 100), Value: s.ID(),
-				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: trim(s.ID()+" — "+c.bundle.T(i18n.RU, s.NameKey), 100)},
+				Name: usertext.Cut(s.ID()+" — "+c.bundle.T(i18n.EN, s.NameKey), 100), Value: s.ID(),
+				NameLocalizations: map[discord.Locale]string{discord.LocaleRussian: usertext.Cut(s.ID()+" — "+c.bundle.T(i18n.RU, s.NameKey), 100)},
 			})
 		}
 	}
@@ -316,14 +316,6 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
-}
-
-func trim(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "…"
 }
 
 // configSetting changes one module setting after checking the value.

@@ -15,6 +15,7 @@ import (
 	"github.com/together-bot/together/core/i18n"
 	"github.com/together-bot/together/core/interaction"
 	"github.com/together-bot/together/core/refusal"
+	"github.com/together-bot/together/core/usertext"
 )
 
 // /setup is an ephemeral checklist. Every select saves its answer to
@@ -120,7 +121,7 @@ func (c *Core) setupView(ic *interaction.Context, st guild.Settings, page int) (
 		if err != nil {
 			return discord.MessageCreate{}, fmt.Errorf("setup select for %s: %w", p.ID(), err)
 		}
-		sel := discord.NewChannelSelectMenu(id, trim(c.purposeLabel(ic.Locale, p), 150)).
+		sel := discord.NewChannelSelectMenu(id, usertext.Cut(c.purposeLabel(ic.Locale, p), 150)).
 			WithMinValues(0).WithMaxValues(1).WithChannelTypes(channelTypesFor(p.Kind)...)
 		if ch, ok := st.Channel(p.Module, p.Key); ok {
 			sel.DefaultValues = []discord.SelectMenuDefaultValue{discord.NewSelectMenuDefaultChannel(snowflake.ID(ch))}
@@ -135,7 +136,7 @@ func (c *Core) setupView(ic *interaction.Context, st guild.Settings, page int) (
 	next.Disabled = page >= pages-1
 	test := discord.NewPrimaryButton(ic.T("core.setup.test_button"), customid.MustNew(mod, actSetupTest))
 	rows = append(rows, discord.NewActionRow(prev, next, test))
-	return discord.MessageCreate{Content: trim(b.String(), interaction.MaxContent), Components: rows,
+	return discord.MessageCreate{Content: usertext.Cut(b.String(), interaction.MaxContent), Components: rows,
 		AllowedMentions: &discord.AllowedMentions{}}, nil
 }
 
